@@ -1,0 +1,152 @@
+// The workflow model: what a loaded, validated definition says.
+//
+// Thread safety: immutable after loading; a `std::shared_ptr<const Workflow>`
+// is shared freely between threads.
+//
+// A workflow is data, not code: the engine knows nothing of police or schools.
+// The JSON form is documented in workflows/README.md; every member below maps
+// to one member there.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "shouhu/duration.h"
+
+namespace shouhu {
+
+// A text in Chinese first, with English beside it.
+struct Label {
+  std::string zh;
+  std::string en;
+};
+
+enum class FieldType { kString, kEnum, kInteger, kBoolean, kDatetime, kList };
+std::string_view FieldTypeName(FieldType t);
+
+struct FieldDef {
+  std::string id;
+  Label label;
+  FieldType type = FieldType::kString;
+  std::vector<std::string> values;  // kEnum: the allowed values
+  // kList: the type of each item (never kList), and its allowed values if kEnum.
+  FieldType item_type = FieldType::kString;
+  std::vector<std::string> item_values;
+};
+
+// A predicate on the case's data (the event's data merged over it).
+struct Guard {
+  enum class Op {
+    kAll, kAny, kNot,                 // combinators over `children`
+    kEq, kNe, kIn, kNotIn,            // field vs value(s)
+    kLt, kLe, kGt, kGe,               // integer or datetime field vs value
+    kExists, kContains,               // field set; list field holds value
+  };
+  Op op = Op::kAll;
+  std::string field;
+  std::vector<std::string> values;  // scalar values, as canonical text
+  std::vector<Guard> children;
+};
+
+// Where a notification or escalation step goes.
+struct Recipient {
+  enum class Kind { kRole, kOwner, kReporter };
+  Kind kind = Kind::kRole;
+  std::string role;  // kRole: users with this role...
+  int up = 0;        // ...in the case's unit (0) or 1, 2 levels above it
+};
+
+struct Notification {
+  std::string template_id;
+  std::vector<Recipient> recipients;
+  std::vector<std::string> channels;  // "sms", "email", "webhook"
+  bool urgent = false;                // overrides quiet hours
+};
+
+struct Target {
+  std::optional<Guard> when;  // absent: always taken
+  std::string state;
+};
+
+struct EventDef {
+  std::string id;
+  Label label;
+  std::vector<std::string> from;  // states the event may fire from
+  std::vector<Target> to;         // first target whose guard holds wins
+  std::vector<std::string> roles; // roles allowed; "system" = timers only
+  std::vector<std::string> requires_fields;
+  std::vector<std::string> optional_fields;
+  std::optional<Guard> guard;     // must hold, or the event is refused
+  std::vector<Notification> notify;
+};
+
+struct TimerDef {
+  enum class Kind { kDeadline, kRecurring };
+  enum class Units { kCalendar, kWorkingDays };
+  std::string id;
+  Kind kind = Kind::kDeadline;
+  Duration duration;
+  Units units = Units::kCalendar;
+  std::string fire_event;       // one of fire_event / escalation is set
+  std::string escalation;
+};
+
+struct StateDef {
+  std::string id;
+  Label label;
+  bool terminal = false;
+  std::string owner_role;  // who owns the step while the case is here
+  std::vector<TimerDef> timers;
+};
+
+struct EscalationStep {
+  Duration after;  // after the chain starts (step 0 usually PT0S)
+  Recipient to;
+  bool raise_priority = false;
+  Notification notify;
+};
+
+struct EscalationDef {
+  std::string id;
+  Label label;
+  std::vector<EscalationStep> steps;
+};
+
+struct TemplateDef {
+  std::string id;
+  Label subject;
+  Label body;  // with {{placeholders}} from the case
+};
+
+struct Workflow {
+  std::string id;
+  int version = 0;
+  Label label;
+  std::string initial_state;
+  std::string calendar_id;  // required when a timer counts working days
+  std::vector<std::string> roles;
+  std::map<std::string, FieldDef> fields;
+  std::vector<StateDef> states;
+  std::vector<EventDef> events;
+  std::map<std::string, EscalationDef> escalations;
+  std::map<std::string, TemplateDef> templates;
+  std::string source_file;
+
+  const StateDef* FindState(std::string_view id) const;
+  const EventDef* FindEvent(std::string_view id) const;
+  const FieldDef* FindField(std::string_view id) const;
+};
+
+// Evaluates `guard` on `data` (a JSON object). A missing field makes every
+// comparison false except kNe / kNotIn, which hold.
+bool EvaluateGuard(const Guard& guard, const nlohmann::json& data);
+
+// Checks `value` against the field's type: nothing else is stored in a case.
+Status CheckFieldValue(const FieldDef& field, const nlohmann::json& value);
+
+}  // namespace shouhu

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json_fwd.hpp>
+#include <nlohmann/json.hpp>
 
 #include "shouhu/duration.h"
 
@@ -49,7 +49,7 @@ struct Guard {
   };
   Op op = Op::kAll;
   std::string field;
-  std::vector<std::string> values;  // scalar values, as canonical text
+  std::vector<nlohmann::json> values;  // scalar values compared with
   std::vector<Guard> children;
 };
 
@@ -105,10 +105,11 @@ struct StateDef {
 };
 
 struct EscalationStep {
-  Duration after;  // after the chain starts (step 0 usually PT0S)
-  Recipient to;
+  Duration after;  // after the chain starts (step 0 is usually PT0S)
+  Recipient to;    // who is told at this step
   bool raise_priority = false;
-  Notification notify;
+  std::string template_id;
+  std::vector<std::string> channels;
 };
 
 struct EscalationDef {
@@ -123,23 +124,40 @@ struct TemplateDef {
   Label body;  // with {{placeholders}} from the case
 };
 
+struct RoleDef {
+  std::string id;
+  Label label;
+};
+
+// The role that timers fire events as; no user holds it.
+inline constexpr std::string_view kSystemRole = "system";
+
+// Every list is in file order, so /states/3 in the file is states[3] here.
 struct Workflow {
   std::string id;
   int version = 0;
   Label label;
   std::string initial_state;
+  // How a case is opened: who may open one, the data it needs, who is told.
+  // Its `from` is empty and its single target is `initial_state`.
+  EventDef open;
   std::string calendar_id;  // required when a timer counts working days
-  std::vector<std::string> roles;
-  std::map<std::string, FieldDef> fields;
+  std::vector<RoleDef> roles;
+  std::vector<FieldDef> fields;
   std::vector<StateDef> states;
   std::vector<EventDef> events;
-  std::map<std::string, EscalationDef> escalations;
-  std::map<std::string, TemplateDef> templates;
+  std::vector<EscalationDef> escalations;
+  std::vector<TemplateDef> templates;
   std::string source_file;
 
   const StateDef* FindState(std::string_view id) const;
   const EventDef* FindEvent(std::string_view id) const;
   const FieldDef* FindField(std::string_view id) const;
+  const RoleDef* FindRole(std::string_view id) const;
+  const EscalationDef* FindEscalation(std::string_view id) const;
+  const TemplateDef* FindTemplate(std::string_view id) const;
+  // Events that may fire from `state`, in file order.
+  std::vector<const EventDef*> EventsFrom(std::string_view state) const;
 };
 
 // Evaluates `guard` on `data` (a JSON object). A missing field makes every

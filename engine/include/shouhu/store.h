@@ -1,0 +1,144 @@
+// Store: the durable key-value store under the engine, and a fault-injecting
+// wrapper for tests.
+//
+// Thread safety: every Store is safe to call from many threads at once.
+//
+// The store knows nothing of cases or workflows: keys are byte strings whose
+// layout (prefixes, versions) is decided by the key-encoding module. One state
+// change of a case is one Commit, so that its state, event, timer-index and
+// outbox entries become visible together or not at all.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "shouhu/status.h"
+
+namespace shouhu {
+
+struct Mutation {
+  enum class Kind { kPut, kDelete };
+  Kind kind = Kind::kPut;
+  std::string key;    // REQUIRES: non-empty
+  std::string value;  // ignored for kDelete
+
+  static Mutation Put(std::string key, std::string value) {
+    return {Kind::kPut, std::move(key), std::move(value)};
+  }
+  static Mutation Delete(std::string key) {
+    return {Kind::kDelete, std::move(key), {}};
+  }
+};
+
+struct StoreOptions {
+  // When true, Commit returns OK only after the write-ahead log is fsynced, so
+  // an acknowledged commit survives power loss. Turn off only in tests and
+  // benchmarks that measure something else.
+  bool sync = true;
+  // Upper bound on the payload of one group commit. A single batch larger than
+  // this is still committed, alone.
+  size_t max_group_bytes = 8 << 20;
+};
+
+// Counters since open; they only grow. Successful writes only.
+struct StoreStats {
+  uint64_t commits = 0;  // Commit calls acknowledged OK (non-empty batches)
+  uint64_t groups = 0;   // storage writes (one WAL append + sync each)
+  uint64_t bytes = 0;    // key + value bytes written
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Commits all mutations atomically, in order (a later mutation of the same
+  // key wins). With StoreOptions::sync the write-ahead log is fsynced before
+  // this returns OK.
+  //
+  // Concurrent callers are gathered by one committer thread into one write
+  // and one sync (group commit), so throughput grows with concurrency while
+  // each batch stays atomic. Batches that land in the same group are applied
+  // in arrival order.
+  //
+  // Errors: kInvalidArgument for an empty key (nothing is written).
+  // kUnavailable when the write fails or the store is closing: every caller
+  // in that group gets it, and none of their mutations is visible to reads in
+  // this process. As with any database, a failed sync leaves durability
+  // unknown: after a restart the group may or may not be present, so callers
+  // re-read state before retrying. An empty batch returns OK at once.
+  [[nodiscard]] virtual Status Commit(std::vector<Mutation> batch) = 0;
+
+  // Point read of committed data. kNotFound when the key is absent.
+  [[nodiscard]] virtual StatusOr<std::string> Get(std::string_view key) = 0;
+
+  // Calls fn for each key that starts with `prefix` and is >= `start` (empty
+  // start = from the beginning of the prefix), in ascending byte order, until
+  // fn returns false. The scan reads one consistent snapshot taken when it
+  // starts; fn may call the store (the store holds no lock while calling fn)
+  // but does not see its own writes. The views are valid only during the call.
+  [[nodiscard]] virtual Status Scan(
+      std::string_view prefix, std::string_view start,
+      const std::function<bool(std::string_view key, std::string_view value)>&
+          fn) = 0;
+
+  // The greatest key that starts with `prefix` (used to recover sequence
+  // counters at startup). kNotFound when there is none.
+  [[nodiscard]] virtual StatusOr<std::string> LastKeyWithPrefix(
+      std::string_view prefix) = 0;
+
+  // Writes a consistent, openable copy of the store (a backup) into `dir`.
+  // REQUIRES: `dir` does not exist or is an empty directory; its parent
+  // exists. kFailedPrecondition when `dir` is not empty.
+  [[nodiscard]] virtual Status Checkpoint(const std::string& dir) = 0;
+
+  virtual StoreStats Stats() const = 0;
+};
+
+// Opens (creating if missing) a RocksDB store in `dir`. kUnavailable when the
+// directory cannot be opened or is locked by another process; kInternal when
+// the data is corrupt.
+StatusOr<std::unique_ptr<Store>> OpenRocksStore(
+    const std::string& dir, const StoreOptions& options = {});
+
+// Test seam: forwards to the wrapped store, except that it can fail commits.
+// Thread-safe.
+class FaultInjectingStore : public Store {
+ public:
+  // REQUIRES: base != nullptr.
+  explicit FaultInjectingStore(std::unique_ptr<Store> base);
+
+  // The next `n` Commit calls (non-empty or not) fail with kUnavailable and
+  // write nothing. Replaces any earlier count.
+  void FailNextCommits(int n) { fail_next_.store(n); }
+  // Commit calls seen, including failed ones.
+  uint64_t commit_calls() const { return commit_calls_.load(); }
+  // Commit calls failed by injection.
+  uint64_t injected_failures() const { return injected_failures_.load(); }
+  Store& base() { return *base_; }
+
+  [[nodiscard]] Status Commit(std::vector<Mutation> batch) override;
+  [[nodiscard]] StatusOr<std::string> Get(std::string_view key) override;
+  [[nodiscard]] Status Scan(
+      std::string_view prefix, std::string_view start,
+      const std::function<bool(std::string_view, std::string_view)>& fn)
+      override;
+  [[nodiscard]] StatusOr<std::string> LastKeyWithPrefix(
+      std::string_view prefix) override;
+  [[nodiscard]] Status Checkpoint(const std::string& dir) override;
+  StoreStats Stats() const override { return base_->Stats(); }
+
+ private:
+  std::unique_ptr<Store> base_;
+  std::atomic<int> fail_next_{0};
+  std::atomic<uint64_t> commit_calls_{0};
+  std::atomic<uint64_t> injected_failures_{0};
+};
+
+}  // namespace shouhu

@@ -1,0 +1,68 @@
+#include "daemon/config.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace shouhu {
+namespace fs = std::filesystem;
+
+StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return InvalidArgument(path + ": cannot read the configuration file");
+  std::stringstream text;
+  text << in.rdbuf();
+  nlohmann::json doc = nlohmann::json::parse(text.str(), nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    return InvalidArgument(path + ": not a JSON object");
+  }
+  fs::path base = fs::absolute(path).parent_path();
+  auto resolve = [&](const std::string& p) {
+    return fs::path(p).is_absolute() ? p : (base / p).lexically_normal().string();
+  };
+  auto bad = [&](const std::string& member, const std::string& why) {
+    return InvalidArgument(path + ":/" + member + ": " + why);
+  };
+  static const char* kKnown[] = {"data_dir", "workflows", "listen"};
+  for (auto it = doc.begin(); it != doc.end(); ++it) {
+    if (std::find(std::begin(kKnown), std::end(kKnown), it.key()) ==
+        std::end(kKnown)) {
+      return bad(it.key(), "unknown member \"" + it.key() + "\"");
+    }
+  }
+  DaemonConfig c;
+  if (!doc.contains("data_dir") || !doc["data_dir"].is_string()) {
+    return bad("data_dir", "expected the data directory as a string");
+  }
+  c.data_dir = resolve(doc["data_dir"].get<std::string>());
+  if (!doc.contains("workflows") || !doc["workflows"].is_array() ||
+      doc["workflows"].empty()) {
+    return bad("workflows", "expected a non-empty array of files or folders");
+  }
+  for (const auto& w : doc["workflows"]) {
+    if (!w.is_string()) return bad("workflows", "expected strings");
+    c.workflow_paths.push_back(resolve(w.get<std::string>()));
+  }
+  if (doc.contains("listen")) {
+    const auto& l = doc["listen"];
+    std::string s = l.is_string() ? l.get<std::string>() : "";
+    auto colon = s.rfind(':');
+    if (colon == std::string::npos || colon == 0) {
+      return bad("listen", "expected \"address:port\", e.g. \"127.0.0.1:8620\"");
+    }
+    c.listen_address = s.substr(0, colon);
+    try {
+      c.listen_port = std::stoi(s.substr(colon + 1));
+    } catch (...) {
+      c.listen_port = -1;
+    }
+    if (c.listen_port < 0 || c.listen_port > 65535) {
+      return bad("listen", "port must be 0 to 65535");
+    }
+  }
+  return c;
+}
+
+}  // namespace shouhu

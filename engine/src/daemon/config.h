@@ -1,0 +1,25 @@
+// The daemon's configuration file (JSON), e.g. deploy/shouhud.json.
+//
+// Relative paths in the file are resolved against the file's own folder, so a
+// configuration and the data it names can move together.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "shouhu/status.h"
+
+namespace shouhu {
+
+struct DaemonConfig {
+  std::string data_dir;                   // the RocksDB data directory
+  std::vector<std::string> workflow_paths;  // definition files or folders
+  std::string listen_address = "127.0.0.1";
+  int listen_port = 8620;
+};
+
+// Reads and checks the file; every problem is an InvalidArgument naming the
+// file and member.
+StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path);
+
+}  // namespace shouhu

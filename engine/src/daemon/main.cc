@@ -1,0 +1,93 @@
+// shouhud: the shouhu daemon. Loads and validates the workflow definitions
+// (refusing to start on any error), opens the RocksDB data directory, and runs
+// until SIGTERM or SIGINT, then shuts down cleanly and exits 0.
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "daemon/config.h"
+#include "shouhu/catalog.h"
+#include "shouhu/store.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: shouhud --config <file.json> [--data-dir <dir>]\n"
+    "\n"
+    "Starts the shouhu (守护) daemon. The configuration names the data\n"
+    "directory, the workflow definition files or folders and the listen\n"
+    "address; see deploy/shouhud.json. --data-dir overrides the file's.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string config_path, data_dir;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if ((a == "--config" || a == "--data-dir") && i + 1 < argc) {
+      (a == "--config" ? config_path : data_dir) = argv[++i];
+    } else if (a == "--help" || a == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else {
+      std::fprintf(stderr, "shouhud: unknown argument \"%s\"\n\n%s", a.c_str(),
+                   kUsage);
+      return 2;
+    }
+  }
+  if (config_path.empty()) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  auto config = shouhu::LoadDaemonConfig(config_path);
+  if (!config.ok()) {
+    std::fprintf(stderr, "shouhud: %s\n", config.status().message().c_str());
+    return 1;
+  }
+  if (!data_dir.empty()) config->data_dir = data_dir;
+
+  std::vector<shouhu::DefinitionError> errors;
+  auto catalog = shouhu::Catalog::Load(config->workflow_paths, &errors);
+  if (!errors.empty()) {
+    for (const auto& e : errors) {
+      std::fprintf(stderr, "%s\n", e.ToString().c_str());
+    }
+    std::fprintf(stderr,
+                 "shouhud: refusing to start: %zu error(s) in the workflow "
+                 "definitions\n",
+                 errors.size());
+    return 1;
+  }
+  if (catalog.All().empty()) {
+    std::fprintf(stderr, "shouhud: refusing to start: no workflow loaded\n");
+    return 1;
+  }
+
+  auto store = shouhu::OpenRocksStore(config->data_dir);
+  if (!store.ok()) {
+    std::fprintf(stderr, "shouhud: cannot open the data directory %s: %s\n",
+                 config->data_dir.c_str(), store.status().ToString().c_str());
+    return 1;
+  }
+  for (const auto& w : catalog.All()) {
+    std::fprintf(stderr, "shouhud: loaded workflow %s v%d (%s)\n",
+                 w->id.c_str(), w->version, w->label.zh.c_str());
+  }
+
+  boost::asio::io_context io;
+  boost::asio::signal_set signals(io, SIGTERM, SIGINT);
+  signals.async_wait([&](const boost::system::error_code&, int sig) {
+    std::fprintf(stderr, "shouhud: %s received, shutting down\n",
+                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    io.stop();
+  });
+  std::fprintf(stderr, "shouhud: ready, data in %s\n",
+               config->data_dir.c_str());
+  io.run();
+  store->reset();  // flush and close RocksDB before exiting
+  std::fprintf(stderr, "shouhud: stopped\n");
+  return 0;
+}

@@ -1,0 +1,37 @@
+// Write benchmarks: synced batch writes straight into RocksDB (its own group
+// commit) against the same workload through Store::Commit, so that the
+// committer's overhead can be measured. Used by the benchmark binary.
+//
+// Thread safety: each call runs its own client threads; calls are
+// independent. Both block until the workload is done.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "shouhu/store.h"
+
+namespace shouhu {
+
+struct WriteBenchResult {
+  double ops_per_sec = 0;  // acknowledged batches per second, all clients
+  double p50_ms = 0;       // per-batch latency, as seen by one client
+  double p99_ms = 0;
+  int64_t failed_ops = 0;  // batches that returned an error (not counted)
+};
+
+// `clients` threads each write `ops_per_client` batches; a batch is
+// `puts_per_batch` puts of `value_bytes` each, under unique keys, written
+// with a synced rocksdb::DB::Write into a fresh database in `dir` (created;
+// REQUIRES: absent or empty). Uses the same RocksDB options as the store.
+WriteBenchResult RunRawRocksSyncedWrites(const std::string& dir, int clients,
+                                         int ops_per_client,
+                                         size_t value_bytes,
+                                         int puts_per_batch);
+
+// The same workload through store.Commit (keys under "bench/").
+WriteBenchResult RunStoreCommits(Store& store, int clients, int ops_per_client,
+                                 size_t value_bytes, int puts_per_batch);
+
+}  // namespace shouhu

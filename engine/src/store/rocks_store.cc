@@ -1,0 +1,261 @@
+// The RocksDB adapter. This is the only file that turns RocksDB results into
+// shouhu Status; no RocksDB type crosses the Store interface. RocksDB reports
+// errors through rocksdb::Status, never by throwing (std::bad_alloc aside,
+// which we let terminate as everywhere else).
+#include "store/rocks_store.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
+#include <rocksdb/write_batch.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <span>
+#include <utility>
+
+#include "store/group_committer.h"
+
+namespace shouhu {
+namespace {
+
+rocksdb::Slice ToSlice(std::string_view s) { return {s.data(), s.size()}; }
+std::string_view ToView(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
+
+// Maps a failed RocksDB call to what the caller should do next: I/O trouble
+// is worth retrying, corruption is not.
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  std::string message = std::string(what) + ": " + s.ToString();
+  if (s.IsNotFound()) return NotFound(std::move(message));
+  if (s.IsCorruption()) return Internal(std::move(message));
+  if (s.IsInvalidArgument()) return InvalidArgument(std::move(message));
+  if (s.IsNotSupported()) return Internal(std::move(message));
+  // IOError, Busy, TimedOut, TryAgain, Incomplete, ShutdownInProgress,
+  // Aborted, and the rest: transient as far as we can tell.
+  return Unavailable(std::move(message));
+}
+
+// The smallest string greater than every string starting with `prefix`, or ""
+// when there is none (prefix empty or all 0xff).
+std::string PrefixSuccessor(std::string_view prefix) {
+  std::string s(prefix);
+  while (!s.empty()) {
+    auto& last = reinterpret_cast<unsigned char&>(s.back());
+    if (last != 0xff) {
+      ++last;
+      return s;
+    }
+    s.pop_back();
+  }
+  return s;
+}
+
+class RocksStore final : public Store {
+ public:
+  RocksStore(rocksdb::DB* db, const StoreOptions& options)
+      : db_(db),
+        write_options_(MakeWriteOptions(options)),
+        max_group_bytes_(options.max_group_bytes),
+        committer_(std::make_unique<GroupCommitter>(
+            [this](std::span<const GroupCommitter::Batch* const> group) {
+              return WriteGroup(group);
+            },
+            options.max_group_bytes)) {}
+
+  ~RocksStore() override {
+    // Stop the committer first: its in-flight write uses db_.
+    committer_.reset();
+    // Close only reports an earlier background error; acknowledged commits
+    // are already synced, so there is nothing left to do about it here.
+    (void)db_->Close();
+  }
+
+  Status Commit(std::vector<Mutation> batch) override {
+    if (batch.empty()) return Status::Ok();
+    constexpr size_t kMaxLen = std::numeric_limits<uint32_t>::max();
+    for (const Mutation& m : batch) {
+      if (m.key.empty()) return InvalidArgument("store: empty key");
+      if (m.key.size() > kMaxLen || m.value.size() > kMaxLen) {
+        return InvalidArgument("store: key or value longer than 4 GiB");
+      }
+    }
+    return committer_->Commit(batch);
+  }
+
+  StatusOr<std::string> Get(std::string_view key) override {
+    rocksdb::PinnableSlice value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(),
+                                 db_->DefaultColumnFamily(), ToSlice(key),
+                                 &value);
+    if (s.IsNotFound()) return NotFound("store: no such key");
+    if (!s.ok()) return FromRocks(s, "store: get");
+    return std::string(ToView(value));
+  }
+
+  Status Scan(std::string_view prefix, std::string_view start,
+              const std::function<bool(std::string_view, std::string_view)>&
+                  fn) override {
+    // The bound lets RocksDB stop at the end of the prefix instead of
+    // reading the next block of unrelated keys.
+    const std::string upper = PrefixSuccessor(prefix);
+    const rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions read_options;
+    if (!upper.empty()) read_options.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
+
+    const std::string_view from = start > prefix ? start : prefix;
+    for (it->Seek(ToSlice(from)); it->Valid(); it->Next()) {
+      const std::string_view key = ToView(it->key());
+      if (!key.starts_with(prefix)) break;
+      if (!fn(key, ToView(it->value()))) break;
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "store: scan");
+    return Status::Ok();
+  }
+
+  StatusOr<std::string> LastKeyWithPrefix(std::string_view prefix) override {
+    const std::string upper = PrefixSuccessor(prefix);
+    const rocksdb::Slice upper_slice(upper);
+    const rocksdb::Slice lower_slice = ToSlice(prefix);
+    rocksdb::ReadOptions read_options;
+    read_options.iterate_lower_bound = &lower_slice;
+    if (!upper.empty()) read_options.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
+
+    it->SeekToLast();  // honours iterate_upper_bound
+    if (!it->status().ok()) {
+      return FromRocks(it->status(), "store: last key");
+    }
+    if (!it->Valid() || !ToView(it->key()).starts_with(prefix)) {
+      return NotFound("store: no key with this prefix");
+    }
+    return std::string(ToView(it->key()));
+  }
+
+  Status Checkpoint(const std::string& dir) override {
+    // RocksDB insists on creating the directory itself, so an empty one
+    // that the caller prepared is removed first.
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (fs::exists(dir, ec)) {
+      if (!fs::is_directory(dir, ec) || !fs::is_empty(dir, ec)) {
+        return FailedPrecondition("store: checkpoint dir is not empty: " +
+                                  dir);
+      }
+      if (!fs::remove(dir, ec)) {
+        return Unavailable("store: cannot prepare checkpoint dir " + dir +
+                           ": " + ec.message());
+      }
+    }
+    rocksdb::Checkpoint* raw = nullptr;
+    rocksdb::Status s = rocksdb::Checkpoint::Create(db_.get(), &raw);
+    if (!s.ok()) return FromRocks(s, "store: checkpoint");
+    std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+    s = checkpoint->CreateCheckpoint(dir);
+    if (!s.ok()) return FromRocks(s, "store: checkpoint");
+    return Status::Ok();
+  }
+
+  StoreStats Stats() const override { return committer_->Stats(); }
+
+ private:
+  // Runs on the committer thread only, so batch_ and needs_resume_ need no
+  // lock. Every failure is kUnavailable, as the Store contract promises.
+  Status WriteGroup(std::span<const GroupCommitter::Batch* const> group) {
+    if (needs_resume_) {
+      // A failed WAL write or sync puts RocksDB in read-only mode until
+      // Resume(); without this, kUnavailable would never clear.
+      rocksdb::Status s = db_->Resume();
+      if (!s.ok()) {
+        return Unavailable("store: still recovering from a write error: " +
+                           s.ToString());
+      }
+      needs_resume_ = false;
+    }
+    batch_.Clear();
+    for (const GroupCommitter::Batch* batch : group) {
+      for (const Mutation& m : *batch) {
+        rocksdb::Status s = m.kind == Mutation::Kind::kPut
+                                ? batch_.Put(ToSlice(m.key), ToSlice(m.value))
+                                : batch_.Delete(ToSlice(m.key));
+        if (!s.ok()) return Unavailable("store: batch: " + s.ToString());
+      }
+    }
+    rocksdb::Status s = db_->Write(write_options_, &batch_);
+    // Clear() keeps the buffer for reuse; do not keep one that a single
+    // oversized batch blew up.
+    if (batch_.GetDataSize() > 2 * max_group_bytes_) {
+      batch_ = rocksdb::WriteBatch();
+    }
+    if (!s.ok()) {
+      needs_resume_ = true;
+      return Unavailable("store: write: " + s.ToString());
+    }
+    return Status::Ok();
+  }
+
+  static rocksdb::WriteOptions MakeWriteOptions(const StoreOptions& options) {
+    rocksdb::WriteOptions write_options;
+    write_options.sync = options.sync;  // fsync the WAL before acking
+    write_options.disableWAL = false;
+    return write_options;
+  }
+
+  std::unique_ptr<rocksdb::DB> db_;
+  const rocksdb::WriteOptions write_options_;
+  const size_t max_group_bytes_;
+  rocksdb::WriteBatch batch_;  // committer thread only
+  bool needs_resume_ = false;  // committer thread only
+  // Declared last: must stop before the members above go away.
+  std::unique_ptr<GroupCommitter> committer_;
+};
+
+}  // namespace
+
+rocksdb::Options MakeRocksOptions() {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  // A small daemon on a small machine: two background threads for flushes
+  // and compactions are plenty for our write rate.
+  options.IncreaseParallelism(2);
+  // Cold data compresses well and is rarely read.
+  options.bottommost_compression = rocksdb::kZSTD;
+  // Keep RocksDB's own info LOG from growing without bound.
+  options.max_log_file_size = 16 << 20;
+  options.keep_log_file_num = 5;
+  // kPointInTimeRecovery (the default) is what we want: after a crash, a
+  // torn WAL tail is dropped and every group synced before it is kept.
+  options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+
+  rocksdb::BlockBasedTableOptions table;
+  // Bounded memory: the working set (open cases) is small.
+  table.block_cache = rocksdb::NewLRUCache(32 << 20);
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  // Most reads are point gets of a case by id; a bloom filter skips the
+  // SST files that do not hold the key.
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return options;
+}
+
+StatusOr<std::unique_ptr<Store>> OpenRocksStoreWithEnv(
+    const std::string& dir, const StoreOptions& options, rocksdb::Env* env) {
+  rocksdb::Options rocks_options = MakeRocksOptions();
+  if (env != nullptr) rocks_options.env = env;
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(rocks_options, dir, &db);
+  if (!s.ok()) return FromRocks(s, "store: open " + dir);
+  return std::unique_ptr<Store>(std::make_unique<RocksStore>(db, options));
+}
+
+StatusOr<std::unique_ptr<Store>> OpenRocksStore(const std::string& dir,
+                                                const StoreOptions& options) {
+  return OpenRocksStoreWithEnv(dir, options, nullptr);
+}
+
+}  // namespace shouhu

@@ -1,0 +1,131 @@
+// Guards and field values: how a definition's data rules apply to a case.
+#include <algorithm>
+
+#include "shouhu/workflow.h"
+
+namespace shouhu {
+namespace {
+
+using json = nlohmann::json;
+
+// Orders two scalars of one field type: integers numerically, datetimes by
+// instant, everything else by text. Returns nullopt when they cannot compare.
+std::optional<int> Compare(const json& a, const json& b) {
+  if (a.is_number_integer() && b.is_number_integer()) {
+    auto x = a.get<int64_t>(), y = b.get<int64_t>();
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  if (a.is_string() && b.is_string()) {
+    auto x = ParseInstant(a.get<std::string>());
+    auto y = ParseInstant(b.get<std::string>());
+    if (x.ok() && y.ok()) return *x < *y ? -1 : *x > *y ? 1 : 0;
+    return a.get<std::string>().compare(b.get<std::string>()) < 0   ? -1
+           : a.get<std::string>().compare(b.get<std::string>()) > 0 ? 1
+                                                                    : 0;
+  }
+  if (a.is_boolean() && b.is_boolean()) return a == b ? 0 : 1;
+  return std::nullopt;
+}
+
+bool Equal(const json& a, const json& b) {
+  auto c = Compare(a, b);
+  return c && *c == 0;
+}
+
+}  // namespace
+
+bool EvaluateGuard(const Guard& g, const json& data) {
+  using Op = Guard::Op;
+  switch (g.op) {
+    case Op::kAll:
+      return std::all_of(g.children.begin(), g.children.end(),
+                         [&](const Guard& c) { return EvaluateGuard(c, data); });
+    case Op::kAny:
+      return std::any_of(g.children.begin(), g.children.end(),
+                         [&](const Guard& c) { return EvaluateGuard(c, data); });
+    case Op::kNot:
+      return !EvaluateGuard(g.children.at(0), data);
+    default:
+      break;
+  }
+  auto it = data.find(g.field);
+  bool present = it != data.end() && !it->is_null();
+  auto in_values = [&] {
+    return present && std::any_of(g.values.begin(), g.values.end(),
+                                  [&](const json& v) { return Equal(*it, v); });
+  };
+  switch (g.op) {
+    case Op::kExists: return present == g.values.at(0).get<bool>();
+    case Op::kEq: return present && Equal(*it, g.values.at(0));
+    case Op::kNe: return !present || !Equal(*it, g.values.at(0));
+    case Op::kIn: return in_values();
+    case Op::kNotIn: return !in_values();
+    case Op::kContains:
+      return present && it->is_array() &&
+             std::any_of(it->begin(), it->end(),
+                         [&](const json& v) { return Equal(v, g.values.at(0)); });
+    default: {
+      if (!present) return false;
+      auto c = Compare(*it, g.values.at(0));
+      if (!c) return false;
+      if (g.op == Op::kLt) return *c < 0;
+      if (g.op == Op::kLe) return *c <= 0;
+      if (g.op == Op::kGt) return *c > 0;
+      return *c >= 0;  // kGe
+    }
+  }
+}
+
+namespace {
+
+Status CheckScalar(const FieldDef& f, FieldType type,
+                   const std::vector<std::string>& allowed, const json& v) {
+  auto wrong = [&](std::string_view expected) {
+    return InvalidArgument("field \"" + f.id + "\" must be " +
+                           std::string(expected) + ", got " + v.dump());
+  };
+  switch (type) {
+    case FieldType::kString:
+      if (!v.is_string()) return wrong("a string");
+      return Status::Ok();
+    case FieldType::kEnum:
+      if (!v.is_string() ||
+          std::find(allowed.begin(), allowed.end(), v.get<std::string>()) ==
+              allowed.end()) {
+        std::string list;
+        for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+        return wrong("one of: " + list);
+      }
+      return Status::Ok();
+    case FieldType::kInteger:
+      if (!v.is_number_integer()) return wrong("an integer");
+      return Status::Ok();
+    case FieldType::kBoolean:
+      if (!v.is_boolean()) return wrong("true or false");
+      return Status::Ok();
+    case FieldType::kDatetime:
+      if (!v.is_string() || !ParseInstant(v.get<std::string>()).ok()) {
+        return wrong("an RFC 3339 datetime with offset");
+      }
+      return Status::Ok();
+    case FieldType::kList:
+      return wrong("a scalar");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status CheckFieldValue(const FieldDef& f, const json& v) {
+  if (f.type != FieldType::kList) return CheckScalar(f, f.type, f.values, v);
+  if (!v.is_array()) {
+    return InvalidArgument("field \"" + f.id + "\" must be a list, got " +
+                           v.dump());
+  }
+  for (const json& item : v) {
+    SHOUHU_RETURN_IF_ERROR(CheckScalar(f, f.item_type, f.item_values, item));
+  }
+  return Status::Ok();
+}
+
+}  // namespace shouhu

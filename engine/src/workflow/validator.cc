@@ -1,0 +1,278 @@
+#include "workflow/validator.h"
+
+#include <deque>
+
+namespace shouhu {
+namespace {
+
+using json = nlohmann::json;
+
+const std::set<std::string, std::less<>> kChannels = {"sms", "email",
+                                                      "webhook"};
+
+std::string Q(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+std::string At(const std::string& p, const char* key, size_t i) {
+  return p + "/" + key + "/" + std::to_string(i);
+}
+
+class Validator {
+ public:
+  Validator(const Workflow& w, JsonReader& r) : w_(w), r_(r) {}
+
+  void Role(const std::string& role, const std::string& p) {
+    if (role == kSystemRole) return;
+    if (!w_.FindRole(role)) r_.Error(p, "unknown role " + Q(role));
+  }
+  void State(const std::string& s, const std::string& p) {
+    if (!w_.FindState(s)) r_.Error(p, "unknown state " + Q(s));
+  }
+  void Template(const std::string& t, const std::string& p) {
+    if (!w_.FindTemplate(t)) r_.Error(p, "unknown template " + Q(t));
+  }
+  void Channels(const std::vector<std::string>& cs, const std::string& p) {
+    for (size_t i = 0; i < cs.size(); ++i) {
+      if (!kChannels.count(cs[i])) {
+        r_.Error(p + "/" + std::to_string(i),
+                 "unknown channel " + Q(cs[i]) + ": expected sms, email or webhook");
+      }
+    }
+  }
+  void RecipientAt(const Recipient& to, const std::string& p) {
+    if (to.kind == Recipient::Kind::kRole) Role(to.role, p + "/role");
+  }
+  void Notify(const Notification& n, const std::string& p) {
+    Template(n.template_id, p + "/template");
+    for (size_t i = 0; i < n.recipients.size(); ++i) {
+      RecipientAt(n.recipients[i], At(p, "to", i));
+    }
+    Channels(n.channels, p + "/channels");
+  }
+
+  // A guard value must have the field's type: "wrong field type" otherwise.
+  void Value(const FieldDef& f, FieldType type,
+             const std::vector<std::string>& allowed, const json& v,
+             const std::string& p) {
+    auto wrong = [&](const char* expected) {
+      r_.Error(p, "wrong field type: " + Q(f.id) + " is " +
+                      std::string(FieldTypeName(f.type)) + ", so " + v.dump() +
+                      " cannot be compared with it (expected " + expected + ")");
+    };
+    switch (type) {
+      case FieldType::kString:
+        if (!v.is_string()) wrong("a string");
+        break;
+      case FieldType::kEnum:
+        if (!v.is_string()) {
+          wrong("one of its values");
+        } else if (std::find(allowed.begin(), allowed.end(),
+                             v.get<std::string>()) == allowed.end()) {
+          r_.Error(p, "value " + v.dump() + " is not one of the values of " +
+                          Q(f.id));
+        }
+        break;
+      case FieldType::kInteger:
+        if (!v.is_number_integer()) wrong("an integer");
+        break;
+      case FieldType::kBoolean:
+        if (!v.is_boolean()) wrong("true or false");
+        break;
+      case FieldType::kDatetime:
+        if (!v.is_string() || !ParseInstant(v.get<std::string>()).ok()) {
+          wrong("an RFC 3339 datetime");
+        }
+        break;
+      case FieldType::kList:
+        wrong("an item");
+        break;
+    }
+  }
+
+  void GuardAt(const Guard& g, const std::string& p) {
+    using Op = Guard::Op;
+    switch (g.op) {
+      case Op::kAll:
+      case Op::kAny:
+        for (size_t i = 0; i < g.children.size(); ++i) {
+          GuardAt(g.children[i], At(p, g.op == Op::kAll ? "all" : "any", i));
+        }
+        return;
+      case Op::kNot:
+        GuardAt(g.children[0], p + "/not");
+        return;
+      default:
+        break;
+    }
+    const FieldDef* f = w_.FindField(g.field);
+    if (!f) {
+      r_.Error(p + "/field", "guard on undeclared field " + Q(g.field));
+      return;
+    }
+    static const char* kNames[] = {"all", "any", "not", "eq", "ne", "in",
+                                   "not_in", "lt", "le", "gt", "ge",
+                                   "exists", "contains"};
+    std::string vp = p + "/" + kNames[static_cast<int>(g.op)];
+    if (g.op == Op::kExists) return;
+    bool ordered = g.op == Op::kLt || g.op == Op::kLe || g.op == Op::kGt ||
+                   g.op == Op::kGe;
+    if (ordered && f->type != FieldType::kInteger &&
+        f->type != FieldType::kDatetime) {
+      r_.Error(vp, "wrong field type: " + Q(f->id) + " is " +
+                       std::string(FieldTypeName(f->type)) +
+                       " and cannot be ordered");
+      return;
+    }
+    if (g.op == Op::kContains) {
+      if (f->type != FieldType::kList) {
+        r_.Error(vp, "wrong field type: contains needs a list field, " +
+                         Q(f->id) + " is " + std::string(FieldTypeName(f->type)));
+        return;
+      }
+      Value(*f, f->item_type, f->item_values, g.values[0], vp);
+      return;
+    }
+    bool many = g.op == Op::kIn || g.op == Op::kNotIn;
+    for (size_t i = 0; i < g.values.size(); ++i) {
+      Value(*f, f->type, f->values, g.values[i],
+            many ? vp + "/" + std::to_string(i) : vp);
+    }
+  }
+
+  void Reachability() {
+    std::set<std::string, std::less<>> seen;
+    std::deque<std::string> todo;
+    if (w_.FindState(w_.initial_state)) {
+      seen.insert(w_.initial_state);
+      todo.push_back(w_.initial_state);
+    }
+    while (!todo.empty()) {
+      std::string s = todo.front();
+      todo.pop_front();
+      for (const EventDef* e : w_.EventsFrom(s)) {
+        for (const Target& t : e->to) {
+          if (w_.FindState(t.state) && seen.insert(t.state).second) {
+            todo.push_back(t.state);
+          }
+        }
+      }
+    }
+    for (size_t i = 0; i < w_.states.size(); ++i) {
+      const StateDef& s = w_.states[i];
+      std::string p = "/states/" + std::to_string(i);
+      if (!seen.count(s.id) && w_.FindState(w_.initial_state)) {
+        r_.Error(p, "unreachable state " + Q(s.id) + ": no event leads to it from " +
+                        Q(w_.initial_state));
+      }
+      auto out = w_.EventsFrom(s.id);
+      if (!s.terminal && out.empty()) {
+        r_.Error(p, "state " + Q(s.id) +
+                        " has no way out and is not terminal");
+      }
+      if (s.terminal && !out.empty()) {
+        r_.Error(p, "terminal state " + Q(s.id) + " has an event out: " +
+                        Q(out[0]->id));
+      }
+    }
+  }
+
+  void Run(const std::set<std::string, std::less<>>& calendars) {
+    State(w_.initial_state, "/initial_state");
+    if (!w_.calendar_id.empty() && !calendars.count(w_.calendar_id)) {
+      r_.Error("/calendar", "unknown calendar " + Q(w_.calendar_id));
+    }
+    for (size_t i = 0; i < w_.states.size(); ++i) States(w_.states[i], "/states/" + std::to_string(i));
+    Events(w_.open, "/open");
+    for (size_t i = 0; i < w_.events.size(); ++i) Events(w_.events[i], "/events/" + std::to_string(i));
+    for (size_t i = 0; i < w_.escalations.size(); ++i) {
+      const EscalationDef& e = w_.escalations[i];
+      std::string p = "/escalations/" + std::to_string(i);
+      int64_t last = -1;
+      for (size_t k = 0; k < e.steps.size(); ++k) {
+        const EscalationStep& s = e.steps[k];
+        std::string sp = At(p, "steps", k);
+        RecipientAt(s.to, sp + "/to");
+        Template(s.template_id, sp + "/template");
+        Channels(s.channels, sp + "/channels");
+        // Order by a rough length; months count as 28 days for this check.
+        int64_t len = (s.after.years * 365LL + s.after.months * 28LL +
+                       s.after.days) * 86400LL + s.after.seconds;
+        if (len < last) {
+          r_.Error(sp + "/after", "steps must come in order of \"after\"");
+        }
+        last = len;
+      }
+    }
+    Reachability();
+  }
+
+ private:
+  void States(const StateDef& s, const std::string& p) {
+    if (!s.owner_role.empty()) Role(s.owner_role, p + "/owner_role");
+    for (size_t k = 0; k < s.timers.size(); ++k) {
+      const TimerDef& t = s.timers[k];
+      std::string tp = At(p, "timers", k);
+      if (t.units == TimerDef::Units::kWorkingDays && w_.calendar_id.empty()) {
+        r_.Error(tp + "/in", "a working-day timer needs the workflow's "
+                             "\"calendar\"");
+      }
+      if (!t.fire_event.empty()) {
+        const EventDef* e = w_.FindEvent(t.fire_event);
+        if (!e) {
+          r_.Error(tp + "/event", "unknown event " + Q(t.fire_event));
+        } else if (std::find(e->from.begin(), e->from.end(), s.id) ==
+                   e->from.end()) {
+          r_.Error(tp + "/event", "event " + Q(t.fire_event) +
+                                      " cannot fire from state " + Q(s.id));
+        } else if (std::find(e->roles.begin(), e->roles.end(), kSystemRole) ==
+                   e->roles.end()) {
+          r_.Error(tp + "/event", "event " + Q(t.fire_event) +
+                                      " fired by a timer must allow role "
+                                      "\"system\"");
+        }
+      }
+      if (!t.escalation.empty() && !w_.FindEscalation(t.escalation)) {
+        r_.Error(tp + "/escalate", "unknown escalation " + Q(t.escalation));
+      }
+    }
+  }
+
+  void Events(const EventDef& e, const std::string& p) {
+    for (size_t k = 0; k < e.from.size(); ++k) State(e.from[k], At(p, "from", k));
+    if (&e == &w_.open) {
+      // The open block's target is initial_state, checked on its own.
+    } else if (e.to.size() == 1 && !e.to[0].when) {
+      State(e.to[0].state, p + "/to");
+    } else {
+      for (size_t k = 0; k < e.to.size(); ++k) {
+        std::string tp = At(p, "to", k);
+        State(e.to[k].state, tp + "/state");
+        if (e.to[k].when) GuardAt(*e.to[k].when, tp + "/when");
+      }
+    }
+    for (size_t k = 0; k < e.roles.size(); ++k) Role(e.roles[k], At(p, "roles", k));
+    auto fields = [&](const std::vector<std::string>& ids, const char* key) {
+      for (size_t k = 0; k < ids.size(); ++k) {
+        if (!w_.FindField(ids[k])) {
+          r_.Error(At(p, key, k), "unknown field " + Q(ids[k]));
+        }
+      }
+    };
+    fields(e.requires_fields, "requires");
+    fields(e.optional_fields, "optional");
+    if (e.guard) GuardAt(*e.guard, p + "/guard");
+    for (size_t k = 0; k < e.notify.size(); ++k) Notify(e.notify[k], At(p, "notify", k));
+  }
+
+  const Workflow& w_;
+  JsonReader& r_;
+};
+
+}  // namespace
+
+void ValidateWorkflow(const Workflow& w,
+                      const std::set<std::string, std::less<>>& calendars,
+                      JsonReader& r) {
+  Validator(w, r).Run(calendars);
+}
+
+}  // namespace shouhu

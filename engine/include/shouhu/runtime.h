@@ -1,0 +1,159 @@
+// Runtime: cases as durable state machines on the store, with durable timers
+// and escalations.
+//
+// Thread safety: every method is safe to call from many threads at once.
+// Commands on one case are serialised; commands on different cases proceed in
+// parallel and share fsyncs through the store's group commit.
+//
+// Every command is validated against the workflow version the case started
+// on. A refused command writes nothing. An accepted one is written as one
+// atomic, synced batch holding the case's new state, its history entry, its
+// timer-index changes, its outbox entries, its index entries and its audit
+// record, and only then acknowledged.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "shouhu/case.h"
+#include "shouhu/catalog.h"
+#include "shouhu/clock.h"
+#include "shouhu/status.h"
+#include "shouhu/store.h"
+
+namespace shouhu {
+
+// Who is acting: a user for one unit with roles. Never "system": only the
+// runtime's timers act as the system.
+struct Actor {
+  std::string user;
+  std::string unit;
+  std::vector<std::string> roles;
+};
+
+// Common to every command: `request_id` is the client's idempotency key; a
+// retried command with the same id returns the first result, applied once.
+struct OpenCase {
+  std::string request_id;
+  Actor actor;
+  std::string workflow_id;  // new cases use the newest version
+  std::string unit;         // the case's unit ("" = the actor's unit)
+  nlohmann::json data = nlohmann::json::object();
+};
+
+struct FireEvent {
+  std::string request_id;
+  Actor actor;
+  std::string case_id;
+  std::string event;
+  nlohmann::json data = nlohmann::json::object();
+  // When set, the command is refused with kFailedPrecondition ("version
+  // conflict") unless the case's last_seq equals it.
+  std::optional<uint64_t> expected_seq;
+};
+
+struct AddNote {
+  std::string request_id;
+  Actor actor;
+  std::string case_id;
+  std::string text;
+};
+
+struct AssignOwner {
+  std::string request_id;
+  Actor actor;
+  std::string case_id;
+  std::string owner;  // user id; "" unassigns
+};
+
+struct CommandResult {
+  std::string case_id;
+  uint64_t seq = 0;        // the history entry written
+  std::string state;       // the case's state after the command
+  bool replayed = false;   // true when answered from an earlier request
+};
+
+// One notification waiting in the outbox for the dispatcher.
+struct OutboxEntry {
+  uint64_t id = 0;
+  std::string case_id;
+  uint64_t case_seq = 0;   // the history entry that produced it
+  std::string idempotency_key;  // stable across retries and restarts
+  std::string template_id;
+  nlohmann::json recipients;    // [{"kind": "role"|"owner"|"reporter", ...}]
+  std::vector<std::string> channels;
+  bool urgent = false;
+  Instant created_at;
+  nlohmann::json context;       // case id, unit, owner, reporter, state, data
+};
+
+struct Page {
+  std::string after;  // exclusive cursor: the last case id of the prior page
+  size_t limit = 50;
+};
+
+struct CaseList {
+  std::vector<CaseRecord> cases;
+  std::string next;  // cursor for the next page, "" when done
+};
+
+struct RuntimeOptions {
+  // Timers due within this horizon are kept in memory; the rest stay only in
+  // the store's due-time index.
+  std::chrono::milliseconds timer_window{std::chrono::seconds(60)};
+  // At most this many timers are held in memory at once.
+  size_t max_timers_in_memory = 200'000;
+  // At most this many timers are fired per commit group by FireDueTimers.
+  size_t timer_batch = 1024;
+};
+
+class Runtime {
+ public:
+  // REQUIRES: store, catalog and clock outlive the runtime.
+  static StatusOr<std::unique_ptr<Runtime>> Create(Store& store,
+                                                   const Catalog& catalog,
+                                                   const Clock& clock,
+                                                   RuntimeOptions options = {});
+  virtual ~Runtime() = default;
+
+  // Errors, all writing nothing:
+  //   kNotFound           unknown case, workflow or event
+  //   kPermissionDenied   none of the actor's roles may do this
+  //   kFailedPrecondition wrong state, failed guard, version conflict, or a
+  //                       request id reused for a different command
+  //   kInvalidArgument    missing, unknown or mistyped data; bad request
+  //   kUnavailable        the store could not write; retry with backoff
+  virtual StatusOr<CommandResult> Open(const OpenCase& cmd) = 0;
+  virtual StatusOr<CommandResult> Fire(const FireEvent& cmd) = 0;
+  virtual StatusOr<CommandResult> Note(const AddNote& cmd) = 0;
+  virtual StatusOr<CommandResult> Assign(const AssignOwner& cmd) = 0;
+
+  // Fires every timer due at the clock's now, oldest first, in batches; a
+  // timer whose state was left never fires. Returns how many fired. The
+  // daemon's timer thread calls it; tests call it after advancing a FakeClock.
+  virtual StatusOr<size_t> FireDueTimers() = 0;
+  // When the next timer is due (for the timer thread's wait), if any.
+  virtual std::optional<Instant> NextDue() = 0;
+  // Timers held in memory now (the near-term window).
+  virtual size_t TimersInMemory() const = 0;
+
+  // Queries, served from indexes.
+  virtual StatusOr<CaseRecord> GetCase(const std::string& id) = 0;
+  virtual StatusOr<std::vector<HistoryEntry>> History(const std::string& id) = 0;
+  virtual StatusOr<CaseList> ListByState(const std::string& workflow_id,
+                                         const std::string& state,
+                                         const Page& page) = 0;
+  virtual StatusOr<CaseList> ListByOwner(const std::string& owner,
+                                         const Page& page) = 0;
+  virtual StatusOr<CaseList> ListByUnit(const std::string& unit,
+                                        const Page& page) = 0;
+  virtual StatusOr<CaseList> ListOverdue(const Page& page) = 0;
+  // The outbox, oldest first (the dispatcher's queue).
+  virtual StatusOr<std::vector<OutboxEntry>> Outbox(size_t limit) = 0;
+};
+
+}  // namespace shouhu

@@ -1,0 +1,233 @@
+#include "runtime/case_change.h"
+
+#include <algorithm>
+
+#include "runtime/codec.h"
+
+namespace shouhu {
+namespace {
+
+using json = nlohmann::json;
+
+json RecipientJson(const Recipient& r) {
+  switch (r.kind) {
+    case Recipient::Kind::kOwner: return {{"kind", "owner"}};
+    case Recipient::Kind::kReporter: return {{"kind", "reporter"}};
+    case Recipient::Kind::kRole: break;
+  }
+  return {{"kind", "role"}, {"role", r.role}, {"up", r.up}};
+}
+
+std::string StepTimerName(const std::string& chain, int step) {
+  return chain + "#" + std::to_string(step);
+}
+
+}  // namespace
+
+std::string_view PriorityName(Priority p) {
+  switch (p) {
+    case Priority::kNormal: return "normal";
+    case Priority::kHigh: return "high";
+    case Priority::kUrgent: return "urgent";
+  }
+  return "normal";
+}
+
+CaseChange::CaseChange(const Workflow& workflow, const Calendar* calendar,
+                       std::optional<CaseRecord> before, CaseRecord after,
+                       Instant now, std::string actor)
+    : wf_(workflow),
+      calendar_(calendar),
+      before_(std::move(before)),
+      after_(std::move(after)),
+      now_(now),
+      actor_(std::move(actor)) {
+  after_.updated_at = now;
+}
+
+uint64_t CaseChange::AddHistory(std::string kind, std::string name, json data,
+                                std::string from_state, std::string to_state) {
+  HistoryEntry h;
+  h.seq = ++after_.last_seq;
+  h.at = now_;
+  h.actor = actor_;
+  h.kind = std::move(kind);
+  h.name = std::move(name);
+  h.from_state = from_state.empty() ? after_.state : std::move(from_state);
+  h.to_state = to_state.empty() ? after_.state : std::move(to_state);
+  h.data = std::move(data);
+  history_.push_back(std::move(h));
+  return after_.last_seq;
+}
+
+Instant CaseChange::TimerDue(const TimerDef& t, Instant from) const {
+  if (t.units == TimerDef::Units::kWorkingDays && calendar_) {
+    return calendar_->AddWorkingDays(from, t.duration.days);
+  }
+  auto offset = calendar_ ? calendar_->utc_offset() : std::chrono::minutes(0);
+  return AddDuration(from, t.duration, offset);
+}
+
+void CaseChange::Arm(ArmedTimer t) {
+  std::erase_if(after_.timers,
+                [&](const ArmedTimer& a) { return a.name == t.name; });
+  after_.timers.push_back(t);
+  armed_.push_back(std::move(t));
+}
+
+void CaseChange::EnterState(const std::string& state) {
+  const StateDef* old_def = wf_.FindState(after_.state);
+  const StateDef* def = wf_.FindState(state);
+  after_.timers.clear();  // leaving a state cancels all of its timers
+  armed_.clear();
+  after_.overdue = false;
+  if (!old_def || !def || old_def->owner_role != def->owner_role) {
+    after_.owner.clear();  // a new kind of owner: unassigned until assigned
+  }
+  after_.state = state;
+  after_.state_entered_at = now_;
+  if (!def) return;
+  for (const TimerDef& t : def->timers) {
+    Arm({t.id, TimerDue(t, now_), "", -1, {}});
+  }
+}
+
+json CaseChange::Context() const {
+  const StateDef* s = wf_.FindState(after_.state);
+  return {{"case_id", after_.id},
+          {"workflow", wf_.id},
+          {"version", wf_.version},
+          {"state", after_.state},
+          {"state_label",
+           s ? json{{"zh", s->label.zh}, {"en", s->label.en}} : json()},
+          {"owner_role", s ? s->owner_role : ""},
+          {"unit", after_.unit},
+          {"owner", after_.owner},
+          {"reporter", after_.reporter},
+          {"priority", PriorityName(after_.priority)},
+          {"data", after_.data}};
+}
+
+void CaseChange::Notify(const Notification& n, uint64_t seq) {
+  OutboxEntry o;
+  o.case_id = after_.id;
+  o.case_seq = seq;
+  o.idempotency_key = after_.id + "/" + std::to_string(seq) + "/" +
+                      std::to_string(outbox_.size());
+  o.template_id = n.template_id;
+  o.recipients = json::array();
+  for (const Recipient& r : n.recipients) o.recipients.push_back(RecipientJson(r));
+  o.channels = n.channels;
+  o.urgent = n.urgent;
+  o.created_at = now_;
+  o.context = Context();
+  outbox_.push_back(std::move(o));
+}
+
+const TimerDef* CaseChange::ConsumeTimer(const ArmedTimer& timer) {
+  std::erase_if(after_.timers,
+                [&](const ArmedTimer& a) { return a.name == timer.name; });
+  if (!timer.chain.empty()) return nullptr;
+  const StateDef* s = wf_.FindState(after_.state);
+  if (!s) return nullptr;
+  for (const TimerDef& t : s->timers) {
+    if (t.id != timer.name) continue;
+    if (t.kind == TimerDef::Kind::kRecurring) {
+      // Next occurrence after now: a long outage fires once, not once per
+      // missed period.
+      Instant next = TimerDue(t, timer.due);
+      while (next <= now_) next = TimerDue(t, next);
+      Arm({t.id, next, "", -1, {}});
+    }
+    return &t;
+  }
+  return nullptr;
+}
+
+void CaseChange::StartEscalation(const EscalationDef& chain) {
+  std::erase_if(after_.timers,
+                [&](const ArmedTimer& a) { return a.chain == chain.id; });
+  RunEscalationStep(chain, 0, now_);
+}
+
+void CaseChange::RunEscalationStep(const EscalationDef& chain, int step,
+                                   Instant started) {
+  auto offset = calendar_ ? calendar_->utc_offset() : std::chrono::minutes(0);
+  for (; step < static_cast<int>(chain.steps.size()); ++step) {
+    const EscalationStep& s = chain.steps[step];
+    Instant due = AddDuration(started, s.after, offset);
+    if (due > now_) {
+      Arm({StepTimerName(chain.id, step), due, chain.id, step, started});
+      return;
+    }
+    if (s.raise_priority && after_.priority != Priority::kUrgent) {
+      after_.priority = static_cast<Priority>(static_cast<int>(after_.priority) + 1);
+    }
+    after_.overdue = true;
+    uint64_t seq = AddHistory("escalation", chain.id,
+                              {{"step", step},
+                               {"to", RecipientJson(s.to)},
+                               {"template", s.template_id},
+                               {"channels", s.channels},
+                               {"priority", PriorityName(after_.priority)}});
+    Notify({s.template_id, {s.to}, s.channels, s.raise_priority}, seq);
+  }
+}
+
+std::vector<Mutation> CaseChange::Render(std::atomic<uint64_t>& outbox_ids,
+                                         std::atomic<uint64_t>& audit_ids,
+                                         const std::string& audit_action,
+                                         std::vector<Mutation> extra) {
+  std::vector<Mutation> m;
+  m.reserve(8 + history_.size() + outbox_.size() + extra.size());
+  m.push_back(Mutation::Put(codec::CaseKey(after_.id), codec::EncodeCase(after_)));
+  for (const HistoryEntry& h : history_) {
+    m.push_back(Mutation::Put(codec::HistoryKey(after_.id, h.seq),
+                              codec::EncodeHistory(h)));
+  }
+  // The due-time index follows the case's armed timers exactly.
+  const std::vector<ArmedTimer> none;
+  const auto& old_timers = before_ ? before_->timers : none;
+  for (const ArmedTimer& t : old_timers) {
+    if (std::find(after_.timers.begin(), after_.timers.end(), t) ==
+        after_.timers.end()) {
+      m.push_back(Mutation::Delete(codec::TimerKey(t.due, after_.id, t.name)));
+    }
+  }
+  for (const ArmedTimer& t : after_.timers) {
+    if (std::find(old_timers.begin(), old_timers.end(), t) == old_timers.end()) {
+      m.push_back(Mutation::Put(codec::TimerKey(t.due, after_.id, t.name),
+                                std::string(1, codec::kFormatV1)));
+    }
+  }
+  // Secondary indexes: delete what no longer holds, put what now holds.
+  auto reindex = [&](bool had, const std::string& old_key, bool has,
+                     const std::string& new_key) {
+    if (had && (!has || old_key != new_key)) m.push_back(Mutation::Delete(old_key));
+    if (has && (!had || old_key != new_key)) m.push_back(Mutation::Put(new_key, ""));
+  };
+  const CaseRecord* b = before_ ? &*before_ : nullptr;
+  reindex(b, b ? codec::ByStateKey(b->workflow_id, b->state, b->id) : "", true,
+          codec::ByStateKey(after_.workflow_id, after_.state, after_.id));
+  reindex(b && !b->owner.empty(), b ? codec::ByOwnerKey(b->owner, b->id) : "",
+          !after_.owner.empty(), codec::ByOwnerKey(after_.owner, after_.id));
+  reindex(b, b ? codec::ByUnitKey(b->unit, b->id) : "", true,
+          codec::ByUnitKey(after_.unit, after_.id));
+  reindex(b && b->overdue, codec::OverdueKey(after_.id), after_.overdue,
+          codec::OverdueKey(after_.id));
+  for (OutboxEntry& o : outbox_) {
+    o.id = outbox_ids.fetch_add(1) + 1;
+    m.push_back(Mutation::Put(codec::OutboxKey(o.id), codec::EncodeOutbox(o)));
+  }
+  json audit = {{"at", now_.time_since_epoch().count()},
+                {"actor", actor_},
+                {"action", audit_action},
+                {"case", after_.id},
+                {"seq", after_.last_seq}};
+  m.push_back(Mutation::Put(codec::AuditKey(audit_ids.fetch_add(1) + 1),
+                            codec::EncodeJson(audit)));
+  for (Mutation& x : extra) m.push_back(std::move(x));
+  return m;
+}
+
+}  // namespace shouhu

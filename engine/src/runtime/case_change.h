@@ -1,0 +1,87 @@
+// CaseChange: one state change of one case, computed in memory and rendered
+// as the mutations of a single atomic batch — the case record, its history
+// entries, its timer-index changes, its index changes, its outbox entries and
+// its audit record.
+//
+// Thread safety: not thread-safe; the caller holds the case's lock.
+//
+// It applies the workflow's rules for timers and escalations (arm on entering
+// a state, cancel on leaving it, escalation steps in order) but checks no
+// permission or data: the caller has validated the command first.
+#pragma once
+
+#include <atomic>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "shouhu/calendar.h"
+#include "shouhu/case.h"
+#include "shouhu/runtime.h"
+#include "shouhu/store.h"
+#include "shouhu/workflow.h"
+
+namespace shouhu {
+
+class CaseChange {
+ public:
+  // `before` is nullopt for a new case; `after` starts as a copy of it.
+  CaseChange(const Workflow& workflow, const Calendar* calendar,
+             std::optional<CaseRecord> before, CaseRecord after, Instant now,
+             std::string actor);
+
+  CaseRecord& record() { return after_; }
+  Instant now() const { return now_; }
+
+  // Appends a history entry (from/to default to the current state) and
+  // returns its seq.
+  uint64_t AddHistory(std::string kind, std::string name, nlohmann::json data,
+                      std::string from_state = "", std::string to_state = "");
+
+  // Leaves the current state (cancelling every armed timer, clearing overdue)
+  // and enters `state`, arming its timers from now. Also used for a
+  // transition to the same state, which re-arms its timers.
+  void EnterState(const std::string& state);
+
+  // Queues the notification, produced by history entry `seq`.
+  void Notify(const Notification& n, uint64_t seq);
+
+  // Fires the armed timer `name` (REQUIRES: armed). Deadlines are removed;
+  // recurring timers re-arm at their next occurrence after now. Returns the
+  // timer's definition, or nullptr for an escalation step.
+  const TimerDef* ConsumeTimer(const ArmedTimer& timer);
+
+  // Starts (or restarts) an escalation chain now: runs the steps already due
+  // and arms the next one.
+  void StartEscalation(const EscalationDef& chain);
+  // Runs step `step` of a running chain, then arms or runs the following one.
+  void RunEscalationStep(const EscalationDef& chain, int step,
+                         Instant chain_started);
+
+  // Timers armed by this change (to add to the in-memory window).
+  const std::vector<ArmedTimer>& newly_armed() const { return armed_; }
+
+  // Renders everything as mutations. `outbox_ids` and `audit_ids` hand out
+  // ids. `extra` is appended (e.g. the idempotency record).
+  std::vector<Mutation> Render(std::atomic<uint64_t>& outbox_ids,
+                               std::atomic<uint64_t>& audit_ids,
+                               const std::string& audit_action,
+                               std::vector<Mutation> extra);
+
+ private:
+  Instant TimerDue(const TimerDef& t, Instant from) const;
+  void Arm(ArmedTimer t);
+  nlohmann::json Context() const;
+
+  const Workflow& wf_;
+  const Calendar* calendar_;
+  std::optional<CaseRecord> before_;
+  CaseRecord after_;
+  Instant now_;
+  std::string actor_;
+  std::vector<HistoryEntry> history_;
+  std::vector<OutboxEntry> outbox_;
+  std::vector<ArmedTimer> armed_;
+};
+
+}  // namespace shouhu

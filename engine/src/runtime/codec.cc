@@ -1,0 +1,302 @@
+#include "runtime/codec.h"
+
+namespace shouhu::codec {
+namespace {
+
+using json = nlohmann::json;
+
+void AppendBigEndian(std::string* out, uint64_t v) {
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    out->push_back(static_cast<char>((v >> shift) & 0xff));
+  }
+}
+
+// Instants are signed; flipping the sign bit keeps big-endian order.
+uint64_t OrderedMillis(Instant at) {
+  return static_cast<uint64_t>(at.time_since_epoch().count()) ^ (1ULL << 63);
+}
+Instant FromOrderedMillis(uint64_t v) {
+  return Instant(std::chrono::milliseconds(static_cast<int64_t>(v ^ (1ULL << 63))));
+}
+
+int64_t Ms(Instant at) { return at.time_since_epoch().count(); }
+Instant FromMs(int64_t ms) { return Instant(std::chrono::milliseconds(ms)); }
+
+StatusOr<json> DecodeJson(std::string_view value, std::string_view what) {
+  if (value.empty() || value[0] != kFormatV1) {
+    return Internal(std::string(what) + ": unknown record format");
+  }
+  json j = json::parse(value.substr(1), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    return Internal(std::string(what) + ": corrupt record");
+  }
+  return j;
+}
+
+}  // namespace
+
+std::string CaseKey(std::string_view id) { return "c/" + std::string(id); }
+
+std::string HistoryPrefix(std::string_view id) {
+  return "h/" + std::string(id) + "/";
+}
+
+std::string HistoryKey(std::string_view id, uint64_t seq) {
+  std::string k = HistoryPrefix(id);
+  AppendBigEndian(&k, seq);
+  return k;
+}
+
+std::string TimerKeyLowerBound(Instant due) {
+  std::string k(kTimerPrefix);
+  AppendBigEndian(&k, OrderedMillis(due));
+  return k;
+}
+
+std::string TimerKey(Instant due, std::string_view case_id,
+                     std::string_view timer) {
+  std::string k = TimerKeyLowerBound(due);
+  k.append(case_id);
+  k.push_back('\0');
+  k.append(timer);
+  return k;
+}
+
+Instant TimerKeyDue(std::string_view key) {
+  return FromOrderedMillis(DecodeBigEndian(key.substr(kTimerPrefix.size(), 8)));
+}
+
+bool ParseTimerKey(std::string_view key, TimerKeyParts* out) {
+  if (key.size() < kTimerPrefix.size() + 8 + 2 ||
+      key.substr(0, kTimerPrefix.size()) != kTimerPrefix) {
+    return false;
+  }
+  std::string_view rest = key.substr(kTimerPrefix.size() + 8);
+  size_t nul = rest.find('\0');
+  if (nul == std::string_view::npos) return false;
+  out->due = TimerKeyDue(key);
+  out->case_id = std::string(rest.substr(0, nul));
+  out->timer = std::string(rest.substr(nul + 1));
+  return true;
+}
+
+uint64_t DecodeBigEndian(std::string_view b) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8 && i < b.size(); ++i) {
+    v = (v << 8) | static_cast<uint8_t>(b[i]);
+  }
+  return v;
+}
+
+std::string OutboxKey(uint64_t id) {
+  std::string k(kOutboxPrefix);
+  AppendBigEndian(&k, id);
+  return k;
+}
+
+std::string AuditKey(uint64_t id) {
+  std::string k(kAuditPrefix);
+  AppendBigEndian(&k, id);
+  return k;
+}
+
+std::string RequestKey(std::string_view id) { return "r/" + std::string(id); }
+
+std::string ByStatePrefix(std::string_view wf, std::string_view state) {
+  std::string k = "i/s/";
+  k.append(wf);
+  k.push_back('\0');
+  k.append(state);
+  k.push_back('\0');
+  return k;
+}
+std::string ByStateKey(std::string_view wf, std::string_view state,
+                       std::string_view case_id) {
+  return ByStatePrefix(wf, state) + std::string(case_id);
+}
+std::string ByOwnerPrefix(std::string_view owner) {
+  std::string k = "i/o/";
+  k.append(owner);
+  k.push_back('\0');
+  return k;
+}
+std::string ByOwnerKey(std::string_view owner, std::string_view case_id) {
+  return ByOwnerPrefix(owner) + std::string(case_id);
+}
+std::string ByUnitPrefix(std::string_view unit) {
+  std::string k = "i/u/";
+  k.append(unit);
+  k.push_back('\0');
+  return k;
+}
+std::string ByUnitKey(std::string_view unit, std::string_view case_id) {
+  return ByUnitPrefix(unit) + std::string(case_id);
+}
+std::string OverdueKey(std::string_view case_id) {
+  return std::string(kOverduePrefix) + std::string(case_id);
+}
+
+std::string_view CaseIdOfIndexKey(std::string_view key,
+                                  std::string_view prefix) {
+  return key.substr(prefix.size());
+}
+
+std::string EncodeJson(const json& j) {
+  std::string out(1, kFormatV1);
+  out += j.dump();
+  return out;
+}
+
+std::string EncodeCase(const CaseRecord& c) {
+  json timers = json::array();
+  for (const ArmedTimer& t : c.timers) {
+    json tj = {{"name", t.name}, {"due", Ms(t.due)}};
+    if (!t.chain.empty()) {
+      tj["chain"] = t.chain;
+      tj["step"] = t.step;
+      tj["chain_started"] = Ms(t.chain_started);
+    }
+    timers.push_back(std::move(tj));
+  }
+  return EncodeJson({{"id", c.id},
+                     {"workflow", c.workflow_id},
+                     {"version", c.workflow_version},
+                     {"state", c.state},
+                     {"state_entered_at", Ms(c.state_entered_at)},
+                     {"data", c.data},
+                     {"priority", static_cast<int>(c.priority)},
+                     {"unit", c.unit},
+                     {"reporter", c.reporter},
+                     {"owner", c.owner},
+                     {"opened_at", Ms(c.opened_at)},
+                     {"updated_at", Ms(c.updated_at)},
+                     {"last_seq", c.last_seq},
+                     {"overdue", c.overdue},
+                     {"timers", std::move(timers)}});
+}
+
+StatusOr<CaseRecord> DecodeCase(std::string_view value) {
+  auto j = DecodeJson(value, "case");
+  if (!j.ok()) return j.status();
+  try {
+    CaseRecord c;
+    c.id = j->at("id").get<std::string>();
+    c.workflow_id = j->at("workflow").get<std::string>();
+    c.workflow_version = j->at("version").get<int>();
+    c.state = j->at("state").get<std::string>();
+    c.state_entered_at = FromMs(j->at("state_entered_at").get<int64_t>());
+    c.data = j->at("data");
+    c.priority = static_cast<Priority>(j->at("priority").get<int>());
+    c.unit = j->at("unit").get<std::string>();
+    c.reporter = j->at("reporter").get<std::string>();
+    c.owner = j->at("owner").get<std::string>();
+    c.opened_at = FromMs(j->at("opened_at").get<int64_t>());
+    c.updated_at = FromMs(j->at("updated_at").get<int64_t>());
+    c.last_seq = j->at("last_seq").get<uint64_t>();
+    c.overdue = j->at("overdue").get<bool>();
+    for (const json& tj : j->at("timers")) {
+      ArmedTimer t;
+      t.name = tj.at("name").get<std::string>();
+      t.due = FromMs(tj.at("due").get<int64_t>());
+      if (tj.contains("chain")) {
+        t.chain = tj["chain"].get<std::string>();
+        t.step = tj["step"].get<int>();
+        t.chain_started = FromMs(tj["chain_started"].get<int64_t>());
+      }
+      c.timers.push_back(std::move(t));
+    }
+    return c;
+  } catch (const json::exception& e) {
+    return Internal(std::string("case: corrupt record: ") + e.what());
+  }
+}
+
+std::string EncodeHistory(const HistoryEntry& h) {
+  return EncodeJson({{"seq", h.seq},
+                     {"at", Ms(h.at)},
+                     {"actor", h.actor},
+                     {"kind", h.kind},
+                     {"name", h.name},
+                     {"from", h.from_state},
+                     {"to", h.to_state},
+                     {"data", h.data}});
+}
+
+StatusOr<HistoryEntry> DecodeHistory(std::string_view value) {
+  auto j = DecodeJson(value, "history");
+  if (!j.ok()) return j.status();
+  try {
+    HistoryEntry h;
+    h.seq = j->at("seq").get<uint64_t>();
+    h.at = FromMs(j->at("at").get<int64_t>());
+    h.actor = j->at("actor").get<std::string>();
+    h.kind = j->at("kind").get<std::string>();
+    h.name = j->at("name").get<std::string>();
+    h.from_state = j->at("from").get<std::string>();
+    h.to_state = j->at("to").get<std::string>();
+    h.data = j->at("data");
+    return h;
+  } catch (const json::exception& e) {
+    return Internal(std::string("history: corrupt record: ") + e.what());
+  }
+}
+
+std::string EncodeOutbox(const OutboxEntry& o) {
+  return EncodeJson({{"id", o.id},
+                     {"case", o.case_id},
+                     {"case_seq", o.case_seq},
+                     {"key", o.idempotency_key},
+                     {"template", o.template_id},
+                     {"recipients", o.recipients},
+                     {"channels", o.channels},
+                     {"urgent", o.urgent},
+                     {"created_at", Ms(o.created_at)},
+                     {"context", o.context}});
+}
+
+StatusOr<OutboxEntry> DecodeOutbox(std::string_view value) {
+  auto j = DecodeJson(value, "outbox");
+  if (!j.ok()) return j.status();
+  try {
+    OutboxEntry o;
+    o.id = j->at("id").get<uint64_t>();
+    o.case_id = j->at("case").get<std::string>();
+    o.case_seq = j->at("case_seq").get<uint64_t>();
+    o.idempotency_key = j->at("key").get<std::string>();
+    o.template_id = j->at("template").get<std::string>();
+    o.recipients = j->at("recipients");
+    o.channels = j->at("channels").get<std::vector<std::string>>();
+    o.urgent = j->at("urgent").get<bool>();
+    o.created_at = FromMs(j->at("created_at").get<int64_t>());
+    o.context = j->at("context");
+    return o;
+  } catch (const json::exception& e) {
+    return Internal(std::string("outbox: corrupt record: ") + e.what());
+  }
+}
+
+std::string EncodeResult(const CommandResult& r, std::string_view fingerprint) {
+  return EncodeJson({{"case", r.case_id},
+                     {"seq", r.seq},
+                     {"state", r.state},
+                     {"fingerprint", fingerprint}});
+}
+
+StatusOr<CommandResult> DecodeResult(std::string_view value,
+                                     std::string* fingerprint) {
+  auto j = DecodeJson(value, "request");
+  if (!j.ok()) return j.status();
+  try {
+    CommandResult r;
+    r.case_id = j->at("case").get<std::string>();
+    r.seq = j->at("seq").get<uint64_t>();
+    r.state = j->at("state").get<std::string>();
+    *fingerprint = j->at("fingerprint").get<std::string>();
+    r.replayed = true;
+    return r;
+  } catch (const json::exception& e) {
+    return Internal(std::string("request: corrupt record: ") + e.what());
+  }
+}
+
+}  // namespace shouhu::codec

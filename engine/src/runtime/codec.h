@@ -1,0 +1,75 @@
+// The store's key layout and record formats, all in one place.
+//
+// Keys are byte strings with a one-letter area prefix; numbers are big-endian
+// so keys sort by them. Values start with a format-version byte, then JSON.
+// Changing a format means a new version byte and a decoder for the old one.
+//
+//   c/<case>                         CaseRecord
+//   h/<case>/<seq:be64>              HistoryEntry
+//   t/<due:be64><case>\0<timer>      due-time index (value: format byte)
+//   o/<id:be64>                      OutboxEntry
+//   a/<id:be64>                      audit record
+//   r/<request id>                   idempotent command result
+//   i/s/<workflow>\0<state>\0<case>  index: cases by state
+//   i/o/<owner>\0<case>              index: cases by owner
+//   i/u/<unit>\0<case>               index: cases by unit
+//   i/d/<case>                       index: overdue cases
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "shouhu/case.h"
+#include "shouhu/runtime.h"
+
+namespace shouhu::codec {
+
+inline constexpr char kFormatV1 = '\x01';
+
+std::string CaseKey(std::string_view case_id);
+inline constexpr std::string_view kCasePrefix = "c/";
+std::string HistoryKey(std::string_view case_id, uint64_t seq);
+std::string HistoryPrefix(std::string_view case_id);
+std::string TimerKey(Instant due, std::string_view case_id,
+                     std::string_view timer);
+inline constexpr std::string_view kTimerPrefix = "t/";
+// The smallest timer key due at or after `due`.
+std::string TimerKeyLowerBound(Instant due);
+struct TimerKeyParts {
+  Instant due;
+  std::string case_id;
+  std::string timer;
+};
+bool ParseTimerKey(std::string_view key, TimerKeyParts* out);
+Instant TimerKeyDue(std::string_view key);  // REQUIRES: a valid timer key
+std::string OutboxKey(uint64_t id);
+inline constexpr std::string_view kOutboxPrefix = "o/";
+std::string AuditKey(uint64_t id);
+inline constexpr std::string_view kAuditPrefix = "a/";
+std::string RequestKey(std::string_view request_id);
+std::string ByStateKey(std::string_view workflow, std::string_view state,
+                       std::string_view case_id);
+std::string ByStatePrefix(std::string_view workflow, std::string_view state);
+std::string ByOwnerKey(std::string_view owner, std::string_view case_id);
+std::string ByOwnerPrefix(std::string_view owner);
+std::string ByUnitKey(std::string_view unit, std::string_view case_id);
+std::string ByUnitPrefix(std::string_view unit);
+std::string OverdueKey(std::string_view case_id);
+inline constexpr std::string_view kOverduePrefix = "i/d/";
+// The case id at the end of an index key (after the last '\0' or prefix).
+std::string_view CaseIdOfIndexKey(std::string_view key, std::string_view prefix);
+
+uint64_t DecodeBigEndian(std::string_view eight_bytes);
+
+std::string EncodeCase(const CaseRecord& c);
+StatusOr<CaseRecord> DecodeCase(std::string_view value);
+std::string EncodeHistory(const HistoryEntry& h);
+StatusOr<HistoryEntry> DecodeHistory(std::string_view value);
+std::string EncodeOutbox(const OutboxEntry& o);
+StatusOr<OutboxEntry> DecodeOutbox(std::string_view value);
+std::string EncodeResult(const CommandResult& r, std::string_view fingerprint);
+StatusOr<CommandResult> DecodeResult(std::string_view value,
+                                     std::string* fingerprint);
+std::string EncodeJson(const nlohmann::json& j);  // format byte + JSON
+
+}  // namespace shouhu::codec

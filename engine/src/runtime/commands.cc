@@ -1,0 +1,275 @@
+// The commands: open a case, fire an event, add a note, assign an owner.
+#include <algorithm>
+#include <cstdio>
+
+#include "runtime/codec.h"
+#include "runtime/runtime_impl.h"
+
+namespace shouhu {
+namespace {
+
+using json = nlohmann::json;
+
+std::string Fingerprint(const json& command) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016zx", std::hash<std::string>()(command.dump()));
+  return buf;
+}
+
+std::string FormatCaseId(uint64_t n) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "C%010llu", static_cast<unsigned long long>(n));
+  return buf;
+}
+
+Status CheckRequestId(const std::string& id) {
+  if (id.empty()) return InvalidArgument("a request id (idempotency key) is required");
+  if (id.size() > 200) return InvalidArgument("the request id is longer than 200 bytes");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status CheckRoles(const Actor& actor, const std::vector<std::string>& allowed,
+                  std::string_view what) {
+  if (actor.user.empty()) return PermissionDenied("no user given");
+  for (const std::string& r : actor.roles) {
+    if (r == kSystemRole) {
+      return PermissionDenied("no user may act as role \"system\"");
+    }
+  }
+  for (const std::string& r : actor.roles) {
+    if (std::find(allowed.begin(), allowed.end(), r) != allowed.end()) {
+      return Status::Ok();
+    }
+  }
+  return PermissionDenied("none of the roles of user \"" + actor.user +
+                          "\" may " + std::string(what));
+}
+
+Status CheckEventData(const Workflow& w, const EventDef& e, const json& data) {
+  if (!data.is_object()) return InvalidArgument("event data must be a JSON object");
+  for (auto it = data.begin(); it != data.end(); ++it) {
+    bool accepted =
+        std::count(e.requires_fields.begin(), e.requires_fields.end(), it.key()) +
+        std::count(e.optional_fields.begin(), e.optional_fields.end(), it.key());
+    if (!accepted) {
+      return InvalidArgument("field \"" + it.key() + "\" is not accepted by \"" +
+                             e.id + "\"");
+    }
+    const FieldDef* f = w.FindField(it.key());
+    if (!f) return Internal("field \"" + it.key() + "\" is not declared");
+    SHOUHU_RETURN_IF_ERROR(CheckFieldValue(*f, *it));
+  }
+  for (const std::string& r : e.requires_fields) {
+    auto it = data.find(r);
+    if (it == data.end() || it->is_null()) {
+      return InvalidArgument("field \"" + r + "\" is required by \"" + e.id + "\"");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ApplyEvent(const Workflow& w, const EventDef& e, const json& data,
+                  CaseChange& change) {
+  CaseRecord& c = change.record();
+  if (std::find(e.from.begin(), e.from.end(), c.state) == e.from.end()) {
+    return FailedPrecondition("wrong state: \"" + e.id + "\" cannot fire in state \"" +
+                              c.state + "\"");
+  }
+  SHOUHU_RETURN_IF_ERROR(CheckEventData(w, e, data));
+  json merged = c.data;
+  merged.update(data);
+  if (e.guard && !EvaluateGuard(*e.guard, merged)) {
+    return FailedPrecondition("guard failed: the case's data does not allow \"" +
+                              e.id + "\" now");
+  }
+  const Target* target = nullptr;
+  for (const Target& t : e.to) {
+    if (!t.when || EvaluateGuard(*t.when, merged)) {
+      target = &t;
+      break;
+    }
+  }
+  if (!target) {
+    return FailedPrecondition("guard failed: no branch of \"" + e.id +
+                              "\" matches the case's data");
+  }
+  c.data = std::move(merged);
+  std::string from = c.state;
+  change.EnterState(target->state);
+  uint64_t seq = change.AddHistory("event", e.id, data, from, target->state);
+  for (const Notification& n : e.notify) change.Notify(n, seq);
+  return Status::Ok();
+}
+
+Status RuntimeImpl::CommitChange(CaseChange& change,
+                                 const std::string& audit_action,
+                                 std::vector<Mutation> extra) {
+  auto mutations = change.Render(next_outbox_, next_audit_, audit_action,
+                                 std::move(extra));
+  SHOUHU_RETURN_IF_ERROR(store_.Commit(std::move(mutations)));
+  for (const ArmedTimer& t : change.newly_armed()) {
+    window_.Add(codec::TimerKey(t.due, change.record().id, t.name));
+  }
+  return Status::Ok();
+}
+
+StatusOr<std::optional<CommandResult>> RuntimeImpl::Replay(
+    const std::string& request_id, const std::string& fingerprint) {
+  auto stored = store_.Get(codec::RequestKey(request_id));
+  if (!stored.ok()) {
+    if (stored.status().code() == StatusCode::kNotFound) {
+      return std::optional<CommandResult>();
+    }
+    return stored.status();
+  }
+  std::string first_fingerprint;
+  auto result = codec::DecodeResult(*stored, &first_fingerprint);
+  if (!result.ok()) return result.status();
+  if (first_fingerprint != fingerprint) {
+    return FailedPrecondition("request id \"" + request_id +
+                              "\" was already used for a different command");
+  }
+  return std::optional<CommandResult>(std::move(*result));
+}
+
+StatusOr<CommandResult> RuntimeImpl::Open(const OpenCase& cmd) {
+  SHOUHU_RETURN_IF_ERROR(CheckRequestId(cmd.request_id));
+  auto w = catalog_.Newest(cmd.workflow_id);
+  if (!w) return NotFound("no workflow \"" + cmd.workflow_id + "\"");
+  SHOUHU_RETURN_IF_ERROR(CheckRoles(cmd.actor, w->open.roles, "open a case"));
+  SHOUHU_RETURN_IF_ERROR(CheckEventData(*w, w->open, cmd.data));
+  if (w->open.guard && !EvaluateGuard(*w->open.guard, cmd.data)) {
+    return FailedPrecondition("guard failed: this case may not be opened");
+  }
+  std::string unit = cmd.unit.empty() ? cmd.actor.unit : cmd.unit;
+  if (unit.empty()) return InvalidArgument("the case needs an organisation unit");
+  std::string fingerprint =
+      Fingerprint({"open", cmd.actor.user, cmd.workflow_id, unit, cmd.data});
+
+  std::lock_guard<std::mutex> request_lock(RequestLock(cmd.request_id));
+  auto replay = Replay(cmd.request_id, fingerprint);
+  if (!replay.ok()) return replay.status();
+  if (*replay) return **replay;
+
+  Instant now = clock_.Now();
+  CaseRecord c;
+  c.id = FormatCaseId(next_case_.fetch_add(1) + 1);
+  c.workflow_id = w->id;
+  c.workflow_version = w->version;
+  c.data = cmd.data;
+  c.unit = unit;
+  c.reporter = cmd.actor.user;
+  c.opened_at = now;
+  CaseChange change(*w, CalendarOf(*w), std::nullopt, c, now, cmd.actor.user);
+  change.EnterState(w->initial_state);
+  uint64_t seq = change.AddHistory("opened", w->id, cmd.data, "", w->initial_state);
+  for (const Notification& n : w->open.notify) change.Notify(n, seq);
+  CommandResult result{c.id, seq, w->initial_state, false};
+  SHOUHU_RETURN_IF_ERROR(CommitChange(
+      change, "open",
+      {Mutation::Put(codec::RequestKey(cmd.request_id),
+                     codec::EncodeResult(result, fingerprint))}));
+  return result;
+}
+
+StatusOr<CommandResult> RuntimeImpl::OnCase(const std::string& request_id,
+                                            const std::string& fingerprint,
+                                            const std::string& case_id,
+                                            const std::string& actor,
+                                            const std::string& audit_action,
+                                            const Apply& apply) {
+  SHOUHU_RETURN_IF_ERROR(CheckRequestId(request_id));
+  std::lock_guard<std::mutex> request_lock(RequestLock(request_id));
+  auto replay = Replay(request_id, fingerprint);
+  if (!replay.ok()) return replay.status();
+  if (*replay) return **replay;
+
+  std::lock_guard<std::mutex> case_lock(CaseLock(case_id));
+  auto c = GetCase(case_id);
+  if (!c.ok()) return c.status();
+  auto w = catalog_.Find(c->workflow_id, c->workflow_version);
+  if (!w) {
+    return Unavailable("workflow \"" + c->workflow_id + "\" version " +
+                       std::to_string(c->workflow_version) +
+                       " of this case is not loaded");
+  }
+  CaseChange change(*w, CalendarOf(*w), *c, *c, clock_.Now(), actor);
+  SHOUHU_RETURN_IF_ERROR(apply(*w, change));
+  const CaseRecord& after = change.record();
+  CommandResult result{after.id, after.last_seq, after.state, false};
+  SHOUHU_RETURN_IF_ERROR(CommitChange(
+      change, audit_action,
+      {Mutation::Put(codec::RequestKey(request_id),
+                     codec::EncodeResult(result, fingerprint))}));
+  return result;
+}
+
+StatusOr<CommandResult> RuntimeImpl::Fire(const FireEvent& cmd) {
+  std::string fingerprint = Fingerprint(
+      {"fire", cmd.actor.user, cmd.case_id, cmd.event, cmd.data});
+  return OnCase(cmd.request_id, fingerprint, cmd.case_id, cmd.actor.user,
+                "fire:" + cmd.event,
+                [&](const Workflow& w, CaseChange& change) -> Status {
+                  const EventDef* e = w.FindEvent(cmd.event);
+                  if (!e) {
+                    return NotFound("workflow \"" + w.id + "\" has no event \"" +
+                                    cmd.event + "\"");
+                  }
+                  if (cmd.expected_seq &&
+                      *cmd.expected_seq != change.record().last_seq) {
+                    return FailedPrecondition(
+                        "version conflict: the case changed since seq " +
+                        std::to_string(*cmd.expected_seq));
+                  }
+                  SHOUHU_RETURN_IF_ERROR(
+                      CheckRoles(cmd.actor, e->roles, "fire \"" + e->id + "\""));
+                  return ApplyEvent(w, *e, cmd.data, change);
+                });
+}
+
+StatusOr<CommandResult> RuntimeImpl::Note(const AddNote& cmd) {
+  if (cmd.text.empty()) return InvalidArgument("a note needs text");
+  if (cmd.actor.user.empty()) return PermissionDenied("no user given");
+  std::string fingerprint =
+      Fingerprint({"note", cmd.actor.user, cmd.case_id, cmd.text});
+  return OnCase(cmd.request_id, fingerprint, cmd.case_id, cmd.actor.user,
+                "note", [&](const Workflow& w, CaseChange& change) -> Status {
+                  // Anyone with a role in the workflow may add a note.
+                  std::vector<std::string> roles;
+                  for (const RoleDef& r : w.roles) roles.push_back(r.id);
+                  SHOUHU_RETURN_IF_ERROR(CheckRoles(cmd.actor, roles, "add a note"));
+                  change.AddHistory("note", "note", {{"text", cmd.text}});
+                  return Status::Ok();
+                });
+}
+
+StatusOr<CommandResult> RuntimeImpl::Assign(const AssignOwner& cmd) {
+  std::string fingerprint =
+      Fingerprint({"assign", cmd.actor.user, cmd.case_id, cmd.owner});
+  return OnCase(cmd.request_id, fingerprint, cmd.case_id, cmd.actor.user,
+                "assign", [&](const Workflow& w, CaseChange& change) -> Status {
+                  CaseRecord& c = change.record();
+                  const StateDef* s = w.FindState(c.state);
+                  if (s && s->terminal) {
+                    return FailedPrecondition("wrong state: a closed case has no owner");
+                  }
+                  // The step's owner role, or anyone allowed to fire its
+                  // events, may assign it.
+                  std::vector<std::string> roles;
+                  if (s && !s->owner_role.empty()) roles.push_back(s->owner_role);
+                  for (const EventDef* e : w.EventsFrom(c.state)) {
+                    roles.insert(roles.end(), e->roles.begin(), e->roles.end());
+                  }
+                  SHOUHU_RETURN_IF_ERROR(
+                      CheckRoles(cmd.actor, roles, "assign this step"));
+                  std::string before = c.owner;
+                  c.owner = cmd.owner;
+                  change.AddHistory("assigned", "assign",
+                                    {{"from", before}, {"to", cmd.owner}});
+                  return Status::Ok();
+                });
+}
+
+}  // namespace shouhu

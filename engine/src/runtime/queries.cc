@@ -1,0 +1,141 @@
+// Reads: a case, its history, and lists served from the secondary indexes.
+#include "runtime/codec.h"
+#include "runtime/runtime_impl.h"
+
+namespace shouhu {
+
+StatusOr<std::unique_ptr<Runtime>> Runtime::Create(Store& store,
+                                                   const Catalog& catalog,
+                                                   const Clock& clock,
+                                                   RuntimeOptions options) {
+  auto rt = std::make_unique<RuntimeImpl>(store, catalog, clock, options);
+  Status s = rt->Init();
+  if (!s.ok()) return s;
+  return std::unique_ptr<Runtime>(std::move(rt));
+}
+
+RuntimeImpl::RuntimeImpl(Store& store, const Catalog& catalog,
+                         const Clock& clock, RuntimeOptions options)
+    : store_(store),
+      catalog_(catalog),
+      clock_(clock),
+      options_(options),
+      window_(store, options.timer_window, options.max_timers_in_memory) {}
+
+Status RuntimeImpl::Init() {
+  // Counters resume after the greatest id in the store.
+  auto last_case = store_.LastKeyWithPrefix(codec::kCasePrefix);
+  if (last_case.ok()) {
+    next_case_ = std::stoull(last_case->substr(codec::kCasePrefix.size() + 1));
+  } else if (last_case.status().code() != StatusCode::kNotFound) {
+    return last_case.status();
+  }
+  for (auto [prefix, counter] :
+       {std::pair{codec::kOutboxPrefix, &next_outbox_},
+        std::pair{codec::kAuditPrefix, &next_audit_}}) {
+    auto last = store_.LastKeyWithPrefix(prefix);
+    if (last.ok()) {
+      counter->store(codec::DecodeBigEndian(last->substr(prefix.size())));
+    } else if (last.status().code() != StatusCode::kNotFound) {
+      return last.status();
+    }
+  }
+  return Status::Ok();
+}
+
+const Calendar* RuntimeImpl::CalendarOf(const Workflow& w) const {
+  return w.calendar_id.empty() ? nullptr : catalog_.FindCalendar(w.calendar_id);
+}
+
+StatusOr<CaseRecord> RuntimeImpl::GetCase(const std::string& id) {
+  auto v = store_.Get(codec::CaseKey(id));
+  if (!v.ok()) {
+    if (v.status().code() == StatusCode::kNotFound) {
+      return NotFound("no case \"" + id + "\"");
+    }
+    return v.status();
+  }
+  return codec::DecodeCase(*v);
+}
+
+StatusOr<std::vector<HistoryEntry>> RuntimeImpl::History(const std::string& id) {
+  std::vector<HistoryEntry> out;
+  Status decode_error;
+  Status s = store_.Scan(codec::HistoryPrefix(id), "",
+                         [&](std::string_view, std::string_view value) {
+                           auto h = codec::DecodeHistory(value);
+                           if (!h.ok()) {
+                             decode_error = h.status();
+                             return false;
+                           }
+                           out.push_back(std::move(*h));
+                           return true;
+                         });
+  SHOUHU_RETURN_IF_ERROR(s);
+  SHOUHU_RETURN_IF_ERROR(decode_error);
+  if (out.empty()) {
+    auto c = GetCase(id);
+    if (!c.ok()) return c.status();
+  }
+  return out;
+}
+
+StatusOr<CaseList> RuntimeImpl::ListIndex(const std::string& prefix,
+                                          const Page& page) {
+  size_t limit = std::clamp<size_t>(page.limit, 1, 1000);
+  std::vector<std::string> ids;
+  std::string start = page.after.empty() ? "" : prefix + page.after + '\0';
+  Status s = store_.Scan(prefix, start, [&](std::string_view key, std::string_view) {
+    ids.emplace_back(codec::CaseIdOfIndexKey(key, prefix));
+    return ids.size() <= limit;  // one more than a page tells if more exist
+  });
+  SHOUHU_RETURN_IF_ERROR(s);
+  CaseList list;
+  if (ids.size() > limit) {
+    ids.pop_back();
+    list.next = ids.back();
+  }
+  for (const std::string& id : ids) {
+    auto c = GetCase(id);
+    if (!c.ok()) return c.status();
+    list.cases.push_back(std::move(*c));
+  }
+  return list;
+}
+
+StatusOr<CaseList> RuntimeImpl::ListByState(const std::string& workflow_id,
+                                            const std::string& state,
+                                            const Page& page) {
+  return ListIndex(codec::ByStatePrefix(workflow_id, state), page);
+}
+StatusOr<CaseList> RuntimeImpl::ListByOwner(const std::string& owner,
+                                            const Page& page) {
+  return ListIndex(codec::ByOwnerPrefix(owner), page);
+}
+StatusOr<CaseList> RuntimeImpl::ListByUnit(const std::string& unit,
+                                           const Page& page) {
+  return ListIndex(codec::ByUnitPrefix(unit), page);
+}
+StatusOr<CaseList> RuntimeImpl::ListOverdue(const Page& page) {
+  return ListIndex(std::string(codec::kOverduePrefix), page);
+}
+
+StatusOr<std::vector<OutboxEntry>> RuntimeImpl::Outbox(size_t limit) {
+  std::vector<OutboxEntry> out;
+  Status decode_error;
+  Status s = store_.Scan(codec::kOutboxPrefix, "",
+                         [&](std::string_view, std::string_view value) {
+                           auto o = codec::DecodeOutbox(value);
+                           if (!o.ok()) {
+                             decode_error = o.status();
+                             return false;
+                           }
+                           out.push_back(std::move(*o));
+                           return out.size() < limit;
+                         });
+  SHOUHU_RETURN_IF_ERROR(s);
+  SHOUHU_RETURN_IF_ERROR(decode_error);
+  return out;
+}
+
+}  // namespace shouhu

@@ -1,0 +1,96 @@
+// The Runtime implementation, split by idea across commands.cc (open, fire,
+// note, assign), timers.cc (firing due timers) and queries.cc.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <mutex>
+
+#include "runtime/case_change.h"
+#include "runtime/timer_window.h"
+#include "shouhu/runtime.h"
+
+namespace shouhu {
+
+class RuntimeImpl : public Runtime {
+ public:
+  RuntimeImpl(Store& store, const Catalog& catalog, const Clock& clock,
+              RuntimeOptions options);
+  // Recovers the id counters from the store.
+  Status Init();
+
+  StatusOr<CommandResult> Open(const OpenCase& cmd) override;
+  StatusOr<CommandResult> Fire(const FireEvent& cmd) override;
+  StatusOr<CommandResult> Note(const AddNote& cmd) override;
+  StatusOr<CommandResult> Assign(const AssignOwner& cmd) override;
+
+  StatusOr<size_t> FireDueTimers() override;
+  std::optional<Instant> NextDue() override;
+  size_t TimersInMemory() const override { return window_.size(); }
+
+  StatusOr<CaseRecord> GetCase(const std::string& id) override;
+  StatusOr<std::vector<HistoryEntry>> History(const std::string& id) override;
+  StatusOr<CaseList> ListByState(const std::string& workflow_id,
+                                 const std::string& state,
+                                 const Page& page) override;
+  StatusOr<CaseList> ListByOwner(const std::string& owner,
+                                 const Page& page) override;
+  StatusOr<CaseList> ListByUnit(const std::string& unit,
+                                const Page& page) override;
+  StatusOr<CaseList> ListOverdue(const Page& page) override;
+  StatusOr<std::vector<OutboxEntry>> Outbox(size_t limit) override;
+
+ private:
+  // A command on an existing case, after the idempotency check: `apply`
+  // validates and fills the change, or returns the refusal.
+  using Apply = std::function<Status(const Workflow&, CaseChange&)>;
+  StatusOr<CommandResult> OnCase(const std::string& request_id,
+                                 const std::string& fingerprint,
+                                 const std::string& case_id,
+                                 const std::string& actor,
+                                 const std::string& audit_action,
+                                 const Apply& apply);
+  // The stored answer to `request_id`, if it was seen before.
+  StatusOr<std::optional<CommandResult>> Replay(const std::string& request_id,
+                                                const std::string& fingerprint);
+  const Calendar* CalendarOf(const Workflow& w) const;
+  StatusOr<CaseList> ListIndex(const std::string& prefix, const Page& page);
+  Status CommitChange(CaseChange& change, const std::string& audit_action,
+                      std::vector<Mutation> extra);
+
+  std::mutex& CaseLock(std::string_view case_id) {
+    return case_locks_[std::hash<std::string_view>()(case_id) % case_locks_.size()];
+  }
+  std::mutex& RequestLock(std::string_view request_id) {
+    return request_locks_[std::hash<std::string_view>()(request_id) %
+                          request_locks_.size()];
+  }
+
+  Store& store_;
+  const Catalog& catalog_;
+  const Clock& clock_;
+  const RuntimeOptions options_;
+  TimerWindow window_;
+  std::atomic<uint64_t> next_case_{0};
+  std::atomic<uint64_t> next_outbox_{0};
+  std::atomic<uint64_t> next_audit_{0};
+  std::array<std::mutex, 4096> case_locks_;
+  std::array<std::mutex, 1024> request_locks_;
+};
+
+// Applies event `e` to the change, as `role_check`ed by the caller: checks
+// and merges `data`, evaluates the guard, picks the branch, records history,
+// moves the case, queues notifications. Refusals write nothing.
+Status ApplyEvent(const Workflow& w, const EventDef& e,
+                  const nlohmann::json& data, CaseChange& change);
+
+// Checks `data` against an event's `requires` and `optional` fields.
+Status CheckEventData(const Workflow& w, const EventDef& e,
+                      const nlohmann::json& data);
+
+// REQUIRES-style role check: one of the actor's roles is allowed; nobody
+// may act as the system.
+Status CheckRoles(const Actor& actor, const std::vector<std::string>& allowed,
+                  std::string_view what);
+
+}  // namespace shouhu

@@ -1,0 +1,110 @@
+// Firing due timers: each batch of firings and all their effects commit as
+// one atomic write, and the fired timers' index keys are deleted in that same
+// write, so after a crash a timer has fired at most once in effect.
+#include <algorithm>
+#include <map>
+
+#include "runtime/codec.h"
+#include "runtime/runtime_impl.h"
+
+namespace shouhu {
+
+using json = nlohmann::json;
+
+std::optional<Instant> RuntimeImpl::NextDue() {
+  auto next = window_.NextDue(clock_.Now());
+  return next.ok() ? *next : std::nullopt;
+}
+
+StatusOr<size_t> RuntimeImpl::FireDueTimers() {
+  size_t fired_total = 0;
+  for (;;) {
+    Instant now = clock_.Now();
+    std::vector<std::string> keys;
+    SHOUHU_RETURN_IF_ERROR(window_.TakeDue(now, options_.timer_batch, &keys));
+    if (keys.empty()) return fired_total;
+
+    // Group the due timers by case, keeping due order within a case.
+    std::map<std::string, std::vector<codec::TimerKeyParts>> by_case;
+    for (const std::string& k : keys) {
+      codec::TimerKeyParts p;
+      if (codec::ParseTimerKey(k, &p)) by_case[p.case_id].push_back(std::move(p));
+    }
+    // Lock every case of the batch, in stripe order so that two batches
+    // can never deadlock.
+    std::vector<std::mutex*> locks;
+    for (const auto& [case_id, timers] : by_case) locks.push_back(&CaseLock(case_id));
+    std::sort(locks.begin(), locks.end());
+    locks.erase(std::unique(locks.begin(), locks.end()), locks.end());
+    for (std::mutex* m : locks) m->lock();
+    struct Unlock {
+      std::vector<std::mutex*>& locks;
+      ~Unlock() {
+        for (auto it = locks.rbegin(); it != locks.rend(); ++it) (*it)->unlock();
+      }
+    } unlock{locks};
+
+    std::vector<Mutation> batch;
+    std::vector<std::string> armed;
+    size_t fired = 0;
+    for (const auto& [case_id, timers] : by_case) {
+      auto c = GetCase(case_id);
+      if (!c.ok()) {
+        if (c.status().code() == StatusCode::kNotFound) continue;  // stale
+        for (const std::string& k : keys) window_.Add(k);
+        return c.status();
+      }
+      auto w = catalog_.Find(c->workflow_id, c->workflow_version);
+      if (!w) continue;  // version not loaded: keep the index entry for later
+      CaseChange change(*w, CalendarOf(*w), *c, *c, now, std::string(kSystemRole));
+      bool any = false;
+      for (const codec::TimerKeyParts& p : timers) {
+        // Only a timer still armed, with the same due time, fires; one
+        // whose state was left (even by an earlier timer in this batch)
+        // never does.
+        const auto& live = change.record().timers;
+        auto it = std::find_if(live.begin(), live.end(), [&](const ArmedTimer& t) {
+          return t.name == p.timer && t.due == p.due;
+        });
+        if (it == live.end()) continue;
+        ArmedTimer timer = *it;
+        any = true;
+        ++fired;
+        const TimerDef* def = change.ConsumeTimer(timer);
+        if (!timer.chain.empty()) {
+          if (const EscalationDef* chain = w->FindEscalation(timer.chain)) {
+            change.RunEscalationStep(*chain, timer.step, timer.chain_started);
+          }
+          continue;
+        }
+        if (!def) continue;
+        change.AddHistory("timer", timer.name, {{"due", FormatInstant(timer.due)}});
+        if (!def->escalation.empty()) {
+          if (const EscalationDef* chain = w->FindEscalation(def->escalation)) {
+            change.StartEscalation(*chain);
+          }
+        } else if (const EventDef* e = w->FindEvent(def->fire_event)) {
+          Status s = ApplyEvent(*w, *e, json::object(), change);
+          if (!s.ok()) {
+            change.AddHistory("timer_skipped", e->id, {{"reason", s.message()}});
+          }
+        }
+      }
+      if (!any) continue;
+      auto m = change.Render(next_outbox_, next_audit_, "timer", {});
+      std::move(m.begin(), m.end(), std::back_inserter(batch));
+      for (const ArmedTimer& t : change.newly_armed()) {
+        armed.push_back(codec::TimerKey(t.due, case_id, t.name));
+      }
+    }
+    Status s = store_.Commit(std::move(batch));
+    if (!s.ok()) {
+      for (const std::string& k : keys) window_.Add(k);  // try again later
+      return s;
+    }
+    for (const std::string& k : armed) window_.Add(k);
+    fired_total += fired;
+  }
+}
+
+}  // namespace shouhu

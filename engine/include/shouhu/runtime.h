@@ -12,6 +12,7 @@
 // record, and only then acknowledged.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -109,6 +110,12 @@ struct RuntimeOptions {
   size_t max_timers_in_memory = 200'000;
   // At most this many timers are fired per commit group by FireDueTimers.
   size_t timer_batch = 1024;
+  // Called (from the committing thread) with the due time of every timer a
+  // command arms, so a timer thread waiting for a later time can wake early.
+  std::function<void(Instant)> on_timer_armed;
+  // Called after each committed batch of firings with the due times of the
+  // timers it fired (for lateness metrics).
+  std::function<void(const std::vector<Instant>& dues)> on_timers_fired;
 };
 
 class Runtime {

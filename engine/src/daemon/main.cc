@@ -10,7 +10,10 @@
 
 #include "daemon/config.h"
 #include "shouhu/catalog.h"
+#include "shouhu/clock.h"
+#include "shouhu/runtime.h"
 #include "shouhu/store.h"
+#include "shouhu/timer_loop.h"
 
 namespace {
 
@@ -77,6 +80,23 @@ int main(int argc, char** argv) {
                  w->id.c_str(), w->version, w->label.zh.c_str());
   }
 
+  shouhu::SystemClock clock;
+  shouhu::TimerLoop* loop_ptr = nullptr;
+  shouhu::RuntimeOptions options;
+  options.on_timer_armed = [&](shouhu::Instant due) {
+    if (loop_ptr) loop_ptr->Wake(due);
+  };
+  auto runtime = shouhu::Runtime::Create(**store, catalog, clock, options);
+  if (!runtime.ok()) {
+    std::fprintf(stderr, "shouhud: cannot start the runtime: %s\n",
+                 runtime.status().ToString().c_str());
+    return 1;
+  }
+  // Timers that came due while the daemon was down fire first, oldest first.
+  shouhu::TimerLoop timers(**runtime, clock);
+  loop_ptr = &timers;
+  timers.Start();
+
   boost::asio::io_context io;
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&](const boost::system::error_code&, int sig) {
@@ -87,6 +107,9 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "shouhud: ready, data in %s\n",
                config->data_dir.c_str());
   io.run();
+  timers.Stop();
+  loop_ptr = nullptr;
+  runtime->reset();
   store->reset();  // flush and close RocksDB before exiting
   std::fprintf(stderr, "shouhud: stopped\n");
   return 0;

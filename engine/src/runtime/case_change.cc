@@ -134,9 +134,24 @@ const TimerDef* CaseChange::ConsumeTimer(const ArmedTimer& timer) {
     if (t.id != timer.name) continue;
     if (t.kind == TimerDef::Kind::kRecurring) {
       // Next occurrence after now: a long outage fires once, not once per
-      // missed period.
-      Instant next = TimerDue(t, timer.due);
-      while (next <= now_) next = TimerDue(t, next);
+      // missed period. Month and year periods count from entering the state
+      // (entry + k periods): stepping from the last due date would clamp
+      // once and stay clamped (31 Jan, 28 Feb, 28 Mar, ...). Days and
+      // seconds are exact, so stepping is the same there.
+      Instant next;
+      if (t.units == TimerDef::Units::kCalendar &&
+          (t.duration.years != 0 || t.duration.months != 0)) {
+        auto offset = calendar_ ? calendar_->utc_offset() : std::chrono::minutes(0);
+        for (int32_t k = 1;; ++k) {
+          Duration d{t.duration.years * k, t.duration.months * k,
+                     t.duration.days * k, t.duration.seconds * k};
+          next = AddDuration(after_.state_entered_at, d, offset);
+          if (next > now_ && next > timer.due) break;
+        }
+      } else {
+        next = TimerDue(t, timer.due);
+        while (next <= now_) next = TimerDue(t, next);
+      }
       Arm({t.id, next, "", -1, {}});
     }
     return &t;

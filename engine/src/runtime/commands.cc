@@ -48,6 +48,7 @@ Status CheckRoles(const Actor& actor, const std::vector<std::string>& allowed,
 }
 
 Status CheckEventData(const Workflow& w, const EventDef& e, const json& data) {
+  if (data.is_null()) return CheckEventData(w, e, json::object());
   if (!data.is_object()) return InvalidArgument("event data must be a JSON object");
   for (auto it = data.begin(); it != data.end(); ++it) {
     bool accepted =
@@ -79,7 +80,7 @@ Status ApplyEvent(const Workflow& w, const EventDef& e, const json& data,
   }
   SHOUHU_RETURN_IF_ERROR(CheckEventData(w, e, data));
   json merged = c.data;
-  merged.update(data);
+  if (data.is_object()) merged.update(data);
   if (e.guard && !EvaluateGuard(*e.guard, merged)) {
     return FailedPrecondition("guard failed: the case's data does not allow \"" +
                               e.id + "\" now");
@@ -111,6 +112,7 @@ Status RuntimeImpl::CommitChange(CaseChange& change,
   SHOUHU_RETURN_IF_ERROR(store_.Commit(std::move(mutations)));
   for (const ArmedTimer& t : change.newly_armed()) {
     window_.Add(codec::TimerKey(t.due, change.record().id, t.name));
+    if (options_.on_timer_armed) options_.on_timer_armed(t.due);
   }
   return Status::Ok();
 }
@@ -158,7 +160,7 @@ StatusOr<CommandResult> RuntimeImpl::Open(const OpenCase& cmd) {
   c.id = FormatCaseId(next_case_.fetch_add(1) + 1);
   c.workflow_id = w->id;
   c.workflow_version = w->version;
-  c.data = cmd.data;
+  c.data = cmd.data.is_null() ? json::object() : cmd.data;
   c.unit = unit;
   c.reporter = cmd.actor.user;
   c.opened_at = now;

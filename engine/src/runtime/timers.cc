@@ -46,6 +46,7 @@ StatusOr<size_t> RuntimeImpl::FireDueTimers() {
 
     std::vector<Mutation> batch;
     std::vector<std::string> armed;
+    std::vector<Instant> fired_dues;
     size_t fired = 0;
     for (const auto& [case_id, timers] : by_case) {
       auto c = GetCase(case_id);
@@ -70,6 +71,7 @@ StatusOr<size_t> RuntimeImpl::FireDueTimers() {
         ArmedTimer timer = *it;
         any = true;
         ++fired;
+        fired_dues.push_back(timer.due);
         const TimerDef* def = change.ConsumeTimer(timer);
         if (!timer.chain.empty()) {
           if (const EscalationDef* chain = w->FindEscalation(timer.chain)) {
@@ -103,6 +105,12 @@ StatusOr<size_t> RuntimeImpl::FireDueTimers() {
       return s;
     }
     for (const std::string& k : armed) window_.Add(k);
+    if (options_.on_timer_armed) {
+      for (const std::string& k : armed) options_.on_timer_armed(codec::TimerKeyDue(k));
+    }
+    if (options_.on_timers_fired && !fired_dues.empty()) {
+      options_.on_timers_fired(fired_dues);
+    }
     fired_total += fired;
   }
 }

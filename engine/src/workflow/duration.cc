@@ -29,6 +29,17 @@ sys_days AddMonths(sys_days date, int months) {
   return sys_days{ym.year() / ym.month() / day};
 }
 
+// True when `s` starts with digits wherever `shape` has 'd' and the same
+// characters elsewhere. sscanf's %2d alone also takes " 2" and "+2".
+bool HasShape(std::string_view s, std::string_view shape) {
+  if (s.size() < shape.size()) return false;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    bool digit = std::isdigit(static_cast<unsigned char>(s[i]));
+    if (shape[i] == 'd' ? !digit : s[i] != shape[i]) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 StatusOr<Duration> ParseDuration(std::string_view text) {
@@ -41,6 +52,7 @@ StatusOr<Duration> ParseDuration(std::string_view text) {
   std::string order_date = "YMWD", order_time = "HMS";
   size_t date_pos = 0, time_pos = 0;
   size_t i = 1;
+  int64_t days = 0;
   while (i < text.size()) {
     if (text[i] == 'T') {
       if (in_time) return BadDuration(text, "two 'T' separators");
@@ -74,9 +86,12 @@ StatusOr<Duration> ParseDuration(std::string_view text) {
       switch (unit) {
         case 'Y': d.years = static_cast<int32_t>(n); break;
         case 'M': d.months = static_cast<int32_t>(n); break;
-        case 'W': d.days += static_cast<int32_t>(n * 7); break;
-        case 'D': d.days += static_cast<int32_t>(n); break;
+        case 'W': days += n * 7; break;
+        case 'D': days += n; break;
       }
+      // Weeks and days add up in 32 bits; past that they would wrap negative.
+      if (days > 1'000'000'000) return BadDuration(text, "number too large");
+      d.days = static_cast<int32_t>(days);
     } else {
       switch (unit) {
         case 'H': d.seconds += n * 3600; break;
@@ -123,7 +138,8 @@ StatusOr<Instant> ParseInstant(std::string_view text) {
   int y, mo, da, h, mi, s;
   int consumed = 0;
   std::string str(text);
-  if (std::sscanf(str.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &da, &h,
+  if (!HasShape(str, "dddd-dd-ddTdd:dd:dd") ||
+      std::sscanf(str.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &da, &h,
                   &mi, &s, &consumed) != 6 ||
       consumed != 19) {
     return InvalidArgument("bad datetime \"" + str +
@@ -151,9 +167,13 @@ StatusOr<Instant> ParseInstant(std::string_view text) {
   if (i < str.size() && (str[i] == 'Z' || str[i] == 'z')) {
     ++i;
   } else if (i + 6 == str.size() && (str[i] == '+' || str[i] == '-') &&
-             str[i + 3] == ':') {
+             HasShape(std::string_view(str).substr(i + 1), "dd:dd")) {
     int oh = std::atoi(str.substr(i + 1, 2).c_str());
     int om = std::atoi(str.substr(i + 4, 2).c_str());
+    if (oh > 23 || om > 59) {
+      return InvalidArgument("bad datetime \"" + str +
+                             "\": no such UTC offset");
+    }
     offset_minutes = (str[i] == '-' ? -1 : 1) * (oh * 60 + om);
     i += 6;
   } else {

@@ -1,5 +1,7 @@
 #include "workflow/loader.h"
 
+#include <cctype>
+#include <cstdio>
 #include <set>
 
 namespace shouhu {
@@ -107,6 +109,8 @@ std::optional<Guard> ParseGuard(const json& j, const std::string& p,
       {"lt", Guard::Op::kLt},       {"le", Guard::Op::kLe},
       {"gt", Guard::Op::kGt},       {"ge", Guard::Op::kGe},
       {"exists", Guard::Op::kExists}, {"contains", Guard::Op::kContains}};
+  r.OnlyMembers(j, p, {"field", "eq", "ne", "in", "not_in", "lt", "le", "gt",
+                       "ge", "exists", "contains"});
   if (!r.String(j, p, "field", &g.field, true)) return std::nullopt;
   int found = 0;
   for (const auto& [name, op] : kOps) {
@@ -390,8 +394,13 @@ std::optional<Calendar> ParseCalendar(const json& doc, JsonReader& r) {
   if (r.String(doc, "", "utc_offset", &offset, true)) {
     int h = 0, m = 0;
     char sign = 0;
-    if (offset.size() == 6 && std::sscanf(offset.c_str(), "%c%2d:%2d", &sign,
-                                          &h, &m) == 3 &&
+    auto digits = [&](size_t k) {
+      return std::isdigit(static_cast<unsigned char>(offset[k])) &&
+             std::isdigit(static_cast<unsigned char>(offset[k + 1]));
+    };
+    // The digit checks first: %2d alone also takes " 8", "-8" and "0x".
+    if (offset.size() == 6 && digits(1) && digits(4) &&
+        std::sscanf(offset.c_str(), "%c%2d:%2d", &sign, &h, &m) == 3 &&
         (sign == '+' || sign == '-') && h <= 14 && m < 60) {
       offset_minutes = (sign == '-' ? -1 : 1) * (h * 60 + m);
     } else {

@@ -1,0 +1,332 @@
+// shouhu-bench: measures the runtime and prints each figure next to its
+// baseline, measured in the same run on the same disk (this machine is shared
+// and noisy: compare the ratios, not lone absolute numbers).
+//
+//   shouhu-bench [--dir DIR] [--quick]
+//
+// 1. durable transitions/s at 1, 16 and 64 clients vs raw RocksDB synced
+//    WriteBatches of the same size and concurrency; p50/p99 commit latency;
+// 2. start-up time and resident memory with 10^3 and 10^6 pending timers;
+// 3. firing lateness p50/p99 for 10^4 and 10^5 timers due at once, with live
+//    commands served meanwhile.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "runtime/codec.h"
+#include "shouhu/runtime.h"
+#include "shouhu/timer_loop.h"
+#include "store/raw_bench.h"
+
+namespace shouhu {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock_ = std::chrono::steady_clock;
+
+double Ms(Clock_::duration d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
+}
+
+long RssKiB() {
+  std::ifstream in("/proc/self/statm");
+  long pages = 0, resident = 0;
+  in >> pages >> resident;
+  return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+Catalog LoadBenchCatalog() {
+  std::vector<DefinitionError> errors;
+  Catalog c = Catalog::Load({SHOUHU_SOURCE_DIR "/tests/bench/bench_workflow.json"}, &errors);
+  for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.ToString().c_str());
+  if (!errors.empty()) std::exit(1);
+  return c;
+}
+
+std::unique_ptr<Store> MustOpen(const std::string& dir, bool sync = true) {
+  StoreOptions o;
+  o.sync = sync;
+  auto s = OpenRocksStore(dir, o);
+  if (!s.ok()) {
+    std::fprintf(stderr, "open %s: %s\n", dir.c_str(), s.status().ToString().c_str());
+    std::exit(1);
+  }
+  return std::move(*s);
+}
+
+[[noreturn]] void Die(const Status& s, const char* what) {
+  std::fprintf(stderr, "shouhu-bench: %s: %s\n", what, s.ToString().c_str());
+  std::exit(1);
+}
+
+Actor Worker() { return {"w1", "u1", {"worker"}}; }
+
+// Writes `n` cases in state "a", case i with its deadline due at due(i),
+// straight through the store (setup only; not what is measured).
+template <typename DueFn>
+void PrepareCases(Store& store, size_t n, DueFn due) {
+  std::vector<Mutation> batch;
+  for (size_t i = 0; i < n; ++i) {
+    char id[24];
+    std::snprintf(id, sizeof id, "C%010zu", i + 1);
+    CaseRecord c;
+    c.id = id;
+    c.workflow_id = "bench";
+    c.workflow_version = 1;
+    c.state = "a";
+    c.unit = "u1";
+    c.reporter = "w1";
+    c.last_seq = 1;
+    c.timers.push_back({"deadline", due(i), "", -1, {}});
+    batch.push_back(Mutation::Put(codec::CaseKey(id), codec::EncodeCase(c)));
+    batch.push_back(Mutation::Put(codec::TimerKey(due(i), id, "deadline"),
+                                  std::string(1, codec::kFormatV1)));
+    batch.push_back(Mutation::Put(codec::ByStateKey("bench", "a", id), ""));
+    if (batch.size() >= 30000 || i + 1 == n) {
+      Status s = store.Commit(std::move(batch));
+      if (!s.ok()) Die(s, "prepare cases");
+      batch.clear();
+    }
+  }
+}
+
+// Runs `clients` threads, each flipping its own case `ops` times.
+struct FlipResult {
+  double ops_per_sec;
+  double p50_ms, p99_ms;
+  std::vector<double> latencies;
+};
+
+FlipResult RunFlips(Runtime& rt, int clients, int ops, const std::string& tag) {
+  std::vector<std::string> cases;
+  for (int c = 0; c < clients; ++c) {
+    auto r = rt.Open({tag + "-open-" + std::to_string(c), Worker(), "bench", "", {}});
+    if (!r.ok()) Die(r.status(), "open");
+    cases.push_back(r->case_id);
+  }
+  std::vector<std::vector<double>> lat(clients);
+  auto start = Clock_::now();
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&, c] {
+      for (int i = 0; i < ops; ++i) {
+        auto t0 = Clock_::now();
+        auto r = rt.Fire({tag + "-" + std::to_string(c) + "-" + std::to_string(i),
+                          Worker(), cases[c], i % 2 ? "flop" : "flip", {}, std::nullopt});
+        if (!r.ok()) {
+          std::fprintf(stderr, "fire: %s\n", r.status().ToString().c_str());
+          std::exit(1);
+        }
+        lat[c].push_back(Ms(Clock_::now() - t0));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  double secs = Ms(Clock_::now() - start) / 1000;
+  FlipResult out{clients * ops / secs, 0, 0, {}};
+  for (auto& l : lat) out.latencies.insert(out.latencies.end(), l.begin(), l.end());
+  out.p50_ms = Percentile(out.latencies, 0.5);
+  out.p99_ms = Percentile(out.latencies, 0.99);
+  return out;
+}
+
+void Throughput(const std::string& root, bool quick) {
+  std::printf("\n== 1. durable transitions vs raw RocksDB synced WriteBatches ==\n");
+  std::printf("%8s %14s %10s %10s %14s %10s %10s %7s\n", "clients", "transitions/s",
+              "p50 ms", "p99 ms", "raw batches/s", "raw p50", "raw p99", "ratio");
+  Catalog catalog = LoadBenchCatalog();
+  for (int clients : {1, 16, 64}) {
+    int ops = quick ? std::max(20, 800 / clients) : std::max(100, 6400 / clients);
+    std::string dir = root + "/tx-" + std::to_string(clients);
+    auto store = MustOpen(dir);
+    SystemClock clock;
+    auto rt = Runtime::Create(*store, catalog, clock);
+    if (!rt.ok()) Die(rt.status(), "runtime");
+    StoreStats before = store->Stats();
+    FlipResult ours = RunFlips(**rt, clients, ops, "tx");
+    StoreStats after = store->Stats();
+    double bytes_per_commit =
+        double(after.bytes - before.bytes) / double(after.commits - before.commits);
+    // A transition writes 8 keys: case, history, timer delete + put, state
+    // index delete + put, audit, request. The raw batch has 8 puts of the
+    // same total size.
+    size_t value_bytes = static_cast<size_t>(std::max(16.0, bytes_per_commit / 8 - 24));
+    WriteBenchResult raw = RunRawRocksSyncedWrites(root + "/raw-" + std::to_string(clients),
+                                                   clients, ops, value_bytes, 8);
+    std::printf("%8d %14.0f %10.2f %10.2f %14.0f %10.2f %10.2f %7.2f\n", clients,
+                ours.ops_per_sec, ours.p50_ms, ours.p99_ms, raw.ops_per_sec, raw.p50_ms,
+                raw.p99_ms, ours.ops_per_sec / raw.ops_per_sec);
+    std::printf("         (%.0f bytes per transition batch; %.1f transitions per fsync)\n",
+                bytes_per_commit,
+                double(after.commits - before.commits) / double(after.groups - before.groups));
+  }
+}
+
+struct StartupResult {
+  double ms;
+  long rss_kib;
+  size_t in_memory;
+};
+
+// Measures start-up in a fresh child process, so no earlier allocation
+// pollutes the resident-memory figure.
+StartupResult MeasureStartup(const std::string& dir) {
+  int fds[2];
+  if (pipe(fds) != 0) std::exit(1);
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    Catalog catalog = LoadBenchCatalog();
+    long rss0 = RssKiB();
+    auto t0 = Clock_::now();
+    auto store = MustOpen(dir);
+    SystemClock clock;
+    auto rt = Runtime::Create(*store, catalog, clock);
+    if (!rt.ok()) _exit(1);
+    (void)(*rt)->NextDue();  // loads the near-term window: ready to fire
+    StartupResult r{Ms(Clock_::now() - t0), RssKiB() - rss0, (*rt)->TimersInMemory()};
+    if (write(fds[1], &r, sizeof r) != sizeof r) _exit(1);
+    _exit(0);
+  }
+  close(fds[1]);
+  StartupResult r{};
+  if (read(fds[0], &r, sizeof r) != sizeof r) std::exit(1);
+  close(fds[0]);
+  waitpid(pid, nullptr, 0);
+  return r;
+}
+
+void Startup(const std::string& root, bool quick) {
+  std::printf("\n== 2. start-up and memory with pending timers ==\n");
+  size_t big = quick ? 100'000 : 1'000'000;
+  Instant now = SystemClock().Now();
+  std::vector<std::pair<size_t, StartupResult>> rows;
+  for (size_t n : {size_t(1000), big}) {
+    std::string dir = root + "/startup-" + std::to_string(n);
+    {
+      auto store = MustOpen(dir, /*sync=*/false);
+      // Due over the next 30 days: almost all beyond the in-memory window.
+      PrepareCases(*store, n, [&](size_t i) {
+        return now + std::chrono::hours(1) +
+               std::chrono::milliseconds(int64_t(i) * (30LL * 86400 * 1000 / int64_t(n)));
+      });
+    }
+    MeasureStartup(dir);  // warm the page cache, as for a restart
+    StartupResult r = MeasureStartup(dir);
+    rows.push_back({n, r});
+    std::printf("%9zu pending timers: start-up %8.1f ms, resident +%7ld KiB, %zu in memory\n",
+                n, r.ms, r.rss_kib, r.in_memory);
+  }
+  const auto& [n1, r1] = rows[0];
+  const auto& [n2, r2] = rows[1];
+  std::printf("start-up ratio (%zu / %zu): %.2f\n", n2, n1, r2.ms / r1.ms);
+  std::printf("resident memory per pending timer: %.1f bytes\n",
+              std::max(0.0, double(r2.rss_kib - r1.rss_kib) * 1024 / double(n2 - n1)));
+}
+
+void Burst(const std::string& root, size_t n) {
+  std::string dir = root + "/burst-" + std::to_string(n);
+  Catalog catalog = LoadBenchCatalog();
+  SystemClock clock;
+  Instant due = clock.Now() + std::chrono::seconds(4);
+  {
+    auto store = MustOpen(dir, false);
+    PrepareCases(*store, n, [&](size_t) { return due; });
+  }
+  auto store = MustOpen(dir);
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<double> lateness;
+  size_t fired = 0;
+  RuntimeOptions options;
+  TimerLoop* loop = nullptr;
+  options.on_timer_armed = [&](Instant at) {
+    if (loop) loop->Wake(at);
+  };
+  options.on_timers_fired = [&](const std::vector<Instant>& dues) {
+    double now_ms = clock.Now().time_since_epoch().count();
+    std::lock_guard<std::mutex> lock(mu);
+    for (Instant d : dues) lateness.push_back(now_ms - d.time_since_epoch().count());
+    fired += dues.size();
+    cv.notify_all();
+  };
+  auto rt = Runtime::Create(*store, catalog, clock, options);
+  if (!rt.ok()) Die(rt.status(), "runtime");
+  TimerLoop timers(**rt, clock);
+  loop = &timers;
+  timers.Start();
+  // Live traffic: one client flipping its own cases while the burst fires.
+  std::atomic<bool> stop{false};
+  std::vector<double> live;
+  std::thread client([&] {
+    auto c = (*rt)->Open({"live-open", Worker(), "bench", "", {}});
+    if (!c.ok()) Die(c.status(), "open");
+    for (int i = 0; !stop; ++i) {
+      auto t0 = Clock_::now();
+      auto r = (*rt)->Fire({"live-" + std::to_string(i), Worker(), c->case_id,
+                            i % 2 ? "flop" : "flip", {}, std::nullopt});
+      if (r.ok() && clock.Now() >= due) live.push_back(Ms(Clock_::now() - t0));
+    }
+  });
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait_for(lock, std::chrono::seconds(120), [&] { return fired >= n; });
+  }
+  stop = true;
+  client.join();
+  timers.Stop();
+  std::lock_guard<std::mutex> lock(mu);
+  std::printf("%7zu due at once: %7zu fired, lateness p50 %7.1f ms, p99 %7.1f ms, max %7.1f ms;"
+              " live commands meanwhile: %zu, p50 %.1f ms, p99 %.1f ms\n",
+              n, fired, Percentile(lateness, 0.5), Percentile(lateness, 0.99),
+              Percentile(lateness, 1.0), live.size(), Percentile(live, 0.5),
+              Percentile(live, 0.99));
+}
+
+}  // namespace
+}  // namespace shouhu
+
+int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures appear as measured
+  std::string root = "/tmp";
+  bool quick = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--dir" && i + 1 < argc) {
+      root = argv[++i];
+    } else if (a == "--quick") {
+      quick = true;
+    } else {
+      std::fprintf(stderr, "usage: shouhu-bench [--dir DIR] [--quick]\n");
+      return a == "--help" ? 0 : 2;
+    }
+  }
+  char tmpl[4096];
+  std::snprintf(tmpl, sizeof tmpl, "%s/shouhu-bench-XXXXXX", root.c_str());
+  if (!mkdtemp(tmpl)) {
+    std::perror("mkdtemp");
+    return 1;
+  }
+  std::string dir = tmpl;
+  std::printf("shouhu-bench: data under %s%s\n", dir.c_str(), quick ? " (quick)" : "");
+  shouhu::Throughput(dir, quick);
+  shouhu::Startup(dir, quick);
+  std::printf("\n== 3. firing lateness for bursts of timers due at once ==\n");
+  shouhu::Burst(dir, 10'000);
+  shouhu::Burst(dir, quick ? 20'000 : 100'000);
+  std::filesystem::remove_all(dir);
+  return 0;
+}

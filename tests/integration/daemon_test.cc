@@ -1,0 +1,90 @@
+// The real shouhud, started as a user would start it.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "../support/subprocess.h"
+
+namespace shouhu {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::Subprocess;
+
+const std::string kDaemon = SHOUHU_BINARY_DIR "/engine/shouhud";
+
+class DaemonTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/shouhu-daemon-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string WriteConfig(const std::string& workflows) {
+    std::string path = dir_ + "/shouhud.json";
+    std::ofstream(path) << R"({"data_dir": "data", "workflows": [")" << workflows
+                        << R"("], "listen": "127.0.0.1:0"})";
+    return path;
+  }
+
+  std::string dir_;
+};
+
+TEST_F(DaemonTest, RunsUntilSigtermThenExitsZero) {
+  Subprocess d({kDaemon, "--config", WriteConfig(SHOUHU_SOURCE_DIR "/workflows")});
+  ASSERT_TRUE(d.started());
+  ASSERT_TRUE(d.WaitForLine("ready")) << d.output();
+  EXPECT_NE(d.output().find("mandatory_report v1"), std::string::npos);
+  // The data directory is a RocksDB database now.
+  EXPECT_TRUE(fs::exists(dir_ + "/data/CURRENT"));
+  d.Signal(SIGTERM);
+  std::string out = d.ReadAll();
+  EXPECT_EQ(d.Wait(), 0) << out;
+  EXPECT_NE(out.find("SIGTERM received"), std::string::npos) << out;
+  EXPECT_NE(out.find("stopped"), std::string::npos) << out;
+}
+
+TEST_F(DaemonTest, RestartsOnTheSameDataDirectory) {
+  for (int i = 0; i < 2; ++i) {
+    Subprocess d({kDaemon, "--config", WriteConfig(SHOUHU_SOURCE_DIR "/workflows")});
+    ASSERT_TRUE(d.WaitForLine("ready")) << d.output();
+    d.Signal(SIGINT);
+    EXPECT_EQ(d.Wait(), 0) << d.ReadAll();
+  }
+}
+
+TEST_F(DaemonTest, RefusesToStartOnAnInvalidDefinition) {
+  fs::create_directories(dir_ + "/wf");
+  std::ifstream in(SHOUHU_SOURCE_DIR "/workflows/mandatory_report.json");
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  auto at = text.find("\"PT2H\"");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, 6, "\"PT2X\"");
+  std::ofstream(dir_ + "/wf/mandatory_report.json") << text;
+  fs::copy(SHOUHU_SOURCE_DIR "/workflows/calendars", dir_ + "/wf/calendars");
+
+  Subprocess d({kDaemon, "--config", WriteConfig(dir_ + "/wf")});
+  std::string out = d.ReadAll();
+  EXPECT_EQ(d.Wait(), 1);
+  // The same file:json-pointer: message line that `shouhu validate` prints.
+  EXPECT_NE(out.find(dir_ + "/wf/mandatory_report.json:/states/0/timers/0/after: "
+                            "bad duration \"PT2X\""),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("refusing to start"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir_ + "/data"));  // nothing was created
+}
+
+TEST_F(DaemonTest, RefusesABadConfigurationFile) {
+  std::string path = dir_ + "/bad.json";
+  std::ofstream(path) << R"({"data_dir": "data", "workflow": ["x"]})";
+  Subprocess d({kDaemon, "--config", path});
+  std::string out = d.ReadAll();
+  EXPECT_EQ(d.Wait(), 1);
+  EXPECT_NE(out.find("unknown member \"workflow\""), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace shouhu

@@ -1,0 +1,83 @@
+// Runs a program as a child process for integration tests, with its standard
+// error readable line by line, so a test can wait for "ready" without sleeps.
+#pragma once
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+extern char** environ;
+
+namespace shouhu::testing {
+
+class Subprocess {
+ public:
+  explicit Subprocess(std::vector<std::string> argv) {
+    int fds[2];
+    if (pipe(fds) != 0) return;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
+    posix_spawn_file_actions_addclose(&actions, fds[0]);
+    std::vector<char*> args;
+    for (std::string& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    if (posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ) != 0) {
+      pid_ = -1;
+    }
+    posix_spawn_file_actions_destroy(&actions);
+    close(fds[1]);
+    err_ = fdopen(fds[0], "r");
+  }
+  ~Subprocess() {
+    if (pid_ > 0 && !exited_) {
+      kill(pid_, SIGKILL);
+      Wait();
+    }
+    if (err_) fclose(err_);
+  }
+
+  bool started() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
+
+  // Reads standard error until a line contains `text` (true) or the stream
+  // ends (false). Everything read is kept in output().
+  bool WaitForLine(const std::string& text) {
+    char line[4096];
+    while (err_ && fgets(line, sizeof line, err_)) {
+      output_ += line;
+      if (std::string(line).find(text) != std::string::npos) return true;
+    }
+    return false;
+  }
+  // Reads standard error to its end.
+  const std::string& ReadAll() {
+    char line[4096];
+    while (err_ && fgets(line, sizeof line, err_)) output_ += line;
+    return output_;
+  }
+  const std::string& output() const { return output_; }
+
+  void Signal(int sig) { kill(pid_, sig); }
+  // Waits for exit; returns the exit code, or 128 + signal.
+  int Wait() {
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    exited_ = true;
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    return 128 + WTERMSIG(status);
+  }
+
+ private:
+  pid_t pid_ = -1;
+  FILE* err_ = nullptr;
+  bool exited_ = false;
+  std::string output_;
+};
+
+}  // namespace shouhu::testing

@@ -72,7 +72,10 @@ class Store {
   // in that group gets it, and none of their mutations is visible to reads in
   // this process. As with any database, a failed sync leaves durability
   // unknown: after a restart the group may or may not be present, so callers
-  // re-read state before retrying. An empty batch returns OK at once.
+  // re-read state before retrying. After a failed WAL write or sync RocksDB
+  // refuses all writes until the store is reopened (every Commit returns
+  // kUnavailable meanwhile; reads keep working); a disk-full error clears by
+  // itself once space is freed. An empty batch returns OK at once.
   [[nodiscard]] virtual Status Commit(std::vector<Mutation> batch) = 0;
 
   // Point read of committed data. kNotFound when the key is absent.

@@ -19,28 +19,33 @@ GroupCommitter::GroupCommitter(WriteGroupFn write, size_t max_group_bytes)
       thread_([this] { Run(); }) {}
 
 GroupCommitter::~GroupCommitter() {
+  BeginShutdown();
+  thread_.join();
+}
+
+void GroupCommitter::BeginShutdown() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
   }
   work_cv_.notify_one();
-  thread_.join();
 }
 
 Status GroupCommitter::Commit(const Batch& batch) {
-  Request request{.batch = &batch, .bytes = PayloadBytes(batch)};
+  // One small allocation (the future's shared state) per commit; nothing
+  // compared to a sync, and it is what makes the hand-off lifetime-safe.
+  std::promise<Status> done;
+  std::future<Status> result = done.get_future();
+  const size_t bytes = PayloadBytes(batch);
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return Unavailable("store is shutting down");
-    queue_.push_back(&request);
+    queue_.push_back({&batch, bytes, std::move(done)});
   }
   // Waking an already busy committer is a cheap no-op; it re-checks the queue
   // after every write anyway.
   work_cv_.notify_one();
-
-  std::unique_lock<std::mutex> lock(request.mu);
-  request.cv.wait(lock, [&] { return request.done; });
-  return std::move(request.status);
+  return result.get();
 }
 
 StoreStats GroupCommitter::Stats() const {
@@ -55,25 +60,24 @@ size_t GroupCommitter::queued() const {
 }
 
 void GroupCommitter::TakeGroupLocked() {
-  group_.clear();
   size_t bytes = 0;
   // Always take the first batch, however large, so that no batch starves.
   do {
-    Request* next = queue_.front();
-    if (!group_.empty() && bytes + next->bytes > max_group_bytes_) break;
-    bytes += next->bytes;
-    group_.push_back(next);
+    Pending& next = queue_.front();
+    if (!group_.empty() && bytes + next.bytes > max_group_bytes_) break;
+    bytes += next.bytes;
+    group_.push_back(std::move(next));
     queue_.pop_front();
   } while (!queue_.empty());
 }
 
-void GroupCommitter::Finish(Request* r, const Status& s) {
-  // Notify while holding r->mu: once the caller sees done it returns and its
-  // Request (on its stack) is gone, so we must not touch it after unlocking.
-  std::lock_guard<std::mutex> lock(r->mu);
-  r->status = s;
-  r->done = true;
-  r->cv.notify_one();
+void GroupCommitter::ReleaseGroup(const Status& status) {
+  // set_value wakes a sleeping caller with one futex call and never touches
+  // the caller's stack, unlike a per-caller mutex and condition variable
+  // (which costs the committer two wake-ups per caller: one for the
+  // condition, one for the mutex the woken caller then blocks on).
+  for (Pending& p : group_) p.done.set_value(status);
+  group_.clear();
 }
 
 void GroupCommitter::Run() {
@@ -88,9 +92,9 @@ void GroupCommitter::Run() {
 
     group_batches_.clear();
     size_t bytes = 0;
-    for (const Request* r : group_) {
-      group_batches_.push_back(r->batch);
-      bytes += r->bytes;
+    for (const Pending& p : group_) {
+      group_batches_.push_back(p.batch);
+      bytes += p.bytes;
     }
     const Status status = write_(group_batches_);
     if (status.ok()) {
@@ -98,16 +102,14 @@ void GroupCommitter::Run() {
       groups_.fetch_add(1, std::memory_order_relaxed);
       bytes_.fetch_add(bytes, std::memory_order_relaxed);
     }
-    for (Request* r : group_) Finish(r, status);
-    group_.clear();
+    ReleaseGroup(status);
 
     lock.lock();
   }
   // Stopping: whatever is still queued was never written.
-  for (Request* r : queue_) {
-    Finish(r, Unavailable("store is shutting down"));
-  }
+  for (Pending& p : queue_) group_.push_back(std::move(p));
   queue_.clear();
+  ReleaseGroup(Unavailable("store is shutting down"));
 }
 
 }  // namespace shouhu

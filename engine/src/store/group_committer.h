@@ -6,8 +6,9 @@
 // queued (up to max_group_bytes, at least one batch), hands the group to the
 // write function as one unit, and wakes every caller in it with the result.
 // While a write (and its fsync) is in flight, new callers queue up, so the
-// next group forms for free and throughput grows with concurrency; an idle
-// committer writes a lone batch at once, so there is no added latency.
+// next group forms for free and throughput grows with concurrency. An idle
+// committer writes a lone batch at once; the only added latency is the
+// hand-off to the committer thread and back (two context switches).
 //
 // The committer knows nothing of the storage engine: the write function (see
 // rocks_store.cc) builds the engine's batch and writes it.
@@ -19,6 +20,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <span>
 #include <thread>
@@ -39,9 +41,8 @@ class GroupCommitter {
 
   // Starts the committer thread.
   GroupCommitter(WriteGroupFn write, size_t max_group_bytes);
-  // Lets the write in flight finish, fails every batch still queued with
-  // kUnavailable, and joins the thread. REQUIRES: no Commit call starts after
-  // destruction begins (calls already blocked in Commit are woken).
+  // BeginShutdown(), then waits for the committer thread to end. REQUIRES: no
+  // Commit call starts after destruction begins.
   ~GroupCommitter();
 
   GroupCommitter(const GroupCommitter&) = delete;
@@ -51,39 +52,42 @@ class GroupCommitter {
   // that group's Status. REQUIRES: batch is non-empty and validated.
   [[nodiscard]] Status Commit(const Batch& batch);
 
+  // From now on Commit fails at once with kUnavailable. The write in flight
+  // (if any) finishes normally; batches still queued behind it are failed
+  // with kUnavailable, never written. Idempotent; does not block.
+  void BeginShutdown();
+
   StoreStats Stats() const;
   // Batches queued and not yet taken by the committer (for tests).
   size_t queued() const;
 
  private:
-  // Lives on the caller's stack for the duration of Commit. The committer
-  // signals it under `mu` so that the caller cannot return (and destroy it)
-  // before the committer is done touching it.
-  struct Request {
-    const Batch* batch;
+  // One queued batch. Owned by the committer side (queue_, then group_), so
+  // that fulfilling `done` never races with the caller returning: the caller
+  // holds only the future, which shares ownership of the result.
+  struct Pending {
+    const Batch* batch;  // the caller's; valid until `done` is set
     size_t bytes;
-    std::mutex mu;
-    std::condition_variable cv;
-    bool done = false;
-    Status status;
+    std::promise<Status> done;
   };
 
   void Run();
-  // Takes the next group off queue_ into group_. REQUIRES: mu_ held, queue_
+  // Moves the next group from queue_ to group_. REQUIRES: mu_ held, queue_
   // non-empty.
   void TakeGroupLocked();
-  static void Finish(Request* r, const Status& s);
+  // Fulfils and drops every entry of group_.
+  void ReleaseGroup(const Status& status);
 
   const WriteGroupFn write_;
   const size_t max_group_bytes_;
 
   mutable std::mutex mu_;
   std::condition_variable work_cv_;  // signalled on enqueue and on stop
-  std::deque<Request*> queue_;       // guarded by mu_
+  std::deque<Pending> queue_;        // guarded by mu_
   bool stopping_ = false;            // guarded by mu_
 
   // Touched only by the committer thread; kept to reuse their capacity.
-  std::vector<Request*> group_;
+  std::vector<Pending> group_;
   std::vector<const Batch*> group_batches_;
 
   std::atomic<uint64_t> commits_{0};

@@ -70,7 +70,7 @@ WriteBenchResult RunClients(int clients, int ops_per_client,
       }
     });
   }
-  ready.wait();
+  ready.arrive_and_wait();  // every client is spawned and waiting on `go`
   const Clock::time_point start = Clock::now();
   go.count_down();
   for (std::thread& t : threads) t.join();

@@ -167,12 +167,17 @@ class RocksStore final : public Store {
   // lock. Every failure is kUnavailable, as the Store contract promises.
   Status WriteGroup(std::span<const GroupCommitter::Batch* const> group) {
     if (needs_resume_) {
-      // A failed WAL write or sync puts RocksDB in read-only mode until
-      // Resume(); without this, kUnavailable would never clear.
+      // A failed write puts RocksDB in read-only mode. Recoverable errors
+      // (disk full: RocksDB retries by itself and answers Busy meanwhile)
+      // clear with Resume(). A failed WAL write or sync is fatal to this DB
+      // instance: only reopening (restarting the daemon) clears it, and
+      // Resume() keeps returning the error.
       rocksdb::Status s = db_->Resume();
       if (!s.ok()) {
-        return Unavailable("store: still recovering from a write error: " +
-                           s.ToString());
+        return Unavailable(
+            "store: writes disabled after a storage error (a restart is "
+            "needed if this persists): " +
+            s.ToString());
       }
       needs_resume_ = false;
     }

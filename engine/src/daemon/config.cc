@@ -25,7 +25,7 @@ StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
   auto bad = [&](const std::string& member, const std::string& why) {
     return InvalidArgument(path + ":/" + member + ": " + why);
   };
-  static const char* kKnown[] = {"data_dir", "workflows", "listen"};
+  static const char* kKnown[] = {"data_dir", "workflows", "organisation", "listen"};
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     if (std::find(std::begin(kKnown), std::end(kKnown), it.key()) ==
         std::end(kKnown)) {
@@ -44,6 +44,12 @@ StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
   for (const auto& w : doc["workflows"]) {
     if (!w.is_string()) return bad("workflows", "expected strings");
     c.workflow_paths.push_back(resolve(w.get<std::string>()));
+  }
+  if (doc.contains("organisation")) {
+    if (!doc["organisation"].is_string()) {
+      return bad("organisation", "expected the organisation file as a string");
+    }
+    c.organisation_path = resolve(doc["organisation"].get<std::string>());
   }
   if (doc.contains("listen")) {
     const auto& l = doc["listen"];

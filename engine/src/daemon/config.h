@@ -14,6 +14,7 @@ namespace shouhu {
 struct DaemonConfig {
   std::string data_dir;                   // the RocksDB data directory
   std::vector<std::string> workflow_paths;  // definition files or folders
+  std::string organisation_path;  // units and users; "" = none configured
   std::string listen_address = "127.0.0.1";
   int listen_port = 8620;
 };

@@ -3,6 +3,7 @@
 // until SIGTERM or SIGINT, then shuts down cleanly and exits 0.
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
@@ -11,6 +12,7 @@
 #include "daemon/config.h"
 #include "shouhu/catalog.h"
 #include "shouhu/clock.h"
+#include "shouhu/org.h"
 #include "shouhu/runtime.h"
 #include "shouhu/store.h"
 #include "shouhu/timer_loop.h"
@@ -67,6 +69,19 @@ int main(int argc, char** argv) {
   if (catalog.All().empty()) {
     std::fprintf(stderr, "shouhud: refusing to start: no workflow loaded\n");
     return 1;
+  }
+
+  std::optional<shouhu::Organisation> org;
+  if (!config->organisation_path.empty()) {
+    auto loaded = shouhu::Organisation::Load(config->organisation_path);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "%s\nshouhud: refusing to start: the organisation is invalid\n",
+                   loaded.status().message().c_str());
+      return 1;
+    }
+    org = std::move(*loaded);
+    std::fprintf(stderr, "shouhud: organisation: %zu units, %zu users\n",
+                 org->units().size(), org->users().size());
   }
 
   auto store = shouhu::OpenRocksStore(config->data_dir);

@@ -1,0 +1,65 @@
+// The organisation: the tree of units (county → township/street →
+// village/community and schools) and the users who act for them with roles.
+// Loaded from a configuration file; see deploy/county/organisation.json.
+//
+// Thread safety: immutable after loading; safe to share between threads.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "shouhu/status.h"
+#include "shouhu/workflow.h"
+
+namespace shouhu {
+
+struct Unit {
+  std::string id;
+  Label name;
+  std::string type;    // county, township, street, village, community, school, ...
+  std::string parent;  // "" for the root
+  int depth = 0;       // 0 for the root
+};
+
+struct User {
+  std::string id;
+  std::string name;
+  std::string unit;
+  std::vector<std::string> roles;
+  std::string phone;
+  std::string email;
+  std::string webhook;
+};
+
+class Organisation {
+ public:
+  // Reads and checks the file: unique ids, one root, parents that exist and
+  // no cycles, users in existing units with at least one role. Every problem
+  // is reported as `file:json-pointer: message` in one InvalidArgument.
+  static StatusOr<Organisation> Load(const std::string& path);
+
+  const Unit* FindUnit(std::string_view id) const;
+  const User* FindUser(std::string_view id) const;
+  // The unit `up` levels above `unit` (0 = itself); the root when the tree
+  // is not that deep. REQUIRES: the unit exists.
+  const Unit* Ancestor(std::string_view unit, int up) const;
+  // True when `unit` is `ancestor` or lies below it (jurisdiction).
+  bool InSubtree(std::string_view unit, std::string_view ancestor) const;
+  // The people a notification for `role`, `up` levels above the case's
+  // `unit`, goes to: the users with that role in that unit or, when it has
+  // none, in the nearest unit above it that has some. Empty when nobody in
+  // the chain holds the role.
+  std::vector<const User*> Resolve(std::string_view unit, std::string_view role,
+                                   int up) const;
+  const std::vector<Unit>& units() const { return units_; }
+  const std::vector<User>& users() const { return users_; }
+
+ private:
+  std::vector<Unit> units_;
+  std::vector<User> users_;
+  std::map<std::string, size_t, std::less<>> unit_index_;
+  std::map<std::string, size_t, std::less<>> user_index_;
+};
+
+}  // namespace shouhu

@@ -1,0 +1,114 @@
+#include "shouhu/org.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace shouhu {
+namespace {
+
+const std::string kCounty = SHOUHU_SOURCE_DIR "/deploy/county/organisation.json";
+
+TEST(OrganisationTest, SampleCountyLoads) {
+  auto org = Organisation::Load(kCounty);
+  ASSERT_TRUE(org.ok()) << org.status().message();
+  int townships = 0;
+  for (const Unit& u : org->units()) {
+    if (u.depth == 1) ++townships;
+  }
+  EXPECT_EQ(townships, 12);
+  // Every role the workflows name is held by somebody.
+  for (const char* role : {"reporter", "school_admin", "police_officer", "police_supervisor",
+                           "township_case_worker", "child_director", "civil_affairs",
+                           "education_bureau", "township_supervisor", "county_supervisor",
+                           "administrator"}) {
+    bool held = false;
+    for (const User& u : org->users()) {
+      held |= std::find(u.roles.begin(), u.roles.end(), role) != u.roles.end();
+    }
+    EXPECT_TRUE(held) << role;
+  }
+}
+
+TEST(OrganisationTest, AncestorsAndSubtrees) {
+  auto org = Organisation::Load(kCounty);
+  ASSERT_TRUE(org.ok());
+  EXPECT_EQ(org->Ancestor("liuhe-v02", 0)->id, "liuhe-v02");
+  EXPECT_EQ(org->Ancestor("liuhe-v02", 1)->id, "liuhe");
+  EXPECT_EQ(org->Ancestor("liuhe-v02", 2)->id, "qingshan");
+  EXPECT_EQ(org->Ancestor("liuhe-v02", 3)->id, "qingshan");  // stops at the root
+  EXPECT_TRUE(org->InSubtree("liuhe-v02", "liuhe"));
+  EXPECT_TRUE(org->InSubtree("liuhe-v02", "qingshan"));
+  EXPECT_FALSE(org->InSubtree("liuhe-v02", "qingshi"));
+  EXPECT_FALSE(org->InSubtree("liuhe", "liuhe-v02"));
+}
+
+TEST(OrganisationTest, ResolveFindsTheNearestHoldersOfARole) {
+  auto org = Organisation::Load(kCounty);
+  ASSERT_TRUE(org.ok());
+  // A village has a child director of its own.
+  auto directors = org->Resolve("liuhe-v02", "child_director", 0);
+  ASSERT_EQ(directors.size(), 1u);
+  EXPECT_EQ(directors[0]->unit, "liuhe-v02");
+  // The village has no police: the township's officers are the nearest.
+  auto police = org->Resolve("liuhe-v02", "police_officer", 0);
+  ASSERT_EQ(police.size(), 2u);
+  EXPECT_EQ(police[0]->unit, "liuhe");
+  // Two levels up is the county.
+  auto county = org->Resolve("liuhe-v02", "county_supervisor", 2);
+  ASSERT_EQ(county.size(), 2u);
+  EXPECT_EQ(county[0]->unit, "qingshan");
+  EXPECT_TRUE(org->Resolve("liuhe-v02", "no_such_role", 0).empty());
+}
+
+class BadOrganisationTest : public ::testing::Test {
+ protected:
+  std::string Write(const std::string& text) {
+    path_ = std::filesystem::temp_directory_path() /
+            ("shouhu-org-" + std::to_string(::getpid()) + ".json");
+    std::ofstream(path_) << text;
+    return path_.string();
+  }
+  void TearDown() override { std::filesystem::remove(path_); }
+  std::filesystem::path path_;
+};
+
+TEST_F(BadOrganisationTest, ReportsEachProblemWithItsPointer) {
+  auto org = Organisation::Load(Write(R"({"units": [
+      {"id": "c", "name": {"zh": "县", "en": "C"}, "parent": ""},
+      {"id": "t", "name": {"zh": "乡", "en": "T"}, "parent": "nowhere"},
+      {"id": "c", "name": {"zh": "县", "en": "C"}, "parent": ""}],
+    "users": []})"));
+  ASSERT_FALSE(org.ok());
+  EXPECT_NE(org.status().message().find(":/units/1/parent: unknown unit \"nowhere\""),
+            std::string::npos)
+      << org.status().message();
+  EXPECT_NE(org.status().message().find(":/units/2/id: duplicate id \"c\""), std::string::npos);
+}
+
+TEST_F(BadOrganisationTest, RefusesUsersWithoutRolesOrInUnknownUnits) {
+  auto org = Organisation::Load(Write(R"({"units": [
+      {"id": "c", "name": {"zh": "县", "en": "C"}, "parent": ""}],
+    "users": [{"id": "a", "unit": "c", "roles": []},
+              {"id": "b", "unit": "x", "roles": ["reporter"]},
+              {"id": "s", "unit": "c", "roles": ["system"]}]})"));
+  ASSERT_FALSE(org.ok());
+  const std::string m = org.status().message();
+  EXPECT_NE(m.find(":/users/0/roles: a user needs at least one role"), std::string::npos) << m;
+  EXPECT_NE(m.find(":/users/1/unit: unknown unit \"x\""), std::string::npos) << m;
+  EXPECT_NE(m.find(":/users/2/roles: no user may hold role \"system\""), std::string::npos) << m;
+}
+
+TEST_F(BadOrganisationTest, RefusesACycle) {
+  auto org = Organisation::Load(Write(R"({"units": [
+      {"id": "r", "name": {"zh": "县", "en": "R"}, "parent": ""},
+      {"id": "a", "name": {"zh": "甲", "en": "A"}, "parent": "b"},
+      {"id": "b", "name": {"zh": "乙", "en": "B"}, "parent": "a"}],
+    "users": []})"));
+  ASSERT_FALSE(org.ok());
+  EXPECT_NE(org.status().message().find("cycle"), std::string::npos) << org.status().message();
+}
+
+}  // namespace
+}  // namespace shouhu

@@ -103,6 +103,13 @@ json CaseChange::Context() const {
           {"owner_role", s ? s->owner_role : ""},
           {"unit", after_.unit},
           {"owner", after_.owner},
+          // Who held the step just left: a notification "to the owner" on a
+          // transition into an unowned state (e.g. closed) goes to them.
+          {"previous_owner", before_ ? before_->owner : ""},
+          {"previous_owner_role",
+           before_ && wf_.FindState(before_->state)
+               ? wf_.FindState(before_->state)->owner_role
+               : ""},
           {"reporter", after_.reporter},
           {"priority", PriorityName(after_.priority)},
           {"data", after_.data}};

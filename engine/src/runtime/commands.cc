@@ -10,10 +10,27 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string Fingerprint(const json& command) {
+// Also the one check that every text a command brings is valid UTF-8: all of
+// it is stored as JSON, and nlohmann/json throws when it dumps anything else.
+// Computed before anything else looks at the command (error messages dump
+// values too), so that no exception leaves the runtime.
+StatusOr<std::string> Fingerprint(const json& command) {
+  std::string text;
+  try {
+    text = command.dump();
+  } catch (const json::exception&) {
+    return InvalidArgument("the command holds text that is not valid UTF-8");
+  }
+  // FNV-1a, 64 bits: stable across builds and library versions, unlike
+  // std::hash, because fingerprints are stored.
+  uint64_t h = 14695981039346656037ULL;
+  for (unsigned char ch : text) {
+    h ^= ch;
+    h *= 1099511628211ULL;
+  }
   char buf[17];
-  std::snprintf(buf, sizeof buf, "%016zx", std::hash<std::string>()(command.dump()));
-  return buf;
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return std::string(buf);
 }
 
 std::string FormatCaseId(uint64_t n) {
@@ -138,6 +155,10 @@ StatusOr<std::optional<CommandResult>> RuntimeImpl::Replay(
 
 StatusOr<CommandResult> RuntimeImpl::Open(const OpenCase& cmd) {
   SHOUHU_RETURN_IF_ERROR(CheckRequestId(cmd.request_id));
+  std::string unit = cmd.unit.empty() ? cmd.actor.unit : cmd.unit;
+  auto fingerprint =
+      Fingerprint({"open", cmd.actor.user, cmd.workflow_id, unit, cmd.data});
+  if (!fingerprint.ok()) return fingerprint.status();
   auto w = catalog_.Newest(cmd.workflow_id);
   if (!w) return NotFound("no workflow \"" + cmd.workflow_id + "\"");
   SHOUHU_RETURN_IF_ERROR(CheckRoles(cmd.actor, w->open.roles, "open a case"));
@@ -145,13 +166,10 @@ StatusOr<CommandResult> RuntimeImpl::Open(const OpenCase& cmd) {
   if (w->open.guard && !EvaluateGuard(*w->open.guard, cmd.data)) {
     return FailedPrecondition("guard failed: this case may not be opened");
   }
-  std::string unit = cmd.unit.empty() ? cmd.actor.unit : cmd.unit;
   if (unit.empty()) return InvalidArgument("the case needs an organisation unit");
-  std::string fingerprint =
-      Fingerprint({"open", cmd.actor.user, cmd.workflow_id, unit, cmd.data});
 
   std::lock_guard<std::mutex> request_lock(RequestLock(cmd.request_id));
-  auto replay = Replay(cmd.request_id, fingerprint);
+  auto replay = Replay(cmd.request_id, *fingerprint);
   if (!replay.ok()) return replay.status();
   if (*replay) return **replay;
 
@@ -172,7 +190,7 @@ StatusOr<CommandResult> RuntimeImpl::Open(const OpenCase& cmd) {
   SHOUHU_RETURN_IF_ERROR(CommitChange(
       change, "open",
       {Mutation::Put(codec::RequestKey(cmd.request_id),
-                     codec::EncodeResult(result, fingerprint))}));
+                     codec::EncodeResult(result, *fingerprint))}));
   return result;
 }
 
@@ -209,9 +227,10 @@ StatusOr<CommandResult> RuntimeImpl::OnCase(const std::string& request_id,
 }
 
 StatusOr<CommandResult> RuntimeImpl::Fire(const FireEvent& cmd) {
-  std::string fingerprint = Fingerprint(
+  auto fingerprint = Fingerprint(
       {"fire", cmd.actor.user, cmd.case_id, cmd.event, cmd.data});
-  return OnCase(cmd.request_id, fingerprint, cmd.case_id, cmd.actor.user,
+  if (!fingerprint.ok()) return fingerprint.status();
+  return OnCase(cmd.request_id, *fingerprint, cmd.case_id, cmd.actor.user,
                 "fire:" + cmd.event,
                 [&](const Workflow& w, CaseChange& change) -> Status {
                   const EventDef* e = w.FindEvent(cmd.event);
@@ -234,9 +253,9 @@ StatusOr<CommandResult> RuntimeImpl::Fire(const FireEvent& cmd) {
 StatusOr<CommandResult> RuntimeImpl::Note(const AddNote& cmd) {
   if (cmd.text.empty()) return InvalidArgument("a note needs text");
   if (cmd.actor.user.empty()) return PermissionDenied("no user given");
-  std::string fingerprint =
-      Fingerprint({"note", cmd.actor.user, cmd.case_id, cmd.text});
-  return OnCase(cmd.request_id, fingerprint, cmd.case_id, cmd.actor.user,
+  auto fingerprint = Fingerprint({"note", cmd.actor.user, cmd.case_id, cmd.text});
+  if (!fingerprint.ok()) return fingerprint.status();
+  return OnCase(cmd.request_id, *fingerprint, cmd.case_id, cmd.actor.user,
                 "note", [&](const Workflow& w, CaseChange& change) -> Status {
                   // Anyone with a role in the workflow may add a note.
                   std::vector<std::string> roles;
@@ -248,9 +267,9 @@ StatusOr<CommandResult> RuntimeImpl::Note(const AddNote& cmd) {
 }
 
 StatusOr<CommandResult> RuntimeImpl::Assign(const AssignOwner& cmd) {
-  std::string fingerprint =
-      Fingerprint({"assign", cmd.actor.user, cmd.case_id, cmd.owner});
-  return OnCase(cmd.request_id, fingerprint, cmd.case_id, cmd.actor.user,
+  auto fingerprint = Fingerprint({"assign", cmd.actor.user, cmd.case_id, cmd.owner});
+  if (!fingerprint.ok()) return fingerprint.status();
+  return OnCase(cmd.request_id, *fingerprint, cmd.case_id, cmd.actor.user,
                 "assign", [&](const Workflow& w, CaseChange& change) -> Status {
                   CaseRecord& c = change.record();
                   const StateDef* s = w.FindState(c.state);

@@ -122,6 +122,7 @@ StatusOr<CaseList> RuntimeImpl::ListOverdue(const Page& page) {
 
 StatusOr<std::vector<OutboxEntry>> RuntimeImpl::Outbox(size_t limit) {
   std::vector<OutboxEntry> out;
+  if (limit == 0) return out;
   Status decode_error;
   Status s = store_.Scan(codec::kOutboxPrefix, "",
                          [&](std::string_view, std::string_view value) {

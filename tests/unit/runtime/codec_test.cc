@@ -1,0 +1,221 @@
+// The key layout and record formats (runtime/codec.h). The byte layout is
+// pinned: data written by one release must be read by the next.
+#include "runtime/codec.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "runtime_fixture.h"
+
+namespace shouhu::runtime_test {
+namespace {
+
+using namespace std::string_literals;
+
+Instant Ms(int64_t ms) { return Instant(std::chrono::milliseconds(ms)); }
+
+TEST(CodecTest, KeyLayoutIsPinned) {
+  EXPECT_EQ(codec::CaseKey("C0000000001"), "c/C0000000001");
+  EXPECT_EQ(codec::HistoryKey("C1", 258), "h/C1/\0\0\0\0\0\0\x01\x02"s);
+  EXPECT_EQ(codec::HistoryPrefix("C1"), "h/C1/");
+  // Instants are stored with the sign bit flipped, big-endian.
+  EXPECT_EQ(codec::TimerKey(Ms(0), "C1", "acceptance_sla"),
+            "t/\x80\0\0\0\0\0\0\0C1\0acceptance_sla"s);
+  EXPECT_EQ(codec::TimerKey(Ms(1), "C1", "x"), "t/\x80\0\0\0\0\0\0\x01" "C1\0x"s);
+  EXPECT_EQ(codec::OutboxKey(1), "o/\0\0\0\0\0\0\0\x01"s);
+  EXPECT_EQ(codec::AuditKey(256), "a/\0\0\0\0\0\0\x01\0"s);
+  EXPECT_EQ(codec::RequestKey("req-1"), "r/req-1");
+  EXPECT_EQ(codec::ByStateKey("wf", "open", "C1"), "i/s/wf\0open\0C1"s);
+  EXPECT_EQ(codec::ByOwnerKey("u1", "C1"), "i/o/u1\0C1"s);
+  EXPECT_EQ(codec::ByUnitKey("town-a", "C1"), "i/u/town-a\0C1"s);
+  EXPECT_EQ(codec::OverdueKey("C1"), "i/d/C1");
+  EXPECT_EQ(codec::EncodeJson(json::object()), "\x01{}");
+}
+
+TEST(CodecTest, TimerKeysSortByDueTimeIncludingBeforeTheEpoch) {
+  const std::vector<int64_t> dues = {-86'400'000LL * 365 * 10, -1, 0, 1, 255, 256,
+                                     1'772'413'200'000LL, 4'102'444'800'000LL};
+  std::string prev;
+  for (int64_t due : dues) {
+    SCOPED_TRACE(due);
+    std::string key = codec::TimerKey(Ms(due), "C0000000001", "t");
+    EXPECT_LT(prev, key);
+    // The lower bound of a due time sorts before its keys and after every
+    // key due a millisecond earlier.
+    EXPECT_LE(codec::TimerKeyLowerBound(Ms(due)), key);
+    EXPECT_LT(key, codec::TimerKeyLowerBound(Ms(due + 1)));
+    EXPECT_EQ(codec::TimerKeyDue(key), Ms(due));
+    prev = key;
+  }
+}
+
+TEST(CodecTest, TimerKeyRoundTrips) {
+  std::string key = codec::TimerKey(At("2026-03-02T11:00:00+08:00"), "C0000000042",
+                                    "police_acceptance_overdue#1");
+  codec::TimerKeyParts p;
+  ASSERT_TRUE(codec::ParseTimerKey(key, &p));
+  EXPECT_EQ(p.due, At("2026-03-02T11:00:00+08:00"));
+  EXPECT_EQ(p.case_id, "C0000000042");
+  EXPECT_EQ(p.timer, "police_acceptance_overdue#1");
+
+  EXPECT_FALSE(codec::ParseTimerKey("t/short", &p));
+  EXPECT_FALSE(codec::ParseTimerKey("x/\x80\0\0\0\0\0\0\0C1\0t"s, &p));
+  EXPECT_FALSE(codec::ParseTimerKey("t/\x80\0\0\0\0\0\0\0C1-no-separator"s, &p));
+}
+
+TEST(CodecTest, BigEndianNumbersSortNumerically) {
+  const std::vector<uint64_t> ids = {1, 2, 255, 256, 65'535, 65'536, 1ULL << 40};
+  for (size_t i = 1; i < ids.size(); ++i) {
+    EXPECT_LT(codec::OutboxKey(ids[i - 1]), codec::OutboxKey(ids[i]));
+    EXPECT_LT(codec::HistoryKey("C1", ids[i - 1]), codec::HistoryKey("C1", ids[i]));
+  }
+  for (uint64_t id : ids) {
+    EXPECT_EQ(codec::DecodeBigEndian(codec::OutboxKey(id).substr(2)), id);
+  }
+}
+
+TEST(CodecTest, IndexPrefixesDoNotMatchLongerNames) {
+  // "town-a" must not list the cases of "town-ab"; state "open" not "opened".
+  std::string ab = codec::ByUnitKey("town-ab", "C1");
+  EXPECT_FALSE(ab.starts_with(codec::ByUnitPrefix("town-a")));
+  EXPECT_FALSE(codec::ByStateKey("wf", "opened", "C1").starts_with(codec::ByStatePrefix("wf", "open")));
+  EXPECT_FALSE(codec::ByStateKey("wf2", "open", "C1").starts_with(codec::ByStatePrefix("wf", "open")));
+  EXPECT_FALSE(codec::ByOwnerKey("u10", "C1").starts_with(codec::ByOwnerPrefix("u1")));
+  EXPECT_FALSE(codec::HistoryKey("C10", 1).starts_with(codec::HistoryPrefix("C1")));
+
+  std::string prefix = codec::ByStatePrefix("mandatory_report", "reported");
+  EXPECT_EQ(codec::CaseIdOfIndexKey(codec::ByStateKey("mandatory_report", "reported",
+                                                      "C0000000007"),
+                                    prefix),
+            "C0000000007");
+  EXPECT_EQ(codec::CaseIdOfIndexKey(codec::OverdueKey("C9"), codec::kOverduePrefix), "C9");
+}
+
+CaseRecord SampleCase() {
+  CaseRecord c;
+  c.id = "C0000000007";
+  c.workflow_id = "mandatory_report";
+  c.workflow_version = 3;
+  c.state = "reported";
+  c.state_entered_at = At("2026-03-02T09:00:00+08:00");
+  c.data = Report();
+  c.data["co_assessors"] = {"police", "school"};
+  c.priority = Priority::kUrgent;
+  c.unit = "village-3";
+  c.reporter = "teacher-li";
+  c.owner = "officer-wang";
+  c.opened_at = At("2026-03-01T09:00:00+08:00");
+  c.updated_at = At("2026-03-02T09:00:00.123+08:00");
+  c.last_seq = 300;
+  c.overdue = true;
+  c.timers = {{"acceptance_sla", At("2026-03-02T11:00:00+08:00"), "", -1, {}},
+              {"police_acceptance_overdue#1", At("2026-03-02T12:00:00+08:00"),
+               "police_acceptance_overdue", 1, At("2026-03-02T11:00:00+08:00")}};
+  return c;
+}
+
+TEST(CodecTest, CaseRoundTrips) {
+  CaseRecord c = SampleCase();
+  std::string v = codec::EncodeCase(c);
+  ASSERT_FALSE(v.empty());
+  EXPECT_EQ(v[0], codec::kFormatV1);
+  auto d = codec::DecodeCase(v);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->id, c.id);
+  EXPECT_EQ(d->workflow_id, c.workflow_id);
+  EXPECT_EQ(d->workflow_version, c.workflow_version);
+  EXPECT_EQ(d->state, c.state);
+  EXPECT_EQ(d->state_entered_at, c.state_entered_at);
+  EXPECT_EQ(d->data, c.data);
+  EXPECT_EQ(d->priority, c.priority);
+  EXPECT_EQ(d->unit, c.unit);
+  EXPECT_EQ(d->reporter, c.reporter);
+  EXPECT_EQ(d->owner, c.owner);
+  EXPECT_EQ(d->opened_at, c.opened_at);
+  EXPECT_EQ(d->updated_at, c.updated_at);
+  EXPECT_EQ(d->last_seq, c.last_seq);
+  EXPECT_EQ(d->overdue, c.overdue);
+  EXPECT_EQ(d->timers, c.timers);
+}
+
+TEST(CodecTest, HistoryOutboxAndResultRoundTrip) {
+  HistoryEntry h{7, At("2026-03-02T09:00:00+08:00"), "system", "escalation",
+                 "police_acceptance_overdue", "reported", "reported",
+                 {{"step", 1}, {"to", {{"kind", "owner"}}}}};
+  auto hd = codec::DecodeHistory(codec::EncodeHistory(h));
+  ASSERT_TRUE(hd.ok()) << hd.status().ToString();
+  EXPECT_EQ(hd->seq, h.seq);
+  EXPECT_EQ(hd->at, h.at);
+  EXPECT_EQ(hd->actor, h.actor);
+  EXPECT_EQ(hd->kind, h.kind);
+  EXPECT_EQ(hd->name, h.name);
+  EXPECT_EQ(hd->from_state, h.from_state);
+  EXPECT_EQ(hd->to_state, h.to_state);
+  EXPECT_EQ(hd->data, h.data);
+
+  OutboxEntry o;
+  o.id = 99;
+  o.case_id = "C1";
+  o.case_seq = 7;
+  o.idempotency_key = "C1/7/0";
+  o.template_id = "overdue";
+  o.recipients = json::parse(R"([{"kind":"role","role":"police_supervisor","up":1}])");
+  o.channels = {"sms", "email"};
+  o.urgent = true;
+  o.created_at = At("2026-03-02T09:00:00+08:00");
+  o.context = {{"case_id", "C1"}};
+  auto od = codec::DecodeOutbox(codec::EncodeOutbox(o));
+  ASSERT_TRUE(od.ok()) << od.status().ToString();
+  EXPECT_EQ(od->id, o.id);
+  EXPECT_EQ(od->case_id, o.case_id);
+  EXPECT_EQ(od->case_seq, o.case_seq);
+  EXPECT_EQ(od->idempotency_key, o.idempotency_key);
+  EXPECT_EQ(od->template_id, o.template_id);
+  EXPECT_EQ(od->recipients, o.recipients);
+  EXPECT_EQ(od->channels, o.channels);
+  EXPECT_EQ(od->urgent, o.urgent);
+  EXPECT_EQ(od->created_at, o.created_at);
+  EXPECT_EQ(od->context, o.context);
+
+  std::string fingerprint;
+  auto r = codec::DecodeResult(
+      codec::EncodeResult({"C1", 4, "police_intake", false}, "00ff00ff00ff00ff"),
+      &fingerprint);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->case_id, "C1");
+  EXPECT_EQ(r->seq, 4u);
+  EXPECT_EQ(r->state, "police_intake");
+  EXPECT_TRUE(r->replayed) << "a decoded result is by definition a replay";
+  EXPECT_EQ(fingerprint, "00ff00ff00ff00ff");
+}
+
+TEST(CodecTest, CorruptOrUnknownRecordsAreInternalErrors) {
+  std::string good = codec::EncodeCase(SampleCase());
+  std::string unknown_format = good;
+  unknown_format[0] = '\x02';
+  json missing = json::parse(good.substr(1));
+  missing.erase("state");
+  json mistyped = json::parse(good.substr(1));
+  mistyped["last_seq"] = "three hundred";
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"empty", ""},
+      {"unknown format byte", unknown_format},
+      {"truncated", good.substr(0, good.size() / 2)},
+      {"not an object", "\x01[1,2]"},
+      {"missing member", codec::EncodeJson(missing)},
+      {"mistyped member", codec::EncodeJson(mistyped)},
+  };
+  for (const auto& [what, value] : bad) {
+    SCOPED_TRACE(what);
+    EXPECT_CODE(codec::DecodeCase(value), StatusCode::kInternal);
+    EXPECT_CODE(codec::DecodeHistory(value), StatusCode::kInternal);
+    EXPECT_CODE(codec::DecodeOutbox(value), StatusCode::kInternal);
+    std::string fp;
+    EXPECT_CODE(codec::DecodeResult(value, &fp), StatusCode::kInternal);
+  }
+}
+
+}  // namespace
+}  // namespace shouhu::runtime_test

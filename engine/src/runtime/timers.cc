@@ -3,6 +3,7 @@
 // write, so after a crash a timer has fired at most once in effect.
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 #include "runtime/codec.h"
 #include "runtime/runtime_impl.h"
@@ -24,11 +25,17 @@ StatusOr<size_t> RuntimeImpl::FireDueTimers() {
     SHOUHU_RETURN_IF_ERROR(window_.TakeDue(now, options_.timer_batch, &keys));
     if (keys.empty()) return fired_total;
 
-    // Group the due timers by case, keeping due order within a case.
+    // Group the due timers by case, keeping due order within a case, and
+    // take the cases in the order of their oldest due timer, so that the
+    // batch's notifications are queued oldest first too.
     std::map<std::string, std::vector<codec::TimerKeyParts>> by_case;
+    std::vector<std::string> case_order;
     for (const std::string& k : keys) {
       codec::TimerKeyParts p;
-      if (codec::ParseTimerKey(k, &p)) by_case[p.case_id].push_back(std::move(p));
+      if (!codec::ParseTimerKey(k, &p)) continue;
+      auto& timers = by_case[p.case_id];
+      if (timers.empty()) case_order.push_back(p.case_id);
+      timers.push_back(std::move(p));
     }
     // Lock every case of the batch, in stripe order so that two batches
     // can never deadlock.
@@ -43,12 +50,16 @@ StatusOr<size_t> RuntimeImpl::FireDueTimers() {
         for (auto it = locks.rbegin(); it != locks.rend(); ++it) (*it)->unlock();
       }
     } unlock{locks};
+    // Read the time again now that the cases are locked: waiting for a lock
+    // may take a while, and a firing stamped with the earlier time would
+    // land in a case's history after a command that happened later.
+    now = clock_.Now();
 
     std::vector<Mutation> batch;
     std::vector<std::string> armed;
     std::vector<Instant> fired_dues;
     size_t fired = 0;
-    for (const auto& [case_id, timers] : by_case) {
+    for (const std::string& case_id : case_order) {
       auto c = GetCase(case_id);
       if (!c.ok()) {
         if (c.status().code() == StatusCode::kNotFound) continue;  // stale
@@ -59,13 +70,26 @@ StatusOr<size_t> RuntimeImpl::FireDueTimers() {
       if (!w) continue;  // version not loaded: keep the index entry for later
       CaseChange change(*w, CalendarOf(*w), *c, *c, now, std::string(kSystemRole));
       bool any = false;
-      for (const codec::TimerKeyParts& p : timers) {
+      // Every timer of the case due now fires here, oldest first, not only
+      // those whose keys this batch took: another timer thread may hold the
+      // key of an older one (taken at an earlier now, and still waiting for
+      // this case's lock), and a later timer that leaves the state must not
+      // overtake it and cancel it. That thread then finds it fired already.
+      std::vector<ArmedTimer> due;
+      for (const ArmedTimer& t : c->timers) {
+        if (t.due <= now) due.push_back(t);
+      }
+      std::sort(due.begin(), due.end(),
+                [](const ArmedTimer& a, const ArmedTimer& b) {
+                  return std::tie(a.due, a.name) < std::tie(b.due, b.name);
+                });
+      for (const ArmedTimer& p : due) {
         // Only a timer still armed, with the same due time, fires; one
         // whose state was left (even by an earlier timer in this batch)
         // never does.
         const auto& live = change.record().timers;
         auto it = std::find_if(live.begin(), live.end(), [&](const ArmedTimer& t) {
-          return t.name == p.timer && t.due == p.due;
+          return t.name == p.name && t.due == p.due;
         });
         if (it == live.end()) continue;
         ArmedTimer timer = *it;

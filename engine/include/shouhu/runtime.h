@@ -143,7 +143,9 @@ class Runtime {
   // timer whose state was left never fires. Returns how many fired. The
   // daemon's timer thread calls it; tests call it after advancing a FakeClock.
   virtual StatusOr<size_t> FireDueTimers() = 0;
-  // When the next timer is due (for the timer thread's wait), if any.
+  // When the next timer within the in-memory window is due, if any; timers
+  // beyond the window are not looked for (the timer thread polls at least
+  // once a second, which loads them as they come near).
   virtual std::optional<Instant> NextDue() = 0;
   // Timers held in memory now (the near-term window).
   virtual size_t TimersInMemory() const = 0;

@@ -235,6 +235,10 @@ rocksdb::Options MakeRocksOptions() {
   // kPointInTimeRecovery (the default) is what we want: after a crash, a
   // torn WAL tail is dropped and every group synced before it is kept.
   options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  // Start-up must not grow with the data: do not read every SST file's
+  // statistics and sizes at open (they are only compaction hints).
+  options.skip_stats_update_on_db_open = true;
+  options.skip_checking_sst_file_sizes_on_db_open = true;
 
   rocksdb::BlockBasedTableOptions table;
   // Bounded memory: the working set (open cases) is small.
@@ -244,6 +248,13 @@ rocksdb::Options MakeRocksOptions() {
   // Most reads are point gets of a case by id; a bloom filter skips the
   // SST files that do not hold the key.
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  // Partitioned index and filters: a first read loads one small top-level
+  // block per file, not the whole index and filter, so start-up and the
+  // first reads after it do not grow with the number of cases and timers.
+  table.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
+  table.partition_filters = true;
+  table.metadata_block_size = 4096;
+  table.cache_index_and_filter_blocks_with_high_priority = true;
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return options;
 }

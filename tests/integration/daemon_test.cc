@@ -22,9 +22,10 @@ class DaemonTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  std::string WriteConfig(const std::string& workflows) {
+  std::string WriteConfig(const std::string& workflows,
+                          const std::string& data_dir = "data") {
     std::string path = dir_ + "/shouhud.json";
-    std::ofstream(path) << R"({"data_dir": "data", "workflows": [")" << workflows
+    std::ofstream(path) << R"({"data_dir": ")" << data_dir << R"(", "workflows": [")" << workflows
                         << R"("], "listen": "127.0.0.1:0"})";
     return path;
   }
@@ -44,6 +45,30 @@ TEST_F(DaemonTest, RunsUntilSigtermThenExitsZero) {
   EXPECT_EQ(d.Wait(), 0) << out;
   EXPECT_NE(out.find("SIGTERM received"), std::string::npos) << out;
   EXPECT_NE(out.find("stopped"), std::string::npos) << out;
+}
+
+// The README's run command names var/data in a fresh clone, where var/ does
+// not exist yet.
+TEST_F(DaemonTest, CreatesAMissingDataDirectoryAndItsParents) {
+  Subprocess d({kDaemon, "--config",
+                WriteConfig(SHOUHU_SOURCE_DIR "/workflows", "var/nested/data")});
+  ASSERT_TRUE(d.WaitForLine("ready")) << d.output();
+  EXPECT_TRUE(fs::exists(dir_ + "/var/nested/data/CURRENT"));
+  d.Signal(SIGTERM);
+  std::string out = d.ReadAll();
+  EXPECT_EQ(d.Wait(), 0) << out;
+}
+
+// The sample configuration of deploy/ loads: its county and its workflows.
+TEST_F(DaemonTest, StartsWithTheSampleConfiguration) {
+  Subprocess d({kDaemon, "--config", SHOUHU_SOURCE_DIR "/deploy/shouhud.json",
+                "--data-dir", dir_ + "/sample-data"});
+  ASSERT_TRUE(d.WaitForLine("ready")) << d.output();
+  EXPECT_NE(d.output().find("organisation: 107 units, 277 users"), std::string::npos)
+      << d.output();
+  d.Signal(SIGTERM);
+  std::string out = d.ReadAll();
+  EXPECT_EQ(d.Wait(), 0) << out;
 }
 
 TEST_F(DaemonTest, RestartsOnTheSameDataDirectory) {

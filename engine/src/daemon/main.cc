@@ -3,6 +3,7 @@
 // until SIGTERM or SIGINT, then shuts down cleanly and exits 0.
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -84,6 +85,14 @@ int main(int argc, char** argv) {
                  org->units().size(), org->users().size());
   }
 
+  // A fresh install has no data directory yet: create it and its parents.
+  std::error_code mkdir_error;
+  std::filesystem::create_directories(config->data_dir, mkdir_error);
+  if (mkdir_error) {
+    std::fprintf(stderr, "shouhud: cannot create the data directory %s: %s\n",
+                 config->data_dir.c_str(), mkdir_error.message().c_str());
+    return 1;
+  }
   auto store = shouhu::OpenRocksStore(config->data_dir);
   if (!store.ok()) {
     std::fprintf(stderr, "shouhud: cannot open the data directory %s: %s\n",

@@ -128,10 +128,14 @@ Status RuntimeImpl::CommitChange(CaseChange& change,
                                  std::move(extra));
   SHOUHU_RETURN_IF_ERROR(store_.Commit(std::move(mutations)));
   for (const ArmedTimer& t : change.newly_armed()) {
-    window_.Add(codec::TimerKey(t.due, change.record().id, t.name));
-    if (options_.on_timer_armed) options_.on_timer_armed(t.due);
+    TimerArmed(codec::TimerKey(t.due, change.record().id, t.name));
   }
   return Status::Ok();
+}
+
+void RuntimeImpl::TimerArmed(const std::string& timer_key) {
+  window_.Add(timer_key);
+  if (options_.on_timer_armed) options_.on_timer_armed(codec::TimerKeyDue(timer_key));
 }
 
 StatusOr<std::optional<CommandResult>> RuntimeImpl::Replay(

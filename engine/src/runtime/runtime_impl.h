@@ -57,6 +57,9 @@ class RuntimeImpl : public Runtime {
   StatusOr<CaseList> ListIndex(const std::string& prefix, const Page& page);
   Status CommitChange(CaseChange& change, const std::string& audit_action,
                       std::vector<Mutation> extra);
+  // A committed change armed this timer: add it to the in-memory window and
+  // tell the timer thread, which may be waiting for a later one.
+  void TimerArmed(const std::string& timer_key);
 
   std::mutex& CaseLock(std::string_view case_id) {
     return case_locks_[std::hash<std::string_view>()(case_id) % case_locks_.size()];

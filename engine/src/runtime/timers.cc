@@ -2,7 +2,7 @@
 // one atomic write, and the fired timers' index keys are deleted in that same
 // write, so after a crash a timer has fired at most once in effect.
 #include <algorithm>
-#include <map>
+#include <set>
 #include <tuple>
 
 #include "runtime/codec.h"
@@ -25,22 +25,20 @@ StatusOr<size_t> RuntimeImpl::FireDueTimers() {
     SHOUHU_RETURN_IF_ERROR(window_.TakeDue(now, options_.timer_batch, &keys));
     if (keys.empty()) return fired_total;
 
-    // Group the due timers by case, keeping due order within a case, and
-    // take the cases in the order of their oldest due timer, so that the
-    // batch's notifications are queued oldest first too.
-    std::map<std::string, std::vector<codec::TimerKeyParts>> by_case;
+    // The batch's cases, in the order of their oldest due timer, so that
+    // the batch's notifications are queued oldest first too.
     std::vector<std::string> case_order;
+    std::set<std::string, std::less<>> seen;
     for (const std::string& k : keys) {
       codec::TimerKeyParts p;
-      if (!codec::ParseTimerKey(k, &p)) continue;
-      auto& timers = by_case[p.case_id];
-      if (timers.empty()) case_order.push_back(p.case_id);
-      timers.push_back(std::move(p));
+      if (codec::ParseTimerKey(k, &p) && seen.insert(p.case_id).second) {
+        case_order.push_back(std::move(p.case_id));
+      }
     }
     // Lock every case of the batch, in stripe order so that two batches
     // can never deadlock.
     std::vector<std::mutex*> locks;
-    for (const auto& [case_id, timers] : by_case) locks.push_back(&CaseLock(case_id));
+    for (const std::string& case_id : case_order) locks.push_back(&CaseLock(case_id));
     std::sort(locks.begin(), locks.end());
     locks.erase(std::unique(locks.begin(), locks.end()), locks.end());
     for (std::mutex* m : locks) m->lock();
@@ -128,10 +126,7 @@ StatusOr<size_t> RuntimeImpl::FireDueTimers() {
       for (const std::string& k : keys) window_.Add(k);  // try again later
       return s;
     }
-    for (const std::string& k : armed) window_.Add(k);
-    if (options_.on_timer_armed) {
-      for (const std::string& k : armed) options_.on_timer_armed(codec::TimerKeyDue(k));
-    }
+    for (const std::string& k : armed) TimerArmed(k);
     if (options_.on_timers_fired && !fired_dues.empty()) {
       options_.on_timers_fired(fired_dues);
     }

@@ -39,6 +39,7 @@ struct CaseRecord {
   std::string unit;      // organisation unit the case belongs to
   std::string reporter;  // user id of who opened it
   std::string owner;     // user assigned to the current step, "" if none
+  std::string child_id;  // the child's file (child.h), "" if none
   Instant opened_at;
   Instant updated_at;
   uint64_t last_seq = 0;  // seq of the newest history entry

@@ -21,6 +21,8 @@
 #include <nlohmann/json.hpp>
 
 #include "shouhu/case.h"
+#include "shouhu/child.h"
+#include "shouhu/delivery.h"
 #include "shouhu/catalog.h"
 #include "shouhu/clock.h"
 #include "shouhu/status.h"
@@ -34,6 +36,18 @@ struct Actor {
   std::string user;
   std::string unit;
   std::vector<std::string> roles;
+  // Where the request came from ("203.0.113.7:51234", "cli", ...), kept in
+  // the audit record.
+  std::string origin;
+};
+
+// A read of a case or a child's file, for the audit trail. Writes are audited
+// by the command that makes them, in the same batch.
+struct Access {
+  Actor actor;
+  std::string action;    // "case.read", "case.list", "child.read", ...
+  std::string case_id;   // "" when not about one case
+  std::string child_id;  // "" when not about one child
 };
 
 // Common to every command: `request_id` is the client's idempotency key; a
@@ -69,6 +83,12 @@ struct AssignOwner {
   Actor actor;
   std::string case_id;
   std::string owner;  // user id; "" unassigns
+};
+
+struct RedriveDeadLetter {
+  std::string request_id;
+  Actor actor;
+  std::string dead_letter_id;
 };
 
 struct CommandResult {
@@ -163,6 +183,24 @@ class Runtime {
   virtual StatusOr<CaseList> ListOverdue(const Page& page) = 0;
   // The outbox, oldest first (the dispatcher's queue).
   virtual StatusOr<std::vector<OutboxEntry>> Outbox(size_t limit) = 0;
+
+  // Audit: records a read (one synced audit record). kUnavailable when the
+  // store cannot write; the caller then refuses the read.
+  virtual Status RecordAccess(const Access& access) = 0;
+
+  // The child's file (一人一档), see child.h. `as_of` gives the file as it
+  // stood at that instant. kNotFound for an unknown child.
+  virtual StatusOr<ChildFile> GetChild(const std::string& child_id,
+                                       std::optional<Instant> as_of) = 0;
+  virtual StatusOr<std::vector<ChildRevision>> ChildHistory(
+      const std::string& child_id) = 0;
+
+  // Notifications that could not be delivered (see delivery.h), oldest first.
+  virtual StatusOr<std::vector<DeadLetter>> DeadLetters(const std::string& after,
+                                                       size_t limit) = 0;
+  // Puts a dead letter back in the outbox for another round of attempts,
+  // recorded in the case history. kNotFound for an unknown id.
+  virtual StatusOr<CommandResult> Redrive(const RedriveDeadLetter& cmd) = 0;
 };
 
 }  // namespace shouhu

@@ -168,6 +168,7 @@ std::string EncodeCase(const CaseRecord& c) {
                      {"unit", c.unit},
                      {"reporter", c.reporter},
                      {"owner", c.owner},
+                     {"child", c.child_id},
                      {"opened_at", Ms(c.opened_at)},
                      {"updated_at", Ms(c.updated_at)},
                      {"last_seq", c.last_seq},
@@ -190,6 +191,7 @@ StatusOr<CaseRecord> DecodeCase(std::string_view value) {
     c.unit = j->at("unit").get<std::string>();
     c.reporter = j->at("reporter").get<std::string>();
     c.owner = j->at("owner").get<std::string>();
+    c.child_id = j->value("child", "");
     c.opened_at = FromMs(j->at("opened_at").get<int64_t>());
     c.updated_at = FromMs(j->at("updated_at").get<int64_t>());
     c.last_seq = j->at("last_seq").get<uint64_t>();

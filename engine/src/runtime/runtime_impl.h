@@ -40,6 +40,15 @@ class RuntimeImpl : public Runtime {
   StatusOr<CaseList> ListOverdue(const Page& page) override;
   StatusOr<std::vector<OutboxEntry>> Outbox(size_t limit) override;
 
+  Status RecordAccess(const Access& access) override;
+  StatusOr<ChildFile> GetChild(const std::string& child_id,
+                               std::optional<Instant> as_of) override;
+  StatusOr<std::vector<ChildRevision>> ChildHistory(
+      const std::string& child_id) override;
+  StatusOr<std::vector<DeadLetter>> DeadLetters(const std::string& after,
+                                               size_t limit) override;
+  StatusOr<CommandResult> Redrive(const RedriveDeadLetter& cmd) override;
+
  private:
   // A command on an existing case, after the idempotency check: `apply`
   // validates and fills the change, or returns the refusal.

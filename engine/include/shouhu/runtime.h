@@ -38,7 +38,7 @@ struct Actor {
   std::vector<std::string> roles;
   // Where the request came from ("203.0.113.7:51234", "cli", ...), kept in
   // the audit record.
-  std::string origin;
+  std::string origin = {};
 };
 
 // A read of a case or a child's file, for the audit trail. Writes are audited

@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -64,6 +65,10 @@ struct QuietHours {
   Instant End(Instant at) const;  // REQUIRES: Contains(at)
 };
 
+// The contact a channel uses unless configured otherwise: sms → "phone",
+// email → "email", anything else → "webhook".
+std::string DefaultContact(std::string_view channel);
+
 struct ChannelOptions {
   std::string name;  // "email", "sms", "webhook", as the workflows name it
   // The user field that is the address on this channel: "email", "phone"
@@ -76,6 +81,9 @@ struct ChannelOptions {
   double rate_per_minute = 0;
   int burst = 1;
   std::optional<QuietHours> quiet_hours;
+  // The provider's template id for a workflow template id (SMS providers
+  // send only registered templates); templates not listed keep their id.
+  std::map<std::string, std::string> template_ids;
 };
 
 struct DispatcherOptions {

@@ -135,7 +135,7 @@ std::vector<Delivery> DispatcherImpl::Expand(const OutboxEntry& entry, Instant n
       if (d.problem.empty()) {
         auto ch = channels_.find(channel);
         std::string contact = ch != channels_.end() ? ch->second.options.contact
-                                                    : dispatch::DefaultContact(channel);
+                                                    : DefaultContact(channel);
         d.address = dispatch::ContactOf(*a.found, contact);
         if (d.address.empty()) {
           d.problem = "用户无此联系方式 / user \"" + a.user + "\" has no " + contact +
@@ -231,7 +231,7 @@ StatusOr<DispatchRound> DispatcherImpl::RunOnce() {
     size_t n = std::min(channel->options.senders.size(), queue.size());
     for (size_t i = 0; i < n; ++i) {
       Sender* sender = channel->options.senders[i].get();
-      workers.emplace_back([&, sender, q = &queue] {
+      workers.emplace_back([&, sender, channel = channel, q = &queue] {
         for (;;) {
           Delivery d;
           {
@@ -241,8 +241,11 @@ StatusOr<DispatchRound> DispatcherImpl::RunOnce() {
             q->pop_front();
             ++round.attempted;
           }
+          auto mapped = channel->options.template_ids.find(d.template_id);
           NotifierMessage m{d.idempotency_key, d.address, d.subject, d.body,
-                            d.template_id,     d.params_json, d.urgent};
+                            mapped != channel->options.template_ids.end() ? mapped->second
+                                                                          : d.template_id,
+                            d.params_json, d.urgent};
           SendResult r = sender->Send(m);
           DeliveryOutcome outcome = Decide(d, r, clock_.Now());
           DispatchRound mine;

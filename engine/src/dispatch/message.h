@@ -47,8 +47,4 @@ std::vector<Addressee> ResolveRecipients(const Organisation& org,
 // "webhook"; "" when the user has none.
 std::string ContactOf(const User& user, std::string_view contact);
 
-// The contact a channel named `channel` uses when its configuration does not
-// say: sms → phone, email → email, anything else → webhook.
-std::string DefaultContact(std::string_view channel);
-
 }  // namespace shouhu::dispatch

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "dispatch/message.h"
+#include "shouhu/dispatcher.h"
 
 namespace shouhu::dispatch {
 namespace {
@@ -83,10 +84,14 @@ std::string ContactOf(const User& user, std::string_view contact) {
   return "";
 }
 
+}  // namespace shouhu::dispatch
+
+namespace shouhu {
+
 std::string DefaultContact(std::string_view channel) {
   if (channel == "sms") return "phone";
   if (channel == "email") return "email";
   return "webhook";
 }
 
-}  // namespace shouhu::dispatch
+}  // namespace shouhu

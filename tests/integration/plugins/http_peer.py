@@ -22,6 +22,7 @@ Options:
   --secret KEY               verify signatures with KEY
   --port N                   listen on port N (default 0: the kernel chooses),
                              so a test can stop the peer and start it again
+  --delay-ms MS              wait MS after reporting a request before answering
   --dedup                    remember idempotency keys (X-Shouhu-Idempotency-Key,
                              or the body's idempotency_key) and report in each
                              event whether its key is "new" or seen before
@@ -37,8 +38,14 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+SAY_LOCK = threading.Lock()
+
+
 def say(line):
-    print(line, file=sys.stderr, flush=True)
+    # One write per line, under a lock: requests are handled on many threads.
+    with SAY_LOCK:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
 
 
 def mac(secret, data):
@@ -99,6 +106,8 @@ def make_handler(args):
             say("EVENT " + json.dumps(event, ensure_ascii=False))
             if args.hang:
                 threading.Event().wait()
+            if args.delay_ms:
+                threading.Event().wait(args.delay_ms / 1000.0)
             data = response.encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
@@ -125,6 +134,7 @@ def main():
     p.add_argument("--secret", default="")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--dedup", action="store_true")
+    p.add_argument("--delay-ms", type=int, default=0)
     args = p.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(args))
     server.daemon_threads = True

@@ -5,7 +5,9 @@
 // runs it on a thread of its own until Stop. Everything else is immutable.
 //
 // Each outbox entry is expanded, once, into deliveries: one per recipient
-// user and channel, with the message rendered from the workflow's template
+// user and channel on which the user has an address (a user with an address
+// on none of them gets dead letters), with the message rendered from the
+// workflow's template
 // (Chinese first, then English) and the idempotency key
 // "<outbox key>/<user>/<channel>". Each delivery is then attempted through
 // its channel's plugin until the peer accepts it (delivered), it fails for

@@ -116,7 +116,20 @@ std::vector<Delivery> DispatcherImpl::Expand(const OutboxEntry& entry, Instant n
   }
   std::vector<Delivery> out;
   for (const dispatch::Addressee& a : dispatch::ResolveRecipients(org_, entry.recipients, ctx)) {
+    // The user's address on each channel. Channels on which the user has no
+    // address are left out, unless none has one: then each is a dead letter.
+    std::vector<std::pair<std::string, std::string>> routes;  // channel, address
+    bool any_address = false;
     for (const std::string& channel : entry.channels) {
+      auto ch = channels_.find(channel);
+      std::string contact = ch != channels_.end() ? ch->second.options.contact
+                                                  : DefaultContact(channel);
+      std::string address = a.found ? dispatch::ContactOf(*a.found, contact) : "";
+      any_address = any_address || !address.empty();
+      routes.emplace_back(channel, std::move(address));
+    }
+    for (const auto& [channel, address] : routes) {
+      if (any_address && address.empty()) continue;
       Delivery d;
       d.id = DeliveryId(entry.id, out.size());
       d.outbox_id = entry.id;
@@ -126,21 +139,16 @@ std::vector<Delivery> DispatcherImpl::Expand(const OutboxEntry& entry, Instant n
                           "/" + channel;
       d.template_id = entry.template_id;
       d.recipient = a.user;
+      d.address = address;
       d.channel = channel;
       d.urgent = entry.urgent;
       d.subject = message.subject;
       d.body = message.body;
       d.params_json = message.params_json.empty() ? "{}" : message.params_json;
-      d.problem = problem.empty() ? a.problem : problem;
-      if (d.problem.empty()) {
-        auto ch = channels_.find(channel);
-        std::string contact = ch != channels_.end() ? ch->second.options.contact
-                                                    : DefaultContact(channel);
-        d.address = dispatch::ContactOf(*a.found, contact);
-        if (d.address.empty()) {
-          d.problem = "用户无此联系方式 / user \"" + a.user + "\" has no " + contact +
-                      " for channel \"" + channel + "\"";
-        }
+      d.problem = !problem.empty() ? problem : a.problem;
+      if (d.problem.empty() && address.empty()) {
+        d.problem = "用户无联系方式 / user \"" + a.user + "\" has no address on any of the "
+                    "notification's channels";
       }
       d.next_at = now;
       d.created_at = now;
@@ -194,8 +202,15 @@ StatusOr<DispatchRound> DispatcherImpl::RunOnce() {
   auto outbox = runtime_.Outbox(options_.batch);
   if (!outbox.ok()) return outbox.status();
   for (const OutboxEntry& entry : *outbox) {
+    // One entry that cannot be expanded (its case is being written, the
+    // store failed) is tried again next round; it does not hold up the rest.
     Status s = runtime_.ExpandOutbox(entry.id, Expand(entry, now));
-    if (!s.ok()) return s;
+    if (!s.ok()) {
+      ++round.errors;
+      Log("dispatch: cannot expand outbox entry " + std::to_string(entry.id) + ": " +
+          s.ToString());
+      continue;
+    }
     ++round.expanded;
   }
 

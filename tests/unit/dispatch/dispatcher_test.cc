@@ -61,9 +61,9 @@ TEST_F(DispatcherTest, EachRecipientAndChannelHasItsOwnIdempotencyKey) {
   Run();
   FireOn(id, "everyone");  // reporter + 2 officers, on 3 channels
   DispatchRound round = Run();
-  // The teacher has no webhook: that one delivery is a dead letter.
+  // The teacher has no webhook: she is reached by email and SMS only.
   EXPECT_EQ(round.delivered, 8u);
-  EXPECT_EQ(round.dead, 1u);
+  EXPECT_EQ(round.dead, 0u);
   std::set<std::string> keys;
   for (const char* ch : {"email", "sms", "webhook"}) {
     for (const std::string& k : peers_[ch].Keys()) keys.insert(k);
@@ -78,15 +78,26 @@ TEST_F(DispatcherTest, EachRecipientAndChannelHasItsOwnIdempotencyKey) {
   }
   std::string prefix = id + "/" + std::to_string(seq) + "/0/";
   EXPECT_TRUE(keys.count(prefix + "off1/sms")) << prefix;
+  EXPECT_TRUE(keys.count(prefix + "off2/webhook"));
   EXPECT_TRUE(keys.count(prefix + "teacher/email"));
   EXPECT_FALSE(keys.count(prefix + "teacher/webhook"));
+  EXPECT_TRUE(DeadLetters().empty());
+}
+
+TEST_F(DispatcherTest, ARecipientWithNoAddressOnAnyChannelIsADeadLetter) {
+  Start();
+  std::string id = OpenCaseAt();
+  Run();
+  FireOn(id, "ask_reporter");  // the teacher, by webhook only
+  EXPECT_EQ(Run().dead, 1u);
   auto dead = DeadLetters();
   ASSERT_EQ(dead.size(), 1u);
   EXPECT_EQ(dead[0].recipient, "teacher");
   EXPECT_EQ(dead[0].channel, "webhook");
-  EXPECT_NE(dead[0].reason.find("has no webhook"), std::string::npos) << dead[0].reason;
+  EXPECT_NE(dead[0].reason.find("has no address"), std::string::npos) << dead[0].reason;
   EXPECT_EQ(dead[0].unit, "village");
   EXPECT_EQ(dead[0].attempts, 1);
+  EXPECT_EQ(peers_["webhook"].Count(), 0u);
 }
 
 TEST_F(DispatcherTest, ANotificationToARoleNobodyHoldsIsADeadLetter) {

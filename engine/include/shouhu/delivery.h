@@ -20,15 +20,15 @@ namespace shouhu {
 // (permanent failure, or retries exhausted). Supervisors see these and can
 // re-drive them.
 struct DeadLetter {
-  std::string id;          // stable, sortable
+  std::string id;  // stable, sortable
   std::string case_id;
   uint64_t outbox_id = 0;
   std::string idempotency_key;
   std::string template_id;
-  std::string recipient;   // user id
-  std::string unit;        // the case's unit (for jurisdiction)
-  std::string channel;     // "email", "sms", "webhook", ...
-  std::string reason;      // the last error
+  std::string recipient;  // user id
+  std::string unit;       // the case's unit (for jurisdiction)
+  std::string channel;    // "email", "sms", "webhook", ...
+  std::string reason;     // the last error
   int attempts = 0;
   Instant failed_at;
 };
@@ -45,8 +45,8 @@ struct Delivery {
   std::string unit;             // the case's unit
   std::string idempotency_key;  // "<outbox key>/<recipient>/<channel>"
   std::string template_id;
-  std::string recipient;        // user id; "" when nobody holds the role
-  std::string address;          // email, phone or webhook id
+  std::string recipient;  // user id; "" when nobody holds the role
+  std::string address;    // email, phone or webhook id
   std::string channel;
   bool urgent = false;
   std::string subject;
@@ -55,10 +55,10 @@ struct Delivery {
   // Why it cannot be sent at all (no such user, no address on the channel);
   // such a delivery goes to the dead letters at its first attempt.
   std::string problem;
-  int attempts = 0;      // attempts made so far
-  Instant next_at;       // when it is due (its key in the due-time queue)
+  int attempts = 0;  // attempts made so far
+  Instant next_at;   // when it is due (its key in the due-time queue)
   Instant created_at;
-  bool dead = false;     // in the dead-letter list
+  bool dead = false;  // in the dead-letter list
   std::string last_error;
 };
 

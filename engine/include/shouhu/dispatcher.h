@@ -106,7 +106,7 @@ struct DispatchRound {
   size_t dead = 0;       // new dead letters
   size_t deferred = 0;   // held back by quiet hours
   size_t throttled = 0;  // due but over the channel's rate, left due
-  size_t errors = 0;     // outcomes the store could not record (sent again later)
+  size_t errors = 0;  // outcomes the store could not record (sent again later)
 };
 
 class Dispatcher {

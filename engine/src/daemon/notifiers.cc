@@ -14,8 +14,9 @@ int ParseClockTime(const json& j) {
   unsigned h = 0, m = 0;
   char tail = 0;
   if (!j.is_string() ||
-      std::sscanf(j.get<std::string>().c_str(), "%2u:%2u%c", &h, &m, &tail) != 2 || h > 23 ||
-      m > 59) {
+      std::sscanf(j.get<std::string>().c_str(), "%2u:%2u%c", &h, &m, &tail) !=
+          2 ||
+      h > 23 || m > 59) {
     return -1;
   }
   return static_cast<int>(h * 60 + m);
@@ -26,7 +27,8 @@ std::optional<int> ParseOffset(const json& j) {
   unsigned h = 0, m = 0;
   char sign = 0, tail = 0;
   if (!j.is_string() ||
-      std::sscanf(j.get<std::string>().c_str(), "%c%2u:%2u%c", &sign, &h, &m, &tail) != 3 ||
+      std::sscanf(j.get<std::string>().c_str(), "%c%2u:%2u%c", &sign, &h, &m,
+                  &tail) != 3 ||
       (sign != '+' && sign != '-') || h > 14 || m > 59) {
     return std::nullopt;
   }
@@ -46,16 +48,19 @@ class Reader {
     for (auto it = j.begin(); it != j.end(); ++it) {
       if (std::none_of(known.begin(), known.end(),
                        [&](const char* k) { return it.key() == k; })) {
-        return Bad(pointer + "/" + it.key(), "unknown member \"" + it.key() + "\"");
+        return Bad(pointer + "/" + it.key(),
+                   "unknown member \"" + it.key() + "\"");
       }
     }
     return Status::Ok();
   }
   // An ISO 8601 duration of days, hours, minutes and seconds.
-  Status Millis(const json& j, const std::string& pointer, std::chrono::milliseconds* out) const {
+  Status Millis(const json& j, const std::string& pointer,
+                std::chrono::milliseconds* out) const {
     auto d = ParseDuration(j.is_string() ? j.get<std::string>() : "");
     if (!d.ok() || d->years || d->months || d->is_zero()) {
-      return Bad(pointer, "expected a positive duration such as \"PT30S\" or \"PT1H\"");
+      return Bad(pointer,
+                 "expected a positive duration such as \"PT30S\" or \"PT1H\"");
     }
     *out = std::chrono::seconds(d->days * 86400LL + d->seconds);
     return Status::Ok();
@@ -65,27 +70,33 @@ class Reader {
   std::string file_;
 };
 
-Status ParseChannel(const Reader& r, const std::string& name, const json& j, ChannelConfig* c) {
+Status ParseChannel(const Reader& r, const std::string& name, const json& j,
+                    ChannelConfig* c) {
   std::string at = "/channels/" + name;
-  SHOUHU_RETURN_IF_ERROR(r.Known(j, at,
-                                 {"plugin", "config", "enabled", "contact", "concurrency",
-                                  "rate_per_minute", "burst", "quiet_hours", "template_ids"}));
+  SHOUHU_RETURN_IF_ERROR(
+      r.Known(j, at,
+              {"plugin", "config", "enabled", "contact", "concurrency",
+               "rate_per_minute", "burst", "quiet_hours", "template_ids"}));
   c->name = name;
   if (!j.contains("plugin") || !j["plugin"].is_string()) {
     return r.Bad(at + "/plugin", "expected the plugin's name, e.g. \"email\"");
   }
   c->plugin = j["plugin"].get<std::string>();
   if (j.contains("config")) {
-    if (!j["config"].is_object()) return r.Bad(at + "/config", "expected an object");
+    if (!j["config"].is_object())
+      return r.Bad(at + "/config", "expected an object");
     c->plugin_config_json = j["config"].dump();
   }
   const json enabled = j.value("enabled", json(true));
-  if (!enabled.is_boolean()) return r.Bad(at + "/enabled", "expected true or false");
+  if (!enabled.is_boolean())
+    return r.Bad(at + "/enabled", "expected true or false");
   c->enabled = enabled.get<bool>();
   const json contact = j.value("contact", json(DefaultContact(name)));
   c->contact = contact.is_string() ? contact.get<std::string>() : "";
-  if (c->contact != "email" && c->contact != "phone" && c->contact != "webhook") {
-    return r.Bad(at + "/contact", "expected \"email\", \"phone\" or \"webhook\"");
+  if (c->contact != "email" && c->contact != "phone" &&
+      c->contact != "webhook") {
+    return r.Bad(at + "/contact",
+                 "expected \"email\", \"phone\" or \"webhook\"");
   }
   const json concurrency = j.value("concurrency", json(1));
   if (!concurrency.is_number_integer() || concurrency.get<int>() < 1 ||
@@ -95,7 +106,8 @@ Status ParseChannel(const Reader& r, const std::string& name, const json& j, Cha
   c->concurrency = concurrency.get<int>();
   const json rate = j.value("rate_per_minute", json(0));
   if (!rate.is_number() || rate.get<double>() < 0) {
-    return r.Bad(at + "/rate_per_minute", "expected a number >= 0 (0: no limit)");
+    return r.Bad(at + "/rate_per_minute",
+                 "expected a number >= 0 (0: no limit)");
   }
   c->rate_per_minute = rate.get<double>();
   const json burst = j.value("burst", json(1));
@@ -105,24 +117,30 @@ Status ParseChannel(const Reader& r, const std::string& name, const json& j, Cha
   c->burst = burst.get<int>();
   if (j.contains("template_ids")) {
     const json& ids = j["template_ids"];
-    if (!ids.is_object()) return r.Bad(at + "/template_ids", "expected an object");
+    if (!ids.is_object())
+      return r.Bad(at + "/template_ids", "expected an object");
     for (auto it = ids.begin(); it != ids.end(); ++it) {
       if (!it->is_string()) {
-        return r.Bad(at + "/template_ids/" + it.key(), "expected the provider's template id");
+        return r.Bad(at + "/template_ids/" + it.key(),
+                     "expected the provider's template id");
       }
       c->template_ids[it.key()] = it->get<std::string>();
     }
   }
   if (j.contains("quiet_hours")) {
     const json& q = j["quiet_hours"];
-    SHOUHU_RETURN_IF_ERROR(r.Known(q, at + "/quiet_hours", {"start", "end", "utc_offset"}));
+    SHOUHU_RETURN_IF_ERROR(
+        r.Known(q, at + "/quiet_hours", {"start", "end", "utc_offset"}));
     QuietHours hours;
     hours.start_minute = ParseClockTime(q.value("start", json()));
     hours.end_minute = ParseClockTime(q.value("end", json()));
-    if (hours.start_minute < 0) return r.Bad(at + "/quiet_hours/start", "expected \"HH:MM\"");
-    if (hours.end_minute < 0) return r.Bad(at + "/quiet_hours/end", "expected \"HH:MM\"");
+    if (hours.start_minute < 0)
+      return r.Bad(at + "/quiet_hours/start", "expected \"HH:MM\"");
+    if (hours.end_minute < 0)
+      return r.Bad(at + "/quiet_hours/end", "expected \"HH:MM\"");
     auto offset = ParseOffset(q.value("utc_offset", json("+08:00")));
-    if (!offset) return r.Bad(at + "/quiet_hours/utc_offset", "expected \"+08:00\"");
+    if (!offset)
+      return r.Bad(at + "/quiet_hours/utc_offset", "expected \"+08:00\"");
     hours.utc_offset = std::chrono::minutes(*offset);
     c->quiet_hours = hours;
   }
@@ -131,8 +149,8 @@ Status ParseChannel(const Reader& r, const std::string& name, const json& j, Cha
 
 }  // namespace
 
-StatusOr<NotifiersConfig> ParseNotifiersConfig(const json& j, const std::filesystem::path& base,
-                                               const std::string& file) {
+StatusOr<NotifiersConfig> ParseNotifiersConfig(
+    const json& j, const std::filesystem::path& base, const std::string& file) {
   Reader r(file);
   SHOUHU_RETURN_IF_ERROR(r.Known(j, "", {"plugin_dir", "retry", "channels"}));
   NotifiersConfig c;
@@ -140,25 +158,31 @@ StatusOr<NotifiersConfig> ParseNotifiersConfig(const json& j, const std::filesys
     return r.Bad("/plugin_dir", "expected the folder of the notifier plugins");
   }
   std::filesystem::path dir = j["plugin_dir"].get<std::string>();
-  c.plugin_dir = dir.is_absolute() ? dir.string() : (base / dir).lexically_normal().string();
+  c.plugin_dir = dir.is_absolute() ? dir.string()
+                                   : (base / dir).lexically_normal().string();
   if (j.contains("retry")) {
     const json& retry = j["retry"];
     SHOUHU_RETURN_IF_ERROR(
         r.Known(retry, "/retry", {"initial", "max", "max_attempts", "jitter"}));
     if (retry.contains("initial")) {
-      SHOUHU_RETURN_IF_ERROR(r.Millis(retry["initial"], "/retry/initial", &c.retry.initial));
+      SHOUHU_RETURN_IF_ERROR(
+          r.Millis(retry["initial"], "/retry/initial", &c.retry.initial));
     }
     if (retry.contains("max")) {
-      SHOUHU_RETURN_IF_ERROR(r.Millis(retry["max"], "/retry/max", &c.retry.max));
+      SHOUHU_RETURN_IF_ERROR(
+          r.Millis(retry["max"], "/retry/max", &c.retry.max));
     }
-    if (c.retry.max < c.retry.initial) return r.Bad("/retry/max", "is less than initial");
-    const json attempts = retry.value("max_attempts", json(c.retry.max_attempts));
+    if (c.retry.max < c.retry.initial)
+      return r.Bad("/retry/max", "is less than initial");
+    const json attempts =
+        retry.value("max_attempts", json(c.retry.max_attempts));
     if (!attempts.is_number_integer() || attempts.get<int>() < 1) {
       return r.Bad("/retry/max_attempts", "expected an integer >= 1");
     }
     c.retry.max_attempts = attempts.get<int>();
     const json jitter = retry.value("jitter", json(c.retry.jitter));
-    if (!jitter.is_number() || jitter.get<double>() < 0 || jitter.get<double>() > 1) {
+    if (!jitter.is_number() || jitter.get<double>() < 0 ||
+        jitter.get<double>() > 1) {
       return r.Bad("/retry/jitter", "expected a number from 0 to 1");
     }
     c.retry.jitter = jitter.get<double>();
@@ -174,7 +198,8 @@ StatusOr<NotifiersConfig> ParseNotifiersConfig(const json& j, const std::filesys
   return c;
 }
 
-StatusOr<std::vector<ChannelOptions>> LoadChannels(const NotifiersConfig& config) {
+StatusOr<std::vector<ChannelOptions>> LoadChannels(
+    const NotifiersConfig& config) {
   std::vector<ChannelOptions> out;
   for (const ChannelConfig& c : config.channels) {
     if (!c.enabled) continue;
@@ -205,27 +230,30 @@ StatusOr<std::vector<ChannelOptions>> LoadDaemonChannels(
   if (!config) return std::vector<ChannelOptions>{};
   if (!org) {
     return InvalidArgument(
-        "notifiers need an organisation (\"organisation\" in the configuration): "
+        "notifiers need an organisation (\"organisation\" in the "
+        "configuration): "
         "recipients are its users");
   }
   return LoadChannels(*config);
 }
 
 StatusOr<std::unique_ptr<Dispatcher>> StartDispatcher(
-    const std::optional<NotifiersConfig>& config, std::vector<ChannelOptions> channels,
-    Runtime& runtime, const Catalog& catalog, const Organisation* org, const Clock& clock) {
+    const std::optional<NotifiersConfig>& config,
+    std::vector<ChannelOptions> channels, Runtime& runtime,
+    const Catalog& catalog, const Organisation* org, const Clock& clock) {
   if (!config || !org) return std::unique_ptr<Dispatcher>();
   std::string names;
   for (const ChannelOptions& c : channels) {
-    names += (names.empty() ? "" : ", ") + c.name + " (" + std::to_string(c.senders.size()) +
-             " at once)";
+    names += (names.empty() ? "" : ", ") + c.name + " (" +
+             std::to_string(c.senders.size()) + " at once)";
   }
   DispatcherOptions options;
   options.retry = config->retry;
   options.log = [](const std::string& line) {
     std::fprintf(stderr, "shouhud: %s\n", line.c_str());
   };
-  auto d = Dispatcher::Create(runtime, catalog, *org, clock, std::move(channels), options);
+  auto d = Dispatcher::Create(runtime, catalog, *org, clock,
+                              std::move(channels), options);
   if (!d.ok()) return d.status();
   (*d)->Start();
   std::fprintf(stderr, "shouhud: dispatching notifications: %s\n",

@@ -24,7 +24,8 @@ class TokenBucket {
     if (rate_per_ms_ <= 0) return true;
     if (started_) {
       double elapsed = static_cast<double>((now - last_).count());
-      if (elapsed > 0) tokens_ = std::min<double>(capacity_, tokens_ + elapsed * rate_per_ms_);
+      if (elapsed > 0)
+        tokens_ = std::min<double>(capacity_, tokens_ + elapsed * rate_per_ms_);
     }
     started_ = true;
     if (now > last_) last_ = now;

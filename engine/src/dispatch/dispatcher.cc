@@ -22,8 +22,11 @@ using Kind = DeliveryOutcome::Kind;
 
 class PluginSender : public Sender {
  public:
-  explicit PluginSender(std::unique_ptr<Notifier> n) : notifier_(std::move(n)) {}
-  SendResult Send(const NotifierMessage& m) override { return notifier_->Send(m); }
+  explicit PluginSender(std::unique_ptr<Notifier> n)
+      : notifier_(std::move(n)) {}
+  SendResult Send(const NotifierMessage& m) override {
+    return notifier_->Send(m);
+  }
 
  private:
   std::unique_ptr<Notifier> notifier_;
@@ -43,8 +46,9 @@ struct Channel {
 
 class DispatcherImpl : public Dispatcher {
  public:
-  DispatcherImpl(Runtime& runtime, const Catalog& catalog, const Organisation& org,
-                 const Clock& clock, std::vector<ChannelOptions> channels,
+  DispatcherImpl(Runtime& runtime, const Catalog& catalog,
+                 const Organisation& org, const Clock& clock,
+                 std::vector<ChannelOptions> channels,
                  DispatcherOptions options)
       : runtime_(runtime),
         catalog_(catalog),
@@ -92,7 +96,8 @@ class DispatcherImpl : public Dispatcher {
 std::chrono::milliseconds DispatcherImpl::Backoff(int attempt) {
   const RetryPolicy& p = options_.retry;
   double base = static_cast<double>(p.initial.count());
-  for (int i = 1; i < attempt && base < static_cast<double>(p.max.count()); ++i) base *= 2;
+  for (int i = 1; i < attempt && base < static_cast<double>(p.max.count()); ++i)
+    base *= 2;
   base = std::min(base, static_cast<double>(p.max.count()));
   double cut;
   {
@@ -102,7 +107,8 @@ std::chrono::milliseconds DispatcherImpl::Backoff(int attempt) {
   return std::chrono::milliseconds(static_cast<int64_t>(base * (1.0 - cut)));
 }
 
-std::vector<Delivery> DispatcherImpl::Expand(const OutboxEntry& entry, Instant now) {
+std::vector<Delivery> DispatcherImpl::Expand(const OutboxEntry& entry,
+                                             Instant now) {
   const json& ctx = entry.context;
   std::string problem;
   dispatch::RenderedMessage message;
@@ -111,20 +117,24 @@ std::vector<Delivery> DispatcherImpl::Expand(const OutboxEntry& entry, Instant n
   if (t) {
     message = dispatch::RenderMessage(*t, ctx, &org_);
   } else {
-    problem = "模板不存在 / no template \"" + entry.template_id + "\" in workflow \"" +
-              ctx.value("workflow", "") + "\" v" + std::to_string(ctx.value("version", 0));
+    problem = "模板不存在 / no template \"" + entry.template_id +
+              "\" in workflow \"" + ctx.value("workflow", "") + "\" v" +
+              std::to_string(ctx.value("version", 0));
   }
   std::vector<Delivery> out;
-  for (const dispatch::Addressee& a : dispatch::ResolveRecipients(org_, entry.recipients, ctx)) {
+  for (const dispatch::Addressee& a :
+       dispatch::ResolveRecipients(org_, entry.recipients, ctx)) {
     // The user's address on each channel. Channels on which the user has no
     // address are left out, unless none has one: then each is a dead letter.
-    std::vector<std::pair<std::string, std::string>> routes;  // channel, address
+    std::vector<std::pair<std::string, std::string>>
+        routes;  // channel, address
     bool any_address = false;
     for (const std::string& channel : entry.channels) {
       auto ch = channels_.find(channel);
       std::string contact = ch != channels_.end() ? ch->second.options.contact
                                                   : DefaultContact(channel);
-      std::string address = a.found ? dispatch::ContactOf(*a.found, contact) : "";
+      std::string address =
+          a.found ? dispatch::ContactOf(*a.found, contact) : "";
       any_address = any_address || !address.empty();
       routes.emplace_back(channel, std::move(address));
     }
@@ -135,8 +145,8 @@ std::vector<Delivery> DispatcherImpl::Expand(const OutboxEntry& entry, Instant n
       d.outbox_id = entry.id;
       d.case_id = entry.case_id;
       d.unit = ctx.value("unit", "");
-      d.idempotency_key = entry.idempotency_key + "/" + (a.user.empty() ? "-" : a.user) +
-                          "/" + channel;
+      d.idempotency_key = entry.idempotency_key + "/" +
+                          (a.user.empty() ? "-" : a.user) + "/" + channel;
       d.template_id = entry.template_id;
       d.recipient = a.user;
       d.address = address;
@@ -147,7 +157,8 @@ std::vector<Delivery> DispatcherImpl::Expand(const OutboxEntry& entry, Instant n
       d.params_json = message.params_json.empty() ? "{}" : message.params_json;
       d.problem = !problem.empty() ? problem : a.problem;
       if (d.problem.empty() && address.empty()) {
-        d.problem = "用户无联系方式 / user \"" + a.user + "\" has no address on any of the "
+        d.problem = "用户无联系方式 / user \"" + a.user +
+                    "\" has no address on any of the "
                     "notification's channels";
       }
       d.next_at = now;
@@ -158,7 +169,8 @@ std::vector<Delivery> DispatcherImpl::Expand(const OutboxEntry& entry, Instant n
   return out;
 }
 
-DeliveryOutcome DispatcherImpl::Decide(const Delivery& d, const SendResult& r, Instant now) {
+DeliveryOutcome DispatcherImpl::Decide(const Delivery& d, const SendResult& r,
+                                       Instant now) {
   DeliveryOutcome o{d.id, Kind::kDelivered, r.message, {}};
   if (r.code == SendResult::Code::kOk) return o;
   if (r.code == SendResult::Code::kPermanent) {
@@ -169,8 +181,8 @@ DeliveryOutcome DispatcherImpl::Decide(const Delivery& d, const SendResult& r, I
   int attempts = d.attempts + 1;
   if (attempts >= options_.retry.max_attempts) {
     o.kind = Kind::kDead;
-    o.error = "重试次数已用尽 / retries exhausted after " + std::to_string(attempts) +
-              " attempts: " + r.message;
+    o.error = "重试次数已用尽 / retries exhausted after " +
+              std::to_string(attempts) + " attempts: " + r.message;
     return o;
   }
   o.kind = Kind::kRetry;
@@ -178,19 +190,29 @@ DeliveryOutcome DispatcherImpl::Decide(const Delivery& d, const SendResult& r, I
   return o;
 }
 
-void DispatcherImpl::Record(const DeliveryOutcome& outcome, DispatchRound& round) {
+void DispatcherImpl::Record(const DeliveryOutcome& outcome,
+                            DispatchRound& round) {
   Status s = runtime_.RecordDelivery(outcome);
   if (!s.ok()) {
     ++round.errors;
-    Log("dispatch: cannot record " + std::string(DeliveryOutcomeName(outcome.kind)) +
-        " of delivery " + outcome.delivery_id + ": " + s.ToString());
+    Log("dispatch: cannot record " +
+        std::string(DeliveryOutcomeName(outcome.kind)) + " of delivery " +
+        outcome.delivery_id + ": " + s.ToString());
     return;
   }
   switch (outcome.kind) {
-    case Kind::kDelivered: ++round.delivered; break;
-    case Kind::kRetry: ++round.retried; break;
-    case Kind::kDead: ++round.dead; break;
-    case Kind::kDeferred: ++round.deferred; break;
+    case Kind::kDelivered:
+      ++round.delivered;
+      break;
+    case Kind::kRetry:
+      ++round.retried;
+      break;
+    case Kind::kDead:
+      ++round.dead;
+      break;
+    case Kind::kDeferred:
+      ++round.deferred;
+      break;
   }
 }
 
@@ -207,8 +229,8 @@ StatusOr<DispatchRound> DispatcherImpl::RunOnce() {
     Status s = runtime_.ExpandOutbox(entry.id, Expand(entry, now));
     if (!s.ok()) {
       ++round.errors;
-      Log("dispatch: cannot expand outbox entry " + std::to_string(entry.id) + ": " +
-          s.ToString());
+      Log("dispatch: cannot expand outbox entry " + std::to_string(entry.id) +
+          ": " + s.ToString());
       continue;
     }
     ++round.expanded;
@@ -220,15 +242,18 @@ StatusOr<DispatchRound> DispatcherImpl::RunOnce() {
   for (Delivery& d : *due) {
     auto ch = channels_.find(d.channel);
     if (!d.problem.empty() || ch == channels_.end()) {
-      std::string why = !d.problem.empty()
-                            ? d.problem
-                            : "渠道未配置 / channel \"" + d.channel + "\" is not configured";
+      std::string why =
+          !d.problem.empty()
+              ? d.problem
+              : "渠道未配置 / channel \"" + d.channel + "\" is not configured";
       Record({d.id, Kind::kDead, why, {}}, round);
       continue;
     }
     Channel& c = ch->second;
-    if (!d.urgent && c.options.quiet_hours && c.options.quiet_hours->Contains(now)) {
-      Record({d.id, Kind::kDeferred, "", c.options.quiet_hours->End(now)}, round);
+    if (!d.urgent && c.options.quiet_hours &&
+        c.options.quiet_hours->Contains(now)) {
+      Record({d.id, Kind::kDeferred, "", c.options.quiet_hours->End(now)},
+             round);
       continue;
     }
     if (!c.bucket.Take(now)) {
@@ -257,10 +282,15 @@ StatusOr<DispatchRound> DispatcherImpl::RunOnce() {
             ++round.attempted;
           }
           auto mapped = channel->options.template_ids.find(d.template_id);
-          NotifierMessage m{d.idempotency_key, d.address, d.subject, d.body,
-                            mapped != channel->options.template_ids.end() ? mapped->second
-                                                                          : d.template_id,
-                            d.params_json, d.urgent};
+          NotifierMessage m{d.idempotency_key,
+                            d.address,
+                            d.subject,
+                            d.body,
+                            mapped != channel->options.template_ids.end()
+                                ? mapped->second
+                                : d.template_id,
+                            d.params_json,
+                            d.urgent};
           SendResult r = sender->Send(m);
           DeliveryOutcome outcome = Decide(d, r, clock_.Now());
           DispatchRound mine;
@@ -287,11 +317,13 @@ void DispatcherImpl::Start() {
     while (!stopping_) {
       lock.unlock();
       auto round = RunOnce();
-      if (!round.ok()) Log("dispatch: round failed: " + round.status().ToString());
+      if (!round.ok())
+        Log("dispatch: round failed: " + round.status().ToString());
       auto wait = options_.poll;
       auto next = runtime_.NextDeliveryDue();
       if (next.ok() && *next) {
-        auto until = std::chrono::duration_cast<std::chrono::milliseconds>(**next - clock_.Now());
+        auto until = std::chrono::duration_cast<std::chrono::milliseconds>(
+            **next - clock_.Now());
         wait = std::clamp(until, std::chrono::milliseconds(0), options_.poll);
       }
       lock.lock();
@@ -316,32 +348,38 @@ std::unique_ptr<Sender> NotifierSender(std::unique_ptr<Notifier> notifier) {
 }
 
 StatusOr<std::unique_ptr<Dispatcher>> Dispatcher::Create(
-    Runtime& runtime, const Catalog& catalog, const Organisation& org, const Clock& clock,
-    std::vector<ChannelOptions> channels, DispatcherOptions options) {
+    Runtime& runtime, const Catalog& catalog, const Organisation& org,
+    const Clock& clock, std::vector<ChannelOptions> channels,
+    DispatcherOptions options) {
   std::map<std::string, int> seen;
   for (const ChannelOptions& c : channels) {
     if (c.name.empty()) return InvalidArgument("a channel needs a name");
-    if (seen[c.name]++) return InvalidArgument("channel \"" + c.name + "\" is configured twice");
+    if (seen[c.name]++)
+      return InvalidArgument("channel \"" + c.name + "\" is configured twice");
     if (c.senders.empty()) {
-      return InvalidArgument("channel \"" + c.name + "\" has no sender (concurrency 0)");
+      return InvalidArgument("channel \"" + c.name +
+                             "\" has no sender (concurrency 0)");
     }
-    if (c.contact != "email" && c.contact != "phone" && c.contact != "webhook") {
-      return InvalidArgument("channel \"" + c.name + "\": contact must be email, phone or webhook");
+    if (c.contact != "email" && c.contact != "phone" &&
+        c.contact != "webhook") {
+      return InvalidArgument("channel \"" + c.name +
+                             "\": contact must be email, phone or webhook");
     }
     if (c.rate_per_minute < 0 || c.burst < 1) {
-      return InvalidArgument("channel \"" + c.name + "\": rate must be >= 0 and burst >= 1");
+      return InvalidArgument("channel \"" + c.name +
+                             "\": rate must be >= 0 and burst >= 1");
     }
   }
   const RetryPolicy& r = options.retry;
-  if (r.initial.count() <= 0 || r.max < r.initial || r.max_attempts < 1 || r.jitter < 0 ||
-      r.jitter > 1) {
+  if (r.initial.count() <= 0 || r.max < r.initial || r.max_attempts < 1 ||
+      r.jitter < 0 || r.jitter > 1) {
     return InvalidArgument(
-        "retry policy: need 0 < initial <= max, max_attempts >= 1, 0 <= jitter <= 1");
+        "retry policy: need 0 < initial <= max, max_attempts >= 1, 0 <= jitter "
+        "<= 1");
   }
   if (options.batch == 0) options.batch = 1;
-  return std::unique_ptr<Dispatcher>(new DispatcherImpl(runtime, catalog, org, clock,
-                                                        std::move(channels),
-                                                        std::move(options)));
+  return std::unique_ptr<Dispatcher>(new DispatcherImpl(
+      runtime, catalog, org, clock, std::move(channels), std::move(options)));
 }
 
 }  // namespace shouhu

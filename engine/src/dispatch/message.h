@@ -3,11 +3,10 @@
 // Private to the dispatcher.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "shouhu/org.h"
 #include "shouhu/workflow.h"
@@ -24,12 +23,13 @@ struct RenderedMessage {
 // entry's context): case_id, state_label and unit (in the text's language),
 // priority, and any of the case's data fields (lists joined). A placeholder
 // with no value is rendered as "-".
-RenderedMessage RenderMessage(const TemplateDef& t, const nlohmann::json& context,
+RenderedMessage RenderMessage(const TemplateDef& t,
+                              const nlohmann::json& context,
                               const Organisation* org);
 
 // One user a notification goes to, or why nobody could be found.
 struct Addressee {
-  std::string user;     // user id ("" when nobody was found)
+  std::string user;  // user id ("" when nobody was found)
   const User* found = nullptr;
   std::string problem;  // set when found is null
 };

@@ -18,8 +18,8 @@ void Add(std::vector<Addressee>& out, Addressee a) {
   if (!seen) out.push_back(std::move(a));
 }
 
-void AddUser(const Organisation& org, const std::string& id, std::string_view what,
-             std::vector<Addressee>& out) {
+void AddUser(const Organisation& org, const std::string& id,
+             std::string_view what, std::vector<Addressee>& out) {
   if (const User* u = org.FindUser(id)) {
     Add(out, {id, u, ""});
   } else {
@@ -29,24 +29,27 @@ void AddUser(const Organisation& org, const std::string& id, std::string_view wh
   }
 }
 
-void AddRole(const Organisation& org, const std::string& unit, const std::string& role,
-             int up, std::vector<Addressee>& out) {
+void AddRole(const Organisation& org, const std::string& unit,
+             const std::string& role, int up, std::vector<Addressee>& out) {
   if (!org.FindUnit(unit)) {
-    Add(out, {"", nullptr, "组织中没有单位 / no unit \"" + unit + "\" in the organisation"});
+    Add(out, {"", nullptr,
+              "组织中没有单位 / no unit \"" + unit + "\" in the organisation"});
     return;
   }
   auto users = org.Resolve(unit, role, up);
   if (users.empty()) {
     Add(out, {"", nullptr,
-              "无人担任角色 / nobody holds role \"" + role + "\" at or above unit \"" +
-                  unit + "\" (up " + std::to_string(up) + ")"});
+              "无人担任角色 / nobody holds role \"" + role +
+                  "\" at or above unit \"" + unit + "\" (up " +
+                  std::to_string(up) + ")"});
   }
   for (const User* u : users) Add(out, {u->id, u, ""});
 }
 
 }  // namespace
 
-std::vector<Addressee> ResolveRecipients(const Organisation& org, const json& recipients,
+std::vector<Addressee> ResolveRecipients(const Organisation& org,
+                                         const json& recipients,
                                          const json& context) {
   std::vector<Addressee> out;
   const std::string unit = context.value("unit", "");
@@ -66,12 +69,14 @@ std::vector<Addressee> ResolveRecipients(const Organisation& org, const json& re
       std::string role = context.value("owner_role", "");
       if (role.empty()) role = context.value("previous_owner_role", "");
       if (role.empty()) {
-        Add(out, {"", nullptr, "此步骤无负责人 / the step has no owner and no owner role"});
+        Add(out, {"", nullptr,
+                  "此步骤无负责人 / the step has no owner and no owner role"});
       } else {
         AddRole(org, unit, role, 0, out);
       }
     } else {
-      Add(out, {"", nullptr, "未知收件人类型 / unknown recipient kind \"" + kind + "\""});
+      Add(out, {"", nullptr,
+                "未知收件人类型 / unknown recipient kind \"" + kind + "\""});
     }
   }
   return out;

@@ -46,8 +46,9 @@ std::string Value(std::string_view name, std::string_view lang, const json& ctx,
 }
 
 // Replaces every {{name}} in `text`; collects the names in `names`.
-std::string Fill(const std::string& text, std::string_view lang, const json& ctx,
-                 const Organisation* org, std::vector<std::string>* names) {
+std::string Fill(const std::string& text, std::string_view lang,
+                 const json& ctx, const Organisation* org,
+                 std::vector<std::string>* names) {
   std::string out;
   size_t pos = 0;
   for (;;) {
@@ -59,7 +60,8 @@ std::string Fill(const std::string& text, std::string_view lang, const json& ctx
     name.erase(0, name.find_first_not_of(' '));
     name.erase(name.find_last_not_of(' ') + 1);
     out += Value(name, lang, ctx, org);
-    if (names && std::find(names->begin(), names->end(), name) == names->end()) {
+    if (names &&
+        std::find(names->begin(), names->end(), name) == names->end()) {
       names->push_back(name);
     }
     pos = close + 2;

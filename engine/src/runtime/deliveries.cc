@@ -42,10 +42,14 @@ json HistoryData(const Delivery& d, std::string_view outcome) {
 
 std::string_view DeliveryOutcomeName(DeliveryOutcome::Kind kind) {
   switch (kind) {
-    case DeliveryOutcome::Kind::kDelivered: return "delivered";
-    case DeliveryOutcome::Kind::kRetry: return "retry";
-    case DeliveryOutcome::Kind::kDead: return "dead";
-    case DeliveryOutcome::Kind::kDeferred: return "deferred";
+    case DeliveryOutcome::Kind::kDelivered:
+      return "delivered";
+    case DeliveryOutcome::Kind::kRetry:
+      return "retry";
+    case DeliveryOutcome::Kind::kDead:
+      return "dead";
+    case DeliveryOutcome::Kind::kDeferred:
+      return "deferred";
   }
   return "unknown";
 }
@@ -53,7 +57,8 @@ std::string_view DeliveryOutcomeName(DeliveryOutcome::Kind kind) {
 Status RuntimeImpl::RecoverOutboxHighWater() {
   auto v = store_.Get(codec::kOutboxHighWaterKey);
   if (!v.ok()) {
-    return v.status().code() == StatusCode::kNotFound ? Status::Ok() : v.status();
+    return v.status().code() == StatusCode::kNotFound ? Status::Ok()
+                                                      : v.status();
   }
   uint64_t high = codec::DecodeBigEndian(*v);
   uint64_t now = next_outbox_.load();
@@ -72,10 +77,12 @@ Status RuntimeImpl::ExpandOutbox(uint64_t outbox_id,
   std::vector<Mutation> batch;
   for (const Delivery& d : deliveries) {
     if (d.id.empty() || d.case_id != o->case_id || d.outbox_id != outbox_id) {
-      return InvalidArgument("delivery \"" + d.id + "\" does not belong to outbox entry " +
+      return InvalidArgument("delivery \"" + d.id +
+                             "\" does not belong to outbox entry " +
                              std::to_string(outbox_id));
     }
-    batch.push_back(Mutation::Put(codec::DeliveryKey(d.id), codec::EncodeDelivery(d)));
+    batch.push_back(
+        Mutation::Put(codec::DeliveryKey(d.id), codec::EncodeDelivery(d)));
     batch.push_back(Mutation::Put(codec::DeliveryDueKey(d.next_at, d.id), ""));
   }
   batch.push_back(Mutation::Delete(codec::OutboxKey(outbox_id)));
@@ -84,7 +91,8 @@ Status RuntimeImpl::ExpandOutbox(uint64_t outbox_id,
   batch.push_back(Mutation::Put(std::string(codec::kOutboxHighWaterKey),
                                 codec::EncodeBigEndian(outbox_id)));
   auto old_high = store_.Get(codec::kOutboxHighWaterKey);
-  if (old_high.ok() && codec::DecodeBigEndian(*old_high) > outbox_id) batch.pop_back();
+  if (old_high.ok() && codec::DecodeBigEndian(*old_high) > outbox_id)
+    batch.pop_back();
   return store_.Commit(std::move(batch));
 }
 
@@ -92,12 +100,13 @@ StatusOr<std::vector<Delivery>> RuntimeImpl::DueDeliveries(Instant now,
                                                            size_t limit) {
   std::vector<std::string> ids;
   std::string end = codec::DeliveryDueKeyUpperBound(now);
-  Status s = store_.Scan(codec::kDeliveryDuePrefix, "",
-                         [&](std::string_view key, std::string_view) {
-                           if (key >= end || ids.size() >= limit) return false;
-                           ids.emplace_back(key.substr(codec::kDeliveryDuePrefix.size() + 8));
-                           return true;
-                         });
+  Status s = store_.Scan(
+      codec::kDeliveryDuePrefix, "",
+      [&](std::string_view key, std::string_view) {
+        if (key >= end || ids.size() >= limit) return false;
+        ids.emplace_back(key.substr(codec::kDeliveryDuePrefix.size() + 8));
+        return true;
+      });
   SHOUHU_RETURN_IF_ERROR(s);
   std::vector<Delivery> out;
   for (const std::string& id : ids) {
@@ -136,8 +145,10 @@ Status RuntimeImpl::RecordDelivery(const DeliveryOutcome& outcome) {
   Instant now = clock_.Now();
   if (outcome.kind == Kind::kDeferred) {
     d->next_at = outcome.next_at;
-    batch.push_back(Mutation::Put(codec::DeliveryDueKey(d->next_at, d->id), ""));
-    batch.push_back(Mutation::Put(codec::DeliveryKey(d->id), codec::EncodeDelivery(*d)));
+    batch.push_back(
+        Mutation::Put(codec::DeliveryDueKey(d->next_at, d->id), ""));
+    batch.push_back(
+        Mutation::Put(codec::DeliveryKey(d->id), codec::EncodeDelivery(*d)));
     return store_.Commit(std::move(batch));
   }
 
@@ -146,8 +157,8 @@ Status RuntimeImpl::RecordDelivery(const DeliveryOutcome& outcome) {
   auto w = catalog_.Find(c->workflow_id, c->workflow_version);
   if (!w) {
     return Unavailable("workflow \"" + c->workflow_id + "\" version " +
-                       std::to_string(c->workflow_version) +
-                       " of case " + c->id + " is not loaded");
+                       std::to_string(c->workflow_version) + " of case " +
+                       c->id + " is not loaded");
   }
   ++d->attempts;
   d->last_error = outcome.error;
@@ -160,16 +171,21 @@ Status RuntimeImpl::RecordDelivery(const DeliveryOutcome& outcome) {
     case Kind::kRetry:
       d->next_at = outcome.next_at;
       data["next_at"] = FormatInstant(d->next_at);
-      batch.push_back(Mutation::Put(codec::DeliveryDueKey(d->next_at, d->id), ""));
-      batch.push_back(Mutation::Put(codec::DeliveryKey(d->id), codec::EncodeDelivery(*d)));
+      batch.push_back(
+          Mutation::Put(codec::DeliveryDueKey(d->next_at, d->id), ""));
+      batch.push_back(
+          Mutation::Put(codec::DeliveryKey(d->id), codec::EncodeDelivery(*d)));
       break;
     case Kind::kDead: {
       d->dead = true;
-      batch.push_back(Mutation::Put(codec::DeliveryKey(d->id), codec::EncodeDelivery(*d)));
-      DeadLetter dl{d->id,        d->case_id,   d->outbox_id,  d->idempotency_key,
-                    d->template_id, d->recipient, d->unit,       d->channel,
-                    outcome.error, d->attempts,  now};
-      batch.push_back(Mutation::Put(codec::DeadLetterKey(d->id), codec::EncodeDeadLetter(dl)));
+      batch.push_back(
+          Mutation::Put(codec::DeliveryKey(d->id), codec::EncodeDelivery(*d)));
+      DeadLetter dl{
+          d->id,          d->case_id,   d->outbox_id, d->idempotency_key,
+          d->template_id, d->recipient, d->unit,      d->channel,
+          outcome.error,  d->attempts,  now};
+      batch.push_back(Mutation::Put(codec::DeadLetterKey(d->id),
+                                    codec::EncodeDeadLetter(dl)));
       break;
     }
     case Kind::kDeferred:
@@ -180,8 +196,8 @@ Status RuntimeImpl::RecordDelivery(const DeliveryOutcome& outcome) {
   return CommitChange(change, "delivery", std::move(batch));
 }
 
-StatusOr<std::vector<DeadLetter>> RuntimeImpl::DeadLetters(const std::string& after,
-                                                           size_t limit) {
+StatusOr<std::vector<DeadLetter>> RuntimeImpl::DeadLetters(
+    const std::string& after, size_t limit) {
   std::vector<DeadLetter> out;
   limit = std::clamp<size_t>(limit, 1, 1000);
   Status decode_error;
@@ -210,7 +226,8 @@ StatusOr<CommandResult> RuntimeImpl::Redrive(const RedriveDeadLetter& cmd) {
     return PermissionDenied("no user may act as role \"system\"");
   }
   // The fingerprint is the command itself: ids are plain text.
-  const std::string fingerprint = "redrive\n" + cmd.actor.user + "\n" + cmd.dead_letter_id;
+  const std::string fingerprint =
+      "redrive\n" + cmd.actor.user + "\n" + cmd.dead_letter_id;
   std::lock_guard<std::mutex> request_lock(RequestLock(cmd.request_id));
   auto replay = Replay(cmd.request_id, fingerprint);
   if (!replay.ok()) return replay.status();
@@ -225,11 +242,13 @@ StatusOr<CommandResult> RuntimeImpl::Redrive(const RedriveDeadLetter& cmd) {
   }
   std::lock_guard<std::mutex> case_lock(CaseLock(peek->case_id));
   auto d = ReadDelivery(store_, cmd.dead_letter_id);
-  if (!d.ok() || !d->dead) return NotFound("no dead letter \"" + cmd.dead_letter_id + "\"");
+  if (!d.ok() || !d->dead)
+    return NotFound("no dead letter \"" + cmd.dead_letter_id + "\"");
   auto c = GetCase(d->case_id);
   if (!c.ok()) return c.status();
   auto w = catalog_.Find(c->workflow_id, c->workflow_version);
-  if (!w) return Unavailable("the workflow of case " + c->id + " is not loaded");
+  if (!w)
+    return Unavailable("the workflow of case " + c->id + " is not loaded");
 
   Instant now = clock_.Now();
   json data = HistoryData(*d, "redriven");

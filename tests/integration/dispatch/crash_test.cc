@@ -12,10 +12,10 @@
 
 #include <condition_variable>
 #include <filesystem>
-#include <mutex>
-#include <thread>
 #include <map>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "../plugins/peer.h"
 
@@ -39,7 +39,8 @@ void Get(int port, const std::string& path) {
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
   std::string request = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
-  ASSERT_EQ(write(fd, request.data(), request.size()), static_cast<ssize_t>(request.size()));
+  ASSERT_EQ(write(fd, request.data(), request.size()),
+            static_cast<ssize_t>(request.size()));
   char buf[512];
   while (read(fd, buf, sizeof buf) > 0) {
   }
@@ -47,10 +48,10 @@ void Get(int port, const std::string& path) {
 }
 
 TEST(DispatchCrashTest, EveryNotificationArrivesOnceAsNewAcrossSigkills) {
-  constexpr int kCases = 30;          // 3 notifications each
+  constexpr int kCases = 30;  // 3 notifications each
   constexpr int kNotifications = 3 * kCases;
   constexpr int kKills = 5;
-  constexpr int kInFlight = 8;        // 2 channels x 4 senders
+  constexpr int kInFlight = 8;  // 2 channels x 4 senders
   char tmpl[] = "/tmp/shouhu-dispatch-crash-XXXXXX";
   const std::string dir = mkdtemp(tmpl);
   Peer peer("http_peer.py", {"--dedup", "--delay-ms", "20"});
@@ -99,22 +100,24 @@ TEST(DispatchCrashTest, EveryNotificationArrivesOnceAsNewAcrossSigkills) {
       std::lock_guard<std::mutex> lock(mu);
       if (new_keys().size() + 20 > kNotifications) break;
     }
-    Subprocess driver({kDriver, dir + "/data", peer.url("http"), std::to_string(kCases)});
+    Subprocess driver(
+        {kDriver, dir + "/data", peer.url("http"), std::to_string(kCases)});
     ASSERT_TRUE(driver.started());
     // Kill it while it sends: some requests further along than the last run.
     {
       std::unique_lock<std::mutex> lock(mu);
       size_t target = events.size() + 10;
-      ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(60),
-                              [&] { return events.size() >= target || ended; }))
-          << "the driver stopped sending";
+      ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(60), [&] {
+        return events.size() >= target || ended;
+      })) << "the driver stopped sending";
     }
     driver.Signal(SIGKILL);
     EXPECT_EQ(driver.Wait(), 128 + SIGKILL) << driver.ReadAll();
   }
   EXPECT_GE(kills, 3) << "the kills must land during dispatch";
 
-  Subprocess last({kDriver, dir + "/data", peer.url("http"), std::to_string(kCases)});
+  Subprocess last(
+      {kDriver, dir + "/data", peer.url("http"), std::to_string(kCases)});
   ASSERT_TRUE(last.WaitForLine("DONE")) << last.ReadAll();
   EXPECT_EQ(last.Wait(), 0) << last.output();
   Get(peer.port(), "/end");
@@ -141,9 +144,12 @@ TEST(DispatchCrashTest, EveryNotificationArrivesOnceAsNewAcrossSigkills) {
                                                    {"off2/email", kCases}}));
   // Sent again only what a kill caught in flight.
   size_t resent = events.size() - new_keys_seen.size();
-  EXPECT_LE(resent, static_cast<size_t>(kills * kInFlight)) << resent << " re-sends";
-  std::printf("%d SIGKILLs, %zu requests for %d notifications (%zu re-sent after a kill)\n",
-              kills, events.size(), kNotifications, resent);
+  EXPECT_LE(resent, static_cast<size_t>(kills * kInFlight))
+      << resent << " re-sends";
+  std::printf(
+      "%d SIGKILLs, %zu requests for %d notifications (%zu re-sent after a "
+      "kill)\n",
+      kills, events.size(), kNotifications, resent);
   std::filesystem::remove_all(dir);
 }
 

@@ -28,17 +28,21 @@ class DaemonNotifiersTest : public ::testing::Test {
 
   std::string Config(const std::string& notifiers) {
     std::string path = dir_ + "/shouhud.json";
-    std::ofstream(path) << R"({"data_dir": "data", "workflows": [")" SHOUHU_SOURCE_DIR
-                           R"(/tests/fixtures/dispatch/workflows"], "organisation": ")" SHOUHU_SOURCE_DIR
-                           R"(/tests/fixtures/dispatch/org/organisation.json", "listen": "127.0.0.1:0",
+    std::ofstream(path)
+        << R"({"data_dir": "data", "workflows": [")" SHOUHU_SOURCE_DIR
+           R"(/tests/fixtures/dispatch/workflows"], "organisation": ")" SHOUHU_SOURCE_DIR
+           R"(/tests/fixtures/dispatch/org/organisation.json", "listen": "127.0.0.1:0",
                            "notifiers": )"
-                        << notifiers << "}";
+        << notifiers << "}";
     return path;
   }
   // A notifiers section with one channel "email" on the test plugin `plugin`.
-  std::string TestPlugin(const std::string& plugin, const std::string& settings) {
-    return Config(R"({"plugin_dir": ")" + kTestPlugins + R"(", "channels": {"email":
-        {"plugin": ")" + plugin + R"(", "config": )" + settings + "}}}");
+  std::string TestPlugin(const std::string& plugin,
+                         const std::string& settings) {
+    return Config(R"({"plugin_dir": ")" + kTestPlugins +
+                  R"(", "channels": {"email":
+        {"plugin": ")" +
+                  plugin + R"(", "config": )" + settings + "}}}");
   }
   // Runs shouhud to its end; returns its exit code and output.
   std::pair<int, std::string> Refused(const std::string& config) {
@@ -51,7 +55,8 @@ class DaemonNotifiersTest : public ::testing::Test {
 };
 
 TEST_F(DaemonNotifiersTest, StartsWithTheBundledPluginsAndStopsCleanly) {
-  std::string config = Config(R"({"plugin_dir": ")" SHOUHU_BINARY_DIR R"(/plugins",
+  std::string config =
+      Config(R"({"plugin_dir": ")" SHOUHU_BINARY_DIR R"(/plugins",
       "retry": {"initial": "PT1S", "max": "PT1M", "max_attempts": 3, "jitter": 0.1},
       "channels": {
         "email": {"plugin": "email", "concurrency": 2,
@@ -62,8 +67,11 @@ TEST_F(DaemonNotifiersTest, StartsWithTheBundledPluginsAndStopsCleanly) {
         "webhook": {"plugin": "webhook", "enabled": false, "config": {"url": "http://x"}}}})");
   Subprocess d({kDaemon, "--config", config});
   ASSERT_TRUE(d.WaitForLine("ready")) << d.output();
-  EXPECT_NE(d.output().find("dispatching notifications: email (2 at once), sms (1 at once)\n"),
-            std::string::npos) << d.output();
+  EXPECT_NE(
+      d.output().find(
+          "dispatching notifications: email (2 at once), sms (1 at once)\n"),
+      std::string::npos)
+      << d.output();
   d.Signal(SIGTERM);
   std::string out = d.ReadAll();
   EXPECT_EQ(d.Wait(), 0) << out;
@@ -75,8 +83,11 @@ TEST_F(DaemonNotifiersTest, RefusesAPluginBuiltForAnotherAbiVersion) {
   EXPECT_NE(out.find("channel \"email\": "), std::string::npos) << out;
   EXPECT_NE(out.find("shouhu_notifier_wrong_abi.so"), std::string::npos) << out;
   EXPECT_NE(out.find("ABI version 2"), std::string::npos) << out;
-  EXPECT_NE(out.find("refusing to start: a notifier cannot be used"), std::string::npos) << out;
-  EXPECT_FALSE(fs::exists(dir_ + "/data")) << "refused before the store was created";
+  EXPECT_NE(out.find("refusing to start: a notifier cannot be used"),
+            std::string::npos)
+      << out;
+  EXPECT_FALSE(fs::exists(dir_ + "/data"))
+      << "refused before the store was created";
 }
 
 TEST_F(DaemonNotifiersTest, RefusesAPluginWithoutItsEntrySymbol) {
@@ -93,7 +104,8 @@ TEST_F(DaemonNotifiersTest, RefusesAMissingPlugin) {
 }
 
 TEST_F(DaemonNotifiersTest, RefusesBadPluginSettings) {
-  auto [code, out] = Refused(TestPlugin("good", R"({"greeting": "hi", "colour": "red"})"));
+  auto [code, out] =
+      Refused(TestPlugin("good", R"({"greeting": "hi", "colour": "red"})"));
   EXPECT_EQ(code, 1) << out;
   EXPECT_NE(out.find("channel \"email\": "), std::string::npos) << out;
   EXPECT_NE(out.find("colour"), std::string::npos) << out;
@@ -103,7 +115,8 @@ TEST_F(DaemonNotifiersTest, RefusesBadPluginSettings) {
   EXPECT_NE(out2.find("greeting"), std::string::npos) << out2;
 
   // The bundled email plugin's own check: no sender address.
-  auto [code3, out3] = Refused(Config(R"({"plugin_dir": ")" SHOUHU_BINARY_DIR R"(/plugins",
+  auto [code3, out3] =
+      Refused(Config(R"({"plugin_dir": ")" SHOUHU_BINARY_DIR R"(/plugins",
       "channels": {"email": {"plugin": "email", "config": {"url": "smtp://127.0.0.1:25"}}}})"));
   EXPECT_EQ(code3, 1) << out3;
   EXPECT_NE(out3.find("from"), std::string::npos) << out3;
@@ -127,7 +140,8 @@ TEST_F(DaemonNotifiersTest, RefusesABadNotifiersSection) {
   for (const Case& c : cases) {
     auto [code, out] = Refused(Config(c.notifiers));
     EXPECT_EQ(code, 1) << out;
-    EXPECT_NE(out.find(c.message), std::string::npos) << c.notifiers << "\n" << out;
+    EXPECT_NE(out.find(c.message), std::string::npos) << c.notifiers << "\n"
+                                                      << out;
   }
 }
 

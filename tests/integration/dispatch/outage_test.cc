@@ -26,12 +26,14 @@ TEST_F(OutageTest, EveryNotificationArrivesAfterThePeerComesBack) {
   const std::string url = "smtp://127.0.0.1:" + std::to_string(port);
   pending_channels_.push_back(PluginChannel(
       "email", "email",
-      R"({"url": ")" + url + R"(", "starttls": "none", "from": "shouhu@county.example.cn",
+      R"({"url": ")" + url +
+          R"(", "starttls": "none", "from": "shouhu@county.example.cn",
           "timeout_ms": 5000})",
       2));
   Start();  // retry: 10 s, doubling, at most 80 s, 5 attempts, no jitter
   std::vector<std::string> cases;
-  for (const char* child : {"小明", "小红", "小刚"}) cases.push_back(OpenCaseAt("village", child));
+  for (const char* child : {"小明", "小红", "小刚"})
+    cases.push_back(OpenCaseAt("village", child));
   const Instant t0 = clock_.Now();
 
   DispatchRound r = Run();
@@ -45,8 +47,8 @@ TEST_F(OutageTest, EveryNotificationArrivesAfterThePeerComesBack) {
   EXPECT_EQ(r.retried, 6u);
 
   // Back up, now refusing off2 for good.
-  Peer smtp("smtp_peer.py",
-            {"--port", std::to_string(port), "--reject", "off2@town.example.cn=550"});
+  Peer smtp("smtp_peer.py", {"--port", std::to_string(port), "--reject",
+                             "off2@town.example.cn=550"});
   ASSERT_TRUE(smtp.started()) << smtp.output();
   clock_.Set(t0 + std::chrono::seconds(29));
   EXPECT_EQ(Run().attempted, 0u) << "the second retry waits 20 s";
@@ -64,9 +66,10 @@ TEST_F(OutageTest, EveryNotificationArrivesAfterThePeerComesBack) {
     EXPECT_EQ(e["rcpt_tos"], json({"off1@town.example.cn"}));
     ++subjects[e["subject"].get<std::string>()];
   }
-  EXPECT_EQ(subjects, (std::map<std::string, int>{{"新的报告：小刚 / New report: 小刚", 1},
-                                                  {"新的报告：小明 / New report: 小明", 1},
-                                                  {"新的报告：小红 / New report: 小红", 1}}));
+  EXPECT_EQ(subjects, (std::map<std::string, int>{
+                          {"新的报告：小刚 / New report: 小刚", 1},
+                          {"新的报告：小明 / New report: 小明", 1},
+                          {"新的报告：小红 / New report: 小红", 1}}));
   // Nothing is pending; the rejected recipient is in the dead letters.
   EXPECT_EQ(NextDue(), std::nullopt);
   EXPECT_TRUE(rt_->Outbox(10)->empty());
@@ -75,18 +78,23 @@ TEST_F(OutageTest, EveryNotificationArrivesAfterThePeerComesBack) {
   for (const DeadLetter& d : dead) {
     EXPECT_EQ(d.recipient, "off2");
     EXPECT_EQ(d.attempts, 3);
-    EXPECT_NE(d.reason.find("permanent failure"), std::string::npos) << d.reason;
+    EXPECT_NE(d.reason.find("permanent failure"), std::string::npos)
+        << d.reason;
   }
   // Each case's history has the whole story, with the backoff's times.
   for (const std::string& id : cases) {
     std::vector<std::string> off1;
     for (const HistoryEntry& h : Deliveries(id)) {
       if (h.data["recipient"] != "off1") continue;
-      std::string line = h.data["outcome"].get<std::string>() + "@" + FormatInstant(h.at);
-      if (h.data.contains("next_at")) line += "->" + h.data["next_at"].get<std::string>();
+      std::string line =
+          h.data["outcome"].get<std::string>() + "@" + FormatInstant(h.at);
+      if (h.data.contains("next_at"))
+        line += "->" + h.data["next_at"].get<std::string>();
       off1.push_back(line);
     }
-    auto at = [&](int s) { return FormatInstant(t0 + std::chrono::seconds(s)); };
+    auto at = [&](int s) {
+      return FormatInstant(t0 + std::chrono::seconds(s));
+    };
     EXPECT_EQ(off1, (std::vector<std::string>{"retry@" + at(0) + "->" + at(10),
                                               "retry@" + at(10) + "->" + at(30),
                                               "delivered@" + at(30)}));

@@ -14,8 +14,10 @@ namespace shouhu::dispatch_test {
 // A channel `name` whose `concurrency` senders are instances of the bundled
 // plugin `plugin` with settings `config_json`; fails the test if the plugin
 // refuses them.
-inline ChannelOptions PluginChannel(const std::string& name, const std::string& plugin,
-                                    const std::string& config_json, int concurrency = 1) {
+inline ChannelOptions PluginChannel(const std::string& name,
+                                    const std::string& plugin,
+                                    const std::string& config_json,
+                                    int concurrency = 1) {
   ChannelOptions c;
   c.name = name;
   c.contact = DefaultContact(name);

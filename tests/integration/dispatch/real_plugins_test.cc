@@ -24,7 +24,8 @@ TEST_F(RealPluginsTest, EmailArrivesWithChineseSubjectAndBodyDecoded) {
   Start();
   std::string id = OpenCaseAt("village", "小明");
   DispatchRound round = Run();
-  ASSERT_EQ(round.delivered, 2u) << round.retried << " retried, " << round.dead << " dead";
+  ASSERT_EQ(round.delivered, 2u)
+      << round.retried << " retried, " << round.dead << " dead";
   std::set<std::string> to;
   for (int i = 0; i < 2; ++i) {
     json e = smtp.NextEvent();
@@ -33,23 +34,31 @@ TEST_F(RealPluginsTest, EmailArrivesWithChineseSubjectAndBodyDecoded) {
     EXPECT_EQ(e["subject"], "新的报告：小明 / New report: 小明");
     EXPECT_EQ(e["from_decoded"], "守护平台 <shouhu@county.example.cn>");
     std::string body = e["body"];
-    EXPECT_NE(body.find("和平村的案件 " + id + "，状态：处理中。迹象：独居、营养不良。"),
-              std::string::npos) << body;
-    EXPECT_NE(body.find("Case " + id + " in Heping Village, state: Open."), std::string::npos)
+    EXPECT_NE(body.find("和平村的案件 " + id +
+                        "，状态：处理中。迹象：独居、营养不良。"),
+              std::string::npos)
+        << body;
+    EXPECT_NE(body.find("Case " + id + " in Heping Village, state: Open."),
+              std::string::npos)
         << body;
     EXPECT_TRUE(e["seven_bit"]) << "UTF-8 must be encoded for SMTP";
     // The plugin derives the Message-ID from the idempotency key.
     EXPECT_TRUE(e["headers"].contains("Message-ID")) << e.dump();
   }
-  EXPECT_EQ(to, (std::set<std::string>{"off1@town.example.cn", "off2@town.example.cn"}));
+  EXPECT_EQ(to, (std::set<std::string>{"off1@town.example.cn",
+                                       "off2@town.example.cn"}));
   EXPECT_EQ(Deliveries(id).size(), 2u);
 }
 
-TEST_F(RealPluginsTest, SmsCarriesPhoneProviderTemplateParamsAndAValidSignature) {
-  Peer http("http_peer.py", {"--secret", "sms-secret", "--response", R"({"Code": "OK"})"});
+TEST_F(RealPluginsTest,
+       SmsCarriesPhoneProviderTemplateParamsAndAValidSignature) {
+  Peer http("http_peer.py",
+            {"--secret", "sms-secret", "--response", R"({"Code": "OK"})"});
   ASSERT_TRUE(http.started()) << http.output();
-  ChannelOptions sms = PluginChannel("sms", "sms", R"({"url": ")" + http.url("http", "/sms/send") +
-      R"(", "sign_name": "守护平台",
+  ChannelOptions sms =
+      PluginChannel("sms", "sms",
+                    R"({"url": ")" + http.url("http", "/sms/send") +
+                        R"(", "sign_name": "守护平台",
       "body_template": "{\"PhoneNumbers\":\"{{phone}}\",\"SignName\":\"{{sign_name}}\",\"TemplateCode\":\"{{template_id}}\",\"TemplateParam\":\"{{params_json_string}}\",\"OutId\":\"{{idempotency_key}}\"}",
       "headers": {"X-Nonce": "{{nonce}}", "X-Timestamp": "{{timestamp}}"},
       "hmac_key": "sms-secret", "hmac_header": "X-Sign", "hmac_encoding": "base64",
@@ -104,7 +113,8 @@ TEST_F(RealPluginsTest, WebhookPostsSignedJsonToTheRecipientsRobot) {
   EXPECT_EQ(body["recipient"], "robot-county");
   EXPECT_EQ(body["template_id"], "new_case");
   EXPECT_EQ(body["urgent"], false);
-  EXPECT_TRUE(body["idempotency_key"].get<std::string>().ends_with("/chief/webhook"));
+  EXPECT_TRUE(
+      body["idempotency_key"].get<std::string>().ends_with("/chief/webhook"));
   EXPECT_EQ(e["headers"]["x-shouhu-idempotency-key"], body["idempotency_key"]);
 }
 

@@ -23,7 +23,8 @@ Delivery Pending(const OutboxEntry& o, const std::string& id) {
   return d;
 }
 
-TEST_F(DispatcherTest, ExpandingRefusesADeliveryOfAnotherEntryAndWritesNothing) {
+TEST_F(DispatcherTest,
+       ExpandingRefusesADeliveryOfAnotherEntryAndWritesNothing) {
   OpenCaseAt();
   auto outbox = rt_->Outbox(10);
   ASSERT_TRUE(outbox.ok());
@@ -35,8 +36,7 @@ TEST_F(DispatcherTest, ExpandingRefusesADeliveryOfAnotherEntryAndWritesNothing) 
             StatusCode::kInvalidArgument);
   EXPECT_EQ(rt_->Outbox(10)->size(), 1u);
   EXPECT_EQ(NextDue(), std::nullopt);
-  EXPECT_EQ(rt_->ExpandOutbox(o.id + 1, {}).code(),
-            StatusCode::kNotFound);
+  EXPECT_EQ(rt_->ExpandOutbox(o.id + 1, {}).code(), StatusCode::kNotFound);
 }
 
 TEST_F(DispatcherTest, OutcomesOfUnknownOrFinishedDeliveriesAreRefused) {
@@ -53,11 +53,15 @@ TEST_F(DispatcherTest, OutcomesOfUnknownOrFinishedDeliveriesAreRefused) {
   EXPECT_EQ((*due)[0].subject, "主题 / Subject");  // stored as rendered
   uint64_t seq_before = rt_->GetCase(id)->last_seq;
 
-  ASSERT_OK(rt_->RecordDelivery({d.id, DeliveryOutcome::Kind::kDelivered, "", {}}));
+  ASSERT_OK(
+      rt_->RecordDelivery({d.id, DeliveryOutcome::Kind::kDelivered, "", {}}));
   EXPECT_EQ(rt_->GetCase(id)->last_seq, seq_before + 1);
-  EXPECT_EQ(rt_->RecordDelivery({d.id, DeliveryOutcome::Kind::kDelivered, "", {}}).code(),
-            StatusCode::kNotFound);
-  EXPECT_EQ(rt_->RecordDelivery({"nope", DeliveryOutcome::Kind::kRetry, "", {}}).code(),
+  EXPECT_EQ(
+      rt_->RecordDelivery({d.id, DeliveryOutcome::Kind::kDelivered, "", {}})
+          .code(),
+      StatusCode::kNotFound);
+  EXPECT_EQ(rt_->RecordDelivery({"nope", DeliveryOutcome::Kind::kRetry, "", {}})
+                .code(),
             StatusCode::kNotFound);
   EXPECT_EQ(rt_->GetCase(id)->last_seq, seq_before + 1);
   EXPECT_TRUE(rt_->DueDeliveries(clock_.Now(), 10)->empty());

@@ -39,9 +39,8 @@ struct Peer {
   std::condition_variable cv;
   std::vector<Call> calls;
   // Decides each answer; the default accepts everything.
-  std::function<SendResult(const NotifierMessage&)> answer = [](const NotifierMessage&) {
-    return SendResult{};
-  };
+  std::function<SendResult(const NotifierMessage&)> answer =
+      [](const NotifierMessage&) { return SendResult{}; };
   // Concurrency probe: sends in flight now, and the most seen at once.
   int in_flight = 0;
   int max_in_flight = 0;
@@ -100,12 +99,15 @@ class DispatcherTest : public ::testing::Test {
 
   void SetUp() override {
     std::vector<DefinitionError> errors;
-    catalog_ = Catalog::Load({SourcePath("tests/fixtures/dispatch/workflows")}, &errors);
+    catalog_ = Catalog::Load({SourcePath("tests/fixtures/dispatch/workflows")},
+                             &errors);
     for (const DefinitionError& e : errors) ADD_FAILURE() << e.ToString();
-    auto org = Organisation::Load(SourcePath("tests/fixtures/dispatch/org/organisation.json"));
+    auto org = Organisation::Load(
+        SourcePath("tests/fixtures/dispatch/org/organisation.json"));
     ASSERT_TRUE(org.ok()) << org.status().ToString();
     org_ = std::move(*org);
-    options_.retry = {std::chrono::seconds(10), std::chrono::seconds(80), 5, 0.0};
+    options_.retry = {std::chrono::seconds(10), std::chrono::seconds(80), 5,
+                      0.0};
     options_.seed = 42;
     Reopen();
   }
@@ -122,7 +124,8 @@ class DispatcherTest : public ::testing::Test {
     c.name = name;
     c.contact = name == "sms" ? "phone" : name;
     for (int i = 0; i < concurrency; ++i) {
-      c.senders.push_back(std::make_unique<ScriptedSender>(peers_[name], clock_));
+      c.senders.push_back(
+          std::make_unique<ScriptedSender>(peers_[name], clock_));
     }
     pending_channels_.push_back(std::move(c));
     return pending_channels_.back();
@@ -133,8 +136,8 @@ class DispatcherTest : public ::testing::Test {
       Channel("sms");
       Channel("webhook");
     }
-    auto d = Dispatcher::Create(*rt_, catalog_, org_, clock_, std::move(pending_channels_),
-                                options_);
+    auto d = Dispatcher::Create(*rt_, catalog_, org_, clock_,
+                                std::move(pending_channels_), options_);
     pending_channels_.clear();
     ASSERT_TRUE(d.ok()) << d.status().ToString();
     dispatcher_ = std::move(*d);
@@ -155,15 +158,19 @@ class DispatcherTest : public ::testing::Test {
 
   std::string OpenCaseAt(const std::string& unit = "village",
                          const std::string& child = "小明") {
-    OpenCase cmd{"open-" + std::to_string(++requests_), Teacher(), "notice", unit,
+    OpenCase cmd{"open-" + std::to_string(++requests_),
+                 Teacher(),
+                 "notice",
+                 unit,
                  {{"child_name", child}, {"signs", {"独居", "营养不良"}}}};
     auto r = rt_->Open(cmd);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? r->case_id : "";
   }
   void FireOn(const std::string& case_id, const std::string& event) {
-    auto r = rt_->Fire({"fire-" + std::to_string(++requests_), Teacher(), case_id, event,
-                         nlohmann::json::object(), std::nullopt});
+    auto r =
+        rt_->Fire({"fire-" + std::to_string(++requests_), Teacher(), case_id,
+                   event, nlohmann::json::object(), std::nullopt});
     EXPECT_TRUE(r.ok()) << r.status().ToString();
   }
   DispatchRound Run() {

@@ -15,7 +15,8 @@ TEST_F(DispatcherTest, DeliversToEveryOfficerOfTheTownshipAndRecordsIt) {
   EXPECT_EQ(round.attempted, 2u);
   EXPECT_EQ(round.delivered, 2u);
   std::vector<std::string> addresses;
-  for (const auto& c : peers_["email"].calls) addresses.push_back(c.message.recipient);
+  for (const auto& c : peers_["email"].calls)
+    addresses.push_back(c.message.recipient);
   std::sort(addresses.begin(), addresses.end());
   EXPECT_EQ(addresses, (std::vector<std::string>{"off1@town.example.cn",
                                                  "off2@town.example.cn"}));
@@ -43,8 +44,11 @@ TEST_F(DispatcherTest, RendersTheTemplateInChineseWithEnglish) {
   ASSERT_EQ(peers_["email"].Count(), 2u);
   const NotifierMessage& m = peers_["email"].calls[0].message;
   EXPECT_EQ(m.subject, "新的报告：小明 / New report: 小明");
-  EXPECT_EQ(m.body, "和平村的案件 " + id + "，状态：处理中。迹象：独居、营养不良。\n\n"
-                    "Case " + id + " in Heping Village, state: Open. Signs: 独居, 营养不良.");
+  EXPECT_EQ(m.body,
+            "和平村的案件 " + id +
+                "，状态：处理中。迹象：独居、营养不良。\n\n"
+                "Case " +
+                id + " in Heping Village, state: Open. Signs: 独居, 营养不良.");
   EXPECT_EQ(m.template_id, "new_case");
   EXPECT_EQ(nlohmann::json::parse(m.template_params_json),
             nlohmann::json({{"child_name", "小明"},
@@ -94,7 +98,8 @@ TEST_F(DispatcherTest, ARecipientWithNoAddressOnAnyChannelIsADeadLetter) {
   ASSERT_EQ(dead.size(), 1u);
   EXPECT_EQ(dead[0].recipient, "teacher");
   EXPECT_EQ(dead[0].channel, "webhook");
-  EXPECT_NE(dead[0].reason.find("has no address"), std::string::npos) << dead[0].reason;
+  EXPECT_NE(dead[0].reason.find("has no address"), std::string::npos)
+      << dead[0].reason;
   EXPECT_EQ(dead[0].unit, "village");
   EXPECT_EQ(dead[0].attempts, 1);
   EXPECT_EQ(peers_["webhook"].Count(), 0u);
@@ -109,7 +114,8 @@ TEST_F(DispatcherTest, ANotificationToARoleNobodyHoldsIsADeadLetter) {
   auto dead = DeadLetters();
   ASSERT_EQ(dead.size(), 1u);
   EXPECT_EQ(dead[0].recipient, "");
-  EXPECT_NE(dead[0].reason.find("nobody holds role \"ghost\""), std::string::npos)
+  EXPECT_NE(dead[0].reason.find("nobody holds role \"ghost\""),
+            std::string::npos)
       << dead[0].reason;
   EXPECT_EQ(Deliveries(id).back().data["outcome"], "dead");
 }
@@ -153,7 +159,8 @@ TEST_F(DispatcherTest, APendingRetryIsSentAfterARestartWithTheSameKey) {
   EXPECT_EQ(Run().delivered, 2u);
   auto all = peers_["email"].Keys();
   ASSERT_EQ(all.size(), 4u);
-  std::multiset<std::string> a(all.begin(), all.begin() + 2), b(all.begin() + 2, all.end());
+  std::multiset<std::string> a(all.begin(), all.begin() + 2),
+      b(all.begin() + 2, all.end());
   EXPECT_EQ(a, b);
 }
 
@@ -177,8 +184,9 @@ TEST_F(DispatcherTest, RefusesABadConfiguration) {
   none.contact = "email";
   std::vector<ChannelOptions> channels;
   channels.push_back(std::move(none));
-  EXPECT_CODE(Dispatcher::Create(*rt_, catalog_, org_, clock_, std::move(channels)),
-              StatusCode::kInvalidArgument);
+  EXPECT_CODE(
+      Dispatcher::Create(*rt_, catalog_, org_, clock_, std::move(channels)),
+      StatusCode::kInvalidArgument);
   DispatcherOptions bad;
   bad.retry.max_attempts = 0;
   EXPECT_CODE(Dispatcher::Create(*rt_, catalog_, org_, clock_, {}, bad),

@@ -48,8 +48,10 @@ TEST_F(DispatcherTest, TheConcurrencyCapBoundsSendsInFlight) {
 
 TEST_F(DispatcherTest, QuietHoursHoldBackAllButUrgentMessages) {
   clock_.Set(At("2026-03-02T23:30:00+08:00"));
-  Channel("email").quiet_hours = QuietHours{22 * 60, 7 * 60, std::chrono::hours(8)};
-  Channel("sms").quiet_hours = QuietHours{22 * 60, 7 * 60, std::chrono::hours(8)};
+  Channel("email").quiet_hours =
+      QuietHours{22 * 60, 7 * 60, std::chrono::hours(8)};
+  Channel("sms").quiet_hours =
+      QuietHours{22 * 60, 7 * 60, std::chrono::hours(8)};
   Start();
   std::string id = OpenCaseAt();  // 2 emails, not urgent
   FireOn(id, "alert");            // 2 sms, urgent
@@ -76,8 +78,10 @@ TEST(QuietHoursTest, SpansMidnightInLocalTime) {
   EXPECT_TRUE(q.Contains(At("2026-03-02T22:00:00+08:00")));
   EXPECT_TRUE(q.Contains(At("2026-03-03T03:00:00+08:00")));
   EXPECT_FALSE(q.Contains(At("2026-03-03T07:00:00+08:00")));
-  EXPECT_EQ(q.End(At("2026-03-02T22:00:00+08:00")), At("2026-03-03T07:00:00+08:00"));
-  EXPECT_EQ(q.End(At("2026-03-03T03:15:00+08:00")), At("2026-03-03T07:00:00+08:00"));
+  EXPECT_EQ(q.End(At("2026-03-02T22:00:00+08:00")),
+            At("2026-03-03T07:00:00+08:00"));
+  EXPECT_EQ(q.End(At("2026-03-03T03:15:00+08:00")),
+            At("2026-03-03T07:00:00+08:00"));
   QuietHours day{12 * 60, 14 * 60, std::chrono::hours(8)};
   EXPECT_TRUE(day.Contains(At("2026-03-02T13:00:00+08:00")));
   EXPECT_FALSE(day.Contains(At("2026-03-02T14:00:00+08:00")));

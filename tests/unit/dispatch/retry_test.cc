@@ -5,7 +5,9 @@
 namespace shouhu::dispatch_test {
 namespace {
 
-SendResult Retry(const NotifierMessage&) { return {SendResult::Code::kRetry, "503 busy"}; }
+SendResult Retry(const NotifierMessage&) {
+  return {SendResult::Code::kRetry, "503 busy"};
+}
 
 TEST_F(DispatcherTest, RetriesFollowTheExponentialBackoffThenDeadLetter) {
   // initial 10 s, max 80 s, 5 attempts, no jitter (see the fixture)
@@ -13,7 +15,8 @@ TEST_F(DispatcherTest, RetriesFollowTheExponentialBackoffThenDeadLetter) {
   Channel("sms");
   Start();
   std::string id = OpenCaseAt();
-  FireOn(id, "alert");  // one sms to each of the 2 officers; email not configured
+  FireOn(id,
+         "alert");  // one sms to each of the 2 officers; email not configured
   Instant start = clock_.Now();
   EXPECT_EQ(Run().retried, 2u);
   // Attempt n+1 comes 10 s * 2^(n-1) after attempt n: +10, +20, +40, then
@@ -21,7 +24,8 @@ TEST_F(DispatcherTest, RetriesFollowTheExponentialBackoffThenDeadLetter) {
   std::vector<int> gaps = {10, 20, 40, 80};
   Instant at = start;
   for (size_t i = 0; i < gaps.size(); ++i) {
-    clock_.Set(at + std::chrono::seconds(gaps[i]) - std::chrono::milliseconds(1));
+    clock_.Set(at + std::chrono::seconds(gaps[i]) -
+               std::chrono::milliseconds(1));
     EXPECT_EQ(Run().attempted, 0u) << "early, before attempt " << i + 2;
     clock_.Set(at + std::chrono::seconds(gaps[i]));
     DispatchRound r = Run();
@@ -36,7 +40,8 @@ TEST_F(DispatcherTest, RetriesFollowTheExponentialBackoffThenDeadLetter) {
   ASSERT_EQ(dead.size(), 2u);
   EXPECT_EQ(dead[0].attempts, 5);
   EXPECT_NE(dead[0].reason.find("retries exhausted after 5 attempts: 503 busy"),
-            std::string::npos) << dead[0].reason;
+            std::string::npos)
+      << dead[0].reason;
   EXPECT_EQ(NextDue(), std::nullopt);
   // The history has every attempt, with the time of the next one.
   auto history = Deliveries(id);
@@ -46,8 +51,8 @@ TEST_F(DispatcherTest, RetriesFollowTheExponentialBackoffThenDeadLetter) {
     sms_outcomes.push_back(h.data["outcome"]);
     if (h.data.contains("next_at")) next_times.push_back(h.data["next_at"]);
   }
-  EXPECT_EQ(sms_outcomes,
-            (std::vector<std::string>{"retry", "retry", "retry", "retry", "dead"}));
+  EXPECT_EQ(sms_outcomes, (std::vector<std::string>{"retry", "retry", "retry",
+                                                    "retry", "dead"}));
   EXPECT_EQ(next_times, (std::vector<std::string>{
                             FormatInstant(start + std::chrono::seconds(10)),
                             FormatInstant(start + std::chrono::seconds(30)),
@@ -57,7 +62,8 @@ TEST_F(DispatcherTest, RetriesFollowTheExponentialBackoffThenDeadLetter) {
 }
 
 TEST_F(DispatcherTest, JitterShortensEachDelayByAtMostItsFraction) {
-  options_.retry = {std::chrono::seconds(10), std::chrono::seconds(300), 10, 0.25};
+  options_.retry = {std::chrono::seconds(10), std::chrono::seconds(300), 10,
+                    0.25};
   Start();
   for (int attempt = 1; attempt <= 8; ++attempt) {
     double base = std::min(10.0 * (1 << (attempt - 1)), 300.0) * 1000;
@@ -105,7 +111,8 @@ TEST_F(DispatcherTest, APermanentFailureIsADeadLetterAtOnceAndCanBeRedriven) {
   auto again = rt_->Redrive({"redrive-1", supervisor, dead[0].id});
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->replayed);
-  EXPECT_CODE(rt_->Redrive({"redrive-2", supervisor, dead[0].id}), StatusCode::kNotFound);
+  EXPECT_CODE(rt_->Redrive({"redrive-2", supervisor, dead[0].id}),
+              StatusCode::kNotFound);
 
   // The first re-drive fails again (calls <= 2), a second one succeeds.
   EXPECT_EQ(Run().dead, 1u);
@@ -118,12 +125,12 @@ TEST_F(DispatcherTest, APermanentFailureIsADeadLetterAtOnceAndCanBeRedriven) {
   for (const HistoryEntry& h : Deliveries(id)) {
     if (h.data["recipient"] == "off2") outcomes.push_back(h.data["outcome"]);
   }
-  EXPECT_EQ(outcomes, (std::vector<std::string>{"dead", "redriven", "dead", "redriven",
-                                                "delivered"}));
+  EXPECT_EQ(outcomes, (std::vector<std::string>{"dead", "redriven", "dead",
+                                                "redriven", "delivered"}));
   auto history = Deliveries(id);
-  auto redriven = std::find_if(history.begin(), history.end(), [](const HistoryEntry& h) {
-    return h.data["outcome"] == "redriven";
-  });
+  auto redriven = std::find_if(
+      history.begin(), history.end(),
+      [](const HistoryEntry& h) { return h.data["outcome"] == "redriven"; });
   ASSERT_NE(redriven, history.end());
   EXPECT_EQ(redriven->actor, "chief");
 }

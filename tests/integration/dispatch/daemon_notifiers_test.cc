@@ -6,13 +6,16 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 
-#include "../../support/subprocess.h"
+#include "../plugins/peer.h"
 
 namespace shouhu {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::Peer;
 using testing::Subprocess;
 
 const std::string kDaemon = SHOUHU_BINARY_DIR "/engine/shouhud";
@@ -72,6 +75,41 @@ TEST_F(DaemonNotifiersTest, StartsWithTheBundledPluginsAndStopsCleanly) {
           "dispatching notifications: email (2 at once), sms (1 at once)\n"),
       std::string::npos)
       << d.output();
+  d.Signal(SIGTERM);
+  std::string out = d.ReadAll();
+  EXPECT_EQ(d.Wait(), 0) << out;
+}
+
+// Cases opened by the crash test's driver leave their notifications in the
+// outbox; shouhud, started on that data, delivers them on its own.
+TEST_F(DaemonNotifiersTest, TheDaemonDeliversWhatTheOutboxHolds) {
+  Peer peer("http_peer.py", {"--dedup"});
+  ASSERT_TRUE(peer.started()) << peer.output();
+  Subprocess driver({SHOUHU_BINARY_DIR "/tests/dispatch_driver", dir_ + "/data",
+                     peer.url("http"), "4", "open-only"});
+  ASSERT_EQ(driver.Wait(), 0) << driver.ReadAll();
+  const std::string hook =
+      R"({"plugin": "webhook", "config": {"format": "shouhu", "url": ")";
+  Subprocess d({kDaemon, "--config",
+                Config(R"({"plugin_dir": ")" SHOUHU_BINARY_DIR
+                       R"(/plugins", "channels": {
+      "email": )" + hook +
+                       peer.url("http", "/mail/{{recipient}}") + R"("}},
+      "webhook": )" + hook +
+                       peer.url("http", "/hooks/{{recipient}}") + R"("}}}})")});
+  ASSERT_TRUE(d.WaitForLine("ready")) << d.output();
+  std::map<std::string, int> paths;
+  std::set<std::string> keys;
+  while (keys.size() < 12) {  // 4 cases: 2 emails and a webhook each
+    nlohmann::json e = peer.NextEvent();
+    ASSERT_TRUE(e.is_object()) << peer.output();
+    if (e["new"] == true) keys.insert(e["key"].get<std::string>());
+    ++paths[e["path"].get<std::string>()];
+  }
+  EXPECT_EQ(paths,
+            (std::map<std::string, int>{{"/hooks/robot-county", 4},
+                                        {"/mail/off1%40town.example.cn", 4},
+                                        {"/mail/off2%40town.example.cn", 4}}));
   d.Signal(SIGTERM);
   std::string out = d.ReadAll();
   EXPECT_EQ(d.Wait(), 0) << out;

@@ -4,9 +4,10 @@
 // pending. The test SIGKILLs it during dispatch and starts it again on the
 // same data: commands carry request ids, so a restart re-opens nothing.
 //
-//   dispatch_driver <data dir> <peer base url> <cases>
+//   dispatch_driver <data dir> <peer base url> <cases> [open-only]
 // Prints "DONE <n>" and exits 0 when every notification is delivered; exits
-// 3 if any ended in the dead letters.
+// 3 if any ended in the dead letters. With open-only it exits after opening
+// the cases, leaving their notifications in the outbox (for shouhud).
 #include <cstdio>
 #include <string>
 #include <thread>
@@ -46,7 +47,8 @@ StatusOr<ChannelOptions> Channel(const std::string& name,
   return c;
 }
 
-int Main(const std::string& data, const std::string& peer, int cases) {
+int Main(const std::string& data, const std::string& peer, int cases,
+         bool open_only) {
   std::vector<DefinitionError> errors;
   Catalog catalog = Catalog::Load(
       {SHOUHU_SOURCE_DIR "/tests/fixtures/dispatch/workflows"}, &errors);
@@ -75,6 +77,7 @@ int Main(const std::string& data, const std::string& peer, int cases) {
     if (!fired.ok()) return Fail("fire", fired.status());
   }
   std::fprintf(stderr, "driver: %d cases open\n", cases);
+  if (open_only) return 0;
 
   std::vector<ChannelOptions> channels;
   for (auto [name, contact, path] :
@@ -121,10 +124,12 @@ int Main(const std::string& data, const std::string& peer, int cases) {
 }  // namespace shouhu
 
 int main(int argc, char** argv) {
-  if (argc != 4) {
+  bool open_only = argc == 5 && std::string(argv[4]) == "open-only";
+  if (argc != 4 && !open_only) {
     std::fprintf(stderr,
-                 "usage: dispatch_driver <data dir> <peer base url> <cases>\n");
+                 "usage: dispatch_driver <data dir> <peer base url> <cases> "
+                 "[open-only]\n");
     return 2;
   }
-  return shouhu::Main(argv[1], argv[2], std::stoi(argv[3]));
+  return shouhu::Main(argv[1], argv[2], std::stoi(argv[3]), open_only);
 }

@@ -72,6 +72,35 @@ TEST_F(DispatcherTest, QuietHoursHoldBackAllButUrgentMessages) {
   EXPECT_EQ(Deliveries(id).size(), 4u);
 }
 
+// An escalation that raises the priority is urgent: its SMS goes out at
+// night, to the officers who own the overdue step.
+TEST_F(DispatcherTest, AnEscalationAtNightIsUrgentAndIgnoresQuietHours) {
+  clock_.Set(At("2026-03-02T23:30:00+08:00"));
+  Channel("email");
+  Channel("sms").quiet_hours =
+      QuietHours{22 * 60, 7 * 60, std::chrono::hours(8)};
+  Start();
+  std::string id = OpenCaseAt("village", "小明");
+  EXPECT_EQ(Run().delivered, 2u);  // the emails of the opening
+  clock_.Advance(std::chrono::hours(1));
+  auto fired = rt_->FireDueTimers();
+  ASSERT_TRUE(fired.ok()) << fired.status().ToString();
+  EXPECT_EQ(*fired, 1u);
+  DispatchRound r = Run();
+  EXPECT_EQ(r.delivered, 2u);
+  EXPECT_EQ(r.deferred, 0u);
+  ASSERT_EQ(peers_["sms"].Count(), 2u);
+  std::set<std::string> phones;
+  for (const auto& c : peers_["sms"].calls) {
+    phones.insert(c.message.recipient);
+    EXPECT_TRUE(c.message.urgent);
+    EXPECT_EQ(c.message.subject, "【紧急】小明 / [Urgent] 小明");
+    EXPECT_EQ(c.at, At("2026-03-03T00:30:00+08:00"));
+  }
+  EXPECT_EQ(phones, (std::set<std::string>{"13800000002", "13800000003"}));
+  EXPECT_EQ(Deliveries(id).size(), 4u);
+}
+
 TEST(QuietHoursTest, SpansMidnightInLocalTime) {
   QuietHours q{22 * 60, 7 * 60, std::chrono::hours(8)};
   EXPECT_FALSE(q.Contains(At("2026-03-02T21:59:59+08:00")));

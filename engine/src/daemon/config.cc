@@ -25,7 +25,8 @@ StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
   auto bad = [&](const std::string& member, const std::string& why) {
     return InvalidArgument(path + ":/" + member + ": " + why);
   };
-  static const char* kKnown[] = {"data_dir", "workflows", "organisation", "listen"};
+  static const char* kKnown[] = {"data_dir", "workflows", "organisation", "listen",
+                                 "notifiers"};
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     if (std::find(std::begin(kKnown), std::end(kKnown), it.key()) ==
         std::end(kKnown)) {
@@ -67,6 +68,11 @@ StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
     if (c.listen_port < 0 || c.listen_port > 65535) {
       return bad("listen", "port must be 0 to 65535");
     }
+  }
+  if (doc.contains("notifiers")) {
+    auto notifiers = ParseNotifiersConfig(doc["notifiers"], base, path);
+    if (!notifiers.ok()) return notifiers.status();
+    c.notifiers = std::move(*notifiers);
   }
   return c;
 }

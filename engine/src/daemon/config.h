@@ -4,8 +4,11 @@
 // configuration and the data it names can move together.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "daemon/notifiers.h"
 
 #include "shouhu/status.h"
 
@@ -17,6 +20,7 @@ struct DaemonConfig {
   std::string organisation_path;  // units and users; "" = none configured
   std::string listen_address = "127.0.0.1";
   int listen_port = 8620;
+  std::optional<NotifiersConfig> notifiers;  // none: nothing is dispatched
 };
 
 // Reads and checks the file; every problem is an InvalidArgument naming the

@@ -11,6 +11,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "daemon/config.h"
+#include "daemon/notifiers.h"
 #include "shouhu/catalog.h"
 #include "shouhu/clock.h"
 #include "shouhu/org.h"
@@ -85,6 +86,14 @@ int main(int argc, char** argv) {
                  org->units().size(), org->users().size());
   }
 
+  // Notifier plugins are loaded and their settings checked before the store.
+  auto channels = shouhu::LoadDaemonChannels(config->notifiers, org ? &*org : nullptr);
+  if (!channels.ok()) {
+    std::fprintf(stderr, "shouhud: %s\nshouhud: refusing to start: a notifier cannot be used\n",
+                 channels.status().message().c_str());
+    return 1;
+  }
+
   // A fresh install has no data directory yet: create it and its parents.
   std::error_code mkdir_error;
   std::filesystem::create_directories(config->data_dir, mkdir_error);
@@ -120,6 +129,13 @@ int main(int argc, char** argv) {
   shouhu::TimerLoop timers(**runtime, clock);
   loop_ptr = &timers;
   timers.Start();
+  auto dispatcher = shouhu::StartDispatcher(config->notifiers, std::move(*channels), **runtime,
+                                            catalog, org ? &*org : nullptr, clock);
+  if (!dispatcher.ok()) {
+    std::fprintf(stderr, "shouhud: refusing to start: %s\n",
+                 dispatcher.status().message().c_str());
+    return 1;
+  }
 
   boost::asio::io_context io;
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
@@ -131,6 +147,7 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "shouhud: ready, data in %s\n",
                config->data_dir.c_str());
   io.run();
+  if (*dispatcher) (*dispatcher)->Stop();
   timers.Stop();
   loop_ptr = nullptr;
   runtime->reset();

@@ -14,6 +14,10 @@
 //   i/o/<owner>\0<case>              index: cases by owner
 //   i/u/<unit>\0<case>               index: cases by unit
 //   i/d/<case>                       index: overdue cases
+//   d/<delivery id>                  Delivery (pending or dead)
+//   q/<due:be64><delivery id>        due-time queue of pending deliveries
+//   x/<delivery id>                  DeadLetter
+//   n/outbox                         greatest outbox id ever expanded (be64)
 #pragma once
 
 #include <string>
@@ -60,6 +64,23 @@ inline constexpr std::string_view kOverduePrefix = "i/d/";
 std::string_view CaseIdOfIndexKey(std::string_view key, std::string_view prefix);
 
 uint64_t DecodeBigEndian(std::string_view eight_bytes);
+std::string EncodeBigEndian(uint64_t v);
+
+// Delivery state of outbox notifications (deliveries.cc).
+std::string DeliveryKey(std::string_view delivery_id);
+inline constexpr std::string_view kDeliveryPrefix = "d/";
+std::string DeliveryDueKey(Instant due, std::string_view delivery_id);
+inline constexpr std::string_view kDeliveryDuePrefix = "q/";
+// The smallest due-queue key due after `due`.
+std::string DeliveryDueKeyUpperBound(Instant due);
+Instant DeliveryDueKeyDue(std::string_view key);  // REQUIRES: a valid key
+std::string DeadLetterKey(std::string_view delivery_id);
+inline constexpr std::string_view kDeadLetterPrefix = "x/";
+inline constexpr std::string_view kOutboxHighWaterKey = "n/outbox";
+std::string EncodeDelivery(const Delivery& d);
+StatusOr<Delivery> DecodeDelivery(std::string_view value);
+std::string EncodeDeadLetter(const DeadLetter& d);
+StatusOr<DeadLetter> DecodeDeadLetter(std::string_view value);
 
 std::string EncodeCase(const CaseRecord& c);
 StatusOr<CaseRecord> DecodeCase(std::string_view value);

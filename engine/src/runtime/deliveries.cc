@@ -1,16 +1,274 @@
-// Delivery state of outbox notifications: dead letters and re-drive. Built
-// under issue 6.
+// Delivery state of outbox notifications: the runtime's side of the outbox
+// dispatcher (expanding outbox entries into deliveries, the due-time queue,
+// one batch per attempt outcome), the dead letters and their re-drive.
+//
+// A delivery's attempt is written under its case's lock, as one batch with
+// the case's "delivery" history entry, so the history and the delivery state
+// never disagree. A delivered delivery leaves the store in that batch: after
+// a crash only what was not recorded as delivered is sent again.
+#include <algorithm>
+
+#include "runtime/codec.h"
 #include "runtime/runtime_impl.h"
 
 namespace shouhu {
+namespace {
 
-StatusOr<std::vector<DeadLetter>> RuntimeImpl::DeadLetters(const std::string&,
-                                                           size_t) {
-  return std::vector<DeadLetter>{};
+using json = nlohmann::json;
+
+StatusOr<Delivery> ReadDelivery(Store& store, const std::string& id) {
+  auto v = store.Get(codec::DeliveryKey(id));
+  if (!v.ok()) {
+    if (v.status().code() == StatusCode::kNotFound) {
+      return NotFound("no pending delivery \"" + id + "\"");
+    }
+    return v.status();
+  }
+  return codec::DecodeDelivery(*v);
+}
+
+json HistoryData(const Delivery& d, std::string_view outcome) {
+  return {{"delivery", d.id},
+          {"outbox", d.outbox_id},
+          {"idempotency_key", d.idempotency_key},
+          {"template", d.template_id},
+          {"recipient", d.recipient},
+          {"channel", d.channel},
+          {"attempt", d.attempts},
+          {"outcome", outcome}};
+}
+
+}  // namespace
+
+std::string_view DeliveryOutcomeName(DeliveryOutcome::Kind kind) {
+  switch (kind) {
+    case DeliveryOutcome::Kind::kDelivered:
+      return "delivered";
+    case DeliveryOutcome::Kind::kRetry:
+      return "retry";
+    case DeliveryOutcome::Kind::kDead:
+      return "dead";
+    case DeliveryOutcome::Kind::kDeferred:
+      return "deferred";
+  }
+  return "unknown";
+}
+
+Status RuntimeImpl::RecoverOutboxHighWater() {
+  auto v = store_.Get(codec::kOutboxHighWaterKey);
+  if (!v.ok()) {
+    return v.status().code() == StatusCode::kNotFound ? Status::Ok()
+                                                      : v.status();
+  }
+  uint64_t high = codec::DecodeBigEndian(*v);
+  uint64_t now = next_outbox_.load();
+  next_outbox_.store(std::max(now, high));
+  return Status::Ok();
+}
+
+Status RuntimeImpl::ExpandOutbox(uint64_t outbox_id,
+                                 const std::vector<Delivery>& deliveries) {
+  auto entry = store_.Get(codec::OutboxKey(outbox_id));
+  if (!entry.ok()) return entry.status();
+  auto o = codec::DecodeOutbox(*entry);
+  if (!o.ok()) return o.status();
+  // The case's lock keeps this batch apart from its attempts' batches.
+  std::lock_guard<std::mutex> case_lock(CaseLock(o->case_id));
+  std::vector<Mutation> batch;
+  for (const Delivery& d : deliveries) {
+    if (d.id.empty() || d.case_id != o->case_id || d.outbox_id != outbox_id) {
+      return InvalidArgument("delivery \"" + d.id +
+                             "\" does not belong to outbox entry " +
+                             std::to_string(outbox_id));
+    }
+    batch.push_back(
+        Mutation::Put(codec::DeliveryKey(d.id), codec::EncodeDelivery(d)));
+    batch.push_back(Mutation::Put(codec::DeliveryDueKey(d.next_at, d.id), ""));
+  }
+  batch.push_back(Mutation::Delete(codec::OutboxKey(outbox_id)));
+  // Outbox ids are recovered from the greatest remaining o/ key; this keeps
+  // an expanded entry's id from being handed out again after a restart.
+  batch.push_back(Mutation::Put(std::string(codec::kOutboxHighWaterKey),
+                                codec::EncodeBigEndian(outbox_id)));
+  auto old_high = store_.Get(codec::kOutboxHighWaterKey);
+  if (old_high.ok() && codec::DecodeBigEndian(*old_high) > outbox_id)
+    batch.pop_back();
+  return store_.Commit(std::move(batch));
+}
+
+StatusOr<std::vector<Delivery>> RuntimeImpl::DueDeliveries(Instant now,
+                                                           size_t limit) {
+  std::vector<std::string> ids;
+  std::string end = codec::DeliveryDueKeyUpperBound(now);
+  Status s = store_.Scan(
+      codec::kDeliveryDuePrefix, "",
+      [&](std::string_view key, std::string_view) {
+        if (key >= end || ids.size() >= limit) return false;
+        ids.emplace_back(key.substr(codec::kDeliveryDuePrefix.size() + 8));
+        return true;
+      });
+  SHOUHU_RETURN_IF_ERROR(s);
+  std::vector<Delivery> out;
+  for (const std::string& id : ids) {
+    auto d = ReadDelivery(store_, id);
+    if (!d.ok()) {
+      if (d.status().code() == StatusCode::kNotFound) continue;  // just done
+      return d.status();
+    }
+    if (!d->dead) out.push_back(std::move(*d));
+  }
+  return out;
+}
+
+StatusOr<std::optional<Instant>> RuntimeImpl::NextDeliveryDue() {
+  std::optional<Instant> next;
+  Status s = store_.Scan(codec::kDeliveryDuePrefix, "",
+                         [&](std::string_view key, std::string_view) {
+                           next = codec::DeliveryDueKeyDue(key);
+                           return false;
+                         });
+  SHOUHU_RETURN_IF_ERROR(s);
+  return next;
+}
+
+Status RuntimeImpl::RecordDelivery(const DeliveryOutcome& outcome) {
+  using Kind = DeliveryOutcome::Kind;
+  auto peek = ReadDelivery(store_, outcome.delivery_id);
+  if (!peek.ok()) return peek.status();
+  std::lock_guard<std::mutex> case_lock(CaseLock(peek->case_id));
+  auto d = ReadDelivery(store_, outcome.delivery_id);  // again, under the lock
+  if (!d.ok()) return d.status();
+  if (d->dead) return NotFound("delivery \"" + d->id + "\" is a dead letter");
+
+  std::vector<Mutation> batch;
+  batch.push_back(Mutation::Delete(codec::DeliveryDueKey(d->next_at, d->id)));
+  Instant now = clock_.Now();
+  if (outcome.kind == Kind::kDeferred) {
+    d->next_at = outcome.next_at;
+    batch.push_back(
+        Mutation::Put(codec::DeliveryDueKey(d->next_at, d->id), ""));
+    batch.push_back(
+        Mutation::Put(codec::DeliveryKey(d->id), codec::EncodeDelivery(*d)));
+    return store_.Commit(std::move(batch));
+  }
+
+  auto c = GetCase(d->case_id);
+  if (!c.ok()) return c.status();
+  auto w = catalog_.Find(c->workflow_id, c->workflow_version);
+  if (!w) {
+    return Unavailable("workflow \"" + c->workflow_id + "\" version " +
+                       std::to_string(c->workflow_version) + " of case " +
+                       c->id + " is not loaded");
+  }
+  ++d->attempts;
+  d->last_error = outcome.error;
+  json data = HistoryData(*d, DeliveryOutcomeName(outcome.kind));
+  if (!outcome.error.empty()) data["error"] = outcome.error;
+  switch (outcome.kind) {
+    case Kind::kDelivered:
+      batch.push_back(Mutation::Delete(codec::DeliveryKey(d->id)));
+      break;
+    case Kind::kRetry:
+      d->next_at = outcome.next_at;
+      data["next_at"] = FormatInstant(d->next_at);
+      batch.push_back(
+          Mutation::Put(codec::DeliveryDueKey(d->next_at, d->id), ""));
+      batch.push_back(
+          Mutation::Put(codec::DeliveryKey(d->id), codec::EncodeDelivery(*d)));
+      break;
+    case Kind::kDead: {
+      d->dead = true;
+      batch.push_back(
+          Mutation::Put(codec::DeliveryKey(d->id), codec::EncodeDelivery(*d)));
+      DeadLetter dl{
+          d->id,          d->case_id,   d->outbox_id, d->idempotency_key,
+          d->template_id, d->recipient, d->unit,      d->channel,
+          outcome.error,  d->attempts,  now};
+      batch.push_back(Mutation::Put(codec::DeadLetterKey(d->id),
+                                    codec::EncodeDeadLetter(dl)));
+      break;
+    }
+    case Kind::kDeferred:
+      break;
+  }
+  CaseChange change(*w, CalendarOf(*w), *c, *c, now, std::string(kSystemRole));
+  change.AddHistory("delivery", d->channel, std::move(data));
+  return CommitChange(change, "delivery", std::move(batch));
+}
+
+StatusOr<std::vector<DeadLetter>> RuntimeImpl::DeadLetters(
+    const std::string& after, size_t limit) {
+  std::vector<DeadLetter> out;
+  limit = std::clamp<size_t>(limit, 1, 1000);
+  Status decode_error;
+  std::string start = after.empty() ? "" : codec::DeadLetterKey(after) + '\0';
+  Status s = store_.Scan(codec::kDeadLetterPrefix, start,
+                         [&](std::string_view, std::string_view value) {
+                           auto d = codec::DecodeDeadLetter(value);
+                           if (!d.ok()) {
+                             decode_error = d.status();
+                             return false;
+                           }
+                           out.push_back(std::move(*d));
+                           return out.size() < limit;
+                         });
+  SHOUHU_RETURN_IF_ERROR(s);
+  SHOUHU_RETURN_IF_ERROR(decode_error);
+  return out;
 }
 
 StatusOr<CommandResult> RuntimeImpl::Redrive(const RedriveDeadLetter& cmd) {
-  return NotFound("no dead letter \"" + cmd.dead_letter_id + "\"");
+  if (cmd.request_id.empty()) {
+    return InvalidArgument("a request id (idempotency key) is required");
+  }
+  if (cmd.actor.user.empty()) return PermissionDenied("no user given");
+  if (std::count(cmd.actor.roles.begin(), cmd.actor.roles.end(), kSystemRole)) {
+    return PermissionDenied("no user may act as role \"system\"");
+  }
+  // The fingerprint is the command itself: ids are plain text.
+  const std::string fingerprint =
+      "redrive\n" + cmd.actor.user + "\n" + cmd.dead_letter_id;
+  std::lock_guard<std::mutex> request_lock(RequestLock(cmd.request_id));
+  auto replay = Replay(cmd.request_id, fingerprint);
+  if (!replay.ok()) return replay.status();
+  if (*replay) return **replay;
+
+  auto peek = ReadDelivery(store_, cmd.dead_letter_id);
+  if (!peek.ok() || !peek->dead) {
+    if (!peek.ok() && peek.status().code() != StatusCode::kNotFound) {
+      return peek.status();
+    }
+    return NotFound("no dead letter \"" + cmd.dead_letter_id + "\"");
+  }
+  std::lock_guard<std::mutex> case_lock(CaseLock(peek->case_id));
+  auto d = ReadDelivery(store_, cmd.dead_letter_id);
+  if (!d.ok() || !d->dead)
+    return NotFound("no dead letter \"" + cmd.dead_letter_id + "\"");
+  auto c = GetCase(d->case_id);
+  if (!c.ok()) return c.status();
+  auto w = catalog_.Find(c->workflow_id, c->workflow_version);
+  if (!w)
+    return Unavailable("the workflow of case " + c->id + " is not loaded");
+
+  Instant now = clock_.Now();
+  json data = HistoryData(*d, "redriven");
+  data["previous_error"] = d->last_error;
+  // Another round of attempts, with the same idempotency key.
+  d->dead = false;
+  d->attempts = 0;
+  d->last_error.clear();
+  d->next_at = now;
+  CaseChange change(*w, CalendarOf(*w), *c, *c, now, cmd.actor.user);
+  uint64_t seq = change.AddHistory("delivery", d->channel, std::move(data));
+  CommandResult result{c->id, seq, c->state, false};
+  std::vector<Mutation> batch = {
+      Mutation::Delete(codec::DeadLetterKey(d->id)),
+      Mutation::Put(codec::DeliveryKey(d->id), codec::EncodeDelivery(*d)),
+      Mutation::Put(codec::DeliveryDueKey(d->next_at, d->id), ""),
+      Mutation::Put(codec::RequestKey(cmd.request_id),
+                    codec::EncodeResult(result, fingerprint))};
+  SHOUHU_RETURN_IF_ERROR(CommitChange(change, "redrive", std::move(batch)));
+  return result;
 }
 
 }  // namespace shouhu

@@ -40,7 +40,7 @@ Status RuntimeImpl::Init() {
       return last.status();
     }
   }
-  return Status::Ok();
+  return RecoverOutboxHighWater();
 }
 
 const Calendar* RuntimeImpl::CalendarOf(const Workflow& w) const {

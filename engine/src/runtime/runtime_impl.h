@@ -48,6 +48,12 @@ class RuntimeImpl : public Runtime {
   StatusOr<std::vector<DeadLetter>> DeadLetters(const std::string& after,
                                                size_t limit) override;
   StatusOr<CommandResult> Redrive(const RedriveDeadLetter& cmd) override;
+  Status ExpandOutbox(uint64_t outbox_id,
+                      const std::vector<Delivery>& deliveries) override;
+  StatusOr<std::vector<Delivery>> DueDeliveries(Instant now,
+                                                size_t limit) override;
+  StatusOr<std::optional<Instant>> NextDeliveryDue() override;
+  Status RecordDelivery(const DeliveryOutcome& outcome) override;
 
  private:
   // A command on an existing case, after the idempotency check: `apply`
@@ -63,6 +69,8 @@ class RuntimeImpl : public Runtime {
   StatusOr<std::optional<CommandResult>> Replay(const std::string& request_id,
                                                 const std::string& fingerprint);
   const Calendar* CalendarOf(const Workflow& w) const;
+  // Outbox ids resume after the greatest one ever expanded (deliveries.cc).
+  Status RecoverOutboxHighWater();
   StatusOr<CaseList> ListIndex(const std::string& prefix, const Page& page);
   Status CommitChange(CaseChange& change, const std::string& audit_action,
                       std::vector<Mutation> extra);

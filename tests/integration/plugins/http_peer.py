@@ -20,6 +20,12 @@ Options:
                              the Nth request (1-based) gets S and BODY instead
   --hang                     read the request, report it, never answer
   --secret KEY               verify signatures with KEY
+  --port N                   listen on port N (default 0: the kernel chooses),
+                             so a test can stop the peer and start it again
+  --delay-ms MS              wait MS after reporting a request before answering
+  --dedup                    remember idempotency keys (X-Shouhu-Idempotency-Key,
+                             or the body's idempotency_key) and report in each
+                             event whether its key is "new" or seen before
 """
 import argparse
 import base64
@@ -32,8 +38,14 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+SAY_LOCK = threading.Lock()
+
+
 def say(line):
-    print(line, file=sys.stderr, flush=True)
+    # One write per line, under a lock: requests are handled on many threads.
+    with SAY_LOCK:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
 
 
 def mac(secret, data):
@@ -60,6 +72,7 @@ def verify(secret, headers, query, body):
 def make_handler(args):
     lock = threading.Lock()
     count = [0]
+    seen_keys = set()
 
     class Handler(BaseHTTPRequestHandler):
         def handle_any(self):
@@ -79,9 +92,22 @@ def make_handler(args):
                      "status": status}
             if args.secret:
                 event["verified"] = verify(args.secret, headers, query, body)
+            if args.dedup:
+                key = headers.get("x-shouhu-idempotency-key")
+                if key is None:
+                    try:
+                        key = json.loads(body).get("idempotency_key")
+                    except (ValueError, AttributeError):
+                        key = None
+                event["key"] = key
+                with lock:
+                    event["new"] = key is not None and key not in seen_keys
+                    seen_keys.add(key)
             say("EVENT " + json.dumps(event, ensure_ascii=False))
             if args.hang:
                 threading.Event().wait()
+            if args.delay_ms:
+                threading.Event().wait(args.delay_ms / 1000.0)
             data = response.encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
@@ -106,8 +132,11 @@ def main():
     p.add_argument("--fail-response", default='{"error": "injected"}')
     p.add_argument("--hang", action="store_true")
     p.add_argument("--secret", default="")
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--dedup", action="store_true")
+    p.add_argument("--delay-ms", type=int, default=0)
     args = p.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(args))
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(args))
     server.daemon_threads = True
     say("PORT %d" % server.server_address[1])
     server.serve_forever()

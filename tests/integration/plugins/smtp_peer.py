@@ -13,6 +13,7 @@ Options:
   --fail-nth N --fail-code C   reply C (e.g. 451) to the Nth DATA (1-based)
   --reject RCPT=CODE           reply CODE to RCPT TO:<RCPT> (repeatable)
   --auth USER:PASS             require AUTH (PLAIN/LOGIN, allowed without TLS)
+  --port N                     listen on port N (default 0: the kernel chooses)
 """
 import argparse
 import asyncio
@@ -80,6 +81,7 @@ def main():
     p.add_argument("--fail-code", default="451")
     p.add_argument("--reject", action="append", default=[])
     p.add_argument("--auth", default="")
+    p.add_argument("--port", type=int, default=0)
     args = p.parse_args()
 
     kwargs = {}
@@ -98,7 +100,7 @@ def main():
     handler = Handler(args)
     server = loop.run_until_complete(loop.create_server(
         lambda: SMTP(handler, hostname="peer.test", loop=loop, **kwargs),
-        "127.0.0.1", 0))
+        "127.0.0.1", args.port))
     say("PORT %d" % server.sockets[0].getsockname()[1])
     loop.run_forever()
 

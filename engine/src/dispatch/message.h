@@ -1,0 +1,50 @@
+// What a notification says and to whom: the template rendered for one case
+// (templates.cc) and the recipients resolved to users (recipients.cc).
+// Private to the dispatcher.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "shouhu/org.h"
+#include "shouhu/workflow.h"
+
+namespace shouhu::dispatch {
+
+struct RenderedMessage {
+  std::string subject;      // "<zh> / <en>"
+  std::string body;         // zh, a blank line, en
+  std::string params_json;  // the zh values of the template's placeholders
+};
+
+// Fills the template's {{name}} placeholders from `context` (an outbox
+// entry's context): case_id, state_label and unit (in the text's language),
+// priority, and any of the case's data fields (lists joined). A placeholder
+// with no value is rendered as "-".
+RenderedMessage RenderMessage(const TemplateDef& t,
+                              const nlohmann::json& context,
+                              const Organisation* org);
+
+// One user a notification goes to, or why nobody could be found.
+struct Addressee {
+  std::string user;  // user id ("" when nobody was found)
+  const User* found = nullptr;
+  std::string problem;  // set when found is null
+};
+
+// Resolves an outbox entry's recipients ([{"kind": "role", "role", "up"} |
+// {"kind": "owner"} | {"kind": "reporter"}]) against the organisation for
+// the case in `context`, in order, without duplicates. The owner of an
+// unowned step is whoever held the step just left, else the holders of the
+// step's owner role at the case's unit.
+std::vector<Addressee> ResolveRecipients(const Organisation& org,
+                                         const nlohmann::json& recipients,
+                                         const nlohmann::json& context);
+
+// The user's address for a channel whose contact is "email", "phone" or
+// "webhook"; "" when the user has none.
+std::string ContactOf(const User& user, std::string_view contact);
+
+}  // namespace shouhu::dispatch

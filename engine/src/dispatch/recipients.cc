@@ -1,0 +1,102 @@
+// Who a notification reaches: an outbox entry's recipients (a role some
+// levels up the tree, the step's owner, the reporter) resolved to users of
+// the organisation.
+#include <algorithm>
+
+#include "dispatch/message.h"
+#include "shouhu/dispatcher.h"
+
+namespace shouhu::dispatch {
+namespace {
+
+using json = nlohmann::json;
+
+void Add(std::vector<Addressee>& out, Addressee a) {
+  bool seen = std::any_of(out.begin(), out.end(), [&](const Addressee& b) {
+    return !a.user.empty() && b.user == a.user;
+  });
+  if (!seen) out.push_back(std::move(a));
+}
+
+void AddUser(const Organisation& org, const std::string& id,
+             std::string_view what, std::vector<Addressee>& out) {
+  if (const User* u = org.FindUser(id)) {
+    Add(out, {id, u, ""});
+  } else {
+    Add(out, {id, nullptr,
+              "组织中没有用户 / no user \"" + id + "\" in the organisation (" +
+                  std::string(what) + ")"});
+  }
+}
+
+void AddRole(const Organisation& org, const std::string& unit,
+             const std::string& role, int up, std::vector<Addressee>& out) {
+  if (!org.FindUnit(unit)) {
+    Add(out, {"", nullptr,
+              "组织中没有单位 / no unit \"" + unit + "\" in the organisation"});
+    return;
+  }
+  auto users = org.Resolve(unit, role, up);
+  if (users.empty()) {
+    Add(out, {"", nullptr,
+              "无人担任角色 / nobody holds role \"" + role +
+                  "\" at or above unit \"" + unit + "\" (up " +
+                  std::to_string(up) + ")"});
+  }
+  for (const User* u : users) Add(out, {u->id, u, ""});
+}
+
+}  // namespace
+
+std::vector<Addressee> ResolveRecipients(const Organisation& org,
+                                         const json& recipients,
+                                         const json& context) {
+  std::vector<Addressee> out;
+  const std::string unit = context.value("unit", "");
+  for (const json& r : recipients) {
+    const std::string kind = r.value("kind", "");
+    if (kind == "role") {
+      AddRole(org, unit, r.value("role", ""), r.value("up", 0), out);
+    } else if (kind == "reporter") {
+      AddUser(org, context.value("reporter", ""), "reporter", out);
+    } else if (kind == "owner") {
+      std::string owner = context.value("owner", "");
+      if (owner.empty()) owner = context.value("previous_owner", "");
+      if (!owner.empty()) {
+        AddUser(org, owner, "owner", out);
+        continue;
+      }
+      std::string role = context.value("owner_role", "");
+      if (role.empty()) role = context.value("previous_owner_role", "");
+      if (role.empty()) {
+        Add(out, {"", nullptr,
+                  "此步骤无负责人 / the step has no owner and no owner role"});
+      } else {
+        AddRole(org, unit, role, 0, out);
+      }
+    } else {
+      Add(out, {"", nullptr,
+                "未知收件人类型 / unknown recipient kind \"" + kind + "\""});
+    }
+  }
+  return out;
+}
+
+std::string ContactOf(const User& user, std::string_view contact) {
+  if (contact == "email") return user.email;
+  if (contact == "phone") return user.phone;
+  if (contact == "webhook") return user.webhook;
+  return "";
+}
+
+}  // namespace shouhu::dispatch
+
+namespace shouhu {
+
+std::string DefaultContact(std::string_view channel) {
+  if (channel == "sms") return "phone";
+  if (channel == "email") return "email";
+  return "webhook";
+}
+
+}  // namespace shouhu

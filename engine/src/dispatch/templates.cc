@@ -1,0 +1,91 @@
+// Renders a workflow's notification template for one case, in Chinese with
+// English beside it.
+#include <algorithm>
+
+#include "dispatch/message.h"
+
+namespace shouhu::dispatch {
+namespace {
+
+using json = nlohmann::json;
+
+std::string Scalar(const json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_null()) return "-";
+  return v.dump();
+}
+
+// The value of placeholder `name` in language `lang` ("zh" or "en").
+std::string Value(std::string_view name, std::string_view lang, const json& ctx,
+                  const Organisation* org) {
+  if (name == "case_id") return Scalar(ctx.value("case_id", json()));
+  if (name == "state_label") {
+    const json& label = ctx.value("state_label", json::object());
+    return label.is_object() ? Scalar(label.value(std::string(lang), json()))
+                             : Scalar(label);
+  }
+  if (name == "unit") {
+    std::string unit = ctx.value("unit", "");
+    const Unit* u = org ? org->FindUnit(unit) : nullptr;
+    if (!u) return unit.empty() ? "-" : unit;
+    return lang == "zh" ? u->name.zh : u->name.en;
+  }
+  if (name == "priority") return Scalar(ctx.value("priority", json()));
+  const json& data = ctx.value("data", json::object());
+  auto it = data.find(std::string(name));
+  if (it == data.end()) return "-";
+  if (it->is_array()) {
+    std::string out;
+    for (const json& item : *it) {
+      if (!out.empty()) out += lang == "zh" ? "、" : ", ";
+      out += Scalar(item);
+    }
+    return out.empty() ? "-" : out;
+  }
+  return Scalar(*it);
+}
+
+// Replaces every {{name}} in `text`; collects the names in `names`.
+std::string Fill(const std::string& text, std::string_view lang,
+                 const json& ctx, const Organisation* org,
+                 std::vector<std::string>* names) {
+  std::string out;
+  size_t pos = 0;
+  for (;;) {
+    size_t open = text.find("{{", pos);
+    size_t close = open == std::string::npos ? open : text.find("}}", open + 2);
+    if (close == std::string::npos) break;
+    out.append(text, pos, open - pos);
+    std::string name = text.substr(open + 2, close - open - 2);
+    name.erase(0, name.find_first_not_of(' '));
+    name.erase(name.find_last_not_of(' ') + 1);
+    out += Value(name, lang, ctx, org);
+    if (names &&
+        std::find(names->begin(), names->end(), name) == names->end()) {
+      names->push_back(name);
+    }
+    pos = close + 2;
+  }
+  out.append(text, pos);
+  return out;
+}
+
+}  // namespace
+
+RenderedMessage RenderMessage(const TemplateDef& t, const json& context,
+                              const Organisation* org) {
+  std::vector<std::string> names;
+  RenderedMessage m;
+  std::string zh_subject = Fill(t.subject.zh, "zh", context, org, &names);
+  std::string en_subject = Fill(t.subject.en, "en", context, org, nullptr);
+  m.subject = en_subject.empty() ? zh_subject : zh_subject + " / " + en_subject;
+  std::string zh_body = Fill(t.body.zh, "zh", context, org, &names);
+  std::string en_body = Fill(t.body.en, "en", context, org, nullptr);
+  m.body = en_body.empty() ? zh_body : zh_body + "\n\n" + en_body;
+  json params = json::object();
+  for (const std::string& n : names) params[n] = Value(n, "zh", context, org);
+  m.params_json = params.dump();
+  return m;
+}
+
+}  // namespace shouhu::dispatch

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "shouhu/status.h"
 
 namespace shouhu {
@@ -17,6 +19,10 @@ struct DaemonConfig {
   std::string organisation_path;  // units and users; "" = none configured
   std::string listen_address = "127.0.0.1";
   int listen_port = 8620;
+  // The "api" member as written (see api/endpoint.h), and the folder its
+  // relative paths resolve against.
+  nlohmann::json api = nlohmann::json::object();
+  std::string config_dir;
 };
 
 // Reads and checks the file; every problem is an InvalidArgument naming the

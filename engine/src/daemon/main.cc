@@ -2,6 +2,7 @@
 // (refusing to start on any error), opens the RocksDB data directory, and runs
 // until SIGTERM or SIGINT, then shuts down cleanly and exits 0.
 #include <cstdio>
+#include <atomic>
 #include <cstring>
 #include <filesystem>
 #include <optional>
@@ -10,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "api/endpoint.h"
 #include "daemon/config.h"
 #include "shouhu/catalog.h"
 #include "shouhu/clock.h"
@@ -106,9 +108,13 @@ int main(int argc, char** argv) {
 
   shouhu::SystemClock clock;
   shouhu::TimerLoop* loop_ptr = nullptr;
+  std::atomic<shouhu::api::ApiEndpoint*> api_ptr{nullptr};
   shouhu::RuntimeOptions options;
   options.on_timer_armed = [&](shouhu::Instant due) {
     if (loop_ptr) loop_ptr->Wake(due);
+  };
+  options.on_timers_fired = [&](const std::vector<shouhu::Instant>& dues) {
+    if (auto* api = api_ptr.load()) api->CountTimersFired(dues.size());
   };
   auto runtime = shouhu::Runtime::Create(**store, catalog, clock, options);
   if (!runtime.ok()) {
@@ -121,6 +127,22 @@ int main(int argc, char** argv) {
   loop_ptr = &timers;
   timers.Start();
 
+  // The HTTP API (api/endpoint.h); tests read the bound port from this line.
+  const shouhu::Organisation no_users{};
+  auto api = shouhu::api::ApiEndpoint::Start(
+      **runtime, catalog, org ? *org : no_users, **store, clock,
+      {config->api, config->config_dir, config->data_dir, config->listen_address,
+       config->listen_port});
+  if (!api.ok()) {
+    std::fprintf(stderr, "shouhud: cannot start the API: %s\n",
+                 api.status().message().c_str());
+    timers.Stop();
+    return 1;
+  }
+  api_ptr = api->get();
+  std::fprintf(stderr, "shouhud: listening on %s%s\n", (*api)->BoundAddress().c_str(),
+               (*api)->tls() ? " (TLS)" : "");
+
   boost::asio::io_context io;
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&](const boost::system::error_code&, int sig) {
@@ -131,6 +153,8 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "shouhud: ready, data in %s\n",
                config->data_dir.c_str());
   io.run();
+  (*api)->Stop();
+  api_ptr = nullptr;
   timers.Stop();
   loop_ptr = nullptr;
   runtime->reset();

@@ -32,6 +32,14 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
 HttpClient::HttpClient(HttpClientOptions options)
     : options_(std::move(options)), curl_(curl_easy_init()) {}
 
+HttpClient::HttpClient(std::string base_url, std::string token)
+    : HttpClient([&] {
+        HttpClientOptions o;
+        o.base_url = std::move(base_url);
+        o.token = std::move(token);
+        return o;
+      }()) {}
+
 HttpClient::~HttpClient() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
 
 HttpReply HttpClient::Send(const std::string& method, const std::string& path,

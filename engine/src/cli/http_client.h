@@ -27,6 +27,7 @@ struct HttpClientOptions {
 class HttpClient {
  public:
   explicit HttpClient(HttpClientOptions options);
+  HttpClient(std::string base_url, std::string token);
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;

@@ -35,7 +35,14 @@ std::optional<CaseRecord> CaseForCommand(Runtime& runtime, const Organisation& o
     *error = StatusResponse(c.status());
     return std::nullopt;
   }
-  if (ViewOf(org, *who.user, *c) != CaseView::kFull) {
+  CaseView view = ViewOf(org, *who.user, *c);
+  if (view == CaseView::kFeedback) {
+    *error = ErrorResponse(403, kForbidden,
+                           "you filed case " + id +
+                               ": you see its progress, but only case workers act on it");
+    return std::nullopt;
+  }
+  if (view != CaseView::kFull) {
     *error = ErrorResponse(403, kForbidden,
                            "case " + id + " is outside your jurisdiction (unit " +
                                who.user->unit + ")");

@@ -3,6 +3,7 @@
 // until SIGTERM or SIGINT, then shuts down cleanly and exits 0.
 #include <cstdio>
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <optional>
@@ -23,20 +24,21 @@
 namespace {
 
 constexpr const char* kUsage =
-    "usage: shouhud --config <file.json> [--data-dir <dir>]\n"
+    "usage: shouhud --config <file.json> [--data-dir <dir>] [--listen <addr:port>]\n"
     "\n"
     "Starts the shouhu (守护) daemon. The configuration names the data\n"
     "directory, the workflow definition files or folders and the listen\n"
-    "address; see deploy/shouhud.json. --data-dir overrides the file's.\n";
+    "address; see deploy/shouhud.json. --data-dir and --listen override the\n"
+    "file's (port 0 = any free port; the bound address is printed).\n";
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string config_path, data_dir;
+  std::string config_path, data_dir, listen;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if ((a == "--config" || a == "--data-dir") && i + 1 < argc) {
-      (a == "--config" ? config_path : data_dir) = argv[++i];
+    if ((a == "--config" || a == "--data-dir" || a == "--listen") && i + 1 < argc) {
+      (a == "--config" ? config_path : a == "--data-dir" ? data_dir : listen) = argv[++i];
     } else if (a == "--help" || a == "-h") {
       std::fputs(kUsage, stdout);
       return 0;
@@ -56,6 +58,14 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (!data_dir.empty()) config->data_dir = data_dir;
+  if (!listen.empty() && listen.rfind(':') == std::string::npos) {
+    std::fprintf(stderr, "shouhud: --listen expects address:port\n");
+    return 2;
+  }
+  if (auto colon = listen.rfind(':'); colon != std::string::npos) {
+    config->listen_address = listen.substr(0, colon);
+    config->listen_port = std::atoi(listen.c_str() + colon + 1);
+  }
 
   std::vector<shouhu::DefinitionError> errors;
   auto catalog = shouhu::Catalog::Load(config->workflow_paths, &errors);

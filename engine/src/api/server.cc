@@ -63,7 +63,7 @@ class WorkQueue {
 };
 
 struct Shared {
-  ApiService& service;
+  ServerHooks hooks;
   ServerOptions options;
   WorkQueue queue;
 };
@@ -96,7 +96,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void Run() {
     net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
       if constexpr (kTls) {
-        beast::get_lowest_layer(self->stream_).expires_after(self->Timeout());
+        beast::get_lowest_layer(self->stream_).expires_after(self->IoTimeout());
         self->stream_.async_handshake(ssl::stream_base::server,
                                       [self](beast::error_code ec) {
                                         if (!ec) self->Read();
@@ -109,11 +109,12 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
  private:
   std::chrono::milliseconds Timeout() const { return shared_.options.request_timeout; }
+  std::chrono::milliseconds IoTimeout() const { return shared_.options.io_timeout; }
 
   void Read() {
     parser_.emplace();
     parser_->body_limit(shared_.options.max_body_bytes);
-    beast::get_lowest_layer(stream_).expires_after(Timeout());
+    beast::get_lowest_layer(stream_).expires_after(IoTimeout());
     http::async_read(stream_, buffer_, *parser_,
                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
                        self->OnRead(ec);
@@ -153,9 +154,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         response = ErrorResponse(503, kTimeout,
                                  "the server was too busy to start the request in time; "
                                  "nothing was done, retry");
-        self->shared_.service.CountServerResponse("timeout", 503, {});
+        self->shared_.hooks.count("timeout", 503, {});
       } else {
-        response = self->shared_.service.Handle(plain);
+        response = self->shared_.hooks.handle(plain);
       }
       net::post(self->stream_.get_executor(),
                 [self, response = std::move(response)]() mutable {
@@ -170,7 +171,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   // A response the server makes itself, counted in /metrics.
   void Reply(const std::string& route, HttpResponse response) {
-    shared_.service.CountServerResponse(
+    shared_.hooks.count(
         route, response.status,
         std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_));
     Write(std::move(response));
@@ -185,7 +186,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     response->body() = std::move(plain.body);
     response->keep_alive(keep_alive_);
     response->prepare_payload();
-    beast::get_lowest_layer(stream_).expires_after(Timeout());
+    beast::get_lowest_layer(stream_).expires_after(IoTimeout());
     http::async_write(stream_, *response,
                       [self = this->shared_from_this(), response](beast::error_code ec,
                                                                   size_t) {
@@ -215,8 +216,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
 class BeastServer : public ApiServer {
  public:
-  BeastServer(ApiService& service, const ServerOptions& options)
-      : shared_{service, options, WorkQueue(options.queue_capacity)},
+  BeastServer(ServerHooks hooks, const ServerOptions& options)
+      : shared_{std::move(hooks), options, WorkQueue(options.queue_capacity)},
         io_(options.io_threads),
         acceptor_(net::make_strand(io_)),
         ssl_(ssl::context::tls_server) {}
@@ -321,7 +322,18 @@ class BeastServer : public ApiServer {
 
 StatusOr<std::unique_ptr<ApiServer>> ApiServer::Start(ApiService& service,
                                                       const ServerOptions& options) {
-  auto server = std::make_unique<BeastServer>(service, options);
+  ServerHooks hooks;
+  hooks.handle = [&service](const HttpRequest& r) { return service.Handle(r); };
+  hooks.count = [&service](const std::string& route, int status,
+                           std::chrono::microseconds latency) {
+    service.CountServerResponse(route, status, latency);
+  };
+  return Start(std::move(hooks), options);
+}
+
+StatusOr<std::unique_ptr<ApiServer>> ApiServer::Start(ServerHooks hooks,
+                                                      const ServerOptions& options) {
+  auto server = std::make_unique<BeastServer>(std::move(hooks), options);
   Status s = server->Init();
   if (!s.ok()) return s;
   return std::unique_ptr<ApiServer>(std::move(server));

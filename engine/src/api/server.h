@@ -13,6 +13,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -28,14 +29,28 @@ struct ServerOptions {
   int workers = 8;              // ApiService::Handle in parallel
   size_t queue_capacity = 256;  // requests waiting for a worker
   size_t max_body_bytes = 1 << 20;
+  // Longest wait in the queue before a request is answered 503 "timeout".
   std::chrono::milliseconds request_timeout{10'000};
+  // Deadline of every socket read and write.
+  std::chrono::milliseconds io_timeout{30'000};
   // TLS when both are set: PEM certificate chain and private key.
   std::string tls_cert;
   std::string tls_key;
 };
 
+// What the server calls: `handle` answers a request (from worker threads,
+// in parallel); `count` records responses the server makes itself.
+struct ServerHooks {
+  std::function<HttpResponse(const HttpRequest&)> handle;
+  std::function<void(const std::string& route, int status,
+                     std::chrono::microseconds latency)>
+      count;
+};
+
 class ApiServer {
  public:
+  static StatusOr<std::unique_ptr<ApiServer>> Start(ServerHooks hooks,
+                                                    const ServerOptions& options);
   // Binds and starts serving. kUnavailable when the address cannot be bound;
   // kInvalidArgument when the TLS files cannot be loaded.
   // REQUIRES: `service` outlives the server.

@@ -25,9 +25,11 @@ HttpResponse ApiService::Handle(const HttpRequest& request) {
   std::string route_name = "unmatched";
   HttpResponse response;
   try {
-    // The client is its token when it sends one, else its address.
+    // The client is its token's id when it sends one, else its address.
     std::string client = request.Header("authorization");
-    if (client.empty()) client = request.remote.substr(0, request.remote.rfind(':'));
+    client = client.rfind("Bearer shh_", 0) == 0 && client.size() >= 23
+                 ? "token " + client.substr(11, 12)
+                 : "address " + request.remote.substr(0, request.remote.rfind(':'));
     RouteMatch match;
     Router::Result found = router_.Match(request.method, request.path, &match);
     if (found == Router::Result::kFound) route_name = match.route->name;

@@ -96,7 +96,8 @@ void ApiService::AddListRoutes() {
                 auto list = deps_.runtime.ListOverdue(page);
                 if (!list.ok()) return StatusResponse(list.status());
                 for (const CaseRecord& c : list->cases) {
-                  if (ViewOf(deps_.org, *who.user, c) != CaseView::kFull) continue;
+                  // Reporters hear of their own reports' escalations too.
+                  if (ViewOf(deps_.org, *who.user, c) == CaseView::kNone) continue;
                   auto history = deps_.runtime.History(c.id);
                   if (!history.ok()) return StatusResponse(history.status());
                   for (const HistoryEntry& h : *history) {

@@ -62,7 +62,7 @@ TEST_F(DaemonTest, CreatesAMissingDataDirectoryAndItsParents) {
 // The sample configuration of deploy/ loads: its county and its workflows.
 TEST_F(DaemonTest, StartsWithTheSampleConfiguration) {
   Subprocess d({kDaemon, "--config", SHOUHU_SOURCE_DIR "/deploy/shouhud.json",
-                "--data-dir", dir_ + "/sample-data"});
+                "--data-dir", dir_ + "/sample-data", "--listen", "127.0.0.1:0"});
   ASSERT_TRUE(d.WaitForLine("ready")) << d.output();
   EXPECT_NE(d.output().find("organisation: 107 units, 277 users"), std::string::npos)
       << d.output();

@@ -1,10 +1,11 @@
 // shouhu: the command-line tool. Offline admin commands work on files and
-// data directories; commands that talk to a running daemon come later.
+// data directories; the client commands (cli/client.h) talk to a running daemon.
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "cli/client.h"
 #include "shouhu/catalog.h"
 
 namespace {
@@ -87,9 +88,13 @@ int main(int argc, char** argv) {
   if (argc < 2 || !std::strcmp(argv[1], "help") ||
       !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
     std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    std::fputs(shouhu::cli::ClientCommandsHelp(), argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
   }
   std::string cmd = argv[1];
+  if (shouhu::cli::IsClientCommand(cmd)) {
+    return shouhu::cli::RunClientCommand(cmd, argc - 2, argv + 2);
+  }
   if (cmd == "validate") return Validate(argc - 2, argv + 2);
   std::fprintf(stderr, "shouhu: unknown command \"%s\"\n\n%s", cmd.c_str(),
                kUsage);

@@ -26,7 +26,7 @@ StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
     return InvalidArgument(path + ":/" + member + ": " + why);
   };
   static const char* kKnown[] = {"data_dir", "workflows", "organisation", "listen",
-                                 "notifiers"};
+                                 "notifiers", "api"};
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     if (std::find(std::begin(kKnown), std::end(kKnown), it.key()) ==
         std::end(kKnown)) {
@@ -51,6 +51,11 @@ StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
       return bad("organisation", "expected the organisation file as a string");
     }
     c.organisation_path = resolve(doc["organisation"].get<std::string>());
+  }
+  c.config_dir = base.string();
+  if (doc.contains("api")) {
+    if (!doc["api"].is_object()) return bad("api", "expected an object");
+    c.api = doc["api"];
   }
   if (doc.contains("listen")) {
     const auto& l = doc["listen"];

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "daemon/notifiers.h"
 
 #include "shouhu/status.h"
@@ -21,6 +23,10 @@ struct DaemonConfig {
   std::string listen_address = "127.0.0.1";
   int listen_port = 8620;
   std::optional<NotifiersConfig> notifiers;  // none: nothing is dispatched
+  // The "api" member as written (see api/endpoint.h), and the folder its
+  // relative paths resolve against.
+  nlohmann::json api = nlohmann::json::object();
+  std::string config_dir;
 };
 
 // Reads and checks the file; every problem is an InvalidArgument naming the

@@ -2,6 +2,8 @@
 // (refusing to start on any error), opens the RocksDB data directory, and runs
 // until SIGTERM or SIGINT, then shuts down cleanly and exits 0.
 #include <cstdio>
+#include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <optional>
@@ -10,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "api/endpoint.h"
 #include "daemon/config.h"
 #include "daemon/notifiers.h"
 #include "shouhu/catalog.h"
@@ -22,20 +25,21 @@
 namespace {
 
 constexpr const char* kUsage =
-    "usage: shouhud --config <file.json> [--data-dir <dir>]\n"
+    "usage: shouhud --config <file.json> [--data-dir <dir>] [--listen <addr:port>]\n"
     "\n"
     "Starts the shouhu (守护) daemon. The configuration names the data\n"
     "directory, the workflow definition files or folders and the listen\n"
-    "address; see deploy/shouhud.json. --data-dir overrides the file's.\n";
+    "address; see deploy/shouhud.json. --data-dir and --listen override the\n"
+    "file's (port 0 = any free port; the bound address is printed).\n";
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string config_path, data_dir;
+  std::string config_path, data_dir, listen;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if ((a == "--config" || a == "--data-dir") && i + 1 < argc) {
-      (a == "--config" ? config_path : data_dir) = argv[++i];
+    if ((a == "--config" || a == "--data-dir" || a == "--listen") && i + 1 < argc) {
+      (a == "--config" ? config_path : a == "--data-dir" ? data_dir : listen) = argv[++i];
     } else if (a == "--help" || a == "-h") {
       std::fputs(kUsage, stdout);
       return 0;
@@ -55,6 +59,14 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (!data_dir.empty()) config->data_dir = data_dir;
+  if (!listen.empty() && listen.rfind(':') == std::string::npos) {
+    std::fprintf(stderr, "shouhud: --listen expects address:port\n");
+    return 2;
+  }
+  if (auto colon = listen.rfind(':'); colon != std::string::npos) {
+    config->listen_address = listen.substr(0, colon);
+    config->listen_port = std::atoi(listen.c_str() + colon + 1);
+  }
 
   std::vector<shouhu::DefinitionError> errors;
   auto catalog = shouhu::Catalog::Load(config->workflow_paths, &errors);
@@ -115,9 +127,13 @@ int main(int argc, char** argv) {
 
   shouhu::SystemClock clock;
   shouhu::TimerLoop* loop_ptr = nullptr;
+  std::atomic<shouhu::api::ApiEndpoint*> api_ptr{nullptr};
   shouhu::RuntimeOptions options;
   options.on_timer_armed = [&](shouhu::Instant due) {
     if (loop_ptr) loop_ptr->Wake(due);
+  };
+  options.on_timers_fired = [&](const std::vector<shouhu::Instant>& dues) {
+    if (auto* api = api_ptr.load()) api->CountTimersFired(dues.size());
   };
   auto runtime = shouhu::Runtime::Create(**store, catalog, clock, options);
   if (!runtime.ok()) {
@@ -137,6 +153,23 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  // The HTTP API (api/endpoint.h); tests read the bound port from this line.
+  const shouhu::Organisation no_users{};
+  auto api = shouhu::api::ApiEndpoint::Start(
+      **runtime, catalog, org ? *org : no_users, **store, clock,
+      {config->api, config->config_dir, config->data_dir, config->listen_address,
+       config->listen_port});
+  if (!api.ok()) {
+    std::fprintf(stderr, "shouhud: cannot start the API: %s\n",
+                 api.status().message().c_str());
+    if (*dispatcher) (*dispatcher)->Stop();
+    timers.Stop();
+    return 1;
+  }
+  api_ptr = api->get();
+  std::fprintf(stderr, "shouhud: listening on %s%s\n", (*api)->BoundAddress().c_str(),
+               (*api)->tls() ? " (TLS)" : "");
+
   boost::asio::io_context io;
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&](const boost::system::error_code&, int sig) {
@@ -147,6 +180,8 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "shouhud: ready, data in %s\n",
                config->data_dir.c_str());
   io.run();
+  (*api)->Stop();
+  api_ptr = nullptr;
   if (*dispatcher) (*dispatcher)->Stop();
   timers.Stop();
   loop_ptr = nullptr;

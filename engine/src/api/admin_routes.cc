@@ -1,0 +1,159 @@
+// Administration: API tokens (administrators), users (administrators and
+// supervisors), dead letters and their re-drive (supervisors).
+#include "api/api_service.h"
+#include "api/errors.h"
+#include "api/request_helpers.h"
+
+namespace shouhu::api {
+namespace {
+
+using nlohmann::json;
+
+json TokenJson(const TokenInfo& t) {
+  return {{"id", t.id},
+          {"user", t.user},
+          {"label", t.label},
+          {"created_at", FormatInstant(t.created_at)},
+          {"expires_at", FormatInstant(t.expires_at)},
+          {"revoked", t.revoked}};
+}
+
+json DeadLetterJson(const DeadLetter& d) {
+  return {{"id", d.id},           {"case_id", d.case_id},
+          {"outbox_id", d.outbox_id}, {"template", d.template_id},
+          {"recipient", d.recipient}, {"unit", d.unit},
+          {"channel", d.channel},   {"reason", d.reason},
+          {"attempts", d.attempts}, {"failed_at", FormatInstant(d.failed_at)}};
+}
+
+HttpResponse AdminOnly() {
+  return ErrorResponse(403, kForbidden, "only administrators manage tokens");
+}
+
+}  // namespace
+
+void ApiService::AddAdminRoutes() {
+  AddAuthed("GET", "/api/v1/tokens", "tokens.list",
+            [this](const HttpRequest&, const RouteMatch&, const Principal& who) {
+              if (!IsAdministrator(*who.user)) return AdminOnly();
+              auto list = deps_.tokens.List();
+              if (!list.ok()) return StatusResponse(list.status());
+              json out = json::array();
+              for (const TokenInfo& t : *list) out.push_back(TokenJson(t));
+              return JsonResponse(200, {{"tokens", out}});
+            });
+
+  AddAuthed("POST", "/api/v1/tokens", "tokens.issue",
+            [this](const HttpRequest& req, const RouteMatch&, const Principal& who) {
+              if (!IsAdministrator(*who.user)) return AdminOnly();
+              HttpResponse error;
+              auto body = ObjectBody(req, &error);
+              if (!body) return error;
+              auto user = StringMember(*body, "user", &error);
+              auto ttl_text = StringMember(*body, "ttl", &error);
+              auto label = StringMember(*body, "label", &error);
+              if (!user || !ttl_text || !label) return error;
+              if (!deps_.org.FindUser(*user)) {
+                return ErrorResponse(422, kInvalidData, "no user \"" + *user + "\"");
+              }
+              auto ttl = ParseDuration(ttl_text->empty() ? "P90D" : *ttl_text);
+              if (!ttl.ok() || ttl->is_zero()) {
+                return ErrorResponse(422, kInvalidData,
+                                     "ttl must be an ISO 8601 duration such as P90D");
+              }
+              Instant now = deps_.clock.Now();
+              auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
+                  AddDuration(now, *ttl, std::chrono::minutes(0)) - now);
+              auto issued = deps_.tokens.Issue(*user, seconds, *label, now);
+              if (!issued.ok()) return StatusResponse(issued.status());
+              json out = TokenJson(issued->info);
+              out["token"] = issued->token;
+              return JsonResponse(201, out);
+            });
+
+  AddAuthed("DELETE", "/api/v1/tokens/{id}", "tokens.revoke",
+            [this](const HttpRequest&, const RouteMatch& m, const Principal& who) {
+              if (!IsAdministrator(*who.user)) return AdminOnly();
+              Status s = deps_.tokens.Revoke(m.Param("id"), deps_.clock.Now());
+              if (!s.ok()) return StatusResponse(s);
+              return JsonResponse(200, {{"id", m.Param("id")}, {"revoked", true}});
+            });
+
+  AddAuthed("GET", "/api/v1/users", "users.list",
+            [this](const HttpRequest& req, const RouteMatch&, const Principal& who) {
+              bool admin = IsAdministrator(*who.user);
+              if (!admin && !IsSupervisor(*who.user)) {
+                return ErrorResponse(403, kForbidden,
+                                     "only administrators and supervisors list users");
+              }
+              std::string unit = req.Query("unit");
+              if (!unit.empty() && !deps_.org.FindUnit(unit)) {
+                return ErrorResponse(404, kNotFound, "no unit \"" + unit + "\"");
+              }
+              if (!unit.empty() && !admin && !InJurisdiction(deps_.org, *who.user, unit)) {
+                return ErrorResponse(403, kForbidden,
+                                     "unit " + unit + " is outside your jurisdiction");
+              }
+              json out = json::array();
+              for (const User& u : deps_.org.users()) {
+                if (!unit.empty() && u.unit != unit) continue;
+                if (!admin && !InJurisdiction(deps_.org, *who.user, u.unit)) continue;
+                out.push_back({{"id", u.id}, {"name", u.name}, {"unit", u.unit},
+                               {"roles", u.roles}});
+              }
+              return JsonResponse(200, {{"users", out}});
+            });
+
+  AddAuthed("GET", "/api/v1/dead-letters", "dead_letters.list",
+            [this](const HttpRequest& req, const RouteMatch&, const Principal& who) {
+              if (!IsSupervisor(*who.user)) {
+                return ErrorResponse(403, kForbidden, "only supervisors see dead letters");
+              }
+              HttpResponse error;
+              auto page = PageOf(req, &error);
+              if (!page) return error;
+              auto list = deps_.runtime.DeadLetters(page->after, page->limit);
+              if (!list.ok()) return StatusResponse(list.status());
+              json out = json::array();
+              for (const DeadLetter& d : *list) {
+                if (InJurisdiction(deps_.org, *who.user, d.unit)) out.push_back(DeadLetterJson(d));
+              }
+              std::string next = list->size() == page->limit ? list->back().id : "";
+              return JsonResponse(200, {{"dead_letters", out}, {"next", next}});
+            });
+
+  AddAuthed("POST", "/api/v1/dead-letters/{id}/redrive", "dead_letters.redrive",
+            [this](const HttpRequest& req, const RouteMatch& m, const Principal& who) {
+              if (!IsSupervisor(*who.user)) {
+                return ErrorResponse(403, kForbidden, "only supervisors re-drive dead letters");
+              }
+              HttpResponse error;
+              auto id = RequestId(req, who, &error);
+              if (!id) return error;
+              // Find the letter's unit for the jurisdiction check.
+              std::string after;
+              std::optional<DeadLetter> found;
+              for (int round = 0; round < 100 && !found; ++round) {
+                auto list = deps_.runtime.DeadLetters(after, 500);
+                if (!list.ok()) return StatusResponse(list.status());
+                for (const DeadLetter& d : *list) {
+                  if (d.id == m.Param("id")) found = d;
+                }
+                if (list->size() < 500) break;
+                after = list->back().id;
+              }
+              if (!found) {
+                return ErrorResponse(404, kNotFound, "no dead letter \"" + m.Param("id") + "\"");
+              }
+              if (!InJurisdiction(deps_.org, *who.user, found->unit)) {
+                return ErrorResponse(403, kForbidden,
+                                     "the dead letter's case is outside your jurisdiction");
+              }
+              auto r = deps_.runtime.Redrive({*id, who.actor, m.Param("id")});
+              if (!r.ok()) return StatusResponse(r.status());
+              return JsonResponse(200, {{"case_id", r->case_id}, {"seq", r->seq},
+                                        {"state", r->state}, {"replayed", r->replayed}});
+            });
+}
+
+}  // namespace shouhu::api

@@ -1,0 +1,98 @@
+// The API's application layer: authentication, rate limit, routing, and the
+// handlers of every /api/v1 route, on plain requests and responses (no
+// Beast), so it is tested without sockets and compiles fast.
+//
+// Thread safety: Handle is safe from many threads at once (the server's
+// workers call it in parallel); the runtime serialises commands per case.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "api/http_message.h"
+#include "api/metrics.h"
+#include "api/rate_limiter.h"
+#include "api/router.h"
+#include "auth/token_store.h"
+#include "shouhu/catalog.h"
+#include "shouhu/clock.h"
+#include "shouhu/org.h"
+#include "shouhu/runtime.h"
+#include "shouhu/store.h"
+
+namespace shouhu::api {
+
+struct ApiOptions {
+  double rate_per_second = 50;  // per client; 0 = no limit
+  double rate_burst = 100;
+};
+
+// Everything the handlers use. REQUIRES: all outlive the service.
+struct ApiDeps {
+  Runtime& runtime;
+  const Catalog& catalog;
+  const Organisation& org;
+  TokenStore& tokens;
+  Store& store;         // for commit counts in /metrics
+  const Clock& clock;   // token expiry
+};
+
+// The authenticated caller of a request.
+struct Principal {
+  const User* user = nullptr;
+  std::string token_id;
+  Actor actor;  // user, unit, roles, origin (remote address)
+};
+
+class ApiService {
+ public:
+  ApiService(ApiDeps deps, ApiOptions options);
+
+  // Answers one request. Never throws.
+  HttpResponse Handle(const HttpRequest& request);
+
+  // /readyz answers 503 until SetReady(true) and after SetReady(false).
+  void SetReady(bool ready) { ready_.store(ready); }
+  // Counts timer firings for /metrics (wire to RuntimeOptions::on_timers_fired).
+  void CountTimersFired(size_t n) { timers_fired_.fetch_add(n); }
+  // Records a response the server made without calling Handle (overload,
+  // timeout, too large), so /metrics counts it.
+  void CountServerResponse(const std::string& route, int status,
+                           std::chrono::microseconds latency) {
+    metrics_.Record(route, status, latency);
+  }
+
+  const Router& router() const { return router_; }
+
+ private:
+  using Authed = std::function<HttpResponse(const HttpRequest&, const RouteMatch&,
+                                            const Principal&)>;
+  // Adds a route that requires a valid Bearer token.
+  void AddAuthed(std::string method, std::string pattern, std::string name,
+                 Authed handler);
+  std::optional<Principal> Authenticate(const HttpRequest& request,
+                                        HttpResponse* error);
+
+  void AddServiceRoutes();  // health, readiness, metrics, OpenAPI, me
+  void AddCaseRoutes();     // case_routes.cc
+  void AddListRoutes();     // list_routes.cc
+  void AddAdminRoutes();    // admin_routes.cc: tokens, users, dead letters
+  void AddInfoRoutes();     // info_routes.cc: workflows, children
+
+  EngineGauges Gauges();
+
+  ApiDeps deps_;
+  ApiOptions options_;
+  Router router_;
+  Metrics metrics_;
+  RateLimiter limiter_;
+  std::atomic<bool> ready_{false};
+  std::atomic<uint64_t> timers_fired_{0};
+};
+
+// The OpenAPI document (openapi.json, embedded at build time).
+const std::string& OpenApiDocument();
+
+}  // namespace shouhu::api

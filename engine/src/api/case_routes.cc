@@ -1,0 +1,221 @@
+// Routes on one case: file a report (open), read it, fire an event, add a
+// note, assign the owner. Jurisdiction is checked here before the runtime is
+// called; the runtime checks roles, state, data and guards.
+#include "api/api_service.h"
+#include "api/case_views.h"
+#include "api/errors.h"
+#include "api/request_helpers.h"
+
+namespace shouhu::api {
+namespace {
+
+using nlohmann::json;
+
+json ResultJson(const CommandResult& r) {
+  return {{"case_id", r.case_id}, {"seq", r.seq}, {"state", r.state},
+          {"replayed", r.replayed}};
+}
+
+HttpResponse CommandResponse(int status, const StatusOr<CommandResult>& r) {
+  if (!r.ok()) return StatusResponse(r.status());
+  // A replay answers exactly as the first request did.
+  HttpResponse out = JsonResponse(status, ResultJson(*r));
+  if (r->replayed) out.headers["Idempotent-Replayed"] = "true";
+  out.headers["ETag"] = "\"" + std::to_string(r->seq) + "\"";
+  return out;
+}
+
+// The case, if the caller may act on it (full view); else the error response.
+std::optional<CaseRecord> CaseForCommand(Runtime& runtime, const Organisation& org,
+                                         const Principal& who,
+                                         const std::string& id,
+                                         HttpResponse* error) {
+  auto c = runtime.GetCase(id);
+  if (!c.ok()) {
+    *error = StatusResponse(c.status());
+    return std::nullopt;
+  }
+  CaseView view = ViewOf(org, *who.user, *c);
+  if (view == CaseView::kFeedback) {
+    *error = ErrorResponse(403, kForbidden,
+                           "you filed case " + id +
+                               ": you see its progress, but only case workers act on it");
+    return std::nullopt;
+  }
+  if (view != CaseView::kFull) {
+    *error = ErrorResponse(403, kForbidden,
+                           "case " + id + " is outside your jurisdiction (unit " +
+                               who.user->unit + ")");
+    return std::nullopt;
+  }
+  return *c;
+}
+
+// If-Match: "7" (or 7) → 7; the body's "expected_seq" also works.
+std::optional<std::optional<uint64_t>> ExpectedSeq(const HttpRequest& request,
+                                                   const json& body,
+                                                   HttpResponse* error) {
+  std::string tag = request.Header("if-match");
+  if (!tag.empty()) {
+    if (tag.size() >= 2 && tag.front() == '"' && tag.back() == '"') {
+      tag = tag.substr(1, tag.size() - 2);
+    }
+    if (tag.empty() || tag.find_first_not_of("0123456789") != std::string::npos ||
+        tag.size() > 18) {
+      *error = ErrorResponse(400, kMalformed,
+                             "If-Match must be the case's ETag, e.g. \"7\"");
+      return std::nullopt;
+    }
+    return std::optional<uint64_t>(std::stoull(tag));
+  }
+  if (body.contains("expected_seq")) {
+    if (!body["expected_seq"].is_number_unsigned()) {
+      *error = ErrorResponse(422, kInvalidData, "expected_seq must be an unsigned integer");
+      return std::nullopt;
+    }
+    return std::optional<uint64_t>(body["expected_seq"].get<uint64_t>());
+  }
+  return std::optional<uint64_t>();
+}
+
+}  // namespace
+
+void ApiService::AddCaseRoutes() {
+  AddAuthed("POST", "/api/v1/cases", "cases.open",
+            [this](const HttpRequest& req, const RouteMatch&, const Principal& who) {
+              HttpResponse error;
+              auto body = ObjectBody(req, &error);
+              if (!body) return error;
+              auto id = RequestId(req, who, &error);
+              if (!id) return error;
+              auto workflow = StringMember(*body, "workflow", &error);
+              auto unit = StringMember(*body, "unit", &error);
+              if (!workflow || !unit) return error;
+              if (workflow->empty()) {
+                return ErrorResponse(422, kInvalidData, "\"workflow\" is required");
+              }
+              if (body->contains("data") && !(*body)["data"].is_object()) {
+                return ErrorResponse(422, kInvalidData, "\"data\" must be an object");
+              }
+              if (!unit->empty()) {
+                if (!deps_.org.FindUnit(*unit)) {
+                  return ErrorResponse(422, kInvalidData, "no unit \"" + *unit + "\"");
+                }
+                if (!InJurisdiction(deps_.org, *who.user, *unit)) {
+                  return ErrorResponse(403, kForbidden,
+                                       "unit " + *unit + " is outside your jurisdiction");
+                }
+              }
+              OpenCase cmd;
+              cmd.request_id = *id;
+              cmd.actor = who.actor;
+              cmd.workflow_id = *workflow;
+              cmd.unit = unit->empty() ? who.user->unit : *unit;
+              cmd.data = body->value("data", json::object());
+              auto r = deps_.runtime.Open(cmd);
+              HttpResponse out = CommandResponse(201, r);
+              if (r.ok()) out.headers["Location"] = "/api/v1/cases/" + r->case_id;
+              return out;
+            });
+
+  AddAuthed("GET", "/api/v1/cases/{id}", "cases.get",
+            [this](const HttpRequest&, const RouteMatch& m, const Principal& who) {
+              auto c = deps_.runtime.GetCase(m.Param("id"));
+              if (!c.ok()) return StatusResponse(c.status());
+              CaseView view = ViewOf(deps_.org, *who.user, *c);
+              if (view == CaseView::kNone) {
+                return ErrorResponse(403, kForbidden,
+                                     "case " + c->id + " is outside your jurisdiction");
+              }
+              auto history = deps_.runtime.History(c->id);
+              if (!history.ok()) return StatusResponse(history.status());
+              // No read without its audit record.
+              Status audited = deps_.runtime.RecordAccess(
+                  {who.actor, view == CaseView::kFull ? "case.read" : "case.feedback",
+                   c->id, ""});
+              if (!audited.ok()) return StatusResponse(audited);
+              auto w = deps_.catalog.Find(c->workflow_id, c->workflow_version);
+              HttpResponse out = JsonResponse(
+                  200, view == CaseView::kFull
+                           ? FullCaseJson(w.get(), *c, *history, MaySeeReporter(*who.user))
+                           : FeedbackJson(w.get(), *c, *history));
+              out.headers["ETag"] = "\"" + std::to_string(c->last_seq) + "\"";
+              return out;
+            });
+
+  AddAuthed("POST", "/api/v1/cases/{id}/events", "cases.fire",
+            [this](const HttpRequest& req, const RouteMatch& m, const Principal& who) {
+              HttpResponse error;
+              auto body = ObjectBody(req, &error);
+              if (!body) return error;
+              auto id = RequestId(req, who, &error);
+              if (!id) return error;
+              auto event = StringMember(*body, "event", &error);
+              if (!event) return error;
+              if (event->empty()) return ErrorResponse(422, kInvalidData, "\"event\" is required");
+              if (body->contains("data") && !(*body)["data"].is_object()) {
+                return ErrorResponse(422, kInvalidData, "\"data\" must be an object");
+              }
+              auto expected = ExpectedSeq(req, *body, &error);
+              if (!expected) return error;
+              if (!CaseForCommand(deps_.runtime, deps_.org, who, m.Param("id"), &error)) {
+                return error;
+              }
+              FireEvent cmd;
+              cmd.request_id = *id;
+              cmd.actor = who.actor;
+              cmd.case_id = m.Param("id");
+              cmd.event = *event;
+              cmd.data = body->value("data", json::object());
+              cmd.expected_seq = *expected;
+              return CommandResponse(200, deps_.runtime.Fire(cmd));
+            });
+
+  AddAuthed("POST", "/api/v1/cases/{id}/notes", "cases.note",
+            [this](const HttpRequest& req, const RouteMatch& m, const Principal& who) {
+              HttpResponse error;
+              auto body = ObjectBody(req, &error);
+              if (!body) return error;
+              auto id = RequestId(req, who, &error);
+              if (!id) return error;
+              auto text = StringMember(*body, "text", &error);
+              if (!text) return error;
+              if (!CaseForCommand(deps_.runtime, deps_.org, who, m.Param("id"), &error)) {
+                return error;
+              }
+              return CommandResponse(
+                  201, deps_.runtime.Note({*id, who.actor, m.Param("id"), *text}));
+            });
+
+  AddAuthed("PUT", "/api/v1/cases/{id}/owner", "cases.assign",
+            [this](const HttpRequest& req, const RouteMatch& m, const Principal& who) {
+              HttpResponse error;
+              auto body = ObjectBody(req, &error);
+              if (!body) return error;
+              auto id = RequestId(req, who, &error);
+              if (!id) return error;
+              auto owner = StringMember(*body, "owner", &error);
+              if (!owner) return error;
+              auto c = CaseForCommand(deps_.runtime, deps_.org, who, m.Param("id"), &error);
+              if (!c) return error;
+              if (!IsSupervisor(*who.user) && *owner != who.user->id) {
+                return ErrorResponse(403, kForbidden,
+                                     "only supervisors assign others; you may take "
+                                     "the case yourself");
+              }
+              if (!owner->empty()) {
+                const User* u = deps_.org.FindUser(*owner);
+                if (!u) return ErrorResponse(422, kInvalidData, "no user \"" + *owner + "\"");
+                if (!IsCaseWorker(*u) || !InJurisdiction(deps_.org, *u, c->unit)) {
+                  return ErrorResponse(422, kInvalidData,
+                                       "user " + *owner +
+                                           " cannot own this case: the case's unit is "
+                                           "outside their jurisdiction");
+                }
+              }
+              return CommandResponse(
+                  200, deps_.runtime.Assign({*id, who.actor, m.Param("id"), *owner}));
+            });
+}
+
+}  // namespace shouhu::api

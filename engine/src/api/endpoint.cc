@@ -1,0 +1,103 @@
+// Reads the "api" configuration section and assembles tokens, service and
+// server for the daemon.
+#include "api/endpoint.h"
+
+#include <filesystem>
+
+#include "api/api_service.h"
+#include "api/server.h"
+#include "auth/token_store.h"
+
+namespace shouhu::api {
+namespace {
+
+using nlohmann::json;
+
+Status ParseSection(const EndpointConfig& config, ServerOptions* server,
+                    ApiOptions* api, std::string* tokens_path) {
+  const json& s = config.section;
+  if (!s.is_object()) return InvalidArgument("/api: expected an object");
+  auto path = [&](const std::string& p) {
+    std::filesystem::path fp(p);
+    return fp.is_absolute() ? p
+                            : (std::filesystem::path(config.config_dir) / fp)
+                                  .lexically_normal()
+                                  .string();
+  };
+  *tokens_path = TokensPathFor(config.data_dir);
+  for (auto it = s.begin(); it != s.end(); ++it) {
+    const std::string& k = it.key();
+    const json& v = it.value();
+    auto bad = [&](const std::string& why) {
+      return InvalidArgument("/api/" + k + ": " + why);
+    };
+    if (k == "tls_cert" || k == "tls_key" || k == "tokens") {
+      if (!v.is_string() || v.get<std::string>().empty()) return bad("expected a file path");
+      std::string p = path(v.get<std::string>());
+      (k == "tls_cert" ? server->tls_cert : k == "tls_key" ? server->tls_key : *tokens_path) = p;
+    } else if (k == "rate_per_second" || k == "rate_burst") {
+      if (!v.is_number() || v.get<double>() < 0) return bad("expected a number >= 0");
+      (k == "rate_per_second" ? api->rate_per_second : api->rate_burst) = v.get<double>();
+    } else if (k == "max_body_bytes" || k == "request_timeout_ms" || k == "workers" ||
+               k == "queue_capacity" || k == "io_threads") {
+      if (!v.is_number_unsigned() || v.get<uint64_t>() == 0 || v.get<uint64_t>() > (1u << 30)) {
+        return bad("expected a positive integer");
+      }
+      uint64_t n = v.get<uint64_t>();
+      if (k == "max_body_bytes") server->max_body_bytes = n;
+      if (k == "request_timeout_ms") server->request_timeout = std::chrono::milliseconds(n);
+      if (k == "workers") server->workers = static_cast<int>(std::min<uint64_t>(n, 256));
+      if (k == "queue_capacity") server->queue_capacity = n;
+      if (k == "io_threads") server->io_threads = static_cast<int>(std::min<uint64_t>(n, 64));
+    } else {
+      return bad("unknown member \"" + k + "\"");
+    }
+  }
+  if (server->tls_cert.empty() != server->tls_key.empty()) {
+    return InvalidArgument("/api: tls_cert and tls_key go together");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+struct ApiEndpoint::Parts {
+  std::unique_ptr<TokenStore> tokens;
+  std::unique_ptr<ApiService> service;
+  std::unique_ptr<ApiServer> server;
+};
+
+ApiEndpoint::ApiEndpoint() : parts_(std::make_unique<Parts>()) {}
+ApiEndpoint::~ApiEndpoint() { Stop(); }
+
+StatusOr<std::unique_ptr<ApiEndpoint>> ApiEndpoint::Start(
+    Runtime& runtime, const Catalog& catalog, const Organisation& org, Store& store,
+    const Clock& clock, const EndpointConfig& config) {
+  ServerOptions server_options;
+  server_options.address = config.address;
+  server_options.port = config.port;
+  ApiOptions api_options;
+  std::string tokens_path;
+  SHOUHU_RETURN_IF_ERROR(ParseSection(config, &server_options, &api_options, &tokens_path));
+  std::unique_ptr<ApiEndpoint> e(new ApiEndpoint());
+  e->parts_->tokens = std::make_unique<TokenStore>(tokens_path);
+  e->parts_->service = std::make_unique<ApiService>(
+      ApiDeps{runtime, catalog, org, *e->parts_->tokens, store, clock}, api_options);
+  auto server = ApiServer::Start(*e->parts_->service, server_options);
+  if (!server.ok()) return server.status();
+  e->parts_->server = std::move(*server);
+  e->parts_->service->SetReady(true);
+  return e;
+}
+
+std::string ApiEndpoint::BoundAddress() const { return parts_->server->BoundAddress(); }
+bool ApiEndpoint::tls() const { return parts_->server->tls(); }
+void ApiEndpoint::CountTimersFired(size_t n) { parts_->service->CountTimersFired(n); }
+
+void ApiEndpoint::Stop() {
+  if (!parts_ || !parts_->server) return;
+  parts_->service->SetReady(false);
+  parts_->server->Stop();
+}
+
+}  // namespace shouhu::api

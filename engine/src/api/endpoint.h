@@ -1,0 +1,63 @@
+// The API as the daemon runs it: reads the "api" section of the daemon's
+// configuration, opens the tokens file, starts the server and says where it
+// listens. main.cc needs only this header.
+//
+// Configuration ("api" in shouhud.json, every member optional):
+//   {"tls_cert": "cert.pem", "tls_key": "key.pem",   // HTTPS when both set
+//    "tokens": "path/tokens.json",   // default: <data_dir>/tokens.json
+//    "max_body_bytes": 1048576, "request_timeout_ms": 10000,
+//    "rate_per_second": 50, "rate_burst": 100,      // per client
+//    "workers": 8, "queue_capacity": 256, "io_threads": 2}
+//
+// Thread safety: Start and Stop from the main thread.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "shouhu/catalog.h"
+#include "shouhu/clock.h"
+#include "shouhu/org.h"
+#include "shouhu/runtime.h"
+#include "shouhu/status.h"
+#include "shouhu/store.h"
+
+namespace shouhu::api {
+
+class ApiService;
+class ApiServer;
+
+struct EndpointConfig {
+  nlohmann::json section = nlohmann::json::object();  // the "api" member
+  std::string config_dir;  // relative paths in `section` resolve here
+  std::string data_dir;
+  std::string address = "127.0.0.1";
+  int port = 8620;
+};
+
+class ApiEndpoint {
+ public:
+  // kInvalidArgument for a bad "api" section (naming the member) or TLS
+  // files that cannot be loaded; kUnavailable when the port cannot be bound.
+  // REQUIRES: runtime, catalog, org, store and clock outlive the endpoint.
+  static StatusOr<std::unique_ptr<ApiEndpoint>> Start(
+      Runtime& runtime, const Catalog& catalog, const Organisation& org,
+      Store& store, const Clock& clock, const EndpointConfig& config);
+  ~ApiEndpoint();
+
+  // "127.0.0.1:8620"
+  std::string BoundAddress() const;
+  bool tls() const;
+  void CountTimersFired(size_t n);
+  // Readiness off, stop accepting, finish queued requests.
+  void Stop();
+
+ private:
+  ApiEndpoint();
+  struct Parts;
+  std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace shouhu::api

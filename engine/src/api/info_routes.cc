@@ -1,0 +1,127 @@
+// Workflow definitions and the child's file (一人一档) with its history.
+#include <fstream>
+#include <sstream>
+
+#include "api/api_service.h"
+#include "api/case_views.h"
+#include "api/errors.h"
+#include "api/request_helpers.h"
+
+namespace shouhu::api {
+namespace {
+
+using nlohmann::json;
+
+json WorkflowSummary(const Workflow& w) {
+  json states = json::array();
+  for (const StateDef& s : w.states) {
+    states.push_back({{"id", s.id}, {"label", {{"zh", s.label.zh}, {"en", s.label.en}}},
+                      {"terminal", s.terminal}, {"owner_role", s.owner_role}});
+  }
+  json events = json::array();
+  for (const EventDef& e : w.events) {
+    events.push_back({{"id", e.id}, {"label", {{"zh", e.label.zh}, {"en", e.label.en}}},
+                      {"from", e.from}, {"roles", e.roles}});
+  }
+  return {{"id", w.id},
+          {"version", w.version},
+          {"label", {{"zh", w.label.zh}, {"en", w.label.en}}},
+          {"initial_state", w.initial_state},
+          {"open_roles", w.open.roles},
+          {"states", states},
+          {"events", events}};
+}
+
+}  // namespace
+
+void ApiService::AddInfoRoutes() {
+  AddAuthed("GET", "/api/v1/workflows", "workflows.list",
+            [this](const HttpRequest&, const RouteMatch&, const Principal&) {
+              json list = json::array();
+              for (const auto& w : deps_.catalog.All()) list.push_back(WorkflowSummary(*w));
+              return JsonResponse(200, {{"workflows", list}});
+            });
+
+  // The definition exactly as written (the file is the documentation).
+  AddAuthed("GET", "/api/v1/workflows/{id}", "workflows.get",
+            [this](const HttpRequest& req, const RouteMatch& m, const Principal&) {
+              std::string version = req.Query("version");
+              std::shared_ptr<const Workflow> w;
+              if (version.empty()) {
+                w = deps_.catalog.Newest(m.Param("id"));
+              } else {
+                if (version.find_first_not_of("0123456789") != std::string::npos ||
+                    version.size() > 6) {
+                  return ErrorResponse(400, kMalformed, "version must be an integer");
+                }
+                w = deps_.catalog.Find(m.Param("id"), std::stoi(version));
+              }
+              if (!w) return ErrorResponse(404, kNotFound, "no workflow \"" + m.Param("id") + "\"");
+              std::ifstream in(w->source_file, std::ios::binary);
+              std::stringstream text;
+              text << in.rdbuf();
+              json definition = json::parse(text.str(), nullptr, false);
+              if (definition.is_discarded()) {
+                return ErrorResponse(500, kInternal, "the definition file changed on disk");
+              }
+              json out = WorkflowSummary(*w);
+              out["definition"] = std::move(definition);
+              return JsonResponse(200, out);
+            });
+
+  auto child_view = [this](const Principal& who, const std::string& id,
+                           std::optional<Instant> as_of,
+                           HttpResponse* error) -> std::optional<ChildFile> {
+    auto child = deps_.runtime.GetChild(id, as_of);
+    if (!child.ok()) {
+      *error = StatusResponse(child.status());
+      return std::nullopt;
+    }
+    if (!IsCaseWorker(*who.user) || !InJurisdiction(deps_.org, *who.user, child->unit)) {
+      *error = ErrorResponse(403, kForbidden,
+                             "the child's file is outside your jurisdiction");
+      return std::nullopt;
+    }
+    return *child;
+  };
+
+  AddAuthed("GET", "/api/v1/children/{id}", "children.get",
+            [this, child_view](const HttpRequest& req, const RouteMatch& m,
+                               const Principal& who) {
+              std::optional<Instant> as_of;
+              if (std::string a = req.Query("as_of"); !a.empty()) {
+                auto t = ParseInstant(a);
+                if (!t.ok()) {
+                  return ErrorResponse(400, kMalformed,
+                                       "as_of must be RFC 3339, e.g. 2026-03-01T00:00:00+08:00");
+                }
+                as_of = *t;
+              }
+              HttpResponse error;
+              // Jurisdiction follows the child's current unit.
+              if (!child_view(who, m.Param("id"), std::nullopt, &error)) return error;
+              auto child = child_view(who, m.Param("id"), as_of, &error);
+              if (!child) return error;
+              Status audited =
+                  deps_.runtime.RecordAccess({who.actor, "child.read", "", child->id});
+              if (!audited.ok()) return StatusResponse(audited);
+              return JsonResponse(200, ChildJson(*child));
+            });
+
+  AddAuthed("GET", "/api/v1/children/{id}/history", "children.history",
+            [this, child_view](const HttpRequest&, const RouteMatch& m,
+                               const Principal& who) {
+              HttpResponse error;
+              if (!child_view(who, m.Param("id"), std::nullopt, &error)) return error;
+              auto revisions = deps_.runtime.ChildHistory(m.Param("id"));
+              if (!revisions.ok()) return StatusResponse(revisions.status());
+              Status audited = deps_.runtime.RecordAccess(
+                  {who.actor, "child.history", "", m.Param("id")});
+              if (!audited.ok()) return StatusResponse(audited);
+              json out = json::array();
+              for (const ChildRevision& r : *revisions) out.push_back(ChildRevisionJson(r));
+              return JsonResponse(200, {{"child_id", m.Param("id")}, {"revisions", out}});
+            });
+}
+
+}  // namespace shouhu::api

@@ -1,0 +1,131 @@
+// Lists: cases by state, unit, owner, overdue, or the caller's own reports,
+// with paging; and the escalations waiting for the caller. Every list shows
+// only cases in the caller's jurisdiction.
+#include "api/api_service.h"
+#include "api/case_views.h"
+#include "api/errors.h"
+#include "api/request_helpers.h"
+
+namespace shouhu::api {
+namespace {
+
+using nlohmann::json;
+
+// True when the escalation step recorded in `entry` went to `user`.
+bool EscalationReaches(const Organisation& org, const CaseRecord& c,
+                       const HistoryEntry& entry, const User& user) {
+  const json& to = entry.data.contains("to") ? entry.data["to"] : json();
+  std::string kind = to.value("kind", "");
+  if (kind == "owner") return !c.owner.empty() && c.owner == user.id;
+  if (kind == "reporter") return c.reporter == user.id;
+  if (kind != "role") return false;
+  for (const User* u : org.Resolve(c.unit, to.value("role", ""), to.value("up", 0))) {
+    if (u->id == user.id) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void ApiService::AddListRoutes() {
+  AddAuthed("GET", "/api/v1/cases", "cases.list",
+            [this](const HttpRequest& req, const RouteMatch&, const Principal& who) {
+              HttpResponse error;
+              auto page = PageOf(req, &error);
+              if (!page) return error;
+              std::string state = req.Query("state"), unit = req.Query("unit"),
+                          owner = req.Query("owner");
+              bool overdue = req.Query("overdue") == "true";
+              bool mine = req.Query("mine") == "true";
+              int filters = !state.empty() + !unit.empty() + !owner.empty() + overdue + mine;
+              if (filters != 1) {
+                return ErrorResponse(400, kMalformed,
+                                     "give exactly one of state=, unit=, owner=, "
+                                     "overdue=true, mine=true");
+              }
+              if (!mine && !IsCaseWorker(*who.user)) {
+                return ErrorResponse(403, kForbidden,
+                                     "reporters list their own reports only (mine=true)");
+              }
+              StatusOr<CaseList> list = CaseList{};
+              if (!state.empty()) {
+                std::string workflow = req.Query("workflow");
+                if (workflow.empty()) {
+                  return ErrorResponse(400, kMalformed, "state= needs workflow=");
+                }
+                list = deps_.runtime.ListByState(workflow, state, *page);
+              } else if (!unit.empty()) {
+                if (!deps_.org.FindUnit(unit)) {
+                  return ErrorResponse(404, kNotFound, "no unit \"" + unit + "\"");
+                }
+                if (!InJurisdiction(deps_.org, *who.user, unit)) {
+                  return ErrorResponse(403, kForbidden,
+                                       "unit " + unit + " is outside your jurisdiction");
+                }
+                list = deps_.runtime.ListByUnit(unit, *page);
+              } else if (!owner.empty()) {
+                list = deps_.runtime.ListByOwner(owner == "me" ? who.user->id : owner, *page);
+              } else if (overdue) {
+                list = deps_.runtime.ListOverdue(*page);
+              } else {
+                // Reports are filed in the reporter's unit.
+                list = deps_.runtime.ListByUnit(who.user->unit, *page);
+              }
+              if (!list.ok()) return StatusResponse(list.status());
+              Status audited = deps_.runtime.RecordAccess({who.actor, "case.list", "", ""});
+              if (!audited.ok()) return StatusResponse(audited);
+              json cases = json::array();
+              for (const CaseRecord& c : list->cases) {
+                CaseView view = ViewOf(deps_.org, *who.user, c);
+                if (mine ? c.reporter != who.user->id : view != CaseView::kFull) continue;
+                auto w = deps_.catalog.Find(c.workflow_id, c.workflow_version);
+                cases.push_back(CaseSummaryJson(
+                    w.get(), c, mine || MaySeeReporter(*who.user)));
+              }
+              return JsonResponse(200, {{"cases", cases}, {"next", list->next}});
+            });
+
+  AddAuthed("GET", "/api/v1/escalations", "escalations.list",
+            [this](const HttpRequest& req, const RouteMatch&, const Principal& who) {
+              json out = json::array();
+              Page page;
+              page.limit = 500;
+              // Bounded walk of the overdue index (a county has hundreds of
+              // open cases, not millions).
+              for (int round = 0; round < 20; ++round) {
+                auto list = deps_.runtime.ListOverdue(page);
+                if (!list.ok()) return StatusResponse(list.status());
+                for (const CaseRecord& c : list->cases) {
+                  // Reporters hear of their own reports' escalations too.
+                  if (ViewOf(deps_.org, *who.user, c) == CaseView::kNone) continue;
+                  auto history = deps_.runtime.History(c.id);
+                  if (!history.ok()) return StatusResponse(history.status());
+                  for (const HistoryEntry& h : *history) {
+                    if (h.kind != "escalation" || h.at < c.state_entered_at) continue;
+                    if (!EscalationReaches(deps_.org, c, h, *who.user)) continue;
+                    auto w = deps_.catalog.Find(c.workflow_id, c.workflow_version);
+                    const EscalationDef* chain = w ? w->FindEscalation(h.name) : nullptr;
+                    out.push_back(
+                        {{"case_id", c.id},
+                         {"escalation", h.name},
+                         {"label", chain ? json{{"zh", chain->label.zh}, {"en", chain->label.en}}
+                                         : json(nullptr)},
+                         {"step", h.data.value("step", 0)},
+                         {"at", FormatInstant(h.at)},
+                         {"state", c.state},
+                         {"unit", c.unit},
+                         {"owner", c.owner},
+                         {"priority", std::string(PriorityName(c.priority))}});
+                  }
+                }
+                if (list->next.empty()) break;
+                page.after = list->next;
+              }
+              Status audited =
+                  deps_.runtime.RecordAccess({who.actor, "escalation.list", "", ""});
+              if (!audited.ok()) return StatusResponse(audited);
+              return JsonResponse(200, {{"escalations", out}});
+            });
+}
+
+}  // namespace shouhu::api

@@ -1,0 +1,83 @@
+// Parsing of bodies, idempotency keys and paging parameters.
+#include "api/request_helpers.h"
+
+#include <algorithm>
+
+#include <openssl/rand.h>
+
+#include "api/errors.h"
+
+namespace shouhu::api {
+
+using nlohmann::json;
+
+std::optional<json> ObjectBody(const HttpRequest& request, HttpResponse* error) {
+  json body = json::parse(request.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    *error = ErrorResponse(400, kMalformed, "the body must be a JSON object");
+    return std::nullopt;
+  }
+  return body;
+}
+
+std::string RandomId(size_t bytes) {
+  std::string raw(bytes, '\0');
+  RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes));
+  static const char* kDigits = "0123456789abcdef";
+  std::string hex;
+  for (unsigned char c : raw) {
+    hex.push_back(kDigits[c >> 4]);
+    hex.push_back(kDigits[c & 15]);
+  }
+  return hex;
+}
+
+std::optional<std::string> RequestId(const HttpRequest& request,
+                                     const Principal& who, HttpResponse* error) {
+  std::string key = request.Header("idempotency-key");
+  if (key.empty()) return "api/auto/" + RandomId(12);
+  bool printable = key.size() <= 100 &&
+                   std::all_of(key.begin(), key.end(),
+                               [](char c) { return c > 0x20 && c < 0x7f; });
+  if (!printable) {
+    *error = ErrorResponse(400, kMalformed,
+                           "Idempotency-Key must be 1 to 100 printable ASCII "
+                           "characters");
+    return std::nullopt;
+  }
+  // Scoped to the user, so two clients choosing the same key never collide.
+  return "api/" + who.actor.user + "/" + key;
+}
+
+std::optional<Page> PageOf(const HttpRequest& request, HttpResponse* error) {
+  Page page;
+  page.after = request.Query("after");
+  std::string limit = request.Query("limit");
+  if (!limit.empty()) {
+    size_t used = 0;
+    int n = 0;
+    try {
+      n = std::stoi(limit, &used);
+    } catch (...) {
+      used = 0;
+    }
+    if (used != limit.size() || n < 1 || n > 200) {
+      *error = ErrorResponse(400, kMalformed, "limit must be an integer from 1 to 200");
+      return std::nullopt;
+    }
+    page.limit = n;
+  }
+  return page;
+}
+
+std::optional<std::string> StringMember(const json& body, const std::string& name,
+                                        HttpResponse* error) {
+  if (!body.contains(name)) return std::string();
+  if (!body[name].is_string()) {
+    *error = ErrorResponse(422, kInvalidData, "\"" + name + "\" must be a string");
+    return std::nullopt;
+  }
+  return body[name].get<std::string>();
+}
+
+}  // namespace shouhu::api

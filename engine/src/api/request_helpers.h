@@ -1,0 +1,35 @@
+// Small helpers the route handlers share: JSON bodies, idempotency keys,
+// paging parameters and case look-ups with the caller's view.
+//
+// Thread safety: stateless functions.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "api/api_service.h"
+#include "api/policy.h"
+
+namespace shouhu::api {
+
+// The body as a JSON object, or a 400 response in *error.
+std::optional<nlohmann::json> ObjectBody(const HttpRequest& request,
+                                         HttpResponse* error);
+// The runtime request id for a command: the Idempotency-Key header scoped to
+// the caller, or a fresh random id when the client sent none. A malformed
+// key gives a 400 in *error.
+std::optional<std::string> RequestId(const HttpRequest& request,
+                                     const Principal& who, HttpResponse* error);
+// ?after=&limit= (limit 1..200, default 50), or a 400 in *error.
+std::optional<Page> PageOf(const HttpRequest& request, HttpResponse* error);
+// A string member of `body`, or "" when absent; a 422 when present but not a
+// string.
+std::optional<std::string> StringMember(const nlohmann::json& body,
+                                        const std::string& name,
+                                        HttpResponse* error);
+// Random hex from OpenSSL.
+std::string RandomId(size_t bytes);
+
+}  // namespace shouhu::api

@@ -1,0 +1,342 @@
+// Beast server: accept loop, one session per connection on its own strand,
+// a bounded work queue feeding worker threads, optional TLS.
+#include "api/server.h"
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include "api/errors.h"
+
+namespace shouhu::api {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = boost::asio::ssl;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+// Jobs for the workers; TryPush refuses when `capacity` jobs are waiting.
+class WorkQueue {
+ public:
+  explicit WorkQueue(size_t capacity) : capacity_(capacity) {}
+  bool TryPush(std::function<void()> job) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_ || jobs_.size() >= capacity_) return false;
+    jobs_.push_back(std::move(job));
+    cv_.notify_one();
+    return true;
+  }
+  // Blocks for the next job; false once stopping and drained.
+  bool Pop(std::function<void()>* job) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+    if (jobs_.empty()) return false;
+    *job = std::move(jobs_.front());
+    jobs_.pop_front();
+    return true;
+  }
+  void Stop() {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  size_t capacity_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;
+  bool stopping_ = false;
+};
+
+struct Shared {
+  ServerHooks hooks;
+  ServerOptions options;
+  WorkQueue queue;
+};
+
+HttpRequest ToPlain(const http::request<http::string_body>& in,
+                    const std::string& remote, bool* ok) {
+  HttpRequest out;
+  out.method = std::string(in.method_string());
+  out.remote = remote;
+  *ok = ParseTarget(std::string_view(in.target().data(), in.target().size()),
+                    &out.path, &out.query);
+  for (const auto& field : in) {
+    std::string name(field.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.headers[name] = std::string(field.value());
+  }
+  out.body = in.body();
+  return out;
+}
+
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
+ public:
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+  template <class... Args>
+  Session(Shared& shared, std::string remote, Args&&... args)
+      : shared_(shared), remote_(std::move(remote)), stream_(std::forward<Args>(args)...) {}
+
+  void Run() {
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        beast::get_lowest_layer(self->stream_).expires_after(self->IoTimeout());
+        self->stream_.async_handshake(ssl::stream_base::server,
+                                      [self](beast::error_code ec) {
+                                        if (!ec) self->Read();
+                                      });
+      } else {
+        self->Read();
+      }
+    });
+  }
+
+ private:
+  std::chrono::milliseconds Timeout() const { return shared_.options.request_timeout; }
+  std::chrono::milliseconds IoTimeout() const { return shared_.options.io_timeout; }
+
+  void Read() {
+    parser_.emplace();
+    parser_->body_limit(shared_.options.max_body_bytes);
+    beast::get_lowest_layer(stream_).expires_after(IoTimeout());
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                       self->OnRead(ec);
+                     });
+  }
+
+  void OnRead(beast::error_code ec) {
+    started_ = Clock::now();
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+        ec == net::error::operation_aborted || ec == net::error::connection_reset) {
+      return Close();
+    }
+    if (ec == http::error::body_limit) {
+      keep_alive_ = false;
+      return Reply("too_large", ErrorResponse(413, kTooLarge,
+                                            "the request body is over " +
+                                                std::to_string(shared_.options.max_body_bytes) +
+                                                " bytes"));
+    }
+    if (ec) {
+      keep_alive_ = false;
+      return Reply("malformed", ErrorResponse(400, kMalformed,
+                                            "not a valid HTTP request: " + ec.message()));
+    }
+    http::request<http::string_body> request = parser_->release();
+    keep_alive_ = request.keep_alive();
+    bool target_ok = true;
+    HttpRequest plain = ToPlain(request, remote_, &target_ok);
+    if (!target_ok) {
+      return Reply("malformed", ErrorResponse(400, kMalformed, "bad request target"));
+    }
+    auto self = this->shared_from_this();
+    Clock::time_point queued = started_;
+    bool accepted = shared_.queue.TryPush([self, queued, plain = std::move(plain)] {
+      HttpResponse response;
+      if (Clock::now() - queued > self->Timeout()) {
+        response = ErrorResponse(503, kTimeout,
+                                 "the server was too busy to start the request in time; "
+                                 "nothing was done, retry");
+        self->shared_.hooks.count("timeout", 503, {});
+      } else {
+        response = self->shared_.hooks.handle(plain);
+      }
+      net::post(self->stream_.get_executor(),
+                [self, response = std::move(response)]() mutable {
+                  self->Write(std::move(response));
+                });
+    });
+    if (!accepted) {
+      Reply("overloaded", ErrorResponse(503, kOverloaded,
+                                        "the server is overloaded; nothing was done, retry"));
+    }
+  }
+
+  // A response the server makes itself, counted in /metrics.
+  void Reply(const std::string& route, HttpResponse response) {
+    shared_.hooks.count(
+        route, response.status,
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_));
+    Write(std::move(response));
+  }
+
+  void Write(HttpResponse plain) {
+    auto response = std::make_shared<http::response<http::string_body>>(
+        static_cast<http::status>(plain.status), 11);
+    response->set(http::field::server, "shouhud");
+    response->set(http::field::content_type, plain.content_type);
+    for (const auto& [name, value] : plain.headers) response->set(name, value);
+    response->body() = std::move(plain.body);
+    response->keep_alive(keep_alive_);
+    response->prepare_payload();
+    beast::get_lowest_layer(stream_).expires_after(IoTimeout());
+    http::async_write(stream_, *response,
+                      [self = this->shared_from_this(), response](beast::error_code ec,
+                                                                  size_t) {
+                        if (ec || !self->keep_alive_) return self->Close();
+                        self->Read();
+                      });
+  }
+
+  void Close() {
+    if constexpr (kTls) {
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
+    } else {
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
+  }
+
+  Shared& shared_;
+  std::string remote_;
+  Stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  bool keep_alive_ = true;
+  Clock::time_point started_;
+};
+
+class BeastServer : public ApiServer {
+ public:
+  BeastServer(ServerHooks hooks, const ServerOptions& options)
+      : shared_{std::move(hooks), options, WorkQueue(options.queue_capacity)},
+        io_(options.io_threads),
+        acceptor_(net::make_strand(io_)),
+        ssl_(ssl::context::tls_server) {}
+
+  Status Init() {
+    const ServerOptions& o = shared_.options;
+    if (!o.tls_cert.empty() || !o.tls_key.empty()) {
+      beast::error_code ec;
+      ssl_.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                       ssl::context::no_tlsv1_1);
+      ssl_.use_certificate_chain_file(o.tls_cert, ec);
+      if (!ec) ssl_.use_private_key_file(o.tls_key, ssl::context::pem, ec);
+      if (ec) {
+        return InvalidArgument("cannot load the TLS certificate \"" + o.tls_cert +
+                               "\" and key \"" + o.tls_key + "\": " + ec.message());
+      }
+      tls_ = true;
+    }
+    beast::error_code ec;
+    auto address = net::ip::make_address(o.address, ec);
+    if (ec) return InvalidArgument("bad listen address \"" + o.address + "\"");
+    tcp::endpoint endpoint(address, static_cast<unsigned short>(o.port));
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return Unavailable("cannot listen on " + o.address + ":" +
+                         std::to_string(o.port) + ": " + ec.message());
+    }
+    bound_ = acceptor_.local_endpoint();
+    Accept();
+    for (int i = 0; i < std::max(1, o.workers); ++i) {
+      workers_.emplace_back([this] {
+        std::function<void()> job;
+        while (shared_.queue.Pop(&job)) job();
+      });
+    }
+    for (int i = 0; i < std::max(1, o.io_threads); ++i) {
+      io_threads_.emplace_back([this] { io_.run(); });
+    }
+    return Status::Ok();
+  }
+
+  ~BeastServer() override { Stop(); }
+
+  std::string BoundAddress() const override {
+    return bound_.address().to_string() + ":" + std::to_string(bound_.port());
+  }
+  bool tls() const override { return tls_; }
+
+  void Stop() override {
+    if (stopped_) return;
+    stopped_ = true;
+    net::post(acceptor_.get_executor(), [this] {
+      beast::error_code ignored;
+      acceptor_.close(ignored);
+    });
+    shared_.queue.Stop();
+    for (auto& t : workers_) t.join();
+    io_.stop();
+    for (auto& t : io_threads_) t.join();
+  }
+
+ private:
+  void Accept() {
+    acceptor_.async_accept(net::make_strand(io_), [this](beast::error_code ec,
+                                                         tcp::socket socket) {
+      if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+      if (!ec) {
+        beast::error_code peer_ec;
+        auto peer = socket.remote_endpoint(peer_ec);
+        std::string remote = peer_ec ? "unknown"
+                                     : peer.address().to_string() + ":" +
+                                           std::to_string(peer.port());
+        if (tls_) {
+          std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
+              shared_, remote, std::move(socket), ssl_)
+              ->Run();
+        } else {
+          std::make_shared<Session<beast::tcp_stream>>(shared_, remote, std::move(socket))
+              ->Run();
+        }
+      }
+      Accept();
+    });
+  }
+
+  Shared shared_;
+  net::io_context io_;
+  tcp::acceptor acceptor_;
+  ssl::context ssl_;
+  bool tls_ = false;
+  bool stopped_ = false;
+  tcp::endpoint bound_;
+  std::vector<std::thread> workers_;
+  std::vector<std::thread> io_threads_;
+};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<ApiServer>> ApiServer::Start(ApiService& service,
+                                                      const ServerOptions& options) {
+  ServerHooks hooks;
+  hooks.handle = [&service](const HttpRequest& r) { return service.Handle(r); };
+  hooks.count = [&service](const std::string& route, int status,
+                           std::chrono::microseconds latency) {
+    service.CountServerResponse(route, status, latency);
+  };
+  return Start(std::move(hooks), options);
+}
+
+StatusOr<std::unique_ptr<ApiServer>> ApiServer::Start(ServerHooks hooks,
+                                                      const ServerOptions& options) {
+  auto server = std::make_unique<BeastServer>(std::move(hooks), options);
+  Status s = server->Init();
+  if (!s.ok()) return s;
+  return std::unique_ptr<ApiServer>(std::move(server));
+}
+
+}  // namespace shouhu::api

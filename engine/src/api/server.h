@@ -1,0 +1,68 @@
+// The HTTP(S) server: Boost.Beast over Asio, the only part of shouhu that
+// sees Beast. I/O threads read and write; a bounded queue feeds worker
+// threads that run ApiService::Handle, so a slow disk never blocks I/O and
+// overload answers 503 ("overloaded") at once instead of piling up.
+//
+// Limits: request bodies over max_body_bytes get 413; every read and write
+// has a deadline; a request that waited in the queue longer than
+// request_timeout is answered 503 ("timeout") without running, so nothing
+// is written for it.
+//
+// Thread safety: Start and Stop from one thread; the server's own threads do
+// the rest.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "api/api_service.h"
+#include "shouhu/status.h"
+
+namespace shouhu::api {
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";
+  int port = 8620;  // 0 = any free port; see BoundAddress
+  int io_threads = 2;
+  int workers = 8;              // ApiService::Handle in parallel
+  size_t queue_capacity = 256;  // requests waiting for a worker
+  size_t max_body_bytes = 1 << 20;
+  // Longest wait in the queue before a request is answered 503 "timeout".
+  std::chrono::milliseconds request_timeout{10'000};
+  // Deadline of every socket read and write.
+  std::chrono::milliseconds io_timeout{30'000};
+  // TLS when both are set: PEM certificate chain and private key.
+  std::string tls_cert;
+  std::string tls_key;
+};
+
+// What the server calls: `handle` answers a request (from worker threads,
+// in parallel); `count` records responses the server makes itself.
+struct ServerHooks {
+  std::function<HttpResponse(const HttpRequest&)> handle;
+  std::function<void(const std::string& route, int status,
+                     std::chrono::microseconds latency)>
+      count;
+};
+
+class ApiServer {
+ public:
+  static StatusOr<std::unique_ptr<ApiServer>> Start(ServerHooks hooks,
+                                                    const ServerOptions& options);
+  // Binds and starts serving. kUnavailable when the address cannot be bound;
+  // kInvalidArgument when the TLS files cannot be loaded.
+  // REQUIRES: `service` outlives the server.
+  static StatusOr<std::unique_ptr<ApiServer>> Start(ApiService& service,
+                                                    const ServerOptions& options);
+  virtual ~ApiServer() = default;
+
+  // "127.0.0.1:41234": the address actually bound (port 0 resolved).
+  virtual std::string BoundAddress() const = 0;
+  virtual bool tls() const = 0;
+  // Stops accepting, finishes queued requests, joins every thread.
+  virtual void Stop() = 0;
+};
+
+}  // namespace shouhu::api

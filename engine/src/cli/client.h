@@ -1,0 +1,55 @@
+// The CLI's client commands: talk to a running shouhud over HTTP(S).
+// `shouhu report|show|fire|note|assign|list|overdue|escalations|whoami|users|
+// token ...`; human-readable tables by default, --json for scripts.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/http_client.h"
+
+namespace shouhu::cli {
+
+// True for the commands RunClientCommand handles.
+bool IsClientCommand(const std::string& command);
+// Runs one; argv holds the arguments after the command name. Exit codes:
+// 0 done, 1 refused by the server (error printed), 2 usage, 3 no server.
+int RunClientCommand(const std::string& command, int argc, char** argv);
+// One line per client command, for `shouhu help`.
+const char* ClientCommandsHelp();
+
+// The parsed command line of a client command.
+struct ClientArgs {
+  std::vector<std::string> positional;
+  std::map<std::string, std::string> options;  // --name value ("" for flags)
+  bool json = false;
+  bool help = false;
+
+  bool Has(const std::string& name) const { return options.count(name) > 0; }
+  std::string Get(const std::string& name, const std::string& fallback = "") const;
+};
+
+// Splits argv; `flags` are the options that take no value. False (with a
+// message on stderr) for an unknown option or a missing value.
+bool ParseClientArgs(int argc, char** argv, const std::vector<std::string>& with_value,
+                     const std::vector<std::string>& flags, ClientArgs* out);
+
+// The client for --server/--token/--cacert/--insecure (or SHOUHU_SERVER,
+// SHOUHU_TOKEN); default server http://127.0.0.1:8620.
+std::unique_ptr<HttpClient> MakeClient(const ClientArgs& args);
+
+// Sends and prints: the JSON body with --json, else `render(body)`.
+// Returns the exit code.
+int SendAndPrint(HttpClient& client, const ClientArgs& args, const std::string& method,
+                 const std::string& path, const std::string& body,
+                 const std::map<std::string, std::string>& headers,
+                 void (*render)(const nlohmann::json&));
+
+// `shouhu token issue|revoke|list` (token_command.cc).
+int RunTokenCommand(int argc, char** argv);
+
+}  // namespace shouhu::cli

@@ -1,0 +1,139 @@
+// A real shouhud for API tests: a temporary data directory, the bundled
+// mandatory-report workflow with its police-response deadline shortened to
+// seconds (so a real escalation fires quickly), the sample county
+// organisation, tokens issued offline for the users a test names, and the
+// port read from the daemon's "listening on" line.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "../../support/subprocess.h"
+#include "auth/token_store.h"
+#include "cli/http_client.h"
+#include "shouhu/clock.h"
+
+namespace shouhu::testing {
+
+inline const std::string kDaemonPath = SHOUHU_BINARY_DIR "/engine/shouhud";
+inline const std::string kCliPath = SHOUHU_BINARY_DIR "/engine/shouhu";
+
+// Writes workflows/mandatory_report.json with police_intake's response
+// deadline at PT1S and its supervisor step at PT2S.
+inline void WriteQuickWorkflow(const std::string& dir) {
+  std::ifstream in(SHOUHU_SOURCE_DIR "/workflows/mandatory_report.json");
+  nlohmann::json w = nlohmann::json::parse(in);
+  for (auto& s : w["states"]) {
+    if (s["id"] == "police_intake") s["timers"][0]["after"] = "PT1S";
+  }
+  for (auto& e : w["escalations"]) {
+    if (e["id"] == "police_response_overdue") e["steps"][1]["after"] = "PT2S";
+  }
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/mandatory_report.json") << w.dump(1);
+}
+
+class ApiDaemon {
+ public:
+  // `api` is the config's "api" section.
+  explicit ApiDaemon(nlohmann::json api = nlohmann::json::object()) {
+    char tmpl[] = "/tmp/shouhu-api-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    WriteQuickWorkflow(dir_ + "/workflows");
+    nlohmann::json config = {
+        {"data_dir", "data"},
+        {"workflows", {dir_ + "/workflows", SHOUHU_SOURCE_DIR "/workflows/calendars"}},
+        {"organisation", SHOUHU_SOURCE_DIR "/deploy/county/organisation.json"},
+        {"listen", "127.0.0.1:0"},
+        {"api", api}};
+    config_path_ = dir_ + "/shouhud.json";
+    std::ofstream(config_path_) << config.dump(1);
+    std::filesystem::create_directories(data_dir());
+  }
+  ~ApiDaemon() {
+    Stop();
+    std::filesystem::remove_all(dir_);
+  }
+
+  // Starts shouhud and waits for its "listening on" line.
+  void Start() {
+    process_ = std::make_unique<Subprocess>(
+        std::vector<std::string>{kDaemonPath, "--config", config_path_});
+    ASSERT_TRUE(process_->WaitForLine("listening on")) << process_->output();
+    const std::string& out = process_->output();
+    auto at = out.rfind("listening on ");
+    std::string address = out.substr(at + 13, out.find_first_of(" \n", at + 13) - at - 13);
+    base_url_ = "http://" + address;
+    ASSERT_TRUE(process_->WaitForLine("ready")) << process_->output();
+  }
+  // SIGTERM and wait; returns the exit code.
+  int Stop() {
+    if (!process_) return 0;
+    process_->Signal(SIGTERM);
+    process_->ReadAll();
+    int code = process_->Wait();
+    process_.reset();
+    return code;
+  }
+
+  // Issues a token for `user` offline, in the tokens file the daemon reads.
+  std::string TokenFor(const std::string& user,
+                       std::chrono::seconds ttl = std::chrono::hours(1)) {
+    auto it = tokens_.find(user);
+    if (it != tokens_.end() && ttl == std::chrono::hours(1)) return it->second;
+    TokenStore store(TokensPathFor(data_dir()));
+    auto issued = store.Issue(user, ttl, "test", SystemClock().Now());
+    EXPECT_TRUE(issued.ok()) << issued.status().ToString();
+    if (ttl == std::chrono::hours(1)) tokens_[user] = issued->token;
+    return issued->token;
+  }
+
+  std::unique_ptr<cli::HttpClient> ClientFor(const std::string& user) {
+    return std::make_unique<cli::HttpClient>(base_url_,
+                                             user.empty() ? "" : TokenFor(user));
+  }
+
+  const std::string& base_url() const { return base_url_; }
+  const std::string& dir() const { return dir_; }
+  std::string data_dir() const { return dir_ + "/data"; }
+  const std::string& config_path() const { return config_path_; }
+
+ private:
+  std::string dir_;
+  std::string config_path_;
+  std::string base_url_;
+  std::unique_ptr<Subprocess> process_;
+  std::map<std::string, std::string> tokens_;
+};
+
+// A report filed by a teacher of 城关镇中心小学 (chengguan-primary).
+inline nlohmann::json ReportBody(const std::string& child = "小明") {
+  return {{"workflow", "mandatory_report"},
+          {"data",
+           {{"child_name", child},
+            {"category", "living_alone"},
+            {"reporter_kind", "mandated"},
+            {"discovered_at", "2026-03-02T08:00:00+08:00"}}}};
+}
+
+// Waits, up to `deadline`, for `check` to hold (no fixed sleeps).
+template <class F>
+bool WaitFor(F check, std::chrono::seconds deadline = std::chrono::seconds(20)) {
+  auto until = std::chrono::steady_clock::now() + deadline;
+  while (std::chrono::steady_clock::now() < until) {
+    if (check()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return check();
+}
+
+}  // namespace shouhu::testing

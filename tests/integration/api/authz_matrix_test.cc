@@ -1,0 +1,149 @@
+// The authorisation matrix: every role × every route × a case inside and
+// outside the user's jurisdiction → the expected status. Requests are built
+// so that an allowed one stops at a later check (bad data, unknown id) and
+// writes nothing: 2xx/404/409/422 mean "allowed through authorisation",
+// 403 means denied. At the end every case is still as filed.
+#include <gtest/gtest.h>
+
+#include "api_daemon.h"
+
+namespace shouhu {
+namespace {
+
+using nlohmann::json;
+using testing::ApiDaemon;
+
+// One user per role (deploy/county/organisation.json); the columns of the
+// table below, in this order.
+struct Column {
+  const char* user;
+  const char* role;
+  const char* inside_unit;  // a unit in the user's jurisdiction with a case
+};
+const Column kColumns[] = {
+    {"u0021", "reporter (teacher, files the inside case)", "chengguan-primary"},
+    {"u0023", "school_admin", "chengguan-primary"},
+    {"u0008", "police_officer", "chengguan-primary"},
+    {"u0010", "police_supervisor", "chengguan-primary"},
+    {"u0011", "township_case_worker", "chengguan-primary"},
+    {"u0012", "township_supervisor", "chengguan-primary"},
+    {"u0013", "child_director (community)", "chengguan-c01"},
+    {"u0001", "county_supervisor", "chengguan-primary"},
+    {"u0003", "civil_affairs", "chengguan-primary"},
+    {"u0005", "education_bureau", "chengguan-primary"},
+    {"u0007", "administrator", "chengguan-primary"},
+};
+constexpr int kUsers = std::size(kColumns);
+// County-level users have no case outside their jurisdiction.
+constexpr bool kHasOutside[kUsers] = {1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0};
+const char* kOutsideUnit = "qingshi-primary";
+
+struct Call {
+  std::string method, path, body;
+};
+// Builds the request for a case id and the case's unit.
+using MakeCall = Call (*)(const std::string& case_id, const std::string& unit);
+
+struct Row {
+  const char* route;
+  MakeCall make;
+  int inside[kUsers];
+  int outside[kUsers];  // 0: the route has no jurisdiction variant
+};
+
+const json kBadAccept = {{"event", "accept"}, {"data", {{"case_kind", "not-a-kind"}}}};
+
+// clang-format off
+//                 teacher school police chief  worker twp-sup child  county civil  edu    admin
+const Row kTable[] = {
+  {"GET case", [](auto& id, auto&) { return Call{"GET", "/api/v1/cases/" + id, ""}; },
+                  {200,   403,   200,   200,   200,   200,   200,   200,   200,   200,   403},
+                  {403,   403,   403,   403,   403,   403,   403,   0,     0,     0,     0}},
+  {"fire event", [](auto& id, auto&) { return Call{"POST", "/api/v1/cases/" + id + "/events", kBadAccept.dump()}; },
+                  {403,   403,   422,   422,   403,   403,   403,   403,   403,   403,   403},
+                  {403,   403,   403,   403,   403,   403,   403,   0,     0,     0,     0}},
+  {"add note", [](auto& id, auto&) { return Call{"POST", "/api/v1/cases/" + id + "/notes", R"({"text": ""})"}; },
+                  {403,   403,   422,   422,   422,   422,   422,   422,   422,   422,   403},
+                  {403,   403,   403,   403,   403,   403,   403,   0,     0,     0,     0}},
+  {"assign", [](auto& id, auto&) { return Call{"PUT", "/api/v1/cases/" + id + "/owner", R"({"owner": "nobody"})"}; },
+                  {403,   403,   403,   422,   403,   422,   403,   422,   403,   403,   403},
+                  {403,   403,   403,   403,   403,   403,   403,   0,     0,     0,     0}},
+  {"list by unit", [](auto&, auto& unit) { return Call{"GET", "/api/v1/cases?unit=" + unit, ""}; },
+                  {403,   403,   200,   200,   200,   200,   200,   200,   200,   200,   403},
+                  {403,   403,   403,   403,   403,   403,   403,   0,     0,     0,     0}},
+  {"file report", [](auto&, auto& unit) { return Call{"POST", "/api/v1/cases", json{{"workflow", "mandatory_report"}, {"unit", unit}, {"data", json::object()}}.dump()}; },
+                  {422,   422,   403,   403,   403,   403,   403,   403,   403,   403,   403},
+                  {403,   403,   403,   403,   403,   403,   403,   0,     0,     0,     0}},
+  {"list mine", [](auto&, auto&) { return Call{"GET", "/api/v1/cases?mine=true", ""}; },
+                  {200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200}, {}},
+  {"list overdue", [](auto&, auto&) { return Call{"GET", "/api/v1/cases?overdue=true", ""}; },
+                  {403,   403,   200,   200,   200,   200,   200,   200,   200,   200,   403}, {}},
+  {"escalations", [](auto&, auto&) { return Call{"GET", "/api/v1/escalations", ""}; },
+                  {200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200}, {}},
+  {"workflows", [](auto&, auto&) { return Call{"GET", "/api/v1/workflows", ""}; },
+                  {200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200}, {}},
+  {"workflow", [](auto&, auto&) { return Call{"GET", "/api/v1/workflows/mandatory_report", ""}; },
+                  {200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200}, {}},
+  {"me", [](auto&, auto&) { return Call{"GET", "/api/v1/me", ""}; },
+                  {200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200}, {}},
+  {"child file", [](auto&, auto&) { return Call{"GET", "/api/v1/children/no-such-child", ""}; },
+                  {404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404}, {}},
+  {"child history", [](auto&, auto&) { return Call{"GET", "/api/v1/children/no-such-child/history", ""}; },
+                  {404,   404,   404,   404,   404,   404,   404,   404,   404,   404,   404}, {}},
+  {"users", [](auto&, auto&) { return Call{"GET", "/api/v1/users", ""}; },
+                  {403,   403,   403,   200,   403,   200,   403,   200,   403,   403,   200}, {}},
+  {"tokens", [](auto&, auto&) { return Call{"GET", "/api/v1/tokens", ""}; },
+                  {403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   200}, {}},
+  {"issue token", [](auto&, auto&) { return Call{"POST", "/api/v1/tokens", R"({"user": "nobody"})"}; },
+                  {403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   422}, {}},
+  {"revoke token", [](auto&, auto&) { return Call{"DELETE", "/api/v1/tokens/no-such-token", ""}; },
+                  {403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   404}, {}},
+  {"dead letters", [](auto&, auto&) { return Call{"GET", "/api/v1/dead-letters", ""}; },
+                  {403,   403,   403,   200,   403,   200,   403,   200,   403,   403,   403}, {}},
+  {"redrive", [](auto&, auto&) { return Call{"POST", "/api/v1/dead-letters/no-such-letter/redrive", ""}; },
+                  {403,   403,   403,   404,   403,   404,   403,   404,   403,   403,   403}, {}},
+};
+// clang-format on
+
+TEST(AuthzMatrixTest, EveryRoleEveryRouteInsideAndOutside) {
+  ApiDaemon daemon(json{{"rate_per_second", 0}});
+  daemon.Start();
+  // One case per unit, filed by a reporter of that unit.
+  std::map<std::string, std::string> case_of_unit;
+  for (auto [unit, reporter] : {std::pair{"chengguan-primary", "u0021"},
+                                {"chengguan-c01", "u0014"},
+                                {kOutsideUnit, "u0049"}}) {
+    auto r = daemon.ClientFor(reporter)->Send("POST", "/api/v1/cases",
+                                              testing::ReportBody().dump());
+    ASSERT_EQ(r.status, 201) << unit << ": " << r.body;
+    case_of_unit[unit] = json::parse(r.body)["case_id"];
+  }
+  int checked = 0;
+  for (int u = 0; u < kUsers; ++u) {
+    auto client = daemon.ClientFor(kColumns[u].user);
+    for (const Row& row : kTable) {
+      for (bool inside : {true, false}) {
+        int expected = inside ? row.inside[u] : row.outside[u];
+        if (expected == 0) continue;
+        std::string unit = inside ? kColumns[u].inside_unit : kOutsideUnit;
+        Call call = row.make(case_of_unit[unit], unit);
+        auto reply = client->Send(call.method, call.path, call.body);
+        EXPECT_EQ(reply.status, expected)
+            << kColumns[u].role << " (" << kColumns[u].user << ") × " << row.route
+            << (inside ? " inside" : " outside") << ": " << reply.body;
+        ++checked;
+      }
+    }
+  }
+  EXPECT_EQ(checked, 20 * kUsers + 6 * 7);  // 20 routes; 6 with an outside case for 7 users
+  // Nothing was written by any of it.
+  auto police = daemon.ClientFor("u0001");
+  for (const auto& [unit, id] : case_of_unit) {
+    auto c = json::parse(police->Send("GET", "/api/v1/cases/" + id).body);
+    EXPECT_EQ(c["last_seq"], 1) << unit;
+    EXPECT_EQ(c["owner"], "") << unit;
+  }
+}
+
+}  // namespace
+}  // namespace shouhu

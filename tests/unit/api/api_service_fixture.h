@@ -1,0 +1,71 @@
+// An ApiService in-process on a real RocksDB store behind the
+// fault-injecting wrapper, the bundled workflows, the sample county and a
+// fake clock: for tests of the application layer without sockets.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "api/api_service.h"
+#include "auth/token_store.h"
+
+namespace shouhu::api {
+
+class ApiServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/shouhu-api-unit-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    auto rocks = OpenRocksStore(dir_ + "/data");
+    ASSERT_TRUE(rocks.ok()) << rocks.status().ToString();
+    store_ = std::make_unique<FaultInjectingStore>(std::move(*rocks));
+    std::vector<DefinitionError> errors;
+    catalog_ = Catalog::Load({SHOUHU_SOURCE_DIR "/workflows"}, &errors);
+    ASSERT_TRUE(errors.empty());
+    auto org = Organisation::Load(SHOUHU_SOURCE_DIR "/deploy/county/organisation.json");
+    ASSERT_TRUE(org.ok());
+    org_ = std::move(*org);
+    auto runtime = Runtime::Create(*store_, catalog_, clock_);
+    ASSERT_TRUE(runtime.ok());
+    runtime_ = std::move(*runtime);
+    tokens_ = std::make_unique<TokenStore>(TokensPathFor(dir_ + "/data"));
+    service_ = std::make_unique<ApiService>(
+        ApiDeps{*runtime_, catalog_, org_, *tokens_, *store_, clock_}, ApiOptions{0, 1});
+  }
+  void TearDown() override {
+    service_.reset();
+    runtime_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  std::string TokenFor(const std::string& user) {
+    auto issued = tokens_->Issue(user, std::chrono::hours(1), "", clock_.Now());
+    EXPECT_TRUE(issued.ok());
+    return issued->token;
+  }
+  HttpResponse Call(const std::string& method, const std::string& target,
+                    const std::string& token, const std::string& body) {
+    HttpRequest r;
+    r.method = method;
+    EXPECT_TRUE(ParseTarget(target, &r.path, &r.query));
+    if (!token.empty()) r.headers["authorization"] = "Bearer " + token;
+    r.body = body;
+    r.remote = "127.0.0.1:5000";
+    return service_->Handle(r);
+  }
+  ApiService& service() { return *service_; }
+
+  std::string dir_;
+  FakeClock clock_{Instant(std::chrono::milliseconds(1'772'000'000'000))};
+  std::unique_ptr<FaultInjectingStore> store_;
+  Catalog catalog_;
+  Organisation org_;
+  std::unique_ptr<Runtime> runtime_;
+  std::unique_ptr<TokenStore> tokens_;
+  std::unique_ptr<ApiService> service_;
+};
+
+}  // namespace shouhu::api

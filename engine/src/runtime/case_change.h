@@ -58,6 +58,10 @@ class CaseChange {
   void RunEscalationStep(const EscalationDef& chain, int step,
                          Instant chain_started);
 
+  // Writes that belong to this change without being part of the case (the
+  // child's file): they commit in the same batch.
+  void AddMutation(Mutation m) { extra_.push_back(std::move(m)); }
+
   // Timers armed by this change (to add to the in-memory window).
   const std::vector<ArmedTimer>& newly_armed() const { return armed_; }
 
@@ -70,6 +74,8 @@ class CaseChange {
 
  private:
   Instant TimerDue(const TimerDef& t, Instant from) const;
+  // When the timer starts counting: its `from_field` if the case has it, else now.
+  Instant TimerStart(const TimerDef& t) const;
   void Arm(ArmedTimer t);
   nlohmann::json Context() const;
 
@@ -82,6 +88,7 @@ class CaseChange {
   std::vector<HistoryEntry> history_;
   std::vector<OutboxEntry> outbox_;
   std::vector<ArmedTimer> armed_;
+  std::vector<Mutation> extra_;
 };
 
 }  // namespace shouhu

@@ -190,6 +190,9 @@ StatusOr<CommandResult> RuntimeImpl::Open(const OpenCase& cmd) {
   change.EnterState(w->initial_state);
   uint64_t seq = change.AddHistory("opened", w->id, cmd.data, "", w->initial_state);
   for (const Notification& n : w->open.notify) change.Notify(n, seq);
+  std::unique_lock<std::mutex> child_lock;  // held until the commit
+  SHOUHU_RETURN_IF_ERROR(
+      UpdateChildFile(*w, cmd.data, cmd.actor.user, change, &child_lock));
   CommandResult result{c.id, seq, w->initial_state, false};
   SHOUHU_RETURN_IF_ERROR(CommitChange(
       change, "open",
@@ -234,6 +237,7 @@ StatusOr<CommandResult> RuntimeImpl::Fire(const FireEvent& cmd) {
   auto fingerprint = Fingerprint(
       {"fire", cmd.actor.user, cmd.case_id, cmd.event, cmd.data});
   if (!fingerprint.ok()) return fingerprint.status();
+  std::unique_lock<std::mutex> child_lock;  // held until OnCase commits
   return OnCase(cmd.request_id, *fingerprint, cmd.case_id, cmd.actor.user,
                 "fire:" + cmd.event,
                 [&](const Workflow& w, CaseChange& change) -> Status {
@@ -250,7 +254,9 @@ StatusOr<CommandResult> RuntimeImpl::Fire(const FireEvent& cmd) {
                   }
                   SHOUHU_RETURN_IF_ERROR(
                       CheckRoles(cmd.actor, e->roles, "fire \"" + e->id + "\""));
-                  return ApplyEvent(w, *e, cmd.data, change);
+                  SHOUHU_RETURN_IF_ERROR(ApplyEvent(w, *e, cmd.data, change));
+                  return UpdateChildFile(w, cmd.data, cmd.actor.user, change,
+                                         &child_lock);
                 });
 }
 

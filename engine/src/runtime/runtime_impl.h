@@ -63,6 +63,13 @@ class RuntimeImpl : public Runtime {
   StatusOr<std::optional<CommandResult>> Replay(const std::string& request_id,
                                                 const std::string& fingerprint);
   const Calendar* CalendarOf(const Workflow& w) const;
+  // The child's file (children.cc): links the change's case to its child
+  // once the case has every identity field, and records the file fields the
+  // command's `data` carries, as writes of the same batch. Holds `*lock`
+  // (the identity's) while a new file is created, until the caller commits.
+  Status UpdateChildFile(const Workflow& w, const nlohmann::json& data,
+                         const std::string& actor, CaseChange& change,
+                         std::unique_lock<std::mutex>* lock);
   StatusOr<CaseList> ListIndex(const std::string& prefix, const Page& page);
   Status CommitChange(CaseChange& change, const std::string& audit_action,
                       std::vector<Mutation> extra);
@@ -88,6 +95,7 @@ class RuntimeImpl : public Runtime {
   std::atomic<uint64_t> next_audit_{0};
   std::array<std::mutex, 4096> case_locks_;
   std::array<std::mutex, 1024> request_locks_;
+  std::array<std::mutex, 256> child_identity_locks_;
 };
 
 // Applies event `e` to the change, as `role_check`ed by the caller: checks

@@ -202,6 +202,7 @@ class Validator {
         last = len;
       }
     }
+    if (w_.child) ChildFile(*w_.child);
     Reachability();
   }
 
@@ -230,8 +231,47 @@ class Validator {
                                       "\"system\"");
         }
       }
+      if (!t.service_level.empty() && !w_.FindServiceLevel(t.service_level)) {
+        r_.Error(tp + "/service_level", "unknown service level " + Q(t.service_level));
+      }
+      if (t.units == TimerDef::Units::kWorkingDays && !t.service_level.empty() &&
+          w_.calendar_id.empty()) {
+        r_.Error(tp + "/service_level", "a working-day timer needs the "
+                                        "workflow's \"calendar\"");
+      }
+      if (!t.from_field.empty()) {
+        const FieldDef* f = w_.FindField(t.from_field);
+        if (!f) {
+          r_.Error(tp + "/from_field", "unknown field " + Q(t.from_field));
+        } else if (f->type != FieldType::kDatetime) {
+          r_.Error(tp + "/from_field", "wrong field type: a timer counts from a "
+                                       "datetime field, and " + Q(f->id) + " is " +
+                                       std::string(FieldTypeName(f->type)));
+        }
+      }
       if (!t.escalation.empty() && !w_.FindEscalation(t.escalation)) {
         r_.Error(tp + "/escalate", "unknown escalation " + Q(t.escalation));
+      }
+    }
+  }
+
+  // The child's file: declared fields, and an identity drawn from them.
+  void ChildFile(const ChildFileDef& c) {
+    for (size_t k = 0; k < c.fields.size(); ++k) {
+      if (!w_.FindField(c.fields[k])) {
+        r_.Error(At("/child", "fields", k), "unknown field " + Q(c.fields[k]));
+      }
+    }
+    if (c.identity.empty()) {
+      r_.Error("/child/identity", "the child's file needs at least one "
+                                  "identity field");
+    }
+    for (size_t k = 0; k < c.identity.size(); ++k) {
+      if (std::find(c.fields.begin(), c.fields.end(), c.identity[k]) ==
+          c.fields.end()) {
+        r_.Error(At("/child", "identity", k),
+                 "identity field " + Q(c.identity[k]) +
+                     " is not among the child's file \"fields\"");
       }
     }
   }

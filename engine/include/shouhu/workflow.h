@@ -78,6 +78,12 @@ struct EventDef {
   Label label;
   std::vector<std::string> from;  // states the event may fire from
   std::vector<Target> to;         // first target whose guard holds wins
+  // Records its data and notifies without leaving the state (no timer is
+  // re-armed); `to` is then empty.
+  bool stay = false;
+  // A staying event restarts these timers of the state from now (and stops
+  // the escalations they started): an obligation met resets its cadence.
+  std::vector<std::string> restart;
   std::vector<std::string> roles; // roles allowed; "system" = timers only
   std::vector<std::string> requires_fields;
   std::vector<std::string> optional_fields;
@@ -103,6 +109,10 @@ struct TimerDef {
   // A transition back into the same state leaves this timer as it is instead
   // of re-arming it (a long review deadline survives each logged visit).
   bool keep = false;
+  // The timer runs until the case has this field: it is not armed when the
+  // field is set, and setting it cancels the timer and the escalation it
+  // started ("" = runs until the state is left).
+  std::string until_field;
 };
 
 struct StateDef {

@@ -109,7 +109,36 @@ void CaseChange::EnterState(const std::string& state) {
   for (const TimerDef& t : def->timers) {
     bool is_kept = std::any_of(kept.begin(), kept.end(),
                                [&](const ArmedTimer& a) { return a.name == t.id; });
-    if (!is_kept) Arm({t.id, TimerDue(t, TimerStart(t)), "", -1, {}});
+    if (!is_kept && !Satisfied(t)) Arm({t.id, TimerDue(t, TimerStart(t)), "", -1, {}});
+  }
+}
+
+bool CaseChange::Satisfied(const TimerDef& t) const {
+  if (t.until_field.empty()) return false;
+  auto v = after_.data.find(t.until_field);
+  return v != after_.data.end() && !v->is_null();
+}
+
+void CaseChange::RestartTimer(const std::string& id) {
+  const StateDef* def = wf_.FindState(after_.state);
+  if (!def) return;
+  for (const TimerDef& t : def->timers) {
+    if (t.id != id) continue;
+    std::erase_if(after_.timers, [&](const ArmedTimer& a) {
+      return a.name == t.id || (!t.escalation.empty() && a.chain == t.escalation);
+    });
+    if (!Satisfied(t)) Arm({t.id, TimerDue(t, TimerStart(t)), "", -1, {}});
+  }
+}
+
+void CaseChange::DropSatisfiedTimers() {
+  const StateDef* def = wf_.FindState(after_.state);
+  if (!def) return;
+  for (const TimerDef& t : def->timers) {
+    if (!Satisfied(t)) continue;
+    std::erase_if(after_.timers, [&](const ArmedTimer& a) {
+      return a.name == t.id || (!t.escalation.empty() && a.chain == t.escalation);
+    });
   }
 }
 

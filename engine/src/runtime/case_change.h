@@ -43,6 +43,13 @@ class CaseChange {
   // transition to the same state, which re-arms its timers.
   void EnterState(const std::string& state);
 
+  // Cancels the current state's timers whose `until` field the case now has,
+  // with the escalation chains they started.
+  void DropSatisfiedTimers();
+  // Re-arms the current state's timer `id` from now, stopping the
+  // escalation chain it started.
+  void RestartTimer(const std::string& id);
+
   // Queues the notification, produced by history entry `seq`.
   void Notify(const Notification& n, uint64_t seq);
 
@@ -76,6 +83,7 @@ class CaseChange {
   Instant TimerDue(const TimerDef& t, Instant from) const;
   // When the timer starts counting: its `from_field` if the case has it, else now.
   Instant TimerStart(const TimerDef& t) const;
+  bool Satisfied(const TimerDef& t) const;  // its `until` field is set
   void Arm(ArmedTimer t);
   nlohmann::json Context() const;
 

@@ -102,6 +102,14 @@ Status ApplyEvent(const Workflow& w, const EventDef& e, const json& data,
     return FailedPrecondition("guard failed: the case's data does not allow \"" +
                               e.id + "\" now");
   }
+  if (e.stay) {
+    c.data = std::move(merged);
+    change.DropSatisfiedTimers();
+    for (const std::string& t : e.restart) change.RestartTimer(t);
+    uint64_t seq = change.AddHistory("event", e.id, data);
+    for (const Notification& n : e.notify) change.Notify(n, seq);
+    return Status::Ok();
+  }
   const Target* target = nullptr;
   for (const Target& t : e.to) {
     if (!t.when || EvaluateGuard(*t.when, merged)) {
@@ -115,6 +123,7 @@ Status ApplyEvent(const Workflow& w, const EventDef& e, const json& data,
   }
   c.data = std::move(merged);
   std::string from = c.state;
+  change.DropSatisfiedTimers();
   change.EnterState(target->state);
   uint64_t seq = change.AddHistory("event", e.id, data, from, target->state);
   for (const Notification& n : e.notify) change.Notify(n, seq);

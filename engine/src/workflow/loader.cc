@@ -182,7 +182,7 @@ Notification ParseNotification(const json& j, const std::string& p,
 TimerDef ParseTimer(const json& j, const std::string& p, JsonReader& r) {
   TimerDef t;
   r.OnlyMembers(j, p, {"id", "after", "every", "service_level", "in", "event",
-                       "escalate", "from_field", "keep"});
+                       "escalate", "from_field", "keep", "until"});
   r.String(j, p, "id", &t.id, true);
   bool after = j.contains("after"), every = j.contains("every");
   bool level = j.contains("service_level");
@@ -220,6 +220,7 @@ TimerDef ParseTimer(const json& j, const std::string& p, JsonReader& r) {
   }
   r.String(j, p, "from_field", &t.from_field, false);
   r.Bool(j, p, "keep", &t.keep);
+  r.String(j, p, "until", &t.until_field, false);
   bool ev = r.String(j, p, "event", &t.fire_event, false);
   bool esc = r.String(j, p, "escalate", &t.escalation, false);
   if (ev == esc) {
@@ -264,8 +265,8 @@ void ParseEventBody(const json& j, const std::string& p, JsonReader& r,
 
 EventDef ParseEvent(const json& j, const std::string& p, JsonReader& r) {
   EventDef e;
-  r.OnlyMembers(j, p, {"id", "label", "from", "to", "roles", "requires",
-                       "optional", "guard", "notify"});
+  r.OnlyMembers(j, p, {"id", "label", "from", "to", "stay", "restart", "roles",
+                       "requires", "optional", "guard", "notify"});
   r.String(j, p, "id", &e.id, true);
   ParseEventBody(j, p, r, e);
   r.StringList(j, p, "from", &e.from, true);
@@ -273,7 +274,18 @@ EventDef ParseEvent(const json& j, const std::string& p, JsonReader& r) {
     r.Error(p + "/from", "an event fires from at least one state");
   }
   auto to = j.find("to");
-  if (to == j.end()) {
+  r.Bool(j, p, "stay", &e.stay);
+  r.StringList(j, p, "restart", &e.restart, false);
+  if (!e.restart.empty() && !e.stay) {
+    r.Error(p + "/restart", "only an event that stays in its state restarts "
+                            "timers (a transition re-arms them all)");
+  }
+  if (e.stay) {
+    if (to != j.end()) {
+      r.Error(p + "/stay", "an event either stays in its state or goes "
+                           "\"to\" one, not both");
+    }
+  } else if (to == j.end()) {
     r.Error(p, "missing member \"to\"");
   } else if (to->is_string()) {
     e.to.push_back({std::nullopt, to->get<std::string>()});

@@ -1,5 +1,6 @@
 #include "workflow/validator.h"
 
+#include <algorithm>
 #include <deque>
 
 namespace shouhu {
@@ -164,7 +165,9 @@ class Validator {
                         Q(w_.initial_state));
       }
       auto out = w_.EventsFrom(s.id);
-      if (!s.terminal && out.empty()) {
+      bool leaves = std::any_of(out.begin(), out.end(),
+                                [](const EventDef* e) { return !e->stay; });
+      if (!s.terminal && !leaves) {
         r_.Error(p, "state " + Q(s.id) +
                         " has no way out and is not terminal");
       }
@@ -239,6 +242,9 @@ class Validator {
         r_.Error(tp + "/service_level", "a working-day timer needs the "
                                         "workflow's \"calendar\"");
       }
+      if (!t.until_field.empty() && !w_.FindField(t.until_field)) {
+        r_.Error(tp + "/until", "unknown field " + Q(t.until_field));
+      }
       if (!t.from_field.empty()) {
         const FieldDef* f = w_.FindField(t.from_field);
         if (!f) {
@@ -278,8 +284,9 @@ class Validator {
 
   void Events(const EventDef& e, const std::string& p) {
     for (size_t k = 0; k < e.from.size(); ++k) State(e.from[k], At(p, "from", k));
-    if (&e == &w_.open) {
-      // The open block's target is initial_state, checked on its own.
+    if (&e == &w_.open || e.stay) {
+      // The open block's target is initial_state, checked on its own; a
+      // staying event has none.
     } else if (e.to.size() == 1 && !e.to[0].when) {
       State(e.to[0].state, p + "/to");
     } else {
@@ -287,6 +294,18 @@ class Validator {
         std::string tp = At(p, "to", k);
         State(e.to[k].state, tp + "/state");
         if (e.to[k].when) GuardAt(*e.to[k].when, tp + "/when");
+      }
+    }
+    for (size_t k = 0; k < e.restart.size(); ++k) {
+      for (const std::string& from : e.from) {
+        const StateDef* s = w_.FindState(from);
+        if (!s) continue;
+        bool has = std::any_of(s->timers.begin(), s->timers.end(),
+                               [&](const TimerDef& t) { return t.id == e.restart[k]; });
+        if (!has) {
+          r_.Error(At(p, "restart", k), "unknown timer " + Q(e.restart[k]) +
+                                            " in state " + Q(from));
+        }
       }
     }
     for (size_t k = 0; k < e.roles.size(); ++k) Role(e.roles[k], At(p, "roles", k));

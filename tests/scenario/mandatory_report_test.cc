@@ -12,7 +12,6 @@ using namespace std::chrono_literals;
 
 // The sample county's people (deploy/county/organisation.json), 城关镇.
 const char* kTeacher = "u0021";        // 城关镇中心小学 班主任 (reporter)
-const char* kHeadteacher = "u0023";    // 校长 (reporter, school_admin)
 const char* kVolunteer = "u0278";      // 社会组织志愿者 (voluntary_reporter)
 const char* kOfficer = "u0008";        // 派出所民警
 const char* kOfficer2 = "u0009";
@@ -139,10 +138,12 @@ void AssessAssistMonitorClose(Scenario& s, const std::string& id,
   EXPECT_EQ(monitoring, "monitoring_" + risk);
   auto visit_every = risk == "high"     ? std::chrono::days(7)
                      : risk == "medium" ? std::chrono::days(14)
-                                        : std::chrono::days(31);  // 9 Mar + 1 month
+                                        : std::chrono::days(30);  // unused
   Instant review = *s.TimerDue(id, "six_month_review");
   Instant first_visit = *s.TimerDue(id, "visit");
-  if (risk != "low") EXPECT_EQ(first_visit, s.Now() + visit_every);
+  if (risk != "low") {
+    EXPECT_EQ(first_visit, s.Now() + visit_every);
+  }
   EXPECT_GT(first_visit, s.Now());
 
   // A visit with the whole checklist re-arms the visit cadence and keeps the
@@ -205,10 +206,10 @@ SCENARIO(MandatoryReport, LivingAloneParentsOrderedBackThenClosed) {
 SCENARIO(MandatoryReport, GuardianNeglectRelativeEntrusted) {
   std::string id = FileReport(s, "guardian_neglect");
   EXPECT_EQ(AcceptAndRespond(s, id, "criminal"), "guardian_response");
-  SendFeedback(s, id);
   EXPECT_EQ(s.Fire(id, kOfficer, "arrange_guardian",
                    {{"guardian_arrangement", "relative_entrusted"}}),
             "township_notice");
+  SendFeedback(s, id);
   NotifyTownship(s, id);
   AssessAssistMonitorClose(s, id, "medium");
 }
@@ -216,7 +217,7 @@ SCENARIO(MandatoryReport, GuardianNeglectRelativeEntrusted) {
 SCENARIO(MandatoryReport, ParentsUnreachableTemporaryCare) {
   for (const char* category : {"guardian_incapable", "living_alone"}) {
     std::string id = FileReport(s, category);
-    std::string branch = AcceptAndRespond(s, id);
+    AcceptAndRespond(s, id);
     EXPECT_EQ(s.Fire(id, kOfficer, "parents_unreachable",
                      {{"temporary_carer", "relief_institution"}}),
               "temporary_care");
@@ -231,7 +232,7 @@ SCENARIO(MandatoryReport, ParentsUnreachableTemporaryCare) {
     s.ExpectNotice(out, "parents_unreachable", {kCivilAffairs, kCivilAffairs2}, {"sms"});
     SendFeedback(s, id);
     NotifyTownship(s, id);
-    if (std::string(category) == "living_alone") AssessAssistMonitorClose(s, id, "low");
+    AssessAssistMonitorClose(s, id, "low");
   }
 }
 
@@ -242,11 +243,11 @@ SCENARIO(MandatoryReport, MissingChildFoundUnharmed) {
   EXPECT_EQ(s.Advance(6h), 1u);
   auto out = s.TakeOutbox();
   s.ExpectNotice(out, "search_ongoing", {kStationChief}, {"sms"});
+  SendFeedback(s, id);
   s.Refused(id, kOfficer, "found", {{"found_at", Now(s)}}, StatusCode::kInvalidArgument);
   EXPECT_EQ(s.Fire(id, kOfficer, "found",
                    {{"found_at", Now(s)}, {"child_condition", "unharmed"}}),
             "township_notice");
-  SendFeedback(s, id);
   NotifyTownship(s, id);
   AssessAssistMonitorClose(s, id, "low");
 }
@@ -257,6 +258,7 @@ SCENARIO(MandatoryReport, MissingChildFoundHarmedGetsEvidenceAndCare) {
   EXPECT_EQ(s.Fire(id, kOfficer2, "found",
                    {{"found_at", Now(s)}, {"child_condition", "harmed"}}),
             "evidence_and_medical");
+  SendFeedback(s, id);
   s.Refused(id, kOfficer, "record_evidence",
             {{"evidence_collected", false}, {"medical_care", "treated"},
              {"injury_assessment", "requested"}},
@@ -265,7 +267,6 @@ SCENARIO(MandatoryReport, MissingChildFoundHarmedGetsEvidenceAndCare) {
                    {{"evidence_collected", true}, {"medical_care", "hospitalised"},
                     {"injury_assessment", "completed"}}),
             "township_notice");
-  SendFeedback(s, id);
   NotifyTownship(s, id);
   AssessAssistMonitorClose(s, id, "high");
 }
@@ -292,6 +293,7 @@ SCENARIO(MandatoryReport, DomesticViolenceShelterByCivilAffairs) {
   s.ExpectNotice(out, "overdue", kCounty, {"sms", "email"});
   EXPECT_EQ(s.Case(id).priority, Priority::kHigh);
   EXPECT_TRUE(s.Case(id).overdue);
+  SendFeedback(s, id);
   EXPECT_EQ(s.Fire(id, kCivilAffairs, "place_in_shelter",
                    {{"shelter_name", "县未成年人救助保护中心"}}),
             "evidence_and_medical");
@@ -300,7 +302,6 @@ SCENARIO(MandatoryReport, DomesticViolenceShelterByCivilAffairs) {
                    {{"evidence_collected", true}, {"medical_care", "treated"},
                     {"injury_assessment", "requested"}}),
             "township_notice");
-  SendFeedback(s, id);
   NotifyTownship(s, id);
   AssessAssistMonitorClose(s, id, "medium");
 }
@@ -308,6 +309,7 @@ SCENARIO(MandatoryReport, DomesticViolenceShelterByCivilAffairs) {
 SCENARIO(MandatoryReport, DomesticViolenceWithoutShelter) {
   std::string id = FileReport(s, "domestic_violence");
   EXPECT_EQ(AcceptAndRespond(s, id), "violence_response");
+  SendFeedback(s, id);
   s.Refused(id, kOfficer, "stop_violence",
             {{"violence_stopped", false}, {"shelter_needed", false}},
             StatusCode::kFailedPrecondition);
@@ -318,7 +320,6 @@ SCENARIO(MandatoryReport, DomesticViolenceWithoutShelter) {
                    {{"evidence_collected", true}, {"medical_care", "none_needed"},
                     {"injury_assessment", "not_needed"}}),
             "township_notice");
-  SendFeedback(s, id);
   NotifyTownship(s, id);
   AssessAssistMonitorClose(s, id, "low");
 }
@@ -326,13 +327,13 @@ SCENARIO(MandatoryReport, DomesticViolenceWithoutShelter) {
 SCENARIO(MandatoryReport, UnlawfulHarmStoppedEvidenceMedical) {
   std::string id = FileReport(s, "unlawful_harm");
   EXPECT_EQ(AcceptAndRespond(s, id, "criminal"), "harm_response");
+  SendFeedback(s, id);
   EXPECT_EQ(s.Fire(id, kOfficer, "stop_harm", {{"protective_measures", "隔离加害人"}}),
             "evidence_and_medical");
   EXPECT_EQ(s.Fire(id, kOfficer, "record_evidence",
                    {{"evidence_collected", true}, {"medical_care", "treated"},
                     {"injury_assessment", "completed"}}),
             "township_notice");
-  SendFeedback(s, id);
   NotifyTownship(s, id);
   AssessAssistMonitorClose(s, id, "high");
 }
@@ -391,6 +392,8 @@ SCENARIO(MandatoryReport, AcceptanceOverdueClimbsToTheCounty) {
   EXPECT_EQ(escalations, 3);
   s.Fire(id, kOfficer, "accept", {{"intake_kind", "administrative"}, {"accepted_at", Now(s)}});
   EXPECT_FALSE(s.Case(id).overdue);
+  SendFeedback(s, id);  // at once, still in police intake
+  EXPECT_EQ(s.State(id), "police_intake");
 }
 
 SCENARIO(MandatoryReport, ThreeDayFeedbackEscalatesUntilSent) {
@@ -409,16 +412,21 @@ SCENARIO(MandatoryReport, ThreeDayFeedbackEscalatesUntilSent) {
   s.Fire(id, kOfficer, "respond", {{"responded_at", Now(s)}});
   EXPECT_EQ(s.TimerDue(id, "feedback_due"), accepted + std::chrono::hours(72));
   s.AdvanceTo(accepted + std::chrono::hours(72));
-  // The branch's action deadline (24 h) ran out on the way, with its chain.
+  // The branch's action deadline (24 h) ran out on the way: a timer found
+  // late starts its chain when it fires, so both chains start now.
   auto out = s.TakeOutbox();
   s.ExpectNotice(out, "feedback_overdue", kOfficers, {"sms"});
   s.ExpectNotice(out, "overdue", kOfficers, {"sms"});
+  EXPECT_EQ(out.size(), 2u);
+  EXPECT_FALSE(s.TimerDue(id, "feedback_due").has_value());  // fired
+  // A day on: the action chain's +2 h and +12 h steps and the feedback
+  // chain's +1 d step.
+  s.Advance(24h);
+  out = s.TakeOutbox();
   s.ExpectNotice(out, "overdue", {kStationChief}, {"sms"});
   s.ExpectNotice(out, "overdue", {kCountyPolice}, {"sms", "email"});
-  EXPECT_EQ(out.size(), 4u);
-  EXPECT_FALSE(s.TimerDue(id, "feedback_due").has_value());  // fired
-  EXPECT_EQ(s.Advance(24h), 1u);
-  s.ExpectNotice(s.TakeOutbox(), "feedback_overdue", {kStationChief}, {"sms", "email"});
+  s.ExpectNotice(out, "feedback_overdue", {kStationChief}, {"sms", "email"});
+  EXPECT_EQ(out.size(), 3u);
   EXPECT_TRUE(s.TimerDue(id, "feedback_overdue#2").has_value());
   // Sending the feedback ends the feedback chain.
   SendFeedback(s, id);
@@ -443,12 +451,15 @@ SCENARIO(MandatoryReport, AssessmentServicesVisitsAndReviewDeadlines) {
   s.Fire(id, kOfficer, "accept", {{"intake_kind", "administrative"}, {"accepted_at", Now(s)}});
   s.Fire(id, kOfficer, "respond", {{"responded_at", Now(s)}});
   s.Fire(id, kOfficer, "arrange_guardian", {{"guardian_arrangement", "relative_entrusted"}});
-  SendFeedback(s, id);
   // Thursday 2 April 2026, 10:00: five working days skip Qingming (4–6 April)
   // and the weekend, so the assessment is due on Friday 10 April.
   s.AdvanceTo(At("2026-04-02T10:00:00+08:00"));
   s.TakeOutbox();
   NotifyTownship(s, id);
+  // The feedback, a month late (its escalations ran meanwhile), sent from
+  // the assessment: no feedback deadline is armed any more.
+  SendFeedback(s, id);
+  EXPECT_FALSE(s.TimerDue(id, "feedback_due").has_value());
   EXPECT_EQ(s.TimerDue(id, "assessment_sla"), At("2026-04-10T10:00:00+08:00"));
   s.AdvanceTo(At("2026-04-10T10:00:00+08:00"));
   s.ExpectNotice(s.TakeOutbox(), "overdue", {kCaseWorker}, {"sms"});
@@ -512,6 +523,67 @@ SCENARIO(MandatoryReport, AssessmentServicesVisitsAndReviewDeadlines) {
   s.ExpectNotice(out, "review_due", {kCaseWorker}, {"sms"});
   // Nobody but the timer fires the review.
   s.Refused(id, kCaseWorker, "review_due", json::object(), StatusCode::kPermissionDenied);
+}
+
+// From assessment to monitoring at `risk`, with the director as owner.
+void ToMonitoring(Scenario& s, const std::string& id, const std::string& risk) {
+  EXPECT_EQ(s.Fire(id, kCaseWorker, "assess",
+                   {{"safety_situation", "安全"}, {"guardianship_situation", "有人监护"},
+                    {"health_situation", "良好"}, {"risk_level", risk},
+                    {"co_assessors", {"civil_affairs", "police"}}}),
+            "assistance_planning");
+  s.Fire(id, kCaseWorker, "plan_assistance",
+         {{"services", {"after_school_care"}}, {"service_provider", "村儿童之家"},
+          {"services_due_at", FormatInstant(s.Now() + 24h)}, {"social_assistance", "not_eligible"}});
+  EXPECT_EQ(s.Fire(id, kCaseWorker, "record_delivery",
+                   {{"delivery_record", "已安排课后看护"}, {"delivered_at", Now(s)}}),
+            "monitoring_" + risk);
+  s.Assign(id, kCaseWorker, kDirector);
+}
+
+// Visits on time, `every` apart, until the six-month review moves the case.
+void VisitUntilReview(Scenario& s, const std::string& id, std::chrono::hours every) {
+  std::string monitoring = s.State(id);
+  Instant review = *s.TimerDue(id, "six_month_review");
+  while (s.State(id) == monitoring) {
+    s.Advance(every);
+    if (s.State(id) != monitoring) break;
+    s.Fire(id, kDirector, "log_visit",
+           {{"visit_kind", "follow_up"}, {"visited_at", Now(s)},
+            {"checklist", {"health", "mood", "study", "peers", "family"}}});
+  }
+  EXPECT_EQ(s.State(id), "assessment");
+  EXPECT_GE(s.Now(), review);
+  EXPECT_LT(s.Now(), review + every);
+  for (const OutboxEntry& e : s.TakeOutbox()) {
+    EXPECT_EQ(e.template_id, "review_due") << "a visit on time was escalated";
+  }
+}
+
+SCENARIO(MandatoryReport, RiskChangesReassessedAndReviewedAtEveryLevel) {
+  std::string id = FileReport(s, "guardian_neglect");
+  AcceptAndRespond(s, id);
+  SendFeedback(s, id);
+  s.Fire(id, kOfficer, "arrange_guardian", {{"guardian_arrangement", "parent_returned"}});
+  NotifyTownship(s, id);
+  // Low → reassessed (the father left again) → medium → reassessed → medium
+  // → six-month review → low → six-month review → low → closed.
+  ToMonitoring(s, id, "low");
+  EXPECT_EQ(s.Fire(id, kCaseWorker, "reassess", {{"reassessment_reason", "父亲再次外出"}}),
+            "assessment");
+  ToMonitoring(s, id, "medium");
+  s.Refused(id, kDirector, "reassess", {{"reassessment_reason", "x"}},
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(s.Fire(id, kCaseWorker, "reassess", {{"reassessment_reason", "复核"}}),
+            "assessment");
+  ToMonitoring(s, id, "medium");
+  VisitUntilReview(s, id, std::chrono::hours(13 * 24));
+  ToMonitoring(s, id, "low");
+  VisitUntilReview(s, id, std::chrono::hours(27 * 24));
+  ToMonitoring(s, id, "low");
+  EXPECT_EQ(s.Fire(id, kTownshipHead, "close",
+                   {{"closure_reason", "risk_resolved"}, {"closure_note", "监护到位"}}),
+            "closed");
 }
 
 }  // namespace

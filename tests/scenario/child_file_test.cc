@@ -2,6 +2,8 @@
 // same child land on one file, a report that lacks the identity is linked
 // once it is known, every change keeps its author, time and case, and the
 // file reads as it stood at any past instant.
+#include <thread>
+
 #include "scenario/scenario.h"
 
 namespace shouhu::scenario {
@@ -142,6 +144,28 @@ TEST(ChildFile, EveryChangeIsKeptAndThePastCanBeRead) {
                   {"risk_level", "low"}}));
   EXPECT_EQ(s.runtime().GetChild("K404", std::nullopt).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(s.runtime().ChildHistory("").status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(ChildFile, ConcurrentReportsOnANewChildCreateOneFile) {
+  Scenario s;
+  constexpr int kThreads = 8;
+  std::vector<std::string> children(kThreads);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      auto r = s.runtime().Open({"concurrent-" + std::to_string(i), s.As(kTeacher),
+                                 "mandatory_report", "", Report("mandated", "missing")});
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      auto c = s.runtime().GetCase(r->case_id);
+      ASSERT_TRUE(c.ok());
+      children[i] = c->child_id;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const std::string& child : children) EXPECT_EQ(child, children[0]);
+  auto file = s.runtime().GetChild(children[0], std::nullopt);
+  ASSERT_TRUE(file.ok());
+  EXPECT_EQ(file->case_ids.size(), static_cast<size_t>(kThreads));
 }
 
 }  // namespace

@@ -102,6 +102,16 @@ void NotifyTownship(Scenario& s, const std::string& id) {
                              {"sms", "email"}).urgent);
 }
 
+// Evidence fixed, medical care and the injury assessment recorded: on to
+// the township notice.
+void RecordEvidence(Scenario& s, const std::string& id, const std::string& care,
+                    const std::string& injury) {
+  EXPECT_EQ(s.Fire(id, kOfficer, "record_evidence",
+                   {{"evidence_collected", true}, {"medical_care", care},
+                    {"injury_assessment", injury}}),
+            "township_notice");
+}
+
 // Assessment → assistance → monitoring by risk → closed.
 void AssessAssistMonitorClose(Scenario& s, const std::string& id,
                               const std::string& risk) {
@@ -263,10 +273,7 @@ SCENARIO(MandatoryReport, MissingChildFoundHarmedGetsEvidenceAndCare) {
             {{"evidence_collected", false}, {"medical_care", "treated"},
              {"injury_assessment", "requested"}},
             StatusCode::kFailedPrecondition);
-  EXPECT_EQ(s.Fire(id, kOfficer, "record_evidence",
-                   {{"evidence_collected", true}, {"medical_care", "hospitalised"},
-                    {"injury_assessment", "completed"}}),
-            "township_notice");
+  RecordEvidence(s, id, "hospitalised", "completed");
   NotifyTownship(s, id);
   AssessAssistMonitorClose(s, id, "high");
 }
@@ -298,10 +305,7 @@ SCENARIO(MandatoryReport, DomesticViolenceShelterByCivilAffairs) {
                    {{"shelter_name", "县未成年人救助保护中心"}}),
             "evidence_and_medical");
   EXPECT_FALSE(s.Case(id).overdue);
-  EXPECT_EQ(s.Fire(id, kOfficer, "record_evidence",
-                   {{"evidence_collected", true}, {"medical_care", "treated"},
-                    {"injury_assessment", "requested"}}),
-            "township_notice");
+  RecordEvidence(s, id, "treated", "requested");
   NotifyTownship(s, id);
   AssessAssistMonitorClose(s, id, "medium");
 }
@@ -316,10 +320,7 @@ SCENARIO(MandatoryReport, DomesticViolenceWithoutShelter) {
   EXPECT_EQ(s.Fire(id, kOfficer, "stop_violence",
                    {{"violence_stopped", true}, {"shelter_needed", false}}),
             "evidence_and_medical");
-  EXPECT_EQ(s.Fire(id, kOfficer, "record_evidence",
-                   {{"evidence_collected", true}, {"medical_care", "none_needed"},
-                    {"injury_assessment", "not_needed"}}),
-            "township_notice");
+  RecordEvidence(s, id, "none_needed", "not_needed");
   NotifyTownship(s, id);
   AssessAssistMonitorClose(s, id, "low");
 }
@@ -330,10 +331,7 @@ SCENARIO(MandatoryReport, UnlawfulHarmStoppedEvidenceMedical) {
   SendFeedback(s, id);
   EXPECT_EQ(s.Fire(id, kOfficer, "stop_harm", {{"protective_measures", "隔离加害人"}}),
             "evidence_and_medical");
-  EXPECT_EQ(s.Fire(id, kOfficer, "record_evidence",
-                   {{"evidence_collected", true}, {"medical_care", "treated"},
-                    {"injury_assessment", "completed"}}),
-            "township_notice");
+  RecordEvidence(s, id, "treated", "completed");
   NotifyTownship(s, id);
   AssessAssistMonitorClose(s, id, "high");
 }

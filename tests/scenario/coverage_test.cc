@@ -55,5 +55,26 @@ TEST(ScenarioCoverage, EveryStateAndTransitionIsTaken) {
   }
 }
 
+// Every role a workflow names is held by someone in the sample county, so no
+// step, notification or escalation resolves to nobody for want of a role.
+TEST(ScenarioCoverage, EveryRoleIsHeldInTheSampleCounty) {
+  Scenario s;
+  std::vector<DefinitionError> errors;
+  Catalog catalog = Catalog::Load({std::string(SHOUHU_SOURCE_DIR) + "/workflows"}, &errors);
+  ASSERT_TRUE(errors.empty());
+  std::set<std::string> held;
+  for (const User& u : s.org().users()) held.insert(u.roles.begin(), u.roles.end());
+  for (const auto& w : catalog.All()) {
+    for (const RoleDef& r : w->roles) {
+      EXPECT_TRUE(held.count(r.id)) << w->id << " v" << w->version << ": nobody holds role "
+                                    << r.id;
+    }
+  }
+  for (const char* role : {"administrator", "county_supervisor", "township_supervisor",
+                           "school_admin", "voluntary_reporter", "village_committee", "helper"}) {
+    EXPECT_TRUE(held.count(role)) << role;
+  }
+}
+
 }  // namespace
 }  // namespace shouhu::scenario

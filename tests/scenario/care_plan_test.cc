@@ -1,7 +1,7 @@
 // Scenarios of the care plan (结对帮扶, workflows/care_plan.json): recurring
-// obligations logged and missed, a reportable situation reported (a linked
-// mandatory report on the same child's file) or left unreported (追责), and
-// the end of the plan.
+// obligations logged and missed, a reportable situation reported (the plan
+// opens the mandatory report itself, on the same child's file) or left
+// unreported (追责), and the end of the plan.
 #include "scenario/scenario.h"
 
 namespace shouhu::scenario {
@@ -131,37 +131,72 @@ SCENARIO(CarePlan, ReportableSituationReportedAndLinked) {
   std::string id = StartPlan(s);
   s.Advance(24h);
   s.Fire(id, kHelper, "log_video_call", {{"called_at", Now(s)}});
+  Instant found = s.Now();
   EXPECT_EQ(s.Fire(id, kHelper, "record_concern",
-                   {{"concern_category", "living_alone"}, {"note", "家访发现独自居住"}}),
+                   {{"concern_category", "living_alone"},
+                    {"concern_found_at", FormatInstant(found)},
+                    {"note", "家访发现独自居住"}}),
             "concern_raised");
   auto out = s.TakeOutbox();
   EXPECT_TRUE(s.ExpectNotice(out, "concern_raised", {kHelper, kHeadteacher}, {"sms"}).urgent);
   EXPECT_EQ(s.TimerNames(id), std::vector<std::string>{"report_sla"});
   EXPECT_EQ(s.TimerDue(id, "report_sla"), s.Now() + 24h);
-  // The helper files the mandatory report: it lands on the same child's file.
+  // Filing the report opens the mandatory report from the plan's data, in
+  // the same write, on the same child's file.
   s.Advance(2h);
-  std::string report = s.Open(kHelper, "mandatory_report",
-                              {{"child_name", "刘小雨"},
-                               {"child_birth_date", "2016-06-18"},
-                               {"category", "living_alone"},
-                               {"reporter_kind", "mandated"},
-                               {"reporter_category", "school"},
-                               {"discovered_at", FormatInstant(s.Now() - 2h)}});
-  EXPECT_EQ(s.Case(report).child_id, s.Case(id).child_id);
-  s.Refused(id, kHelper, "report_filed", json::object(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(s.Fire(id, kHelper, "report_filed", {{"report_case_id", report}}), "active");
+  s.Refused(id, kTeacher, "file_report", json::object(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(s.Fire(id, kHelper, "file_report", {{"guardian_phone", "13600001234"}}), "active");
+  std::string report = s.Case(id).data.value("report_case_id", "");
+  ASSERT_FALSE(report.empty());
+  CaseRecord r = s.Case(report);
+  EXPECT_EQ(r.workflow_id, "mandatory_report");
+  EXPECT_EQ(r.state, "reported");
+  EXPECT_EQ(r.reporter, kHelper);
+  EXPECT_EQ(r.unit, "chengguan-primary");
+  EXPECT_EQ(r.data.value("category", ""), "living_alone");
+  EXPECT_EQ(r.data.value("discovered_at", ""), FormatInstant(found));
+  EXPECT_EQ(r.data.value("guardian_phone", ""), "13600001234");
+  EXPECT_EQ(r.data.value("reporter_kind", ""), "mandated");
+  EXPECT_EQ(r.child_id, s.Case(id).child_id);
+  // Its acceptance deadline runs like any report's.
+  EXPECT_EQ(r.timers.size(), 1u);
+  EXPECT_EQ(s.TimerDue(report, "acceptance_sla"), s.Now() + 2h);
+  out = s.TakeOutbox();
+  EXPECT_TRUE(s.ExpectNotice(out, "new_report", {"u0008", "u0009"}, {"sms", "webhook"}).urgent);
   EXPECT_EQ(s.TimerNames(id), (std::vector<std::string>{"guardian_contact", "monthly_talk",
                                                         "termly_home_visit", "weekly_video_call"}));
   auto file = s.runtime().GetChild(s.Case(id).child_id, std::nullopt);
   ASSERT_TRUE(file.ok());
   EXPECT_EQ(file->case_ids, (std::vector<std::string>{id, report}));
+  EXPECT_EQ(file->fields.value("guardian_phone", ""), "13600001234");
+  // The report, not acted upon, escalates by itself.
+  EXPECT_EQ(s.Advance(2h), 1u);
+  s.ExpectNotice(s.TakeOutbox(), "overdue", {"u0008", "u0009"}, {"sms"});
   EXPECT_EQ(s.Fire(id, kHeadteacher, "end_plan", {{"end_reason", "no_longer_registered"}}), "ended");
+}
+
+TEST(CarePlanLinkedReport, ARefusedFilingOpensNoReport) {
+  // The filing and the report it opens are one write: refused, neither is.
+  Scenario s;
+  std::string id = s.Open(kHeadteacher, "care_plan", Child());
+  s.Fire(id, kHelper, "record_concern",
+         {{"concern_category", "missing"}, {"concern_found_at", FormatInstant(s.Now())},
+          {"note", "未到校"}});
+  auto before = s.runtime().GetChild(s.Case(id).child_id, std::nullopt);
+  ASSERT_TRUE(before.ok());
+  s.Refused(id, kHelper, "file_report", {{"guardian_phone", 13600001234}},
+            StatusCode::kInvalidArgument);
+  auto after = s.runtime().GetChild(s.Case(id).child_id, std::nullopt);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->case_ids, before->case_ids);
 }
 
 SCENARIO(CarePlan, ReportableSituationLeftUnreportedIsEscalated) {
   std::string id = StartPlan(s);
   EXPECT_EQ(s.Fire(id, kDirector, "record_concern",
-                   {{"concern_category", "domestic_violence"}, {"note", "邻居反映"}}),
+                   {{"concern_category", "domestic_violence"},
+                    {"concern_found_at", FormatInstant(s.Now())},
+                    {"note", "邻居反映"}}),
             "concern_raised");
   s.TakeOutbox();
   // 24 h without a report: the helper and the head teacher at once, 4 h
@@ -176,8 +211,15 @@ SCENARIO(CarePlan, ReportableSituationLeftUnreportedIsEscalated) {
   EXPECT_EQ(s.Case(id).priority, Priority::kUrgent);
   EXPECT_EQ(s.Advance(20h), 1u);
   s.ExpectNotice(s.TakeOutbox(), "report_not_filed", kCounty, {"email", "webhook"});
-  EXPECT_EQ(s.Fire(id, kHeadteacher, "report_filed", {{"report_case_id", "C-late"}}), "active");
+  // The head teacher checks and finds it is not reportable after all; only
+  // the head may decide that.
+  s.Refused(id, kHelper, "dismiss_concern", {{"dismissal_reason", "误会"}},
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(s.Fire(id, kHeadteacher, "dismiss_concern",
+                   {{"dismissal_reason", "经核实系邻里纠纷，儿童安全"}}),
+            "active");
   EXPECT_FALSE(s.Case(id).overdue);
+  EXPECT_FALSE(s.Case(id).data.contains("report_case_id"));
   s.Refused(id, kHeadteacher, "record_concern", {{"note", "x"}}, StatusCode::kInvalidArgument);
   EXPECT_EQ(s.Fire(id, kCaseWorker, "end_plan", {{"end_reason", "moved_away"}}), "ended");
 }

@@ -73,6 +73,17 @@ struct Target {
   std::string state;
 };
 
+// An event's effect that opens a case of another workflow (a care-plan visit
+// that finds a reportable situation files the mandatory report), in the same
+// atomic write, on the same child's file.
+struct OpensCase {
+  std::string workflow;  // the newest version is opened
+  // The new case's field -> this case's field whose value it copies.
+  std::vector<std::pair<std::string, std::string>> copy;
+  nlohmann::json set = nlohmann::json::object();  // the new case's field -> value
+  std::string record_as;  // this case's string field that gets the new case id
+};
+
 struct EventDef {
   std::string id;
   Label label;
@@ -84,6 +95,7 @@ struct EventDef {
   // A staying event restarts these timers of the state from now (and stops
   // the escalations they started): an obligation met resets its cadence.
   std::vector<std::string> restart;
+  std::optional<OpensCase> opens;
   std::vector<std::string> roles; // roles allowed; "system" = timers only
   std::vector<std::string> requires_fields;
   std::vector<std::string> optional_fields;

@@ -68,6 +68,10 @@ class CaseChange {
   // Writes that belong to this change without being part of the case (the
   // child's file): they commit in the same batch.
   void AddMutation(Mutation m) { extra_.push_back(std::move(m)); }
+  // A timer of another case armed by those writes (a linked case's), to add
+  // to the in-memory window once committed.
+  void AddArmedKey(std::string timer_key) { armed_keys_.push_back(std::move(timer_key)); }
+  const std::vector<std::string>& armed_keys() const { return armed_keys_; }
 
   // Timers armed by this change (to add to the in-memory window).
   const std::vector<ArmedTimer>& newly_armed() const { return armed_; }
@@ -97,6 +101,7 @@ class CaseChange {
   std::vector<OutboxEntry> outbox_;
   std::vector<ArmedTimer> armed_;
   std::vector<Mutation> extra_;
+  std::vector<std::string> armed_keys_;
 };
 
 }  // namespace shouhu

@@ -79,12 +79,16 @@ StatusOr<Folded> FoldChild(Store& store, const std::string& child_id,
 Status RuntimeImpl::UpdateChildFile(const Workflow& w, const json& data,
                                     const std::string& actor,
                                     CaseChange& change,
-                                    std::unique_lock<std::mutex>* lock) {
+                                    std::unique_lock<std::mutex>* lock,
+                                    const std::string& link_to) {
   if (!w.child) return Status::Ok();
   CaseRecord& c = change.record();
   bool newly_linked = false;
   std::optional<Folded> current;
-  if (c.child_id.empty()) {
+  if (c.child_id.empty() && !link_to.empty()) {
+    c.child_id = link_to;
+    newly_linked = true;
+  } else if (c.child_id.empty()) {
     std::string identity = IdentityOf(*w.child, c.data);
     if (identity.empty()) return Status::Ok();  // not enough to know the child
     *lock = std::unique_lock<std::mutex>(

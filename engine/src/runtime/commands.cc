@@ -33,12 +33,6 @@ StatusOr<std::string> Fingerprint(const json& command) {
   return std::string(buf);
 }
 
-std::string FormatCaseId(uint64_t n) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "C%010llu", static_cast<unsigned long long>(n));
-  return buf;
-}
-
 Status CheckRequestId(const std::string& id) {
   if (id.empty()) return InvalidArgument("a request id (idempotency key) is required");
   if (id.size() > 200) return InvalidArgument("the request id is longer than 200 bytes");
@@ -46,6 +40,12 @@ Status CheckRequestId(const std::string& id) {
 }
 
 }  // namespace
+
+std::string FormatCaseId(uint64_t n) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "C%010llu", static_cast<unsigned long long>(n));
+  return buf;
+}
 
 Status CheckRoles(const Actor& actor, const std::vector<std::string>& allowed,
                   std::string_view what) {
@@ -139,6 +139,7 @@ Status RuntimeImpl::CommitChange(CaseChange& change,
   for (const ArmedTimer& t : change.newly_armed()) {
     TimerArmed(codec::TimerKey(t.due, change.record().id, t.name));
   }
+  for (const std::string& key : change.armed_keys()) TimerArmed(key);
   return Status::Ok();
 }
 
@@ -264,8 +265,10 @@ StatusOr<CommandResult> RuntimeImpl::Fire(const FireEvent& cmd) {
                   SHOUHU_RETURN_IF_ERROR(
                       CheckRoles(cmd.actor, e->roles, "fire \"" + e->id + "\""));
                   SHOUHU_RETURN_IF_ERROR(ApplyEvent(w, *e, cmd.data, change));
-                  return UpdateChildFile(w, cmd.data, cmd.actor.user, change,
-                                         &child_lock);
+                  SHOUHU_RETURN_IF_ERROR(UpdateChildFile(w, cmd.data, cmd.actor.user,
+                                                         change, &child_lock));
+                  if (!e->opens) return Status::Ok();
+                  return OpenLinkedCase(*e, cmd.actor, change, &child_lock);
                 });
 }
 

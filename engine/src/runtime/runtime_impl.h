@@ -67,9 +67,16 @@ class RuntimeImpl : public Runtime {
   // once the case has every identity field, and records the file fields the
   // command's `data` carries, as writes of the same batch. Holds `*lock`
   // (the identity's) while a new file is created, until the caller commits.
+  // `link_to`: link a case without a file to this child, without looking
+  // for its identity (a case opened by another case about the same child).
   Status UpdateChildFile(const Workflow& w, const nlohmann::json& data,
                          const std::string& actor, CaseChange& change,
-                         std::unique_lock<std::mutex>* lock);
+                         std::unique_lock<std::mutex>* lock,
+                         const std::string& link_to = "");
+  // The `opens` effect of event `e` (linked_cases.cc): opens the linked case
+  // as writes of `change`'s batch. `lock` as for UpdateChildFile.
+  Status OpenLinkedCase(const EventDef& e, const Actor& actor, CaseChange& change,
+                        std::unique_lock<std::mutex>* lock);
   StatusOr<CaseList> ListIndex(const std::string& prefix, const Page& page);
   Status CommitChange(CaseChange& change, const std::string& audit_action,
                       std::vector<Mutation> extra);
@@ -97,6 +104,9 @@ class RuntimeImpl : public Runtime {
   std::array<std::mutex, 1024> request_locks_;
   std::array<std::mutex, 256> child_identity_locks_;
 };
+
+// "C0000000042": case ids sort in the order they were handed out.
+std::string FormatCaseId(uint64_t n);
 
 // Applies event `e` to the change, as `role_check`ed by the caller: checks
 // and merges `data`, evaluates the guard, picks the branch, records history,

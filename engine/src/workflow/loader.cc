@@ -266,12 +266,31 @@ void ParseEventBody(const json& j, const std::string& p, JsonReader& r,
 EventDef ParseEvent(const json& j, const std::string& p, JsonReader& r) {
   EventDef e;
   r.OnlyMembers(j, p, {"id", "label", "from", "to", "stay", "restart", "roles",
-                       "requires", "optional", "guard", "notify"});
+                       "requires", "optional", "guard", "notify", "opens"});
   r.String(j, p, "id", &e.id, true);
   ParseEventBody(j, p, r, e);
   r.StringList(j, p, "from", &e.from, true);
   if (j.contains("from") && e.from.empty() && j["from"].is_array()) {
     r.Error(p + "/from", "an event fires from at least one state");
+  }
+  if (j.contains("opens") && r.IsObject(j["opens"], p + "/opens")) {
+    const json& o = j["opens"];
+    std::string op = p + "/opens";
+    OpensCase opens;
+    r.OnlyMembers(o, op, {"workflow", "copy", "set", "record_as"});
+    r.String(o, op, "workflow", &opens.workflow, true);
+    r.String(o, op, "record_as", &opens.record_as, false);
+    if (o.contains("copy") && r.IsObject(o["copy"], op + "/copy")) {
+      for (auto it = o["copy"].begin(); it != o["copy"].end(); ++it) {
+        if (!it->is_string()) {
+          r.Error(op + "/copy/" + it.key(), "expected the id of a field of this workflow");
+          continue;
+        }
+        opens.copy.emplace_back(it.key(), it->get<std::string>());
+      }
+    }
+    if (o.contains("set") && r.IsObject(o["set"], op + "/set")) opens.set = o["set"];
+    e.opens = std::move(opens);
   }
   auto to = j.find("to");
   r.Bool(j, p, "stay", &e.stay);

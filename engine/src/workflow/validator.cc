@@ -308,6 +308,22 @@ class Validator {
         }
       }
     }
+    if (e.opens) {
+      for (const auto& [target, source] : e.opens->copy) {
+        if (!w_.FindField(source)) {
+          r_.Error(p + "/opens/copy/" + target, "unknown field " + Q(source));
+        }
+      }
+      if (!e.opens->record_as.empty()) {
+        const FieldDef* f = w_.FindField(e.opens->record_as);
+        if (!f) {
+          r_.Error(p + "/opens/record_as", "unknown field " + Q(e.opens->record_as));
+        } else if (f->type != FieldType::kString) {
+          r_.Error(p + "/opens/record_as", "wrong field type: the new case's id is "
+                                           "recorded in a string field");
+        }
+      }
+    }
     for (size_t k = 0; k < e.roles.size(); ++k) Role(e.roles[k], At(p, "roles", k));
     auto fields = [&](const std::vector<std::string>& ids, const char* key) {
       for (size_t k = 0; k < ids.size(); ++k) {

@@ -81,6 +81,27 @@ TEST(DomainFeaturesTest, ChildFileWithoutIdentity) {
                 "/child/identity: the child's file needs at least one identity field");
 }
 
+TEST(DomainFeaturesTest, OpensAnUnknownWorkflow) {
+  ExpectRefused("opens_unknown_workflow",
+                "/events/1/opens/workflow: unknown workflow \"minimall\"");
+}
+
+TEST(DomainFeaturesTest, OpensWithAFieldTheOtherWorkflowDoesNotAccept) {
+  ExpectRefused("opens_field_not_accepted",
+                "/events/1/opens/copy/nmae: field \"nmae\" is not accepted when "
+                "opening \"minimal\"");
+}
+
+TEST(DomainFeaturesTest, OpensWithoutAFieldTheOtherWorkflowRequires) {
+  ExpectRefused("opens_required_field_missing",
+                "/events/1/opens: field \"name\" required to open \"minimal\" is "
+                "neither copied nor set");
+}
+
+TEST(DomainFeaturesTest, OpensCopyingAnUndeclaredField) {
+  ExpectRefused("opens_copy_unknown_field", "/events/1/opens/copy/name: unknown field \"nom\"");
+}
+
 TEST(DomainFeaturesTest, TheDomainWorkflowsUseEveryFeature) {
   Loaded l = Load({SourcePath("workflows")});
   ASSERT_EQ(l.Lines(), std::vector<std::string>{});
@@ -105,6 +126,8 @@ TEST(DomainFeaturesTest, TheDomainWorkflowsUseEveryFeature) {
   auto care = l.catalog.Newest("care_plan");
   ASSERT_NE(care, nullptr);
   EXPECT_EQ(care->FindEvent("log_talk")->restart, std::vector<std::string>{"monthly_talk"});
+  ASSERT_TRUE(care->FindEvent("file_report")->opens.has_value());
+  EXPECT_EQ(care->FindEvent("file_report")->opens->workflow, "mandatory_report");
 }
 
 }  // namespace

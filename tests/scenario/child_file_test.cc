@@ -168,5 +168,32 @@ TEST(ChildFile, ConcurrentReportsOnANewChildCreateOneFile) {
   EXPECT_EQ(file->case_ids.size(), static_cast<size_t>(kThreads));
 }
 
+TEST(ChildFile, FileAndLinkedReportSurviveARestart) {
+  Scenario s;
+  std::string plan = s.Open("u0023", "care_plan",
+                            {{"child_name", "赵小花"}, {"child_birth_date", "2014-11-03"},
+                             {"child_category", {"left_behind"}}, {"pairing_mode", "one_to_one"},
+                             {"helpers", {"u0022"}}});
+  s.Fire(plan, "u0022", "record_concern",
+         {{"concern_category", "guardian_neglect"},
+          {"concern_found_at", FormatInstant(s.Now())}, {"note", "无人照料"}});
+  s.Fire(plan, "u0022", "file_report");
+  std::string report = s.Case(plan).data.value("report_case_id", "");
+  std::string child = s.Case(plan).child_id;
+  auto before = s.runtime().GetChild(child, std::nullopt);
+  ASSERT_TRUE(before.ok());
+  s.Restart();
+  auto after = s.runtime().GetChild(child, std::nullopt);
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_EQ(after->case_ids, (std::vector<std::string>{plan, report}));
+  EXPECT_EQ(after->fields, before->fields);
+  EXPECT_EQ(after->revision, before->revision);
+  // The linked report's acceptance deadline fires after the restart.
+  EXPECT_EQ(s.Case(report).state, "reported");
+  s.TakeOutbox();
+  EXPECT_EQ(s.Advance(2h), 1u);
+  s.ExpectNotice(s.TakeOutbox(), "overdue", {"u0008", "u0009"}, {"sms"});
+}
+
 }  // namespace
 }  // namespace shouhu::scenario

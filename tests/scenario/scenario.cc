@@ -37,6 +37,12 @@ Scenario::Scenario()
   std::vector<DefinitionError> errors;
   catalog_ = Catalog::Load({Source("workflows")}, &errors);
   for (const DefinitionError& e : errors) ADD_FAILURE() << e.ToString();
+  Restart();
+}
+
+void Scenario::Restart() {
+  rt_.reset();
+  store_.reset();
   auto store = OpenRocksStore(dir_ + "/db", StoreOptions{});
   EXPECT_TRUE(store.ok()) << store.status().ToString();
   if (!store.ok()) return;

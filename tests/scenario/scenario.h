@@ -76,6 +76,10 @@ class Scenario {
   void Assign(const std::string& case_id, const std::string& by,
               const std::string& owner);
 
+  // As after a crash and restart: a new store handle and runtime on the same
+  // data directory.
+  void Restart();
+
   // Moves the clock and fires every timer now due; returns how many fired.
   size_t Advance(std::chrono::milliseconds d);
   size_t AdvanceTo(Instant at);

@@ -73,7 +73,7 @@ for t, (tid, zh, en, kind) in enumerate(TOWNSHIPS):
         units.append({"id": vid, "type": "community" if is_community else "village",
                       "parent": tid, "name": {"zh": vzh, "en": ven}})
         person(vid, ["child_director"], f"{vzh}儿童主任")
-        person(vid, ["reporter"], f"{vzh}村（居）委会")
+        person(vid, ["reporter", "village_committee"], f"{vzh}村（居）委会")
     schools = [("primary", "中心小学", "Central Primary School"), ("middle", "中学", "Middle School")]
     if t % 3 == 0:
         schools.append(("kindergarten", "中心幼儿园", "Central Kindergarten"))
@@ -84,11 +84,18 @@ for t, (tid, zh, en, kind) in enumerate(TOWNSHIPS):
         units.append({"id": uid, "type": "kindergarten" if sid == "kindergarten" else "school",
                       "parent": tid, "name": {"zh": zh + szh, "en": f"{en.split()[0]} {sen}"}})
         person(uid, ["reporter"], "班主任")
-        person(uid, ["reporter"], "帮扶教师")
+        person(uid, ["reporter", "helper"], "帮扶教师")
         person(uid, ["reporter", "school_admin"], "校长")
     units.append({"id": f"{tid}-clinic", "type": "medical", "parent": tid,
                   "name": {"zh": zh + "卫生院", "en": f"{en.split()[0]} Health Centre"}})
     person(f"{tid}-clinic", ["reporter"], "医生")
+
+# Voluntary reporters (其他公民、社会组织): one social-organisation volunteer
+# per township, registered with its first village or community. Added last
+# so that the ids above stay as they were.
+for tid, zh, _, _ in TOWNSHIPS:
+    first = next(u["id"] for u in units if u["parent"] == tid)
+    person(first, ["voluntary_reporter"], f"{zh}社会组织志愿者")
 
 json.dump({"kind": "organisation", "id": "qingshan",
            "note": "A fictional county for the sample configuration; regenerate with generate.py.",

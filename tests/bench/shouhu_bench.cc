@@ -72,7 +72,7 @@ std::unique_ptr<Store> MustOpen(const std::string& dir, bool sync = true) {
   std::exit(1);
 }
 
-Actor Worker() { return {"w1", "u1", {"worker"}}; }
+Actor Worker() { return {"w1", "u1", {"worker"}, "bench"}; }
 
 // Writes `n` cases in state "a", case i with its deadline due at due(i),
 // straight through the store (setup only; not what is measured).

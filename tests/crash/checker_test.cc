@@ -97,9 +97,9 @@ Outcome RunScenario(const Catalog& catalog, Target target, size_t drop) {
     return out;
   }
   Runtime& r = **rt;
-  const Actor intake{"ivy", "unit-1", {"intake"}};
-  const Actor worker{"wang", "unit-1", {"worker"}};
-  const Actor supervisor{"zhao", "unit-1", {"supervisor"}};
+  const Actor intake{"ivy", "unit-1", {"intake"}, "test"};
+  const Actor worker{"wang", "unit-1", {"worker"}, "test"};
+  const Actor supervisor{"zhao", "unit-1", {"supervisor"}, "test"};
   auto must = [&](const auto& result) {
     if (!result.ok())
       out.errors.push_back("setup: " + result.status().ToString());

@@ -101,9 +101,9 @@ class CasePool {
 };
 
 struct Users {
-  Actor intake{"ivy", "unit-1", {"intake"}};
-  Actor worker{"wang", "unit-1", {"worker"}};
-  Actor supervisor{"zhao", "unit-1", {"supervisor"}};
+  Actor intake{"ivy", "unit-1", {"intake"}, "test"};
+  Actor worker{"wang", "unit-1", {"worker"}, "test"};
+  Actor supervisor{"zhao", "unit-1", {"supervisor"}, "test"};
 };
 
 // The first of our users allowed to act with one of `roles`.

@@ -146,7 +146,7 @@ DriverRun RunAndKill(const std::string& data_dir, uint64_t seed, Instant start,
 
 Actor ActorOf(const json& j) {
   return {j["user"].get<std::string>(), j["unit"].get<std::string>(),
-          j["roles"].get<std::vector<std::string>>()};
+          j["roles"].get<std::vector<std::string>>(), "test"};
 }
 
 // Retries the acknowledged command, as a client would after the crash.

@@ -64,7 +64,7 @@ TEST_F(DaemonTest, StartsWithTheSampleConfiguration) {
   Subprocess d({kDaemon, "--config", SHOUHU_SOURCE_DIR "/deploy/shouhud.json",
                 "--data-dir", dir_ + "/sample-data", "--listen", "127.0.0.1:0"});
   ASSERT_TRUE(d.WaitForLine("ready")) << d.output();
-  EXPECT_NE(d.output().find("organisation: 107 units, 277 users"), std::string::npos)
+  EXPECT_NE(d.output().find("organisation: 107 units, 289 users"), std::string::npos)
       << d.output();
   d.Signal(SIGTERM);
   std::string out = d.ReadAll();
@@ -94,7 +94,7 @@ TEST_F(DaemonTest, RefusesToStartOnAnInvalidDefinition) {
   std::string out = d.ReadAll();
   EXPECT_EQ(d.Wait(), 1);
   // The same file:json-pointer: message line that `shouhu validate` prints.
-  EXPECT_NE(out.find(dir_ + "/wf/mandatory_report.json:/states/0/timers/0/after: "
+  EXPECT_NE(out.find(dir_ + "/wf/mandatory_report.json:/service_levels/0/within: "
                             "bad duration \"PT2X\""),
             std::string::npos)
       << out;

@@ -42,6 +42,8 @@ class Catalog {
   std::vector<std::shared_ptr<const Workflow>> All() const;
 
  private:
+  void CheckLinkedCases(std::vector<DefinitionError>* errors);
+
   std::map<std::pair<std::string, int>, std::shared_ptr<const Workflow>,
            std::less<>>
       workflows_;

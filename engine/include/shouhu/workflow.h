@@ -73,11 +73,29 @@ struct Target {
   std::string state;
 };
 
+// An event's effect that opens a case of another workflow (a care-plan visit
+// that finds a reportable situation files the mandatory report), in the same
+// atomic write, on the same child's file.
+struct OpensCase {
+  std::string workflow;  // the newest version is opened
+  // The new case's field -> this case's field whose value it copies.
+  std::vector<std::pair<std::string, std::string>> copy;
+  nlohmann::json set = nlohmann::json::object();  // the new case's field -> value
+  std::string record_as;  // this case's string field that gets the new case id
+};
+
 struct EventDef {
   std::string id;
   Label label;
   std::vector<std::string> from;  // states the event may fire from
   std::vector<Target> to;         // first target whose guard holds wins
+  // Records its data and notifies without leaving the state (no timer is
+  // re-armed); `to` is then empty.
+  bool stay = false;
+  // A staying event restarts these timers of the state from now (and stops
+  // the escalations they started): an obligation met resets its cadence.
+  std::vector<std::string> restart;
+  std::optional<OpensCase> opens;
   std::vector<std::string> roles; // roles allowed; "system" = timers only
   std::vector<std::string> requires_fields;
   std::vector<std::string> optional_fields;
@@ -94,6 +112,19 @@ struct TimerDef {
   Units units = Units::kCalendar;
   std::string fire_event;       // one of fire_event / escalation is set
   std::string escalation;
+  // Set when the file names a service level instead of `after`: duration and
+  // units above are then copied from it at load time.
+  std::string service_level;
+  // Count from this datetime field of the case instead of from entering the
+  // state (when the case has it); "" = from entering the state.
+  std::string from_field;
+  // A transition back into the same state leaves this timer as it is instead
+  // of re-arming it (a long review deadline survives each logged visit).
+  bool keep = false;
+  // The timer runs until the case has this field: it is not armed when the
+  // field is set, and setting it cancels the timer and the escalation it
+  // started ("" = runs until the state is left).
+  std::string until_field;
 };
 
 struct StateDef {
@@ -124,6 +155,23 @@ struct TemplateDef {
   Label body;  // with {{placeholders}} from the case
 };
 
+// A named, configurable deadline (立即 / 第一时间 / 及时): timers refer to it
+// by id, so a place changes the level once and every step using it follows.
+struct ServiceLevel {
+  std::string id;
+  Label label;
+  Duration within;
+  TimerDef::Units units = TimerDef::Units::kCalendar;
+};
+
+// The child's file (一人一档) a workflow keeps: which case fields identify the
+// child (all present = the case is linked to the child's one file) and which
+// fields are copied to the file whenever a command carries them.
+struct ChildFileDef {
+  std::vector<std::string> identity;
+  std::vector<std::string> fields;  // includes every identity field
+};
+
 struct RoleDef {
   std::string id;
   Label label;
@@ -148,6 +196,8 @@ struct Workflow {
   std::vector<EventDef> events;
   std::vector<EscalationDef> escalations;
   std::vector<TemplateDef> templates;
+  std::vector<ServiceLevel> service_levels;
+  std::optional<ChildFileDef> child;  // absent: cases keep no child's file
   std::string source_file;
 
   const StateDef* FindState(std::string_view id) const;
@@ -156,6 +206,7 @@ struct Workflow {
   const RoleDef* FindRole(std::string_view id) const;
   const EscalationDef* FindEscalation(std::string_view id) const;
   const TemplateDef* FindTemplate(std::string_view id) const;
+  const ServiceLevel* FindServiceLevel(std::string_view id) const;
   // Events that may fire from `state`, in file order.
   std::vector<const EventDef*> EventsFrom(std::string_view state) const;
 };

@@ -60,6 +60,14 @@ uint64_t CaseChange::AddHistory(std::string kind, std::string name, json data,
   return after_.last_seq;
 }
 
+Instant CaseChange::TimerStart(const TimerDef& t) const {
+  if (t.from_field.empty()) return now_;
+  auto v = after_.data.find(t.from_field);
+  if (v == after_.data.end() || !v->is_string()) return now_;
+  auto at = ParseInstant(v->get<std::string>());
+  return at.ok() ? *at : now_;
+}
+
 Instant CaseChange::TimerDue(const TimerDef& t, Instant from) const {
   if (t.units == TimerDef::Units::kWorkingDays && calendar_) {
     return calendar_->AddWorkingDays(from, t.duration.days);
@@ -78,7 +86,18 @@ void CaseChange::Arm(ArmedTimer t) {
 void CaseChange::EnterState(const std::string& state) {
   const StateDef* old_def = wf_.FindState(after_.state);
   const StateDef* def = wf_.FindState(state);
-  after_.timers.clear();  // leaving a state cancels all of its timers
+  // Leaving a state cancels all of its timers, except those marked `keep`
+  // when the transition comes back to the same state.
+  std::vector<ArmedTimer> kept;
+  if (def && after_.state == state) {
+    for (const TimerDef& t : def->timers) {
+      if (!t.keep) continue;
+      for (const ArmedTimer& a : after_.timers) {
+        if (a.name == t.id) kept.push_back(a);
+      }
+    }
+  }
+  after_.timers = kept;
   armed_.clear();
   after_.overdue = false;
   if (!old_def || !def || old_def->owner_role != def->owner_role) {
@@ -88,7 +107,38 @@ void CaseChange::EnterState(const std::string& state) {
   after_.state_entered_at = now_;
   if (!def) return;
   for (const TimerDef& t : def->timers) {
-    Arm({t.id, TimerDue(t, now_), "", -1, {}});
+    bool is_kept = std::any_of(kept.begin(), kept.end(),
+                               [&](const ArmedTimer& a) { return a.name == t.id; });
+    if (!is_kept && !Satisfied(t)) Arm({t.id, TimerDue(t, TimerStart(t)), "", -1, {}});
+  }
+}
+
+bool CaseChange::Satisfied(const TimerDef& t) const {
+  if (t.until_field.empty()) return false;
+  auto v = after_.data.find(t.until_field);
+  return v != after_.data.end() && !v->is_null();
+}
+
+void CaseChange::RestartTimer(const std::string& id) {
+  const StateDef* def = wf_.FindState(after_.state);
+  if (!def) return;
+  for (const TimerDef& t : def->timers) {
+    if (t.id != id) continue;
+    std::erase_if(after_.timers, [&](const ArmedTimer& a) {
+      return a.name == t.id || (!t.escalation.empty() && a.chain == t.escalation);
+    });
+    if (!Satisfied(t)) Arm({t.id, TimerDue(t, TimerStart(t)), "", -1, {}});
+  }
+}
+
+void CaseChange::DropSatisfiedTimers() {
+  const StateDef* def = wf_.FindState(after_.state);
+  if (!def) return;
+  for (const TimerDef& t : def->timers) {
+    if (!Satisfied(t)) continue;
+    std::erase_if(after_.timers, [&](const ArmedTimer& a) {
+      return a.name == t.id || (!t.escalation.empty() && a.chain == t.escalation);
+    });
   }
 }
 
@@ -248,6 +298,8 @@ std::vector<Mutation> CaseChange::Render(std::atomic<uint64_t>& outbox_ids,
                 {"seq", after_.last_seq}};
   m.push_back(Mutation::Put(codec::AuditKey(audit_ids.fetch_add(1) + 1),
                             codec::EncodeJson(audit)));
+  for (Mutation& x : extra_) m.push_back(std::move(x));
+  extra_.clear();
   for (Mutation& x : extra) m.push_back(std::move(x));
   return m;
 }

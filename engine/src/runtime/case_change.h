@@ -43,6 +43,13 @@ class CaseChange {
   // transition to the same state, which re-arms its timers.
   void EnterState(const std::string& state);
 
+  // Cancels the current state's timers whose `until` field the case now has,
+  // with the escalation chains they started.
+  void DropSatisfiedTimers();
+  // Re-arms the current state's timer `id` from now, stopping the
+  // escalation chain it started.
+  void RestartTimer(const std::string& id);
+
   // Queues the notification, produced by history entry `seq`.
   void Notify(const Notification& n, uint64_t seq);
 
@@ -58,6 +65,14 @@ class CaseChange {
   void RunEscalationStep(const EscalationDef& chain, int step,
                          Instant chain_started);
 
+  // Writes that belong to this change without being part of the case (the
+  // child's file): they commit in the same batch.
+  void AddMutation(Mutation m) { extra_.push_back(std::move(m)); }
+  // A timer of another case armed by those writes (a linked case's), to add
+  // to the in-memory window once committed.
+  void AddArmedKey(std::string timer_key) { armed_keys_.push_back(std::move(timer_key)); }
+  const std::vector<std::string>& armed_keys() const { return armed_keys_; }
+
   // Timers armed by this change (to add to the in-memory window).
   const std::vector<ArmedTimer>& newly_armed() const { return armed_; }
 
@@ -70,6 +85,9 @@ class CaseChange {
 
  private:
   Instant TimerDue(const TimerDef& t, Instant from) const;
+  // When the timer starts counting: its `from_field` if the case has it, else now.
+  Instant TimerStart(const TimerDef& t) const;
+  bool Satisfied(const TimerDef& t) const;  // its `until` field is set
   void Arm(ArmedTimer t);
   nlohmann::json Context() const;
 
@@ -82,6 +100,8 @@ class CaseChange {
   std::vector<HistoryEntry> history_;
   std::vector<OutboxEntry> outbox_;
   std::vector<ArmedTimer> armed_;
+  std::vector<Mutation> extra_;
+  std::vector<std::string> armed_keys_;
 };
 
 }  // namespace shouhu

@@ -1,16 +1,172 @@
-// The child's file (一人一档). Built under issue 4.
+// The child's file (一人一档): one file per child, found by the identity
+// fields the workflow names, linked to every case about the child.
+//
+// The file is stored as append-only revisions (codec.h), never as one
+// record rewritten: two cases about the same child change it without
+// read-modify-write conflicts, every change keeps who, when and which case,
+// and the file as it stood at any instant is the fold of the revisions up to
+// it. Revisions are written in the batch of the case change that made them.
+#include <algorithm>
+
+#include "runtime/codec.h"
 #include "runtime/runtime_impl.h"
 
 namespace shouhu {
+namespace {
+
+using json = nlohmann::json;
+
+// The identity fields' values, joined; "" when one is missing. Strings are
+// trimmed of surrounding spaces so "小明 " and "小明" are the same child.
+std::string IdentityOf(const ChildFileDef& def, const json& data) {
+  std::string out;
+  for (const std::string& f : def.identity) {
+    auto it = data.find(f);
+    if (it == data.end() || it->is_null()) return "";
+    std::string v = it->is_string() ? it->get<std::string>() : it->dump();
+    size_t b = v.find_first_not_of(" \t"), e = v.find_last_not_of(" \t");
+    v = b == std::string::npos ? "" : v.substr(b, e - b + 1);
+    if (v.empty()) return "";
+    out += v;
+    out.push_back('\x1f');  // unit separator: never inside a field value
+  }
+  return out;
+}
+
+struct Folded {
+  ChildFile file;
+  std::vector<ChildRevision> revisions;
+};
+
+// Reads a child's revisions up to `as_of` (all when absent) and folds them.
+StatusOr<Folded> FoldChild(Store& store, const std::string& child_id,
+                                  std::optional<Instant> as_of) {
+  Folded f;
+  f.file.id = child_id;
+  Status error = Status::Ok();
+  Status s = store.Scan(
+      codec::ChildRevisionPrefix(child_id), "",
+      [&](std::string_view, std::string_view value) {
+        std::string unit;
+        auto r = codec::DecodeChildRevision(value, &unit);
+        if (!r.ok()) {
+          error = r.status();
+          return false;
+        }
+        if (as_of && r->at > *as_of) return false;  // keys sort by time
+        r->revision = f.revisions.size() + 1;
+        if (r->revision == 1) {
+          f.file.unit = unit;
+          f.file.created_at = r->at;
+        }
+        f.file.updated_at = r->at;
+        f.file.revision = r->revision;
+        for (auto it = r->changes.begin(); it != r->changes.end(); ++it) {
+          f.file.fields[it.key()] = *it;
+        }
+        if (!r->linked_case.empty()) f.file.case_ids.push_back(r->linked_case);
+        f.revisions.push_back(std::move(*r));
+        return true;
+      });
+  SHOUHU_RETURN_IF_ERROR(s);
+  SHOUHU_RETURN_IF_ERROR(error);
+  if (f.revisions.empty()) return NotFound("no child \"" + child_id + "\"");
+  return f;
+}
+
+}  // namespace
+
+Status RuntimeImpl::UpdateChildFile(const Workflow& w, const json& data,
+                                    const std::string& actor,
+                                    CaseChange& change,
+                                    std::unique_lock<std::mutex>* lock,
+                                    const std::string& link_to) {
+  if (!w.child) return Status::Ok();
+  CaseRecord& c = change.record();
+  bool newly_linked = false;
+  std::optional<Folded> current;
+  if (c.child_id.empty() && !link_to.empty()) {
+    c.child_id = link_to;
+    newly_linked = true;
+  } else if (c.child_id.empty()) {
+    std::string identity = IdentityOf(*w.child, c.data);
+    if (identity.empty()) return Status::Ok();  // not enough to know the child
+    *lock = std::unique_lock<std::mutex>(
+        child_identity_locks_[std::hash<std::string>()(identity) %
+                              child_identity_locks_.size()]);
+    auto known = store_.Get(codec::ChildIdentityKey(identity));
+    if (known.ok()) {
+      auto id = codec::DecodeChildId(*known);
+      if (!id.ok()) return id.status();
+      c.child_id = *id;
+    } else if (known.status().code() == StatusCode::kNotFound) {
+      // A new child: named after the case that first reports it, so ids
+      // are unique without a counter of their own.
+      c.child_id = "K" + c.id.substr(1);
+      change.AddMutation(Mutation::Put(codec::ChildIdentityKey(identity),
+                                       codec::EncodeChildId(c.child_id)));
+    } else {
+      return known.status();
+    }
+    newly_linked = true;
+  }
+  auto folded = FoldChild(store_, c.child_id, std::nullopt);
+  if (folded.ok()) {
+    current = std::move(*folded);
+  } else if (folded.status().code() != StatusCode::kNotFound) {
+    return folded.status();
+  }
+  const json no_fields = json::object();
+  const json& file = current ? current->file.fields : no_fields;
+  // A newly linked case brings every file field it holds; afterwards each
+  // command brings the fields in its own data.
+  const json& source = newly_linked ? c.data : data;
+  json changes = json::object();
+  for (const std::string& f : w.child->fields) {
+    auto v = source.find(f);
+    if (v == source.end() || v->is_null()) continue;
+    auto old = file.find(f);
+    if (old == file.end() || *old != *v) changes[f] = *v;
+  }
+  if (changes.empty() && !newly_linked) return Status::Ok();
+  if (newly_linked) {
+    json others = json::array();
+    if (current) {
+      for (const std::string& id : current->file.case_ids) others.push_back(id);
+    }
+    change.AddHistory("child_linked", c.child_id,
+                      {{"child_id", c.child_id}, {"other_cases", others}});
+  }
+  ChildRevision r;
+  r.at = change.now();
+  r.actor = actor;
+  r.case_id = c.id;
+  r.changes = std::move(changes);
+  r.linked_case = newly_linked ? c.id : "";
+  change.AddMutation(Mutation::Put(
+      codec::ChildRevisionKey(c.child_id, r.at, c.id, c.last_seq),
+      codec::EncodeChildRevision(r, c.unit)));
+  return Status::Ok();
+}
 
 StatusOr<ChildFile> RuntimeImpl::GetChild(const std::string& child_id,
-                                          std::optional<Instant>) {
-  return NotFound("no child \"" + child_id + "\"");
+                                          std::optional<Instant> as_of) {
+  if (child_id.empty() || child_id.find('\0') != std::string::npos) {
+    return InvalidArgument("a child id is a non-empty text without NUL");
+  }
+  auto f = FoldChild(store_, child_id, as_of);
+  if (!f.ok()) return f.status();
+  return std::move(f->file);
 }
 
 StatusOr<std::vector<ChildRevision>> RuntimeImpl::ChildHistory(
     const std::string& child_id) {
-  return NotFound("no child \"" + child_id + "\"");
+  if (child_id.empty() || child_id.find('\0') != std::string::npos) {
+    return InvalidArgument("a child id is a non-empty text without NUL");
+  }
+  auto f = FoldChild(store_, child_id, std::nullopt);
+  if (!f.ok()) return f.status();
+  return std::move(f->revisions);
 }
 
 }  // namespace shouhu

@@ -421,4 +421,65 @@ StatusOr<CommandResult> DecodeResult(std::string_view value,
   }
 }
 
+std::string ChildIdentityKey(std::string_view identity) {
+  return "k/i/" + std::string(identity);
+}
+
+std::string ChildRevisionPrefix(std::string_view child_id) {
+  std::string k = "k/r/" + std::string(child_id);
+  k.push_back('\0');
+  return k;
+}
+
+std::string ChildRevisionKey(std::string_view child_id, Instant at,
+                             std::string_view case_id, uint64_t case_seq) {
+  std::string k = ChildRevisionPrefix(child_id);
+  AppendBigEndian(&k, OrderedMillis(at));
+  k.append(case_id);
+  k.push_back('\0');
+  AppendBigEndian(&k, case_seq);
+  return k;
+}
+
+std::string EncodeChildId(std::string_view child_id) {
+  return EncodeJson({{"child", std::string(child_id)}});
+}
+
+StatusOr<std::string> DecodeChildId(std::string_view value) {
+  auto j = DecodeJson(value, "child identity");
+  if (!j.ok()) return j.status();
+  auto it = j->find("child");
+  if (it == j->end() || !it->is_string()) {
+    return Internal("child identity: corrupt record");
+  }
+  return it->get<std::string>();
+}
+
+std::string EncodeChildRevision(const ChildRevision& r, std::string_view unit) {
+  return EncodeJson({{"at", Ms(r.at)},
+                     {"actor", r.actor},
+                     {"case", r.case_id},
+                     {"changes", r.changes},
+                     {"linked_case", r.linked_case},
+                     {"unit", std::string(unit)}});
+}
+
+StatusOr<ChildRevision> DecodeChildRevision(std::string_view value,
+                                            std::string* unit) {
+  auto j = DecodeJson(value, "child revision");
+  if (!j.ok()) return j.status();
+  try {
+    ChildRevision r;
+    r.at = FromMs(j->at("at").get<int64_t>());
+    r.actor = j->at("actor").get<std::string>();
+    r.case_id = j->at("case").get<std::string>();
+    r.changes = j->at("changes");
+    r.linked_case = j->at("linked_case").get<std::string>();
+    if (unit) *unit = j->at("unit").get<std::string>();
+    return r;
+  } catch (const json::exception& e) {
+    return Internal(std::string("child revision: corrupt record: ") + e.what());
+  }
+}
+
 }  // namespace shouhu::codec

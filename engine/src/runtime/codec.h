@@ -18,12 +18,16 @@
 //   q/<due:be64><delivery id>        due-time queue of pending deliveries
 //   x/<delivery id>                  DeadLetter
 //   n/outbox                         greatest outbox id ever expanded (be64)
+//   k/i/<identity>                   child's file: identity -> child id
+//   k/r/<child>\0<at:be64><case>\0<seq:be64>
+//                                    child's file: one revision (ChildRevision)
 #pragma once
 
 #include <string>
 #include <string_view>
 
 #include "shouhu/case.h"
+#include "shouhu/child.h"
 #include "shouhu/runtime.h"
 
 namespace shouhu::codec {
@@ -92,5 +96,19 @@ std::string EncodeResult(const CommandResult& r, std::string_view fingerprint);
 StatusOr<CommandResult> DecodeResult(std::string_view value,
                                      std::string* fingerprint);
 std::string EncodeJson(const nlohmann::json& j);  // format byte + JSON
+
+// The child's file: an identity index and append-only revisions, which sort
+// by time within a child. `identity` is the identity fields' values, joined.
+std::string ChildIdentityKey(std::string_view identity);
+std::string ChildRevisionPrefix(std::string_view child_id);
+std::string ChildRevisionKey(std::string_view child_id, Instant at,
+                             std::string_view case_id, uint64_t case_seq);
+std::string EncodeChildId(std::string_view child_id);
+StatusOr<std::string> DecodeChildId(std::string_view value);
+// A revision, and the unit of the case that made it (the file's unit when
+// it is the first). `revision` is not stored: it is the revision's position.
+std::string EncodeChildRevision(const ChildRevision& r, std::string_view unit);
+StatusOr<ChildRevision> DecodeChildRevision(std::string_view value,
+                                            std::string* unit);
 
 }  // namespace shouhu::codec

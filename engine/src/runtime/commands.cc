@@ -33,12 +33,6 @@ StatusOr<std::string> Fingerprint(const json& command) {
   return std::string(buf);
 }
 
-std::string FormatCaseId(uint64_t n) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "C%010llu", static_cast<unsigned long long>(n));
-  return buf;
-}
-
 Status CheckRequestId(const std::string& id) {
   if (id.empty()) return InvalidArgument("a request id (idempotency key) is required");
   if (id.size() > 200) return InvalidArgument("the request id is longer than 200 bytes");
@@ -46,6 +40,12 @@ Status CheckRequestId(const std::string& id) {
 }
 
 }  // namespace
+
+std::string FormatCaseId(uint64_t n) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "C%010llu", static_cast<unsigned long long>(n));
+  return buf;
+}
 
 Status CheckRoles(const Actor& actor, const std::vector<std::string>& allowed,
                   std::string_view what) {
@@ -102,6 +102,14 @@ Status ApplyEvent(const Workflow& w, const EventDef& e, const json& data,
     return FailedPrecondition("guard failed: the case's data does not allow \"" +
                               e.id + "\" now");
   }
+  if (e.stay) {
+    c.data = std::move(merged);
+    change.DropSatisfiedTimers();
+    for (const std::string& t : e.restart) change.RestartTimer(t);
+    uint64_t seq = change.AddHistory("event", e.id, data);
+    for (const Notification& n : e.notify) change.Notify(n, seq);
+    return Status::Ok();
+  }
   const Target* target = nullptr;
   for (const Target& t : e.to) {
     if (!t.when || EvaluateGuard(*t.when, merged)) {
@@ -115,6 +123,7 @@ Status ApplyEvent(const Workflow& w, const EventDef& e, const json& data,
   }
   c.data = std::move(merged);
   std::string from = c.state;
+  change.DropSatisfiedTimers();
   change.EnterState(target->state);
   uint64_t seq = change.AddHistory("event", e.id, data, from, target->state);
   for (const Notification& n : e.notify) change.Notify(n, seq);
@@ -130,6 +139,7 @@ Status RuntimeImpl::CommitChange(CaseChange& change,
   for (const ArmedTimer& t : change.newly_armed()) {
     TimerArmed(codec::TimerKey(t.due, change.record().id, t.name));
   }
+  for (const std::string& key : change.armed_keys()) TimerArmed(key);
   return Status::Ok();
 }
 
@@ -190,6 +200,9 @@ StatusOr<CommandResult> RuntimeImpl::Open(const OpenCase& cmd) {
   change.EnterState(w->initial_state);
   uint64_t seq = change.AddHistory("opened", w->id, cmd.data, "", w->initial_state);
   for (const Notification& n : w->open.notify) change.Notify(n, seq);
+  std::unique_lock<std::mutex> child_lock;  // held until the commit
+  SHOUHU_RETURN_IF_ERROR(
+      UpdateChildFile(*w, cmd.data, cmd.actor.user, change, &child_lock));
   CommandResult result{c.id, seq, w->initial_state, false};
   SHOUHU_RETURN_IF_ERROR(CommitChange(
       change, "open",
@@ -234,6 +247,7 @@ StatusOr<CommandResult> RuntimeImpl::Fire(const FireEvent& cmd) {
   auto fingerprint = Fingerprint(
       {"fire", cmd.actor.user, cmd.case_id, cmd.event, cmd.data});
   if (!fingerprint.ok()) return fingerprint.status();
+  std::unique_lock<std::mutex> child_lock;  // held until OnCase commits
   return OnCase(cmd.request_id, *fingerprint, cmd.case_id, cmd.actor.user,
                 "fire:" + cmd.event,
                 [&](const Workflow& w, CaseChange& change) -> Status {
@@ -250,7 +264,11 @@ StatusOr<CommandResult> RuntimeImpl::Fire(const FireEvent& cmd) {
                   }
                   SHOUHU_RETURN_IF_ERROR(
                       CheckRoles(cmd.actor, e->roles, "fire \"" + e->id + "\""));
-                  return ApplyEvent(w, *e, cmd.data, change);
+                  SHOUHU_RETURN_IF_ERROR(ApplyEvent(w, *e, cmd.data, change));
+                  SHOUHU_RETURN_IF_ERROR(UpdateChildFile(w, cmd.data, cmd.actor.user,
+                                                         change, &child_lock));
+                  if (!e->opens) return Status::Ok();
+                  return OpenLinkedCase(*e, cmd.actor, change, &child_lock);
                 });
 }
 

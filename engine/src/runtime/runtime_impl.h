@@ -71,6 +71,20 @@ class RuntimeImpl : public Runtime {
   const Calendar* CalendarOf(const Workflow& w) const;
   // Outbox ids resume after the greatest one ever expanded (deliveries.cc).
   Status RecoverOutboxHighWater();
+  // The child's file (children.cc): links the change's case to its child
+  // once the case has every identity field, and records the file fields the
+  // command's `data` carries, as writes of the same batch. Holds `*lock`
+  // (the identity's) while a new file is created, until the caller commits.
+  // `link_to`: link a case without a file to this child, without looking
+  // for its identity (a case opened by another case about the same child).
+  Status UpdateChildFile(const Workflow& w, const nlohmann::json& data,
+                         const std::string& actor, CaseChange& change,
+                         std::unique_lock<std::mutex>* lock,
+                         const std::string& link_to = "");
+  // The `opens` effect of event `e` (linked_cases.cc): opens the linked case
+  // as writes of `change`'s batch. `lock` as for UpdateChildFile.
+  Status OpenLinkedCase(const EventDef& e, const Actor& actor, CaseChange& change,
+                        std::unique_lock<std::mutex>* lock);
   StatusOr<CaseList> ListIndex(const std::string& prefix, const Page& page);
   Status CommitChange(CaseChange& change, const std::string& audit_action,
                       std::vector<Mutation> extra);
@@ -96,7 +110,11 @@ class RuntimeImpl : public Runtime {
   std::atomic<uint64_t> next_audit_{0};
   std::array<std::mutex, 4096> case_locks_;
   std::array<std::mutex, 1024> request_locks_;
+  std::array<std::mutex, 256> child_identity_locks_;
 };
+
+// "C0000000042": case ids sort in the order they were handed out.
+std::string FormatCaseId(uint64_t n);
 
 // Applies event `e` to the change, as `role_check`ed by the caller: checks
 // and merges `data`, evaluates the guard, picks the branch, records history,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "workflow/json_reader.h"
@@ -104,7 +105,60 @@ Catalog Catalog::Load(const std::vector<std::string>& paths,
     }
     if (r.error_count() == 0) catalog.workflows_.emplace(key, std::move(w));
   }
+  catalog.CheckLinkedCases(errors);
   return catalog;
+}
+
+// An event that opens a case of another workflow must name one that loaded,
+// with data its newest version accepts when opening. A workflow that fails
+// this is left out, like any invalid definition.
+void Catalog::CheckLinkedCases(std::vector<DefinitionError>* errors) {
+  std::vector<std::pair<std::string, int>> refused;
+  for (const auto& [key, w] : workflows_) {
+    JsonReader r(w->source_file, errors);
+    for (size_t i = 0; i < w->events.size(); ++i) {
+      const EventDef& e = w->events[i];
+      if (!e.opens) continue;
+      std::string p = "/events/" + std::to_string(i) + "/opens";
+      auto target = Newest(e.opens->workflow);
+      if (!target) {
+        r.Error(p + "/workflow", "unknown workflow \"" + e.opens->workflow + "\"");
+        continue;
+      }
+      const EventDef& open = target->open;
+      auto accepted = [&](const std::string& f) {
+        return std::count(open.requires_fields.begin(), open.requires_fields.end(), f) +
+                   std::count(open.optional_fields.begin(), open.optional_fields.end(), f) >
+               0;
+      };
+      std::set<std::string> given;
+      for (const auto& [field, source] : e.opens->copy) {
+        given.insert(field);
+        if (!accepted(field)) {
+          r.Error(p + "/copy/" + field, "field \"" + field + "\" is not accepted when "
+                                        "opening \"" + target->id + "\"");
+        }
+      }
+      for (auto it = e.opens->set.begin(); it != e.opens->set.end(); ++it) {
+        given.insert(it.key());
+        const FieldDef* f = target->FindField(it.key());
+        if (!accepted(it.key()) || !f) {
+          r.Error(p + "/set/" + it.key(), "field \"" + it.key() + "\" is not accepted "
+                                          "when opening \"" + target->id + "\"");
+        } else if (Status s = CheckFieldValue(*f, *it); !s.ok()) {
+          r.Error(p + "/set/" + it.key(), s.message());
+        }
+      }
+      for (const std::string& f : open.requires_fields) {
+        if (!given.count(f)) {
+          r.Error(p, "field \"" + f + "\" required to open \"" + target->id +
+                         "\" is neither copied nor set");
+        }
+      }
+    }
+    if (r.error_count() > 0) refused.push_back(key);
+  }
+  for (const auto& key : refused) workflows_.erase(key);
 }
 
 std::shared_ptr<const Workflow> Catalog::Find(std::string_view id,

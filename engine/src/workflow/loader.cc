@@ -181,12 +181,21 @@ Notification ParseNotification(const json& j, const std::string& p,
 
 TimerDef ParseTimer(const json& j, const std::string& p, JsonReader& r) {
   TimerDef t;
-  r.OnlyMembers(j, p, {"id", "after", "every", "in", "event", "escalate"});
+  r.OnlyMembers(j, p, {"id", "after", "every", "service_level", "in", "event",
+                       "escalate", "from_field", "keep", "until"});
   r.String(j, p, "id", &t.id, true);
   bool after = j.contains("after"), every = j.contains("every");
-  if (after == every) {
-    r.Error(p, "a timer has exactly one of \"after\" (deadline) or \"every\" "
-               "(recurring)");
+  bool level = j.contains("service_level");
+  if (int(after) + int(every) + int(level) != 1) {
+    r.Error(p, "a timer has exactly one of \"after\" (deadline), \"every\" "
+               "(recurring) or \"service_level\" (a named deadline)");
+  } else if (level) {
+    // Duration and units are copied from the level once the file is read.
+    t.kind = TimerDef::Kind::kDeadline;
+    r.String(j, p, "service_level", &t.service_level, true);
+    if (j.contains("in")) {
+      r.Error(p + "/in", "a service-level timer counts in the level's units");
+    }
   } else if (after) {
     t.kind = TimerDef::Kind::kDeadline;
     r.DurationAt(j, p, "after", &t.duration);
@@ -209,6 +218,9 @@ TimerDef ParseTimer(const json& j, const std::string& p, JsonReader& r) {
       r.Error(p + "/in", "expected \"calendar_time\" or \"working_days\"");
     }
   }
+  r.String(j, p, "from_field", &t.from_field, false);
+  r.Bool(j, p, "keep", &t.keep);
+  r.String(j, p, "until", &t.until_field, false);
   bool ev = r.String(j, p, "event", &t.fire_event, false);
   bool esc = r.String(j, p, "escalate", &t.escalation, false);
   if (ev == esc) {
@@ -253,16 +265,46 @@ void ParseEventBody(const json& j, const std::string& p, JsonReader& r,
 
 EventDef ParseEvent(const json& j, const std::string& p, JsonReader& r) {
   EventDef e;
-  r.OnlyMembers(j, p, {"id", "label", "from", "to", "roles", "requires",
-                       "optional", "guard", "notify"});
+  r.OnlyMembers(j, p, {"id", "label", "from", "to", "stay", "restart", "roles",
+                       "requires", "optional", "guard", "notify", "opens"});
   r.String(j, p, "id", &e.id, true);
   ParseEventBody(j, p, r, e);
   r.StringList(j, p, "from", &e.from, true);
   if (j.contains("from") && e.from.empty() && j["from"].is_array()) {
     r.Error(p + "/from", "an event fires from at least one state");
   }
+  if (j.contains("opens") && r.IsObject(j["opens"], p + "/opens")) {
+    const json& o = j["opens"];
+    std::string op = p + "/opens";
+    OpensCase opens;
+    r.OnlyMembers(o, op, {"workflow", "copy", "set", "record_as"});
+    r.String(o, op, "workflow", &opens.workflow, true);
+    r.String(o, op, "record_as", &opens.record_as, false);
+    if (o.contains("copy") && r.IsObject(o["copy"], op + "/copy")) {
+      for (auto it = o["copy"].begin(); it != o["copy"].end(); ++it) {
+        if (!it->is_string()) {
+          r.Error(op + "/copy/" + it.key(), "expected the id of a field of this workflow");
+          continue;
+        }
+        opens.copy.emplace_back(it.key(), it->get<std::string>());
+      }
+    }
+    if (o.contains("set") && r.IsObject(o["set"], op + "/set")) opens.set = o["set"];
+    e.opens = std::move(opens);
+  }
   auto to = j.find("to");
-  if (to == j.end()) {
+  r.Bool(j, p, "stay", &e.stay);
+  r.StringList(j, p, "restart", &e.restart, false);
+  if (!e.restart.empty() && !e.stay) {
+    r.Error(p + "/restart", "only an event that stays in its state restarts "
+                            "timers (a transition re-arms them all)");
+  }
+  if (e.stay) {
+    if (to != j.end()) {
+      r.Error(p + "/stay", "an event either stays in its state or goes "
+                           "\"to\" one, not both");
+    }
+  } else if (to == j.end()) {
     r.Error(p, "missing member \"to\"");
   } else if (to->is_string()) {
     e.to.push_back({std::nullopt, to->get<std::string>()});
@@ -314,6 +356,54 @@ EscalationDef ParseEscalation(const json& j, const std::string& p,
   return e;
 }
 
+ServiceLevel ParseServiceLevel(const json& j, const std::string& p,
+                               JsonReader& r) {
+  ServiceLevel l;
+  r.OnlyMembers(j, p, {"id", "label", "within", "in"});
+  r.String(j, p, "id", &l.id, true);
+  r.Label(j, p, "label", &l.label, true);
+  if (!j.contains("within")) r.Error(p, "missing member \"within\"");
+  r.DurationAt(j, p, "within", &l.within);
+  std::string units;
+  if (r.String(j, p, "in", &units, false)) {
+    if (units == "working_days") {
+      l.units = TimerDef::Units::kWorkingDays;
+      if (!l.within.whole_days_only()) {
+        r.Error(p + "/within", "bad duration: working-day timers count whole days (P3D)");
+      }
+    } else if (units != "calendar_time") {
+      r.Error(p + "/in", "expected \"calendar_time\" or \"working_days\"");
+    }
+  }
+  return l;
+}
+
+std::optional<ChildFileDef> ParseChildFile(const json& doc, JsonReader& r) {
+  if (!doc.contains("child") || !r.IsObject(doc["child"], "/child")) {
+    return std::nullopt;
+  }
+  const json& j = doc["child"];
+  ChildFileDef c;
+  r.OnlyMembers(j, "/child", {"identity", "fields"});
+  r.StringList(j, "/child", "identity", &c.identity, true);
+  r.StringList(j, "/child", "fields", &c.fields, true);
+  return c;
+}
+
+// Copies each service-level timer's duration from its level; an unknown
+// level is left for the validator to report.
+void ResolveServiceLevels(Workflow& w) {
+  for (StateDef& s : w.states) {
+    for (TimerDef& t : s.timers) {
+      if (t.service_level.empty()) continue;
+      if (const ServiceLevel* l = w.FindServiceLevel(t.service_level)) {
+        t.duration = l->within;
+        t.units = l->units;
+      }
+    }
+  }
+}
+
 // Parses the array `key` of objects with ids, checking ids are unique.
 template <typename T, typename F>
 void ParseList(const json& doc, const char* key, const char* what,
@@ -335,7 +425,8 @@ Workflow ParseWorkflow(const json& doc, JsonReader& r) {
   Workflow w;
   r.OnlyMembers(doc, "", {"$schema", "kind", "id", "version", "label",
                           "calendar", "initial_state", "open", "roles", "fields",
-                          "states", "events", "escalations", "templates"});
+                          "states", "events", "escalations", "templates",
+                          "service_levels", "child"});
   r.String(doc, "", "id", &w.id, true);
   if (r.Int(doc, "", "version", &w.version, true) && w.version < 1) {
     r.Error("/version", "a version is an integer from 1 up");
@@ -378,6 +469,10 @@ Workflow ParseWorkflow(const json& doc, JsonReader& r) {
               r.Label(j, p, "body", &t.body, true);
               return t;
             });
+  ParseList(doc, "service_levels", "service levels", r, false,
+            &w.service_levels, ParseServiceLevel);
+  w.child = ParseChildFile(doc, r);
+  ResolveServiceLevels(w);
   return w;
 }
 

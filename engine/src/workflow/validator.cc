@@ -1,5 +1,6 @@
 #include "workflow/validator.h"
 
+#include <algorithm>
 #include <deque>
 
 namespace shouhu {
@@ -164,7 +165,9 @@ class Validator {
                         Q(w_.initial_state));
       }
       auto out = w_.EventsFrom(s.id);
-      if (!s.terminal && out.empty()) {
+      bool leaves = std::any_of(out.begin(), out.end(),
+                                [](const EventDef* e) { return !e->stay; });
+      if (!s.terminal && !leaves) {
         r_.Error(p, "state " + Q(s.id) +
                         " has no way out and is not terminal");
       }
@@ -202,6 +205,7 @@ class Validator {
         last = len;
       }
     }
+    if (w_.child) ChildFile(*w_.child);
     Reachability();
   }
 
@@ -230,16 +234,59 @@ class Validator {
                                       "\"system\"");
         }
       }
+      if (!t.service_level.empty() && !w_.FindServiceLevel(t.service_level)) {
+        r_.Error(tp + "/service_level", "unknown service level " + Q(t.service_level));
+      }
+      if (t.units == TimerDef::Units::kWorkingDays && !t.service_level.empty() &&
+          w_.calendar_id.empty()) {
+        r_.Error(tp + "/service_level", "a working-day timer needs the "
+                                        "workflow's \"calendar\"");
+      }
+      if (!t.until_field.empty() && !w_.FindField(t.until_field)) {
+        r_.Error(tp + "/until", "unknown field " + Q(t.until_field));
+      }
+      if (!t.from_field.empty()) {
+        const FieldDef* f = w_.FindField(t.from_field);
+        if (!f) {
+          r_.Error(tp + "/from_field", "unknown field " + Q(t.from_field));
+        } else if (f->type != FieldType::kDatetime) {
+          r_.Error(tp + "/from_field", "wrong field type: a timer counts from a "
+                                       "datetime field, and " + Q(f->id) + " is " +
+                                       std::string(FieldTypeName(f->type)));
+        }
+      }
       if (!t.escalation.empty() && !w_.FindEscalation(t.escalation)) {
         r_.Error(tp + "/escalate", "unknown escalation " + Q(t.escalation));
       }
     }
   }
 
+  // The child's file: declared fields, and an identity drawn from them.
+  void ChildFile(const ChildFileDef& c) {
+    for (size_t k = 0; k < c.fields.size(); ++k) {
+      if (!w_.FindField(c.fields[k])) {
+        r_.Error(At("/child", "fields", k), "unknown field " + Q(c.fields[k]));
+      }
+    }
+    if (c.identity.empty()) {
+      r_.Error("/child/identity", "the child's file needs at least one "
+                                  "identity field");
+    }
+    for (size_t k = 0; k < c.identity.size(); ++k) {
+      if (std::find(c.fields.begin(), c.fields.end(), c.identity[k]) ==
+          c.fields.end()) {
+        r_.Error(At("/child", "identity", k),
+                 "identity field " + Q(c.identity[k]) +
+                     " is not among the child's file \"fields\"");
+      }
+    }
+  }
+
   void Events(const EventDef& e, const std::string& p) {
     for (size_t k = 0; k < e.from.size(); ++k) State(e.from[k], At(p, "from", k));
-    if (&e == &w_.open) {
-      // The open block's target is initial_state, checked on its own.
+    if (&e == &w_.open || e.stay) {
+      // The open block's target is initial_state, checked on its own; a
+      // staying event has none.
     } else if (e.to.size() == 1 && !e.to[0].when) {
       State(e.to[0].state, p + "/to");
     } else {
@@ -247,6 +294,34 @@ class Validator {
         std::string tp = At(p, "to", k);
         State(e.to[k].state, tp + "/state");
         if (e.to[k].when) GuardAt(*e.to[k].when, tp + "/when");
+      }
+    }
+    for (size_t k = 0; k < e.restart.size(); ++k) {
+      for (const std::string& from : e.from) {
+        const StateDef* s = w_.FindState(from);
+        if (!s) continue;
+        bool has = std::any_of(s->timers.begin(), s->timers.end(),
+                               [&](const TimerDef& t) { return t.id == e.restart[k]; });
+        if (!has) {
+          r_.Error(At(p, "restart", k), "unknown timer " + Q(e.restart[k]) +
+                                            " in state " + Q(from));
+        }
+      }
+    }
+    if (e.opens) {
+      for (const auto& [target, source] : e.opens->copy) {
+        if (!w_.FindField(source)) {
+          r_.Error(p + "/opens/copy/" + target, "unknown field " + Q(source));
+        }
+      }
+      if (!e.opens->record_as.empty()) {
+        const FieldDef* f = w_.FindField(e.opens->record_as);
+        if (!f) {
+          r_.Error(p + "/opens/record_as", "unknown field " + Q(e.opens->record_as));
+        } else if (f->type != FieldType::kString) {
+          r_.Error(p + "/opens/record_as", "wrong field type: the new case's id is "
+                                           "recorded in a string field");
+        }
       }
     }
     for (size_t k = 0; k < e.roles.size(); ++k) Role(e.roles[k], At(p, "roles", k));

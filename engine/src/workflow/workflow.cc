@@ -45,6 +45,9 @@ const EscalationDef* Workflow::FindEscalation(std::string_view id) const {
 const TemplateDef* Workflow::FindTemplate(std::string_view id) const {
   return FindById(templates, id);
 }
+const ServiceLevel* Workflow::FindServiceLevel(std::string_view id) const {
+  return FindById(service_levels, id);
+}
 std::vector<const EventDef*> Workflow::EventsFrom(std::string_view state) const {
   std::vector<const EventDef*> out;
   for (const EventDef& e : events) {

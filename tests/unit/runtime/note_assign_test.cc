@@ -40,9 +40,9 @@ TEST_F(NoteAssignTest, NoteAppendsHistoryAndKeepsTheState) {
 
 TEST_F(NoteAssignTest, NoteRefusalsWriteNothing) {
   std::string id = OpenReport();
-  Actor outsider{"janitor-ma", "village-3", {"janitor"}};
-  Actor system_claim{"officer-wang", "station-1", {"police_officer", "system"}};
-  Actor nobody{"", "station-1", {"police_officer"}};
+  Actor outsider{"janitor-ma", "village-3", {"janitor"}, "test"};
+  Actor system_claim{"officer-wang", "station-1", {"police_officer", "system"}, "test"};
+  Actor nobody{"", "station-1", {"police_officer"}, "test"};
   struct Refusal {
     std::string what;
     AddNote cmd;
@@ -102,7 +102,7 @@ TEST_F(NoteAssignTest, AssignRefusalsWriteNothing) {
   std::string id = OpenReport();
   std::string closed = OpenReport();
   MustFire(closed, "transfer", Officer(), {{"transfer_to", "county court"}});
-  Actor system_claim{"officer-wang", "station-1", {"police_officer", "system"}};
+  Actor system_claim{"officer-wang", "station-1", {"police_officer", "system"}, "test"};
   struct Refusal {
     std::string what;
     AssignOwner cmd;

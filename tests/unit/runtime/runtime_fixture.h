@@ -1,7 +1,7 @@
 // The runtime under test: a real RocksDB store in a fresh temporary directory
-// (wrapped in a FaultInjectingStore), the catalog of the real workflows/ tree,
-// and a FakeClock. Time only moves when a test advances it; timers fire only
-// when a test calls FireDueTimers.
+// (wrapped in a FaultInjectingStore), the catalog of mandatory_report v1 from
+// workflows/versions/, and a FakeClock. Time only moves when a test advances
+// it; timers fire only when a test calls FireDueTimers.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -90,17 +90,17 @@ class TempDir {
 };
 
 // The users of the tests, one per role of mandatory_report.
-inline Actor Reporter() { return {"teacher-li", "village-3", {"reporter"}}; }
-inline Actor Officer() { return {"officer-wang", "station-1", {"police_officer"}}; }
+inline Actor Reporter() { return {"teacher-li", "village-3", {"reporter"}, "test"}; }
+inline Actor Officer() { return {"officer-wang", "station-1", {"police_officer"}, "test"}; }
 inline Actor PoliceSupervisor() {
-  return {"chief-liu", "station-1", {"police_supervisor"}};
+  return {"chief-liu", "station-1", {"police_supervisor"}, "test"};
 }
 inline Actor CaseWorker() {
-  return {"worker-zhao", "town-a", {"township_case_worker"}};
+  return {"worker-zhao", "town-a", {"township_case_worker"}, "test"};
 }
-inline Actor Director() { return {"director-chen", "village-3", {"child_director"}}; }
+inline Actor Director() { return {"director-chen", "village-3", {"child_director"}, "test"}; }
 inline Actor TownshipSupervisor() {
-  return {"deputy-sun", "town-a", {"township_supervisor"}};
+  return {"deputy-sun", "town-a", {"township_supervisor"}, "test"};
 }
 
 // Valid data to open a mandatory report.
@@ -125,7 +125,10 @@ class RuntimeTest : public ::testing::Test {
   RuntimeTest() : clock_(At("2026-03-02T09:00:00+08:00")) {}
 
   void SetUp() override {
-    catalog_ = LoadCatalog({SourcePath("workflows")});
+    // These tests pin mandatory_report v1 (the domain's newer versions are
+    // covered by tests/scenario).
+    catalog_ = LoadCatalog({SourcePath("workflows/versions/mandatory_report.v1.json"),
+                            SourcePath("workflows/calendars")});
     OpenStore();
     StartRuntime();
   }

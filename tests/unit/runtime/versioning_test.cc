@@ -13,8 +13,8 @@ namespace {
 const std::string kV1 = "tests/fixtures/runtime/versions/intake_v1.json";
 const std::string kVersions = "tests/fixtures/runtime/versions";
 
-Actor Clerk() { return {"clerk-wu", "office-1", {"clerk"}}; }
-Actor Reviewer() { return {"reviewer-he", "office-1", {"reviewer"}}; }
+Actor Clerk() { return {"clerk-wu", "office-1", {"clerk"}, "test"}; }
+Actor Reviewer() { return {"reviewer-he", "office-1", {"reviewer"}, "test"}; }
 
 class VersioningTest : public RuntimeTest {
  protected:

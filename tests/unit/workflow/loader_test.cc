@@ -42,10 +42,15 @@ void ExpectCalendarRefused(const std::string& kind, const std::string& rest) {
 TEST(LoaderTest, RealWorkflowsFolderLoadsWithoutErrors) {
   Loaded l = Load({SourcePath("workflows")});
   EXPECT_EQ(l.Lines(), std::vector<std::string>{});
-  ASSERT_EQ(l.catalog.All().size(), 1u);
+  // mandatory_report v1 and v2, dropout_return, care_plan,
+  // guardianship_intervention; old versions live in workflows/versions/.
+  ASSERT_EQ(l.catalog.All().size(), 5u);
   auto w = l.catalog.Find("mandatory_report", 1);
   ASSERT_NE(w, nullptr);
-  EXPECT_EQ(w->source_file, SourcePath("workflows") + "/mandatory_report.json");
+  EXPECT_EQ(w->source_file,
+            SourcePath("workflows") + "/versions/mandatory_report.v1.json");
+  ASSERT_NE(l.catalog.Find("mandatory_report", 2), nullptr);
+  EXPECT_EQ(l.catalog.Newest("mandatory_report")->version, 2);
   EXPECT_EQ(w->calendar_id, "cn-mainland");
   EXPECT_NE(l.catalog.FindCalendar("cn-mainland"), nullptr);
   EXPECT_EQ(w->FindState("assessment")->timers.at(0).units,

@@ -1,0 +1,68 @@
+// An event that opens a case of another workflow (`opens`, see
+// workflows/README.md): a care-plan visit that finds a reportable situation
+// files the mandatory report. The new case is checked like any opening,
+// linked to the same child's file, and written in the same atomic batch as
+// the event that opened it; a refusal of either writes nothing.
+#include "runtime/codec.h"
+#include "runtime/runtime_impl.h"
+
+namespace shouhu {
+
+using json = nlohmann::json;
+
+Status RuntimeImpl::OpenLinkedCase(const EventDef& e, const Actor& actor,
+                                   CaseChange& change,
+                                   std::unique_lock<std::mutex>* lock) {
+  const OpensCase& opens = *e.opens;
+  auto target = catalog_.Newest(opens.workflow);
+  if (!target) {
+    return Unavailable("workflow \"" + opens.workflow + "\" that \"" + e.id +
+                       "\" opens is not loaded");
+  }
+  CaseRecord& source = change.record();
+  json data = json::object();
+  for (const auto& [field, from] : opens.copy) {
+    auto v = source.data.find(from);
+    if (v != source.data.end() && !v->is_null()) data[field] = *v;
+  }
+  for (auto it = opens.set.begin(); it != opens.set.end(); ++it) data[it.key()] = *it;
+  // The actor is allowed by the event; the new case's data must still be
+  // what its own workflow accepts.
+  if (Status s = CheckEventData(*target, target->open, data); !s.ok()) {
+    return InvalidArgument("the \"" + target->id + "\" case that \"" + e.id +
+                           "\" opens: " + s.message());
+  }
+  if (target->open.guard && !EvaluateGuard(*target->open.guard, data)) {
+    return FailedPrecondition("guard failed: the \"" + target->id + "\" case that \"" +
+                              e.id + "\" opens may not be opened");
+  }
+
+  CaseRecord c;
+  c.id = FormatCaseId(next_case_.fetch_add(1) + 1);
+  c.workflow_id = target->id;
+  c.workflow_version = target->version;
+  c.data = data;
+  c.unit = source.unit;
+  c.reporter = actor.user;
+  c.opened_at = change.now();
+  CaseChange opened(*target, CalendarOf(*target), std::nullopt, c, change.now(),
+                    actor.user);
+  opened.EnterState(target->initial_state);
+  uint64_t seq = opened.AddHistory("opened", target->id, data, "", target->initial_state);
+  opened.AddHistory("linked", source.id, {{"opened_by", source.id}, {"event", e.id}});
+  for (const Notification& n : target->open.notify) opened.Notify(n, seq);
+  SHOUHU_RETURN_IF_ERROR(
+      UpdateChildFile(*target, data, actor.user, opened, lock, source.child_id));
+
+  if (!opens.record_as.empty()) source.data[opens.record_as] = c.id;
+  change.AddHistory("opened_case", c.id, {{"case_id", c.id}, {"workflow", target->id}});
+  for (Mutation& m : opened.Render(next_outbox_, next_audit_, "open:" + e.id, {})) {
+    change.AddMutation(std::move(m));
+  }
+  for (const ArmedTimer& t : opened.newly_armed()) {
+    change.AddArmedKey(codec::TimerKey(t.due, c.id, t.name));
+  }
+  return Status::Ok();
+}
+
+}  // namespace shouhu

@@ -1,0 +1,134 @@
+// The definition features the domain workflows need (workflows/README.md):
+// service levels, timers counted from a field, kept on re-entry or running
+// until a field is set, events that stay and restart timers, and the child's
+// file. One invalid fixture per error kind, as in validator_test.cc.
+#include <gtest/gtest.h>
+
+#include "definitions.h"
+
+namespace shouhu {
+namespace {
+
+using testing::Line;
+using testing::Load;
+using testing::Loaded;
+using testing::LoadInvalid;
+using testing::SourcePath;
+
+void ExpectRefused(const std::string& kind, const std::string& rest) {
+  Loaded l = LoadInvalid(kind);
+  EXPECT_EQ(l.Lines(), std::vector<std::string>{Line(kind, rest)});
+  EXPECT_EQ(l.catalog.Find("minimal", 1), nullptr);
+}
+
+TEST(DomainFeaturesTest, UnknownServiceLevel) {
+  ExpectRefused("unknown_service_level",
+                "/states/0/timers/0/service_level: unknown service level \"immediatly\"");
+}
+
+TEST(DomainFeaturesTest, TimerWithBothAfterAndServiceLevel) {
+  ExpectRefused("timer_after_and_service_level",
+                "/states/0/timers/0: a timer has exactly one of \"after\" (deadline), "
+                "\"every\" (recurring) or \"service_level\" (a named deadline)");
+}
+
+TEST(DomainFeaturesTest, WorkingDayServiceLevelInHours) {
+  ExpectRefused("service_level_working_day_hours",
+                "/service_levels/0/within: bad duration: working-day timers count "
+                "whole days (P3D)");
+}
+
+TEST(DomainFeaturesTest, TimerCountedFromANonDatetimeField) {
+  ExpectRefused("timer_from_non_datetime_field",
+                "/states/0/timers/0/from_field: wrong field type: a timer counts from "
+                "a datetime field, and \"name\" is string");
+}
+
+TEST(DomainFeaturesTest, TimerUntilAnUnknownField) {
+  ExpectRefused("timer_until_unknown_field",
+                "/states/0/timers/0/until: unknown field \"sent_at\"");
+}
+
+TEST(DomainFeaturesTest, EventThatBothStaysAndMoves) {
+  ExpectRefused("event_stay_and_to",
+                "/events/1/stay: an event either stays in its state or goes \"to\" "
+                "one, not both");
+}
+
+TEST(DomainFeaturesTest, RestartOnAnEventThatMoves) {
+  ExpectRefused("restart_without_stay",
+                "/events/1/restart: only an event that stays in its state restarts "
+                "timers (a transition re-arms them all)");
+}
+
+TEST(DomainFeaturesTest, RestartOfAnUnknownTimer) {
+  ExpectRefused("restart_unknown_timer",
+                "/events/1/restart/0: unknown timer \"nudg\" in state \"working\"");
+}
+
+TEST(DomainFeaturesTest, ChildIdentityOutsideTheFileFields) {
+  ExpectRefused("child_identity_not_in_fields",
+                "/child/identity/0: identity field \"name\" is not among the child's "
+                "file \"fields\"");
+}
+
+TEST(DomainFeaturesTest, ChildFileWithAnUnknownField) {
+  ExpectRefused("child_unknown_field", "/child/fields/1: unknown field \"nmae\"");
+}
+
+TEST(DomainFeaturesTest, ChildFileWithoutIdentity) {
+  ExpectRefused("child_without_identity",
+                "/child/identity: the child's file needs at least one identity field");
+}
+
+TEST(DomainFeaturesTest, OpensAnUnknownWorkflow) {
+  ExpectRefused("opens_unknown_workflow",
+                "/events/1/opens/workflow: unknown workflow \"minimall\"");
+}
+
+TEST(DomainFeaturesTest, OpensWithAFieldTheOtherWorkflowDoesNotAccept) {
+  ExpectRefused("opens_field_not_accepted",
+                "/events/1/opens/copy/nmae: field \"nmae\" is not accepted when "
+                "opening \"minimal\"");
+}
+
+TEST(DomainFeaturesTest, OpensWithoutAFieldTheOtherWorkflowRequires) {
+  ExpectRefused("opens_required_field_missing",
+                "/events/1/opens: field \"name\" required to open \"minimal\" is "
+                "neither copied nor set");
+}
+
+TEST(DomainFeaturesTest, OpensCopyingAnUndeclaredField) {
+  ExpectRefused("opens_copy_unknown_field", "/events/1/opens/copy/name: unknown field \"nom\"");
+}
+
+TEST(DomainFeaturesTest, TheDomainWorkflowsUseEveryFeature) {
+  Loaded l = Load({SourcePath("workflows")});
+  ASSERT_EQ(l.Lines(), std::vector<std::string>{});
+  auto report = l.catalog.Newest("mandatory_report");
+  ASSERT_NE(report, nullptr);
+  // Service levels are copied into the timers that name them.
+  const TimerDef& acceptance = report->FindState("reported")->timers[0];
+  EXPECT_EQ(acceptance.service_level, "immediate");
+  EXPECT_EQ(acceptance.duration, (Duration{0, 0, 0, 2 * 3600}));
+  const TimerDef& assessment = report->FindState("assessment")->timers[0];
+  EXPECT_EQ(assessment.units, TimerDef::Units::kWorkingDays);
+  EXPECT_EQ(assessment.duration, (Duration{0, 0, 5, 0}));
+  const TimerDef& feedback = report->FindState("police_intake")->timers[1];
+  EXPECT_EQ(feedback.from_field, "accepted_at");
+  EXPECT_EQ(feedback.until_field, "feedback_sent_at");
+  EXPECT_EQ(feedback.duration, (Duration{0, 0, 3, 0}));
+  EXPECT_TRUE(report->FindState("monitoring_low")->timers[1].keep);
+  EXPECT_TRUE(report->FindEvent("send_feedback")->stay);
+  ASSERT_TRUE(report->child.has_value());
+  EXPECT_EQ(report->child->identity,
+            (std::vector<std::string>{"child_name", "child_birth_date"}));
+  auto care = l.catalog.Newest("care_plan");
+  ASSERT_NE(care, nullptr);
+  EXPECT_EQ(care->FindEvent("log_talk")->restart, std::vector<std::string>{"monthly_talk"});
+  ASSERT_TRUE(care->FindEvent("file_report")->opens.has_value());
+  EXPECT_EQ(care->FindEvent("file_report")->opens->workflow, "mandatory_report");
+}
+
+}  // namespace
+}  // namespace shouhu

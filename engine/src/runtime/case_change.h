@@ -26,9 +26,11 @@ namespace shouhu {
 class CaseChange {
  public:
   // `before` is nullopt for a new case; `after` starts as a copy of it.
+  // `actor` is who acts (its user in the history, user, unit and origin in
+  // the audit record).
   CaseChange(const Workflow& workflow, const Calendar* calendar,
              std::optional<CaseRecord> before, CaseRecord after, Instant now,
-             std::string actor);
+             Actor actor);
 
   CaseRecord& record() { return after_; }
   Instant now() const { return now_; }
@@ -61,10 +63,10 @@ class CaseChange {
   // Timers armed by this change (to add to the in-memory window).
   const std::vector<ArmedTimer>& newly_armed() const { return armed_; }
 
-  // Renders everything as mutations. `outbox_ids` and `audit_ids` hand out
-  // ids. `extra` is appended (e.g. the idempotency record).
+  // Renders everything as mutations. `outbox_ids` hands out outbox ids; the
+  // audit record is a chained append (the store numbers it). `extra` is
+  // appended (e.g. the idempotency record).
   std::vector<Mutation> Render(std::atomic<uint64_t>& outbox_ids,
-                               std::atomic<uint64_t>& audit_ids,
                                const std::string& audit_action,
                                std::vector<Mutation> extra);
 
@@ -78,7 +80,7 @@ class CaseChange {
   std::optional<CaseRecord> before_;
   CaseRecord after_;
   Instant now_;
-  std::string actor_;
+  Actor actor_;
   std::vector<HistoryEntry> history_;
   std::vector<OutboxEntry> outbox_;
   std::vector<ArmedTimer> armed_;

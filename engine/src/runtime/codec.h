@@ -8,7 +8,8 @@
 //   h/<case>/<seq:be64>              HistoryEntry
 //   t/<due:be64><case>\0<timer>      due-time index (value: format byte)
 //   o/<id:be64>                      OutboxEntry
-//   a/<id:be64>                      audit record
+//   a/<seq:be64>                     audit record: a hash-chain envelope
+//                                    (shouhu/chain.h) around format byte + JSON
 //   r/<request id>                   idempotent command result
 //   i/s/<workflow>\0<state>\0<case>  index: cases by state
 //   i/o/<owner>\0<case>              index: cases by owner
@@ -19,6 +20,7 @@
 #include <string>
 #include <string_view>
 
+#include "shouhu/audit.h"
 #include "shouhu/case.h"
 #include "shouhu/runtime.h"
 
@@ -71,5 +73,9 @@ std::string EncodeResult(const CommandResult& r, std::string_view fingerprint);
 StatusOr<CommandResult> DecodeResult(std::string_view value,
                                      std::string* fingerprint);
 std::string EncodeJson(const nlohmann::json& j);  // format byte + JSON
+// The audit record's payload inside its chain envelope (seq and hash are
+// the envelope's; the decoder leaves them unset).
+std::string EncodeAudit(const AuditRecord& a);
+StatusOr<AuditRecord> DecodeAudit(std::string_view payload);
 
 }  // namespace shouhu::codec

@@ -56,7 +56,7 @@ class RuntimeImpl : public Runtime {
   StatusOr<CommandResult> OnCase(const std::string& request_id,
                                  const std::string& fingerprint,
                                  const std::string& case_id,
-                                 const std::string& actor,
+                                 const Actor& actor,
                                  const std::string& audit_action,
                                  const Apply& apply);
   // The stored answer to `request_id`, if it was seen before.
@@ -85,7 +85,6 @@ class RuntimeImpl : public Runtime {
   TimerWindow window_;
   std::atomic<uint64_t> next_case_{0};
   std::atomic<uint64_t> next_outbox_{0};
-  std::atomic<uint64_t> next_audit_{0};
   std::array<std::mutex, 4096> case_locks_;
   std::array<std::mutex, 1024> request_locks_;
 };

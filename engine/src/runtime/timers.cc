@@ -12,6 +12,13 @@ namespace shouhu {
 
 using json = nlohmann::json;
 
+namespace {
+
+// Timers act as the system, from the daemon itself.
+Actor SystemActor() { return {std::string(kSystemRole), "", {}, "timer"}; }
+
+}  // namespace
+
 std::optional<Instant> RuntimeImpl::NextDue() {
   auto next = window_.NextDue(clock_.Now());
   return next.ok() ? *next : std::nullopt;
@@ -66,7 +73,7 @@ StatusOr<size_t> RuntimeImpl::FireDueTimers() {
       }
       auto w = catalog_.Find(c->workflow_id, c->workflow_version);
       if (!w) continue;  // version not loaded: keep the index entry for later
-      CaseChange change(*w, CalendarOf(*w), *c, *c, now, std::string(kSystemRole));
+      CaseChange change(*w, CalendarOf(*w), *c, *c, now, SystemActor());
       bool any = false;
       // Every timer of the case due now fires here, oldest first, not only
       // those whose keys this batch took: another timer thread may hold the
@@ -115,7 +122,7 @@ StatusOr<size_t> RuntimeImpl::FireDueTimers() {
         }
       }
       if (!any) continue;
-      auto m = change.Render(next_outbox_, next_audit_, "timer", {});
+      auto m = change.Render(next_outbox_, "timer", {});
       std::move(m.begin(), m.end(), std::back_inserter(batch));
       for (const ArmedTimer& t : change.newly_armed()) {
         armed.push_back(codec::TimerKey(t.due, case_id, t.name));

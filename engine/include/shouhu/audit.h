@@ -48,15 +48,29 @@ struct AuditReport {
   uint64_t unreadable_seq = 0;
   std::string unreadable_problem;
 
+  // The anchor check (when an anchor was given): "" when it holds.
+  std::string anchor_problem;
+
   bool ok() const {
-    return chain.ok && unaudited_count == 0 && unreadable_seq == 0;
+    return chain.ok && unaudited_count == 0 && unreadable_seq == 0 &&
+           anchor_problem.empty();
   }
 };
 
+// A head noted earlier, outside the data directory (from the report of an
+// earlier verify): record `seq` must still exist with this hash. It catches
+// what the chain alone cannot: records cut off the end, and a chain rewritten
+// from some record on.
+struct AuditAnchor {
+  uint64_t seq = 0;
+  std::string hash;  // hex, as printed
+};
+
 // Verifies the audit chain and cross-checks it against the cases: every
-// case's newest change must have its write record. A non-OK Status only
-// when the store cannot be read.
-StatusOr<AuditReport> VerifyAuditLog(Store& store);
+// case's newest change must have its write record; and, when given, the
+// anchor. A non-OK Status only when the store cannot be read.
+StatusOr<AuditReport> VerifyAuditLog(Store& store,
+                                     const AuditAnchor* anchor = nullptr);
 
 // The audit records, oldest first, optionally only those of one case;
 // at most `limit` (0 = all). Records that cannot be read are an error.

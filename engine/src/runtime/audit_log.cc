@@ -11,13 +11,36 @@ namespace {
 
 constexpr size_t kUnauditedShown = 10;
 
+// "" when record anchor.seq exists with anchor.hash.
+StatusOr<std::string> CheckAnchor(Store& store, const AuditAnchor& anchor) {
+  const std::string noted = "the head noted earlier (record " +
+                            std::to_string(anchor.seq) + ")";
+  auto value = store.Get(ChainKey(codec::kAuditPrefix, anchor.seq));
+  if (!value.ok()) {
+    if (value.status().code() != StatusCode::kNotFound) return value.status();
+    return noted + " is gone: records were removed from the end";
+  }
+  auto r = DecodeChainRecord(codec::kAuditPrefix,
+                             ChainKey(codec::kAuditPrefix, anchor.seq), *value);
+  if (!r.ok()) return noted + " is unreadable: " + r.status().message();
+  if (HexOf(r->hash) != anchor.hash) {
+    return noted + " has another hash now: the chain was rewritten";
+  }
+  return std::string();
+}
+
 }  // namespace
 
-StatusOr<AuditReport> VerifyAuditLog(Store& store) {
+StatusOr<AuditReport> VerifyAuditLog(Store& store, const AuditAnchor* anchor) {
   AuditReport report;
   auto chain = VerifyChain(store, codec::kAuditPrefix);
   if (!chain.ok()) return chain.status();
   report.chain = std::move(*chain);
+  if (anchor) {
+    auto problem = CheckAnchor(store, *anchor);
+    if (!problem.ok()) return problem.status();
+    report.anchor_problem = std::move(*problem);
+  }
 
   // The write records of the intact part of the chain, as (case, seq).
   std::set<std::pair<std::string, uint64_t>, std::less<>> audited;

@@ -37,8 +37,9 @@ struct Actor {
   std::string unit;
   std::vector<std::string> roles;
   // Where the request came from ("203.0.113.7:51234", "cli", ...), kept in
-  // the audit record.
-  std::string origin;
+  // the audit record. (Initialised so that {user, unit, roles} still
+  // compiles without -Wmissing-field-initializers.)
+  std::string origin = {};
 };
 
 // A read of a case or a child's file, for the audit trail. Writes are audited

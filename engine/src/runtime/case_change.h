@@ -31,6 +31,13 @@ class CaseChange {
   CaseChange(const Workflow& workflow, const Calendar* calendar,
              std::optional<CaseRecord> before, CaseRecord after, Instant now,
              Actor actor);
+  // The same, knowing only the user: the audit record has no unit or origin.
+  // Kept for callers written before Actor was passed; prefer the above.
+  CaseChange(const Workflow& workflow, const Calendar* calendar,
+             std::optional<CaseRecord> before, CaseRecord after, Instant now,
+             std::string user)
+      : CaseChange(workflow, calendar, std::move(before), std::move(after), now,
+                   Actor{std::move(user), "", {}, ""}) {}
 
   CaseRecord& record() { return after_; }
   Instant now() const { return now_; }

@@ -1,8 +1,11 @@
 // `shouhu audit verify` and `shouhu audit show`: the audit log (审计日志) of
 // a data directory, checked or printed, offline.
 #include <cstdio>
-#include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "cli/admin.h"
 #include "cli/admin_common.h"
@@ -38,6 +41,32 @@ constexpr const char* kAuditUsage =
     "        or changed.\n"
     "show    prints the records, oldest first: all, or those of one case\n"
     "        (--case), at most --limit; --json prints a JSON array.\n";
+
+// Columns on a terminal: CJK characters take two, other characters one
+// (close enough for names, units and the table's labels).
+size_t DisplayWidth(std::string_view text) {
+  size_t width = 0;
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char c = text[i];
+    const size_t len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+    width += len >= 3 ? 2 : 1;
+    i += len;
+  }
+  return width;
+}
+
+// One table row: every cell but the last padded to its column's width.
+std::string Row(const std::vector<std::string>& cells) {
+  static constexpr size_t kWidths[] = {6, 25, 14, 12, 22, 16, 13};
+  std::string row;
+  for (size_t i = 0; i < cells.size(); ++i) {
+    row += cells[i];
+    if (i + 1 == cells.size()) break;
+    const size_t w = DisplayWidth(cells[i]);
+    row.append(w < kWidths[i] ? kWidths[i] - w : 1, ' ');
+  }
+  return row;
+}
 
 int Usage(const std::string& error) {
   std::fprintf(stderr, "shouhu audit: %s\n\n%s", error.c_str(), kAuditUsage);
@@ -96,7 +125,8 @@ void PrintReport(const AuditReport& r) {
   if (!r.anchor_problem.empty()) {
     std::printf("anchor 锚点: %s\n", r.anchor_problem.c_str());
   }
-  std::printf("head 链头: seq %llu hash %s\n",
+  std::printf(c.ok ? "head 链头: seq %llu hash %s\n"
+                   : "last intact record 最后完好记录: seq %llu hash %s\n",
               static_cast<unsigned long long>(c.head_seq),
               c.head_hash.empty() ? "-" : c.head_hash.c_str());
   std::printf("%s\n", r.ok() ? "ok 完好" : "FAILED 校验失败");
@@ -175,18 +205,18 @@ int Show(int argc, char** argv) {
     std::printf("%s\n", out.dump(2, ' ', false, json::error_handler_t::replace).c_str());
     return 0;
   }
-  std::printf("%-6s %-24s %-12s %-10s %-22s %-16s %-12s %s\n", "seq", "at (UTC)",
-              "user 用户", "unit 单位", "origin 来源", "action 操作", "case 案件",
-              "child/seq");
+  std::printf("%s\n", Row({"seq", "at (UTC)", "user 用户", "unit 单位", "origin 来源",
+                           "action 操作", "case 案件", "child/seq"})
+                          .c_str());
   for (const AuditRecord& a : *records) {
     std::string tail = !a.child_id.empty() ? a.child_id
                        : a.case_seq        ? "#" + std::to_string(*a.case_seq)
                                            : "";
-    std::printf("%-6llu %-24s %-12s %-10s %-22s %-16s %-12s %s\n",
-                static_cast<unsigned long long>(a.seq), FormatInstant(a.at).c_str(),
-                a.user.c_str(), a.unit.empty() ? "-" : a.unit.c_str(),
-                a.origin.empty() ? "-" : a.origin.c_str(), a.action.c_str(),
-                a.case_id.empty() ? "-" : a.case_id.c_str(), tail.c_str());
+    std::printf("%s\n", Row({std::to_string(a.seq), FormatInstant(a.at), a.user,
+                             a.unit.empty() ? "-" : a.unit,
+                             a.origin.empty() ? "-" : a.origin, a.action,
+                             a.case_id.empty() ? "-" : a.case_id, tail})
+                            .c_str());
   }
   std::printf("%zu record(s)\n", records->size());
   return 0;

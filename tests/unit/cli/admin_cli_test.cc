@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../../support/assert_ok.h"
 #include "../../support/run_program.h"
 #include "runtime/codec.h"
 #include "shouhu/catalog.h"
@@ -30,13 +31,6 @@ using json = nlohmann::json;
 using Result = testing::ProgramResult;
 
 const std::string kBinary = SHOUHU_BINARY_DIR "/engine/shouhu";
-
-#define ASSERT_OK(expr)                                   \
-  do {                                                    \
-    const ::shouhu::Status assert_ok_status_ = (expr);    \
-    ASSERT_TRUE(assert_ok_status_.ok())                   \
-        << #expr << ": " << assert_ok_status_.ToString(); \
-  } while (0)
 
 std::unique_ptr<Store> OpenStore(const std::string& dir) {
   auto store = OpenRocksStore(dir);

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "../../support/assert_ok.h"
 #include "shouhu/chain.h"
 #include "shouhu/store.h"
 #include "store/chain_sealer.h"
@@ -18,13 +19,6 @@
 
 namespace shouhu {
 namespace {
-
-#define ASSERT_OK(expr)                                   \
-  do {                                                    \
-    const ::shouhu::Status assert_ok_status_ = (expr);    \
-    ASSERT_TRUE(assert_ok_status_.ok())                   \
-        << #expr << ": " << assert_ok_status_.ToString(); \
-  } while (0)
 
 constexpr std::string_view kChain = "log/";
 

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "../../support/assert_ok.h"
 #include "shouhu/chain.h"
 #include "shouhu/store.h"
 #include "store/rocks_store.h"
@@ -19,13 +20,6 @@
 
 namespace shouhu {
 namespace {
-
-#define ASSERT_OK(expr)                                \
-  do {                                                 \
-    const ::shouhu::Status assert_ok_status_ = (expr); \
-    ASSERT_TRUE(assert_ok_status_.ok())                \
-        << #expr << ": " << assert_ok_status_.ToString(); \
-  } while (0)
 
 using KeyValues = std::vector<std::pair<std::string, std::string>>;
 

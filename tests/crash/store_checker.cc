@@ -120,6 +120,8 @@ class Checker {
       if (!a.ok()) return Fail("bad audit record " + k);
       if (a->case_seq) ++r_.audit[{a->case_id, *a->case_seq}];
       ++summary_.audit;
+    } else if (area == "q/") {
+      Fail("quarantined timer (its case was unreadable): " + k);
     } else if (area == "r/") {
       std::string fingerprint;
       auto r = codec::DecodeResult(value, &fingerprint);

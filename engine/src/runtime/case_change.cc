@@ -166,10 +166,10 @@ const TimerDef* CaseChange::ConsumeTimer(const ArmedTimer& timer) {
   return nullptr;
 }
 
-void CaseChange::StartEscalation(const EscalationDef& chain) {
+void CaseChange::StartEscalation(const EscalationDef& chain, Instant started) {
   std::erase_if(after_.timers,
                 [&](const ArmedTimer& a) { return a.chain == chain.id; });
-  RunEscalationStep(chain, 0, now_);
+  RunEscalationStep(chain, 0, started);
 }
 
 void CaseChange::RunEscalationStep(const EscalationDef& chain, int step,

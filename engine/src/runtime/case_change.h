@@ -60,9 +60,11 @@ class CaseChange {
   // timer's definition, or nullptr for an escalation step.
   const TimerDef* ConsumeTimer(const ArmedTimer& timer);
 
-  // Starts (or restarts) an escalation chain now: runs the steps already due
-  // and arms the next one.
-  void StartEscalation(const EscalationDef& chain);
+  // Starts (or restarts) an escalation chain counted from `started` (the
+  // due time of the timer that started it, so that after an outage the
+  // steps keep their places on the clock): runs the steps already due and
+  // arms the next one.
+  void StartEscalation(const EscalationDef& chain, Instant started);
   // Runs step `step` of a running chain, then arms or runs the following one.
   void RunEscalationStep(const EscalationDef& chain, int step,
                          Instant chain_started);

@@ -102,6 +102,10 @@ std::string AuditKey(uint64_t id) {
 
 std::string RequestKey(std::string_view id) { return "r/" + std::string(id); }
 
+std::string QuarantineKey(std::string_view timer_key) {
+  return std::string(kQuarantinePrefix) + std::string(timer_key);
+}
+
 std::string ByStatePrefix(std::string_view wf, std::string_view state) {
   std::string k = "i/s/";
   k.append(wf);

@@ -11,6 +11,9 @@
 //   a/<seq:be64>                     audit record: a hash-chain envelope
 //                                    (shouhu/chain.h) around format byte + JSON
 //   r/<request id>                   idempotent command result
+//   q/<timer key>                    a timer taken out of the due-time index
+//                                    because its case is unreadable (JSON:
+//                                    case, reason, at)
 //   i/s/<workflow>\0<state>\0<case>  index: cases by state
 //   i/o/<owner>\0<case>              index: cases by owner
 //   i/u/<unit>\0<case>               index: cases by unit
@@ -49,6 +52,8 @@ inline constexpr std::string_view kOutboxPrefix = "o/";
 std::string AuditKey(uint64_t id);
 inline constexpr std::string_view kAuditPrefix = "a/";
 std::string RequestKey(std::string_view request_id);
+std::string QuarantineKey(std::string_view timer_key);
+inline constexpr std::string_view kQuarantinePrefix = "q/";
 std::string ByStateKey(std::string_view workflow, std::string_view state,
                        std::string_view case_id);
 std::string ByStatePrefix(std::string_view workflow, std::string_view state);

@@ -66,6 +66,10 @@ class RuntimeImpl : public Runtime {
   StatusOr<CaseList> ListIndex(const std::string& prefix, const Page& page);
   Status CommitChange(CaseChange& change, const std::string& audit_action,
                       std::vector<Mutation> extra);
+  // Takes the timers of `case_id` among `keys` out of the due-time index into
+  // the quarantine area (codec.h), logs them, and audits it, in `batch`.
+  void Quarantine(const std::string& case_id, const std::vector<std::string>& keys,
+                  const Status& why, Instant now, std::vector<Mutation>* batch);
   // A committed change armed this timer: add it to the in-memory window and
   // tell the timer thread, which may be waiting for a later one.
   void TimerArmed(const std::string& timer_key);

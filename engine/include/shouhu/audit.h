@@ -43,6 +43,10 @@ struct AuditReport {
   // first few, and how many in all.
   std::vector<std::string> unaudited_cases;
   uint64_t unaudited_count = 0;
+  // Case records that cannot be decoded (not an audit failure, but damage
+  // worth knowing; their timers are quarantined): how many, and the first.
+  uint64_t unreadable_case_count = 0;
+  std::string first_unreadable_case;
   // Records whose payload is not an audit record (the chain is intact, so
   // they were written so): the first such seq, 0 if none.
   uint64_t unreadable_seq = 0;

@@ -86,6 +86,8 @@ json ReportJson(const AuditReport& r) {
           {"cases_checked", r.cases_checked},
           {"unaudited_count", r.unaudited_count},
           {"unaudited_cases", r.unaudited_cases},
+          {"unreadable_case_count", r.unreadable_case_count},
+          {"first_unreadable_case", r.first_unreadable_case},
           {"anchor_problem", r.anchor_problem}};
 }
 
@@ -121,6 +123,12 @@ void PrintReport(const AuditReport& r) {
                   static_cast<unsigned long long>(r.cases_checked), ids.c_str(),
                   r.unaudited_count > r.unaudited_cases.size() ? " ..." : "");
     }
+  }
+  if (r.unreadable_case_count > 0) {
+    std::printf("warning 警告: %llu case record(s) cannot be read (first: %s); "
+                "their timers are quarantined\n",
+                static_cast<unsigned long long>(r.unreadable_case_count),
+                r.first_unreadable_case.c_str());
   }
   if (!r.anchor_problem.empty()) {
     std::printf("anchor 锚点: %s\n", r.anchor_problem.c_str());

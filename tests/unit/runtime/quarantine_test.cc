@@ -51,6 +51,12 @@ TEST_F(QuarantineTest, CorruptCaseIsSetAsideAndTheOthersFire) {
   EXPECT_EQ(log_records->back().action, "timer.quarantine");
   EXPECT_EQ(log_records->back().user, "system");
 
+  auto report = VerifyAuditLog(*store_);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_TRUE(report->ok()) << "the audit log itself is intact";
+  EXPECT_EQ(report->unreadable_case_count, 1u);
+  EXPECT_EQ(report->first_unreadable_case, bad);
+
   // Later rounds, and a restart, carry on without the bad case.
   clock_.Set(t0 + 3h);
   EXPECT_EQ(Fire(), 2u) << "step 1 of the two healthy chains";

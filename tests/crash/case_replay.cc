@@ -156,11 +156,12 @@ void CaseReplay::OnTimer(const HistoryEntry& e) {
     armed_[e.name].due = next;
   }
   if (!t->escalation.empty()) {
-    // A chain (re)starts now: its pending steps are dropped, step 0 is next.
+    // A chain (re)starts, counted from the timer's due time: its pending
+    // steps are dropped, step 0 is next.
     std::erase_if(armed_, [&](const auto& kv) {
       return kv.second.chain == t->escalation;
     });
-    inline_next_ = InlineStep{t->escalation, 0, e.at};
+    inline_next_ = InlineStep{t->escalation, 0, *due};
   }
 }
 

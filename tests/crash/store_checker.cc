@@ -114,14 +114,14 @@ class Checker {
       ++r_.outbox[{o->case_id, o->case_seq}];
       ++summary_.outbox;
     } else if (area == "a/") {
-      if (value.empty() || value[0] != codec::kFormatV1)
-        return Fail("bad audit record " + k);
-      json j = json::parse(value.substr(1), nullptr, false);
-      if (j.is_discarded() || !j.contains("case") || !j.contains("seq")) {
-        return Fail("bad audit record " + k);
-      }
-      ++r_.audit[{j["case"].get<std::string>(), j["seq"].get<uint64_t>()}];
+      auto r = DecodeChainRecord(codec::kAuditPrefix, key, value);
+      if (!r.ok()) return Fail("bad audit record " + k);
+      auto a = codec::DecodeAudit(r->payload);
+      if (!a.ok()) return Fail("bad audit record " + k);
+      if (a->case_seq) ++r_.audit[{a->case_id, *a->case_seq}];
       ++summary_.audit;
+    } else if (area == "z/") {
+      Fail("quarantined timer (its case was unreadable): " + k);
     } else if (area == "r/") {
       std::string fingerprint;
       auto r = codec::DecodeResult(value, &fingerprint);
@@ -306,6 +306,13 @@ StoreSummary CheckStore(Store& store, const Catalog& catalog,
                         std::vector<std::string>* errors) {
   Checker checker(catalog, errors);
   checker.Load(store);
+  // The audit log is one unbroken hash chain across every kill.
+  auto chain = VerifyChain(store, codec::kAuditPrefix);
+  if (!chain.ok()) {
+    errors->push_back("audit chain: " + chain.status().ToString());
+  } else if (!chain->ok) {
+    errors->push_back("audit chain: " + chain->problem);
+  }
   return checker.Check();
 }
 

@@ -41,7 +41,8 @@ struct StoreSummary {
 // audit record belongs to an existing history entry, with exactly as many
 // notifications as the entry's definition sends; every idempotency record
 // points at the history entry of its command and every user command's entry
-// has its record (commands carry their request id as "ref"). Appends one
+// has its record (commands carry their request id as "ref"); the audit
+// records form one unbroken hash chain (chain.h). Appends one
 // message per violation to `errors`.
 // The request id a user command's history entry carries, "" if none: the
 // driver puts it in the data as "ref", in a note's text, and in an assigned

@@ -23,17 +23,28 @@
 
 namespace shouhu {
 
+// kChainedAppend appends `value` as the next record of the hash chain whose
+// keys start with `key` (a prefix; see chain.h for the record format). The
+// store's committer thread assigns the record's sequence number and hashes
+// as it builds each group, so numbers and links follow the commit order of
+// all concurrent callers; the chain's head advances only when the write
+// succeeded, so a failed commit leaves no gap and no fork. A batch may hold
+// several appends (to one chain or more), sealed in batch order.
+// REQUIRES: nothing else writes keys under a chain's prefix.
 struct Mutation {
-  enum class Kind { kPut, kDelete };
+  enum class Kind { kPut, kDelete, kChainedAppend };
   Kind kind = Kind::kPut;
-  std::string key;    // REQUIRES: non-empty
-  std::string value;  // ignored for kDelete
+  std::string key;    // REQUIRES: non-empty (the chain prefix for appends)
+  std::string value;  // ignored for kDelete; the payload for appends
 
   static Mutation Put(std::string key, std::string value) {
     return {Kind::kPut, std::move(key), std::move(value)};
   }
   static Mutation Delete(std::string key) {
     return {Kind::kDelete, std::move(key), {}};
+  }
+  static Mutation ChainedAppend(std::string chain_prefix, std::string payload) {
+    return {Kind::kChainedAppend, std::move(chain_prefix), std::move(payload)};
   }
 };
 
@@ -68,6 +79,8 @@ class Store {
   // in arrival order.
   //
   // Errors: kInvalidArgument for an empty key (nothing is written).
+  // kInternal when a chained append finds its chain's newest record
+  // unreadable (nothing of the group is written).
   // kUnavailable when the write fails or the store is closing: every caller
   // in that group gets it, and none of their mutations is visible to reads in
   // this process. As with any database, a failed sync leaves durability

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/admin.h"
 #include "cli/client.h"
 #include "shouhu/catalog.h"
 
@@ -18,6 +19,12 @@ constexpr const char* kUsage =
     "commands:\n"
     "  validate <file-or-folder>...  check workflow definitions and calendars;\n"
     "                                prints file:json-pointer: message per error\n"
+    "  audit verify|show --data-dir DIR\n"
+    "                                check or print the audit log (offline)\n"
+    "  backup --data-dir DIR --to BACKUP\n"
+    "                                copy a data directory (offline)\n"
+    "  restore --from BACKUP --data-dir DIR\n"
+    "                                restore a backup (offline)\n"
     "  help                          this text\n"
     "\n"
     "Run `shouhu <command> --help` for a command's options.\n";
@@ -96,6 +103,9 @@ int main(int argc, char** argv) {
     return shouhu::cli::RunClientCommand(cmd, argc - 2, argv + 2);
   }
   if (cmd == "validate") return Validate(argc - 2, argv + 2);
+  if (cmd == "audit") return shouhu::cli::AuditCommand(argc - 2, argv + 2);
+  if (cmd == "backup") return shouhu::cli::BackupCommand(argc - 2, argv + 2);
+  if (cmd == "restore") return shouhu::cli::RestoreCommand(argc - 2, argv + 2);
   std::fprintf(stderr, "shouhu: unknown command \"%s\"\n\n%s", cmd.c_str(),
                kUsage);
   return 2;

@@ -1,20 +1,22 @@
 // The audit trail of reads. Writes are audited by CaseChange::Render in the
-// batch of the change itself.
+// batch of the change itself; both append to the store's hash chain under
+// "a/" (shouhu/audit.h).
 #include "runtime/codec.h"
 #include "runtime/runtime_impl.h"
 
 namespace shouhu {
 
 Status RuntimeImpl::RecordAccess(const Access& access) {
-  nlohmann::json audit = {{"at", clock_.Now().time_since_epoch().count()},
-                          {"actor", access.actor.user},
-                          {"unit", access.actor.unit},
-                          {"origin", access.actor.origin},
-                          {"action", access.action},
-                          {"case", access.case_id},
-                          {"child", access.child_id}};
-  return store_.Commit({Mutation::Put(codec::AuditKey(next_audit_.fetch_add(1) + 1),
-                                      codec::EncodeJson(audit))});
+  AuditRecord audit;
+  audit.at = clock_.Now();
+  audit.user = access.actor.user;
+  audit.unit = access.actor.unit;
+  audit.origin = access.actor.origin;
+  audit.action = access.action;
+  audit.case_id = access.case_id;
+  audit.child_id = access.child_id;
+  return store_.Commit({Mutation::ChainedAppend(
+      std::string(codec::kAuditPrefix), codec::EncodeAudit(audit))});
 }
 
 }  // namespace shouhu

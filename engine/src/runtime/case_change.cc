@@ -35,7 +35,7 @@ std::string_view PriorityName(Priority p) {
 
 CaseChange::CaseChange(const Workflow& workflow, const Calendar* calendar,
                        std::optional<CaseRecord> before, CaseRecord after,
-                       Instant now, std::string actor)
+                       Instant now, Actor actor)
     : wf_(workflow),
       calendar_(calendar),
       before_(std::move(before)),
@@ -50,7 +50,7 @@ uint64_t CaseChange::AddHistory(std::string kind, std::string name, json data,
   HistoryEntry h;
   h.seq = ++after_.last_seq;
   h.at = now_;
-  h.actor = actor_;
+  h.actor = actor_.user;
   h.kind = std::move(kind);
   h.name = std::move(name);
   h.from_state = from_state.empty() ? after_.state : std::move(from_state);
@@ -216,10 +216,10 @@ const TimerDef* CaseChange::ConsumeTimer(const ArmedTimer& timer) {
   return nullptr;
 }
 
-void CaseChange::StartEscalation(const EscalationDef& chain) {
+void CaseChange::StartEscalation(const EscalationDef& chain, Instant started) {
   std::erase_if(after_.timers,
                 [&](const ArmedTimer& a) { return a.chain == chain.id; });
-  RunEscalationStep(chain, 0, now_);
+  RunEscalationStep(chain, 0, started);
 }
 
 void CaseChange::RunEscalationStep(const EscalationDef& chain, int step,
@@ -247,7 +247,6 @@ void CaseChange::RunEscalationStep(const EscalationDef& chain, int step,
 }
 
 std::vector<Mutation> CaseChange::Render(std::atomic<uint64_t>& outbox_ids,
-                                         std::atomic<uint64_t>& audit_ids,
                                          const std::string& audit_action,
                                          std::vector<Mutation> extra) {
   std::vector<Mutation> m;
@@ -291,13 +290,16 @@ std::vector<Mutation> CaseChange::Render(std::atomic<uint64_t>& outbox_ids,
     o.id = outbox_ids.fetch_add(1) + 1;
     m.push_back(Mutation::Put(codec::OutboxKey(o.id), codec::EncodeOutbox(o)));
   }
-  json audit = {{"at", now_.time_since_epoch().count()},
-                {"actor", actor_},
-                {"action", audit_action},
-                {"case", after_.id},
-                {"seq", after_.last_seq}};
-  m.push_back(Mutation::Put(codec::AuditKey(audit_ids.fetch_add(1) + 1),
-                            codec::EncodeJson(audit)));
+  AuditRecord audit;
+  audit.at = now_;
+  audit.user = actor_.user;
+  audit.unit = actor_.unit;
+  audit.origin = actor_.origin;
+  audit.action = audit_action;
+  audit.case_id = after_.id;
+  audit.case_seq = after_.last_seq;
+  m.push_back(Mutation::ChainedAppend(std::string(codec::kAuditPrefix),
+                                      codec::EncodeAudit(audit)));
   for (Mutation& x : extra_) m.push_back(std::move(x));
   extra_.clear();
   for (Mutation& x : extra) m.push_back(std::move(x));

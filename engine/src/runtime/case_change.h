@@ -26,9 +26,18 @@ namespace shouhu {
 class CaseChange {
  public:
   // `before` is nullopt for a new case; `after` starts as a copy of it.
+  // `actor` is who acts (its user in the history, user, unit and origin in
+  // the audit record).
   CaseChange(const Workflow& workflow, const Calendar* calendar,
              std::optional<CaseRecord> before, CaseRecord after, Instant now,
-             std::string actor);
+             Actor actor);
+  // The same, knowing only the user: the audit record has no unit or origin.
+  // Kept for callers written before Actor was passed; prefer the above.
+  CaseChange(const Workflow& workflow, const Calendar* calendar,
+             std::optional<CaseRecord> before, CaseRecord after, Instant now,
+             std::string user)
+      : CaseChange(workflow, calendar, std::move(before), std::move(after), now,
+                   Actor{std::move(user), "", {}, ""}) {}
 
   CaseRecord& record() { return after_; }
   Instant now() const { return now_; }
@@ -58,9 +67,11 @@ class CaseChange {
   // timer's definition, or nullptr for an escalation step.
   const TimerDef* ConsumeTimer(const ArmedTimer& timer);
 
-  // Starts (or restarts) an escalation chain now: runs the steps already due
-  // and arms the next one.
-  void StartEscalation(const EscalationDef& chain);
+  // Starts (or restarts) an escalation chain counted from `started` (the
+  // due time of the timer that started it, so that after an outage the
+  // steps keep their places on the clock): runs the steps already due and
+  // arms the next one.
+  void StartEscalation(const EscalationDef& chain, Instant started);
   // Runs step `step` of a running chain, then arms or runs the following one.
   void RunEscalationStep(const EscalationDef& chain, int step,
                          Instant chain_started);
@@ -76,10 +87,10 @@ class CaseChange {
   // Timers armed by this change (to add to the in-memory window).
   const std::vector<ArmedTimer>& newly_armed() const { return armed_; }
 
-  // Renders everything as mutations. `outbox_ids` and `audit_ids` hand out
-  // ids. `extra` is appended (e.g. the idempotency record).
+  // Renders everything as mutations. `outbox_ids` hands out outbox ids; the
+  // audit record is a chained append (the store numbers it). `extra` is
+  // appended (e.g. the idempotency record).
   std::vector<Mutation> Render(std::atomic<uint64_t>& outbox_ids,
-                               std::atomic<uint64_t>& audit_ids,
                                const std::string& audit_action,
                                std::vector<Mutation> extra);
 
@@ -96,7 +107,7 @@ class CaseChange {
   std::optional<CaseRecord> before_;
   CaseRecord after_;
   Instant now_;
-  std::string actor_;
+  Actor actor_;
   std::vector<HistoryEntry> history_;
   std::vector<OutboxEntry> outbox_;
   std::vector<ArmedTimer> armed_;

@@ -222,6 +222,10 @@ std::string AuditKey(uint64_t id) {
 
 std::string RequestKey(std::string_view id) { return "r/" + std::string(id); }
 
+std::string QuarantineKey(std::string_view timer_key) {
+  return std::string(kQuarantinePrefix) + std::string(timer_key);
+}
+
 std::string ByStatePrefix(std::string_view wf, std::string_view state) {
   std::string k = "i/s/";
   k.append(wf);
@@ -479,6 +483,35 @@ StatusOr<ChildRevision> DecodeChildRevision(std::string_view value,
     return r;
   } catch (const json::exception& e) {
     return Internal(std::string("child revision: corrupt record: ") + e.what());
+std::string EncodeAudit(const AuditRecord& a) {
+  json j = {{"at", Ms(a.at)},     {"actor", a.user},  {"unit", a.unit},
+            {"origin", a.origin}, {"action", a.action}, {"case", a.case_id},
+            {"child", a.child_id}};
+  if (a.case_seq) j["case_seq"] = *a.case_seq;
+  // Never throws: the actor's unit and origin come from outside the
+  // command's checked text, and an audit record must always be written, so
+  // bytes that are not UTF-8 become U+FFFD here.
+  std::string out(1, kFormatV1);
+  out += j.dump(-1, ' ', false, json::error_handler_t::replace);
+  return out;
+}
+
+StatusOr<AuditRecord> DecodeAudit(std::string_view payload) {
+  auto j = DecodeJson(payload, "audit");
+  if (!j.ok()) return j.status();
+  try {
+    AuditRecord a;
+    a.at = FromMs(j->at("at").get<int64_t>());
+    a.user = j->at("actor").get<std::string>();
+    a.unit = j->at("unit").get<std::string>();
+    a.origin = j->at("origin").get<std::string>();
+    a.action = j->at("action").get<std::string>();
+    a.case_id = j->at("case").get<std::string>();
+    a.child_id = j->at("child").get<std::string>();
+    if (j->contains("case_seq")) a.case_seq = j->at("case_seq").get<uint64_t>();
+    return a;
+  } catch (const json::exception& e) {
+    return Internal(std::string("audit: corrupt record: ") + e.what());
   }
 }
 

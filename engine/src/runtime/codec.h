@@ -8,8 +8,12 @@
 //   h/<case>/<seq:be64>              HistoryEntry
 //   t/<due:be64><case>\0<timer>      due-time index (value: format byte)
 //   o/<id:be64>                      OutboxEntry
-//   a/<id:be64>                      audit record
+//   a/<seq:be64>                     audit record: a hash-chain envelope
+//                                    (shouhu/chain.h) around format byte + JSON
 //   r/<request id>                   idempotent command result
+//   z/<timer key>                    a timer taken out of the due-time index
+//                                    because its case is unreadable (JSON:
+//                                    case, reason, at)
 //   i/s/<workflow>\0<state>\0<case>  index: cases by state
 //   i/o/<owner>\0<case>              index: cases by owner
 //   i/u/<unit>\0<case>               index: cases by unit
@@ -26,6 +30,7 @@
 #include <string>
 #include <string_view>
 
+#include "shouhu/audit.h"
 #include "shouhu/case.h"
 #include "shouhu/child.h"
 #include "shouhu/runtime.h"
@@ -55,6 +60,8 @@ inline constexpr std::string_view kOutboxPrefix = "o/";
 std::string AuditKey(uint64_t id);
 inline constexpr std::string_view kAuditPrefix = "a/";
 std::string RequestKey(std::string_view request_id);
+std::string QuarantineKey(std::string_view timer_key);
+inline constexpr std::string_view kQuarantinePrefix = "z/";
 std::string ByStateKey(std::string_view workflow, std::string_view state,
                        std::string_view case_id);
 std::string ByStatePrefix(std::string_view workflow, std::string_view state);
@@ -96,6 +103,10 @@ std::string EncodeResult(const CommandResult& r, std::string_view fingerprint);
 StatusOr<CommandResult> DecodeResult(std::string_view value,
                                      std::string* fingerprint);
 std::string EncodeJson(const nlohmann::json& j);  // format byte + JSON
+// The audit record's payload inside its chain envelope (seq and hash are
+// the envelope's; the decoder leaves them unset).
+std::string EncodeAudit(const AuditRecord& a);
+StatusOr<AuditRecord> DecodeAudit(std::string_view payload);
 
 // The child's file: an identity index and append-only revisions, which sort
 // by time within a child. `identity` is the identity fields' values, joined.

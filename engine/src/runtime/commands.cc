@@ -133,8 +133,7 @@ Status ApplyEvent(const Workflow& w, const EventDef& e, const json& data,
 Status RuntimeImpl::CommitChange(CaseChange& change,
                                  const std::string& audit_action,
                                  std::vector<Mutation> extra) {
-  auto mutations = change.Render(next_outbox_, next_audit_, audit_action,
-                                 std::move(extra));
+  auto mutations = change.Render(next_outbox_, audit_action, std::move(extra));
   SHOUHU_RETURN_IF_ERROR(store_.Commit(std::move(mutations)));
   for (const ArmedTimer& t : change.newly_armed()) {
     TimerArmed(codec::TimerKey(t.due, change.record().id, t.name));
@@ -196,7 +195,7 @@ StatusOr<CommandResult> RuntimeImpl::Open(const OpenCase& cmd) {
   c.unit = unit;
   c.reporter = cmd.actor.user;
   c.opened_at = now;
-  CaseChange change(*w, CalendarOf(*w), std::nullopt, c, now, cmd.actor.user);
+  CaseChange change(*w, CalendarOf(*w), std::nullopt, c, now, cmd.actor);
   change.EnterState(w->initial_state);
   uint64_t seq = change.AddHistory("opened", w->id, cmd.data, "", w->initial_state);
   for (const Notification& n : w->open.notify) change.Notify(n, seq);
@@ -214,7 +213,7 @@ StatusOr<CommandResult> RuntimeImpl::Open(const OpenCase& cmd) {
 StatusOr<CommandResult> RuntimeImpl::OnCase(const std::string& request_id,
                                             const std::string& fingerprint,
                                             const std::string& case_id,
-                                            const std::string& actor,
+                                            const Actor& actor,
                                             const std::string& audit_action,
                                             const Apply& apply) {
   SHOUHU_RETURN_IF_ERROR(CheckRequestId(request_id));
@@ -248,7 +247,7 @@ StatusOr<CommandResult> RuntimeImpl::Fire(const FireEvent& cmd) {
       {"fire", cmd.actor.user, cmd.case_id, cmd.event, cmd.data});
   if (!fingerprint.ok()) return fingerprint.status();
   std::unique_lock<std::mutex> child_lock;  // held until OnCase commits
-  return OnCase(cmd.request_id, *fingerprint, cmd.case_id, cmd.actor.user,
+  return OnCase(cmd.request_id, *fingerprint, cmd.case_id, cmd.actor,
                 "fire:" + cmd.event,
                 [&](const Workflow& w, CaseChange& change) -> Status {
                   const EventDef* e = w.FindEvent(cmd.event);
@@ -277,7 +276,7 @@ StatusOr<CommandResult> RuntimeImpl::Note(const AddNote& cmd) {
   if (cmd.actor.user.empty()) return PermissionDenied("no user given");
   auto fingerprint = Fingerprint({"note", cmd.actor.user, cmd.case_id, cmd.text});
   if (!fingerprint.ok()) return fingerprint.status();
-  return OnCase(cmd.request_id, *fingerprint, cmd.case_id, cmd.actor.user,
+  return OnCase(cmd.request_id, *fingerprint, cmd.case_id, cmd.actor,
                 "note", [&](const Workflow& w, CaseChange& change) -> Status {
                   // Anyone with a role in the workflow may add a note.
                   std::vector<std::string> roles;
@@ -291,7 +290,7 @@ StatusOr<CommandResult> RuntimeImpl::Note(const AddNote& cmd) {
 StatusOr<CommandResult> RuntimeImpl::Assign(const AssignOwner& cmd) {
   auto fingerprint = Fingerprint({"assign", cmd.actor.user, cmd.case_id, cmd.owner});
   if (!fingerprint.ok()) return fingerprint.status();
-  return OnCase(cmd.request_id, *fingerprint, cmd.case_id, cmd.actor.user,
+  return OnCase(cmd.request_id, *fingerprint, cmd.case_id, cmd.actor,
                 "assign", [&](const Workflow& w, CaseChange& change) -> Status {
                   CaseRecord& c = change.record();
                   const StateDef* s = w.FindState(c.state);

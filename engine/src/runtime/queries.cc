@@ -30,16 +30,14 @@ Status RuntimeImpl::Init() {
   } else if (last_case.status().code() != StatusCode::kNotFound) {
     return last_case.status();
   }
-  for (auto [prefix, counter] :
-       {std::pair{codec::kOutboxPrefix, &next_outbox_},
-        std::pair{codec::kAuditPrefix, &next_audit_}}) {
-    auto last = store_.LastKeyWithPrefix(prefix);
-    if (last.ok()) {
-      counter->store(codec::DecodeBigEndian(last->substr(prefix.size())));
-    } else if (last.status().code() != StatusCode::kNotFound) {
-      return last.status();
-    }
+  auto last_outbox = store_.LastKeyWithPrefix(codec::kOutboxPrefix);
+  if (last_outbox.ok()) {
+    next_outbox_ = codec::DecodeBigEndian(
+        last_outbox->substr(codec::kOutboxPrefix.size()));
+  } else if (last_outbox.status().code() != StatusCode::kNotFound) {
+    return last_outbox.status();
   }
+  // Audit records need no counter: the store numbers them (chained appends).
   return RecoverOutboxHighWater();
 }
 

@@ -62,7 +62,7 @@ class RuntimeImpl : public Runtime {
   StatusOr<CommandResult> OnCase(const std::string& request_id,
                                  const std::string& fingerprint,
                                  const std::string& case_id,
-                                 const std::string& actor,
+                                 const Actor& actor,
                                  const std::string& audit_action,
                                  const Apply& apply);
   // The stored answer to `request_id`, if it was seen before.
@@ -88,6 +88,10 @@ class RuntimeImpl : public Runtime {
   StatusOr<CaseList> ListIndex(const std::string& prefix, const Page& page);
   Status CommitChange(CaseChange& change, const std::string& audit_action,
                       std::vector<Mutation> extra);
+  // Takes the timers of `case_id` among `keys` out of the due-time index into
+  // the quarantine area (codec.h), logs them, and audits it, in `batch`.
+  void Quarantine(const std::string& case_id, const std::vector<std::string>& keys,
+                  const Status& why, Instant now, std::vector<Mutation>* batch);
   // A committed change armed this timer: add it to the in-memory window and
   // tell the timer thread, which may be waiting for a later one.
   void TimerArmed(const std::string& timer_key);
@@ -107,7 +111,6 @@ class RuntimeImpl : public Runtime {
   TimerWindow window_;
   std::atomic<uint64_t> next_case_{0};
   std::atomic<uint64_t> next_outbox_{0};
-  std::atomic<uint64_t> next_audit_{0};
   std::array<std::mutex, 4096> case_locks_;
   std::array<std::mutex, 1024> request_locks_;
   std::array<std::mutex, 256> child_identity_locks_;

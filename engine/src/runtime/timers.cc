@@ -2,6 +2,7 @@
 // one atomic write, and the fired timers' index keys are deleted in that same
 // write, so after a crash a timer has fired at most once in effect.
 #include <algorithm>
+#include <cstdio>
 #include <set>
 #include <tuple>
 
@@ -11,6 +12,45 @@
 namespace shouhu {
 
 using json = nlohmann::json;
+
+namespace {
+
+// Timers act as the system, from the daemon itself.
+Actor SystemActor() { return {std::string(kSystemRole), "", {}, "timer"}; }
+
+}  // namespace
+
+void RuntimeImpl::Quarantine(const std::string& case_id,
+                             const std::vector<std::string>& keys,
+                             const Status& why, Instant now,
+                             std::vector<Mutation>* batch) {
+  for (const std::string& k : keys) {
+    codec::TimerKeyParts p;
+    if (!codec::ParseTimerKey(k, &p) || p.case_id != case_id) continue;
+    batch->push_back(Mutation::Delete(k));
+    batch->push_back(Mutation::Put(
+        codec::QuarantineKey(k),
+        codec::EncodeJson({{"case", case_id},
+                           {"timer", p.timer},
+                           {"due", FormatInstant(p.due)},
+                           {"reason", why.ToString()},
+                           {"at", FormatInstant(now)}})));
+    std::fprintf(stderr,
+                 "shouhud: case %s is unreadable (%s); its timer \"%s\" due %s is "
+                 "quarantined (under q/) and will not fire until the case is "
+                 "repaired\n",
+                 case_id.c_str(), why.ToString().c_str(), p.timer.c_str(),
+                 FormatInstant(p.due).c_str());
+  }
+  AuditRecord audit;
+  audit.at = now;
+  audit.user = std::string(kSystemRole);
+  audit.origin = "timer";
+  audit.action = "timer.quarantine";
+  audit.case_id = case_id;
+  batch->push_back(Mutation::ChainedAppend(std::string(codec::kAuditPrefix),
+                                           codec::EncodeAudit(audit)));
+}
 
 std::optional<Instant> RuntimeImpl::NextDue() {
   auto next = window_.NextDue(clock_.Now());
@@ -61,12 +101,17 @@ StatusOr<size_t> RuntimeImpl::FireDueTimers() {
       auto c = GetCase(case_id);
       if (!c.ok()) {
         if (c.status().code() == StatusCode::kNotFound) continue;  // stale
+        if (c.status().code() == StatusCode::kInternal) {
+          // One corrupt record must not stop every other case's timers.
+          Quarantine(case_id, keys, c.status(), now, &batch);
+          continue;
+        }
         for (const std::string& k : keys) window_.Add(k);
         return c.status();
       }
       auto w = catalog_.Find(c->workflow_id, c->workflow_version);
       if (!w) continue;  // version not loaded: keep the index entry for later
-      CaseChange change(*w, CalendarOf(*w), *c, *c, now, std::string(kSystemRole));
+      CaseChange change(*w, CalendarOf(*w), *c, *c, now, SystemActor());
       bool any = false;
       // Every timer of the case due now fires here, oldest first, not only
       // those whose keys this batch took: another timer thread may hold the
@@ -105,7 +150,7 @@ StatusOr<size_t> RuntimeImpl::FireDueTimers() {
         change.AddHistory("timer", timer.name, {{"due", FormatInstant(timer.due)}});
         if (!def->escalation.empty()) {
           if (const EscalationDef* chain = w->FindEscalation(def->escalation)) {
-            change.StartEscalation(*chain);
+            change.StartEscalation(*chain, timer.due);
           }
         } else if (const EventDef* e = w->FindEvent(def->fire_event)) {
           Status s = ApplyEvent(*w, *e, json::object(), change);
@@ -115,7 +160,7 @@ StatusOr<size_t> RuntimeImpl::FireDueTimers() {
         }
       }
       if (!any) continue;
-      auto m = change.Render(next_outbox_, next_audit_, "timer", {});
+      auto m = change.Render(next_outbox_, "timer", {});
       std::move(m.begin(), m.end(), std::back_inserter(batch));
       for (const ArmedTimer& t : change.newly_armed()) {
         armed.push_back(codec::TimerKey(t.due, case_id, t.name));

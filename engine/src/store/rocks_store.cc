@@ -18,6 +18,7 @@
 #include <span>
 #include <utility>
 
+#include "store/chain_sealer.h"
 #include "store/group_committer.h"
 
 namespace shouhu {
@@ -60,6 +61,7 @@ class RocksStore final : public Store {
       : db_(db),
         write_options_(MakeWriteOptions(options)),
         max_group_bytes_(options.max_group_bytes),
+        sealer_([this](std::string_view prefix) { return LastRecord(prefix); }),
         committer_(std::make_unique<GroupCommitter>(
             [this](std::span<const GroupCommitter::Batch* const> group) {
               return WriteGroup(group);
@@ -182,12 +184,34 @@ class RocksStore final : public Store {
       needs_resume_ = false;
     }
     batch_.Clear();
+    sealer_.Discard();
+    std::string chain_key, chain_value;
     for (const GroupCommitter::Batch* batch : group) {
       for (const Mutation& m : *batch) {
-        rocksdb::Status s = m.kind == Mutation::Kind::kPut
-                                ? batch_.Put(ToSlice(m.key), ToSlice(m.value))
-                                : batch_.Delete(ToSlice(m.key));
-        if (!s.ok()) return Unavailable("store: batch: " + s.ToString());
+        rocksdb::Status s;
+        switch (m.kind) {
+          case Mutation::Kind::kPut:
+            s = batch_.Put(ToSlice(m.key), ToSlice(m.value));
+            break;
+          case Mutation::Kind::kDelete:
+            s = batch_.Delete(ToSlice(m.key));
+            break;
+          case Mutation::Kind::kChainedAppend: {
+            // Sealed here, in group order, so the chain follows the order
+            // in which batches commit.
+            Status sealed = sealer_.Seal(m, &chain_key, &chain_value);
+            if (!sealed.ok()) {
+              sealer_.Discard();
+              return sealed;
+            }
+            s = batch_.Put(chain_key, chain_value);
+            break;
+          }
+        }
+        if (!s.ok()) {
+          sealer_.Discard();
+          return Unavailable("store: batch: " + s.ToString());
+        }
       }
     }
     rocksdb::Status s = db_->Write(write_options_, &batch_);
@@ -197,10 +221,25 @@ class RocksStore final : public Store {
       batch_ = rocksdb::WriteBatch();
     }
     if (!s.ok()) {
+      // Nothing of the group is visible, so the chains' heads stay where
+      // they were. (After a failed sync the group may still turn up after
+      // a restart; the heads are read from disk again then.)
+      sealer_.Discard();
       needs_resume_ = true;
       return Unavailable("store: write: " + s.ToString());
     }
+    sealer_.Commit();
     return Status::Ok();
+  }
+
+  // The newest record of a hash chain, for the sealer (committer thread).
+  StatusOr<std::pair<std::string, std::string>> LastRecord(
+      std::string_view prefix) {
+    auto key = LastKeyWithPrefix(prefix);
+    if (!key.ok()) return key.status();
+    auto value = Get(*key);
+    if (!value.ok()) return value.status();
+    return std::pair{std::move(*key), std::move(*value)};
   }
 
   static rocksdb::WriteOptions MakeWriteOptions(const StoreOptions& options) {
@@ -215,6 +254,7 @@ class RocksStore final : public Store {
   const size_t max_group_bytes_;
   rocksdb::WriteBatch batch_;  // committer thread only
   bool needs_resume_ = false;  // committer thread only
+  ChainSealer sealer_;         // committer thread only
   // Declared last: must stop before the members above go away.
   std::unique_ptr<GroupCommitter> committer_;
 };

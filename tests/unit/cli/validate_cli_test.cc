@@ -1,19 +1,14 @@
 // `shouhu validate`, run as the built binary: exit codes and the
 // `file:json-pointer: message` lines on standard error.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
 #include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
-extern char** environ;
+#include "../../support/run_program.h"
 
 namespace shouhu {
 namespace {
@@ -22,18 +17,7 @@ const std::string kBinary = SHOUHU_BINARY_DIR "/engine/shouhu";
 const std::string kSource = SHOUHU_SOURCE_DIR;
 const std::string kFixtures = kSource + "/tests/fixtures/workflows";
 
-struct Result {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using Result = testing::ProgramResult;
 
 std::vector<std::string> SplitLines(const std::string& text) {
   std::vector<std::string> lines;
@@ -42,8 +26,7 @@ std::vector<std::string> SplitLines(const std::string& text) {
   return lines;
 }
 
-// Runs the binary with `args`, standard output and error going to files so
-// neither pipe can fill and block the child.
+// Runs the binary with `args` (run_program.h).
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -55,35 +38,7 @@ class CliTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   Result Run(const std::vector<std::string>& args) {
-    Result r;
-    std::string out = dir_ + "/out", err = dir_ + "/err";
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    std::vector<char*> argv{const_cast<char*>(kBinary.c_str())};
-    for (const std::string& a : args)
-      argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    pid_t pid = 0;
-    int rc = posix_spawn(&pid, kBinary.c_str(), &actions, nullptr, argv.data(),
-                         environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) {
-      ADD_FAILURE() << "posix_spawn: " << rc;
-      return r;
-    }
-    int status = 0;
-    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
-      ADD_FAILURE() << "shouhu did not exit normally, status " << status;
-      return r;
-    }
-    r.exit_code = WEXITSTATUS(status);
-    r.out = ReadAll(out);
-    r.err = ReadAll(err);
-    return r;
+    return testing::RunProgram(kBinary, args, dir_);
   }
 
   std::string dir_;

@@ -19,17 +19,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../../support/assert_ok.h"
 #include "shouhu/catalog.h"
 #include "shouhu/clock.h"
 #include "shouhu/runtime.h"
 #include "shouhu/store.h"
-
-#define ASSERT_OK(expr)                                        \
-  do {                                                         \
-    const ::shouhu::Status assert_ok_status_ = (expr);         \
-    ASSERT_TRUE(assert_ok_status_.ok())                        \
-        << #expr << ": " << assert_ok_status_.ToString();      \
-  } while (0)
 
 // Asserts that a StatusOr / Status-returning call failed with `code`.
 #define EXPECT_CODE(expr, want)                                   \

@@ -12,19 +12,14 @@
 #include <utility>
 #include <vector>
 
+#include "../../support/assert_ok.h"
+#include "shouhu/chain.h"
 #include "shouhu/store.h"
 #include "store/rocks_store.h"
 #include "temp_dir.h"
 
 namespace shouhu {
 namespace {
-
-#define ASSERT_OK(expr)                                \
-  do {                                                 \
-    const ::shouhu::Status assert_ok_status_ = (expr); \
-    ASSERT_TRUE(assert_ok_status_.ok())                \
-        << #expr << ": " << assert_ok_status_.ToString(); \
-  } while (0)
 
 using KeyValues = std::vector<std::pair<std::string, std::string>>;
 
@@ -243,6 +238,35 @@ TEST(RocksStoreTest, FailedSyncIsUnavailableAndInvisibleUntilReopen) {
   EXPECT_EQ(GetOr(*store, "before", "-"), "kept");
   ASSERT_OK(store->Commit({Mutation::Put("after", "z")}));
   EXPECT_EQ(GetOr(*store, "after", "-"), "z");
+}
+
+// A hash-chain append in a group whose WAL write is torn: the group is gone
+// after recovery, and the chain continues from the last written record with
+// no gap and no fork.
+TEST(RocksStoreTest, TornGroupLeavesNoGapInAHashChain) {
+  TempDir dir;
+  auto fs = std::make_shared<WalFaultFs>();
+  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
+  {
+    std::unique_ptr<Store> store = Open(dir.path(), env.get());
+    ASSERT_NE(store, nullptr);
+    ASSERT_OK(store->Commit({Mutation::ChainedAppend("log/", "kept")}));
+    fs->tear_next_append = true;
+    EXPECT_EQ(store->Commit({Mutation::ChainedAppend("log/", "torn"),
+                             Mutation::Put("pad", std::string(64 << 10, 'x'))})
+                  .code(),
+              StatusCode::kUnavailable);
+  }
+  std::unique_ptr<Store> store = Open(dir.path());
+  ASSERT_NE(store, nullptr);
+  ASSERT_OK(store->Commit({Mutation::ChainedAppend("log/", "next")}));
+  KeyValues records = ScanAll(*store, "log/", "");
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[1].first, ChainKey("log/", 2));
+  EXPECT_TRUE(records[1].second.ends_with("next"));
+  auto report = VerifyChain(*store, "log/");
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_TRUE(report->ok) << report->problem;
 }
 
 TEST(RocksStoreTest, ScanHonoursPrefixAndStart) {

@@ -1,0 +1,13 @@
+// The offline admin commands of `shouhu` on a data directory: `audit verify`,
+// `audit show`, `backup` and `restore` (admin.cc). Each takes the arguments
+// after its command name and returns the process exit code: 0 success, 1
+// failure (a broken audit chain, a refused or failed operation), 2 usage.
+#pragma once
+
+namespace shouhu::cli {
+
+int AuditCommand(int argc, char** argv);
+int BackupCommand(int argc, char** argv);
+int RestoreCommand(int argc, char** argv);
+
+}  // namespace shouhu::cli

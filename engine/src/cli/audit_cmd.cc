@@ -1,0 +1,247 @@
+// `shouhu audit verify` and `shouhu audit show`: the audit log (审计日志) of
+// a data directory, checked or printed, offline.
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/admin.h"
+#include "cli/admin_common.h"
+#include "shouhu/audit.h"
+
+namespace shouhu::cli {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr const char* kAuditUsage =
+    "usage: shouhu audit verify --data-dir DIR [--expect-head SEQ:HASH] [--json]\n"
+    "       shouhu audit show --data-dir DIR [--case ID] [--limit N] [--json]\n"
+    "\n"
+    "The audit log (审计日志) records every read and write of a case or a\n"
+    "child's file: who (user and unit), when, what, which case or child, from\n"
+    "where, and for writes the case's resulting seq. Each record carries its\n"
+    "sequence number, the previous record's hash and its own SHA-256 hash.\n"
+    "\n"
+    "Offline: stop shouhud first. The running daemon holds the data\n"
+    "directory's RocksDB lock, and these commands refuse a locked directory.\n"
+    "\n"
+    "verify  walks the chain from the first record to the newest and checks\n"
+    "        every sequence number, link and hash, then that every case's\n"
+    "        newest change has its audit record. Prints the records checked,\n"
+    "        the first broken record and why, and the head (seq and hash).\n"
+    "        Exits 0 when intact, 1 otherwise (2 on a usage error).\n"
+    "        A hash chain alone cannot show records cut off its end, or a\n"
+    "        chain rewritten from some record on by someone who recomputed\n"
+    "        every hash after it. Note the head somewhere else (a ticket, a\n"
+    "        printout, another machine) and pass it later as\n"
+    "        --expect-head SEQ:HASH: verify then fails if that record is gone\n"
+    "        or changed.\n"
+    "show    prints the records, oldest first: all, or those of one case\n"
+    "        (--case), at most --limit; --json prints a JSON array.\n";
+
+// Columns on a terminal: CJK characters take two, other characters one
+// (close enough for names, units and the table's labels).
+size_t DisplayWidth(std::string_view text) {
+  size_t width = 0;
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char c = text[i];
+    const size_t len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+    width += len >= 3 ? 2 : 1;
+    i += len;
+  }
+  return width;
+}
+
+// One table row: every cell but the last padded to its column's width.
+std::string Row(const std::vector<std::string>& cells) {
+  static constexpr size_t kWidths[] = {6, 25, 14, 12, 22, 16, 13};
+  std::string row;
+  for (size_t i = 0; i < cells.size(); ++i) {
+    row += cells[i];
+    if (i + 1 == cells.size()) break;
+    const size_t w = DisplayWidth(cells[i]);
+    row.append(w < kWidths[i] ? kWidths[i] - w : 1, ' ');
+  }
+  return row;
+}
+
+int Usage(const std::string& error) {
+  std::fprintf(stderr, "shouhu audit: %s\n\n%s", error.c_str(), kAuditUsage);
+  return 2;
+}
+
+json ReportJson(const AuditReport& r) {
+  return {{"ok", r.ok()},
+          {"records", r.chain.records},
+          {"intact_records", r.chain.intact},
+          {"head", {{"seq", r.chain.head_seq}, {"hash", r.chain.head_hash}}},
+          {"chain_ok", r.chain.ok},
+          {"broken_seq", r.chain.broken_seq},
+          {"problem", r.chain.problem},
+          {"unreadable_seq", r.unreadable_seq},
+          {"unreadable_problem", r.unreadable_problem},
+          {"cases_checked", r.cases_checked},
+          {"unaudited_count", r.unaudited_count},
+          {"unaudited_cases", r.unaudited_cases},
+          {"unreadable_case_count", r.unreadable_case_count},
+          {"first_unreadable_case", r.first_unreadable_case},
+          {"anchor_problem", r.anchor_problem}};
+}
+
+void PrintReport(const AuditReport& r) {
+  const ChainReport& c = r.chain;
+  if (c.ok) {
+    std::printf("audit chain 审计链: %llu records checked, every link and hash "
+                "verifies\n",
+                static_cast<unsigned long long>(c.records));
+  } else {
+    std::printf("audit chain 审计链: BROKEN 已损坏 at record %llu: %s\n"
+                "  %llu record(s) before it verify\n",
+                static_cast<unsigned long long>(c.broken_seq), c.problem.c_str(),
+                static_cast<unsigned long long>(c.intact));
+  }
+  if (r.unreadable_seq != 0) {
+    std::printf("record %llu is not an audit record: %s\n",
+                static_cast<unsigned long long>(r.unreadable_seq),
+                r.unreadable_problem.c_str());
+  }
+  if (c.ok && r.unreadable_seq == 0) {
+    if (r.unaudited_count == 0) {
+      std::printf("cases 案件: %llu checked, each newest change has its audit "
+                  "record\n",
+                  static_cast<unsigned long long>(r.cases_checked));
+    } else {
+      std::string ids;
+      for (const std::string& id : r.unaudited_cases) ids += " " + id;
+      std::printf("cases 案件: %llu of %llu have no audit record for their "
+                  "newest change (records were removed, likely from the "
+                  "end):%s%s\n",
+                  static_cast<unsigned long long>(r.unaudited_count),
+                  static_cast<unsigned long long>(r.cases_checked), ids.c_str(),
+                  r.unaudited_count > r.unaudited_cases.size() ? " ..." : "");
+    }
+  }
+  if (r.unreadable_case_count > 0) {
+    std::printf("warning 警告: %llu case record(s) cannot be read (first: %s); "
+                "their timers are quarantined\n",
+                static_cast<unsigned long long>(r.unreadable_case_count),
+                r.first_unreadable_case.c_str());
+  }
+  if (!r.anchor_problem.empty()) {
+    std::printf("anchor 锚点: %s\n", r.anchor_problem.c_str());
+  }
+  std::printf(c.ok ? "head 链头: seq %llu hash %s\n"
+                   : "last intact record 最后完好记录: seq %llu hash %s\n",
+              static_cast<unsigned long long>(c.head_seq),
+              c.head_hash.empty() ? "-" : c.head_hash.c_str());
+  std::printf("%s\n", r.ok() ? "ok 完好" : "FAILED 校验失败");
+}
+
+int Verify(int argc, char** argv) {
+  Options o = ParseOptions(argc, argv, {"--data-dir", "--expect-head"}, {"--json"});
+  if (!o.error.empty()) return Usage(o.error);
+  if (o.get("--data-dir").empty()) return Usage("--data-dir is required");
+  AuditAnchor anchor;
+  const bool anchored = !o.get("--expect-head").empty();
+  if (anchored) {
+    const std::string text = o.get("--expect-head");
+    const size_t colon = text.find(':');
+    char* end = nullptr;
+    anchor.seq = colon == std::string::npos
+                     ? 0
+                     : std::strtoull(text.substr(0, colon).c_str(), &end, 10);
+    if (anchor.seq == 0 || *end != '\0' || text.size() - colon - 1 != 64) {
+      return Usage("--expect-head wants SEQ:HASH, e.g. 1024:<64 hex digits>");
+    }
+    anchor.hash = text.substr(colon + 1);
+  }
+  auto store = OpenDataDir(o.get("--data-dir"));
+  if (!store.ok()) {
+    std::fprintf(stderr, "shouhu audit verify: %s\n",
+                 store.status().message().c_str());
+    return 1;
+  }
+  auto report = VerifyAuditLog(**store, anchored ? &anchor : nullptr);
+  if (!report.ok()) {
+    std::fprintf(stderr, "shouhu audit verify: %s\n",
+                 report.status().ToString().c_str());
+    return 1;
+  }
+  if (o.has("--json")) {
+    std::printf("%s\n", ReportJson(*report).dump(2).c_str());
+  } else {
+    PrintReport(*report);
+  }
+  return report->ok() ? 0 : 1;
+}
+
+int Show(int argc, char** argv) {
+  Options o = ParseOptions(argc, argv, {"--data-dir", "--case", "--limit"},
+                           {"--json"});
+  if (!o.error.empty()) return Usage(o.error);
+  if (o.get("--data-dir").empty()) return Usage("--data-dir is required");
+  size_t limit = 0;
+  if (!o.get("--limit").empty()) {
+    char* end = nullptr;
+    limit = std::strtoull(o.get("--limit").c_str(), &end, 10);
+    if (*end != '\0' || limit == 0) return Usage("--limit wants a positive number");
+  }
+  auto store = OpenDataDir(o.get("--data-dir"));
+  if (!store.ok()) {
+    std::fprintf(stderr, "shouhu audit show: %s\n",
+                 store.status().message().c_str());
+    return 1;
+  }
+  auto records = ReadAuditLog(**store, o.get("--case"), limit);
+  if (!records.ok()) {
+    std::fprintf(stderr, "shouhu audit show: %s\n(run `shouhu audit verify`)\n",
+                 records.status().ToString().c_str());
+    return 1;
+  }
+  if (o.has("--json")) {
+    json out = json::array();
+    for (const AuditRecord& a : *records) {
+      json j = {{"seq", a.seq},       {"hash", a.hash},     {"at", FormatInstant(a.at)},
+                {"user", a.user},     {"unit", a.unit},     {"origin", a.origin},
+                {"action", a.action}, {"case", a.case_id},  {"child", a.child_id}};
+      j["case_seq"] = a.case_seq ? json(*a.case_seq) : json();
+      out.push_back(std::move(j));
+    }
+    std::printf("%s\n", out.dump(2, ' ', false, json::error_handler_t::replace).c_str());
+    return 0;
+  }
+  std::printf("%s\n", Row({"seq", "at (UTC)", "user 用户", "unit 单位", "origin 来源",
+                           "action 操作", "case 案件", "child/seq"})
+                          .c_str());
+  for (const AuditRecord& a : *records) {
+    std::string tail = !a.child_id.empty() ? a.child_id
+                       : a.case_seq        ? "#" + std::to_string(*a.case_seq)
+                                           : "";
+    std::printf("%s\n", Row({std::to_string(a.seq), FormatInstant(a.at), a.user,
+                             a.unit.empty() ? "-" : a.unit,
+                             a.origin.empty() ? "-" : a.origin, a.action,
+                             a.case_id.empty() ? "-" : a.case_id, tail})
+                            .c_str());
+  }
+  std::printf("%zu record(s)\n", records->size());
+  return 0;
+}
+
+}  // namespace
+
+int AuditCommand(int argc, char** argv) {
+  if (argc == 0) return Usage("verify or show?");
+  const std::string sub = argv[0];
+  if (sub == "--help" || sub == "-h" || WantsHelp(argc, argv)) {
+    std::fputs(kAuditUsage, stdout);
+    return 0;
+  }
+  if (sub == "verify") return Verify(argc - 1, argv + 1);
+  if (sub == "show") return Show(argc - 1, argv + 1);
+  return Usage("unknown audit command \"" + sub + "\"");
+}
+
+}  // namespace shouhu::cli

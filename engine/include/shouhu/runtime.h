@@ -37,8 +37,7 @@ struct Actor {
   std::string unit;
   std::vector<std::string> roles;
   // Where the request came from ("203.0.113.7:51234", "cli", ...), kept in
-  // the audit record. (Initialised so that {user, unit, roles} still
-  // compiles without -Wmissing-field-initializers.)
+  // the audit record.
   std::string origin = {};
 };
 
@@ -202,6 +201,21 @@ class Runtime {
   // Puts a dead letter back in the outbox for another round of attempts,
   // recorded in the case history. kNotFound for an unknown id.
   virtual StatusOr<CommandResult> Redrive(const RedriveDeadLetter& cmd) = 0;
+
+  // The outbox dispatcher's side (dispatcher.h; records in delivery.h).
+  // Replaces outbox entry `outbox_id` by its deliveries, each due at its
+  // next_at, in one batch. kNotFound when the entry is gone (expanded).
+  virtual Status ExpandOutbox(uint64_t outbox_id,
+                              const std::vector<Delivery>& deliveries) = 0;
+  // Pending deliveries due at or before `now`, earliest first.
+  virtual StatusOr<std::vector<Delivery>> DueDeliveries(Instant now,
+                                                        size_t limit) = 0;
+  // When the earliest pending delivery is due; nullopt when none is pending.
+  virtual StatusOr<std::optional<Instant>> NextDeliveryDue() = 0;
+  // Records one attempt's outcome in one batch, with a "delivery" history
+  // entry on the case (none for kDeferred). kNotFound when the delivery is
+  // not pending (delivered or dead already).
+  virtual Status RecordDelivery(const DeliveryOutcome& outcome) = 0;
 };
 
 }  // namespace shouhu

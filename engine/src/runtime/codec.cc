@@ -483,6 +483,9 @@ StatusOr<ChildRevision> DecodeChildRevision(std::string_view value,
     return r;
   } catch (const json::exception& e) {
     return Internal(std::string("child revision: corrupt record: ") + e.what());
+  }
+}
+
 std::string EncodeAudit(const AuditRecord& a) {
   json j = {{"at", Ms(a.at)},     {"actor", a.user},  {"unit", a.unit},
             {"origin", a.origin}, {"action", a.action}, {"case", a.case_id},

@@ -46,7 +46,7 @@ Status RuntimeImpl::OpenLinkedCase(const EventDef& e, const Actor& actor,
   c.reporter = actor.user;
   c.opened_at = change.now();
   CaseChange opened(*target, CalendarOf(*target), std::nullopt, c, change.now(),
-                    actor.user);
+                    actor);
   opened.EnterState(target->initial_state);
   uint64_t seq = opened.AddHistory("opened", target->id, data, "", target->initial_state);
   opened.AddHistory("linked", source.id, {{"opened_by", source.id}, {"event", e.id}});
@@ -56,7 +56,7 @@ Status RuntimeImpl::OpenLinkedCase(const EventDef& e, const Actor& actor,
 
   if (!opens.record_as.empty()) source.data[opens.record_as] = c.id;
   change.AddHistory("opened_case", c.id, {{"case_id", c.id}, {"workflow", target->id}});
-  for (Mutation& m : opened.Render(next_outbox_, next_audit_, "open:" + e.id, {})) {
+  for (Mutation& m : opened.Render(next_outbox_, "open:" + e.id, {})) {
     change.AddMutation(std::move(m));
   }
   for (const ArmedTimer& t : opened.newly_armed()) {

@@ -78,6 +78,7 @@ class AdminCliTest : public ::testing::Test {
     json report = {{"child_name", "小明"},
                    {"category", "living_alone"},
                    {"reporter_kind", "mandated"},
+                   {"reporter_category", "school"},
                    {"discovered_at", "2026-03-02T08:30:00+08:00"}};
     for (int i = 0; i < 3; ++i) {
       auto opened = (*rt)->Open({"open-" + std::to_string(i), teacher,
@@ -87,7 +88,9 @@ class AdminCliTest : public ::testing::Test {
     }
     for (int i = 0; i < 2; ++i) {
       auto r = (*rt)->Fire({"accept-" + std::to_string(i), officer, cases_[i], "accept",
-                            {{"case_kind", "administrative"}}, std::nullopt});
+                            {{"intake_kind", "administrative"},
+                             {"accepted_at", "2026-03-02T09:00:00+08:00"}},
+                            std::nullopt});
       ASSERT_TRUE(r.ok()) << r.status().ToString();
     }
     ASSERT_OK((*rt)->RecordAccess({officer, "case.read", cases_[2], ""}));

@@ -407,25 +407,49 @@ SCENARIO(MandatoryReport, ThreeDayFeedbackEscalatesUntilSent) {
   EXPECT_EQ(s.Advance(10h), 1u);
   s.ExpectNotice(s.TakeOutbox(), "overdue", {kCountyPolice}, {"sms", "email"});
   // Moving on keeps the feedback deadline, counted from acceptance.
+  Instant responded = s.Now();  // accepted + 36 h
   s.Fire(id, kOfficer, "respond", {{"responded_at", Now(s)}});
   EXPECT_EQ(s.TimerDue(id, "feedback_due"), accepted + std::chrono::hours(72));
-  s.AdvanceTo(accepted + std::chrono::hours(72));
-  // The branch's action deadline (24 h) ran out on the way: a timer found
-  // late starts its chain when it fires, so both chains start now.
+  const Instant action_due = responded + std::chrono::hours(24);  // accepted + 60 h
+  EXPECT_EQ(s.TimerDue(id, "action_sla"), action_due);
+  // The clock jumps to the feedback deadline: the branch's action deadline
+  // ran out 12 h before it was found. An escalation chain counts its steps
+  // from its timer's due time, not from when it fired, so the action chain's
+  // owner step (due +60 h), station chief step (+2 h: +62 h) and county
+  // police step (+12 h: +72 h, exactly now) are all due and run at once;
+  // the feedback chain starts on time with its owner step.
+  EXPECT_EQ(s.AdvanceTo(accepted + std::chrono::hours(72)), 2u);  // action_sla, feedback_due
   auto out = s.TakeOutbox();
   s.ExpectNotice(out, "feedback_overdue", kOfficers, {"sms"});
   s.ExpectNotice(out, "overdue", kOfficers, {"sms"});
-  EXPECT_EQ(out.size(), 2u);
-  EXPECT_FALSE(s.TimerDue(id, "feedback_due").has_value());  // fired
-  // A day on: the action chain's +2 h and +12 h steps and the feedback
-  // chain's +1 d step.
-  s.Advance(24h);
-  out = s.TakeOutbox();
   s.ExpectNotice(out, "overdue", {kStationChief}, {"sms"});
   s.ExpectNotice(out, "overdue", {kCountyPolice}, {"sms", "email"});
+  EXPECT_EQ(out.size(), 4u);
+  EXPECT_FALSE(s.TimerDue(id, "feedback_due").has_value());  // fired
+  // The action chain has run out; its steps are on the clock of its due time.
+  EXPECT_FALSE(s.TimerDue(id, "police_response_overdue#1").has_value());
+  EXPECT_FALSE(s.TimerDue(id, "police_response_overdue#2").has_value());
+  std::vector<Instant> action_steps;
+  for (const HistoryEntry& h : s.History(id)) {
+    if (h.kind == "escalation" && h.name == "police_response_overdue" &&
+        h.at >= action_due) {
+      action_steps.push_back(h.at);
+      EXPECT_EQ(h.data["step"], static_cast<int>(action_steps.size()) - 1);
+      EXPECT_EQ(h.at, accepted + std::chrono::hours(72));  // run when found
+    }
+  }
+  EXPECT_EQ(action_steps.size(), 3u);
+  // The feedback chain's +1 d step is due a day after the feedback deadline.
+  EXPECT_EQ(s.TimerDue(id, "feedback_overdue#1"),
+            accepted + std::chrono::hours(72 + 24));
+  EXPECT_EQ(s.Advance(24h - 1ms), 0u);
+  EXPECT_TRUE(s.TakeOutbox().empty());
+  EXPECT_EQ(s.Advance(1ms), 1u);
+  out = s.TakeOutbox();
   s.ExpectNotice(out, "feedback_overdue", {kStationChief}, {"sms", "email"});
-  EXPECT_EQ(out.size(), 3u);
-  EXPECT_TRUE(s.TimerDue(id, "feedback_overdue#2").has_value());
+  EXPECT_EQ(out.size(), 1u);
+  EXPECT_EQ(s.TimerDue(id, "feedback_overdue#2"),
+            accepted + std::chrono::hours(72 + 48));
   // Sending the feedback ends the feedback chain.
   SendFeedback(s, id);
   EXPECT_FALSE(s.TimerDue(id, "feedback_overdue#2").has_value());

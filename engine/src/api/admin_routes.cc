@@ -9,15 +9,6 @@ namespace {
 
 using nlohmann::json;
 
-json TokenJson(const TokenInfo& t) {
-  return {{"id", t.id},
-          {"user", t.user},
-          {"label", t.label},
-          {"created_at", FormatInstant(t.created_at)},
-          {"expires_at", FormatInstant(t.expires_at)},
-          {"revoked", t.revoked}};
-}
-
 json DeadLetterJson(const DeadLetter& d) {
   return {{"id", d.id},           {"case_id", d.case_id},
           {"outbox_id", d.outbox_id}, {"template", d.template_id},
@@ -39,7 +30,7 @@ void ApiService::AddAdminRoutes() {
               auto list = deps_.tokens.List();
               if (!list.ok()) return StatusResponse(list.status());
               json out = json::array();
-              for (const TokenInfo& t : *list) out.push_back(TokenJson(t));
+              for (const TokenInfo& t : *list) out.push_back(TokenInfoJson(t));
               return JsonResponse(200, {{"tokens", out}});
             });
 
@@ -66,7 +57,7 @@ void ApiService::AddAdminRoutes() {
                   AddDuration(now, *ttl, std::chrono::minutes(0)) - now);
               auto issued = deps_.tokens.Issue(*user, seconds, *label, now);
               if (!issued.ok()) return StatusResponse(issued.status());
-              json out = TokenJson(issued->info);
+              json out = TokenInfoJson(issued->info);
               out["token"] = issued->token;
               return JsonResponse(201, out);
             });

@@ -237,4 +237,13 @@ StatusOr<std::vector<TokenInfo>> TokenStore::List() {
   return out;
 }
 
+json TokenInfoJson(const TokenInfo& t) {
+  return {{"id", t.id},
+          {"user", t.user},
+          {"label", t.label},
+          {"created_at", FormatInstant(t.created_at)},
+          {"expires_at", FormatInstant(t.expires_at)},
+          {"revoked", t.revoked}};
+}
+
 }  // namespace shouhu

@@ -19,6 +19,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "shouhu/duration.h"
 #include "shouhu/status.h"
 
@@ -32,6 +34,10 @@ struct TokenInfo {
   Instant expires_at;
   bool revoked = false;
 };
+
+// The token's public description (never its secret), as the API and the CLI
+// show it.
+nlohmann::json TokenInfoJson(const TokenInfo& t);
 
 struct IssuedToken {
   TokenInfo info;

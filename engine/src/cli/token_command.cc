@@ -27,15 +27,6 @@ constexpr const char* kUsage =
     "  --data-dir DIR  work offline on this data directory\n"
     "  --server, --token, --cacert, --insecure, --json  as for other commands\n";
 
-json TokenJson(const TokenInfo& t) {
-  return {{"id", t.id},
-          {"user", t.user},
-          {"label", t.label},
-          {"created_at", FormatInstant(t.created_at)},
-          {"expires_at", FormatInstant(t.expires_at)},
-          {"revoked", t.revoked}};
-}
-
 void RenderIssued(const json& t) {
   std::printf("token    %s\nid       %s\nuser     %s\nexpires  %s\n",
               t.value("token", "").c_str(), t.value("id", "").c_str(),
@@ -77,7 +68,7 @@ int Offline(const std::string& action, const ClientArgs& args) {
       std::fprintf(stderr, "shouhu: %s\n", issued.status().message().c_str());
       return 1;
     }
-    json out = TokenJson(issued->info);
+    json out = TokenInfoJson(issued->info);
     out["token"] = issued->token;
     return Print(args, out, args.Has("quiet") ? RenderQuiet : RenderIssued);
   }
@@ -95,7 +86,7 @@ int Offline(const std::string& action, const ClientArgs& args) {
     return 1;
   }
   json tokens = json::array();
-  for (const TokenInfo& t : *list) tokens.push_back(TokenJson(t));
+  for (const TokenInfo& t : *list) tokens.push_back(TokenInfoJson(t));
   return Print(args, {{"tokens", tokens}}, RenderList);
 }
 

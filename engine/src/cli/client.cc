@@ -217,7 +217,8 @@ const Command kCommands[] = {
      "\nFiles a report (opens a case), in your unit unless --unit names one in your\n"
      "jurisdiction. --key is an idempotency key: repeating the command with it files once.\n"
      "e.g. shouhu report child_name=小明 category=living_alone reporter_kind=mandated \\\n"
-     "       discovered_at=2026-03-02T08:00:00+08:00 child_age:=9\n",
+     "       reporter_category=school discovered_at=2026-03-02T08:00:00+08:00 \\\n"
+     "       'child_category:=[\"left_behind\"]'\n",
      {"workflow", "unit", "key"}, {}, 0, Report},
     {"show", "usage: shouhu show CASE\n\nShows a case: state, data, timers, the next events and the history\n"
              "(your own report: its progress).\n", {}, {}, 1, Show},

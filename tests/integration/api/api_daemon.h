@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -27,17 +28,27 @@ namespace shouhu::testing {
 inline const std::string kDaemonPath = SHOUHU_BINARY_DIR "/engine/shouhud";
 inline const std::string kCliPath = SHOUHU_BINARY_DIR "/engine/shouhu";
 
-// Writes workflows/mandatory_report.json with police_intake's response
-// deadline at PT1S and its supervisor step at PT2S.
+// Writes workflows/mandatory_report.json (the bundled v2) with the
+// `first_time` service level -- police_intake's response deadline -- at PT1S
+// and police_response_overdue's supervisor step at PT2S. Fails the test if
+// the bundled workflow no longer has what this patches.
 inline void WriteQuickWorkflow(const std::string& dir) {
   std::ifstream in(SHOUHU_SOURCE_DIR "/workflows/mandatory_report.json");
   nlohmann::json w = nlohmann::json::parse(in);
+  int patched = 0;
+  for (auto& l : w["service_levels"]) {
+    if (l["id"] == "first_time") l["within"] = "PT1S", ++patched;
+  }
   for (auto& s : w["states"]) {
-    if (s["id"] == "police_intake") s["timers"][0]["after"] = "PT1S";
+    if (s["id"] != "police_intake") continue;
+    for (auto& t : s["timers"]) {
+      if (t["id"] == "response_sla" && t.value("service_level", "") == "first_time") ++patched;
+    }
   }
   for (auto& e : w["escalations"]) {
-    if (e["id"] == "police_response_overdue") e["steps"][1]["after"] = "PT2S";
+    if (e["id"] == "police_response_overdue") e["steps"][1]["after"] = "PT2S", ++patched;
   }
+  EXPECT_EQ(patched, 3) << "the bundled mandatory_report.json changed shape";
   std::filesystem::create_directories(dir);
   std::ofstream(dir + "/mandatory_report.json") << w.dump(1);
 }
@@ -122,7 +133,25 @@ inline nlohmann::json ReportBody(const std::string& child = "小明") {
            {{"child_name", child},
             {"category", "living_alone"},
             {"reporter_kind", "mandated"},
+            {"reporter_category", "school"},
             {"discovered_at", "2026-03-02T08:00:00+08:00"}}}};
+}
+
+// The current time as the workflow's datetime fields take it.
+// (RFC 3339, UTC).
+inline std::string NowText() {
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+// Data for the police's `accept`: the intake kind and accepted_at now (so the
+// 3-day feedback timer it starts is not already overdue).
+inline nlohmann::json AcceptData(const std::string& intake_kind = "administrative") {
+  return {{"intake_kind", intake_kind}, {"accepted_at", NowText()}};
 }
 
 // Waits, up to `deadline`, for `check` to hold (no fixed sleeps).

@@ -72,7 +72,8 @@ TEST(CliSessionTest, TeacherReportsPoliceAcceptsSupervisorSeesTheEscalation) {
 
   CliRun report = Cli({"report", "--key", "report-2026-001", "child_name=小明",
                     "category=living_alone", "reporter_kind=mandated",
-                    "discovered_at=2026-03-02T08:00:00+08:00", "child_age:=9", "--json"},
+                    "reporter_category=school", "discovered_at=2026-03-02T08:00:00+08:00",
+                    "child_category:=[\"left_behind\"]", "--json"},
                    server, teacher);
   ASSERT_EQ(report.code, 0) << report.out;
   std::string id = json::parse(report.out)["case_id"];
@@ -84,7 +85,8 @@ TEST(CliSessionTest, TeacherReportsPoliceAcceptsSupervisorSeesTheEscalation) {
   EXPECT_NE(shown.out.find("小明"), std::string::npos);
 
   EXPECT_EQ(Cli({"assign", id, "u0008"}, server, police).code, 0);
-  CliRun accepted = Cli({"fire", id, "accept", "case_kind=administrative"}, server, police);
+  CliRun accepted = Cli({"fire", id, "accept", "intake_kind=administrative",
+                          "accepted_at=" + testing::NowText()}, server, police);
   ASSERT_EQ(accepted.code, 0) << accepted.out;
   EXPECT_NE(accepted.out.find("police_intake"), std::string::npos) << accepted.out;
 

@@ -10,7 +10,8 @@ namespace {
 using nlohmann::json;
 
 const std::string kReport = R"({"workflow": "mandatory_report", "data": {
-  "child_name": "小明", "category": "missing", "reporter_kind": "voluntary",
+  "child_name": "小明", "category": "missing", "reporter_kind": "mandated",
+  "reporter_category": "school",
   "discovered_at": "2026-03-02T08:00:00+08:00"}})";
 
 TEST_F(ApiServiceTest, StorageThatCannotWriteGives503AndWritesNothing) {

@@ -122,6 +122,12 @@ struct CaseList {
   std::string next;  // cursor for the next page, "" when done
 };
 
+// One of `count` disjoint parts of the cases, for one timer thread.
+struct TimerShard {
+  unsigned index = 0;
+  unsigned count = 1;  // 1: every case
+};
+
 struct RuntimeOptions {
   // Timers due within this horizon are kept in memory; the rest stay only in
   // the store's due-time index.
@@ -161,12 +167,16 @@ class Runtime {
 
   // Fires every timer due at the clock's now, oldest first, in batches; a
   // timer whose state was left never fires. Returns how many fired. The
-  // daemon's timer thread calls it; tests call it after advancing a FakeClock.
-  virtual StatusOr<size_t> FireDueTimers() = 0;
-  // When the next timer within the in-memory window is due, if any; timers
-  // beyond the window are not looked for (the timer thread polls at least
-  // once a second, which loads them as they come near).
-  virtual std::optional<Instant> NextDue() = 0;
+  // daemon's timer threads call it; tests call it after advancing a FakeClock.
+  // With a shard, only the timers of that shard's cases: cases of different
+  // shards never share a lock, so timer threads on different shards fire
+  // side by side instead of waiting for each other's batches. Calls with and
+  // without shards may run at the same time.
+  virtual StatusOr<size_t> FireDueTimers(TimerShard shard = {}) = 0;
+  // When the next timer (of the shard) within the in-memory window is due,
+  // if any; timers beyond the window are not looked for (the timer thread
+  // polls at least once a second, which loads them as they come near).
+  virtual std::optional<Instant> NextDue(TimerShard shard = {}) = 0;
   // Timers held in memory now (the near-term window).
   virtual size_t TimersInMemory() const = 0;
 

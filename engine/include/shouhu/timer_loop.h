@@ -19,7 +19,9 @@ namespace shouhu {
 class TimerLoop {
  public:
   // REQUIRES: runtime and clock outlive the loop. `threads` fire batches in
-  // parallel so a burst of due timers shares fsyncs.
+  // parallel so a burst of due timers shares fsyncs; each thread owns one
+  // shard of the cases (TimerShard), so their batches never wait for each
+  // other's case locks.
   TimerLoop(Runtime& runtime, const Clock& clock, int threads = 2);
   ~TimerLoop();  // stops
 
@@ -32,7 +34,7 @@ class TimerLoop {
   uint64_t errors() const { return errors_.load(); }
 
  private:
-  void Run();
+  void Run(TimerShard shard);
 
   Runtime& runtime_;
   const Clock& clock_;

@@ -24,8 +24,8 @@ class RuntimeImpl : public Runtime {
   StatusOr<CommandResult> Note(const AddNote& cmd) override;
   StatusOr<CommandResult> Assign(const AssignOwner& cmd) override;
 
-  StatusOr<size_t> FireDueTimers() override;
-  std::optional<Instant> NextDue() override;
+  StatusOr<size_t> FireDueTimers(TimerShard shard = {}) override;
+  std::optional<Instant> NextDue(TimerShard shard = {}) override;
   size_t TimersInMemory() const override { return window_.size(); }
 
   StatusOr<CaseRecord> GetCase(const std::string& id) override;
@@ -96,9 +96,15 @@ class RuntimeImpl : public Runtime {
   // tell the timer thread, which may be waiting for a later one.
   void TimerArmed(const std::string& timer_key);
 
-  std::mutex& CaseLock(std::string_view case_id) {
-    return case_locks_[std::hash<std::string_view>()(case_id) % case_locks_.size()];
+  size_t CaseStripe(std::string_view case_id) const {
+    return std::hash<std::string_view>()(case_id) % case_locks_.size();
   }
+  std::mutex& CaseLock(std::string_view case_id) {
+    return case_locks_[CaseStripe(case_id)];
+  }
+  // The window's filter for a shard: keys of cases whose lock stripe falls
+  // in the shard (nullptr for the whole).
+  TimerWindow::KeyFilter ShardFilter(TimerShard shard) const;
   std::mutex& RequestLock(std::string_view request_id) {
     return request_locks_[std::hash<std::string_view>()(request_id) %
                           request_locks_.size()];

@@ -19,7 +19,10 @@ TimerLoop::~TimerLoop() { Stop(); }
 void TimerLoop::Start() {
   std::lock_guard<std::mutex> lock(mu_);
   stop_ = false;
-  for (int i = 0; i < threads_; ++i) workers_.emplace_back([this] { Run(); });
+  for (int i = 0; i < threads_; ++i) {
+    TimerShard shard{static_cast<unsigned>(i), static_cast<unsigned>(threads_)};
+    workers_.emplace_back([this, shard] { Run(shard); });
+  }
 }
 
 void TimerLoop::Stop() {
@@ -42,15 +45,15 @@ void TimerLoop::Wake(Instant due) {
   cv_.notify_all();
 }
 
-void TimerLoop::Run() {
+void TimerLoop::Run(TimerShard shard) {
   for (;;) {
-    auto fired = runtime_.FireDueTimers();
+    auto fired = runtime_.FireDueTimers(shard);
     auto wait = kMaxWait;
     if (fired.ok()) {
       fired_ += *fired;
       if (*fired > 0) continue;  // more may be due: drain before waiting
       Instant now = clock_.Now();
-      if (auto next = runtime_.NextDue()) {
+      if (auto next = runtime_.NextDue(shard)) {
         wait = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(
                               *next - now),
                           std::chrono::milliseconds(0), kMaxWait);

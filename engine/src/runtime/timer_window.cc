@@ -44,27 +44,41 @@ Status TimerWindow::RefillLocked(Instant now) {
 }
 
 Status TimerWindow::TakeDue(Instant now, size_t max,
-                            std::vector<std::string>* out) {
+                            std::vector<std::string>* out,
+                            const KeyFilter& take) {
   std::lock_guard<std::mutex> lock(mu_);
   if (keys_.empty() || codec::TimerKeyDue(*keys_.begin()) > now) {
     SHOUHU_RETURN_IF_ERROR(RefillLocked(now));
   }
   std::string bound = codec::TimerKeyLowerBound(now + std::chrono::milliseconds(1));
-  while (out->size() < max && !keys_.empty() && *keys_.begin() < bound) {
-    out->push_back(std::move(keys_.extract(keys_.begin()).value()));
-    if (keys_.empty()) SHOUHU_RETURN_IF_ERROR(RefillLocked(now));
+  auto it = keys_.begin();
+  while (out->size() < max && it != keys_.end() && *it < bound) {
+    if (take && !take(*it)) {  // another shard's: leave it for its thread
+      ++it;
+      continue;
+    }
+    auto next = std::next(it);
+    out->push_back(std::move(keys_.extract(it).value()));
+    it = next;
+    if (keys_.empty()) {
+      SHOUHU_RETURN_IF_ERROR(RefillLocked(now));
+      it = keys_.begin();
+    }
   }
   return Status::Ok();
 }
 
-StatusOr<std::optional<Instant>> TimerWindow::NextDue(Instant now) {
+StatusOr<std::optional<Instant>> TimerWindow::NextDue(Instant now,
+                                                      const KeyFilter& take) {
   std::lock_guard<std::mutex> lock(mu_);
   if (keys_.empty()) {
     Status s = RefillLocked(now);
     if (!s.ok()) return s;
   }
-  if (keys_.empty()) return std::optional<Instant>();
-  return std::optional<Instant>(codec::TimerKeyDue(*keys_.begin()));
+  for (const std::string& key : keys_) {
+    if (!take || take(key)) return std::optional<Instant>(codec::TimerKeyDue(key));
+  }
+  return std::optional<Instant>();
 }
 
 size_t TimerWindow::size() const {

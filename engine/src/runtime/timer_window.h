@@ -10,6 +10,7 @@
 // timer is never missed between the scan and the add.
 #pragma once
 
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -28,11 +29,17 @@ class TimerWindow {
   // Adds a committed timer key if it falls in the loaded range; otherwise a
   // later refill will load it from the store.
   void Add(const std::string& timer_key);
-  // Removes and returns up to `max` keys due at or before `now`, oldest
-  // first, refilling from the store as needed.
-  Status TakeDue(Instant now, size_t max, std::vector<std::string>* out);
-  // The earliest due time in memory after refilling for `now`, if any.
-  StatusOr<std::optional<Instant>> NextDue(Instant now);
+  // Which keys a caller takes (nullptr: all of them). Timer threads take
+  // disjoint shards of the keys, so that they never contend.
+  using KeyFilter = std::function<bool(std::string_view timer_key)>;
+  // Removes and returns up to `max` keys due at or before `now` that pass
+  // `take`, oldest first, refilling from the store as needed.
+  Status TakeDue(Instant now, size_t max, std::vector<std::string>* out,
+                 const KeyFilter& take = nullptr);
+  // The earliest due time in memory, of the keys that pass `take`, after
+  // refilling for `now`, if any.
+  StatusOr<std::optional<Instant>> NextDue(Instant now,
+                                           const KeyFilter& take = nullptr);
   size_t size() const;
 
  private:

@@ -52,17 +52,27 @@ void RuntimeImpl::Quarantine(const std::string& case_id,
                                            codec::EncodeAudit(audit)));
 }
 
-std::optional<Instant> RuntimeImpl::NextDue() {
-  auto next = window_.NextDue(clock_.Now());
+TimerWindow::KeyFilter RuntimeImpl::ShardFilter(TimerShard shard) const {
+  if (shard.count <= 1) return nullptr;
+  return [this, shard](std::string_view key) {
+    codec::TimerKeyParts p;
+    if (!codec::ParseTimerKey(key, &p)) return shard.index == 0;
+    return CaseStripe(p.case_id) % shard.count == shard.index;
+  };
+}
+
+std::optional<Instant> RuntimeImpl::NextDue(TimerShard shard) {
+  auto next = window_.NextDue(clock_.Now(), ShardFilter(shard));
   return next.ok() ? *next : std::nullopt;
 }
 
-StatusOr<size_t> RuntimeImpl::FireDueTimers() {
+StatusOr<size_t> RuntimeImpl::FireDueTimers(TimerShard shard) {
+  const TimerWindow::KeyFilter take = ShardFilter(shard);
   size_t fired_total = 0;
   for (;;) {
     Instant now = clock_.Now();
     std::vector<std::string> keys;
-    SHOUHU_RETURN_IF_ERROR(window_.TakeDue(now, options_.timer_batch, &keys));
+    SHOUHU_RETURN_IF_ERROR(window_.TakeDue(now, options_.timer_batch, &keys, take));
     if (keys.empty()) return fired_total;
 
     // The batch's cases, in the order of their oldest due timer, so that

@@ -243,5 +243,42 @@ TEST_F(TimersTest, AThousandCasesDueAtTheSameInstantFireInOneCall) {
   }
 }
 
+// The daemon's timer threads each fire one shard of the cases: together the
+// shards fire every due timer exactly once, each shard only its own cases,
+// and each shard's NextDue looks only at its own timers.
+TEST_F(TimersTest, ShardsSplitTheDueTimersBetweenThemAndMissNone) {
+  constexpr int kCases = 40;
+  std::vector<std::string> ids;
+  for (int i = 0; i < kCases; ++i) {
+    auto r = rt_->Open({"shard-" + std::to_string(i), Reporter(), "mandatory_report", "",
+                        Report()});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ids.push_back(r->case_id);
+  }
+  const TimerShard first{0, 2}, second{1, 2};
+  clock_.Advance(2h);
+  ASSERT_TRUE(rt_->NextDue(first).has_value());
+  ASSERT_TRUE(rt_->NextDue(second).has_value());
+  auto a = rt_->FireDueTimers(first);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  // Only the first shard's cases have fired so far, and some of each shard's.
+  int escalated = 0;
+  for (const std::string& id : ids) escalated += Count(id, "escalation");
+  EXPECT_EQ(static_cast<size_t>(escalated), *a);
+  EXPECT_GT(*a, 0u);
+  EXPECT_LT(*a, size_t{kCases});
+  auto again = rt_->FireDueTimers(first);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, 0u) << "a shard never fires another shard's timers";
+  EXPECT_EQ(rt_->NextDue(first), std::nullopt) << "its next steps are a day out";
+  EXPECT_LE(rt_->NextDue(second), clock_.Now()) << "the other shard's are due";
+
+  auto b = rt_->FireDueTimers(second);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ(*a + *b, size_t{kCases});
+  for (const std::string& id : ids) EXPECT_EQ(Count(id, "escalation"), 1) << id;
+  EXPECT_EQ(Fire(), 0u);
+}
+
 }  // namespace
 }  // namespace shouhu::runtime_test

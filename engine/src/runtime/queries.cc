@@ -1,4 +1,6 @@
 // Reads: a case, its history, and lists served from the secondary indexes.
+#include <cstdio>
+
 #include "runtime/codec.h"
 #include "runtime/runtime_impl.h"
 
@@ -121,19 +123,36 @@ StatusOr<CaseList> RuntimeImpl::ListOverdue(const Page& page) {
 StatusOr<std::vector<OutboxEntry>> RuntimeImpl::Outbox(size_t limit) {
   std::vector<OutboxEntry> out;
   if (limit == 0) return out;
-  Status decode_error;
+  // An entry that cannot be decoded must not hold up the notifications
+  // queued after it: it is moved, byte for byte, to the quarantine area
+  // (z/, codec.h) and logged, and the scan goes on.
+  std::vector<std::pair<std::string, std::string>> corrupt;
   Status s = store_.Scan(codec::kOutboxPrefix, "",
-                         [&](std::string_view, std::string_view value) {
+                         [&](std::string_view key, std::string_view value) {
                            auto o = codec::DecodeOutbox(value);
                            if (!o.ok()) {
-                             decode_error = o.status();
-                             return false;
+                             corrupt.emplace_back(key, value);
+                             std::fprintf(stderr,
+                                          "shouhud: outbox entry %llu is unreadable (%s); "
+                                          "moved to the quarantine area (z/)\n",
+                                          static_cast<unsigned long long>(
+                                              codec::DecodeBigEndian(key.substr(
+                                                  codec::kOutboxPrefix.size()))),
+                                          o.status().ToString().c_str());
+                             return true;
                            }
                            out.push_back(std::move(*o));
                            return out.size() < limit;
                          });
   SHOUHU_RETURN_IF_ERROR(s);
-  SHOUHU_RETURN_IF_ERROR(decode_error);
+  if (!corrupt.empty()) {
+    std::vector<Mutation> batch;
+    for (auto& [key, value] : corrupt) {
+      batch.push_back(Mutation::Delete(key));
+      batch.push_back(Mutation::Put(codec::QuarantineKey(key), std::move(value)));
+    }
+    SHOUHU_RETURN_IF_ERROR(store_.Commit(std::move(batch)));
+  }
   return out;
 }
 

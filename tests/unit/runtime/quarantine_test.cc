@@ -79,5 +79,35 @@ TEST_F(QuarantineTest, StoreErrorsStillFailTheRoundAndLoseNothing) {
   EXPECT_TRUE(Case(id).overdue);
 }
 
+// Regression: one undecodable outbox entry must not hold up the
+// notifications queued after it (the dispatcher reads the outbox in order).
+TEST_F(QuarantineTest, CorruptOutboxEntryIsSetAsideAndTheOthersAreRead) {
+  OpenReport();
+  OpenReport();
+  auto before = rt_->Outbox(100);
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  ASSERT_GE(before->size(), 2u) << "each report queues its notification";
+  const std::string bad_key = codec::OutboxKey(before->front().id);
+  ASSERT_OK(store_->Commit({Mutation::Put(bad_key, "\x01{\"id\": ")}));
+
+  ::testing::internal::CaptureStderr();
+  auto after = rt_->Outbox(100);
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_EQ(after->size(), before->size() - 1);
+  EXPECT_EQ(after->front().id, (*before)[1].id);
+  EXPECT_NE(log.find("outbox entry " + std::to_string(before->front().id) +
+                     " is unreadable"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(store_->Get(bad_key).status().code(), StatusCode::kNotFound);
+  auto kept = store_->Get(codec::QuarantineKey(bad_key));
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_EQ(*kept, "\x01{\"id\": ") << "kept byte for byte for repair";
+  auto again = rt_->Outbox(100);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->size(), after->size());
+}
+
 }  // namespace
 }  // namespace shouhu::runtime_test

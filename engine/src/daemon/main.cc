@@ -134,6 +134,7 @@ int main(int argc, char** argv) {
   };
   options.on_timers_fired = [&](const std::vector<shouhu::Instant>& dues) {
     if (auto* api = api_ptr.load()) api->CountTimersFired(dues.size());
+    std::fprintf(stderr, "shouhud: fired %zu timer(s)\n", dues.size());
   };
   auto runtime = shouhu::Runtime::Create(**store, catalog, clock, options);
   if (!runtime.ok()) {

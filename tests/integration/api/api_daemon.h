@@ -13,6 +13,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -87,6 +88,17 @@ class ApiDaemon {
     ASSERT_TRUE(process_->WaitForLine("ready")) << process_->output();
   }
   // SIGTERM and wait; returns the exit code.
+  // Waits until `check` holds, checking again each time the daemon reports
+  // a committed batch of timer firings on its log ("shouhud: fired"): no
+  // sleeps. False when the daemon exits first.
+  template <class F>
+  bool WaitForFirings(F check) {
+    while (!check()) {
+      if (!process_ || !process_->WaitForLine("shouhud: fired")) return check();
+    }
+    return true;
+  }
+
   int Stop() {
     if (!process_) return 0;
     process_->Signal(SIGTERM);
@@ -97,14 +109,18 @@ class ApiDaemon {
   }
 
   // Issues a token for `user` offline, in the tokens file the daemon reads.
+  // `issued_at` lets a test make a token that has expired already.
   std::string TokenFor(const std::string& user,
-                       std::chrono::seconds ttl = std::chrono::hours(1)) {
+                       std::chrono::seconds ttl = std::chrono::hours(1),
+                       std::optional<Instant> issued_at = std::nullopt) {
     auto it = tokens_.find(user);
-    if (it != tokens_.end() && ttl == std::chrono::hours(1)) return it->second;
+    if (it != tokens_.end() && ttl == std::chrono::hours(1) && !issued_at) {
+      return it->second;
+    }
     TokenStore store(TokensPathFor(data_dir()));
-    auto issued = store.Issue(user, ttl, "test", SystemClock().Now());
+    auto issued = store.Issue(user, ttl, "test", issued_at.value_or(SystemClock().Now()));
     EXPECT_TRUE(issued.ok()) << issued.status().ToString();
-    if (ttl == std::chrono::hours(1)) tokens_[user] = issued->token;
+    if (ttl == std::chrono::hours(1) && !issued_at) tokens_[user] = issued->token;
     return issued->token;
   }
 
@@ -152,17 +168,6 @@ inline std::string NowText() {
 // 3-day feedback timer it starts is not already overdue).
 inline nlohmann::json AcceptData(const std::string& intake_kind = "administrative") {
   return {{"intake_kind", intake_kind}, {"accepted_at", NowText()}};
-}
-
-// Waits, up to `deadline`, for `check` to hold (no fixed sleeps).
-template <class F>
-bool WaitFor(F check, std::chrono::seconds deadline = std::chrono::seconds(20)) {
-  auto until = std::chrono::steady_clock::now() + deadline;
-  while (std::chrono::steady_clock::now() < until) {
-    if (check()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return check();
 }
 
 }  // namespace shouhu::testing

@@ -235,7 +235,7 @@ TEST_F(ApiTest, OverdueEscalationReachesOwnerThenSupervisor) {
                 .status, 200);
   // The fixture's response deadline is 1 s, the supervisor step 2 s later.
   auto chief = daemon_.ClientFor(kPoliceChief);
-  ASSERT_TRUE(testing::WaitFor([&] {
+  ASSERT_TRUE(daemon_.WaitForFirings([&] {
     return Body(chief->Send("GET", "/api/v1/escalations"))["escalations"].size() == 1;
   })) << chief->Send("GET", "/api/v1/escalations").body;
   auto mine = Body(police->Send("GET", "/api/v1/escalations"))["escalations"];
@@ -316,9 +316,11 @@ TEST_F(ApiTest, TokensIssuedAndRevokedByAdministratorOnly) {
 }
 
 TEST_F(ApiTest, ExpiredTokenIsRefused) {
-  std::string token = daemon_.TokenFor(kPolice, std::chrono::seconds(1));
+  // Issued two seconds ago for one second: expired on arrival.
+  std::string token = daemon_.TokenFor(kPolice, std::chrono::seconds(1),
+                                       SystemClock().Now() - std::chrono::seconds(2));
   cli::HttpClient client(daemon_.base_url(), token);
-  ASSERT_TRUE(testing::WaitFor([&] { return client.Send("GET", "/api/v1/me").status == 401; }));
+  EXPECT_EQ(client.Send("GET", "/api/v1/me").status, 401);
   EXPECT_NE(client.Send("GET", "/api/v1/me").body.find("expired"), std::string::npos);
 }
 

@@ -101,7 +101,7 @@ TEST(CliSessionTest, TeacherReportsPoliceAcceptsSupervisorSeesTheEscalation) {
   // The response deadline (1 s in the fixture) fires, then the step to the
   // station's supervisor (2 s later).
   CliRun escalations;
-  ASSERT_TRUE(testing::WaitFor([&] {
+  ASSERT_TRUE(daemon.WaitForFirings([&] {
     escalations = Cli({"escalations", "--json"}, server, chief);
     return escalations.code == 0 &&
            json::parse(escalations.out)["escalations"].size() == 1;

@@ -107,4 +107,6 @@ int ClassifyHttp(const HttpResponse& r, std::string* reason) {
   return transient ? SHOUHU_SEND_RETRY : SHOUHU_SEND_PERMANENT;
 }
 
+void CleanupCurl() { curl_global_cleanup(); }
+
 }  // namespace shouhu::plugin

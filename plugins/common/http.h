@@ -38,4 +38,13 @@ HttpResponse HttpPerform(const HttpRequest& request);
 // status and the start of the response body.
 int ClassifyHttp(const HttpResponse& response, std::string* reason);
 
+// The ABI's shutdown for a plugin whose init called curl_global_init: frees
+// the plugin's state and balances that call.
+void CleanupCurl();
+template <typename State>
+void DeleteStateAndCleanupCurl(void* ctx) {
+  delete static_cast<State*>(ctx);
+  CleanupCurl();
+}
+
 }  // namespace shouhu::plugin

@@ -7,6 +7,7 @@
 
 #include "common/abi_glue.h"
 #include "common/config.h"
+#include "common/http.h"
 #include "mime.h"
 #include "shouhu_notifier.h"
 #include "smtp.h"
@@ -111,11 +112,6 @@ int Send(void* ctx, const shouhu_message* msg, char* err, size_t errlen) {
   });
 }
 
-void Shutdown(void* ctx) {
-  delete static_cast<Email*>(ctx);
-  curl_global_cleanup();
-}
-
 const shouhu_notifier_plugin kPlugin = {
     SHOUHU_NOTIFIER_ABI_VERSION,
     "email",
@@ -124,7 +120,7 @@ const shouhu_notifier_plugin kPlugin = {
     kSettings,
     &Init,
     &Send,
-    &Shutdown,
+    &DeleteStateAndCleanupCurl<Email>,
 };
 
 }  // namespace

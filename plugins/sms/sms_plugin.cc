@@ -153,11 +153,6 @@ int Send(void* ctx, const shouhu_message* msg, char* err, size_t errlen) {
   });
 }
 
-void Shutdown(void* ctx) {
-  delete static_cast<Sms*>(ctx);
-  curl_global_cleanup();
-}
-
 const shouhu_notifier_plugin kPlugin = {
     SHOUHU_NOTIFIER_ABI_VERSION,
     "sms",
@@ -166,7 +161,7 @@ const shouhu_notifier_plugin kPlugin = {
     kSettings,
     &Init,
     &Send,
-    &Shutdown,
+    &DeleteStateAndCleanupCurl<Sms>,
 };
 
 }  // namespace

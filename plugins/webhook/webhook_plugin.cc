@@ -178,11 +178,6 @@ int Send(void* ctx, const shouhu_message* msg, char* err, size_t errlen) {
   });
 }
 
-void Shutdown(void* ctx) {
-  delete static_cast<Webhook*>(ctx);
-  curl_global_cleanup();
-}
-
 const shouhu_notifier_plugin kPlugin = {
     SHOUHU_NOTIFIER_ABI_VERSION,
     "webhook",
@@ -191,7 +186,7 @@ const shouhu_notifier_plugin kPlugin = {
     kSettings,
     &Init,
     &Send,
-    &Shutdown,
+    &DeleteStateAndCleanupCurl<Webhook>,
 };
 
 }  // namespace

@@ -143,26 +143,34 @@ void CaseChange::DropSatisfiedTimers() {
 }
 
 json CaseChange::Context() const {
+  // Built by assignment: a braced initializer list would copy every value
+  // (the case data included) once more, and this runs for every
+  // notification of every timer firing.
   const StateDef* s = wf_.FindState(after_.state);
-  return {{"case_id", after_.id},
-          {"workflow", wf_.id},
-          {"version", wf_.version},
-          {"state", after_.state},
-          {"state_label",
-           s ? json{{"zh", s->label.zh}, {"en", s->label.en}} : json()},
-          {"owner_role", s ? s->owner_role : ""},
-          {"unit", after_.unit},
-          {"owner", after_.owner},
-          // Who held the step just left: a notification "to the owner" on a
-          // transition into an unowned state (e.g. closed) goes to them.
-          {"previous_owner", before_ ? before_->owner : ""},
-          {"previous_owner_role",
-           before_ && wf_.FindState(before_->state)
-               ? wf_.FindState(before_->state)->owner_role
-               : ""},
-          {"reporter", after_.reporter},
-          {"priority", PriorityName(after_.priority)},
-          {"data", after_.data}};
+  const StateDef* before_state = before_ ? wf_.FindState(before_->state) : nullptr;
+  json c = json::object();
+  c["case_id"] = after_.id;
+  c["workflow"] = wf_.id;
+  c["version"] = wf_.version;
+  c["state"] = after_.state;
+  json label = nullptr;
+  if (s) {
+    label = json::object();
+    label["zh"] = s->label.zh;
+    label["en"] = s->label.en;
+  }
+  c["state_label"] = std::move(label);
+  c["owner_role"] = s ? s->owner_role : "";
+  c["unit"] = after_.unit;
+  c["owner"] = after_.owner;
+  // Who held the step just left: a notification "to the owner" on a
+  // transition into an unowned state (e.g. closed) goes to them.
+  c["previous_owner"] = before_ ? before_->owner : "";
+  c["previous_owner_role"] = before_state ? before_state->owner_role : "";
+  c["reporter"] = after_.reporter;
+  c["priority"] = PriorityName(after_.priority);
+  c["data"] = after_.data;
+  return c;
 }
 
 void CaseChange::Notify(const Notification& n, uint64_t seq) {

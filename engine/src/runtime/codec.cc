@@ -1,5 +1,7 @@
 #include "runtime/codec.h"
 
+#include "runtime/json_writer.h"
+
 namespace shouhu::codec {
 namespace {
 
@@ -272,32 +274,40 @@ std::string EncodeJson(const json& j) {
 }
 
 std::string EncodeCase(const CaseRecord& c) {
-  json timers = json::array();
+  std::string out(1, kFormatV1);
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.Key("child"), w.String(c.child_id);
+  w.Key("data"), w.Json(c.data);
+  w.Key("id"), w.String(c.id);
+  w.Key("last_seq"), w.UInt(c.last_seq);
+  w.Key("opened_at"), w.Int(Ms(c.opened_at));
+  w.Key("overdue"), w.Bool(c.overdue);
+  w.Key("owner"), w.String(c.owner);
+  w.Key("priority"), w.Int(static_cast<int>(c.priority));
+  w.Key("reporter"), w.String(c.reporter);
+  w.Key("state"), w.String(c.state);
+  w.Key("state_entered_at"), w.Int(Ms(c.state_entered_at));
+  w.Key("timers");
+  w.BeginArray();
   for (const ArmedTimer& t : c.timers) {
-    json tj = {{"name", t.name}, {"due", Ms(t.due)}};
+    w.BeginObject();
     if (!t.chain.empty()) {
-      tj["chain"] = t.chain;
-      tj["step"] = t.step;
-      tj["chain_started"] = Ms(t.chain_started);
+      w.Key("chain"), w.String(t.chain);
+      w.Key("chain_started"), w.Int(Ms(t.chain_started));
     }
-    timers.push_back(std::move(tj));
+    w.Key("due"), w.Int(Ms(t.due));
+    w.Key("name"), w.String(t.name);
+    if (!t.chain.empty()) w.Key("step"), w.Int(t.step);
+    w.EndObject();
   }
-  return EncodeJson({{"id", c.id},
-                     {"workflow", c.workflow_id},
-                     {"version", c.workflow_version},
-                     {"state", c.state},
-                     {"state_entered_at", Ms(c.state_entered_at)},
-                     {"data", c.data},
-                     {"priority", static_cast<int>(c.priority)},
-                     {"unit", c.unit},
-                     {"reporter", c.reporter},
-                     {"owner", c.owner},
-                     {"child", c.child_id},
-                     {"opened_at", Ms(c.opened_at)},
-                     {"updated_at", Ms(c.updated_at)},
-                     {"last_seq", c.last_seq},
-                     {"overdue", c.overdue},
-                     {"timers", std::move(timers)}});
+  w.EndArray();
+  w.Key("unit"), w.String(c.unit);
+  w.Key("updated_at"), w.Int(Ms(c.updated_at));
+  w.Key("version"), w.Int(c.workflow_version);
+  w.Key("workflow"), w.String(c.workflow_id);
+  w.EndObject();
+  return out;
 }
 
 StatusOr<CaseRecord> DecodeCase(std::string_view value) {
@@ -338,14 +348,19 @@ StatusOr<CaseRecord> DecodeCase(std::string_view value) {
 }
 
 std::string EncodeHistory(const HistoryEntry& h) {
-  return EncodeJson({{"seq", h.seq},
-                     {"at", Ms(h.at)},
-                     {"actor", h.actor},
-                     {"kind", h.kind},
-                     {"name", h.name},
-                     {"from", h.from_state},
-                     {"to", h.to_state},
-                     {"data", h.data}});
+  std::string out(1, kFormatV1);
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.Key("actor"), w.String(h.actor);
+  w.Key("at"), w.Int(Ms(h.at));
+  w.Key("data"), w.Json(h.data);
+  w.Key("from"), w.String(h.from_state);
+  w.Key("kind"), w.String(h.kind);
+  w.Key("name"), w.String(h.name);
+  w.Key("seq"), w.UInt(h.seq);
+  w.Key("to"), w.String(h.to_state);
+  w.EndObject();
+  return out;
 }
 
 StatusOr<HistoryEntry> DecodeHistory(std::string_view value) {
@@ -368,16 +383,21 @@ StatusOr<HistoryEntry> DecodeHistory(std::string_view value) {
 }
 
 std::string EncodeOutbox(const OutboxEntry& o) {
-  return EncodeJson({{"id", o.id},
-                     {"case", o.case_id},
-                     {"case_seq", o.case_seq},
-                     {"key", o.idempotency_key},
-                     {"template", o.template_id},
-                     {"recipients", o.recipients},
-                     {"channels", o.channels},
-                     {"urgent", o.urgent},
-                     {"created_at", Ms(o.created_at)},
-                     {"context", o.context}});
+  std::string out(1, kFormatV1);
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.Key("case"), w.String(o.case_id);
+  w.Key("case_seq"), w.UInt(o.case_seq);
+  w.Key("channels"), w.StringArray(o.channels);
+  w.Key("context"), w.Json(o.context);
+  w.Key("created_at"), w.Int(Ms(o.created_at));
+  w.Key("id"), w.UInt(o.id);
+  w.Key("key"), w.String(o.idempotency_key);
+  w.Key("recipients"), w.Json(o.recipients);
+  w.Key("template"), w.String(o.template_id);
+  w.Key("urgent"), w.Bool(o.urgent);
+  w.EndObject();
+  return out;
 }
 
 StatusOr<OutboxEntry> DecodeOutbox(std::string_view value) {
@@ -487,15 +507,21 @@ StatusOr<ChildRevision> DecodeChildRevision(std::string_view value,
 }
 
 std::string EncodeAudit(const AuditRecord& a) {
-  json j = {{"at", Ms(a.at)},     {"actor", a.user},  {"unit", a.unit},
-            {"origin", a.origin}, {"action", a.action}, {"case", a.case_id},
-            {"child", a.child_id}};
-  if (a.case_seq) j["case_seq"] = *a.case_seq;
   // Never throws: the actor's unit and origin come from outside the
   // command's checked text, and an audit record must always be written, so
   // bytes that are not UTF-8 become U+FFFD here.
   std::string out(1, kFormatV1);
-  out += j.dump(-1, ' ', false, json::error_handler_t::replace);
+  JsonWriter w(&out, json::error_handler_t::replace);
+  w.BeginObject();
+  w.Key("action"), w.String(a.action);
+  w.Key("actor"), w.String(a.user);
+  w.Key("at"), w.Int(Ms(a.at));
+  w.Key("case"), w.String(a.case_id);
+  if (a.case_seq) w.Key("case_seq"), w.UInt(*a.case_seq);
+  w.Key("child"), w.String(a.child_id);
+  w.Key("origin"), w.String(a.origin);
+  w.Key("unit"), w.String(a.unit);
+  w.EndObject();
   return out;
 }
 

@@ -123,6 +123,19 @@ WriteBenchResult RunRawRocksSyncedWrites(const std::string& dir, int clients,
   return result;
 }
 
+Status CompactAll(const std::string& dir) {
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(MakeRocksOptions(), dir, &raw);
+  if (!s.ok()) return Unavailable("compact: open " + dir + ": " + s.ToString());
+  std::unique_ptr<rocksdb::DB> db(raw);
+  rocksdb::CompactRangeOptions options;
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  s = db->CompactRange(options, nullptr, nullptr);
+  if (s.ok()) s = db->Close();
+  if (!s.ok()) return Unavailable("compact " + dir + ": " + s.ToString());
+  return Status::Ok();
+}
+
 WriteBenchResult RunStoreCommits(Store& store, int clients, int ops_per_client,
                                  size_t value_bytes, int puts_per_batch) {
   std::vector<std::string> values;

@@ -217,5 +217,108 @@ TEST(CodecTest, CorruptOrUnknownRecordsAreInternalErrors) {
   }
 }
 
+// The case, history, outbox and audit records are written by a JsonWriter,
+// not through an nlohmann::json tree. The bytes must be exactly what dumping
+// the tree wrote, so that records of either kind read back the same and the
+// audit chain hashes the same bytes: checked against the tree, with strings
+// that need escaping, Chinese text, nested data and optional fields.
+TEST(CodecTest, RecordsAreTheBytesThatDumpingAJsonTreeWrites) {
+  auto dumped = [](const json& j) { return "\x01"s + j.dump(); };
+  const std::vector<std::string> strings = {
+      "", "plain", "留守儿童 (left-behind child)", "quote \" and \\ back",
+      "tab\tnew\nline\x01\x1f", "del\x7f", "emoji 😀"};
+  for (const std::string& text : strings) {
+    SCOPED_TRACE(text);
+    CaseRecord c;
+    c.id = "C0000000042";
+    c.workflow_id = "mandatory_report";
+    c.workflow_version = 2;
+    c.state = text;
+    c.state_entered_at = Ms(-5);
+    c.data = {{"child_name", "张三"}, {"note", text}, {"age", 9}, {"n", nullptr},
+              {"list", {1, "二", false}}};
+    c.priority = Priority::kHigh;
+    c.unit = "county/town-a";
+    c.reporter = text;
+    c.owner = "";
+    c.child_id = "K1";
+    c.opened_at = Ms(1'772'413'200'000LL);
+    c.updated_at = Ms(1'772'413'200'001LL);
+    c.last_seq = 18'446'744'073'709'551'615ULL;
+    c.overdue = true;
+    c.timers = {{"sla", Ms(7), "", -1, {}}, {"late#1", Ms(9), "late", 1, Ms(3)}};
+    json timers = json::array();
+    for (const ArmedTimer& t : c.timers) {
+      json tj = {{"name", t.name}, {"due", t.due.time_since_epoch().count()}};
+      if (!t.chain.empty()) {
+        tj["chain"] = t.chain;
+        tj["step"] = t.step;
+        tj["chain_started"] = t.chain_started.time_since_epoch().count();
+      }
+      timers.push_back(tj);
+    }
+    EXPECT_EQ(codec::EncodeCase(c),
+              dumped({{"id", c.id}, {"workflow", c.workflow_id}, {"version", 2},
+                      {"state", c.state}, {"state_entered_at", -5}, {"data", c.data},
+                      {"priority", 1}, {"unit", c.unit}, {"reporter", c.reporter},
+                      {"owner", ""}, {"child", "K1"},
+                      {"opened_at", 1'772'413'200'000LL},
+                      {"updated_at", 1'772'413'200'001LL}, {"last_seq", c.last_seq},
+                      {"overdue", true}, {"timers", timers}}));
+
+    HistoryEntry h{7, Ms(11), text, "escalation", "late", "a", text,
+                   {{"step", 0}, {"to", {{"kind", "owner"}}}}};
+    EXPECT_EQ(codec::EncodeHistory(h),
+              dumped({{"seq", 7}, {"at", 11}, {"actor", text}, {"kind", "escalation"},
+                      {"name", "late"}, {"from", "a"}, {"to", text}, {"data", h.data}}));
+
+    OutboxEntry o;
+    o.id = 104;
+    o.case_id = c.id;
+    o.case_seq = 3;
+    o.idempotency_key = "C0000000042/3/0";
+    o.template_id = text;
+    o.recipients = {{{"kind", "role"}, {"role", "police"}, {"up", 1}}};
+    o.channels = {"sms", text};
+    o.urgent = true;
+    o.created_at = Ms(12);
+    o.context = {{"case_id", c.id}, {"data", c.data}, {"state_label", {{"zh", "甲"}}}};
+    EXPECT_EQ(codec::EncodeOutbox(o),
+              dumped({{"id", 104}, {"case", c.id}, {"case_seq", 3},
+                      {"key", o.idempotency_key}, {"template", text},
+                      {"recipients", o.recipients}, {"channels", o.channels},
+                      {"urgent", true}, {"created_at", 12}, {"context", o.context}}));
+
+    for (std::optional<uint64_t> seq : {std::optional<uint64_t>(), std::optional<uint64_t>(5)}) {
+      AuditRecord a;
+      a.at = Ms(13);
+      a.user = text;
+      a.unit = "town-a";
+      a.origin = "203.0.113.7:51234";
+      a.action = "fire:accept";
+      a.case_id = c.id;
+      a.case_seq = seq;
+      json aj = {{"at", 13}, {"actor", text}, {"unit", "town-a"},
+                 {"origin", a.origin}, {"action", a.action}, {"case", c.id},
+                 {"child", ""}};
+      if (seq) aj["case_seq"] = *seq;
+      EXPECT_EQ(codec::EncodeAudit(a), dumped(aj));
+    }
+  }
+  // Bytes that are not UTF-8: a case record refuses them as dump() did; an
+  // audit record, which must always be written, replaces them.
+  CaseRecord bad;
+  bad.id = "C1";
+  bad.data = json::object();
+  bad.owner = "\xff\xfe";
+  EXPECT_THROW(codec::EncodeCase(bad), json::type_error);
+  AuditRecord a;
+  a.unit = "\xff";
+  EXPECT_EQ(codec::EncodeAudit(a),
+            "\x01" + json({{"at", 0}, {"actor", ""}, {"unit", "\xff"}, {"origin", ""},
+                           {"action", ""}, {"case", ""}, {"child", ""}})
+                         .dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
 }  // namespace
 }  // namespace shouhu::runtime_test

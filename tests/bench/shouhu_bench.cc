@@ -341,10 +341,11 @@ void Burst(const std::string& root, size_t n) {
   std::printf("         (%.0f bytes written per firing, incl. live commands; %llu storage writes)\n",
               bytes_per_firing, static_cast<unsigned long long>(after.groups - before.groups));
   // The floor: RocksDB alone writing the same bytes, already encoded, as 8
-  // puts per firing in synced batches of 1024 firings from two writers
+  // puts per firing in synced batches as large as the runtime's, from two writers
   // (one per timer thread). No implementation that writes these records
   // can fire the burst sooner than this on this disk and CPU.
-  constexpr int kBatch = 1024, kWrites = 8, kWriters = 2;
+  const int kBatch = int(RuntimeOptions().timer_batch);
+  constexpr int kWrites = 8, kWriters = 2;
   const int batches = int((n + kBatch * kWriters - 1) / (kBatch * kWriters));
   const size_t value_bytes =
       static_cast<size_t>(std::max(16.0, bytes_per_firing / kWrites - 24));

@@ -134,8 +134,11 @@ struct RuntimeOptions {
   std::chrono::milliseconds timer_window{std::chrono::seconds(60)};
   // At most this many timers are held in memory at once.
   size_t max_timers_in_memory = 200'000;
-  // At most this many timers are fired per commit group by FireDueTimers.
-  size_t timer_batch = 1024;
+  // At most this many timers are fired per commit by FireDueTimers. Smaller
+  // batches keep live commands from queueing behind a large write during a
+  // burst of timers (shouhu-bench: p99 of live commands about 20-40 ms at 256
+  // against 30-75 ms at 1024), at the same firing rate.
+  size_t timer_batch = 256;
   // Called (from the committing thread) with the due time of every timer a
   // command arms, so a timer thread waiting for a later time can wake early.
   std::function<void(Instant)> on_timer_armed;

@@ -210,9 +210,9 @@ class RocksStore final : public Store {
     // Into the batch in key order. The memtable is a skip list that starts
     // each insert where the last one ended, so sorted inserts touch only the
     // few levels where neighbours differ, instead of searching from the top
-    // for every key (that search was most of the committer thread's time in
-    // a burst of timers). The sort is stable: writes to the same key keep
-    // their order; and the batch is applied atomically either way.
+    // for every key (that search was a large part of the committer thread's
+    // time in a burst of timers). The sort is stable: writes to the same key
+    // keep their order; and the batch is applied atomically either way.
     std::stable_sort(ops_.begin(), ops_.end(),
                      [](const Op& a, const Op& b) { return a.key < b.key; });
     for (const Op& op : ops_) {

@@ -144,6 +144,15 @@ TEST(RocksStoreTest, LaterMutationOfTheSameKeyInABatchWins) {
                            Mutation::Put("b", "1"), Mutation::Delete("b")}));
   EXPECT_EQ(GetOr(*store, "a", "-"), "2");
   EXPECT_EQ(GetOr(*store, "b", "-"), "-");
+  // The store writes a group in key order; writes to one key keep theirs.
+  ASSERT_OK(store->Commit({Mutation::Put("z", "1"), Mutation::Put("a", "3"),
+                           Mutation::Delete("z"), Mutation::Put("m", "1"),
+                           Mutation::Put("a", "4"), Mutation::Put("z", "5"),
+                           Mutation::Delete("m"), Mutation::Put("b", "6")}));
+  EXPECT_EQ(GetOr(*store, "a", "-"), "4");
+  EXPECT_EQ(GetOr(*store, "b", "-"), "6");
+  EXPECT_EQ(GetOr(*store, "m", "-"), "-");
+  EXPECT_EQ(GetOr(*store, "z", "-"), "5");
 }
 
 TEST(RocksStoreTest, EmptyKeyRejectsTheWholeBatch) {

@@ -172,7 +172,9 @@ void Throughput(const std::string& root, bool quick) {
     std::vector<double> ratios;
     for (int round = 0; round < rounds; ++round) {
       StoreStats before = store->Stats();
+      const double cpu_before = CpuMs();
       FlipResult ours = RunFlips(**rt, clients, ops, "tx" + std::to_string(round));
+      const double cpu_us = 1000 * (CpuMs() - cpu_before) / double(clients * ops);
       StoreStats after = store->Stats();
       double bytes_per_commit =
           double(after.bytes - before.bytes) / double(after.commits - before.commits);
@@ -188,10 +190,12 @@ void Throughput(const std::string& root, bool quick) {
                   ours.ops_per_sec, ours.p50_ms, ours.p99_ms, raw.ops_per_sec, raw.p50_ms,
                   raw.p99_ms, ratios.back());
       if (round + 1 == rounds) {
-        std::printf("         (%.0f bytes per transition batch; %.1f transitions per fsync)\n",
+        std::printf("         (%.0f bytes per transition batch; %.1f transitions per fsync;"
+                    " %.0f us of CPU per transition, all threads)\n",
                     bytes_per_commit,
                     double(after.commits - before.commits) /
-                        double(after.groups - before.groups));
+                        double(after.groups - before.groups),
+                    cpu_us);
       }
     }
     std::printf("%8d clients: median ratio %.2f\n", clients, Percentile(ratios, 0.5));

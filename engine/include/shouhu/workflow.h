@@ -149,10 +149,19 @@ struct EscalationDef {
   std::vector<EscalationStep> steps;
 };
 
+// The placeholders a template may use besides the workflow's own fields; the
+// dispatcher fills them from the case (dispatch/templates.cc).
+inline constexpr std::string_view kTemplateCasePlaceholders[] = {
+    "case_id", "state_label", "unit", "priority"};
+
 struct TemplateDef {
   std::string id;
   Label subject;
   Label body;  // with {{placeholders}} from the case
+
+  // The names between {{ and }} in the subject and body, in both languages,
+  // each once, in order of first appearance.
+  std::vector<std::string> Placeholders() const;
 };
 
 // A named, configurable deadline (立即 / 第一时间 / 及时): timers refer to it

@@ -142,10 +142,9 @@ void CaseChange::DropSatisfiedTimers() {
   }
 }
 
-json CaseChange::Context() const {
+json CaseChange::Context(const TemplateDef* shown) const {
   // Built by assignment: a braced initializer list would copy every value
-  // (the case data included) once more, and this runs for every
-  // notification of every timer firing.
+  // once more, and this runs for every notification of every timer firing.
   const StateDef* s = wf_.FindState(after_.state);
   const StateDef* before_state = before_ ? wf_.FindState(before_->state) : nullptr;
   json c = json::object();
@@ -169,7 +168,18 @@ json CaseChange::Context() const {
   c["previous_owner_role"] = before_state ? before_state->owner_role : "";
   c["reporter"] = after_.reporter;
   c["priority"] = PriorityName(after_.priority);
-  c["data"] = after_.data;
+  // Only the case data the template shows: the outbox is not a second copy
+  // of the child's details (data minimisation), and a firing writes less.
+  json data = json::object();
+  if (!shown) {
+    data = after_.data;  // no template (the dispatcher reports it): keep all
+  } else if (after_.data.is_object()) {
+    for (const std::string& name : shown->Placeholders()) {
+      auto v = after_.data.find(name);
+      if (v != after_.data.end()) data[name] = *v;
+    }
+  }
+  c["data"] = std::move(data);
   return c;
 }
 
@@ -185,7 +195,7 @@ void CaseChange::Notify(const Notification& n, uint64_t seq) {
   o.channels = n.channels;
   o.urgent = n.urgent;
   o.created_at = now_;
-  o.context = Context();
+  o.context = Context(wf_.FindTemplate(n.template_id));
   outbox_.push_back(std::move(o));
 }
 

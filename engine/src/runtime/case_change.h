@@ -100,7 +100,10 @@ class CaseChange {
   Instant TimerStart(const TimerDef& t) const;
   bool Satisfied(const TimerDef& t) const;  // its `until` field is set
   void Arm(ArmedTimer t);
-  nlohmann::json Context() const;
+  // What a notification's message is rendered from: the case's ids, state,
+  // unit, people and priority, and the data fields that `shown` (the
+  // notification's template) names.
+  nlohmann::json Context(const TemplateDef* shown) const;
 
   const Workflow& wf_;
   const Calendar* calendar_;

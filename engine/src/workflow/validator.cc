@@ -42,6 +42,18 @@ class Validator {
   void RecipientAt(const Recipient& to, const std::string& p) {
     if (to.kind == Recipient::Kind::kRole) Role(to.role, p + "/role");
   }
+  // A placeholder that names nothing would reach people as "-".
+  void Placeholders(const TemplateDef& t, const std::string& p) {
+    for (const std::string& name : t.Placeholders()) {
+      if (w_.FindField(name) ||
+          std::ranges::find(kTemplateCasePlaceholders, name) !=
+              std::end(kTemplateCasePlaceholders)) {
+        continue;
+      }
+      r_.Error(p, "unknown placeholder " + Q("{{" + name + "}}") +
+                      ": expected a field, or case_id, state_label, unit or priority");
+    }
+  }
   void Notify(const Notification& n, const std::string& p) {
     Template(n.template_id, p + "/template");
     for (size_t i = 0; i < n.recipients.size(); ++i) {
@@ -204,6 +216,9 @@ class Validator {
         }
         last = len;
       }
+    }
+    for (size_t i = 0; i < w_.templates.size(); ++i) {
+      Placeholders(w_.templates[i], "/templates/" + std::to_string(i));
     }
     if (w_.child) ChildFile(*w_.child);
     Reachability();

@@ -42,6 +42,25 @@ const RoleDef* Workflow::FindRole(std::string_view id) const {
 const EscalationDef* Workflow::FindEscalation(std::string_view id) const {
   return FindById(escalations, id);
 }
+std::vector<std::string> TemplateDef::Placeholders() const {
+  std::vector<std::string> names;
+  for (const std::string* text : {&subject.zh, &subject.en, &body.zh, &body.en}) {
+    for (size_t pos = 0;;) {
+      size_t open = text->find("{{", pos);
+      size_t close = open == std::string::npos ? open : text->find("}}", open + 2);
+      if (close == std::string::npos) break;
+      std::string name = text->substr(open + 2, close - open - 2);
+      name.erase(0, name.find_first_not_of(' '));
+      name.erase(name.find_last_not_of(' ') + 1);
+      if (std::find(names.begin(), names.end(), name) == names.end()) {
+        names.push_back(std::move(name));
+      }
+      pos = close + 2;
+    }
+  }
+  return names;
+}
+
 const TemplateDef* Workflow::FindTemplate(std::string_view id) const {
   return FindById(templates, id);
 }

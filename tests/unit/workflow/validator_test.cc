@@ -112,6 +112,19 @@ TEST(ValidatorTest, UnknownTemplate) {
                 "/events/3/notify/0/template: unknown template \"colsed\"");
 }
 
+// A misspelt placeholder would reach people as "-": refused, once however
+// often the template uses it (spaces inside the braces do not count).
+TEST(ValidatorTest, UnknownPlaceholder) {
+  ExpectRefused("unknown_placeholder",
+                "/templates/0: unknown placeholder \"{{nmae}}\": expected a field, "
+                "or case_id, state_label, unit or priority");
+}
+
+TEST(ValidatorTest, TemplatePlaceholdersAreEachNameOnceInOrder) {
+  TemplateDef t{"t", {"{{a}} 与 {{ b }}", "{{a}} and {{b}}"}, {"{{c}}{{a}}", "{{ c}} {{d"}};
+  EXPECT_EQ(t.Placeholders(), (std::vector<std::string>{"a", "b", "c"}));
+}
+
 TEST(ValidatorTest, UnknownChannel) {
   ExpectRefused("unknown_channel",
                 "/open/notify/0/channels/1: unknown channel \"wechat\": "

@@ -78,25 +78,50 @@ std::optional<std::optional<uint64_t>> ExpectedSeq(const HttpRequest& request,
   return std::optional<uint64_t>();
 }
 
+// What every command route reads first, in this order: the body (a JSON
+// object), the request id (the Idempotency-Key), and the command's one
+// required string member (it may be empty).
+struct CommandInput {
+  json body;
+  std::string request_id;
+  std::string member;
+};
+std::optional<CommandInput> ReadCommand(const HttpRequest& request, const Principal& who,
+                                        const char* member, HttpResponse* error) {
+  auto body = ObjectBody(request, error);
+  if (!body) return std::nullopt;
+  auto id = RequestId(request, who, error);
+  if (!id) return std::nullopt;
+  auto value = StringMember(*body, member, error);
+  if (!value) return std::nullopt;
+  return CommandInput{std::move(*body), std::move(*id), std::move(*value)};
+}
+
+// The command's "data", an object when present: else the error response.
+std::optional<json> CommandData(const json& body, HttpResponse* error) {
+  if (!body.contains("data")) return json::object();
+  if (!body["data"].is_object()) {
+    *error = ErrorResponse(422, kInvalidData, "\"data\" must be an object");
+    return std::nullopt;
+  }
+  return body["data"];
+}
+
 }  // namespace
 
 void ApiService::AddCaseRoutes() {
   AddAuthed("POST", "/api/v1/cases", "cases.open",
             [this](const HttpRequest& req, const RouteMatch&, const Principal& who) {
               HttpResponse error;
-              auto body = ObjectBody(req, &error);
-              if (!body) return error;
-              auto id = RequestId(req, who, &error);
-              if (!id) return error;
-              auto workflow = StringMember(*body, "workflow", &error);
-              auto unit = StringMember(*body, "unit", &error);
-              if (!workflow || !unit) return error;
-              if (workflow->empty()) {
+              auto in = ReadCommand(req, who, "workflow", &error);
+              if (!in) return error;
+              auto unit = StringMember(in->body, "unit", &error);
+              if (!unit) return error;
+              if (in->member.empty()) {
                 return ErrorResponse(422, kInvalidData, "\"workflow\" is required");
               }
-              if (body->contains("data") && !(*body)["data"].is_object()) {
-                return ErrorResponse(422, kInvalidData, "\"data\" must be an object");
-              }
+              auto data = CommandData(in->body, &error);
+              if (!data) return error;
               if (!unit->empty()) {
                 if (!deps_.org.FindUnit(*unit)) {
                   return ErrorResponse(422, kInvalidData, "no unit \"" + *unit + "\"");
@@ -107,11 +132,11 @@ void ApiService::AddCaseRoutes() {
                 }
               }
               OpenCase cmd;
-              cmd.request_id = *id;
+              cmd.request_id = in->request_id;
               cmd.actor = who.actor;
-              cmd.workflow_id = *workflow;
+              cmd.workflow_id = in->member;
               cmd.unit = unit->empty() ? who.user->unit : *unit;
-              cmd.data = body->value("data", json::object());
+              cmd.data = std::move(*data);
               auto r = deps_.runtime.Open(cmd);
               HttpResponse out = CommandResponse(201, r);
               if (r.ok()) out.headers["Location"] = "/api/v1/cases/" + r->case_id;
@@ -146,27 +171,24 @@ void ApiService::AddCaseRoutes() {
   AddAuthed("POST", "/api/v1/cases/{id}/events", "cases.fire",
             [this](const HttpRequest& req, const RouteMatch& m, const Principal& who) {
               HttpResponse error;
-              auto body = ObjectBody(req, &error);
-              if (!body) return error;
-              auto id = RequestId(req, who, &error);
-              if (!id) return error;
-              auto event = StringMember(*body, "event", &error);
-              if (!event) return error;
-              if (event->empty()) return ErrorResponse(422, kInvalidData, "\"event\" is required");
-              if (body->contains("data") && !(*body)["data"].is_object()) {
-                return ErrorResponse(422, kInvalidData, "\"data\" must be an object");
+              auto in = ReadCommand(req, who, "event", &error);
+              if (!in) return error;
+              if (in->member.empty()) {
+                return ErrorResponse(422, kInvalidData, "\"event\" is required");
               }
-              auto expected = ExpectedSeq(req, *body, &error);
+              auto data = CommandData(in->body, &error);
+              if (!data) return error;
+              auto expected = ExpectedSeq(req, in->body, &error);
               if (!expected) return error;
               if (!CaseForCommand(deps_.runtime, deps_.org, who, m.Param("id"), &error)) {
                 return error;
               }
               FireEvent cmd;
-              cmd.request_id = *id;
+              cmd.request_id = in->request_id;
               cmd.actor = who.actor;
               cmd.case_id = m.Param("id");
-              cmd.event = *event;
-              cmd.data = body->value("data", json::object());
+              cmd.event = in->member;
+              cmd.data = std::move(*data);
               cmd.expected_seq = *expected;
               return CommandResponse(200, deps_.runtime.Fire(cmd));
             });
@@ -174,47 +196,40 @@ void ApiService::AddCaseRoutes() {
   AddAuthed("POST", "/api/v1/cases/{id}/notes", "cases.note",
             [this](const HttpRequest& req, const RouteMatch& m, const Principal& who) {
               HttpResponse error;
-              auto body = ObjectBody(req, &error);
-              if (!body) return error;
-              auto id = RequestId(req, who, &error);
-              if (!id) return error;
-              auto text = StringMember(*body, "text", &error);
-              if (!text) return error;
+              auto in = ReadCommand(req, who, "text", &error);
+              if (!in) return error;
               if (!CaseForCommand(deps_.runtime, deps_.org, who, m.Param("id"), &error)) {
                 return error;
               }
               return CommandResponse(
-                  201, deps_.runtime.Note({*id, who.actor, m.Param("id"), *text}));
+                  201, deps_.runtime.Note({in->request_id, who.actor, m.Param("id"), in->member}));
             });
 
   AddAuthed("PUT", "/api/v1/cases/{id}/owner", "cases.assign",
             [this](const HttpRequest& req, const RouteMatch& m, const Principal& who) {
               HttpResponse error;
-              auto body = ObjectBody(req, &error);
-              if (!body) return error;
-              auto id = RequestId(req, who, &error);
-              if (!id) return error;
-              auto owner = StringMember(*body, "owner", &error);
-              if (!owner) return error;
+              auto in = ReadCommand(req, who, "owner", &error);
+              if (!in) return error;
+              const std::string& owner = in->member;
               auto c = CaseForCommand(deps_.runtime, deps_.org, who, m.Param("id"), &error);
               if (!c) return error;
-              if (!IsSupervisor(*who.user) && *owner != who.user->id) {
+              if (!IsSupervisor(*who.user) && owner != who.user->id) {
                 return ErrorResponse(403, kForbidden,
                                      "only supervisors assign others; you may take "
                                      "the case yourself");
               }
-              if (!owner->empty()) {
-                const User* u = deps_.org.FindUser(*owner);
-                if (!u) return ErrorResponse(422, kInvalidData, "no user \"" + *owner + "\"");
+              if (!owner.empty()) {
+                const User* u = deps_.org.FindUser(owner);
+                if (!u) return ErrorResponse(422, kInvalidData, "no user \"" + owner + "\"");
                 if (!IsCaseWorker(*u) || !InJurisdiction(deps_.org, *u, c->unit)) {
                   return ErrorResponse(422, kInvalidData,
-                                       "user " + *owner +
+                                       "user " + owner +
                                            " cannot own this case: the case's unit is "
                                            "outside their jurisdiction");
                 }
               }
               return CommandResponse(
-                  200, deps_.runtime.Assign({*id, who.actor, m.Param("id"), *owner}));
+                  200, deps_.runtime.Assign({in->request_id, who.actor, m.Param("id"), owner}));
             });
 }
 

@@ -1,5 +1,7 @@
 // Runs a program as a child process for integration tests, with its standard
 // error readable line by line, so a test can wait for "ready" without sleeps.
+// Its standard output goes to the same pipe: a child never holds the test's
+// own output open (ctest would wait for it if the test died first).
 #pragma once
 
 #include <signal.h>
@@ -8,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -22,6 +25,7 @@ class Subprocess {
     if (pipe(fds) != 0) return;
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
     posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
     posix_spawn_file_actions_addclose(&actions, fds[0]);
     std::vector<char*> args;
@@ -46,21 +50,22 @@ class Subprocess {
   pid_t pid() const { return pid_; }
 
   // Reads standard error until a line contains `text` (true) or the stream
-  // ends (false). Everything read is kept in output().
+  // ends (false). Everything read is kept in output(); last_line() is the
+  // line that matched.
   bool WaitForLine(const std::string& text) {
-    char line[4096];
-    while (err_ && fgets(line, sizeof line, err_)) {
-      output_ += line;
-      if (std::string(line).find(text) != std::string::npos) return true;
+    while (ReadLine()) {
+      if (last_line_.find(text) != std::string::npos) return true;
     }
     return false;
   }
   // Reads standard error to its end.
   const std::string& ReadAll() {
-    char line[4096];
-    while (err_ && fgets(line, sizeof line, err_)) output_ += line;
+    while (ReadLine()) {
+    }
     return output_;
   }
+  // The last line read, without its newline.
+  const std::string& last_line() const { return last_line_; }
   const std::string& output() const { return output_; }
 
   void Signal(int sig) { kill(pid_, sig); }
@@ -75,9 +80,25 @@ class Subprocess {
 
  private:
   pid_t pid_ = -1;
+  // Reads one whole line, however long, into last_line_ and output_.
+  bool ReadLine() {
+    if (!err_) return false;
+    char* line = nullptr;
+    size_t capacity = 0;
+    ssize_t n = getline(&line, &capacity, err_);
+    if (n >= 0) {
+      output_.append(line, static_cast<size_t>(n));
+      last_line_.assign(line, static_cast<size_t>(n));
+      if (!last_line_.empty() && last_line_.back() == '\n') last_line_.pop_back();
+    }
+    free(line);
+    return n >= 0;
+  }
+
   FILE* err_ = nullptr;
   bool exited_ = false;
   std::string output_;
+  std::string last_line_;
 };
 
 }  // namespace shouhu::testing

@@ -6,6 +6,7 @@ Protocol with the test, on standard error, one line each:
   PORT <n>            first line, once listening
   EVENT <json>        for each request, before the response is sent, so it is
                       already in the pipe when the client sees the response.
+  ERROR <text>        a request that failed here (e.g. its client was killed).
 The JSON holds method, path, query, headers (lower-cased names), body, the
 status about to be returned, and, with --secret, whether each signature
 scheme the request carries verifies, computed here independently:
@@ -123,6 +124,14 @@ def make_handler(args):
     return Handler
 
 
+class Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # One line, not socketserver's traceback (whose source lines could
+        # look like protocol lines): a client killed in the middle of a
+        # request (the crash tests do that) is expected.
+        say("ERROR %s: %r" % (client_address, sys.exc_info()[1]))
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--status", type=int, default=200)
@@ -136,7 +145,7 @@ def main():
     p.add_argument("--dedup", action="store_true")
     p.add_argument("--delay-ms", type=int, default=0)
     args = p.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(args))
+    server = Server(("127.0.0.1", args.port), make_handler(args))
     server.daemon_threads = True
     say("PORT %d" % server.server_address[1])
     server.serve_forever()

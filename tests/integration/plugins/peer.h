@@ -21,7 +21,7 @@ class Peer {
   Peer(const std::string& script, std::vector<std::string> args)
       : process_(Argv(script, std::move(args))) {
     if (process_.WaitForLine("PORT ")) {
-      port_ = std::stoi(LastLine().substr(5));
+      port_ = std::stoi(process_.last_line().substr(process_.last_line().find("PORT ") + 5));
     }
   }
 
@@ -32,10 +32,17 @@ class Peer {
     return scheme + "://127.0.0.1:" + std::to_string(port_) + path;
   }
 
-  // The next request the peer reported; null if the peer has exited.
+  // The next request the peer reported; null if the peer has exited. Only
+  // lines that start with "EVENT " and hold a JSON object count: anything
+  // else the peer writes (an error report) stays in output() only.
   nlohmann::json NextEvent() {
-    if (!process_.WaitForLine("EVENT ")) return nullptr;
-    return nlohmann::json::parse(LastLine().substr(6));
+    while (process_.WaitForLine("EVENT ")) {
+      const std::string& line = process_.last_line();
+      if (!line.starts_with("EVENT ")) continue;
+      nlohmann::json event = nlohmann::json::parse(line.substr(6), nullptr, false);
+      if (event.is_object()) return event;
+    }
+    return nullptr;
   }
 
   // Kills the peer and waits for it, so its port refuses connections.
@@ -54,15 +61,6 @@ class Peer {
         SHOUHU_SOURCE_DIR "/tests/integration/plugins/" + script};
     argv.insert(argv.end(), args.begin(), args.end());
     return argv;
-  }
-
-  // The line WaitForLine just matched: the last one read.
-  std::string LastLine() const {
-    const std::string& out = process_.output();
-    size_t end = out.size() - (out.ends_with('\n') ? 1 : 0);
-    size_t newline = end == 0 ? std::string::npos : out.rfind('\n', end - 1);
-    size_t begin = newline == std::string::npos ? 0 : newline + 1;
-    return out.substr(begin, end - begin);
   }
 
   Subprocess process_;

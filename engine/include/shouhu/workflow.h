@@ -158,11 +158,13 @@ struct TemplateDef {
   std::string id;
   Label subject;
   Label body;  // with {{placeholders}} from the case
-
   // The names between {{ and }} in the subject and body, in both languages,
-  // each once, in order of first appearance.
-  std::vector<std::string> Placeholders() const;
+  // each once, in order of first appearance (filled by the loader).
+  std::vector<std::string> placeholders;
 };
+
+// The placeholders of `t`'s texts, as TemplateDef::placeholders holds them.
+std::vector<std::string> TemplatePlaceholders(const TemplateDef& t);
 
 // A named, configurable deadline (立即 / 第一时间 / 及时): timers refer to it
 // by id, so a place changes the level once and every step using it follows.

@@ -174,7 +174,7 @@ json CaseChange::Context(const TemplateDef* shown) const {
   if (!shown) {
     data = after_.data;  // no template (the dispatcher reports it): keep all
   } else if (after_.data.is_object()) {
-    for (const std::string& name : shown->Placeholders()) {
+    for (const std::string& name : shown->placeholders) {
       auto v = after_.data.find(name);
       if (v != after_.data.end()) data[name] = *v;
     }

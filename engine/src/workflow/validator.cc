@@ -44,7 +44,7 @@ class Validator {
   }
   // A placeholder that names nothing would reach people as "-".
   void Placeholders(const TemplateDef& t, const std::string& p) {
-    for (const std::string& name : t.Placeholders()) {
+    for (const std::string& name : t.placeholders) {
       if (w_.FindField(name) ||
           std::ranges::find(kTemplateCasePlaceholders, name) !=
               std::end(kTemplateCasePlaceholders)) {

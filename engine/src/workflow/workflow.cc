@@ -42,9 +42,9 @@ const RoleDef* Workflow::FindRole(std::string_view id) const {
 const EscalationDef* Workflow::FindEscalation(std::string_view id) const {
   return FindById(escalations, id);
 }
-std::vector<std::string> TemplateDef::Placeholders() const {
+std::vector<std::string> TemplatePlaceholders(const TemplateDef& t) {
   std::vector<std::string> names;
-  for (const std::string* text : {&subject.zh, &subject.en, &body.zh, &body.en}) {
+  for (const std::string* text : {&t.subject.zh, &t.subject.en, &t.body.zh, &t.body.en}) {
     for (size_t pos = 0;;) {
       size_t open = text->find("{{", pos);
       size_t close = open == std::string::npos ? open : text->find("}}", open + 2);

@@ -121,8 +121,15 @@ TEST(ValidatorTest, UnknownPlaceholder) {
 }
 
 TEST(ValidatorTest, TemplatePlaceholdersAreEachNameOnceInOrder) {
-  TemplateDef t{"t", {"{{a}} 与 {{ b }}", "{{a}} and {{b}}"}, {"{{c}}{{a}}", "{{ c}} {{d"}};
-  EXPECT_EQ(t.Placeholders(), (std::vector<std::string>{"a", "b", "c"}));
+  TemplateDef t{"t", {"{{a}} 与 {{ b }}", "{{a}} and {{b}}"}, {"{{c}}{{a}}", "{{ c}} {{d"}, {}};
+  EXPECT_EQ(TemplatePlaceholders(t), (std::vector<std::string>{"a", "b", "c"}));
+  // The loader notes them once, for the runtime and the validator.
+  Loaded l = testing::Load({testing::FixturePath("valid/minimal.json"), testing::TestCalendarFile()});
+  auto w = l.catalog.Find("minimal", 1);
+  ASSERT_NE(w, nullptr);
+  ASSERT_NE(w->FindTemplate("opened"), nullptr);
+  EXPECT_EQ(w->FindTemplate("opened")->placeholders,
+            (std::vector<std::string>{"case_id", "name"}));
 }
 
 TEST(ValidatorTest, UnknownChannel) {

@@ -43,7 +43,7 @@ bool MaySeeReporter(const User& user) { return IsPolice(user) || IsSupervisor(us
 
 bool InJurisdiction(const Organisation& org, const User& user,
                     std::string_view unit) {
-  return org.FindUnit(unit) != nullptr && org.InSubtree(unit, user.unit);
+  return org.FindUnit(unit) != nullptr && org.Covers(user.unit, unit);
 }
 
 CaseView ViewOf(const Organisation& org, const User& user, const CaseRecord& c) {

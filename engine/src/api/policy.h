@@ -36,7 +36,8 @@ enum class CaseView {
 
 // How much of `c` the user may see.
 CaseView ViewOf(const Organisation& org, const User& user, const CaseRecord& c);
-// True when `unit` lies in the user's jurisdiction (their unit's subtree).
+// True when `unit` lies in the user's jurisdiction: their unit's subtree, or
+// the subtrees of the units it serves (a police station's townships).
 bool InJurisdiction(const Organisation& org, const User& user,
                     std::string_view unit);
 

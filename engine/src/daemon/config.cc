@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "shouhu/json_parse.h"
+
 namespace shouhu {
 namespace fs = std::filesystem;
 
@@ -14,10 +16,10 @@ StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
   if (!in) return InvalidArgument(path + ": cannot read the configuration file");
   std::stringstream text;
   text << in.rdbuf();
-  nlohmann::json doc = nlohmann::json::parse(text.str(), nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) {
-    return InvalidArgument(path + ": not a JSON object");
-  }
+  StatusOr<nlohmann::json> parsed = ParseJson(text.str(), kMaxConfigJsonDepth);
+  if (!parsed.ok()) return InvalidArgument(path + ": " + parsed.status().message());
+  const nlohmann::json& doc = parsed.value();
+  if (!doc.is_object()) return InvalidArgument(path + ": not a JSON object");
   fs::path base = fs::absolute(path).parent_path();
   auto resolve = [&](const std::string& p) {
     return fs::path(p).is_absolute() ? p : (base / p).lexically_normal().string();

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "shouhu/org.h"
+#include "shouhu/json_parse.h"
 
 namespace shouhu {
 namespace {
@@ -37,9 +38,14 @@ StatusOr<Organisation> Organisation::Load(const std::string& path) {
   if (!in) return InvalidArgument(path + ": cannot read the organisation file");
   std::stringstream text;
   text << in.rdbuf();
-  json doc = json::parse(text.str(), nullptr, false);
+  StatusOr<json> parsed = ParseJson(text.str(), kMaxConfigJsonDepth);
   Problems p(path);
-  if (doc.is_discarded() || !doc.is_object() || !doc.contains("units") ||
+  if (!parsed.ok()) {
+    p.Add("", parsed.status().message());
+    return p.status();
+  }
+  const json& doc = parsed.value();
+  if (!doc.is_object() || !doc.contains("units") ||
       !doc["units"].is_array() || !doc.contains("users") || !doc["users"].is_array()) {
     p.Add("", "expected an object with arrays \"units\" and \"users\"");
     return p.status();

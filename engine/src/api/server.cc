@@ -141,6 +141,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     }
     http::request<http::string_body> request = parser_->release();
     keep_alive_ = request.keep_alive();
+    head_ = request.method() == http::verb::head;
     bool target_ok = true;
     HttpRequest plain = ToPlain(request, remote_, &target_ok);
     if (!target_ok) {
@@ -186,6 +187,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     response->body() = std::move(plain.body);
     response->keep_alive(keep_alive_);
     response->prepare_payload();
+    if (head_) {  // HEAD: GET's headers, no body
+      const size_t length = response->body().size();
+      response->body().clear();
+      response->content_length(length);
+    }
     beast::get_lowest_layer(stream_).expires_after(IoTimeout());
     http::async_write(stream_, *response,
                       [self = this->shared_from_this(), response](beast::error_code ec,
@@ -211,6 +217,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   bool keep_alive_ = true;
+  bool head_ = false;
   Clock::time_point started_;
 };
 

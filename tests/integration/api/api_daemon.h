@@ -130,6 +130,8 @@ class ApiDaemon {
   }
 
   const std::string& base_url() const { return base_url_; }
+  // "127.0.0.1:41234"
+  std::string address() const { return base_url_.substr(7); }
   const std::string& dir() const { return dir_; }
   std::string data_dir() const { return dir_ + "/data"; }
   const std::string& config_path() const { return config_path_; }

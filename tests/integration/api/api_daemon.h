@@ -132,6 +132,7 @@ class ApiDaemon {
   const std::string& base_url() const { return base_url_; }
   // "127.0.0.1:41234"
   std::string address() const { return base_url_.substr(7); }
+  pid_t pid() const { return process_ ? process_->pid() : -1; }
   const std::string& dir() const { return dir_; }
   std::string data_dir() const { return dir_ + "/data"; }
   const std::string& config_path() const { return config_path_; }

@@ -132,6 +132,10 @@ void ApiService::AddServiceRoutes() {
     if (!ready_.load()) {
       return ErrorResponse(503, kUnavailable, "not ready (starting or stopping)");
     }
+    // Reads go on while the store cannot write, but a case cannot be filed.
+    if (Status writable = deps_.store.WriteHealth(); !writable.ok()) {
+      return ErrorResponse(503, kUnavailable, "storage cannot write: " + writable.message());
+    }
     return JsonResponse(200, {{"status", "ready"}});
   });
   probe("/metrics", "metrics", [this](const HttpRequest&, const RouteMatch&) {

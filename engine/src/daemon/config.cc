@@ -28,7 +28,7 @@ StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
     return InvalidArgument(path + ":/" + member + ": " + why);
   };
   static const char* kKnown[] = {"data_dir", "workflows", "organisation", "listen",
-                                 "notifiers", "api"};
+                                 "notifiers", "api", "min_free_mb"};
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     if (std::find(std::begin(kKnown), std::end(kKnown), it.key()) ==
         std::end(kKnown)) {
@@ -58,6 +58,13 @@ StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
   if (doc.contains("api")) {
     if (!doc["api"].is_object()) return bad("api", "expected an object");
     c.api = doc["api"];
+  }
+  if (doc.contains("min_free_mb")) {
+    const auto& m = doc["min_free_mb"];
+    if (!m.is_number_unsigned() || m.get<uint64_t>() > (1u << 20)) {
+      return bad("min_free_mb", "expected a whole number of MiB, 0 to 1048576");
+    }
+    c.min_free_bytes = m.get<uint64_t>() << 20;
   }
   if (doc.contains("listen")) {
     const auto& l = doc["listen"];

@@ -57,11 +57,11 @@ struct StoreOptions {
   // this is still committed, alone.
   size_t max_group_bytes = 8 << 20;
   // Writes are refused (kUnavailable, "disk full") while the data
-  // directory's file system has less free space than this, so RocksDB itself
-  // never runs into ENOSPC: its memtable flushes and compactions need room,
-  // and a failed write-ahead-log append leaves RocksDB (Debian's build keeps
-  // its assertions) able to abort the process. Reads go on; writes resume by
-  // themselves once space is freed. Also checked before opening.
+  // directory's file system has less free space than this, so RocksDB keeps
+  // room for its memtable flushes and compactions and seldom meets ENOSPC
+  // (when it does, writes fail kUnavailable too, and RocksDB recovers by
+  // itself once 64 MiB are free). Reads go on; writes resume by themselves
+  // once space is freed. Also checked before opening. 0: no check.
   uint64_t min_free_bytes = 64ull << 20;
 };
 

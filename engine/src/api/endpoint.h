@@ -7,7 +7,8 @@
 //    "tokens": "path/tokens.json",   // default: <data_dir>/tokens.json
 //    "max_body_bytes": 1048576, "request_timeout_ms": 10000,
 //    "rate_per_second": 50, "rate_burst": 100,      // per client
-//    "workers": 8, "queue_capacity": 256, "io_threads": 2}
+//    "workers": 8, "queue_capacity": 256, "io_threads": 2,
+//    "max_connections": 1000, "header_timeout_ms": 10000}  // see server.h
 //
 // Thread safety: Start and Stop from the main thread.
 #pragma once

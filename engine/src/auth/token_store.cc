@@ -16,6 +16,8 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "shouhu/json_parse.h"
+
 namespace shouhu {
 namespace {
 
@@ -95,8 +97,8 @@ Status TokenStore::ReloadIfChanged() {
   std::ifstream in(path_, std::ios::binary);
   std::stringstream text;
   text << in.rdbuf();
-  json doc = json::parse(text.str(), nullptr, false);
-  if (doc.is_discarded() || !doc.is_object() || !doc.contains("tokens") ||
+  json doc = ParseJsonOrDiscarded(text.str(), kMaxConfigJsonDepth);
+  if (!doc.is_object() || !doc.contains("tokens") ||
       !doc["tokens"].is_array()) {
     return Internal(path_ + ": not a tokens file");
   }

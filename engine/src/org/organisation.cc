@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 
@@ -74,6 +75,24 @@ Status ComputeDepths(std::vector<Unit>& units,
   return Status::Ok();
 }
 
+// "Asia/Shanghai": letters, digits and _+-/ only, as IANA names are.
+bool TimeZoneName(const std::string& s) {
+  return !s.empty() && s.size() < 64 && s.front() != '/' &&
+         s.find("..") == std::string::npos &&
+         std::all_of(s.begin(), s.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '+' ||
+                  c == '-' || c == '/';
+         });
+}
+
+std::string DigitsOf(std::string_view phone) {
+  std::string out;
+  for (char c : phone) {
+    if (c != ' ' && c != '-') out.push_back(c);
+  }
+  return out;
+}
+
 }  // namespace
 
 StatusOr<Organisation> Organisation::Load(const std::string& path) {
@@ -94,6 +113,13 @@ StatusOr<Organisation> Organisation::Load(const std::string& path) {
     return p.status();
   }
   Organisation org;
+  if (doc.contains("time_zone")) {
+    std::string tz = doc["time_zone"].is_string() ? doc["time_zone"].get<std::string>() : "";
+    if (!TimeZoneName(tz)) {
+      p.Add("/time_zone", "expected an IANA time zone name such as \"Asia/Shanghai\"");
+    }
+    org.time_zone_ = tz;
+  }
   const json& units = doc["units"];
   for (size_t i = 0; i < units.size(); ++i) {
     std::string ptr = "/units/" + std::to_string(i);
@@ -168,6 +194,18 @@ StatusOr<Organisation> Organisation::Load(const std::string& path) {
   }
   if (p.any()) return p.status();
   return org;
+}
+
+const User* Organisation::FindUserByPhone(std::string_view phone) const {
+  std::string wanted = DigitsOf(phone);
+  if (wanted.empty()) return nullptr;
+  const User* found = nullptr;
+  for (const User& u : users_) {
+    if (u.phone.empty() || DigitsOf(u.phone) != wanted) continue;
+    if (found) return nullptr;  // shared: only the user id tells them apart
+    found = &u;
+  }
+  return found;
 }
 
 const Unit* Organisation::FindUnit(std::string_view id) const {

@@ -112,7 +112,7 @@ class ApiDaemon {
   int Stop() {
     if (!process_) return 0;
     process_->Signal(SIGTERM);
-    process_->ReadAll();
+    output_ = process_->ReadAll();
     int code = process_->Wait();
     process_.reset();
     return code;
@@ -143,6 +143,8 @@ class ApiDaemon {
   // "127.0.0.1:41234"
   std::string address() const { return base_url_.substr(7); }
   pid_t pid() const { return process_ ? process_->pid() : -1; }
+  // What the daemon printed so far (all of it once stopped).
+  std::string output() const { return process_ ? process_->output() : output_; }
   const std::string& dir() const { return dir_; }
   std::string data_dir() const { return dir_ + "/data"; }
   const std::string& config_path() const { return config_path_; }
@@ -152,6 +154,7 @@ class ApiDaemon {
   std::string config_path_;
   std::string base_url_;
   std::unique_ptr<Subprocess> process_;
+  std::string output_;
   std::map<std::string, std::string> tokens_;
 };
 

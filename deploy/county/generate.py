@@ -134,5 +134,6 @@ person("qingshan-social-work", ["voluntary_reporter"], "社会组织志愿者")
 
 json.dump({"kind": "organisation", "id": "qingshan",
            "note": "A fictional county for the sample configuration; regenerate with generate.py.",
+           "time_zone": "Asia/Shanghai",
            "units": units, "users": users}, sys.stdout, ensure_ascii=False, indent=1)
 sys.stdout.write("\n")

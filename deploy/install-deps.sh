@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   librocksdb-dev libboost-dev nlohmann-json3-dev libgtest-dev
   libcurl4-openssl-dev libssl-dev python3-aiosmtpd
-  chromium
+  chromium fonts-wqy-microhei
 )
 # The web app builds with node and npm. Debian's `npm` conflicts with
 # NodeSource's nodejs (which bundles npm), so Debian's are installed only

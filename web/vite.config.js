@@ -24,6 +24,6 @@ export default defineConfig({
   },
   server: {
     // `npm run dev`: the API of a local shouhud (deploy/shouhud.json listens on 8620).
-    proxy: { '/api': 'http://127.0.0.1:8620' },
+    proxy: { '/api': process.env.SHOUHU_API || 'http://127.0.0.1:8620' },
   },
 })

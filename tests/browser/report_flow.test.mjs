@@ -56,8 +56,14 @@ describe('report from a phone to the police and back', () => {
   it('the teacher files a report from the form built from the workflow', async () => {
     await teacher.getByLabel('儿童姓名').fill('王小明')
     await choose(teacher, '报告情形', '脱离监护单独居住')
-    await choose(teacher, '报告主体', '强制报告责任主体')
+    await choose(teacher, '报告主体', '自愿报告')
     await choose(teacher, '报告人类别', '学校')
+    // The workflow's guard refuses a voluntary report from a school: the
+    // API's reason is shown and nothing typed is lost.
+    await teacher.getByRole('button', { name: '提交报告' }).click()
+    await teacher.getByRole('alert').getByText(/条件不满足/).waitFor()
+    assert.equal(await teacher.getByLabel('儿童姓名').inputValue(), '王小明')
+    await choose(teacher, '报告主体', '强制报告责任主体')
     // The discovery time defaults to now, in the organisation's time zone.
     assert.match(await teacher.getByLabel('发现时间').inputValue(), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/)
     await screen(teacher, '03-report-form-phone')

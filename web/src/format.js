@@ -102,6 +102,8 @@ export function wallToRfc3339(wall) {
 // A field's value as text: enum values by their labels, lists joined, times local.
 export function fieldText(field, value) {
   if (value === undefined || value === null || value === '') return ''
+  // A value the reader may not see (access rules) comes as {"redacted": true}.
+  if (typeof value === 'object' && !Array.isArray(value) && value.redacted) return t('case.hidden')
   if (!field) return typeof value === 'object' ? JSON.stringify(value) : String(value)
   const valueLabel = (f, v) => label(f.value_labels && f.value_labels[v], v)
   switch (field.type) {

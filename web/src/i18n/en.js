@@ -42,7 +42,7 @@ export default {
     owner: 'Owner', unassigned: 'Unassigned', assignTo: 'Assign to', assign: 'Assign', take: 'Take it', notes: 'Notes',
     newNote: 'New note', addNote: 'Add note', note: 'Note', noFields: 'Nothing to fill in.', confirm: 'Confirm: {event}',
     fired: 'Done: {event}', assigned: 'Assigned to {who}', noted: 'Note added', redacted: '(reporter, hidden)',
-    system: 'System', notYours: 'You may not open this case, or it does not exist',
+    system: 'System', hidden: '(not shown to you)', notYours: 'You may not open this case, or it does not exist',
   },
   history: {
     opened: 'Report filed', escalation: 'Escalation: {what} (level {step})', delivery: 'Notification ({channel})', note: 'Note',

@@ -41,7 +41,7 @@ export default {
     owner: '负责人', unassigned: '未指派', assignTo: '指派给', assign: '指派', take: '由我负责', notes: '备注',
     newNote: '新备注', addNote: '添加备注', note: '备注', noFields: '此操作无需填写内容。', confirm: '确认{event}',
     fired: '已办理：{event}', assigned: '已指派给 {who}', noted: '备注已添加', redacted: '（报告人，已隐去）',
-    system: '系统', notYours: '无权查看此案件，或案件不存在',
+    system: '系统', hidden: '（无权查看）', notYours: '无权查看此案件，或案件不存在',
   },
   history: {
     opened: '提交报告', escalation: '督办：{what}（第{step}级）', delivery: '通知发送（{channel}）', note: '添加备注',

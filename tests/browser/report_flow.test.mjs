@@ -121,6 +121,15 @@ describe('report from a phone to the police and back', () => {
     await officer.getByText('备注已添加').waitFor()
     await officer.getByText(NOTE).waitFor()
     await screen(officer, '08-case-after-response')
+
+    // At 200 % zoom a 1280 px window is 640 CSS pixels wide: the page reflows
+    // into one column without sideways scrolling.
+    await officer.setViewportSize({ width: 640, height: 430 })
+    await officer.getByRole('heading', { name: '办理记录' }).waitFor()
+    const [scroll, width] = await officer.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth])
+    assert.ok(scroll <= width, `no sideways scrolling at 200 % zoom (${scroll} > ${width})`)
+    await screen(officer, '08b-case-at-200-percent')
+    await officer.setViewportSize({ width: 1280, height: 860 })
   })
 
   it('the teacher sees the progress and the feedback, and nothing else of the file', async () => {

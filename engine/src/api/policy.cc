@@ -41,6 +41,17 @@ bool IsCaseWorker(const User& user) {
 
 bool MaySeeReporter(const User& user) { return IsPolice(user) || IsSupervisor(user); }
 
+std::vector<std::string> CapabilitiesOf(const User& user) {
+  std::vector<std::string> caps;
+  bool only_admin = user.roles.size() == 1 && IsAdministrator(user);
+  if (!only_admin) caps.insert(caps.end(), {"report.file", "report.own_progress"});
+  if (IsCaseWorker(user)) caps.insert(caps.end(), {"case.read", "case.work", "case.fire", "child.read"});
+  if (MaySeeReporter(user)) caps.push_back("case.reporter_identity");
+  if (IsSupervisor(user)) caps.push_back("supervise");
+  if (IsAdministrator(user)) caps.push_back("users.admin");
+  return caps;
+}
+
 bool InJurisdiction(const Organisation& org, const User& user,
                     std::string_view unit) {
   return org.FindUnit(unit) != nullptr && org.InSubtree(unit, user.unit);

@@ -10,7 +10,9 @@
 // Thread safety: stateless functions over immutable data.
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "shouhu/case.h"
 #include "shouhu/org.h"
@@ -27,6 +29,13 @@ bool IsAdministrator(const User& user);
 bool IsCaseWorker(const User& user);
 // Police and supervisors: may see who reported.
 bool MaySeeReporter(const User& user);
+
+// What the user may do, by the shared capability names (report.file,
+// report.own_progress, case.read, case.reporter_identity, case.work,
+// case.fire, supervise, child.read, users.admin), for the web app to choose
+// its screens. Derived from the role helpers above until capabilities are
+// configured as data.
+std::vector<std::string> CapabilitiesOf(const User& user);
 
 enum class CaseView {
   kNone,      // not in the user's jurisdiction and not their report

@@ -17,6 +17,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include "api/errors.h"
+#include "api/static_files.h"
 
 namespace shouhu::api {
 namespace {
@@ -148,6 +149,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     }
     auto self = this->shared_from_this();
     Clock::time_point queued = started_;
+    head_ = plain.method == "HEAD";
     bool accepted = shared_.queue.TryPush([self, queued, plain = std::move(plain)] {
       HttpResponse response;
       if (Clock::now() - queued > self->Timeout()) {
@@ -178,14 +180,19 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void Write(HttpResponse plain) {
+    AddSecurityHeaders(&plain);
     auto response = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(plain.status), 11);
     response->set(http::field::server, "shouhud");
     response->set(http::field::content_type, plain.content_type);
     for (const auto& [name, value] : plain.headers) response->set(name, value);
-    response->body() = std::move(plain.body);
+    size_t length = plain.body.size();
+    if (!head_) response->body() = std::move(plain.body);
     response->keep_alive(keep_alive_);
     response->prepare_payload();
+    // HEAD: the length of what GET would send, and no body.
+    if (head_) response->content_length(length);
+    head_ = false;
     beast::get_lowest_layer(stream_).expires_after(IoTimeout());
     http::async_write(stream_, *response,
                       [self = this->shared_from_this(), response](beast::error_code ec,
@@ -211,6 +218,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   bool keep_alive_ = true;
+  bool head_ = false;  // the request being answered is a HEAD
   Clock::time_point started_;
 };
 

@@ -167,8 +167,21 @@ int Report(HttpClient& c, const ClientArgs& a) {
   if (a.Has("unit")) body["unit"] = a.Get("unit");
   return SendAndPrint(c, a, "POST", "/api/v1/cases", body.dump(), KeyHeader(a), RenderResult);
 }
+// The case with its enum values as their labels, from the definition of
+// the workflow version the case runs on (--json keeps the codes).
 int Show(HttpClient& c, const ClientArgs& a) {
-  return SendAndPrint(c, a, "GET", "/api/v1/cases/" + UrlEncode(a.positional[0]), "", {}, RenderCase);
+  HttpReply reply = c.Send("GET", "/api/v1/cases/" + UrlEncode(a.positional[0]));
+  json shown = reply.status == 200 && !a.json ? json::parse(reply.body, nullptr, false) : json();
+  if (shown.is_object() && shown.contains("data") && shown.contains("workflow")) {
+    HttpReply definition = c.Send("GET", "/api/v1/workflows/" + UrlEncode(Str(shown["workflow"])) +
+                                             "?version=" + shown.value("workflow_version", json(1)).dump());
+    json d = json::parse(definition.body, nullptr, false);
+    if (definition.status == 200 && d.is_object()) {
+      LabelValues(d.value("definition", json::object()), &shown["data"]);
+      reply.body = shown.dump();
+    }
+  }
+  return PrintReply(c, a, reply, RenderCase);
 }
 int Fire(HttpClient& c, const ClientArgs& a) {
   json data = json::object();
@@ -295,7 +308,11 @@ int SendAndPrint(HttpClient& client, const ClientArgs& args, const std::string& 
                  const std::string& path, const std::string& body,
                  const std::map<std::string, std::string>& headers,
                  void (*render)(const json&)) {
-  HttpReply reply = client.Send(method, path, body, headers);
+  return PrintReply(client, args, client.Send(method, path, body, headers), render);
+}
+
+int PrintReply(const HttpClient& client, const ClientArgs& args, const HttpReply& reply,
+               void (*render)(const json&)) {
   if (reply.status == 0) {
     std::fprintf(stderr, "shouhu: cannot reach %s: %s\n", client.options().base_url.c_str(),
                  reply.error.c_str());
@@ -321,8 +338,17 @@ int SendAndPrint(HttpClient& client, const ClientArgs& args, const std::string& 
   return 0;
 }
 
+int PrintResult(const ClientArgs& args, const json& body, void (*render)(const json&)) {
+  if (args.json) {
+    std::printf("%s\n", body.dump().c_str());
+  } else {
+    render(body);
+  }
+  return 0;
+}
+
 bool IsClientCommand(const std::string& command) {
-  if (command == "token") return true;
+  if (command == "token" || command == "user") return true;
   for (const Command& c : kCommands) {
     if (command == c.name) return true;
   }
@@ -340,11 +366,14 @@ const char* ClientCommandsHelp() {
          "  overdue                        overdue (escalated) cases\n"
          "  escalations                    escalations that reached you\n"
          "  whoami | users                 your token's user; the users you may see\n"
-         "  token issue|revoke|list        API tokens (offline with --data-dir)\n";
+         "  token issue|revoke|list        API tokens (offline with --data-dir)\n"
+         "  user invite --user ID          a one-time code to set a password (offline\n"
+         "                                 with --data-dir)\n";
 }
 
 int RunClientCommand(const std::string& command, int argc, char** argv) {
   if (command == "token") return RunTokenCommand(argc, argv);
+  if (command == "user") return RunUserCommand(argc, argv);
   for (const Command& c : kCommands) {
     if (command != c.name) continue;
     ClientArgs args;

@@ -26,7 +26,7 @@ StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
     return InvalidArgument(path + ":/" + member + ": " + why);
   };
   static const char* kKnown[] = {"data_dir", "workflows", "organisation", "listen",
-                                 "notifiers", "api"};
+                                 "notifiers", "api", "web_root"};
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     if (std::find(std::begin(kKnown), std::end(kKnown), it.key()) ==
         std::end(kKnown)) {
@@ -51,6 +51,12 @@ StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
       return bad("organisation", "expected the organisation file as a string");
     }
     c.organisation_path = resolve(doc["organisation"].get<std::string>());
+  }
+  if (doc.contains("web_root")) {
+    if (!doc["web_root"].is_string() || doc["web_root"].get<std::string>().empty()) {
+      return bad("web_root", "expected the web app's folder as a string");
+    }
+    c.web_root = resolve(doc["web_root"].get<std::string>());
   }
   c.config_dir = base.string();
   if (doc.contains("api")) {

@@ -22,7 +22,9 @@ struct DaemonConfig {
   std::string organisation_path;  // units and users; "" = none configured
   std::string listen_address = "127.0.0.1";
   int listen_port = 8620;
-  std::optional<NotifiersConfig> notifiers;  // none: nothing is dispatched
+  std::optional<NotifiersConfig> notifiers;
+  // The web app's folder (the Vite build), served at "/"; "" = none.
+  std::string web_root;  // none: nothing is dispatched
   // The "api" member as written (see api/endpoint.h), and the folder its
   // relative paths resolve against.
   nlohmann::json api = nlohmann::json::object();

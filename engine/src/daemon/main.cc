@@ -158,8 +158,8 @@ int main(int argc, char** argv) {
   const shouhu::Organisation no_users{};
   auto api = shouhu::api::ApiEndpoint::Start(
       **runtime, catalog, org ? *org : no_users, **store, clock,
-      {config->api, config->config_dir, config->data_dir, config->listen_address,
-       config->listen_port});
+      {config->api, config->config_dir, config->data_dir, config->web_root,
+       config->listen_address, config->listen_port});
   if (!api.ok()) {
     std::fprintf(stderr, "shouhud: cannot start the API: %s\n",
                  api.status().message().c_str());

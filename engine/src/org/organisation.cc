@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 
@@ -30,6 +31,24 @@ std::string Str(const json& obj, const char* key) {
   return it != obj.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+// "Asia/Shanghai": letters, digits and _+-/ only, as IANA names are.
+bool TimeZoneName(const std::string& s) {
+  return !s.empty() && s.size() < 64 && s.front() != '/' &&
+         s.find("..") == std::string::npos &&
+         std::all_of(s.begin(), s.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '+' ||
+                  c == '-' || c == '/';
+         });
+}
+
+std::string DigitsOf(std::string_view phone) {
+  std::string out;
+  for (char c : phone) {
+    if (c != ' ' && c != '-') out.push_back(c);
+  }
+  return out;
+}
+
 }  // namespace
 
 StatusOr<Organisation> Organisation::Load(const std::string& path) {
@@ -45,6 +64,13 @@ StatusOr<Organisation> Organisation::Load(const std::string& path) {
     return p.status();
   }
   Organisation org;
+  if (doc.contains("time_zone")) {
+    std::string tz = doc["time_zone"].is_string() ? doc["time_zone"].get<std::string>() : "";
+    if (!TimeZoneName(tz)) {
+      p.Add("/time_zone", "expected an IANA time zone name such as \"Asia/Shanghai\"");
+    }
+    org.time_zone_ = tz;
+  }
   const json& units = doc["units"];
   for (size_t i = 0; i < units.size(); ++i) {
     std::string ptr = "/units/" + std::to_string(i);
@@ -132,6 +158,18 @@ StatusOr<Organisation> Organisation::Load(const std::string& path) {
   }
   if (p.any()) return p.status();
   return org;
+}
+
+const User* Organisation::FindUserByPhone(std::string_view phone) const {
+  std::string wanted = DigitsOf(phone);
+  if (wanted.empty()) return nullptr;
+  const User* found = nullptr;
+  for (const User& u : users_) {
+    if (u.phone.empty() || DigitsOf(u.phone) != wanted) continue;
+    if (found) return nullptr;  // shared: only the user id tells them apart
+    found = &u;
+  }
+  return found;
 }
 
 const Unit* Organisation::FindUnit(std::string_view id) const {

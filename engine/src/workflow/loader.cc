@@ -1,5 +1,6 @@
 #include "workflow/loader.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <set>
@@ -33,9 +34,40 @@ std::optional<FieldType> ParseFieldType(const std::string& s) {
   return std::nullopt;
 }
 
+// "value_labels" of an enum at `p` (a field, or a list field's "items"):
+// one {zh, en} label for each of `values` and for nothing else.
+void ParseValueLabels(const json& j, const std::string& p,
+                      const std::vector<std::string>& values, JsonReader& r,
+                      std::map<std::string, Label, std::less<>>* out) {
+  if (values.empty()) return;
+  std::string lp = p + "/value_labels";
+  auto it = j.find("value_labels");
+  if (it == j.end()) {
+    std::string missing;
+    for (const std::string& v : values) missing += (missing.empty() ? "\"" : ", \"") + v + "\"";
+    r.Error(p, "missing member \"value_labels\": every value needs a {\"zh\", \"en\"} "
+               "label people read instead of the code (" + missing + ")");
+    return;
+  }
+  if (!r.IsObject(*it, lp)) return;
+  for (const std::string& v : values) {
+    Label label;
+    if (!it->contains(v)) {
+      r.Error(lp, "no label for value \"" + v + "\"");
+    } else if (r.Label(*it, lp, v.c_str(), &label, true)) {
+      (*out)[v] = label;
+    }
+  }
+  for (auto e = it->begin(); e != it->end(); ++e) {
+    if (std::find(values.begin(), values.end(), e.key()) == values.end()) {
+      r.Error(lp + "/" + e.key(), "\"" + e.key() + "\" is not one of the values");
+    }
+  }
+}
+
 FieldDef ParseField(const json& j, const std::string& p, JsonReader& r) {
   FieldDef f;
-  r.OnlyMembers(j, p, {"id", "label", "type", "values", "items"});
+  r.OnlyMembers(j, p, {"id", "label", "type", "values", "value_labels", "items"});
   r.String(j, p, "id", &f.id, true);
   r.Label(j, p, "label", &f.label, true);
   std::string type;
@@ -54,12 +86,13 @@ FieldDef ParseField(const json& j, const std::string& p, JsonReader& r) {
     if (f.values.empty() && j.contains("values")) {
       r.Error(p + "/values", "an enum needs at least one value");
     }
+    ParseValueLabels(j, p, f.values, r, &f.value_labels);
   }
   if (f.type == FieldType::kList && j.contains("items")) {
     const json& items = j["items"];
     std::string ip = p + "/items";
     if (r.IsObject(items, ip)) {
-      r.OnlyMembers(items, ip, {"type", "values"});
+      r.OnlyMembers(items, ip, {"type", "values", "value_labels"});
       std::string it;
       if (r.String(items, ip, "type", &it, true)) {
         auto t = ParseFieldType(it);
@@ -72,6 +105,7 @@ FieldDef ParseField(const json& j, const std::string& p, JsonReader& r) {
       }
       if (f.item_type == FieldType::kEnum) {
         r.StringList(items, ip, "values", &f.item_values, true);
+        ParseValueLabels(items, ip, f.item_values, r, &f.value_labels);
       }
     }
   }

@@ -56,8 +56,10 @@ inline void WriteQuickWorkflow(const std::string& dir) {
 
 class ApiDaemon {
  public:
-  // `api` is the config's "api" section.
-  explicit ApiDaemon(nlohmann::json api = nlohmann::json::object()) {
+  // `api` is the config's "api" section; `more` adds top-level members
+  // (e.g. "web_root").
+  explicit ApiDaemon(nlohmann::json api = nlohmann::json::object(),
+                     nlohmann::json more = nlohmann::json::object()) {
     char tmpl[] = "/tmp/shouhu-api-XXXXXX";
     dir_ = mkdtemp(tmpl);
     WriteQuickWorkflow(dir_ + "/workflows");
@@ -67,6 +69,7 @@ class ApiDaemon {
         {"organisation", SHOUHU_SOURCE_DIR "/deploy/county/organisation.json"},
         {"listen", "127.0.0.1:0"},
         {"api", api}};
+    config.update(more);
     config_path_ = dir_ + "/shouhud.json";
     std::ofstream(config_path_) << config.dump(1);
     std::filesystem::create_directories(data_dir());
@@ -102,7 +105,7 @@ class ApiDaemon {
   int Stop() {
     if (!process_) return 0;
     process_->Signal(SIGTERM);
-    process_->ReadAll();
+    output_ = process_->ReadAll();
     int code = process_->Wait();
     process_.reset();
     return code;
@@ -130,6 +133,8 @@ class ApiDaemon {
   }
 
   const std::string& base_url() const { return base_url_; }
+  // What the daemon printed so far (all of it once stopped).
+  std::string output() const { return process_ ? process_->output() : output_; }
   const std::string& dir() const { return dir_; }
   std::string data_dir() const { return dir_ + "/data"; }
   const std::string& config_path() const { return config_path_; }
@@ -139,6 +144,7 @@ class ApiDaemon {
   std::string config_path_;
   std::string base_url_;
   std::unique_ptr<Subprocess> process_;
+  std::string output_;
   std::map<std::string, std::string> tokens_;
 };
 

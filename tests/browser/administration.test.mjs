@@ -97,7 +97,7 @@ describe('administration and sessions', { skip: skipReason() }, () => {
     await screen(admin, '19-admin-sessions')
     await row.getByRole('button', { name: '强制退出' }).click()
     await row.waitFor({ state: 'detached' })
-    await teacher.getByRole('link', { name: '我的报告' }).click()
+    await teacher.getByRole('navigation').getByRole('link', { name: '我的报告' }).click()
     await teacher.getByText('登录已过期，请重新登录').waitFor()
   })
 

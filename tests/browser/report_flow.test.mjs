@@ -87,7 +87,7 @@ describe('report from a phone to the police and back', { skip: skipReason() }, (
 
     await officer.getByRole('link', { name: '王小明' }).click()
     await officer.getByRole('heading', { name: '王小明' }).waitFor()
-    await officer.getByText('梁磊').waitFor() // the reporter, for the police
+    await officer.getByText('梁磊', { exact: true }).waitFor() // the reporter, for the police
     await screen(officer, '06-case')
 
     await officer.getByRole('button', { name: '由我负责' }).click()
@@ -133,7 +133,7 @@ describe('report from a phone to the police and back', { skip: skipReason() }, (
   })
 
   it('the teacher sees the progress and the feedback, and nothing else of the file', async () => {
-    await teacher.getByRole('link', { name: '我的报告' }).click()
+    await teacher.getByRole('navigation').getByRole('link', { name: '我的报告' }).click()
     await teacher.getByRole('heading', { name: '我的报告' }).waitFor()
     const card = teacher.getByRole('article')
     await card.getByText('反馈报告单位').waitFor()

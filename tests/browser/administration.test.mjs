@@ -36,7 +36,7 @@ describe('administration and sessions', { skip: skipReason() }, () => {
     await admin.getByText('密码已设置').waitFor()
     await signIn(admin, daemon.url, '13800000007', PASSWORD)
     await admin.getByRole('heading', { name: '系统管理' }).waitFor()
-    await admin.getByRole('cell', { name: '梁磊' }).waitFor()
+    await admin.getByRole('cell', { name: TEACHER, exact: true }).waitFor()
     await screen(admin, '16-admin-users')
   })
 
@@ -52,14 +52,15 @@ describe('administration and sessions', { skip: skipReason() }, () => {
   })
 
   it('invites a teacher: the code is shown once and sets the password', async () => {
-    await admin.getByLabel('查找用户').fill('梁磊')
-    await admin.getByRole('button', { name: '邀请 梁磊' }).click()
+    // The county has several 梁磊: the search and the button name the id.
+    await admin.getByLabel('查找用户').fill(TEACHER)
+    await admin.getByRole('button', { name: `邀请 梁磊（${TEACHER}）` }).click()
     const dialog = admin.getByRole('dialog', { name: '邀请 梁磊' })
     const code = dialog.locator('.secret').first()
     await code.waitFor()
     teacherCode = await code.innerText()
     await screen(admin, '18-admin-invitation')
-    await dialog.getByRole('button', { name: '关闭' }).click()
+    await dialog.getByRole('button', { name: '关闭', exact: true }).click()
 
     teacher = await newPage(browser, PHONE)
     await teacher.goto(`${daemon.url}/invite?code=${encodeURIComponent(teacherCode)}`)

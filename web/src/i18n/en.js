@@ -65,7 +65,7 @@ export default {
   admin: {
     title: 'Administration', users: 'Users', sessions: 'Sessions', tokens: 'API tokens', search: 'Find a user',
     searchHint: 'Name, id or unit', name: 'Name', id: 'Id', roles: 'Roles', invite: 'Invite',
-    inviteWho: 'Invite {name}', inviteTitle: 'Invite {name}', inviteOnce: 'The code is shown only now; send it to the person through the work group or SMS.',
+    inviteWho: 'Invite {name} ({id})', inviteTitle: 'Invite {name}', inviteOnce: 'The code is shown only now; send it to the person through the work group or SMS.',
     code: 'Code', inviteLink: 'Link to set the password', inviteExpires: 'Valid until {at}', noSessions: 'Nobody is signed in',
     since: 'Signed in', lastSeen: 'Last seen', origin: 'From', end: 'End session', tokenUser: "Token's user",
     tokenLabel: 'Purpose', tokenTtl: 'Valid for (e.g. P90D)', issue: 'Issue token', tokenOnce: 'The token is shown only now; keep it safe:',

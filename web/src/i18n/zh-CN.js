@@ -64,7 +64,7 @@ export default {
   admin: {
     title: '系统管理', users: '用户', sessions: '登录会话', tokens: '接口令牌', search: '查找用户',
     searchHint: '姓名、编号或单位', name: '姓名', id: '编号', roles: '角色', invite: '邀请',
-    inviteWho: '邀请 {name}', inviteTitle: '邀请 {name}', inviteOnce: '邀请码只显示这一次，请通过工作群或短信发给本人。',
+    inviteWho: '邀请 {name}（{id}）', inviteTitle: '邀请 {name}', inviteOnce: '邀请码只显示这一次，请通过工作群或短信发给本人。',
     code: '邀请码', inviteLink: '设置密码链接', inviteExpires: '有效期至 {at}', noSessions: '没有登录中的会话',
     since: '登录时间', lastSeen: '最近活动', origin: '来源', end: '强制退出', tokenUser: '令牌所属用户',
     tokenLabel: '用途', tokenTtl: '有效期（如 P90D）', issue: '签发令牌', tokenOnce: '令牌只显示这一次，请妥善保存：',

@@ -25,7 +25,7 @@ export default {
     requiredNote: 'Fields marked * are required.', more: 'More details (optional)', submit: 'Send report', sent: 'Sent',
     caseNumber: 'Report number: {id}', confidential: 'Only the police and supervisors can see who reported; the family is never told.',
     another: 'File another report', kind: 'Kind of report', none: 'Your account cannot file any kind of report',
-    nextWithin: 'Next: the {who} acts within {within} ({what})', nextBy: 'Next: the {who} acts ({state})',
+    nextWithin: 'Next: the {who} acts within {within} · {what}', nextBy: 'Next: the {who} acts ({state})',
   },
   mine: {
     title: 'My reports', empty: 'You have not filed a report yet', filed: 'Filed {at}', number: 'No. {id}', progress: 'Progress',

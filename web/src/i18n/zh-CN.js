@@ -24,7 +24,7 @@ export default {
     requiredNote: '带 * 的为必填项。', more: '更多信息（选填）', submit: '提交报告', sent: '已提交',
     caseNumber: '报告编号：{id}', confidential: '您的身份只有公安机关和督导部门可见，不会告知儿童家庭。',
     another: '再报告一起', kind: '报告类型', none: '您的账号没有可提交的报告类型',
-    nextWithin: '接下来：{who}将在{within}内处理（{what}）', nextBy: '接下来：由{who}处理（{state}）',
+    nextWithin: '接下来：{who}将在{within}内处理 · {what}', nextBy: '接下来：由{who}处理（{state}）',
   },
   mine: {
     title: '我的报告', empty: '您还没有提交过报告', filed: '提交于 {at}', number: '编号 {id}', progress: '办理进展',

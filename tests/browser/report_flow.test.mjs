@@ -153,7 +153,12 @@ describe('report from a phone to the police and back', { skip: skipReason() }, (
     await worker.getByRole('heading', { name: /一人一档/ }).waitFor()
     await worker.getByText('2016-05-01').first().waitFor()
     await worker.getByText('第1版').first().waitFor()
+    await worker.getByRole('heading', { name: '一人一档：王小明 · 2016-05-01' }).waitFor()
     await screen(worker, '10-child-file')
+    // As of a day before the report, the file did not exist yet.
+    await worker.getByLabel('查看某日的档案').fill('2020-01-01')
+    await worker.getByLabel('查看某日的档案').press('Enter')
+    await worker.getByText('2020-01-01 时档案尚未建立').waitFor()
     await worker.context().close()
   })
 

@@ -60,7 +60,7 @@ export default {
   child: {
     title: "Child's file", asOf: 'The file as of a day', now: 'Now', asStood: 'The file as it stood on {date}', current: 'The file now',
     revision: 'revision {n}, updated {at}', cases: 'Cases', history: 'Changes', rev: 'Revision {n}',
-    notYours: 'You may not open this file, or it does not exist',
+    notYours: 'You may not open this file, or it does not exist', notYet: 'The file did not exist yet on {date}',
   },
   admin: {
     title: 'Administration', users: 'Users', sessions: 'Sessions', tokens: 'API tokens', search: 'Find a user',

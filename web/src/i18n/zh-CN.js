@@ -59,7 +59,7 @@ export default {
   child: {
     title: '一人一档', asOf: '查看某日的档案', now: '当前', asStood: '{date} 当日的档案', current: '当前档案',
     revision: '第{n}版，更新于 {at}', cases: '相关案件', history: '变更记录', rev: '第{n}版',
-    notYours: '无权查看此档案，或档案不存在',
+    notYours: '无权查看此档案，或档案不存在', notYet: '{date} 时档案尚未建立',
   },
   admin: {
     title: '系统管理', users: '用户', sessions: '登录会话', tokens: '接口令牌', search: '查找用户',

@@ -19,18 +19,6 @@ const webRequire = createRequire(join(SOURCE, 'web', 'package.json'))
 const { chromium } = webRequire('playwright-core')
 const axeSource = readFileSync(webRequire.resolve('axe-core/axe.min.js'), 'utf8')
 
-// Why these tests cannot run with this build's shouhud, or undefined: a
-// daemon that does not know the config's "web_root" cannot serve the app
-// (the web backend landed separately from the app).
-export function skipReason() {
-  const daemon = join(BUILD, 'engine', 'shouhud')
-  try {
-    return readFileSync(daemon).includes('web_root') ? undefined : `${daemon} does not serve the web app (no "web_root")`
-  } catch (e) {
-    return `no shouhud in the build tree: ${e.message}`
-  }
-}
-
 // The bundled mandatory report with `edit(definition)` applied, in a folder
 // of its own beside the calendars.
 export function workflowsWith(edit) {

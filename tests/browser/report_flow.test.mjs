@@ -5,7 +5,7 @@
 // an officer of another township cannot open the case by its URL.
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { Daemon, launchBrowser, newPage, screen, signIn, choose, PHONE, skipReason } from './harness.mjs'
+import { Daemon, launchBrowser, newPage, screen, signIn, choose, PHONE } from './harness.mjs'
 
 const PASSWORD = 'Shouhu-test-2026'
 const TEACHER = 'u0021' // 梁磊, 班主任, 城关镇中心小学
@@ -15,7 +15,7 @@ const OTHER_OFFICER = 'u0034' // 董华, 青石镇派出所
 const NOTE = '父亲在外务工，已电话联系，周末返回'
 const FEEDBACK = '已受案，民警已上门核实，孩子由祖母临时照看'
 
-describe('report from a phone to the police and back', { skip: skipReason() }, () => {
+describe('report from a phone to the police and back', () => {
   let daemon, browser, admin, teacher, officer, caseId
 
   before(async () => {

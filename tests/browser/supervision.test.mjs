@@ -5,7 +5,7 @@
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { Daemon, BUILD, workflowsWith, launchBrowser, newPage, screen, signIn, skipReason } from './harness.mjs'
+import { Daemon, BUILD, workflowsWith, launchBrowser, newPage, screen, signIn } from './harness.mjs'
 
 const PASSWORD = 'Shouhu-test-2026'
 const SUPERVISOR = 'u0001' // 李磊, 县督查
@@ -31,7 +31,7 @@ const notifiers = {
   },
 }
 
-describe('supervision', { skip: skipReason() }, () => {
+describe('supervision', () => {
   let daemon, browser, page, caseId, supervisorToken
 
   before(async () => {

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "cli/table.h"
+#include "shouhu/json_parse.h"
 
 namespace shouhu::cli {
 namespace {
@@ -39,12 +40,13 @@ bool ParseFields(const std::vector<std::string>& items, size_t from, json* data)
     auto raw = item.find(":=");
     auto eq = item.find('=');
     if (raw != std::string::npos && raw < eq) {
-      json v = json::parse(item.substr(raw + 2), nullptr, false);
-      if (v.is_discarded()) {
-        std::fprintf(stderr, "shouhu: \"%s\": the value after := must be JSON\n", item.c_str());
+      StatusOr<json> v = ParseJson(item.substr(raw + 2), kMaxRequestJsonDepth);
+      if (!v.ok()) {
+        std::fprintf(stderr, "shouhu: \"%s\": the value after := must be JSON (%s)\n",
+                     item.c_str(), v.status().message().c_str());
         return false;
       }
-      (*data)[item.substr(0, raw)] = v;
+      (*data)[item.substr(0, raw)] = std::move(v).value();
     } else if (eq != std::string::npos && eq > 0) {
       (*data)[item.substr(0, eq)] = item.substr(eq + 1);
     } else {
@@ -318,7 +320,7 @@ int PrintReply(const HttpClient& client, const ClientArgs& args, const HttpReply
                  reply.error.c_str());
     return 3;
   }
-  json j = json::parse(reply.body, nullptr, false);
+  json j = ParseJsonOrDiscarded(reply.body, kMaxRecordJsonDepth);
   if (reply.status >= 300) {
     if (args.json) {
       std::printf("%s\n", reply.body.c_str());

@@ -10,8 +10,13 @@ namespace {
 
 constexpr std::array<std::string_view, 3> kSupervisors = {
     "police_supervisor", "township_supervisor", "county_supervisor"};
-constexpr std::array<std::string_view, 3> kNonCaseWork = {
-    "reporter", "school_admin", "administrator"};
+// Deny by default: only these roles work on cases. A role not listed here
+// (reporter, voluntary_reporter, helper, village_committee, school_admin,
+// administrator, or one added to the organisation later) sees no case file.
+constexpr std::array<std::string_view, 8> kCaseWork = {
+    "police_officer",    "police_supervisor", "township_case_worker",
+    "township_supervisor", "child_director",  "county_supervisor",
+    "civil_affairs",     "education_bureau"};
 
 bool HasAny(const User& user, const auto& roles) {
   return std::any_of(roles.begin(), roles.end(),
@@ -32,12 +37,7 @@ bool IsPolice(const User& user) {
 
 bool IsAdministrator(const User& user) { return HasRole(user, "administrator"); }
 
-bool IsCaseWorker(const User& user) {
-  return std::any_of(user.roles.begin(), user.roles.end(), [](const std::string& r) {
-    return std::find(kNonCaseWork.begin(), kNonCaseWork.end(), r) ==
-           kNonCaseWork.end();
-  });
-}
+bool IsCaseWorker(const User& user) { return HasAny(user, kCaseWork); }
 
 bool MaySeeReporter(const User& user) { return IsPolice(user) || IsSupervisor(user); }
 

@@ -22,8 +22,8 @@ bool HasRole(const User& user, std::string_view role);
 bool IsSupervisor(const User& user);
 bool IsPolice(const User& user);
 bool IsAdministrator(const User& user);
-// Any role that works on cases (everything but reporter, school_admin and
-// administrator).
+// A role that works on cases: police, township, child directors, county
+// bureaus and supervisors. Every other role, named or not, is not one.
 bool IsCaseWorker(const User& user);
 // Police and supervisors: may see who reported.
 bool MaySeeReporter(const User& user);

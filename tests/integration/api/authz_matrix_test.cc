@@ -148,5 +148,63 @@ TEST(AuthzMatrixTest, EveryRoleEveryRouteInsideAndOutside) {
   }
 }
 
+
+// Regression: roles the policy did not list (voluntary_reporter, helper,
+// village_committee) were treated as case workers and got the whole file of
+// every case in their unit's subtree, and could add notes to it.
+TEST(AuthzMatrixTest, UnlistedRolesGetNoCaseFile) {
+  ApiDaemon daemon(json{{"rate_per_second", 0}});
+  daemon.Start();
+  std::map<std::string, std::string> case_by;
+  // u0278 voluntary reporter (chengguan-c01), u0015 child director
+  // (chengguan-v02), u0021 teacher (chengguan-primary).
+  for (const char* reporter : {"u0278", "u0015", "u0021"}) {
+    auto r = daemon.ClientFor(reporter)->Send("POST", "/api/v1/cases",
+                                              testing::ReportBody().dump());
+    ASSERT_EQ(r.status, 201) << reporter << ": " << r.body;
+    case_by[reporter] = json::parse(r.body)["case_id"];
+  }
+  // The voluntary reporter sees the progress of their own report, not the file.
+  auto own = daemon.ClientFor("u0278")->Send("GET", "/api/v1/cases/" + case_by["u0278"]);
+  ASSERT_EQ(own.status, 200) << own.body;
+  EXPECT_EQ(json::parse(own.body)["view"], "feedback") << own.body;
+  EXPECT_FALSE(json::parse(own.body).contains("data")) << own.body;
+  EXPECT_EQ(own.body.find("小明"), std::string::npos) << own.body;
+  struct Probe {
+    const char* user;
+    const char* role;
+    std::string case_id;
+    const char* unit;
+  };
+  const Probe probes[] = {
+      {"u0278", "voluntary_reporter, own report", case_by["u0278"], "chengguan-c01"},
+      {"u0022", "helper", case_by["u0021"], "chengguan-primary"},
+      {"u0016", "village_committee", case_by["u0015"], "chengguan-v02"},
+      {"u0014", "village_committee", case_by["u0278"], "chengguan-c01"},
+  };
+  for (const Probe& p : probes) {
+    auto client = daemon.ClientFor(p.user);
+    std::string why = std::string(p.role) + " (" + p.user + ")";
+    if (p.case_id != case_by["u0278"] || std::string(p.user) != "u0278") {
+      auto get = client->Send("GET", "/api/v1/cases/" + p.case_id);
+      EXPECT_NE(get.status, 200) << why << ": " << get.body;
+      EXPECT_EQ(get.body.find("小明"), std::string::npos) << why << ": " << get.body;
+    }
+    auto note = client->Send("POST", "/api/v1/cases/" + p.case_id + "/notes",
+                             R"({"text": "看到了"})");
+    EXPECT_NE(note.status, 201) << why << ": " << note.body;
+    auto list = client->Send("GET", std::string("/api/v1/cases?unit=") + p.unit);
+    EXPECT_EQ(list.status, 403) << why << ": " << list.body;
+    auto overdue = client->Send("GET", "/api/v1/cases?overdue=true");
+    EXPECT_EQ(overdue.status, 403) << why << ": " << overdue.body;
+  }
+  // Nothing was written.
+  auto chief = daemon.ClientFor("u0001");
+  for (const auto& [reporter, id] : case_by) {
+    auto c = json::parse(chief->Send("GET", "/api/v1/cases/" + id).body);
+    EXPECT_EQ(c["last_seq"], 1) << reporter;
+  }
+}
+
 }  // namespace
 }  // namespace shouhu

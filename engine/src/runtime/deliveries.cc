@@ -258,7 +258,7 @@ StatusOr<CommandResult> RuntimeImpl::Redrive(const RedriveDeadLetter& cmd) {
   d->attempts = 0;
   d->last_error.clear();
   d->next_at = now;
-  CaseChange change(*w, CalendarOf(*w), *c, *c, now, cmd.actor.user);
+  CaseChange change(*w, CalendarOf(*w), *c, *c, now, cmd.actor);
   uint64_t seq = change.AddHistory("delivery", d->channel, std::move(data));
   CommandResult result{c->id, seq, c->state, false};
   std::vector<Mutation> batch = {

@@ -150,6 +150,7 @@ void ApiService::AddServiceRoutes() {
                         {"unit_name", unit ? json{{"zh", unit->name.zh}, {"en", unit->name.en}}
                                            : json(nullptr)},
                         {"roles", who.user->roles},
+                        {"capabilities", deps_.access.NamesOf(*who.user)},
                         {"token_id", who.token_id}});
             });
 }

@@ -16,6 +16,7 @@
 #include "api/rate_limiter.h"
 #include "api/router.h"
 #include "auth/token_store.h"
+#include "shouhu/access.h"
 #include "shouhu/catalog.h"
 #include "shouhu/clock.h"
 #include "shouhu/org.h"
@@ -37,6 +38,7 @@ struct ApiDeps {
   TokenStore& tokens;
   Store& store;         // for commit counts in /metrics
   const Clock& clock;   // token expiry
+  const AccessRules& access;  // who may do and see what
 };
 
 // The authenticated caller of a request.

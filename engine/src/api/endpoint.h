@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "shouhu/access.h"
 #include "shouhu/catalog.h"
 #include "shouhu/clock.h"
 #include "shouhu/org.h"
@@ -35,6 +36,7 @@ struct EndpointConfig {
   std::string data_dir;
   std::string address = "127.0.0.1";
   int port = 8620;
+  const AccessRules* access = nullptr;  // null: nobody may do anything
 };
 
 class ApiEndpoint {

@@ -69,20 +69,22 @@ void ApiService::AddInfoRoutes() {
               return JsonResponse(200, out);
             });
 
+  // The child's file if the caller may read it; else the not-found answer,
+  // alike for a missing child and one out of reach (audited as refused).
   auto child_view = [this](const Principal& who, const std::string& id,
                            std::optional<Instant> as_of,
                            HttpResponse* error) -> std::optional<ChildFile> {
     auto child = deps_.runtime.GetChild(id, as_of);
-    if (!child.ok()) {
+    if (!child.ok() && child.status().code() != StatusCode::kNotFound) {
       *error = StatusResponse(child.status());
       return std::nullopt;
     }
-    if (!IsCaseWorker(*who.user) || !InJurisdiction(deps_.org, *who.user, child->unit)) {
-      *error = ErrorResponse(403, kForbidden,
-                             "the child's file is outside your jurisdiction");
+    if (!child.ok() || !PolicyOf(deps_, who).CanIn(Capability::kChildRead, child->unit)) {
+      Status audited = deps_.runtime.RecordAccess({who.actor, "child.read.refused", "", id});
+      *error = audited.ok() ? ChildNotFound(id) : StatusResponse(audited);
       return std::nullopt;
     }
-    return *child;
+    return std::move(*child);
   };
 
   AddAuthed("GET", "/api/v1/children/{id}", "children.get",
@@ -105,7 +107,7 @@ void ApiService::AddInfoRoutes() {
               Status audited =
                   deps_.runtime.RecordAccess({who.actor, "child.read", "", child->id});
               if (!audited.ok()) return StatusResponse(audited);
-              return JsonResponse(200, ChildJson(*child));
+              return JsonResponse(200, ChildJson(PolicyOf(deps_, who), deps_.catalog, *child));
             });
 
   AddAuthed("GET", "/api/v1/children/{id}/history", "children.history",
@@ -118,8 +120,11 @@ void ApiService::AddInfoRoutes() {
               Status audited = deps_.runtime.RecordAccess(
                   {who.actor, "child.history", "", m.Param("id")});
               if (!audited.ok()) return StatusResponse(audited);
+              Policy policy = PolicyOf(deps_, who);
               json out = json::array();
-              for (const ChildRevision& r : *revisions) out.push_back(ChildRevisionJson(r));
+              for (const ChildRevision& r : *revisions) {
+                out.push_back(ChildRevisionJson(policy, deps_.catalog, r));
+              }
               return JsonResponse(200, {{"child_id", m.Param("id")}, {"revisions", out}});
             });
 }

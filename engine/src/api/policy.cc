@@ -1,55 +1,47 @@
-// The role sets behind the jurisdiction rules. Role ids are those of the
-// organisation file (deploy/county/organisation.json) and the workflows.
 #include "api/policy.h"
 
-#include <algorithm>
-#include <array>
-
 namespace shouhu::api {
-namespace {
 
-constexpr std::array<std::string_view, 3> kSupervisors = {
-    "police_supervisor", "township_supervisor", "county_supervisor"};
-// Deny by default: only these roles work on cases. A role not listed here
-// (reporter, voluntary_reporter, helper, village_committee, school_admin,
-// administrator, or one added to the organisation later) sees no case file.
-constexpr std::array<std::string_view, 8> kCaseWork = {
-    "police_officer",    "police_supervisor", "township_case_worker",
-    "township_supervisor", "child_director",  "county_supervisor",
-    "civil_affairs",     "education_bureau"};
-
-bool HasAny(const User& user, const auto& roles) {
-  return std::any_of(roles.begin(), roles.end(),
-                     [&](std::string_view r) { return HasRole(user, r); });
-}
-
-}  // namespace
-
-bool HasRole(const User& user, std::string_view role) {
-  return std::find(user.roles.begin(), user.roles.end(), role) != user.roles.end();
-}
-
-bool IsSupervisor(const User& user) { return HasAny(user, kSupervisors); }
-
-bool IsPolice(const User& user) {
-  return HasRole(user, "police_officer") || HasRole(user, "police_supervisor");
-}
-
-bool IsAdministrator(const User& user) { return HasRole(user, "administrator"); }
-
-bool IsCaseWorker(const User& user) { return HasAny(user, kCaseWork); }
-
-bool MaySeeReporter(const User& user) { return IsPolice(user) || IsSupervisor(user); }
-
-bool InJurisdiction(const Organisation& org, const User& user,
-                    std::string_view unit) {
+bool InJurisdiction(const Organisation& org, const User& user, std::string_view unit) {
   return org.FindUnit(unit) != nullptr && org.InSubtree(unit, user.unit);
 }
 
-CaseView ViewOf(const Organisation& org, const User& user, const CaseRecord& c) {
-  if (IsCaseWorker(user) && InJurisdiction(org, user, c.unit)) return CaseView::kFull;
-  if (c.reporter == user.id) return CaseView::kFeedback;
+Policy::Policy(const AccessRules& rules, const Organisation& org, const User& user,
+               FindCase find_case)
+    : rules_(rules), org_(org), user_(user), find_case_(std::move(find_case)) {}
+
+bool Policy::CanIn(Capability c, std::string_view unit) const {
+  return Can(c) && InJurisdiction(org_, user_, unit);
+}
+
+bool Policy::SeesReporterOf(const CaseRecord& c) const {
+  return c.reporter == user_.id || Can(Capability::kCaseReporterIdentity);
+}
+
+CaseView Policy::ViewOf(const CaseRecord& c) const {
+  if (CanIn(Capability::kCaseRead, c.unit)) return CaseView::kFull;
+  if (c.reporter == user_.id && Can(Capability::kReportOwnProgress)) {
+    return CaseView::kFeedback;
+  }
   return CaseView::kNone;
+}
+
+const std::optional<CaseRecord>& Policy::Lookup(const std::string& id) const {
+  auto it = cases_.find(id);
+  if (it == cases_.end()) {
+    it = cases_.emplace(id, find_case_ ? find_case_(id) : std::nullopt).first;
+  }
+  return it->second;
+}
+
+bool Policy::SeesCase(const std::string& id) const {
+  const auto& c = Lookup(id);
+  return c && ViewOf(*c) == CaseView::kFull;
+}
+
+std::string Policy::ReporterOf(const std::string& id) const {
+  const auto& c = Lookup(id);
+  return c ? c->reporter : "";
 }
 
 }  // namespace shouhu::api

@@ -25,8 +25,8 @@ StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
   auto bad = [&](const std::string& member, const std::string& why) {
     return InvalidArgument(path + ":/" + member + ": " + why);
   };
-  static const char* kKnown[] = {"data_dir", "workflows", "organisation", "listen",
-                                 "notifiers", "api"};
+  static const char* kKnown[] = {"data_dir", "workflows", "organisation", "access",
+                                 "listen", "notifiers", "api"};
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     if (std::find(std::begin(kKnown), std::end(kKnown), it.key()) ==
         std::end(kKnown)) {
@@ -51,6 +51,14 @@ StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
       return bad("organisation", "expected the organisation file as a string");
     }
     c.organisation_path = resolve(doc["organisation"].get<std::string>());
+    c.access_path =
+        (fs::path(c.organisation_path).parent_path() / "access.json").string();
+  }
+  if (doc.contains("access")) {
+    if (!doc["access"].is_string()) {
+      return bad("access", "expected the access rules file as a string");
+    }
+    c.access_path = resolve(doc["access"].get<std::string>());
   }
   c.config_dir = base.string();
   if (doc.contains("api")) {

@@ -20,6 +20,9 @@ struct DaemonConfig {
   std::string data_dir;                   // the RocksDB data directory
   std::vector<std::string> workflow_paths;  // definition files or folders
   std::string organisation_path;  // units and users; "" = none configured
+  // The access rules (shouhu/access.h): the "access" member, else
+  // access.json beside the organisation file.
+  std::string access_path;
   std::string listen_address = "127.0.0.1";
   int listen_port = 8620;
   std::optional<NotifiersConfig> notifiers;  // none: nothing is dispatched

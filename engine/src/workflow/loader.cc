@@ -35,9 +35,14 @@ std::optional<FieldType> ParseFieldType(const std::string& s) {
 
 FieldDef ParseField(const json& j, const std::string& p, JsonReader& r) {
   FieldDef f;
-  r.OnlyMembers(j, p, {"id", "label", "type", "values", "items"});
+  r.OnlyMembers(j, p, {"id", "label", "type", "values", "items", "sensitivity"});
   r.String(j, p, "id", &f.id, true);
   r.Label(j, p, "label", &f.label, true);
+  if (std::string level; r.String(j, p, "sensitivity", &level, false) &&
+                         !ParseSensitivity(level, &f.sensitivity)) {
+    r.Error(p + "/sensitivity", "wrong sensitivity \"" + level +
+                                    "\": expected public, personal or sensitive");
+  }
   std::string type;
   if (r.String(j, p, "type", &type, true)) {
     auto t = ParseFieldType(type);

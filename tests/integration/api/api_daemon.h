@@ -104,6 +104,7 @@ class ApiDaemon {
     process_->Signal(SIGTERM);
     process_->ReadAll();
     int code = process_->Wait();
+    log_ = process_->output();
     process_.reset();
     return code;
   }
@@ -130,6 +131,8 @@ class ApiDaemon {
   }
 
   const std::string& base_url() const { return base_url_; }
+  // Everything the daemon wrote to stdout and stderr, after Stop().
+  const std::string& log() const { return log_; }
   const std::string& dir() const { return dir_; }
   std::string data_dir() const { return dir_ + "/data"; }
   const std::string& config_path() const { return config_path_; }
@@ -139,6 +142,7 @@ class ApiDaemon {
   std::string config_path_;
   std::string base_url_;
   std::unique_ptr<Subprocess> process_;
+  std::string log_;
   std::map<std::string, std::string> tokens_;
 };
 

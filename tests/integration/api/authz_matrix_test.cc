@@ -1,8 +1,11 @@
-// The authorisation matrix: every role × every route × a case inside and
-// outside the user's jurisdiction → the expected status. Requests are built
-// so that an allowed one stops at a later check (bad data, unknown id) and
-// writes nothing: 2xx/404/409/422 mean "allowed through authorisation",
-// 403 means denied. At the end every case is still as filed.
+// The authorisation matrix against the real daemon: every role × every route
+// × a case inside and outside the user's jurisdiction → the expected status.
+// Requests are built so that an allowed one stops at a later check (bad data,
+// unknown id) and writes nothing: 2xx/409/422 mean "allowed through
+// authorisation"; 403 means denied on a case the caller may see, 404 a case
+// the caller may not see at all (answered as missing: no enumeration). The
+// full table per capability, with own reports and every role of the sample
+// county, is tests/unit/api/access_test.cc. At the end every case is as filed.
 #include <gtest/gtest.h>
 
 #include "api_daemon.h"
@@ -59,17 +62,17 @@ const json kBadAccept = {
 //                 teacher school police chief  worker twp-sup child  county civil  edu    admin
 const Row kTable[] = {
   {"GET case", [](auto& id, auto&) { return Call{"GET", "/api/v1/cases/" + id, ""}; },
-                  {200,   403,   200,   200,   200,   200,   200,   200,   200,   200,   403},
-                  {403,   403,   403,   403,   403,   403,   403,   0,     0,     0,     0}},
+                  {200,   404,   200,   200,   200,   200,   200,   200,   200,   200,   404},
+                  {404,   404,   404,   404,   404,   404,   404,   0,     0,     0,     0}},
   {"fire event", [](auto& id, auto&) { return Call{"POST", "/api/v1/cases/" + id + "/events", kBadAccept.dump()}; },
-                  {403,   403,   422,   422,   403,   403,   403,   403,   403,   403,   403},
-                  {403,   403,   403,   403,   403,   403,   403,   0,     0,     0,     0}},
+                  {403,   404,   422,   422,   403,   403,   403,   403,   403,   403,   404},
+                  {404,   404,   404,   404,   404,   404,   404,   0,     0,     0,     0}},
   {"add note", [](auto& id, auto&) { return Call{"POST", "/api/v1/cases/" + id + "/notes", R"({"text": ""})"}; },
-                  {403,   403,   422,   422,   422,   422,   422,   422,   422,   422,   403},
-                  {403,   403,   403,   403,   403,   403,   403,   0,     0,     0,     0}},
+                  {403,   404,   422,   422,   422,   422,   422,   422,   422,   403,   404},
+                  {404,   404,   404,   404,   404,   404,   404,   0,     0,     0,     0}},
   {"assign", [](auto& id, auto&) { return Call{"PUT", "/api/v1/cases/" + id + "/owner", R"({"owner": "nobody"})"}; },
-                  {403,   403,   403,   422,   403,   422,   403,   422,   403,   403,   403},
-                  {403,   403,   403,   403,   403,   403,   403,   0,     0,     0,     0}},
+                  {403,   404,   403,   422,   403,   422,   403,   422,   403,   403,   404},
+                  {404,   404,   404,   404,   404,   404,   404,   0,     0,     0,     0}},
   {"list by unit", [](auto&, auto& unit) { return Call{"GET", "/api/v1/cases?unit=" + unit, ""}; },
                   {403,   403,   200,   200,   200,   200,   200,   200,   200,   200,   403},
                   {403,   403,   403,   403,   403,   403,   403,   0,     0,     0,     0}},
@@ -78,9 +81,9 @@ const Row kTable[] = {
                   {422,   422,   403,   403,   403,   403,   422,   403,   403,   403,   403},
                   {403,   403,   403,   403,   403,   403,   403,   0,     0,     0,     0}},
   {"list mine", [](auto&, auto&) { return Call{"GET", "/api/v1/cases?mine=true", ""}; },
-                  {200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200}, {}},
+                  {200,   200,   403,   403,   403,   403,   200,   403,   403,   403,   403}, {}},
   {"list overdue", [](auto&, auto&) { return Call{"GET", "/api/v1/cases?overdue=true", ""}; },
-                  {403,   403,   200,   200,   200,   200,   200,   200,   200,   200,   403}, {}},
+                  {403,   403,   403,   200,   403,   200,   403,   200,   403,   403,   403}, {}},
   {"escalations", [](auto&, auto&) { return Call{"GET", "/api/v1/escalations", ""}; },
                   {200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200}, {}},
   {"workflows", [](auto&, auto&) { return Call{"GET", "/api/v1/workflows", ""}; },

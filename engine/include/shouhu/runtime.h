@@ -139,6 +139,9 @@ struct RuntimeOptions {
   // burst of timers (shouhu-bench: p99 of live commands about 20-40 ms at 256
   // against 30-75 ms at 1024), at the same firing rate.
   size_t timer_batch = 256;
+  // Idempotency records (a request id and its first answer) are kept this
+  // long, then deleted by ExpireRequests: a retry must come within it.
+  std::chrono::hours request_retention{24 * 30};
   // Called (from the committing thread) with the due time of every timer a
   // command arms, so a timer thread waiting for a later time can wake early.
   std::function<void(Instant)> on_timer_armed;
@@ -196,6 +199,12 @@ class Runtime {
   virtual StatusOr<CaseList> ListOverdue(const Page& page) = 0;
   // The outbox, oldest first (the dispatcher's queue).
   virtual StatusOr<std::vector<OutboxEntry>> Outbox(size_t limit) = 0;
+
+  // Retention: deletes the idempotency records written more than
+  // options.request_retention before the clock's now (a record from before
+  // records carried their time is stamped now and kept). Returns how many
+  // were deleted. The daemon's timer loop calls it hourly.
+  virtual StatusOr<size_t> ExpireRequests() = 0;
 
   // Audit: records a read (one synced audit record). kUnavailable when the
   // store cannot write; the caller then refuses the read.

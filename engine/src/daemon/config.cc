@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "shouhu/duration.h"
+
 namespace shouhu {
 namespace fs = std::filesystem;
 
@@ -26,7 +28,7 @@ StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
     return InvalidArgument(path + ":/" + member + ": " + why);
   };
   static const char* kKnown[] = {"data_dir", "workflows", "organisation", "access",
-                                 "listen", "notifiers", "api"};
+                                 "listen", "notifiers", "api", "retention"};
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     if (std::find(std::begin(kKnown), std::end(kKnown), it.key()) ==
         std::end(kKnown)) {
@@ -61,6 +63,21 @@ StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
     c.access_path = resolve(doc["access"].get<std::string>());
   }
   c.config_dir = base.string();
+  if (doc.contains("retention")) {
+    const nlohmann::json& r = doc["retention"];
+    if (!r.is_object() || r.size() != 1 || !r.contains("idempotency") ||
+        !r["idempotency"].is_string()) {
+      return bad("retention", "expected {\"idempotency\": \"P30D\"}");
+    }
+    auto d = ParseDuration(r["idempotency"].get<std::string>());
+    auto hours = d.ok() ? std::chrono::duration_cast<std::chrono::hours>(
+                              AddDuration(Instant{}, *d, std::chrono::minutes(0)) - Instant{})
+                        : std::chrono::hours(0);
+    if (hours < std::chrono::hours(1)) {
+      return bad("retention/idempotency", "expected an ISO 8601 duration of an hour or more");
+    }
+    c.request_retention = hours;
+  }
   if (doc.contains("api")) {
     if (!doc["api"].is_object()) return bad("api", "expected an object");
     c.api = doc["api"];

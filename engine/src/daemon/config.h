@@ -4,6 +4,7 @@
 // configuration and the data it names can move together.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,8 @@ struct DaemonConfig {
   // The access rules (shouhu/access.h): the "access" member, else
   // access.json beside the organisation file.
   std::string access_path;
+  // "retention": {"idempotency": "P30D"}: how long a request id is remembered.
+  std::chrono::hours request_retention{24 * 30};
   std::string listen_address = "127.0.0.1";
   int listen_port = 8620;
   std::optional<NotifiersConfig> notifiers;  // none: nothing is dispatched

@@ -153,6 +153,7 @@ int main(int argc, char** argv) {
   shouhu::TimerLoop* loop_ptr = nullptr;
   std::atomic<shouhu::api::ApiEndpoint*> api_ptr{nullptr};
   shouhu::RuntimeOptions options;
+  options.request_retention = config->request_retention;
   options.on_timer_armed = [&](shouhu::Instant due) {
     if (loop_ptr) loop_ptr->Wake(due);
   };

@@ -421,15 +421,17 @@ StatusOr<OutboxEntry> DecodeOutbox(std::string_view value) {
   }
 }
 
-std::string EncodeResult(const CommandResult& r, std::string_view fingerprint) {
+std::string EncodeResult(const CommandResult& r, std::string_view fingerprint,
+                         Instant at) {
   return EncodeJson({{"case", r.case_id},
                      {"seq", r.seq},
                      {"state", r.state},
-                     {"fingerprint", fingerprint}});
+                     {"fingerprint", fingerprint},
+                     {"at", Ms(at)}});
 }
 
-StatusOr<CommandResult> DecodeResult(std::string_view value,
-                                     std::string* fingerprint) {
+StatusOr<CommandResult> DecodeResult(std::string_view value, std::string* fingerprint,
+                                     std::optional<Instant>* at) {
   auto j = DecodeJson(value, "request");
   if (!j.ok()) return j.status();
   try {
@@ -438,6 +440,10 @@ StatusOr<CommandResult> DecodeResult(std::string_view value,
     r.seq = j->at("seq").get<uint64_t>();
     r.state = j->at("state").get<std::string>();
     *fingerprint = j->at("fingerprint").get<std::string>();
+    if (at) {
+      *at = j->contains("at") ? std::optional<Instant>(FromMs(j->at("at").get<int64_t>()))
+                              : std::nullopt;
+    }
     r.replayed = true;
     return r;
   } catch (const json::exception& e) {

@@ -99,9 +99,11 @@ std::string EncodeHistory(const HistoryEntry& h);
 StatusOr<HistoryEntry> DecodeHistory(std::string_view value);
 std::string EncodeOutbox(const OutboxEntry& o);
 StatusOr<OutboxEntry> DecodeOutbox(std::string_view value);
-std::string EncodeResult(const CommandResult& r, std::string_view fingerprint);
-StatusOr<CommandResult> DecodeResult(std::string_view value,
-                                     std::string* fingerprint);
+// `at`: when the request was first answered (for retention); a record from
+// before records carried it decodes with *at unset.
+std::string EncodeResult(const CommandResult& r, std::string_view fingerprint, Instant at);
+StatusOr<CommandResult> DecodeResult(std::string_view value, std::string* fingerprint,
+                                     std::optional<Instant>* at = nullptr);
 std::string EncodeJson(const nlohmann::json& j);  // format byte + JSON
 // The audit record's payload inside its chain envelope (seq and hash are
 // the envelope's; the decoder leaves them unset).

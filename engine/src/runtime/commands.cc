@@ -206,7 +206,7 @@ StatusOr<CommandResult> RuntimeImpl::Open(const OpenCase& cmd) {
   SHOUHU_RETURN_IF_ERROR(CommitChange(
       change, "open",
       {Mutation::Put(codec::RequestKey(cmd.request_id),
-                     codec::EncodeResult(result, *fingerprint))}));
+                     codec::EncodeResult(result, *fingerprint, now))}));
   return result;
 }
 
@@ -238,7 +238,7 @@ StatusOr<CommandResult> RuntimeImpl::OnCase(const std::string& request_id,
   SHOUHU_RETURN_IF_ERROR(CommitChange(
       change, audit_action,
       {Mutation::Put(codec::RequestKey(request_id),
-                     codec::EncodeResult(result, fingerprint))}));
+                     codec::EncodeResult(result, fingerprint, change.now()))}));
   return result;
 }
 

@@ -266,7 +266,7 @@ StatusOr<CommandResult> RuntimeImpl::Redrive(const RedriveDeadLetter& cmd) {
       Mutation::Put(codec::DeliveryKey(d->id), codec::EncodeDelivery(*d)),
       Mutation::Put(codec::DeliveryDueKey(d->next_at, d->id), ""),
       Mutation::Put(codec::RequestKey(cmd.request_id),
-                    codec::EncodeResult(result, fingerprint))};
+                    codec::EncodeResult(result, fingerprint, now))};
   SHOUHU_RETURN_IF_ERROR(CommitChange(change, "redrive", std::move(batch)));
   return result;
 }

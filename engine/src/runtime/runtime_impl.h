@@ -41,6 +41,7 @@ class RuntimeImpl : public Runtime {
   StatusOr<std::vector<OutboxEntry>> Outbox(size_t limit) override;
 
   Status RecordAccess(const Access& access) override;
+  StatusOr<size_t> ExpireRequests() override;
   StatusOr<ChildFile> GetChild(const std::string& child_id,
                                std::optional<Instant> as_of) override;
   StatusOr<std::vector<ChildRevision>> ChildHistory(

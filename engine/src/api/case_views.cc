@@ -181,16 +181,33 @@ json ChildJson(const Policy& policy, const Catalog& catalog, const ChildFile& ch
           {"revision", child.revision}};
 }
 
+namespace {
+
+// The actor of a change to a child's file, unless that names the reporter of
+// the change's case to a reader who may not know them.
+json ChildActor(const Policy& policy, const std::string& actor, const std::string& case_id) {
+  bool is_reporter = actor == policy.ReporterOf(case_id);
+  bool show = !is_reporter || policy.Can(Capability::kCaseReporterIdentity) ||
+              actor == policy.user().id;
+  return show ? json(actor) : Redacted();
+}
+
+}  // namespace
+
+json ChildProposalJson(const Policy& policy, const Catalog& catalog, const ChildProposal& p) {
+  return {{"id", p.id},
+          {"at", FormatInstant(p.at)},
+          {"actor", ChildActor(policy, p.actor, p.case_id)},
+          {"case_id", policy.SeesCase(p.case_id) ? json(p.case_id) : Redacted()},
+          {"changes", RedactData(policy, catalog, nullptr, p.changes)}};
+}
+
 json ChildRevisionJson(const Policy& policy, const Catalog& catalog,
                        const ChildRevision& r) {
   bool sees_case = policy.SeesCase(r.case_id);
-  // A revision made by the reporter of its case names the reporter.
-  bool is_reporter = r.actor == policy.ReporterOf(r.case_id);
-  bool show_actor = !is_reporter || policy.Can(Capability::kCaseReporterIdentity) ||
-                    r.actor == policy.user().id;
   return {{"revision", r.revision},
           {"at", FormatInstant(r.at)},
-          {"actor", show_actor ? json(r.actor) : Redacted()},
+          {"actor", ChildActor(policy, r.actor, r.case_id)},
           {"case_id", sees_case ? json(r.case_id) : Redacted()},
           {"changes", RedactData(policy, catalog, nullptr, r.changes)},
           {"linked_case", sees_case || r.linked_case.empty() ? json(r.linked_case)

@@ -48,5 +48,7 @@ nlohmann::json ChildJson(const Policy& policy, const Catalog& catalog,
                          const ChildFile& child);
 nlohmann::json ChildRevisionJson(const Policy& policy, const Catalog& catalog,
                                  const ChildRevision& revision);
+nlohmann::json ChildProposalJson(const Policy& policy, const Catalog& catalog,
+                                 const ChildProposal& proposal);
 
 }  // namespace shouhu::api

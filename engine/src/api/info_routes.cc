@@ -127,6 +127,52 @@ void ApiService::AddInfoRoutes() {
               }
               return JsonResponse(200, {{"child_id", m.Param("id")}, {"revisions", out}});
             });
+
+  AddAuthed("GET", "/api/v1/children/{id}/proposals", "children.proposals",
+            [this, child_view](const HttpRequest&, const RouteMatch& m,
+                               const Principal& who) {
+              HttpResponse error;
+              if (!child_view(who, m.Param("id"), std::nullopt, &error)) return error;
+              auto proposals = deps_.runtime.ChildProposals(m.Param("id"));
+              if (!proposals.ok()) return StatusResponse(proposals.status());
+              Status audited = deps_.runtime.RecordAccess(
+                  {who.actor, "child.proposals", "", m.Param("id")});
+              if (!audited.ok()) return StatusResponse(audited);
+              Policy policy = PolicyOf(deps_, who);
+              json out = json::array();
+              for (const ChildProposal& p : *proposals) {
+                out.push_back(ChildProposalJson(policy, deps_.catalog, p));
+              }
+              return JsonResponse(200, {{"child_id", m.Param("id")}, {"proposals", out}});
+            });
+
+  // Accept or reject values reported by someone who may not write the file.
+  AddAuthed("POST", "/api/v1/children/{id}/proposals/{proposal}", "children.decide",
+            [this, child_view](const HttpRequest& req, const RouteMatch& m,
+                               const Principal& who) {
+              HttpResponse error;
+              auto body = ObjectBody(req, &error);
+              if (!body) return error;
+              auto request_id = RequestId(req, who, &error);
+              if (!request_id) return error;
+              auto child = child_view(who, m.Param("id"), std::nullopt, &error);
+              if (!child) return error;
+              if (!PolicyOf(deps_, who).CanIn(Capability::kCaseWork, child->unit)) {
+                return ErrorResponse(403, kForbidden,
+                                     "only case workers of the child's unit decide proposals");
+              }
+              auto decision = StringMember(*body, "decision", &error);
+              if (!decision) return error;
+              if (*decision != "accept" && *decision != "reject") {
+                return ErrorResponse(422, kInvalidData,
+                                     "\"decision\" must be \"accept\" or \"reject\"");
+              }
+              auto r = deps_.runtime.DecideProposal({*request_id, who.actor, m.Param("id"),
+                                                     m.Param("proposal"), *decision == "accept"});
+              if (!r.ok()) return StatusResponse(r.status());
+              return JsonResponse(200, {{"case_id", r->case_id}, {"seq", r->seq},
+                                        {"state", r->state}, {"replayed", r->replayed}});
+            });
 }
 
 }  // namespace shouhu::api

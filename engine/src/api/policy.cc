@@ -6,6 +6,12 @@ bool InJurisdiction(const Organisation& org, const User& user, std::string_view 
   return org.FindUnit(unit) != nullptr && org.InSubtree(unit, user.unit);
 }
 
+std::function<bool(const Actor&, const std::string&)> ChildInReach(const Organisation& org) {
+  return [&org](const Actor& actor, const std::string& unit) {
+    return org.FindUnit(unit) != nullptr && org.InSubtree(unit, actor.unit);
+  };
+}
+
 Policy::Policy(const AccessRules& rules, const Organisation& org, const User& user,
                FindCase find_case)
     : rules_(rules), org_(org), user_(user), find_case_(std::move(find_case)) {}

@@ -17,6 +17,7 @@
 #include "shouhu/access.h"
 #include "shouhu/case.h"
 #include "shouhu/org.h"
+#include "shouhu/runtime.h"
 
 namespace shouhu::api {
 
@@ -28,6 +29,9 @@ enum class CaseView {
 
 // True when `unit` lies in the user's jurisdiction (their unit's subtree).
 bool InJurisdiction(const Organisation& org, const User& user, std::string_view unit);
+// RuntimeOptions::child_in_reach for `org`: a child's file is written only by
+// actors whose jurisdiction holds its unit. REQUIRES: org outlives the result.
+std::function<bool(const Actor&, const std::string&)> ChildInReach(const Organisation& org);
 
 class Policy {
  public:

@@ -15,6 +15,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "api/endpoint.h"
+#include "api/policy.h"
 #include "daemon/config.h"
 #include "daemon/notifiers.h"
 #include "shouhu/access.h"
@@ -154,6 +155,7 @@ int main(int argc, char** argv) {
   std::atomic<shouhu::api::ApiEndpoint*> api_ptr{nullptr};
   shouhu::RuntimeOptions options;
   options.request_retention = config->request_retention;
+  if (org) options.child_in_reach = shouhu::api::ChildInReach(*org);
   options.on_timer_armed = [&](shouhu::Instant due) {
     if (loop_ptr) loop_ptr->Wake(due);
   };

@@ -25,6 +25,8 @@
 //   k/i/<identity>                   child's file: identity -> child id
 //   k/r/<child>\0<at:be64><case>\0<seq:be64>
 //                                    child's file: one revision (ChildRevision)
+//   k/p/<child>\0<case>\0<seq:be64>   a value proposed for a child's file by
+//                                    an actor who may not write it (ChildProposal)
 #pragma once
 
 #include <string>
@@ -116,6 +118,11 @@ std::string ChildIdentityKey(std::string_view identity);
 std::string ChildRevisionPrefix(std::string_view child_id);
 std::string ChildRevisionKey(std::string_view child_id, Instant at,
                              std::string_view case_id, uint64_t case_seq);
+std::string ChildProposalPrefix(std::string_view child_id);
+std::string ChildProposalKey(std::string_view child_id, std::string_view case_id,
+                             uint64_t case_seq);
+std::string EncodeChildProposal(const ChildProposal& p);
+StatusOr<ChildProposal> DecodeChildProposal(std::string_view value);
 std::string EncodeChildId(std::string_view child_id);
 StatusOr<std::string> DecodeChildId(std::string_view value);
 // A revision, and the unit of the case that made it (the file's unit when

@@ -111,7 +111,14 @@ std::vector<Route> Routes() {
       {"child", "GET", [](AccessTest& t, auto& k) { return "/api/v1/children/" + t.child_[k]; }, ""},
       {"child history", "GET",
        [](AccessTest& t, auto& k) { return "/api/v1/children/" + t.child_[k] + "/history"; }, ""},
+      {"proposals", "GET",
+       [](AccessTest& t, auto& k) { return "/api/v1/children/" + t.child_[k] + "/proposals"; }, ""},
+      {"decide", "POST",
+       [](AccessTest& t, auto& k) { return "/api/v1/children/" + t.child_[k] + "/proposals/none-1"; },
+       R"({"decision": "maybe"})"},
       {"list mine", "GET", fixed("/api/v1/cases?mine=true"), ""},
+      {"list state", "GET", fixed("/api/v1/cases?workflow=mandatory_report&state=reported"), ""},
+      {"list owner", "GET", fixed("/api/v1/cases?owner=me"), ""},
       {"overdue", "GET", fixed("/api/v1/cases?overdue=true"), ""},
       {"escalations", "GET", fixed("/api/v1/escalations"), ""},
       {"workflows", "GET", fixed("/api/v1/workflows"), ""},
@@ -205,7 +212,15 @@ const Expect kTable[] = {
   {"child history",{404, 404,  404,  404,  404,  200,  200,  200,  200,  200,  200,  200,  200,  404},
                   {404,  404,  404,  404,  404,  404,  404,  404,  404,  404},
                   {404,  404,  0,    0,    404,  200}},
+  {"proposals",   {404,  404,  404,  404,  404,  200,  200,  200,  200,  200,  200,  200,  200,  404},
+                  {404,  404,  404,  404,  404,  404,  404,  404,  404,  404},
+                  {404,  404,  0,    0,    404,  200}},
+  {"decide",      {404,  404,  404,  404,  404,  422,  422,  422,  422,  422,  422,  422,  403,  404},
+                  {404,  404,  404,  404,  404,  404,  404,  404,  404,  404},
+                  {404,  404,  0,    0,    404,  422}},
   {"list mine",   {200,  200,  200,  200,  200,  200,  403,  403,  403,  403,  403,  403,  403,  403}, {}, {}},
+  {"list state",  {403,  403,  403,  403,  403,  200,  200,  200,  200,  200,  200,  200,  200,  403}, {}, {}},
+  {"list owner",  {403,  403,  403,  403,  403,  200,  200,  200,  200,  200,  200,  200,  200,  403}, {}, {}},
   {"overdue",     {403,  403,  403,  403,  403,  403,  403,  200,  403,  200,  200,  403,  403,  403}, {}, {}},
   {"escalations", {200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  200}, {}, {}},
   {"workflows",   {200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  200,  200}, {}, {}},
@@ -244,7 +259,7 @@ TEST_F(AccessTest, FixedTable) {
       }
     }
   }
-  EXPECT_EQ(checked, 19 * kUsers + 8 * (kFirstCounty + 4));
+  EXPECT_EQ(checked, 23 * kUsers + 10 * (kFirstCounty + 4));
   // Nothing the table sent changed a case: opened and linked to its child.
   for (const Filed& f : kFiled) {
     json c = json::parse(Call("GET", "/api/v1/cases/" + case_[f.key], Token("u0001"), "").body);
@@ -400,6 +415,76 @@ TEST_F(AccessTest, Markers) {
     }
     EXPECT_EQ(seen.find("u0021") != std::string::npos, s.reporter) << s.user;
   }
+}
+
+
+// A report never overwrites a child's file its reporter may not read
+// (issue 12): a teacher of the other township reports a child whose file
+// belongs to 城关镇; the report is linked to the file, the values it brings
+// wait as a proposal, and a case worker of 城关镇 accepts or rejects them.
+TEST_F(AccessTest, AReportFromOutsideProposesInsteadOfOverwriting) {
+  auto report = [&](const std::string& reporter, const std::string& phone) {
+    json body = Report("同名儿童");
+    body["data"]["guardian_phone"] = phone;
+    HttpResponse r = Call("POST", "/api/v1/cases", Token(reporter), body.dump());
+    EXPECT_EQ(r.status, 201) << r.body;
+    return json::parse(r.body).value("case_id", "");
+  };
+  std::string inside = report("u0021", "13900000001");   // chengguan-primary
+  std::string outside = report("u0049", "13900000002");  // qingshi-primary
+  auto get = [&](const std::string& user, const std::string& path) {
+    return Call("GET", path, Token(user), "");
+  };
+  json c = json::parse(get("u0036", "/api/v1/cases/" + outside).body);
+  std::string child = c["child_id"];
+  ASSERT_EQ(child, json::parse(get("u0008", "/api/v1/cases/" + inside).body)["child_id"])
+      << "one child, one file";
+  // The other township learns nothing of the first case.
+  for (const json& h : c["history"]) {
+    if (h["kind"] == "child_linked") {
+      EXPECT_EQ(h["data"]["other_cases"], json::array());
+    }
+  }
+  EXPECT_EQ(get("u0036", "/api/v1/children/" + child).status, 404);
+  // The file is unchanged; its own township sees the proposal.
+  json file = json::parse(get("u0008", "/api/v1/children/" + child).body);
+  EXPECT_EQ(file["fields"]["guardian_phone"], "13900000001");
+  EXPECT_EQ(file["case_ids"], json::array({inside})) << "the outside case is not theirs to see";
+  json proposals = json::parse(get("u0008", "/api/v1/children/" + child + "/proposals").body);
+  ASSERT_EQ(proposals["proposals"].size(), 1u) << proposals;
+  json p = proposals["proposals"][0];
+  EXPECT_EQ(p["changes"]["guardian_phone"], "13900000002");
+  EXPECT_EQ(p["case_id"], json({{"redacted", true}}));
+  // Deciding needs case work in the child's unit.
+  std::string path = "/api/v1/children/" + child + "/proposals/" + p["id"].get<std::string>();
+  EXPECT_EQ(Call("POST", path, Token("u0005"), R"({"decision": "accept"})").status, 403);
+  EXPECT_EQ(Call("POST", path, Token("u0036"), R"({"decision": "accept"})").status, 404);
+  EXPECT_EQ(Call("POST", path, Token("u0011"), R"({"decision": "maybe"})").status, 422);
+  HttpResponse accepted = Call("POST", path, Token("u0011"), R"({"decision": "accept"})");
+  ASSERT_EQ(accepted.status, 200) << accepted.body;
+  EXPECT_EQ(Call("POST", path, Token("u0011"), R"({"decision": "reject"})").status, 404)
+      << "decided already";
+  file = json::parse(get("u0008", "/api/v1/children/" + child).body);
+  EXPECT_EQ(file["fields"]["guardian_phone"], "13900000002");
+  json history = json::parse(get("u0008", "/api/v1/children/" + child + "/history").body);
+  EXPECT_EQ(history["revisions"].back()["actor"], "u0011");
+  EXPECT_TRUE(json::parse(get("u0008", "/api/v1/children/" + child + "/proposals").body)
+                  ["proposals"].empty());
+  // A second report from outside, rejected: the file keeps its value.
+  report("u0047", "13900000003");
+  proposals = json::parse(get("u0008", "/api/v1/children/" + child + "/proposals").body);
+  ASSERT_EQ(proposals["proposals"].size(), 1u);
+  path = "/api/v1/children/" + child + "/proposals/" +
+         proposals["proposals"][0]["id"].get<std::string>();
+  ASSERT_EQ(Call("POST", path, Token("u0008"), R"({"decision": "reject"})").status, 200);
+  file = json::parse(get("u0008", "/api/v1/children/" + child).body);
+  EXPECT_EQ(file["fields"]["guardian_phone"], "13900000002");
+  // Both decisions are audited.
+  auto log = ReadAuditLog(*store_, "");
+  ASSERT_TRUE(log.ok());
+  EXPECT_EQ(std::count_if(log->begin(), log->end(), [](const AuditRecord& a) {
+              return a.action.rfind("child.proposal.", 0) == 0;
+            }), 2);
 }
 
 }  // namespace

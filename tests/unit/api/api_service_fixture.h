@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "api/api_service.h"
+#include "api/policy.h"
 #include "auth/token_store.h"
 
 namespace shouhu::api {
@@ -31,7 +32,9 @@ class ApiServiceTest : public ::testing::Test {
                                     KnownRoles(org_, catalog_));
     ASSERT_TRUE(access.ok()) << access.status().ToString();
     access_ = std::move(*access);
-    auto runtime = Runtime::Create(*store_, catalog_, clock_);
+    RuntimeOptions options;
+    options.child_in_reach = ChildInReach(org_);
+    auto runtime = Runtime::Create(*store_, catalog_, clock_, options);
     ASSERT_TRUE(runtime.ok());
     runtime_ = std::move(*runtime);
     tokens_ = std::make_unique<TokenStore>(TokensPathFor(dir_ + "/data"));

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   librocksdb-dev libboost-dev nlohmann-json3-dev libgtest-dev
-  libcurl4-openssl-dev libssl-dev python3-aiosmtpd
+  libcurl4-openssl-dev libssl-dev libsodium-dev python3-aiosmtpd
 )
 
 missing=()

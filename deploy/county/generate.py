@@ -99,5 +99,6 @@ for tid, zh, _, _ in TOWNSHIPS:
 
 json.dump({"kind": "organisation", "id": "qingshan",
            "note": "A fictional county for the sample configuration; regenerate with generate.py.",
+           "time_zone": "Asia/Shanghai",
            "units": units, "users": users}, sys.stdout, ensure_ascii=False, indent=1)
 sys.stdout.write("\n")

@@ -41,6 +41,12 @@ class Organisation {
 
   const Unit* FindUnit(std::string_view id) const;
   const User* FindUser(std::string_view id) const;
+  // The one user with this phone number (spaces and dashes ignored); null
+  // when none or several have it.
+  const User* FindUserByPhone(std::string_view phone) const;
+  // The IANA time zone people of this organisation read times in (the
+  // file's "time_zone"; "Asia/Shanghai" when it names none).
+  const std::string& time_zone() const { return time_zone_; }
   // The unit `up` levels above `unit` (0 = itself); the root when the tree
   // is not that deep. REQUIRES: the unit exists.
   const Unit* Ancestor(std::string_view unit, int up) const;
@@ -56,6 +62,7 @@ class Organisation {
   const std::vector<User>& users() const { return users_; }
 
  private:
+  std::string time_zone_ = "Asia/Shanghai";
   std::vector<Unit> units_;
   std::vector<User> users_;
   std::map<std::string, size_t, std::less<>> unit_index_;

@@ -45,6 +45,13 @@ struct FieldDef {
   FieldType item_type = FieldType::kString;
   std::vector<std::string> item_values;
   Sensitivity sensitivity = Sensitivity::kSensitive;
+  // What people read for each of `values` (kEnum) or `item_values` (a list
+  // of enum): "living_alone" -> 脱离监护单独居住 / Living alone. Every value
+  // has one (the loader refuses a definition that misses any).
+  std::map<std::string, Label, std::less<>> value_labels;
+
+  // The label of `value`, or null when it has none (not one of the values).
+  const Label* ValueLabel(std::string_view value) const;
 };
 
 // A predicate on the case's data (the event's data merged over it).

@@ -51,15 +51,13 @@ void ApiService::AddAdminRoutes() {
               if (!deps_.org.FindUser(*user)) {
                 return ErrorResponse(422, kInvalidData, "no user \"" + *user + "\"");
               }
-              auto ttl = ParseDuration(ttl_text->empty() ? "P90D" : *ttl_text);
-              if (!ttl.ok() || ttl->is_zero()) {
+              Instant now = deps_.clock.Now();
+              auto ttl = LifetimeOf(ttl_text->empty() ? "P90D" : *ttl_text, now);
+              if (!ttl) {
                 return ErrorResponse(422, kInvalidData,
                                      "ttl must be an ISO 8601 duration such as P90D");
               }
-              Instant now = deps_.clock.Now();
-              auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
-                  AddDuration(now, *ttl, std::chrono::minutes(0)) - now);
-              auto issued = deps_.tokens.Issue(*user, seconds, *label, now);
+              auto issued = deps_.tokens.Issue(*user, *ttl, *label, now);
               if (!issued.ok()) return StatusResponse(issued.status());
               json out = TokenInfoJson(issued->info);
               out["token"] = issued->token;

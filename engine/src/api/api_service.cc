@@ -9,15 +9,37 @@ namespace shouhu::api {
 
 using nlohmann::json;
 
+namespace {
+
+// The web app's paths: GET and HEAD outside the API and the probes.
+bool IsAppPath(const HttpRequest& request) {
+  if (request.method != "GET" && request.method != "HEAD") return false;
+  const std::string& p = request.path;
+  return p.rfind("/api/", 0) != 0 && p != "/api" && p != "/healthz" && p != "/readyz" &&
+         p != "/metrics";
+}
+
+bool IsWrite(const std::string& method) {
+  return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
+}
+
+}  // namespace
+
 ApiService::ApiService(ApiDeps deps, ApiOptions options)
     : deps_(deps),
       options_(options),
-      limiter_(options.rate_per_second, options.rate_burst) {
+      limiter_(options.rate_per_second, options.rate_burst),
+      credentials_(CredentialsPathBeside(deps.tokens.path())),
+      sessions_(options.sessions),
+      sign_in_(options.sign_in),
+      static_files_(options.web_root) {
   AddServiceRoutes();
   AddCaseRoutes();
   AddListRoutes();
   AddInfoRoutes();
   AddAdminRoutes();
+  AddSessionRoutes();
+  AddDirectoryRoutes();
 }
 
 HttpResponse ApiService::Handle(const HttpRequest& request) {
@@ -29,7 +51,7 @@ HttpResponse ApiService::Handle(const HttpRequest& request) {
     std::string client = request.Header("authorization");
     client = client.rfind("Bearer shh_", 0) == 0 && client.size() >= 23
                  ? "token " + client.substr(11, 12)
-                 : "address " + request.remote.substr(0, request.remote.rfind(':'));
+                 : "address " + request.RemoteAddress();
     RouteMatch match;
     Router::Result found = router_.Match(request.method, request.path, &match);
     if (found == Router::Result::kFound) route_name = match.route->name;
@@ -38,6 +60,9 @@ HttpResponse ApiService::Handle(const HttpRequest& request) {
     if (!is_probe && !limiter_.Allow(client, started)) {
       response = ErrorResponse(429, kRateLimited,
                                "too many requests from this client; slow down");
+    } else if (found == Router::Result::kNoPath && IsAppPath(request)) {
+      route_name = "static";
+      response = static_files_.Serve(request.path);
     } else if (found == Router::Result::kNoPath) {
       response = ErrorResponse(404, kNotFound, "no route " + request.path);
     } else if (found == Router::Result::kWrongMethod) {
@@ -58,11 +83,15 @@ HttpResponse ApiService::Handle(const HttpRequest& request) {
 std::optional<Principal> ApiService::Authenticate(const HttpRequest& request,
                                                   HttpResponse* error) {
   std::string header = request.Header("authorization");
+  if (header.empty()) {
+    std::string secret = request.Cookie(kSessionCookie);
+    if (!secret.empty()) return SessionPrincipal(request, secret, error);
+  }
   constexpr std::string_view kBearer = "Bearer ";
   if (header.compare(0, kBearer.size(), kBearer) != 0) {
     *error = ErrorResponse(401, kUnauthenticated,
-                           "send Authorization: Bearer <token> (issue one with "
-                           "`shouhu token issue`)");
+                           "sign in, or send Authorization: Bearer <token> (issue one "
+                           "with `shouhu token issue`)");
     return std::nullopt;
   }
   auto info = deps_.tokens.Verify(std::string_view(header).substr(kBearer.size()),
@@ -83,6 +112,58 @@ std::optional<Principal> ApiService::Authenticate(const HttpRequest& request,
   p.token_id = info->id;
   p.actor = {user->id, user->unit, user->roles, request.remote};
   return p;
+}
+
+std::optional<Principal> ApiService::SessionPrincipal(const HttpRequest& request,
+                                                      const std::string& secret,
+                                                      HttpResponse* error) {
+  auto session = sessions_.Touch(secret, deps_.clock.Now());
+  if (!session) {
+    *error = ErrorResponse(401, kUnauthenticated,
+                           "the session has ended; sign in again (会话已结束，请重新登录)");
+    return std::nullopt;
+  }
+  // A cross-site page can make the browser send the cookie but cannot read
+  // the token to put in the header (SameSite=Strict is the first defence).
+  if (IsWrite(request.method) &&
+      !ConstantTimeEquals(request.Header("x-csrf-token"), session->csrf)) {
+    *error = ErrorResponse(403, kCsrf,
+                           "a write from a signed-in browser needs the X-CSRF-Token "
+                           "header of its session");
+    return std::nullopt;
+  }
+  const User* user = deps_.org.FindUser(session->user);
+  if (!user) {
+    sessions_.End(session->id);
+    *error = ErrorResponse(401, kUnauthenticated,
+                           "the session's user is not in the organisation any more");
+    return std::nullopt;
+  }
+  Principal p;
+  p.user = user;
+  p.auth = "session";
+  p.session_id = session->id;
+  p.csrf = session->csrf;
+  p.actor = {user->id, user->unit, user->roles, request.remote};
+  return p;
+}
+
+Status ApiService::AuditAuth(const Actor& actor, std::string action) {
+  return deps_.runtime.RecordAccess({actor, std::move(action), "", ""});
+}
+
+json ApiService::MeJson(const Principal& who) const {
+  const Unit* unit = deps_.org.FindUnit(who.user->unit);
+  return {{"id", who.user->id},
+          {"name", who.user->name},
+          {"unit", who.user->unit},
+          {"unit_name",
+           unit ? json{{"zh", unit->name.zh}, {"en", unit->name.en}} : json(nullptr)},
+          {"roles", who.user->roles},
+          {"token_id", who.token_id},
+          {"time_zone", deps_.org.time_zone()},
+          {"capabilities", deps_.access.NamesOf(*who.user)},
+          {"auth", who.auth}};
 }
 
 void ApiService::AddAuthed(std::string method, std::string pattern,
@@ -119,16 +200,26 @@ EngineGauges ApiService::Gauges() {
 }
 
 void ApiService::AddServiceRoutes() {
-  router_.Add("GET", "/healthz", "healthz", [](const HttpRequest&, const RouteMatch&) {
+  // The probes answer HEAD like GET (monitoring tools use it); the server
+  // sends HEAD's headers without the body.
+  auto probe = [this](std::string pattern, std::string name, RouteHandler handler) {
+    router_.Add("GET", pattern, name, handler);
+    router_.Add("HEAD", std::move(pattern), std::move(name), std::move(handler));
+  };
+  probe("/healthz", "healthz", [](const HttpRequest&, const RouteMatch&) {
     return JsonResponse(200, {{"status", "ok"}});
   });
-  router_.Add("GET", "/readyz", "readyz", [this](const HttpRequest&, const RouteMatch&) {
+  probe("/readyz", "readyz", [this](const HttpRequest&, const RouteMatch&) {
     if (!ready_.load()) {
       return ErrorResponse(503, kUnavailable, "not ready (starting or stopping)");
     }
+    // Reads go on while the store cannot write, but a case cannot be filed.
+    if (Status writable = deps_.store.WriteHealth(); !writable.ok()) {
+      return ErrorResponse(503, kUnavailable, "storage cannot write: " + writable.message());
+    }
     return JsonResponse(200, {{"status", "ready"}});
   });
-  router_.Add("GET", "/metrics", "metrics", [this](const HttpRequest&, const RouteMatch&) {
+  probe("/metrics", "metrics", [this](const HttpRequest&, const RouteMatch&) {
     HttpResponse r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     r.body = metrics_.Render(Gauges());
@@ -142,16 +233,7 @@ void ApiService::AddServiceRoutes() {
               });
   AddAuthed("GET", "/api/v1/me", "me",
             [this](const HttpRequest&, const RouteMatch&, const Principal& who) {
-              const Unit* unit = deps_.org.FindUnit(who.user->unit);
-              return JsonResponse(
-                  200, {{"id", who.user->id},
-                        {"name", who.user->name},
-                        {"unit", who.user->unit},
-                        {"unit_name", unit ? json{{"zh", unit->name.zh}, {"en", unit->name.en}}
-                                           : json(nullptr)},
-                        {"roles", who.user->roles},
-                        {"capabilities", deps_.access.NamesOf(*who.user)},
-                        {"token_id", who.token_id}});
+              return JsonResponse(200, MeJson(who));
             });
 }
 

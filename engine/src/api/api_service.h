@@ -15,6 +15,10 @@
 #include "api/metrics.h"
 #include "api/rate_limiter.h"
 #include "api/router.h"
+#include "api/static_files.h"
+#include "auth/credential_store.h"
+#include "auth/session_store.h"
+#include "auth/sign_in_limiter.h"
 #include "auth/token_store.h"
 #include "shouhu/access.h"
 #include "shouhu/catalog.h"
@@ -28,9 +32,16 @@ namespace shouhu::api {
 struct ApiOptions {
   double rate_per_second = 50;  // per client; 0 = no limit
   double rate_burst = 100;
+  // The web app's folder (static_files.h); "" = none.
+  std::string web_root;
+  // Session cookies get the Secure attribute (set when serving TLS).
+  bool secure_cookies = false;
+  SessionOptions sessions;
+  SignInLimits sign_in;
 };
 
-// Everything the handlers use. REQUIRES: all outlive the service.
+// Everything the handlers use. REQUIRES: all outlive the service. Passwords
+// and invitations live in the credentials file beside the tokens file.
 struct ApiDeps {
   Runtime& runtime;
   const Catalog& catalog;
@@ -41,10 +52,16 @@ struct ApiDeps {
   const AccessRules& access;  // who may do and see what
 };
 
+// The cookie that holds a browser session's secret (session_routes.cc).
+inline constexpr std::string_view kSessionCookie = "shouhu_session";
+
 // The authenticated caller of a request.
 struct Principal {
   const User* user = nullptr;
-  std::string token_id;
+  std::string auth = "token";  // "token" (Bearer) or "session" (cookie)
+  std::string token_id;        // for "token"
+  std::string session_id;      // for "session"
+  std::string csrf;            // for "session": its X-CSRF-Token
   Actor actor;  // user, unit, roles, origin (remote address)
 };
 
@@ -71,17 +88,29 @@ class ApiService {
  private:
   using Authed = std::function<HttpResponse(const HttpRequest&, const RouteMatch&,
                                             const Principal&)>;
-  // Adds a route that requires a valid Bearer token.
+  // Adds a route that requires a valid Bearer token or session cookie (with
+  // the CSRF header on writes).
   void AddAuthed(std::string method, std::string pattern, std::string name,
                  Authed handler);
   std::optional<Principal> Authenticate(const HttpRequest& request,
                                         HttpResponse* error);
+  // The cookie's session, CSRF-checked for writes; nullopt with a 401 or
+  // 403 in *error.
+  std::optional<Principal> SessionPrincipal(const HttpRequest& request,
+                                            const std::string& secret,
+                                            HttpResponse* error);
+  // GET /api/v1/me's body.
+  nlohmann::json MeJson(const Principal& who) const;
+  // One audit record of a sign-in event (no case, no child).
+  Status AuditAuth(const Actor& actor, std::string action);
 
   void AddServiceRoutes();  // health, readiness, metrics, OpenAPI, me
   void AddCaseRoutes();     // case_routes.cc
   void AddListRoutes();     // list_routes.cc
   void AddAdminRoutes();    // admin_routes.cc: tokens, users, dead letters
   void AddInfoRoutes();     // info_routes.cc: workflows, children
+  void AddSessionRoutes();  // session_routes.cc: sign-in, sessions, invitations
+  void AddDirectoryRoutes();  // directory_routes.cc: units, people, stats
 
   EngineGauges Gauges();
 
@@ -90,6 +119,10 @@ class ApiService {
   Router router_;
   Metrics metrics_;
   RateLimiter limiter_;
+  CredentialStore credentials_;
+  SessionStore sessions_;
+  SignInLimiter sign_in_;
+  StaticFiles static_files_;
   std::atomic<bool> ready_{false};
   std::atomic<uint64_t> timers_fired_{0};
 };

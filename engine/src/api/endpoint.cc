@@ -13,6 +13,49 @@ namespace {
 
 using nlohmann::json;
 
+// A positive ISO 8601 duration of days, hours, minutes or seconds.
+std::optional<std::chrono::milliseconds> ExactDuration(const json& v) {
+  if (!v.is_string()) return std::nullopt;
+  auto d = ParseDuration(v.get<std::string>());
+  if (!d.ok() || d->years || d->months || d->is_zero()) return std::nullopt;
+  return std::chrono::milliseconds((int64_t{d->days} * 86400 + d->seconds) * 1000);
+}
+
+// "sessions" and "sign_in": objects of durations and counts.
+Status ParseAuthSection(const std::string& name, const json& s, ApiOptions* api) {
+  if (!s.is_object()) return InvalidArgument("/api/" + name + ": expected an object");
+  for (auto it = s.begin(); it != s.end(); ++it) {
+    const std::string& k = it.key();
+    auto bad = [&](const std::string& why) {
+      return InvalidArgument("/api/" + name + "/" + k + ": " + why);
+    };
+    std::chrono::milliseconds* duration =
+        name == "sessions" ? (k == "idle" ? &api->sessions.idle
+                              : k == "absolute" ? &api->sessions.absolute : nullptr)
+                           : (k == "delay" ? &api->sign_in.delay
+                              : k == "lock" ? &api->sign_in.lock : nullptr);
+    int* count = name != "sign_in" ? nullptr
+                 : k == "free_failures" ? &api->sign_in.free_failures
+                 : k == "account_failures" ? &api->sign_in.account_failures
+                 : k == "address_failures" ? &api->sign_in.address_failures
+                                          : nullptr;
+    if (duration) {
+      auto d = ExactDuration(it.value());
+      if (!d) return bad("expected a duration such as \"PT30M\"");
+      *duration = *d;
+    } else if (count) {
+      if (!it.value().is_number_unsigned() || it.value().get<uint64_t>() == 0 ||
+          it.value().get<uint64_t>() > 1'000'000) {
+        return bad("expected a positive integer");
+      }
+      *count = static_cast<int>(it.value().get<uint64_t>());
+    } else {
+      return bad("unknown member \"" + k + "\"");
+    }
+  }
+  return Status::Ok();
+}
+
 Status ParseSection(const EndpointConfig& config, ServerOptions* server,
                     ApiOptions* api, std::string* tokens_path) {
   const json& s = config.section;
@@ -35,11 +78,14 @@ Status ParseSection(const EndpointConfig& config, ServerOptions* server,
       if (!v.is_string() || v.get<std::string>().empty()) return bad("expected a file path");
       std::string p = path(v.get<std::string>());
       (k == "tls_cert" ? server->tls_cert : k == "tls_key" ? server->tls_key : *tokens_path) = p;
+    } else if (k == "sessions" || k == "sign_in") {
+      SHOUHU_RETURN_IF_ERROR(ParseAuthSection(k, v, api));
     } else if (k == "rate_per_second" || k == "rate_burst") {
       if (!v.is_number() || v.get<double>() < 0) return bad("expected a number >= 0");
       (k == "rate_per_second" ? api->rate_per_second : api->rate_burst) = v.get<double>();
     } else if (k == "max_body_bytes" || k == "request_timeout_ms" || k == "workers" ||
-               k == "queue_capacity" || k == "io_threads") {
+               k == "queue_capacity" || k == "io_threads" || k == "max_connections" ||
+               k == "header_timeout_ms") {
       if (!v.is_number_unsigned() || v.get<uint64_t>() == 0 || v.get<uint64_t>() > (1u << 30)) {
         return bad("expected a positive integer");
       }
@@ -49,6 +95,8 @@ Status ParseSection(const EndpointConfig& config, ServerOptions* server,
       if (k == "workers") server->workers = static_cast<int>(std::min<uint64_t>(n, 256));
       if (k == "queue_capacity") server->queue_capacity = n;
       if (k == "io_threads") server->io_threads = static_cast<int>(std::min<uint64_t>(n, 64));
+      if (k == "max_connections") server->max_connections = n;
+      if (k == "header_timeout_ms") server->header_timeout = std::chrono::milliseconds(n);
     } else {
       return bad("unknown member \"" + k + "\"");
     }
@@ -56,6 +104,8 @@ Status ParseSection(const EndpointConfig& config, ServerOptions* server,
   if (server->tls_cert.empty() != server->tls_key.empty()) {
     return InvalidArgument("/api: tls_cert and tls_key go together");
   }
+  api->secure_cookies = !server->tls_cert.empty();
+  api->web_root = config.web_root;
   return Status::Ok();
 }
 

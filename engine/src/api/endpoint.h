@@ -7,7 +7,12 @@
 //    "tokens": "path/tokens.json",   // default: <data_dir>/tokens.json
 //    "max_body_bytes": 1048576, "request_timeout_ms": 10000,
 //    "rate_per_second": 50, "rate_burst": 100,      // per client
-//    "workers": 8, "queue_capacity": 256, "io_threads": 2}
+//    "workers": 8, "queue_capacity": 256, "io_threads": 2,
+//    "max_connections": 1000, "header_timeout_ms": 10000,  // see server.h
+//    "sessions": {"idle": "PT30M", "absolute": "PT12H"},   // browser sessions
+//    "sign_in": {"free_failures": 3, "delay": "PT1S",       // then doubling
+//                "account_failures": 5, "address_failures": 20, "lock": "PT15M"}}
+// Passwords and invitations live in credentials.json beside the tokens file.
 //
 // Thread safety: Start and Stop from the main thread.
 #pragma once
@@ -34,6 +39,7 @@ struct EndpointConfig {
   nlohmann::json section = nlohmann::json::object();  // the "api" member
   std::string config_dir;  // relative paths in `section` resolve here
   std::string data_dir;
+  std::string web_root;  // the web app's folder, resolved; "" = none
   std::string address = "127.0.0.1";
   int port = 8620;
   const AccessRules* access = nullptr;  // null: nobody may do anything

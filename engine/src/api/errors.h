@@ -16,9 +16,11 @@ namespace shouhu::api {
 inline constexpr std::string_view kMalformed = "malformed";          // 400
 inline constexpr std::string_view kUnauthenticated = "unauthenticated";  // 401
 inline constexpr std::string_view kForbidden = "forbidden";          // 403
+inline constexpr std::string_view kCsrf = "csrf";  // 403: cookie write without its CSRF token
 inline constexpr std::string_view kNotFound = "not_found";           // 404
 inline constexpr std::string_view kMethodNotAllowed = "method_not_allowed";  // 405
 inline constexpr std::string_view kConflict = "conflict";            // 409
+inline constexpr std::string_view kExpired = "expired";              // 410
 inline constexpr std::string_view kTooLarge = "too_large";           // 413
 inline constexpr std::string_view kInvalidData = "invalid_data";     // 422
 inline constexpr std::string_view kRateLimited = "rate_limited";     // 429

@@ -13,6 +13,27 @@ std::string HttpRequest::Query(std::string_view name) const {
   return it == query.end() ? "" : it->second;
 }
 
+std::string HttpRequest::Cookie(std::string_view name) const {
+  std::string_view header = headers.count("cookie") ? std::string_view(headers.at("cookie"))
+                                                    : std::string_view();
+  while (!header.empty()) {
+    size_t end = header.find(';');
+    std::string_view pair = header.substr(0, end);
+    header = end == std::string_view::npos ? "" : header.substr(end + 1);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    size_t eq = pair.find('=');
+    if (eq != std::string_view::npos && pair.substr(0, eq) == name) {
+      return std::string(pair.substr(eq + 1));
+    }
+  }
+  return "";
+}
+
+std::string HttpRequest::RemoteAddress() const {
+  size_t colon = remote.rfind(':');
+  return colon == std::string::npos ? remote : remote.substr(0, colon);
+}
+
 HttpResponse JsonResponse(int status, const nlohmann::json& body) {
   HttpResponse r;
   r.status = status;

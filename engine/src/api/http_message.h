@@ -23,6 +23,10 @@ struct HttpRequest {
   // The header's value, or "" when absent. `name` in lower case.
   std::string Header(std::string_view name) const;
   std::string Query(std::string_view name) const;
+  // The value of cookie `name` in the Cookie header, or "".
+  std::string Cookie(std::string_view name) const;
+  // The client's address without its port ("127.0.0.1", "::1").
+  std::string RemoteAddress() const;
 };
 
 struct HttpResponse {

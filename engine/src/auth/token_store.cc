@@ -2,75 +2,36 @@
 // lock, reloaded when another process changed it.
 #include "auth/token_store.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
+
+#include "auth/locked_file.h"
+
+#include "shouhu/json_parse.h"
 
 namespace shouhu {
 namespace {
 
 using nlohmann::json;
 
-std::string Hex(const unsigned char* p, size_t n) {
-  static const char* kDigits = "0123456789abcdef";
-  std::string s;
-  for (size_t i = 0; i < n; ++i) {
-    s.push_back(kDigits[p[i] >> 4]);
-    s.push_back(kDigits[p[i] & 15]);
-  }
-  return s;
-}
-
-StatusOr<std::string> RandomHex(size_t bytes) {
-  std::vector<unsigned char> buf(bytes);
-  if (RAND_bytes(buf.data(), static_cast<int>(bytes)) != 1) {
-    return Internal("no random bytes from OpenSSL");
-  }
-  return Hex(buf.data(), bytes);
-}
-
 std::string HashSecret(const std::string& salt_hex, std::string_view secret) {
   std::string input = salt_hex;
   input.append(secret);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(input.data(), input.size(), digest, &len, EVP_sha256(), nullptr);
-  return Hex(digest, len);
+  return Sha256Hex(input);
 }
 
 int64_t Ms(Instant t) { return t.time_since_epoch().count(); }
 Instant FromMs(int64_t ms) { return Instant(std::chrono::milliseconds(ms)); }
 
-// Holds an exclusive flock on "<path>.lock" for its lifetime.
-class FileLock {
- public:
-  explicit FileLock(const std::string& path) {
-    fd_ = ::open((path + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd_ >= 0 && ::flock(fd_, LOCK_EX) != 0) {
-      ::close(fd_);
-      fd_ = -1;
-    }
-  }
-  ~FileLock() {
-    if (fd_ >= 0) ::close(fd_);  // closing releases the lock
-  }
-  bool ok() const { return fd_ >= 0; }
-
- private:
-  int fd_ = -1;
-};
-
 }  // namespace
+
+std::optional<std::chrono::seconds> LifetimeOf(std::string_view iso, Instant now) {
+  auto d = ParseDuration(iso);
+  if (!d.ok() || d->is_zero()) return std::nullopt;
+  return std::chrono::duration_cast<std::chrono::seconds>(
+      AddDuration(now, *d, std::chrono::minutes(0)) - now);
+}
 
 std::string TokensPathFor(const std::string& data_dir) {
   return data_dir + "/tokens.json";
@@ -79,23 +40,16 @@ std::string TokensPathFor(const std::string& data_dir) {
 TokenStore::TokenStore(std::string path) : path_(std::move(path)) {}
 
 Status TokenStore::ReloadIfChanged() {
-  struct stat st;
-  if (::stat(path_.c_str(), &st) != 0) {
+  std::optional<FileStamp> stamp = StampOf(path_);
+  if (!stamp) {
     records_.clear();
-    loaded_mtime_ns_ = 0;
-    loaded_size_ = 0;
-    loaded_inode_ = 0;
+    loaded_ = FileStamp{};
     return Status::Ok();
   }
-  int64_t mtime = int64_t(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
-  if (mtime == loaded_mtime_ns_ && uint64_t(st.st_size) == loaded_size_ &&
-      uint64_t(st.st_ino) == loaded_inode_) {
-    return Status::Ok();
-  }
-  std::ifstream in(path_, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  json doc = json::parse(text.str(), nullptr, false);
+  if (loaded_ && *stamp == *loaded_) return Status::Ok();
+  auto text = ReadWholeFile(path_);
+  if (!text.ok()) return text.status();
+  json doc = ParseJsonOrDiscarded(*text, kMaxConfigJsonDepth);
   if (doc.is_discarded() || !doc.is_object() || !doc.contains("tokens") ||
       !doc["tokens"].is_array()) {
     return Internal(path_ + ": not a tokens file");
@@ -118,9 +72,7 @@ Status TokenStore::ReloadIfChanged() {
     return Internal(path_ + ": bad token record: " + e.what());
   }
   records_ = std::move(records);
-  loaded_mtime_ns_ = mtime;
-  loaded_size_ = st.st_size;
-  loaded_inode_ = st.st_ino;
+  loaded_ = stamp;
   return Status::Ok();
 }
 
@@ -137,24 +89,8 @@ Status TokenStore::WriteLocked() {
                       {"sha256", r.hash_hex}});
   }
   json doc = {{"kind", "shouhu-tokens"}, {"format", 1}, {"tokens", tokens}};
-  std::string text = doc.dump(1) + "\n";
-  std::string tmp = path_ + ".new";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Unavailable("cannot write " + tmp);
-  bool ok = ::write(fd, text.data(), text.size()) == ssize_t(text.size()) &&
-            ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok || ::rename(tmp.c_str(), path_.c_str()) != 0) {
-    ::unlink(tmp.c_str());
-    return Unavailable("cannot write " + path_);
-  }
-  std::string dir = std::filesystem::path(path_).parent_path().string();
-  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  loaded_mtime_ns_ = -1;  // re-stat on the next read
+  SHOUHU_RETURN_IF_ERROR(ReplaceFile(path_, doc.dump(1) + "\n"));
+  loaded_.reset();  // re-stat on the next read
   return Status::Ok();
 }
 
@@ -167,13 +103,10 @@ StatusOr<IssuedToken> TokenStore::Issue(const std::string& user,
   auto secret = RandomHex(32);
   auto salt = RandomHex(16);
   if (!id.ok() || !secret.ok() || !salt.ok()) return Internal("no randomness");
-  std::error_code ec;
-  std::filesystem::create_directories(
-      std::filesystem::path(path_).parent_path(), ec);
   std::lock_guard<std::mutex> guard(mu_);
   FileLock lock(path_);
   if (!lock.ok()) return Unavailable("cannot lock " + path_ + ".lock");
-  loaded_mtime_ns_ = -1;
+  loaded_.reset();
   SHOUHU_RETURN_IF_ERROR(ReloadIfChanged());
   Record r;
   r.info = {*id, user, label, now, now + std::chrono::duration_cast<std::chrono::milliseconds>(ttl), false};
@@ -192,7 +125,7 @@ Status TokenStore::Revoke(const std::string& id, Instant now) {
   std::lock_guard<std::mutex> guard(mu_);
   FileLock lock(path_);
   if (!lock.ok()) return Unavailable("cannot lock " + path_ + ".lock");
-  loaded_mtime_ns_ = -1;
+  loaded_.reset();
   SHOUHU_RETURN_IF_ERROR(ReloadIfChanged());
   for (Record& r : records_) {
     if (r.info.id != id) continue;
@@ -217,9 +150,7 @@ StatusOr<TokenInfo> TokenStore::Verify(std::string_view token, Instant now) {
   SHOUHU_RETURN_IF_ERROR(ReloadIfChanged());
   for (const Record& r : records_) {
     if (r.info.id != id) continue;
-    std::string hash = HashSecret(r.salt_hex, secret);
-    if (hash.size() != r.hash_hex.size() ||
-        CRYPTO_memcmp(hash.data(), r.hash_hex.data(), hash.size()) != 0) {
+    if (!ConstantTimeEquals(HashSecret(r.salt_hex, secret), r.hash_hex)) {
       return PermissionDenied("unknown token");
     }
     if (r.info.revoked) return PermissionDenied("the token was revoked");

@@ -15,12 +15,14 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "auth/locked_file.h"
 #include "shouhu/duration.h"
 #include "shouhu/status.h"
 
@@ -74,10 +76,12 @@ class TokenStore {
   std::string path_;
   std::mutex mu_;
   std::vector<Record> records_;
-  int64_t loaded_mtime_ns_ = -1;
-  uint64_t loaded_size_ = 0;
-  uint64_t loaded_inode_ = 0;
+  std::optional<FileStamp> loaded_;  // the version in records_; none = re-read
 };
+
+// A token's or invitation's lifetime from an ISO 8601 duration ("P90D"),
+// counted in calendar time from `now`; nullopt for a bad or zero duration.
+std::optional<std::chrono::seconds> LifetimeOf(std::string_view iso, Instant now);
 
 // Default place of the tokens file for a data directory.
 std::string TokensPathFor(const std::string& data_dir);

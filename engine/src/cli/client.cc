@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "cli/table.h"
+#include "shouhu/json_parse.h"
 
 namespace shouhu::cli {
 namespace {
@@ -39,12 +40,13 @@ bool ParseFields(const std::vector<std::string>& items, size_t from, json* data)
     auto raw = item.find(":=");
     auto eq = item.find('=');
     if (raw != std::string::npos && raw < eq) {
-      json v = json::parse(item.substr(raw + 2), nullptr, false);
-      if (v.is_discarded()) {
-        std::fprintf(stderr, "shouhu: \"%s\": the value after := must be JSON\n", item.c_str());
+      StatusOr<json> v = ParseJson(item.substr(raw + 2), kMaxRequestJsonDepth);
+      if (!v.ok()) {
+        std::fprintf(stderr, "shouhu: \"%s\": the value after := must be JSON (%s)\n",
+                     item.c_str(), v.status().message().c_str());
         return false;
       }
-      (*data)[item.substr(0, raw)] = v;
+      (*data)[item.substr(0, raw)] = std::move(v).value();
     } else if (eq != std::string::npos && eq > 0) {
       (*data)[item.substr(0, eq)] = item.substr(eq + 1);
     } else {
@@ -167,8 +169,21 @@ int Report(HttpClient& c, const ClientArgs& a) {
   if (a.Has("unit")) body["unit"] = a.Get("unit");
   return SendAndPrint(c, a, "POST", "/api/v1/cases", body.dump(), KeyHeader(a), RenderResult);
 }
+// The case with its enum values as their labels, from the definition of
+// the workflow version the case runs on (--json keeps the codes).
 int Show(HttpClient& c, const ClientArgs& a) {
-  return SendAndPrint(c, a, "GET", "/api/v1/cases/" + UrlEncode(a.positional[0]), "", {}, RenderCase);
+  HttpReply reply = c.Send("GET", "/api/v1/cases/" + UrlEncode(a.positional[0]));
+  json shown = reply.status == 200 && !a.json ? json::parse(reply.body, nullptr, false) : json();
+  if (shown.is_object() && shown.contains("data") && shown.contains("workflow")) {
+    HttpReply definition = c.Send("GET", "/api/v1/workflows/" + UrlEncode(Str(shown["workflow"])) +
+                                             "?version=" + shown.value("workflow_version", json(1)).dump());
+    json d = json::parse(definition.body, nullptr, false);
+    if (definition.status == 200 && d.is_object()) {
+      LabelValues(d.value("definition", json::object()), &shown["data"]);
+      reply.body = shown.dump();
+    }
+  }
+  return PrintReply(c, a, reply, RenderCase);
 }
 int Fire(HttpClient& c, const ClientArgs& a) {
   json data = json::object();
@@ -295,13 +310,17 @@ int SendAndPrint(HttpClient& client, const ClientArgs& args, const std::string& 
                  const std::string& path, const std::string& body,
                  const std::map<std::string, std::string>& headers,
                  void (*render)(const json&)) {
-  HttpReply reply = client.Send(method, path, body, headers);
+  return PrintReply(client, args, client.Send(method, path, body, headers), render);
+}
+
+int PrintReply(const HttpClient& client, const ClientArgs& args, const HttpReply& reply,
+               void (*render)(const json&)) {
   if (reply.status == 0) {
     std::fprintf(stderr, "shouhu: cannot reach %s: %s\n", client.options().base_url.c_str(),
                  reply.error.c_str());
     return 3;
   }
-  json j = json::parse(reply.body, nullptr, false);
+  json j = ParseJsonOrDiscarded(reply.body, kMaxRecordJsonDepth);
   if (reply.status >= 300) {
     if (args.json) {
       std::printf("%s\n", reply.body.c_str());
@@ -321,8 +340,17 @@ int SendAndPrint(HttpClient& client, const ClientArgs& args, const std::string& 
   return 0;
 }
 
+int PrintResult(const ClientArgs& args, const json& body, void (*render)(const json&)) {
+  if (args.json) {
+    std::printf("%s\n", body.dump().c_str());
+  } else {
+    render(body);
+  }
+  return 0;
+}
+
 bool IsClientCommand(const std::string& command) {
-  if (command == "token") return true;
+  if (command == "token" || command == "user") return true;
   for (const Command& c : kCommands) {
     if (command == c.name) return true;
   }
@@ -340,11 +368,14 @@ const char* ClientCommandsHelp() {
          "  overdue                        overdue (escalated) cases\n"
          "  escalations                    escalations that reached you\n"
          "  whoami | users                 your token's user; the users you may see\n"
-         "  token issue|revoke|list        API tokens (offline with --data-dir)\n";
+         "  token issue|revoke|list        API tokens (offline with --data-dir)\n"
+         "  user invite --user ID          a one-time code to set a password (offline\n"
+         "                                 with --data-dir)\n";
 }
 
 int RunClientCommand(const std::string& command, int argc, char** argv) {
   if (command == "token") return RunTokenCommand(argc, argv);
+  if (command == "user") return RunUserCommand(argc, argv);
   for (const Command& c : kCommands) {
     if (command != c.name) continue;
     ClientArgs args;

@@ -1,6 +1,6 @@
 // The CLI's client commands: talk to a running shouhud over HTTP(S).
 // `shouhu report|show|fire|note|assign|list|overdue|escalations|whoami|users|
-// token ...`; human-readable tables by default, --json for scripts.
+// token|user ...`; human-readable tables by default, --json for scripts.
 #pragma once
 
 #include <map>
@@ -49,7 +49,22 @@ int SendAndPrint(HttpClient& client, const ClientArgs& args, const std::string& 
                  const std::map<std::string, std::string>& headers,
                  void (*render)(const nlohmann::json&));
 
+// Prints a reply as SendAndPrint does; returns the exit code.
+int PrintReply(const HttpClient& client, const ClientArgs& args, const HttpReply& reply,
+               void (*render)(const nlohmann::json&));
+
+// Replaces the enum values in `data` (a case's data) by their labels
+// ("脱离监护单独居住 Living alone") from `definition` (the workflow as
+// written), lists joined with "、". Values without a label stay as they are.
+void LabelValues(const nlohmann::json& definition, nlohmann::json* data);
+
+// Prints a result made offline like SendAndPrint prints a reply; returns 0.
+int PrintResult(const ClientArgs& args, const nlohmann::json& body,
+                void (*render)(const nlohmann::json&));
+
 // `shouhu token issue|revoke|list` (token_command.cc).
 int RunTokenCommand(int argc, char** argv);
+// `shouhu user invite` (user_command.cc).
+int RunUserCommand(int argc, char** argv);
 
 }  // namespace shouhu::cli

@@ -43,34 +43,23 @@ void RenderList(const json& r) {
   PrintTable({"id", "user", "label", "expires", "revoked"}, rows);
 }
 
-int Print(const ClientArgs& args, const json& body, void (*render)(const json&)) {
-  if (args.json) {
-    std::printf("%s\n", body.dump().c_str());
-  } else {
-    render(body);
-  }
-  return 0;
-}
-
 int Offline(const std::string& action, const ClientArgs& args) {
   TokenStore store(TokensPathFor(args.Get("data-dir")));
   Instant now = SystemClock().Now();
   if (action == "issue") {
-    auto ttl = ParseDuration(args.Get("ttl", "P90D"));
-    if (!ttl.ok() || ttl->is_zero()) {
+    auto ttl = LifetimeOf(args.Get("ttl", "P90D"), now);
+    if (!ttl) {
       std::fprintf(stderr, "shouhu: --ttl must be an ISO 8601 duration such as P90D\n");
       return 2;
     }
-    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
-        AddDuration(now, *ttl, std::chrono::minutes(0)) - now);
-    auto issued = store.Issue(args.Get("user"), seconds, args.Get("label"), now);
+    auto issued = store.Issue(args.Get("user"), *ttl, args.Get("label"), now);
     if (!issued.ok()) {
       std::fprintf(stderr, "shouhu: %s\n", issued.status().message().c_str());
       return 1;
     }
     json out = TokenInfoJson(issued->info);
     out["token"] = issued->token;
-    return Print(args, out, args.Has("quiet") ? RenderQuiet : RenderIssued);
+    return PrintResult(args, out, args.Has("quiet") ? RenderQuiet : RenderIssued);
   }
   if (action == "revoke") {
     Status s = store.Revoke(args.positional[1], now);
@@ -78,7 +67,7 @@ int Offline(const std::string& action, const ClientArgs& args) {
       std::fprintf(stderr, "shouhu: %s\n", s.message().c_str());
       return 1;
     }
-    return Print(args, {{"id", args.positional[1]}, {"revoked", true}}, RenderRevoked);
+    return PrintResult(args, {{"id", args.positional[1]}, {"revoked", true}}, RenderRevoked);
   }
   auto list = store.List();
   if (!list.ok()) {
@@ -87,7 +76,7 @@ int Offline(const std::string& action, const ClientArgs& args) {
   }
   json tokens = json::array();
   for (const TokenInfo& t : *list) tokens.push_back(TokenInfoJson(t));
-  return Print(args, {{"tokens", tokens}}, RenderList);
+  return PrintResult(args, {{"tokens", tokens}}, RenderList);
 }
 
 }  // namespace

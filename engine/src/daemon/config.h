@@ -28,11 +28,16 @@ struct DaemonConfig {
   std::chrono::hours request_retention{24 * 30};
   std::string listen_address = "127.0.0.1";
   int listen_port = 8620;
-  std::optional<NotifiersConfig> notifiers;  // none: nothing is dispatched
+  std::optional<NotifiersConfig> notifiers;
+  // The web app's folder (the Vite build), served at "/"; "" = none.
+  std::string web_root;  // none: nothing is dispatched
   // The "api" member as written (see api/endpoint.h), and the folder its
   // relative paths resolve against.
   nlohmann::json api = nlohmann::json::object();
   std::string config_dir;
+  // "min_free_mb": writes stop (503) below this much free disk space, and
+  // the daemon waits to start (StoreOptions::min_free_bytes). Default 64.
+  uint64_t min_free_bytes = 64ull << 20;
 };
 
 // Reads and checks the file; every problem is an InvalidArgument naming the

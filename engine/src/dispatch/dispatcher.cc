@@ -115,7 +115,7 @@ std::vector<Delivery> DispatcherImpl::Expand(const OutboxEntry& entry,
   auto w = catalog_.Find(ctx.value("workflow", ""), ctx.value("version", 0));
   const TemplateDef* t = w ? w->FindTemplate(entry.template_id) : nullptr;
   if (t) {
-    message = dispatch::RenderMessage(*t, ctx, &org_);
+    message = dispatch::RenderMessage(*w, *t, ctx, &org_);
   } else {
     problem = "模板不存在 / no template \"" + entry.template_id +
               "\" in workflow \"" + ctx.value("workflow", "") + "\" v" +

@@ -21,9 +21,10 @@ struct RenderedMessage {
 
 // Fills the template's {{name}} placeholders from `context` (an outbox
 // entry's context): case_id, state_label and unit (in the text's language),
-// priority, and any of the case's data fields (lists joined). A placeholder
-// with no value is rendered as "-".
-RenderedMessage RenderMessage(const TemplateDef& t,
+// priority, and any of the case's data fields (lists joined), an enum value
+// as its label in `w` (in the text's language), not its code. A placeholder
+// with no value is rendered as "-". REQUIRES: `t` is one of `w`'s templates.
+RenderedMessage RenderMessage(const Workflow& w, const TemplateDef& t,
                               const nlohmann::json& context,
                               const Organisation* org);
 

@@ -15,9 +15,16 @@ std::string Scalar(const json& v) {
   return v.dump();
 }
 
+// An enum value as people read it: its label in `lang`, else the code.
+std::string Shown(const json& v, const FieldDef* field, std::string_view lang) {
+  const Label* label = field && v.is_string() ? field->ValueLabel(v.get<std::string>()) : nullptr;
+  if (!label) return Scalar(v);
+  return lang == "zh" || label->en.empty() ? label->zh : label->en;
+}
+
 // The value of placeholder `name` in language `lang` ("zh" or "en").
 std::string Value(std::string_view name, std::string_view lang, const json& ctx,
-                  const Organisation* org) {
+                  const Workflow& w, const Organisation* org) {
   if (name == "case_id") return Scalar(ctx.value("case_id", json()));
   if (name == "state_label") {
     const json& label = ctx.value("state_label", json::object());
@@ -34,20 +41,21 @@ std::string Value(std::string_view name, std::string_view lang, const json& ctx,
   const json& data = ctx.value("data", json::object());
   auto it = data.find(std::string(name));
   if (it == data.end()) return "-";
+  const FieldDef* field = w.FindField(name);
   if (it->is_array()) {
     std::string out;
     for (const json& item : *it) {
       if (!out.empty()) out += lang == "zh" ? "、" : ", ";
-      out += Scalar(item);
+      out += Shown(item, field, lang);
     }
     return out.empty() ? "-" : out;
   }
-  return Scalar(*it);
+  return Shown(*it, field, lang);
 }
 
 // Replaces every {{name}} in `text`; collects the names in `names`.
 std::string Fill(const std::string& text, std::string_view lang,
-                 const json& ctx, const Organisation* org,
+                 const json& ctx, const Workflow& w, const Organisation* org,
                  std::vector<std::string>* names) {
   std::string out;
   size_t pos = 0;
@@ -59,7 +67,7 @@ std::string Fill(const std::string& text, std::string_view lang,
     std::string name = text.substr(open + 2, close - open - 2);
     name.erase(0, name.find_first_not_of(' '));
     name.erase(name.find_last_not_of(' ') + 1);
-    out += Value(name, lang, ctx, org);
+    out += Value(name, lang, ctx, w, org);
     if (names &&
         std::find(names->begin(), names->end(), name) == names->end()) {
       names->push_back(name);
@@ -72,18 +80,18 @@ std::string Fill(const std::string& text, std::string_view lang,
 
 }  // namespace
 
-RenderedMessage RenderMessage(const TemplateDef& t, const json& context,
-                              const Organisation* org) {
+RenderedMessage RenderMessage(const Workflow& w, const TemplateDef& t,
+                              const json& context, const Organisation* org) {
   std::vector<std::string> names;
   RenderedMessage m;
-  std::string zh_subject = Fill(t.subject.zh, "zh", context, org, &names);
-  std::string en_subject = Fill(t.subject.en, "en", context, org, nullptr);
+  std::string zh_subject = Fill(t.subject.zh, "zh", context, w, org, &names);
+  std::string en_subject = Fill(t.subject.en, "en", context, w, org, nullptr);
   m.subject = en_subject.empty() ? zh_subject : zh_subject + " / " + en_subject;
-  std::string zh_body = Fill(t.body.zh, "zh", context, org, &names);
-  std::string en_body = Fill(t.body.en, "en", context, org, nullptr);
+  std::string zh_body = Fill(t.body.zh, "zh", context, w, org, &names);
+  std::string en_body = Fill(t.body.en, "en", context, w, org, nullptr);
   m.body = en_body.empty() ? zh_body : zh_body + "\n\n" + en_body;
   json params = json::object();
-  for (const std::string& n : names) params[n] = Value(n, "zh", context, org);
+  for (const std::string& n : names) params[n] = Value(n, "zh", context, w, org);
   m.params_json = params.dump();
   return m;
 }

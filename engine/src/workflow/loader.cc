@@ -1,5 +1,6 @@
 #include "workflow/loader.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <set>
@@ -33,9 +34,41 @@ std::optional<FieldType> ParseFieldType(const std::string& s) {
   return std::nullopt;
 }
 
+// "value_labels" of an enum at `p` (a field, or a list field's "items"):
+// one {zh, en} label for each of `values` and for nothing else.
+void ParseValueLabels(const json& j, const std::string& p,
+                      const std::vector<std::string>& values, JsonReader& r,
+                      std::map<std::string, Label, std::less<>>* out) {
+  if (values.empty()) return;
+  std::string lp = p + "/value_labels";
+  auto it = j.find("value_labels");
+  if (it == j.end()) {
+    std::string missing;
+    for (const std::string& v : values) missing += (missing.empty() ? "\"" : ", \"") + v + "\"";
+    r.Error(p, "missing member \"value_labels\": every value needs a {\"zh\", \"en\"} "
+               "label people read instead of the code (" + missing + ")");
+    return;
+  }
+  if (!r.IsObject(*it, lp)) return;
+  for (const std::string& v : values) {
+    Label label;
+    if (!it->contains(v)) {
+      r.Error(lp, "no label for value \"" + v + "\"");
+    } else if (r.Label(*it, lp, v.c_str(), &label, true)) {
+      (*out)[v] = label;
+    }
+  }
+  for (auto e = it->begin(); e != it->end(); ++e) {
+    if (std::find(values.begin(), values.end(), e.key()) == values.end()) {
+      r.Error(lp + "/" + e.key(), "\"" + e.key() + "\" is not one of the values");
+    }
+  }
+}
+
 FieldDef ParseField(const json& j, const std::string& p, JsonReader& r) {
   FieldDef f;
-  r.OnlyMembers(j, p, {"id", "label", "type", "values", "items", "sensitivity"});
+  r.OnlyMembers(j, p, {"id", "label", "type", "values", "value_labels", "items",
+                       "sensitivity"});
   r.String(j, p, "id", &f.id, true);
   r.Label(j, p, "label", &f.label, true);
   if (std::string level; r.String(j, p, "sensitivity", &level, false) &&
@@ -59,12 +92,13 @@ FieldDef ParseField(const json& j, const std::string& p, JsonReader& r) {
     if (f.values.empty() && j.contains("values")) {
       r.Error(p + "/values", "an enum needs at least one value");
     }
+    ParseValueLabels(j, p, f.values, r, &f.value_labels);
   }
   if (f.type == FieldType::kList && j.contains("items")) {
     const json& items = j["items"];
     std::string ip = p + "/items";
     if (r.IsObject(items, ip)) {
-      r.OnlyMembers(items, ip, {"type", "values"});
+      r.OnlyMembers(items, ip, {"type", "values", "value_labels"});
       std::string it;
       if (r.String(items, ip, "type", &it, true)) {
         auto t = ParseFieldType(it);
@@ -77,15 +111,27 @@ FieldDef ParseField(const json& j, const std::string& p, JsonReader& r) {
       }
       if (f.item_type == FieldType::kEnum) {
         r.StringList(items, ip, "values", &f.item_values, true);
+        ParseValueLabels(items, ip, f.item_values, r, &f.value_labels);
       }
     }
   }
   return f;
 }
 
+// Guards are evaluated, copied and freed recursively, one frame per level; a
+// readable rule needs a handful of levels. The file's own nesting is capped
+// when it is parsed (kMaxDefinitionJsonDepth), this is the clearer message.
+constexpr int kMaxGuardDepth = 16;
+
 std::optional<Guard> ParseGuard(const json& j, const std::string& p,
-                                JsonReader& r) {
+                                JsonReader& r, int depth = 1) {
   if (!r.IsObject(j, p)) return std::nullopt;
+  if (depth > kMaxGuardDepth) {
+    r.Error(p, "条件嵌套超过 " + std::to_string(kMaxGuardDepth) +
+                   " 层 / guards nest deeper than " + std::to_string(kMaxGuardDepth) +
+                   " levels");
+    return std::nullopt;
+  }
   Guard g;
   for (const char* comb : {"all", "any"}) {
     if (j.contains(comb)) {
@@ -94,7 +140,7 @@ std::optional<Guard> ParseGuard(const json& j, const std::string& p,
       const json* arr = r.Array(j, p, comb, true);
       if (!arr) return std::nullopt;
       for (size_t i = 0; i < arr->size(); ++i) {
-        auto c = ParseGuard((*arr)[i], Idx(p, comb, i), r);
+        auto c = ParseGuard((*arr)[i], Idx(p, comb, i), r, depth + 1);
         if (c) g.children.push_back(std::move(*c));
       }
       return g;
@@ -103,7 +149,7 @@ std::optional<Guard> ParseGuard(const json& j, const std::string& p,
   if (j.contains("not")) {
     r.OnlyMembers(j, p, {"not"});
     g.op = Guard::Op::kNot;
-    auto c = ParseGuard(j["not"], p + "/not", r);
+    auto c = ParseGuard(j["not"], p + "/not", r, depth + 1);
     if (!c) return std::nullopt;
     g.children.push_back(std::move(*c));
     return g;

@@ -53,6 +53,11 @@ const StateDef* Workflow::FindState(std::string_view id) const {
 const EventDef* Workflow::FindEvent(std::string_view id) const {
   return FindById(events, id);
 }
+const Label* FieldDef::ValueLabel(std::string_view value) const {
+  auto it = value_labels.find(value);
+  return it == value_labels.end() ? nullptr : &it->second;
+}
+
 const FieldDef* Workflow::FindField(std::string_view id) const {
   return FindById(fields, id);
 }

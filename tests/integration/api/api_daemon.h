@@ -56,8 +56,10 @@ inline void WriteQuickWorkflow(const std::string& dir) {
 
 class ApiDaemon {
  public:
-  // `api` is the config's "api" section.
-  explicit ApiDaemon(nlohmann::json api = nlohmann::json::object()) {
+  // `api` is the config's "api" section; `extra` holds more top-level
+  // members of the configuration.
+  explicit ApiDaemon(nlohmann::json api = nlohmann::json::object(),
+                     nlohmann::json extra = nlohmann::json::object()) {
     char tmpl[] = "/tmp/shouhu-api-XXXXXX";
     dir_ = mkdtemp(tmpl);
     WriteQuickWorkflow(dir_ + "/workflows");
@@ -67,6 +69,7 @@ class ApiDaemon {
         {"organisation", SHOUHU_SOURCE_DIR "/deploy/county/organisation.json"},
         {"listen", "127.0.0.1:0"},
         {"api", api}};
+    config.update(extra);
     config_path_ = dir_ + "/shouhud.json";
     std::ofstream(config_path_) << config.dump(1);
     std::filesystem::create_directories(data_dir());
@@ -78,8 +81,7 @@ class ApiDaemon {
 
   // Starts shouhud and waits for its "listening on" line.
   void Start() {
-    process_ = std::make_unique<Subprocess>(
-        std::vector<std::string>{kDaemonPath, "--config", config_path_});
+    Launch();
     ASSERT_TRUE(process_->WaitForLine("listening on")) << process_->output();
     const std::string& out = process_->output();
     auto at = out.rfind("listening on ");
@@ -87,6 +89,14 @@ class ApiDaemon {
     base_url_ = "http://" + address;
     ASSERT_TRUE(process_->WaitForLine("ready")) << process_->output();
   }
+  // Starts shouhud without waiting for anything.
+  void Launch() {
+    process_ = std::make_unique<Subprocess>(
+        std::vector<std::string>{kDaemonPath, "--config", config_path_});
+  }
+  bool WaitForLine(const std::string& text) { return process_->WaitForLine(text); }
+  const std::string& output() const { return process_->output(); }
+
   // SIGTERM and wait; returns the exit code.
   // Waits until `check` holds, checking again each time the daemon reports
   // a committed batch of timer firings on its log ("shouhud: fired"): no
@@ -102,9 +112,8 @@ class ApiDaemon {
   int Stop() {
     if (!process_) return 0;
     process_->Signal(SIGTERM);
-    process_->ReadAll();
+    output_ = process_->ReadAll();
     int code = process_->Wait();
-    log_ = process_->output();
     process_.reset();
     return code;
   }
@@ -131,8 +140,11 @@ class ApiDaemon {
   }
 
   const std::string& base_url() const { return base_url_; }
-  // Everything the daemon wrote to stdout and stderr, after Stop().
-  const std::string& log() const { return log_; }
+  // "127.0.0.1:41234"
+  std::string address() const { return base_url_.substr(7); }
+  pid_t pid() const { return process_ ? process_->pid() : -1; }
+  // What the daemon printed so far (all of it once stopped).
+  std::string output() const { return process_ ? process_->output() : output_; }
   const std::string& dir() const { return dir_; }
   std::string data_dir() const { return dir_ + "/data"; }
   const std::string& config_path() const { return config_path_; }
@@ -142,7 +154,7 @@ class ApiDaemon {
   std::string config_path_;
   std::string base_url_;
   std::unique_ptr<Subprocess> process_;
-  std::string log_;
+  std::string output_;
   std::map<std::string, std::string> tokens_;
 };
 

@@ -83,6 +83,11 @@ TEST(CliSessionTest, TeacherReportsPoliceAcceptsSupervisorSeesTheEscalation) {
   EXPECT_NE(shown.out.find("已报告 Reported"), std::string::npos) << shown.out;
   EXPECT_NE(shown.out.find("acceptance_sla"), std::string::npos);
   EXPECT_NE(shown.out.find("小明"), std::string::npos);
+  // Enum values read as their labels, not as codes.
+  EXPECT_NE(shown.out.find("脱离监护单独居住 Living alone without a guardian"), std::string::npos)
+      << shown.out;
+  EXPECT_NE(shown.out.find("留守儿童 Left-behind child"), std::string::npos) << shown.out;
+  EXPECT_EQ(shown.out.find("living_alone"), std::string::npos) << shown.out;
 
   EXPECT_EQ(Cli({"assign", id, "u0008"}, server, police).code, 0);
   CliRun accepted = Cli({"fire", id, "accept", "intake_kind=administrative",

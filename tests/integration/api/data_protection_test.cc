@@ -59,11 +59,11 @@ TEST(DataProtectionTest, DataFilesAreTheOwnersOnlyAndLogsCarryNoPersonalData) {
   ASSERT_EQ(daemon.Stop(), 0);
 
   for (const char* m : kMarkers) {
-    EXPECT_EQ(daemon.log().find(m), std::string::npos) << m << " in the log:\n" << daemon.log();
+    EXPECT_EQ(daemon.output().find(m), std::string::npos) << m << " in the log:\n" << daemon.output();
     EXPECT_EQ(metrics.body.find(m), std::string::npos) << m << " in /metrics";
   }
   for (const std::string& t : tokens) {
-    EXPECT_EQ(daemon.log().find(t.substr(11)), std::string::npos) << "a token in the log";
+    EXPECT_EQ(daemon.output().find(t.substr(11)), std::string::npos) << "a token in the log";
   }
 
   namespace fs = std::filesystem;

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "api_daemon.h"
+#include "auth/credential_store.h"
 
 namespace shouhu {
 namespace {
@@ -31,6 +32,23 @@ TEST(TlsTest, ServesHttpsWithTheConfiguredCertificate) {
   auto me = client.Send("GET", "/api/v1/me");
   ASSERT_EQ(me.status, 200) << me.error << me.body;
   EXPECT_EQ(json::parse(me.body)["id"], "u0008");
+  // Under TLS the session cookie is Secure: never sent over plain HTTP.
+  CredentialStore credentials(CredentialsPathBeside(TokensPathFor(daemon.data_dir())));
+  auto invited = credentials.Invite("u0008", std::chrono::hours(1), "test", SystemClock().Now());
+  ASSERT_TRUE(invited.ok());
+  cli::HttpClientOptions browser_options = options;
+  browser_options.token = "";
+  cli::HttpClient browser(browser_options);
+  ASSERT_EQ(browser.Send("POST", "/api/v1/invitations/accept",
+                         json{{"code", invited->code}, {"password", "police password"}}.dump())
+                .status,
+            200);
+  auto signed_in = browser.Send("POST", "/api/v1/session",
+                                json{{"login", "u0008"}, {"password", "police password"}}.dump());
+  ASSERT_EQ(signed_in.status, 200) << signed_in.body;
+  std::string cookie = signed_in.headers["set-cookie"];
+  EXPECT_NE(cookie.find("; Path=/; HttpOnly; SameSite=Strict; Secure"), std::string::npos)
+      << cookie;
   // Without trusting the certificate the client refuses it.
   cli::HttpClient untrusting(https, options.token);
   EXPECT_EQ(untrusting.Send("GET", "/api/v1/me").status, 0);

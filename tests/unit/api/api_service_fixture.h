@@ -39,13 +39,21 @@ class ApiServiceTest : public ::testing::Test {
     runtime_ = std::move(*runtime);
     tokens_ = std::make_unique<TokenStore>(TokensPathFor(dir_ + "/data"));
     service_ = std::make_unique<ApiService>(
-        ApiDeps{*runtime_, catalog_, org_, *tokens_, *store_, clock_, access_}, ApiOptions{0, 1});
+        ApiDeps{*runtime_, catalog_, org_, *tokens_, *store_, clock_, access_}, TestOptions());
   }
   void TearDown() override {
     service_.reset();
     runtime_.reset();
     store_.reset();
     std::filesystem::remove_all(dir_);
+  }
+
+  // No request rate limit; everything else as configured by default.
+  static ApiOptions TestOptions() {
+    ApiOptions options;
+    options.rate_per_second = 0;
+    options.rate_burst = 1;
+    return options;
   }
 
   std::string TokenFor(const std::string& user) {

@@ -71,7 +71,8 @@ TEST_F(ApiServiceTest, EveryErrorCodeTheServerUsesIsInTheSchema) {
                                    ["properties"]["code"]["enum"];
   for (const char* code : {"malformed", "unauthenticated", "forbidden", "not_found",
                            "method_not_allowed", "conflict", "too_large", "invalid_data",
-                           "rate_limited", "internal", "unavailable", "timeout", "overloaded"}) {
+                           "rate_limited", "internal", "unavailable", "timeout", "overloaded",
+                           "csrf", "expired"}) {
     EXPECT_NE(std::find(codes.begin(), codes.end(), code), codes.end()) << code;
   }
 }

@@ -162,7 +162,7 @@ class DispatcherTest : public ::testing::Test {
                  Teacher(),
                  "notice",
                  unit,
-                 {{"child_name", child}, {"signs", {"独居", "营养不良"}}}};
+                 {{"child_name", child}, {"signs", {"alone", "malnourished"}}}};
     auto r = rt_->Open(cmd);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? r->case_id : "";

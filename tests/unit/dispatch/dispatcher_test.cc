@@ -37,6 +37,7 @@ TEST_F(DispatcherTest, DeliversToEveryOfficerOfTheTownshipAndRecordsIt) {
   EXPECT_EQ(peers_["email"].Count(), 2u);
 }
 
+// Enum values ("alone") read as their labels in each language, never as codes.
 TEST_F(DispatcherTest, RendersTheTemplateInChineseWithEnglish) {
   Start();
   std::string id = OpenCaseAt("village", "小明");
@@ -48,7 +49,7 @@ TEST_F(DispatcherTest, RendersTheTemplateInChineseWithEnglish) {
             "和平村的案件 " + id +
                 "，状态：处理中。迹象：独居、营养不良。\n\n"
                 "Case " +
-                id + " in Heping Village, state: Open. Signs: 独居, 营养不良.");
+                id + " in Heping Village, state: Open. Signs: Living alone, Malnourished.");
   EXPECT_EQ(m.template_id, "new_case");
   EXPECT_EQ(nlohmann::json::parse(m.template_params_json),
             nlohmann::json({{"child_name", "小明"},

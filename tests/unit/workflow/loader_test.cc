@@ -56,6 +56,10 @@ TEST(LoaderTest, RealWorkflowsFolderLoadsWithoutErrors) {
   EXPECT_EQ(w->FindState("assessment")->timers.at(0).units,
             TimerDef::Units::kWorkingDays);
   EXPECT_EQ(w->FindField("co_assessors")->item_type, FieldType::kEnum);
+  ASSERT_NE(w->FindField("category")->ValueLabel("living_alone"), nullptr);
+  EXPECT_EQ(w->FindField("category")->ValueLabel("living_alone")->zh, "脱离监护单独居住");
+  EXPECT_EQ(w->FindField("co_assessors")->ValueLabel("medical")->en, "Medical staff");
+  EXPECT_EQ(w->FindField("category")->ValueLabel("living"), nullptr);
   EXPECT_EQ(w->FindEvent("respond")->to.size(), 2u);
   EXPECT_EQ(w->FindEscalation("police_acceptance_overdue")->steps.size(), 3u);
   EXPECT_EQ(w->EventsFrom("monitoring").size(), 3u);

@@ -21,6 +21,25 @@ void ExpectRefused(const std::string& kind, const std::string& rest) {
   EXPECT_NE(l.catalog.FindCalendar("test-cal"), nullptr);
 }
 
+// --- labels of enum values ---
+
+TEST(ValidatorTest, EnumValueWithoutALabel) {
+  ExpectRefused("enum_value_without_label",
+                "/fields/1/value_labels: no label for value \"low\"");
+}
+
+TEST(ValidatorTest, EnumWithoutValueLabels) {
+  ExpectRefused("enum_without_value_labels",
+                "/fields/5/items: missing member \"value_labels\": every value needs a "
+                "{\"zh\", \"en\"} label people read instead of the code (\"minor\", "
+                "\"school\")");
+}
+
+TEST(ValidatorTest, LabelForAValueTheFieldDoesNotHave) {
+  ExpectRefused("value_label_for_unknown_value",
+                "/fields/1/value_labels/medium: \"medium\" is not one of the values");
+}
+
 // --- states ---
 
 TEST(ValidatorTest, UnknownStateInFrom) {

@@ -7,6 +7,7 @@
 #include "api/api_service.h"
 #include "api/errors.h"
 #include "api/policy.h"
+#include "api/request_helpers.h"
 
 namespace shouhu::api {
 namespace {
@@ -54,7 +55,7 @@ void ApiService::AddDirectoryRoutes() {
 
   AddAuthed("GET", "/api/v1/stats", "stats",
             [this](const HttpRequest&, const RouteMatch&, const Principal& who) {
-    if (!IsSupervisor(*who.user)) {
+    if (!PolicyOf(deps_, who).Can(Capability::kSupervise)) {
       return ErrorResponse(403, kForbidden, "only supervisors see statistics");
     }
     // The rows: the caller's unit's children (townships for a county

@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 #include "../support/subprocess.h"
 
 namespace shouhu {
@@ -59,10 +61,23 @@ TEST_F(DaemonTest, CreatesAMissingDataDirectoryAndItsParents) {
   EXPECT_EQ(d.Wait(), 0) << out;
 }
 
-// The sample configuration of deploy/ loads: its county and its workflows.
+// The sample configuration of deploy/ loads: its county, its workflows and
+// its notifier channels. Its plugin_dir names the release build's plugins
+// (../build/plugins); the test takes this build's, so a tree with only
+// another build (build-asan) passes too.
 TEST_F(DaemonTest, StartsWithTheSampleConfiguration) {
-  Subprocess d({kDaemon, "--config", SHOUHU_SOURCE_DIR "/deploy/shouhud.json",
-                "--data-dir", dir_ + "/sample-data", "--listen", "127.0.0.1:0"});
+  std::ifstream in(SHOUHU_SOURCE_DIR "/deploy/shouhud.json");
+  nlohmann::json config = nlohmann::json::parse(in);
+  const fs::path deploy = SHOUHU_SOURCE_DIR "/deploy";
+  for (const char* member : {"data_dir", "organisation"}) {
+    config[member] = (deploy / config[member].get<std::string>()).lexically_normal();
+  }
+  for (auto& w : config["workflows"]) w = (deploy / w.get<std::string>()).lexically_normal();
+  ASSERT_EQ(config["notifiers"]["plugin_dir"], "../build/plugins");
+  config["notifiers"]["plugin_dir"] = SHOUHU_BINARY_DIR "/plugins";
+  std::ofstream(dir_ + "/shouhud.json") << config.dump();
+  Subprocess d({kDaemon, "--config", dir_ + "/shouhud.json", "--data-dir", dir_ + "/sample-data",
+                "--listen", "127.0.0.1:0"});
   ASSERT_TRUE(d.WaitForLine("ready")) << d.output();
   EXPECT_NE(d.output().find("organisation: 107 units, 289 users"), std::string::npos)
       << d.output();

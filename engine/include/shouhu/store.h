@@ -56,6 +56,13 @@ struct StoreOptions {
   // Upper bound on the payload of one group commit. A single batch larger than
   // this is still committed, alone.
   size_t max_group_bytes = 8 << 20;
+  // Writes are refused (kUnavailable, "disk full") while the data
+  // directory's file system has less free space than this, so RocksDB keeps
+  // room for its memtable flushes and compactions and seldom meets ENOSPC
+  // (when it does, writes fail kUnavailable too, and RocksDB recovers by
+  // itself once 64 MiB are free). Reads go on; writes resume by themselves
+  // once space is freed. Also checked before opening. 0: no check.
+  uint64_t min_free_bytes = 64ull << 20;
 };
 
 // Counters since open; they only grow. Successful writes only.
@@ -115,11 +122,17 @@ class Store {
   [[nodiscard]] virtual Status Checkpoint(const std::string& dir) = 0;
 
   virtual StoreStats Stats() const = 0;
+
+  // OK while writes can go ahead; else kUnavailable saying why (the disk is
+  // full, or a storage error not yet recovered from). For readiness checks:
+  // cheap, and it writes nothing.
+  virtual Status WriteHealth() const { return Status::Ok(); }
 };
 
 // Opens (creating if missing) a RocksDB store in `dir`. kUnavailable when the
-// directory cannot be opened or is locked by another process; kInternal when
-// the data is corrupt.
+// directory cannot be opened, is locked by another process or its disk has
+// less than options.min_free_bytes free ("disk full"); kInternal when the
+// data is corrupt.
 StatusOr<std::unique_ptr<Store>> OpenRocksStore(
     const std::string& dir, const StoreOptions& options = {});
 
@@ -149,6 +162,7 @@ class FaultInjectingStore : public Store {
       std::string_view prefix) override;
   [[nodiscard]] Status Checkpoint(const std::string& dir) override;
   StoreStats Stats() const override { return base_->Stats(); }
+  Status WriteHealth() const override { return base_->WriteHealth(); }
 
  private:
   std::unique_ptr<Store> base_;

@@ -200,16 +200,26 @@ EngineGauges ApiService::Gauges() {
 }
 
 void ApiService::AddServiceRoutes() {
-  router_.Add("GET", "/healthz", "healthz", [](const HttpRequest&, const RouteMatch&) {
+  // The probes answer HEAD like GET (monitoring tools use it); the server
+  // sends HEAD's headers without the body.
+  auto probe = [this](std::string pattern, std::string name, RouteHandler handler) {
+    router_.Add("GET", pattern, name, handler);
+    router_.Add("HEAD", std::move(pattern), std::move(name), std::move(handler));
+  };
+  probe("/healthz", "healthz", [](const HttpRequest&, const RouteMatch&) {
     return JsonResponse(200, {{"status", "ok"}});
   });
-  router_.Add("GET", "/readyz", "readyz", [this](const HttpRequest&, const RouteMatch&) {
+  probe("/readyz", "readyz", [this](const HttpRequest&, const RouteMatch&) {
     if (!ready_.load()) {
       return ErrorResponse(503, kUnavailable, "not ready (starting or stopping)");
     }
+    // Reads go on while the store cannot write, but a case cannot be filed.
+    if (Status writable = deps_.store.WriteHealth(); !writable.ok()) {
+      return ErrorResponse(503, kUnavailable, "storage cannot write: " + writable.message());
+    }
     return JsonResponse(200, {{"status", "ready"}});
   });
-  router_.Add("GET", "/metrics", "metrics", [this](const HttpRequest&, const RouteMatch&) {
+  probe("/metrics", "metrics", [this](const HttpRequest&, const RouteMatch&) {
     HttpResponse r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     r.body = metrics_.Render(Gauges());

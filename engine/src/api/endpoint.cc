@@ -84,7 +84,8 @@ Status ParseSection(const EndpointConfig& config, ServerOptions* server,
       if (!v.is_number() || v.get<double>() < 0) return bad("expected a number >= 0");
       (k == "rate_per_second" ? api->rate_per_second : api->rate_burst) = v.get<double>();
     } else if (k == "max_body_bytes" || k == "request_timeout_ms" || k == "workers" ||
-               k == "queue_capacity" || k == "io_threads") {
+               k == "queue_capacity" || k == "io_threads" || k == "max_connections" ||
+               k == "header_timeout_ms") {
       if (!v.is_number_unsigned() || v.get<uint64_t>() == 0 || v.get<uint64_t>() > (1u << 30)) {
         return bad("expected a positive integer");
       }
@@ -94,6 +95,8 @@ Status ParseSection(const EndpointConfig& config, ServerOptions* server,
       if (k == "workers") server->workers = static_cast<int>(std::min<uint64_t>(n, 256));
       if (k == "queue_capacity") server->queue_capacity = n;
       if (k == "io_threads") server->io_threads = static_cast<int>(std::min<uint64_t>(n, 64));
+      if (k == "max_connections") server->max_connections = n;
+      if (k == "header_timeout_ms") server->header_timeout = std::chrono::milliseconds(n);
     } else {
       return bad("unknown member \"" + k + "\"");
     }

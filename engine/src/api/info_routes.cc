@@ -6,6 +6,7 @@
 #include "api/case_views.h"
 #include "api/errors.h"
 #include "api/request_helpers.h"
+#include "shouhu/json_parse.h"
 
 namespace shouhu::api {
 namespace {
@@ -60,7 +61,8 @@ void ApiService::AddInfoRoutes() {
               std::ifstream in(w->source_file, std::ios::binary);
               std::stringstream text;
               text << in.rdbuf();
-              json definition = json::parse(text.str(), nullptr, false);
+              json definition =
+                  ParseJsonOrDiscarded(text.str(), kMaxDefinitionJsonDepth);
               if (definition.is_discarded()) {
                 return ErrorResponse(500, kInternal, "the definition file changed on disk");
               }

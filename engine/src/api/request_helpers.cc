@@ -6,18 +6,25 @@
 #include <openssl/rand.h>
 
 #include "api/errors.h"
+#include "shouhu/json_parse.h"
 
 namespace shouhu::api {
 
 using nlohmann::json;
 
 std::optional<json> ObjectBody(const HttpRequest& request, HttpResponse* error) {
-  json body = json::parse(request.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
+  StatusOr<json> body = ParseJson(request.body, kMaxRequestJsonDepth);
+  if (!body.ok()) {
+    // The parser's reason: where the syntax broke, or the nesting limit.
+    *error = ErrorResponse(400, kMalformed,
+                           "the body must be a JSON object; " + body.status().message());
+    return std::nullopt;
+  }
+  if (!body->is_object()) {
     *error = ErrorResponse(400, kMalformed, "the body must be a JSON object");
     return std::nullopt;
   }
-  return body;
+  return std::move(body).value();
 }
 
 std::string RandomId(size_t bytes) {

@@ -2,6 +2,8 @@
 // a bounded work queue feeding worker threads, optional TLS.
 #include "api/server.h"
 
+#include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -10,6 +12,7 @@
 #include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
@@ -67,7 +70,16 @@ struct Shared {
   ServerHooks hooks;
   ServerOptions options;
   WorkQueue queue;
+  std::atomic<size_t> connections{0};  // sessions alive
 };
+
+// Over the connection cap a connection gets one request, with this much time
+// to send its header: a probe is answered, anything else 503, then it closes.
+constexpr std::chrono::milliseconds kOverCapHeaderTimeout{2'000};
+
+bool IsProbe(const std::string& path) {
+  return path == "/healthz" || path == "/readyz" || path == "/metrics";
+}
 
 HttpRequest ToPlain(const http::request<http::string_body>& in,
                     const std::string& remote, bool* ok) {
@@ -90,14 +102,21 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
   static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
 
+  // `over_cap`: accepted while max_connections were open already.
   template <class... Args>
-  Session(Shared& shared, std::string remote, Args&&... args)
-      : shared_(shared), remote_(std::move(remote)), stream_(std::forward<Args>(args)...) {}
+  Session(Shared& shared, bool over_cap, std::string remote, Args&&... args)
+      : shared_(shared),
+        over_cap_(over_cap),
+        remote_(std::move(remote)),
+        stream_(std::forward<Args>(args)...) {
+    ++shared_.connections;
+  }
+  ~Session() { --shared_.connections; }
 
   void Run() {
     net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
       if constexpr (kTls) {
-        beast::get_lowest_layer(self->stream_).expires_after(self->IoTimeout());
+        beast::get_lowest_layer(self->stream_).expires_after(self->HeaderTimeout());
         self->stream_.async_handshake(ssl::stream_base::server,
                                       [self](beast::error_code ec) {
                                         if (!ec) self->Read();
@@ -111,15 +130,26 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
  private:
   std::chrono::milliseconds Timeout() const { return shared_.options.request_timeout; }
   std::chrono::milliseconds IoTimeout() const { return shared_.options.io_timeout; }
+  // A connection that sends nothing (new, or idle between requests) is
+  // closed after this, so idle sockets do not pile up.
+  std::chrono::milliseconds HeaderTimeout() const {
+    return over_cap_ ? std::min(kOverCapHeaderTimeout, shared_.options.header_timeout)
+                     : shared_.options.header_timeout;
+  }
 
+  // The header under HeaderTimeout, then the body under IoTimeout.
   void Read() {
     parser_.emplace();
     parser_->body_limit(shared_.options.max_body_bytes);
-    beast::get_lowest_layer(stream_).expires_after(IoTimeout());
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                       self->OnRead(ec);
-                     });
+    beast::get_lowest_layer(stream_).expires_after(HeaderTimeout());
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) {
+          if (ec || self->parser_->is_done()) return self->OnRead(ec);
+          beast::get_lowest_layer(self->stream_).expires_after(self->IoTimeout());
+          http::async_read(self->stream_, self->buffer_, *self->parser_,
+                           [self](beast::error_code ec, size_t) { self->OnRead(ec); });
+        });
   }
 
   void OnRead(beast::error_code ec) {
@@ -141,11 +171,19 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
                                             "not a valid HTTP request: " + ec.message()));
     }
     http::request<http::string_body> request = parser_->release();
-    keep_alive_ = request.keep_alive();
+    keep_alive_ = request.keep_alive() && !over_cap_;
+    head_ = request.method() == http::verb::head;
     bool target_ok = true;
     HttpRequest plain = ToPlain(request, remote_, &target_ok);
     if (!target_ok) {
       return Reply("malformed", ErrorResponse(400, kMalformed, "bad request target"));
+    }
+    if (over_cap_ && !IsProbe(plain.path)) {
+      return Reply("overloaded",
+                   ErrorResponse(503, kOverloaded,
+                                 "too many connections (" +
+                                     std::to_string(shared_.options.max_connections) +
+                                     " open); nothing was done, retry"));
     }
     auto self = this->shared_from_this();
     Clock::time_point queued = started_;
@@ -188,6 +226,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     for (const auto& [name, value] : plain.headers) response->set(name, value);
     size_t length = plain.body.size();
     if (!head_) response->body() = std::move(plain.body);
+    // A client without a valid token gets no second try on this connection.
+    if (plain.status == 401) keep_alive_ = false;
     response->keep_alive(keep_alive_);
     response->prepare_payload();
     // HEAD: the length of what GET would send, and no body.
@@ -213,6 +253,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   Shared& shared_;
+  const bool over_cap_;
   std::string remote_;
   Stream stream_;
   beast::flat_buffer buffer_;
@@ -228,6 +269,7 @@ class BeastServer : public ApiServer {
       : shared_{std::move(hooks), options, WorkQueue(options.queue_capacity)},
         io_(options.io_threads),
         acceptor_(net::make_strand(io_)),
+        accept_backoff_timer_(acceptor_.get_executor()),
         ssl_(ssl::context::tls_server) {}
 
   Status Init() {
@@ -284,6 +326,7 @@ class BeastServer : public ApiServer {
     net::post(acceptor_.get_executor(), [this] {
       beast::error_code ignored;
       acceptor_.close(ignored);
+      accept_backoff_timer_.cancel();
     });
     shared_.queue.Stop();
     for (auto& t : workers_) t.join();
@@ -292,11 +335,31 @@ class BeastServer : public ApiServer {
   }
 
  private:
+  // Out of file descriptors (or kernel memory) the listening socket stays
+  // readable and accept fails at once: retrying at once spins a core. Wait,
+  // 50 ms doubling to 1 s, while connections close and free descriptors.
+  static bool OutOfResources(const beast::error_code& ec) {
+    namespace errc = boost::system::errc;
+    return ec == errc::too_many_files_open || ec == errc::too_many_files_open_in_system ||
+           ec == errc::no_buffer_space || ec == errc::not_enough_memory;
+  }
+
   void Accept() {
     acceptor_.async_accept(net::make_strand(io_), [this](beast::error_code ec,
                                                          tcp::socket socket) {
       if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+      if (OutOfResources(ec)) {
+        accept_backoff_ = std::clamp(accept_backoff_ * 2, std::chrono::milliseconds(50),
+                                     std::chrono::milliseconds(1'000));
+        accept_backoff_timer_.expires_after(accept_backoff_);
+        accept_backoff_timer_.async_wait([this](beast::error_code ec) {
+          if (!ec && acceptor_.is_open()) Accept();
+        });
+        return;
+      }
+      accept_backoff_ = std::chrono::milliseconds(0);
       if (!ec) {
+        const bool over_cap = shared_.connections.load() >= shared_.options.max_connections;
         beast::error_code peer_ec;
         auto peer = socket.remote_endpoint(peer_ec);
         std::string remote = peer_ec ? "unknown"
@@ -304,10 +367,11 @@ class BeastServer : public ApiServer {
                                            std::to_string(peer.port());
         if (tls_) {
           std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
-              shared_, remote, std::move(socket), ssl_)
+              shared_, over_cap, remote, std::move(socket), ssl_)
               ->Run();
         } else {
-          std::make_shared<Session<beast::tcp_stream>>(shared_, remote, std::move(socket))
+          std::make_shared<Session<beast::tcp_stream>>(shared_, over_cap, remote,
+                                                        std::move(socket))
               ->Run();
         }
       }
@@ -318,6 +382,8 @@ class BeastServer : public ApiServer {
   Shared shared_;
   net::io_context io_;
   tcp::acceptor acceptor_;
+  net::steady_timer accept_backoff_timer_;  // on the acceptor's strand
+  std::chrono::milliseconds accept_backoff_{0};
   ssl::context ssl_;
   bool tls_ = false;
   bool stopped_ = false;

@@ -6,7 +6,9 @@
 // Limits: request bodies over max_body_bytes get 413; every read and write
 // has a deadline; a request that waited in the queue longer than
 // request_timeout is answered 503 ("timeout") without running, so nothing
-// is written for it.
+// is written for it. Connections are capped (max_connections, see below); a
+// 401 closes the connection; the accept loop backs off when out of file
+// descriptors instead of retrying at once.
 //
 // Thread safety: Start and Stop from one thread; the server's own threads do
 // the rest.
@@ -33,6 +35,15 @@ struct ServerOptions {
   std::chrono::milliseconds request_timeout{10'000};
   // Deadline of every socket read and write.
   std::chrono::milliseconds io_timeout{30'000};
+  // Deadline for a request's header, from the connection's start or the end
+  // of its previous response: an idle connection closes after it.
+  std::chrono::milliseconds header_timeout{10'000};
+  // Connections served as usual. Past this, a new connection gets a short
+  // header deadline and one answer (the probes /healthz, /readyz and /metrics
+  // as usual, anything else 503 "overloaded"), then it closes: the process's
+  // file descriptor limit (LimitNOFILE in deploy/shouhud.service) leaves
+  // room for those, the store and the notifiers above this.
+  size_t max_connections = 1'000;
   // TLS when both are set: PEM certificate chain and private key.
   std::string tls_cert;
   std::string tls_key;

@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <openssl/rand.h>
 
+#include "shouhu/json_parse.h"
+
 namespace shouhu {
 namespace {
 
@@ -119,7 +121,7 @@ Status CredentialStore::ReloadIfChanged() {
   if (loaded_ && *stamp == *loaded_) return Status::Ok();
   auto text = ReadWholeFile(path_);
   if (!text.ok()) return text.status();
-  json doc = json::parse(*text, nullptr, false);
+  json doc = ParseJsonOrDiscarded(*text, kMaxConfigJsonDepth);
   if (doc.is_discarded() || !doc.is_object() || doc.value("kind", "") != "shouhu-credentials") {
     return Internal(path_ + ": not a credentials file");
   }

@@ -8,6 +8,8 @@
 
 #include "auth/locked_file.h"
 
+#include "shouhu/json_parse.h"
+
 namespace shouhu {
 namespace {
 
@@ -47,7 +49,7 @@ Status TokenStore::ReloadIfChanged() {
   if (loaded_ && *stamp == *loaded_) return Status::Ok();
   auto text = ReadWholeFile(path_);
   if (!text.ok()) return text.status();
-  json doc = json::parse(*text, nullptr, false);
+  json doc = ParseJsonOrDiscarded(*text, kMaxConfigJsonDepth);
   if (doc.is_discarded() || !doc.is_object() || !doc.contains("tokens") ||
       !doc["tokens"].is_array()) {
     return Internal(path_ + ": not a tokens file");

@@ -149,10 +149,10 @@ int Verify(int argc, char** argv) {
   if (anchored) {
     const std::string text = o.get("--expect-head");
     const size_t colon = text.find(':');
+    // `end` points into seq_text, so seq_text must outlive the check below.
+    const std::string seq_text = text.substr(0, colon);
     char* end = nullptr;
-    anchor.seq = colon == std::string::npos
-                     ? 0
-                     : std::strtoull(text.substr(0, colon).c_str(), &end, 10);
+    anchor.seq = colon == std::string::npos ? 0 : std::strtoull(seq_text.c_str(), &end, 10);
     if (anchor.seq == 0 || *end != '\0' || text.size() - colon - 1 != 64) {
       return Usage("--expect-head wants SEQ:HASH, e.g. 1024:<64 hex digits>");
     }

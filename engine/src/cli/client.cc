@@ -10,6 +10,7 @@
 
 #include "cli/table.h"
 #include "shouhu/duration.h"
+#include "shouhu/json_parse.h"
 
 namespace shouhu::cli {
 namespace {
@@ -41,12 +42,13 @@ bool ParseFields(const std::vector<std::string>& items, size_t from, json* data)
     auto raw = item.find(":=");
     auto eq = item.find('=');
     if (raw != std::string::npos && raw < eq) {
-      json v = json::parse(item.substr(raw + 2), nullptr, false);
-      if (v.is_discarded()) {
-        std::fprintf(stderr, "shouhu: \"%s\": the value after := must be JSON\n", item.c_str());
+      StatusOr<json> v = ParseJson(item.substr(raw + 2), kMaxRequestJsonDepth);
+      if (!v.ok()) {
+        std::fprintf(stderr, "shouhu: \"%s\": the value after := must be JSON (%s)\n",
+                     item.c_str(), v.status().message().c_str());
         return false;
       }
-      (*data)[item.substr(0, raw)] = v;
+      (*data)[item.substr(0, raw)] = std::move(v).value();
     } else if (eq != std::string::npos && eq > 0) {
       (*data)[item.substr(0, eq)] = item.substr(eq + 1);
     } else {
@@ -77,7 +79,7 @@ bool local_times = false;
 void UseOrganisationTimeZone(HttpClient& c, const ClientArgs& a) {
   if (a.json) return;
   HttpReply me = c.Send("GET", "/api/v1/me");
-  json j = json::parse(me.body, nullptr, false);
+  json j = ParseJsonOrDiscarded(me.body, kMaxRecordJsonDepth);
   if (me.status != 200 || !j.is_object() || !j.contains("time_zone")) return;
   std::string zone = Str(j["time_zone"]);
   if (zone.empty()) return;
@@ -202,11 +204,13 @@ int Report(HttpClient& c, const ClientArgs& a) {
 int Show(HttpClient& c, const ClientArgs& a) {
   UseOrganisationTimeZone(c, a);
   HttpReply reply = c.Send("GET", "/api/v1/cases/" + UrlEncode(a.positional[0]));
-  json shown = reply.status == 200 && !a.json ? json::parse(reply.body, nullptr, false) : json();
+  json shown = reply.status == 200 && !a.json
+                   ? ParseJsonOrDiscarded(reply.body, kMaxRecordJsonDepth)
+                   : json();
   if (shown.is_object() && shown.contains("data") && shown.contains("workflow")) {
     HttpReply definition = c.Send("GET", "/api/v1/workflows/" + UrlEncode(Str(shown["workflow"])) +
                                              "?version=" + shown.value("workflow_version", json(1)).dump());
-    json d = json::parse(definition.body, nullptr, false);
+    json d = ParseJsonOrDiscarded(definition.body, kMaxRecordJsonDepth);
     if (definition.status == 200 && d.is_object()) {
       LabelValues(d.value("definition", json::object()), &shown["data"]);
       reply.body = shown.dump();
@@ -352,7 +356,7 @@ int PrintReply(const HttpClient& client, const ClientArgs& args, const HttpReply
                  reply.error.c_str());
     return 3;
   }
-  json j = json::parse(reply.body, nullptr, false);
+  json j = ParseJsonOrDiscarded(reply.body, kMaxRecordJsonDepth);
   if (reply.status >= 300) {
     if (args.json) {
       std::printf("%s\n", reply.body.c_str());

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "shouhu/json_parse.h"
+
 namespace shouhu {
 namespace fs = std::filesystem;
 
@@ -14,10 +16,10 @@ StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
   if (!in) return InvalidArgument(path + ": cannot read the configuration file");
   std::stringstream text;
   text << in.rdbuf();
-  nlohmann::json doc = nlohmann::json::parse(text.str(), nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) {
-    return InvalidArgument(path + ": not a JSON object");
-  }
+  StatusOr<nlohmann::json> parsed = ParseJson(text.str(), kMaxConfigJsonDepth);
+  if (!parsed.ok()) return InvalidArgument(path + ": " + parsed.status().message());
+  const nlohmann::json& doc = parsed.value();
+  if (!doc.is_object()) return InvalidArgument(path + ": not a JSON object");
   fs::path base = fs::absolute(path).parent_path();
   auto resolve = [&](const std::string& p) {
     return fs::path(p).is_absolute() ? p : (base / p).lexically_normal().string();
@@ -26,7 +28,8 @@ StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
     return InvalidArgument(path + ":/" + member + ": " + why);
   };
   static const char* kKnown[] = {"data_dir", "workflows", "organisation", "listen",
-                                 "notifiers", "api", "web_root"};
+                                 "notifiers", "api", "min_free_mb",
+                                 "web_root"};
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     if (std::find(std::begin(kKnown), std::end(kKnown), it.key()) ==
         std::end(kKnown)) {
@@ -62,6 +65,13 @@ StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
   if (doc.contains("api")) {
     if (!doc["api"].is_object()) return bad("api", "expected an object");
     c.api = doc["api"];
+  }
+  if (doc.contains("min_free_mb")) {
+    const auto& m = doc["min_free_mb"];
+    if (!m.is_number_unsigned() || m.get<uint64_t>() > (1u << 20)) {
+      return bad("min_free_mb", "expected a whole number of MiB, 0 to 1048576");
+    }
+    c.min_free_bytes = m.get<uint64_t>() << 20;
   }
   if (doc.contains("listen")) {
     const auto& l = doc["listen"];

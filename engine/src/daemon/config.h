@@ -29,6 +29,9 @@ struct DaemonConfig {
   // relative paths resolve against.
   nlohmann::json api = nlohmann::json::object();
   std::string config_dir;
+  // "min_free_mb": writes stop (503) below this much free disk space, and
+  // the daemon waits to start (StoreOptions::min_free_bytes). Default 64.
+  uint64_t min_free_bytes = 64ull << 20;
 };
 
 // Reads and checks the file; every problem is an InvalidArgument naming the

@@ -3,11 +3,13 @@
 // until SIGTERM or SIGINT, then shuts down cleanly and exits 0.
 #include <cstdio>
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -114,7 +116,21 @@ int main(int argc, char** argv) {
                  config->data_dir.c_str(), mkdir_error.message().c_str());
     return 1;
   }
-  auto store = shouhu::OpenRocksStore(config->data_dir);
+  shouhu::StoreOptions store_options;
+  store_options.min_free_bytes = config->min_free_bytes;
+  auto store = shouhu::OpenRocksStore(config->data_dir, store_options);
+  // On a full disk, wait for space instead of exiting (and being restarted
+  // in a loop by systemd); SIGTERM ends the wait.
+  for (bool said = false; !store.ok() && store.status().code() == shouhu::StatusCode::kUnavailable &&
+                          store.status().message().find("disk full") != std::string::npos;) {
+    if (!said) {
+      std::fprintf(stderr, "shouhud: waiting for disk space 等待磁盘空间: %s\n",
+                   store.status().message().c_str());
+      said = true;
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    store = shouhu::OpenRocksStore(config->data_dir, store_options);
+  }
   if (!store.ok()) {
     std::fprintf(stderr, "shouhud: cannot open the data directory %s: %s\n",
                  config->data_dir.c_str(), store.status().ToString().c_str());

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "shouhu/org.h"
+#include "shouhu/json_parse.h"
 
 namespace shouhu {
 namespace {
@@ -29,6 +30,49 @@ class Problems {
 std::string Str(const json& obj, const char* key) {
   auto it = obj.find(key);
   return it != obj.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+// A county's tree is 2 or 3 levels deep (county, township, village or
+// school); a province's a few more. A deeper chain is a mistake in the file,
+// and every walk up the tree (jurisdiction, escalation) is bounded by it.
+constexpr int kMaxUnitDepth = 64;
+
+// One pass: each walk up stops at the first unit whose depth is known, so
+// every unit is visited once and a 20,000-level chain costs no more than
+// 20,000 flat units (it used to be walked from every unit: quadratic).
+Status ComputeDepths(std::vector<Unit>& units,
+                     const std::map<std::string, size_t, std::less<>>& index,
+                     const std::string& path) {
+  constexpr int kUnknown = -1, kOnWalk = -2;
+  std::vector<int> depth(units.size(), kUnknown);
+  std::vector<size_t> walk;
+  for (size_t i = 0; i < units.size(); ++i) {
+    walk.clear();
+    size_t at = i;
+    int above = -1;  // the depth of the unit above the walk's top; -1 above the root
+    while (depth[at] == kUnknown) {
+      depth[at] = kOnWalk;
+      walk.push_back(at);
+      if (units[at].parent.empty()) break;
+      at = index.find(units[at].parent)->second;
+    }
+    if (depth[at] == kOnWalk && !units[at].parent.empty()) {
+      return InvalidArgument(path + ":/units: the parents of \"" + units[at].id +
+                             "\" form a cycle");
+    }
+    if (depth[at] >= 0) above = depth[at];
+    for (size_t k = walk.size(); k-- > 0;) {
+      depth[walk[k]] = ++above;
+      units[walk[k]].depth = above;
+      if (above > kMaxUnitDepth) {
+        return InvalidArgument(
+            path + ":/units: 单位层级超过 " + std::to_string(kMaxUnitDepth) +
+            " 层 / unit \"" + units[walk[k]].id + "\" is more than " +
+            std::to_string(kMaxUnitDepth) + " levels below the root");
+      }
+    }
+  }
+  return Status::Ok();
 }
 
 // "Asia/Shanghai": letters, digits and _+-/ only, as IANA names are.
@@ -56,9 +100,14 @@ StatusOr<Organisation> Organisation::Load(const std::string& path) {
   if (!in) return InvalidArgument(path + ": cannot read the organisation file");
   std::stringstream text;
   text << in.rdbuf();
-  json doc = json::parse(text.str(), nullptr, false);
+  StatusOr<json> parsed = ParseJson(text.str(), kMaxConfigJsonDepth);
   Problems p(path);
-  if (doc.is_discarded() || !doc.is_object() || !doc.contains("units") ||
+  if (!parsed.ok()) {
+    p.Add("", parsed.status().message());
+    return p.status();
+  }
+  const json& doc = parsed.value();
+  if (!doc.is_object() || !doc.contains("units") ||
       !doc["units"].is_array() || !doc.contains("users") || !doc["users"].is_array()) {
     p.Add("", "expected an object with arrays \"units\" and \"users\"");
     return p.status();
@@ -107,20 +156,7 @@ StatusOr<Organisation> Organisation::Load(const std::string& path) {
   }
   if (roots != 1) p.Add("/units", "expected exactly one root unit (no parent)");
   if (p.any()) return p.status();
-  // Depths, refusing cycles: a chain longer than the tree is a cycle.
-  for (Unit& u : org.units_) {
-    int depth = 0;
-    const Unit* at = &u;
-    while (!at->parent.empty() && depth <= static_cast<int>(org.units_.size())) {
-      at = org.FindUnit(at->parent);
-      ++depth;
-    }
-    if (depth > static_cast<int>(org.units_.size())) {
-      p.Add("/units", "the parents of \"" + u.id + "\" form a cycle");
-      return p.status();
-    }
-    u.depth = depth;
-  }
+  SHOUHU_RETURN_IF_ERROR(ComputeDepths(org.units_, org.unit_index_, path));
   const json& users = doc["users"];
   for (size_t i = 0; i < users.size(); ++i) {
     std::string ptr = "/users/" + std::to_string(i);

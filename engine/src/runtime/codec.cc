@@ -1,6 +1,7 @@
 #include "runtime/codec.h"
 
 #include "runtime/json_writer.h"
+#include "shouhu/json_parse.h"
 
 namespace shouhu::codec {
 namespace {
@@ -28,9 +29,10 @@ StatusOr<json> DecodeJson(std::string_view value, std::string_view what) {
   if (value.empty() || value[0] != kFormatV1) {
     return Internal(std::string(what) + ": unknown record format");
   }
-  json j = json::parse(value.substr(1), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) {
-    return Internal(std::string(what) + ": corrupt record");
+  StatusOr<json> j = ParseJson(value.substr(1), kMaxRecordJsonDepth);
+  if (!j.ok() || !j->is_object()) {
+    return Internal(std::string(what) + ": corrupt record" +
+                    (j.ok() ? "" : ": " + j.status().message()));
   }
   return j;
 }

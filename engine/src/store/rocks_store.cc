@@ -6,17 +6,23 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
+#include <sys/statvfs.h>
+
 #include <algorithm>
+#include <cstdarg>
 #include <cstdint>
+#include <cstdio>
 #include <deque>
 #include <filesystem>
 #include <limits>
+#include <mutex>
 #include <span>
 #include <utility>
 #include <vector>
@@ -43,6 +49,32 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   return Unavailable(std::move(message));
 }
 
+// RocksDB's logger, as "shouhud: rocksdb: [LEVEL] message" lines on stderr.
+class StderrLogger : public rocksdb::Logger {
+ public:
+  StderrLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    char line[1024];
+    std::vsnprintf(line, sizeof line, format, ap);
+    std::fprintf(stderr, "shouhud: rocksdb: %s\n", line);
+  }
+};
+
+// kUnavailable "disk full" when the file system holding `dir` has less than
+// `min_free` bytes available to us (0: no check).
+Status CheckFreeSpace(const std::string& dir, uint64_t min_free) {
+  if (min_free == 0) return Status::Ok();
+  struct statvfs st {};
+  if (statvfs(dir.c_str(), &st) != 0) return Status::Ok();  // RocksDB will say
+  const uint64_t free = uint64_t(st.f_bavail) * st.f_frsize;
+  if (free >= min_free) return Status::Ok();
+  auto mib = [](uint64_t bytes) { return std::to_string((bytes + (1 << 19)) >> 20); };
+  return Unavailable("store: disk full 磁盘已满: " + mib(free) + " MiB free in " + dir +
+                     ", writes need " + mib(min_free) +
+                     " MiB; they resume by themselves once space is freed");
+}
+
 // The smallest string greater than every string starting with `prefix`, or ""
 // when there is none (prefix empty or all 0xff).
 std::string PrefixSuccessor(std::string_view prefix) {
@@ -60,8 +92,10 @@ std::string PrefixSuccessor(std::string_view prefix) {
 
 class RocksStore final : public Store {
  public:
-  RocksStore(rocksdb::DB* db, const StoreOptions& options)
+  RocksStore(rocksdb::DB* db, std::string dir, const StoreOptions& options)
       : db_(db),
+        dir_(std::move(dir)),
+        min_free_bytes_(options.min_free_bytes),
         write_options_(MakeWriteOptions(options)),
         max_group_bytes_(options.max_group_bytes),
         sealer_([this](std::string_view prefix) { return LastRecord(prefix); }),
@@ -167,10 +201,28 @@ class RocksStore final : public Store {
 
   StoreStats Stats() const override { return committer_->Stats(); }
 
+  // The disk is checked now; a RocksDB write error is remembered until a
+  // write succeeds again.
+  Status WriteHealth() const override {
+    SHOUHU_RETURN_IF_ERROR(CheckFreeSpace(dir_, min_free_bytes_));
+    std::lock_guard<std::mutex> lock(write_error_mu_);
+    if (!write_error_.empty()) return Unavailable(write_error_);
+    return Status::Ok();
+  }
+
  private:
   // Runs on the committer thread only, so batch_ and needs_resume_ need no
   // lock. Every failure is kUnavailable, as the Store contract promises.
   Status WriteGroup(std::span<const GroupCommitter::Batch* const> group) {
+    // Refuse before RocksDB meets ENOSPC: see StoreOptions::min_free_bytes.
+    SHOUHU_RETURN_IF_ERROR(CheckFreeSpace(dir_, min_free_bytes_));
+    Status s = WriteToRocks(group);
+    std::lock_guard<std::mutex> lock(write_error_mu_);
+    write_error_ = needs_resume_ ? s.message() : "";
+    return s;
+  }
+
+  Status WriteToRocks(std::span<const GroupCommitter::Batch* const> group) {
     if (needs_resume_) {
       // A failed write puts RocksDB in read-only mode. Recoverable errors
       // (disk full: RocksDB retries by itself and answers Busy meanwhile)
@@ -259,6 +311,11 @@ class RocksStore final : public Store {
   }
 
   std::unique_ptr<rocksdb::DB> db_;
+  const std::string dir_;
+  const uint64_t min_free_bytes_;
+  // The RocksDB error that disabled writes, "" once a write succeeds again.
+  mutable std::mutex write_error_mu_;
+  std::string write_error_;
   const rocksdb::WriteOptions write_options_;
   const size_t max_group_bytes_;
   rocksdb::WriteBatch batch_;  // committer thread only
@@ -287,9 +344,13 @@ rocksdb::Options MakeRocksOptions() {
   options.IncreaseParallelism(2);
   // Cold data compresses well and is rarely read.
   options.bottommost_compression = rocksdb::kZSTD;
-  // Keep RocksDB's own info LOG from growing without bound.
-  options.max_log_file_size = 16 << 20;
-  options.keep_log_file_num = 5;
+  // RocksDB's messages go to our standard error, not to its LOG file in the
+  // data directory: on a full disk a failed LOG write left that file's
+  // writer in an error state, and the next message (the error handler
+  // reporting the failed write) hit an assertion that Debian's librocksdb
+  // keeps (AssertFalseAndGetStatusForPrevError, `sync_without_flush_called_`)
+  // and aborted the daemon. Warnings and errors only.
+  options.info_log = std::make_shared<StderrLogger>();
   // kPointInTimeRecovery (the default) is what we want: after a crash, a
   // torn WAL tail is dropped and every group synced before it is kept.
   options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
@@ -321,10 +382,16 @@ StatusOr<std::unique_ptr<Store>> OpenRocksStoreWithEnv(
     const std::string& dir, const StoreOptions& options, rocksdb::Env* env) {
   rocksdb::Options rocks_options = MakeRocksOptions();
   if (env != nullptr) rocks_options.env = env;
+  // Opening writes (a new log and manifest): not on a full disk either. A
+  // directory still to be created is checked on its parent's file system.
+  std::error_code ec;
+  const bool exists = std::filesystem::exists(dir, ec);
+  SHOUHU_RETURN_IF_ERROR(CheckFreeSpace(
+      exists ? dir : std::filesystem::path(dir).parent_path().string(), options.min_free_bytes));
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(rocks_options, dir, &db);
   if (!s.ok()) return FromRocks(s, "store: open " + dir);
-  return std::unique_ptr<Store>(std::make_unique<RocksStore>(db, options));
+  return std::unique_ptr<Store>(std::make_unique<RocksStore>(db, dir, options));
 }
 
 StatusOr<std::unique_ptr<Store>> OpenRocksStore(const std::string& dir,

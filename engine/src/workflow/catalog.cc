@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "shouhu/json_parse.h"
 #include "workflow/json_reader.h"
 #include "workflow/loader.h"
 #include "workflow/validator.h"
@@ -59,13 +60,12 @@ Catalog Catalog::Load(const std::vector<std::string>& paths,
     std::ifstream in(file, std::ios::binary);
     std::stringstream text;
     text << in.rdbuf();
-    json doc;
-    try {
-      doc = json::parse(text.str());
-    } catch (const json::parse_error& e) {
-      errors->push_back({file, "", std::string("not valid JSON: ") + e.what()});
+    StatusOr<json> parsed = ParseJson(text.str(), kMaxDefinitionJsonDepth);
+    if (!parsed.ok()) {
+      errors->push_back({file, "", parsed.status().message()});
       continue;
     }
+    json doc = std::move(parsed).value();
     JsonReader r(file, errors);
     std::string kind;
     if (!r.IsObject(doc, "") || !r.String(doc, "", "kind", &kind, true)) continue;

@@ -112,9 +112,20 @@ FieldDef ParseField(const json& j, const std::string& p, JsonReader& r) {
   return f;
 }
 
+// Guards are evaluated, copied and freed recursively, one frame per level; a
+// readable rule needs a handful of levels. The file's own nesting is capped
+// when it is parsed (kMaxDefinitionJsonDepth), this is the clearer message.
+constexpr int kMaxGuardDepth = 16;
+
 std::optional<Guard> ParseGuard(const json& j, const std::string& p,
-                                JsonReader& r) {
+                                JsonReader& r, int depth = 1) {
   if (!r.IsObject(j, p)) return std::nullopt;
+  if (depth > kMaxGuardDepth) {
+    r.Error(p, "条件嵌套超过 " + std::to_string(kMaxGuardDepth) +
+                   " 层 / guards nest deeper than " + std::to_string(kMaxGuardDepth) +
+                   " levels");
+    return std::nullopt;
+  }
   Guard g;
   for (const char* comb : {"all", "any"}) {
     if (j.contains(comb)) {
@@ -123,7 +134,7 @@ std::optional<Guard> ParseGuard(const json& j, const std::string& p,
       const json* arr = r.Array(j, p, comb, true);
       if (!arr) return std::nullopt;
       for (size_t i = 0; i < arr->size(); ++i) {
-        auto c = ParseGuard((*arr)[i], Idx(p, comb, i), r);
+        auto c = ParseGuard((*arr)[i], Idx(p, comb, i), r, depth + 1);
         if (c) g.children.push_back(std::move(*c));
       }
       return g;
@@ -132,7 +143,7 @@ std::optional<Guard> ParseGuard(const json& j, const std::string& p,
   if (j.contains("not")) {
     r.OnlyMembers(j, p, {"not"});
     g.op = Guard::Op::kNot;
-    auto c = ParseGuard(j["not"], p + "/not", r);
+    auto c = ParseGuard(j["not"], p + "/not", r, depth + 1);
     if (!c) return std::nullopt;
     g.children.push_back(std::move(*c));
     return g;

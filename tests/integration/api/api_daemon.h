@@ -56,10 +56,10 @@ inline void WriteQuickWorkflow(const std::string& dir) {
 
 class ApiDaemon {
  public:
-  // `api` is the config's "api" section; `more` adds top-level members
-  // (e.g. "web_root").
+  // `api` is the config's "api" section; `extra` holds more top-level
+  // members of the configuration.
   explicit ApiDaemon(nlohmann::json api = nlohmann::json::object(),
-                     nlohmann::json more = nlohmann::json::object()) {
+                     nlohmann::json extra = nlohmann::json::object()) {
     char tmpl[] = "/tmp/shouhu-api-XXXXXX";
     dir_ = mkdtemp(tmpl);
     WriteQuickWorkflow(dir_ + "/workflows");
@@ -69,7 +69,7 @@ class ApiDaemon {
         {"organisation", SHOUHU_SOURCE_DIR "/deploy/county/organisation.json"},
         {"listen", "127.0.0.1:0"},
         {"api", api}};
-    config.update(more);
+    config.update(extra);
     config_path_ = dir_ + "/shouhud.json";
     std::ofstream(config_path_) << config.dump(1);
     std::filesystem::create_directories(data_dir());
@@ -81,8 +81,7 @@ class ApiDaemon {
 
   // Starts shouhud and waits for its "listening on" line.
   void Start() {
-    process_ = std::make_unique<Subprocess>(
-        std::vector<std::string>{kDaemonPath, "--config", config_path_});
+    Launch();
     ASSERT_TRUE(process_->WaitForLine("listening on")) << process_->output();
     const std::string& out = process_->output();
     auto at = out.rfind("listening on ");
@@ -90,6 +89,14 @@ class ApiDaemon {
     base_url_ = "http://" + address;
     ASSERT_TRUE(process_->WaitForLine("ready")) << process_->output();
   }
+  // Starts shouhud without waiting for anything.
+  void Launch() {
+    process_ = std::make_unique<Subprocess>(
+        std::vector<std::string>{kDaemonPath, "--config", config_path_});
+  }
+  bool WaitForLine(const std::string& text) { return process_->WaitForLine(text); }
+  const std::string& output() const { return process_->output(); }
+
   // SIGTERM and wait; returns the exit code.
   // Waits until `check` holds, checking again each time the daemon reports
   // a committed batch of timer firings on its log ("shouhud: fired"): no
@@ -133,6 +140,9 @@ class ApiDaemon {
   }
 
   const std::string& base_url() const { return base_url_; }
+  // "127.0.0.1:41234"
+  std::string address() const { return base_url_.substr(7); }
+  pid_t pid() const { return process_ ? process_->pid() : -1; }
   // What the daemon printed so far (all of it once stopped).
   std::string output() const { return process_ ? process_->output() : output_; }
   const std::string& dir() const { return dir_; }

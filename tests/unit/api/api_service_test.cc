@@ -2,6 +2,8 @@
 // and writes nothing (commands and audited reads alike).
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "api_service_fixture.h"
 
 namespace shouhu::api {
@@ -30,6 +32,34 @@ TEST_F(ApiServiceTest, StorageThatCannotWriteGives503AndWritesNothing) {
   // A read whose audit record cannot be written is refused too.
   store_->FailNextCommits(1);
   EXPECT_EQ(Call("GET", "/api/v1/cases/" + id, police, "").status, 503);
+  EXPECT_EQ(Call("GET", "/api/v1/cases/" + id, police, "").status, 200);
+}
+
+// Regression (issue 11): a value nested 100,000 deep in "data" overflowed the
+// stack of the thread that copied it, killing the daemon. Now 400, naming the
+// limit, and the service goes on answering.
+TEST_F(ApiServiceTest, DataNestedDeeperThanTheLimitIs400NotACrash) {
+  std::string teacher = TokenFor("u0021"), police = TokenFor("u0008");
+  HttpResponse opened = Call("POST", "/api/v1/cases", teacher, kReport);
+  ASSERT_EQ(opened.status, 201) << opened.body;
+  std::string id = json::parse(opened.body)["case_id"];
+
+  std::string deep = std::string(100'000, '[') + std::string(100'000, ']');
+  std::string report = R"({"workflow": "mandatory_report", "data": {"child_name": )" +
+                       deep + "}}";
+  std::string event = R"({"event": "accept", "data": {"intake_kind": )" + deep + "}}";
+  for (const auto& [target, token, body] :
+       {std::tuple{std::string("/api/v1/cases"), teacher, report},
+        std::tuple{"/api/v1/cases/" + id + "/events", police, event}}) {
+    HttpResponse r = Call("POST", target, token, body);
+    EXPECT_EQ(r.status, 400) << target;
+    EXPECT_NE(r.body.find("nested deeper than 64 levels"), std::string::npos) << r.body;
+  }
+  // Up to the limit is parsed (and then refused as usual: wrong type or state).
+  std::string legal = std::string(61, '[') + std::string(61, ']');
+  HttpResponse typed = Call("POST", "/api/v1/cases/" + id + "/events", police,
+                            R"({"event": "accept", "data": {"intake_kind": )" + legal + "}}");
+  EXPECT_TRUE(typed.status == 409 || typed.status == 422) << typed.status << typed.body;
   EXPECT_EQ(Call("GET", "/api/v1/cases/" + id, police, "").status, 200);
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "../../support/run_program.h"
+#include "../workflow/definitions.h"
 
 namespace shouhu {
 namespace {
@@ -84,6 +85,16 @@ TEST_F(CliTest, AMissingPathExits1) {
   Result r = Run({"validate", missing});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find(missing + ":: no such file or folder"),
+            std::string::npos)
+      << r.err;
+}
+
+// Regression (issue 11): a guard nested 100,000 deep segfaulted the loader.
+TEST_F(CliTest, ADefinitionNestedTooDeepIsOneErrorLineNotACrash) {
+  std::string file = testing::MinimalWithGuard(dir_, testing::NotChain(100'000));
+  Result r = Run({"validate", file, kFixtures + "/valid/calendars"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find(file + ":: JSON 嵌套超过 64 层 / nested deeper than 64 levels"),
             std::string::npos)
       << r.err;
 }

@@ -320,5 +320,17 @@ TEST(CodecTest, RecordsAreTheBytesThatDumpingAJsonTreeWrites) {
                          .dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
+// Regression (issue 11): a stored record is parsed with a nesting cap like
+// any outside text, so a damaged or hostile record is an error, not a stack
+// overflow in whoever copies it.
+TEST(CodecTest, ARecordNestedPastTheLimitIsCorruptNotACrash) {
+  std::string deep = std::string(100'000, '[') + std::string(100'000, ']');
+  auto c = codec::DecodeCase(std::string(1, codec::kFormatV1) + R"({"data": {"x": )" + deep + "}}");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), StatusCode::kInternal);
+  EXPECT_NE(c.status().message().find("nested deeper than 80 levels"), std::string::npos)
+      << c.status().message();
+}
+
 }  // namespace
 }  // namespace shouhu::runtime_test

@@ -6,6 +6,8 @@
 // valid/calendars/test-cal.json) with exactly one defect.
 #pragma once
 
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -56,6 +58,31 @@ inline Loaded LoadInvalid(const std::string& kind) {
 // The error line expected for invalid/<kind>.json: "<file>:<rest>".
 inline std::string Line(const std::string& kind, const std::string& rest) {
   return InvalidFixture(kind) + ":" + rest;
+}
+
+// `{"not": … {"field": "safe", "eq": true} …}`: `levels` guards deep.
+inline std::string NotChain(int levels) {
+  std::string text;
+  for (int i = 1; i < levels; ++i) text += R"({"not": )";
+  text += R"({"field": "safe", "eq": true})";
+  text.append(levels - 1, '}');
+  return text;
+}
+
+// Writes dir/deep.json: valid/minimal.json with the "finish" event's
+// (/events/3) guard replaced by `guard`. Returns its path.
+inline std::string MinimalWithGuard(const std::string& dir, const std::string& guard) {
+  std::ifstream in(FixturePath("valid/minimal.json"));
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string s = text.str();
+  size_t at = s.find(R"("guard": {"all")");
+  size_t end = s.find("\"notify\"", at);
+  if (at == std::string::npos || end == std::string::npos) return "";
+  s.replace(at, end - at, "\"guard\": " + guard + ",\n     ");
+  std::string path = dir + "/deep.json";
+  std::ofstream(path) << s;
+  return path;
 }
 
 }  // namespace shouhu::testing

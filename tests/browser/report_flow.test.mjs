@@ -136,8 +136,10 @@ describe('report from a phone to the police and back', () => {
     await teacher.getByRole('navigation').getByRole('link', { name: '我的报告' }).click()
     await teacher.getByRole('heading', { name: '我的报告' }).waitFor()
     const card = teacher.getByRole('article')
-    await card.getByText('反馈报告单位').waitFor()
+    await card.getByText('反馈报告单位', { exact: true }).waitFor()
     await card.getByText('出警处置').waitFor()
+    // The feedback text the police sent reaches the reporter (the law owes it).
+    await card.getByText(FEEDBACK).waitFor()
     const text = await teacher.locator('main').innerText()
     for (const secret of [NOTE, '吴超', '2016-05-01', '行政案件']) {
       assert.ok(!text.includes(secret), `the reporter must not see "${secret}"`)

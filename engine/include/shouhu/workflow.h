@@ -45,6 +45,10 @@ struct FieldDef {
   FieldType item_type = FieldType::kString;
   std::vector<std::string> item_values;
   Sensitivity sensitivity = Sensitivity::kSensitive;
+  // Shown to the reporter in the progress of their own report where an event
+  // recorded it (e.g. the police feedback the law owes the reporting unit);
+  // every other field stays out of the reporter's view.
+  bool to_reporter = false;
   // What people read for each of `values` (kEnum) or `item_values` (a list
   // of enum): "living_alone" -> 脱离监护单独居住 / Living alone. Every value
   // has one (the loader refuses a definition that misses any).

@@ -65,11 +65,21 @@ json FeedbackJson(const Workflow* w, const CaseRecord& c,
   for (const HistoryEntry& h : history) {
     if (h.kind != "opened" && h.kind != "event") continue;
     const EventDef* e = w && h.kind == "event" ? w->FindEvent(h.name) : nullptr;
-    progress.push_back({{"at", FormatInstant(h.at)},
-                        {"step", h.kind == "opened" ? "opened" : h.name},
-                        {"step_label", e ? LabelJson(e->label) : json(nullptr)},
-                        {"state", h.to_state},
-                        {"state_label", StateLabel(w, h.to_state)}});
+    json entry = {{"at", FormatInstant(h.at)},
+                  {"step", h.kind == "opened" ? "opened" : h.name},
+                  {"step_label", e ? LabelJson(e->label) : json(nullptr)},
+                  {"state", h.to_state},
+                  {"state_label", StateLabel(w, h.to_state)}};
+    // Only what the workflow addresses to the reporter (the police feedback).
+    json data = json::object();
+    if (e && h.data.is_object()) {
+      for (auto it = h.data.begin(); it != h.data.end(); ++it) {
+        const FieldDef* f = w->FindField(it.key());
+        if (f && f->to_reporter) data[it.key()] = it.value();
+      }
+    }
+    if (!data.empty()) entry["data"] = std::move(data);
+    progress.push_back(std::move(entry));
   }
   return {{"id", c.id},
           {"view", "feedback"},

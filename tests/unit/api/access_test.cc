@@ -487,5 +487,40 @@ TEST_F(AccessTest, AReportFromOutsideProposesInsteadOfOverwriting) {
             }), 2);
 }
 
+// The reporter's progress view carries the feedback the police send (fields
+// the workflow marks "to_reporter") and nothing else of what the police
+// recorded: not the intake kind, not a note, not who acted.
+TEST_F(AccessTest, TheReporterSeesThePoliceFeedbackAndNothingElse) {
+  HttpResponse opened = Call("POST", "/api/v1/cases", Token("u0021"), Report("FB-child").dump());
+  ASSERT_EQ(opened.status, 201) << opened.body;
+  std::string path = "/api/v1/cases/" + json::parse(opened.body)["case_id"].get<std::string>();
+  json accept = {{"event", "accept"},
+                 {"data", {{"intake_kind", "criminal"},
+                           {"accepted_at", "2026-03-02T09:00:00+08:00"}}}};
+  ASSERT_EQ(Call("POST", path + "/events", Token("u0008"), accept.dump()).status, 200);
+  json feedback = {{"event", "send_feedback"},
+                   {"data", {{"feedback_sent_at", "2026-03-03T10:00:00+08:00"},
+                             {"feedback_summary", "FB-已出警，儿童已由祖母照看"}}}};
+  HttpResponse sent = Call("POST", path + "/events", Token("u0008"), feedback.dump());
+  ASSERT_EQ(sent.status, 200) << sent.body;
+  ASSERT_EQ(Call("POST", path + "/notes", Token("u0008"), R"({"text": "FB-note"})").status, 201);
+
+  HttpResponse mine = Call("GET", path, Token("u0021"), "");
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  json view = json::parse(mine.body);
+  EXPECT_EQ(view["view"], "feedback");
+  json shown = json::object();
+  for (const json& p : view["progress"]) {
+    if (p.contains("data")) shown.update(p["data"]);
+  }
+  EXPECT_EQ(shown, (json{{"feedback_sent_at", "2026-03-03T10:00:00+08:00"},
+                         {"feedback_summary", "FB-已出警，儿童已由祖母照看"}}));
+  for (const char* hidden : {"intake_kind", "FB-note", "u0008", "FB-child"}) {
+    EXPECT_EQ(mine.body.find(hidden), std::string::npos) << hidden;
+  }
+  // Another reporter's view of the case: as if it did not exist.
+  EXPECT_EQ(Call("GET", path, Token("u0022"), "").status, 404);
+}
+
 }  // namespace
 }  // namespace shouhu::api

@@ -7,7 +7,14 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   librocksdb-dev libboost-dev nlohmann-json3-dev libgtest-dev
   libcurl4-openssl-dev libssl-dev libsodium-dev python3-aiosmtpd
+  chromium fonts-wqy-microhei
 )
+# The web app builds with node and npm. Debian's `npm` conflicts with
+# NodeSource's nodejs (which bundles npm), so Debian's are installed only
+# when the commands are missing.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

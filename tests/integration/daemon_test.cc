@@ -79,7 +79,7 @@ TEST_F(DaemonTest, StartsWithTheSampleConfiguration) {
   Subprocess d({kDaemon, "--config", dir_ + "/shouhud.json", "--data-dir", dir_ + "/sample-data",
                 "--listen", "127.0.0.1:0"});
   ASSERT_TRUE(d.WaitForLine("ready")) << d.output();
-  EXPECT_NE(d.output().find("organisation: 107 units, 289 users"), std::string::npos)
+  EXPECT_NE(d.output().find("organisation: 121 units, 292 users"), std::string::npos)
       << d.output();
   d.Signal(SIGTERM);
   std::string out = d.ReadAll();
@@ -115,6 +115,31 @@ TEST_F(DaemonTest, RefusesToStartOnAnInvalidDefinition) {
       << out;
   EXPECT_NE(out.find("refusing to start"), std::string::npos);
   EXPECT_FALSE(fs::exists(dir_ + "/data"));  // nothing was created
+}
+
+// Access rules are checked at start-up like workflows (issue 12): a wrong
+// capability is a file:json-pointer: message and nothing starts.
+TEST_F(DaemonTest, RefusesInvalidAccessRules) {
+  std::ifstream in(SHOUHU_SOURCE_DIR "/deploy/county/access.json");
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  auto at = text.find("\"case.reporter_identity\"");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, 24, "\"case.everything\"");
+  std::ofstream(dir_ + "/access.json") << text;
+  std::string path = dir_ + "/shouhud.json";
+  std::ofstream(path) << R"({"data_dir": "data", "workflows": [")" SHOUHU_SOURCE_DIR
+                         R"(/workflows"], "organisation": ")" SHOUHU_SOURCE_DIR
+                         R"(/deploy/county/organisation.json", "access": "access.json",
+                         "listen": "127.0.0.1:0"})";
+  Subprocess d({kDaemon, "--config", path});
+  std::string out = d.ReadAll();
+  EXPECT_EQ(d.Wait(), 1);
+  EXPECT_NE(out.find(dir_ + "/access.json:/roles/police_officer/1: unknown capability "
+                            "\"case.everything\""),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("refusing to start: the access rules are invalid"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir_ + "/data"));
 }
 
 TEST_F(DaemonTest, RefusesABadConfigurationFile) {

@@ -35,4 +35,16 @@ struct ChildRevision {
   std::string linked_case;  // a case linked to the child by this change, or ""
 };
 
+// Values a command reported for a child's file its actor may not reach (the
+// file lies outside their jurisdiction): kept aside until someone with
+// rights on the file accepts them (they become a revision) or rejects them.
+// A report never overwrites a file its reporter may not read.
+struct ChildProposal {
+  std::string id;       // "<case>/<seq>": the command that reported them
+  Instant at;
+  std::string actor;    // who reported them
+  std::string case_id;
+  nlohmann::json changes = nlohmann::json::object();  // field -> proposed value
+};
+
 }  // namespace shouhu

@@ -91,6 +91,16 @@ struct RedriveDeadLetter {
   std::string dead_letter_id;
 };
 
+// Accepts (the values become a revision of the file, by `actor`) or rejects
+// a ChildProposal; recorded in the history of the proposal's case.
+struct DecideChildProposal {
+  std::string request_id;
+  Actor actor;
+  std::string child_id;
+  std::string proposal_id;
+  bool accept = false;
+};
+
 struct CommandResult {
   std::string case_id;
   uint64_t seq = 0;        // the history entry written
@@ -139,6 +149,14 @@ struct RuntimeOptions {
   // burst of timers (shouhu-bench: p99 of live commands about 20-40 ms at 256
   // against 30-75 ms at 1024), at the same firing rate.
   size_t timer_batch = 256;
+  // Idempotency records (a request id and its first answer) are kept this
+  // long, then deleted by ExpireRequests: a retry must come within it.
+  std::chrono::hours request_retention{24 * 30};
+  // True when `actor` may write the child's file kept for `child_unit`
+  // (the daemon: the unit lies in the actor's jurisdiction). When false, the
+  // values a command reports for that file become a ChildProposal. Unset:
+  // every actor writes every file.
+  std::function<bool(const Actor& actor, const std::string& child_unit)> child_in_reach;
   // Called (from the committing thread) with the due time of every timer a
   // command arms, so a timer thread waiting for a later time can wake early.
   std::function<void(Instant)> on_timer_armed;
@@ -201,6 +219,12 @@ class Runtime {
   // The outbox, oldest first (the dispatcher's queue).
   virtual StatusOr<std::vector<OutboxEntry>> Outbox(size_t limit) = 0;
 
+  // Retention: deletes the idempotency records written more than
+  // options.request_retention before the clock's now (a record from before
+  // records carried their time is stamped now and kept). Returns how many
+  // were deleted. The daemon's timer loop calls it hourly.
+  virtual StatusOr<size_t> ExpireRequests() = 0;
+
   // Audit: records a read (one synced audit record). kUnavailable when the
   // store cannot write; the caller then refuses the read.
   virtual Status RecordAccess(const Access& access) = 0;
@@ -211,6 +235,11 @@ class Runtime {
                                        std::optional<Instant> as_of) = 0;
   virtual StatusOr<std::vector<ChildRevision>> ChildHistory(
       const std::string& child_id) = 0;
+  // The proposals waiting on a child's file, oldest first.
+  virtual StatusOr<std::vector<ChildProposal>> ChildProposals(
+      const std::string& child_id) = 0;
+  // kNotFound for an unknown proposal (decided already, or never made).
+  virtual StatusOr<CommandResult> DecideProposal(const DecideChildProposal& cmd) = 0;
 
   // Notifications that could not be delivered (see delivery.h), oldest first.
   virtual StatusOr<std::vector<DeadLetter>> DeadLetters(const std::string& after,

@@ -29,6 +29,13 @@ struct Label {
 enum class FieldType { kString, kEnum, kInteger, kBoolean, kDatetime, kList };
 std::string_view FieldTypeName(FieldType t);
 
+// How sensitive a value is (issue 12): the access rules (shouhu/access.h) say
+// which capabilities see each level. A field that names none is sensitive.
+enum class Sensitivity { kPublic, kPersonal, kSensitive };
+std::string_view SensitivityName(Sensitivity s);
+// False when `name` is not public, personal or sensitive.
+bool ParseSensitivity(std::string_view name, Sensitivity* out);
+
 struct FieldDef {
   std::string id;
   Label label;
@@ -37,6 +44,11 @@ struct FieldDef {
   // kList: the type of each item (never kList), and its allowed values if kEnum.
   FieldType item_type = FieldType::kString;
   std::vector<std::string> item_values;
+  Sensitivity sensitivity = Sensitivity::kSensitive;
+  // Shown to the reporter in the progress of their own report where an event
+  // recorded it (e.g. the police feedback the law owes the reporting unit);
+  // every other field stays out of the reporter's view.
+  bool to_reporter = false;
   // What people read for each of `values` (kEnum) or `item_values` (a list
   // of enum): "living_alone" -> 脱离监护单独居住 / Living alone. Every value
   // has one (the loader refuses a definition that misses any).

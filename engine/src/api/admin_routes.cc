@@ -18,7 +18,11 @@ json DeadLetterJson(const DeadLetter& d) {
 }
 
 HttpResponse AdminOnly() {
-  return ErrorResponse(403, kForbidden, "only administrators manage tokens");
+  return ErrorResponse(403, kForbidden, "only users.admin manages tokens");
+}
+
+HttpResponse SupervisorsOnly(const char* what) {
+  return ErrorResponse(403, kForbidden, std::string("only supervisors ") + what);
 }
 
 }  // namespace
@@ -26,7 +30,7 @@ HttpResponse AdminOnly() {
 void ApiService::AddAdminRoutes() {
   AddAuthed("GET", "/api/v1/tokens", "tokens.list",
             [this](const HttpRequest&, const RouteMatch&, const Principal& who) {
-              if (!IsAdministrator(*who.user)) return AdminOnly();
+              if (!PolicyOf(deps_, who).Can(Capability::kUsersAdmin)) return AdminOnly();
               auto list = deps_.tokens.List();
               if (!list.ok()) return StatusResponse(list.status());
               json out = json::array();
@@ -36,7 +40,7 @@ void ApiService::AddAdminRoutes() {
 
   AddAuthed("POST", "/api/v1/tokens", "tokens.issue",
             [this](const HttpRequest& req, const RouteMatch&, const Principal& who) {
-              if (!IsAdministrator(*who.user)) return AdminOnly();
+              if (!PolicyOf(deps_, who).Can(Capability::kUsersAdmin)) return AdminOnly();
               HttpResponse error;
               auto body = ObjectBody(req, &error);
               if (!body) return error;
@@ -62,7 +66,7 @@ void ApiService::AddAdminRoutes() {
 
   AddAuthed("DELETE", "/api/v1/tokens/{id}", "tokens.revoke",
             [this](const HttpRequest&, const RouteMatch& m, const Principal& who) {
-              if (!IsAdministrator(*who.user)) return AdminOnly();
+              if (!PolicyOf(deps_, who).Can(Capability::kUsersAdmin)) return AdminOnly();
               Status s = deps_.tokens.Revoke(m.Param("id"), deps_.clock.Now());
               if (!s.ok()) return StatusResponse(s);
               return JsonResponse(200, {{"id", m.Param("id")}, {"revoked", true}});
@@ -70,8 +74,9 @@ void ApiService::AddAdminRoutes() {
 
   AddAuthed("GET", "/api/v1/users", "users.list",
             [this](const HttpRequest& req, const RouteMatch&, const Principal& who) {
-              bool admin = IsAdministrator(*who.user);
-              if (!admin && !IsSupervisor(*who.user)) {
+              Policy policy = PolicyOf(deps_, who);
+              bool admin = policy.Can(Capability::kUsersAdmin);
+              if (!admin && !policy.Can(Capability::kSupervise)) {
                 return ErrorResponse(403, kForbidden,
                                      "only administrators and supervisors list users");
               }
@@ -95,9 +100,8 @@ void ApiService::AddAdminRoutes() {
 
   AddAuthed("GET", "/api/v1/dead-letters", "dead_letters.list",
             [this](const HttpRequest& req, const RouteMatch&, const Principal& who) {
-              if (!IsSupervisor(*who.user)) {
-                return ErrorResponse(403, kForbidden, "only supervisors see dead letters");
-              }
+              Policy policy = PolicyOf(deps_, who);
+              if (!policy.Can(Capability::kSupervise)) return SupervisorsOnly("see dead letters");
               HttpResponse error;
               auto page = PageOf(req, &error);
               if (!page) return error;
@@ -105,7 +109,7 @@ void ApiService::AddAdminRoutes() {
               if (!list.ok()) return StatusResponse(list.status());
               json out = json::array();
               for (const DeadLetter& d : *list) {
-                if (InJurisdiction(deps_.org, *who.user, d.unit)) out.push_back(DeadLetterJson(d));
+                if (policy.CanIn(Capability::kSupervise, d.unit)) out.push_back(DeadLetterJson(d));
               }
               std::string next = list->size() == page->limit ? list->back().id : "";
               return JsonResponse(200, {{"dead_letters", out}, {"next", next}});
@@ -113,8 +117,9 @@ void ApiService::AddAdminRoutes() {
 
   AddAuthed("POST", "/api/v1/dead-letters/{id}/redrive", "dead_letters.redrive",
             [this](const HttpRequest& req, const RouteMatch& m, const Principal& who) {
-              if (!IsSupervisor(*who.user)) {
-                return ErrorResponse(403, kForbidden, "only supervisors re-drive dead letters");
+              Policy policy = PolicyOf(deps_, who);
+              if (!policy.Can(Capability::kSupervise)) {
+                return SupervisorsOnly("re-drive dead letters");
               }
               HttpResponse error;
               auto id = RequestId(req, who, &error);
@@ -131,12 +136,9 @@ void ApiService::AddAdminRoutes() {
                 if (list->size() < 500) break;
                 after = list->back().id;
               }
-              if (!found) {
+              // Out of reach answers as missing (no enumeration).
+              if (!found || !policy.CanIn(Capability::kSupervise, found->unit)) {
                 return ErrorResponse(404, kNotFound, "no dead letter \"" + m.Param("id") + "\"");
-              }
-              if (!InJurisdiction(deps_.org, *who.user, found->unit)) {
-                return ErrorResponse(403, kForbidden,
-                                     "the dead letter's case is outside your jurisdiction");
               }
               auto r = deps_.runtime.Redrive({*id, who.actor, m.Param("id")});
               if (!r.ok()) return StatusResponse(r.status());

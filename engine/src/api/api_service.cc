@@ -162,7 +162,7 @@ json ApiService::MeJson(const Principal& who) const {
           {"roles", who.user->roles},
           {"token_id", who.token_id},
           {"time_zone", deps_.org.time_zone()},
-          {"capabilities", CapabilitiesOf(*who.user)},
+          {"capabilities", deps_.access.NamesOf(*who.user)},
           {"auth", who.auth}};
 }
 

@@ -20,6 +20,7 @@
 #include "auth/session_store.h"
 #include "auth/sign_in_limiter.h"
 #include "auth/token_store.h"
+#include "shouhu/access.h"
 #include "shouhu/catalog.h"
 #include "shouhu/clock.h"
 #include "shouhu/org.h"
@@ -48,6 +49,7 @@ struct ApiDeps {
   TokenStore& tokens;
   Store& store;         // for commit counts in /metrics
   const Clock& clock;   // token expiry
+  const AccessRules& access;  // who may do and see what
 };
 
 // The cookie that holds a browser session's secret (session_routes.cc).

@@ -25,30 +25,36 @@ HttpResponse CommandResponse(int status, const StatusOr<CommandResult>& r) {
   return out;
 }
 
-// The case, if the caller may act on it (full view); else the error response.
-std::optional<CaseRecord> CaseForCommand(Runtime& runtime, const Organisation& org,
-                                         const Principal& who,
-                                         const std::string& id,
+// The case, if the caller holds `needed` in its unit; else the error
+// response: the not-found answer when the caller may not see the case at all
+// (no enumeration), 403 when they see it but may not do this.
+std::optional<CaseRecord> CaseForCommand(const ApiDeps& deps, const Principal& who,
+                                         const std::string& id, Capability needed,
                                          HttpResponse* error) {
-  auto c = runtime.GetCase(id);
+  auto c = deps.runtime.GetCase(id);
   if (!c.ok()) {
-    *error = StatusResponse(c.status());
+    *error = c.status().code() == StatusCode::kNotFound ? CaseNotFound(id)
+                                                        : StatusResponse(c.status());
     return std::nullopt;
   }
-  CaseView view = ViewOf(org, *who.user, *c);
-  if (view == CaseView::kFeedback) {
-    *error = ErrorResponse(403, kForbidden,
-                           "you filed case " + id +
-                               ": you see its progress, but only case workers act on it");
-    return std::nullopt;
+  Policy policy = PolicyOf(deps, who);
+  if (policy.CanIn(needed, c->unit)) return std::move(*c);
+  switch (policy.ViewOf(*c)) {
+    case CaseView::kNone:
+      *error = CaseNotFound(id);
+      break;
+    case CaseView::kFeedback:
+      *error = ErrorResponse(403, kForbidden,
+                             "you filed case " + id +
+                                 ": you see its progress, but only case workers act on it");
+      break;
+    case CaseView::kFull:
+      *error = ErrorResponse(403, kForbidden,
+                             "your roles may not " +
+                                 std::string(CapabilityName(needed)) + " on case " + id);
+      break;
   }
-  if (view != CaseView::kFull) {
-    *error = ErrorResponse(403, kForbidden,
-                           "case " + id + " is outside your jurisdiction (unit " +
-                               who.user->unit + ")");
-    return std::nullopt;
-  }
-  return *c;
+  return std::nullopt;
 }
 
 // If-Match: "7" (or 7) → 7; the body's "expected_seq" also works.
@@ -122,6 +128,9 @@ void ApiService::AddCaseRoutes() {
               }
               auto data = CommandData(in->body, &error);
               if (!data) return error;
+              if (!PolicyOf(deps_, who).Can(Capability::kReportFile)) {
+                return ErrorResponse(403, kForbidden, "your roles may not file reports");
+              }
               if (!unit->empty()) {
                 if (!deps_.org.FindUnit(*unit)) {
                   return ErrorResponse(422, kInvalidData, "no unit \"" + *unit + "\"");
@@ -145,12 +154,19 @@ void ApiService::AddCaseRoutes() {
 
   AddAuthed("GET", "/api/v1/cases/{id}", "cases.get",
             [this](const HttpRequest&, const RouteMatch& m, const Principal& who) {
-              auto c = deps_.runtime.GetCase(m.Param("id"));
-              if (!c.ok()) return StatusResponse(c.status());
-              CaseView view = ViewOf(deps_.org, *who.user, *c);
+              const std::string& id = m.Param("id");
+              auto c = deps_.runtime.GetCase(id);
+              if (!c.ok() && c.status().code() != StatusCode::kNotFound) {
+                return StatusResponse(c.status());
+              }
+              Policy policy = PolicyOf(deps_, who);
+              CaseView view = c.ok() ? policy.ViewOf(*c) : CaseView::kNone;
               if (view == CaseView::kNone) {
-                return ErrorResponse(403, kForbidden,
-                                     "case " + c->id + " is outside your jurisdiction");
+                // Missing and out of reach answer alike; both are audited.
+                Status audited =
+                    deps_.runtime.RecordAccess({who.actor, "case.read.refused", id, ""});
+                if (!audited.ok()) return StatusResponse(audited);
+                return CaseNotFound(id);
               }
               auto history = deps_.runtime.History(c->id);
               if (!history.ok()) return StatusResponse(history.status());
@@ -160,10 +176,8 @@ void ApiService::AddCaseRoutes() {
                    c->id, ""});
               if (!audited.ok()) return StatusResponse(audited);
               auto w = deps_.catalog.Find(c->workflow_id, c->workflow_version);
-              HttpResponse out = JsonResponse(
-                  200, view == CaseView::kFull
-                           ? FullCaseJson(w.get(), *c, *history, MaySeeReporter(*who.user))
-                           : FeedbackJson(w.get(), *c, *history));
+              HttpResponse out =
+                  JsonResponse(200, CaseJson(policy, deps_.catalog, w.get(), *c, *history));
               out.headers["ETag"] = "\"" + std::to_string(c->last_seq) + "\"";
               return out;
             });
@@ -180,7 +194,7 @@ void ApiService::AddCaseRoutes() {
               if (!data) return error;
               auto expected = ExpectedSeq(req, in->body, &error);
               if (!expected) return error;
-              if (!CaseForCommand(deps_.runtime, deps_.org, who, m.Param("id"), &error)) {
+              if (!CaseForCommand(deps_, who, m.Param("id"), Capability::kCaseFire, &error)) {
                 return error;
               }
               FireEvent cmd;
@@ -198,7 +212,7 @@ void ApiService::AddCaseRoutes() {
               HttpResponse error;
               auto in = ReadCommand(req, who, "text", &error);
               if (!in) return error;
-              if (!CaseForCommand(deps_.runtime, deps_.org, who, m.Param("id"), &error)) {
+              if (!CaseForCommand(deps_, who, m.Param("id"), Capability::kCaseWork, &error)) {
                 return error;
               }
               return CommandResponse(
@@ -211,9 +225,10 @@ void ApiService::AddCaseRoutes() {
               auto in = ReadCommand(req, who, "owner", &error);
               if (!in) return error;
               const std::string& owner = in->member;
-              auto c = CaseForCommand(deps_.runtime, deps_.org, who, m.Param("id"), &error);
+              auto c = CaseForCommand(deps_, who, m.Param("id"), Capability::kCaseWork, &error);
               if (!c) return error;
-              if (!IsSupervisor(*who.user) && owner != who.user->id) {
+              if (!PolicyOf(deps_, who).CanIn(Capability::kSupervise, c->unit) &&
+                  owner != who.user->id) {
                 return ErrorResponse(403, kForbidden,
                                      "only supervisors assign others; you may take "
                                      "the case yourself");
@@ -221,7 +236,7 @@ void ApiService::AddCaseRoutes() {
               if (!owner.empty()) {
                 const User* u = deps_.org.FindUser(owner);
                 if (!u) return ErrorResponse(422, kInvalidData, "no user \"" + owner + "\"");
-                if (!IsCaseWorker(*u) || !InJurisdiction(deps_.org, *u, c->unit)) {
+                if (!Policy(deps_.access, deps_.org, *u).CanIn(Capability::kCaseWork, c->unit)) {
                   return ErrorResponse(422, kInvalidData,
                                        "user " + owner +
                                            " cannot own this case: the case's unit is "

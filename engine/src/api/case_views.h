@@ -1,6 +1,9 @@
-// How cases, histories and child files look in the API's JSON: the full
-// file, the reporter's progress feedback, and list summaries, with the
-// reporter's identity redacted for those who may not see it.
+// How cases, histories, child files and escalations look in the API's JSON,
+// and the one place where the access rules shape every response: a value is
+// shown only to a reader whose capabilities see its field's sensitivity
+// (shouhu/access.h), the reporter's identity only with
+// case.reporter_identity, and another case only to a reader who may see it.
+// A hidden value is {"redacted": true}.
 //
 // Thread safety: stateless functions.
 #pragma once
@@ -9,30 +12,43 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/policy.h"
 #include "shouhu/case.h"
+#include "shouhu/catalog.h"
 #include "shouhu/child.h"
 #include "shouhu/workflow.h"
 
 namespace shouhu::api {
 
-// What stands in for a hidden reporter: {"redacted": true}.
-nlohmann::json RedactedReporter();
+// What stands in for a hidden value: {"redacted": true}.
+nlohmann::json Redacted();
 
-// The whole file: state (with label and owner role), data, priority, unit,
-// owner, timers with due times, the events that may fire now, and history.
-// `w` may be null (workflow version no longer loaded).
-nlohmann::json FullCaseJson(const Workflow* w, const CaseRecord& c,
-                            const std::vector<HistoryEntry>& history,
-                            bool show_reporter);
-// The reporter's view: the state and the progress milestones (events and
-// their times), without the case data, notes or other people.
-nlohmann::json FeedbackJson(const Workflow* w, const CaseRecord& c,
-                            const std::vector<HistoryEntry>& history);
-// One line of a list.
-nlohmann::json CaseSummaryJson(const Workflow* w, const CaseRecord& c,
-                               bool show_reporter);
+// The sensitivity of a field of workflow `w`; with no workflow, the highest
+// any loaded workflow gives the field (child files gather fields of several
+// workflows). Unknown fields are sensitive.
+Sensitivity FieldLevel(const Catalog& catalog, const Workflow* w,
+                       const std::string& field);
 
-nlohmann::json ChildJson(const ChildFile& child);
-nlohmann::json ChildRevisionJson(const ChildRevision& revision);
+// The case as the reader may see it. Full view: state (with label and owner
+// role), data, priority, unit, owner, timers with due times, the events that
+// may fire now, and history. Feedback view: the state and the progress
+// milestones (events and their times), without data, notes or people.
+// REQUIRES: policy.ViewOf(c) != kNone. `w` may be null (version not loaded).
+nlohmann::json CaseJson(const Policy& policy, const Catalog& catalog,
+                        const Workflow* w, const CaseRecord& c,
+                        const std::vector<HistoryEntry>& history);
+// One line of a list. REQUIRES: policy.ViewOf(c) != kNone.
+nlohmann::json CaseSummaryJson(const Policy& policy, const Workflow* w,
+                               const CaseRecord& c);
+// One escalation step that reached the reader.
+nlohmann::json EscalationJson(const Policy& policy, const Workflow* w,
+                              const CaseRecord& c, const HistoryEntry& step);
+
+nlohmann::json ChildJson(const Policy& policy, const Catalog& catalog,
+                         const ChildFile& child);
+nlohmann::json ChildRevisionJson(const Policy& policy, const Catalog& catalog,
+                                 const ChildRevision& revision);
+nlohmann::json ChildProposalJson(const Policy& policy, const Catalog& catalog,
+                                 const ChildProposal& proposal);
 
 }  // namespace shouhu::api

@@ -112,6 +112,7 @@ Status ParseSection(const EndpointConfig& config, ServerOptions* server,
 }  // namespace
 
 struct ApiEndpoint::Parts {
+  AccessRules no_rules;  // deny everything
   std::unique_ptr<TokenStore> tokens;
   std::unique_ptr<ApiService> service;
   std::unique_ptr<ApiServer> server;
@@ -132,7 +133,9 @@ StatusOr<std::unique_ptr<ApiEndpoint>> ApiEndpoint::Start(
   std::unique_ptr<ApiEndpoint> e(new ApiEndpoint());
   e->parts_->tokens = std::make_unique<TokenStore>(tokens_path);
   e->parts_->service = std::make_unique<ApiService>(
-      ApiDeps{runtime, catalog, org, *e->parts_->tokens, store, clock}, api_options);
+      ApiDeps{runtime, catalog, org, *e->parts_->tokens, store, clock,
+              config.access ? *config.access : e->parts_->no_rules},
+      api_options);
   auto server = ApiServer::Start(*e->parts_->service, server_options);
   if (!server.ok()) return server.status();
   e->parts_->server = std::move(*server);

@@ -22,6 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "shouhu/access.h"
 #include "shouhu/catalog.h"
 #include "shouhu/clock.h"
 #include "shouhu/org.h"
@@ -41,6 +42,7 @@ struct EndpointConfig {
   std::string web_root;  // the web app's folder, resolved; "" = none
   std::string address = "127.0.0.1";
   int port = 8620;
+  const AccessRules* access = nullptr;  // null: nobody may do anything
 };
 
 class ApiEndpoint {

@@ -71,20 +71,22 @@ void ApiService::AddInfoRoutes() {
               return JsonResponse(200, out);
             });
 
+  // The child's file if the caller may read it; else the not-found answer,
+  // alike for a missing child and one out of reach (audited as refused).
   auto child_view = [this](const Principal& who, const std::string& id,
                            std::optional<Instant> as_of,
                            HttpResponse* error) -> std::optional<ChildFile> {
     auto child = deps_.runtime.GetChild(id, as_of);
-    if (!child.ok()) {
+    if (!child.ok() && child.status().code() != StatusCode::kNotFound) {
       *error = StatusResponse(child.status());
       return std::nullopt;
     }
-    if (!IsCaseWorker(*who.user) || !InJurisdiction(deps_.org, *who.user, child->unit)) {
-      *error = ErrorResponse(403, kForbidden,
-                             "the child's file is outside your jurisdiction");
+    if (!child.ok() || !PolicyOf(deps_, who).CanIn(Capability::kChildRead, child->unit)) {
+      Status audited = deps_.runtime.RecordAccess({who.actor, "child.read.refused", "", id});
+      *error = audited.ok() ? ChildNotFound(id) : StatusResponse(audited);
       return std::nullopt;
     }
-    return *child;
+    return std::move(*child);
   };
 
   AddAuthed("GET", "/api/v1/children/{id}", "children.get",
@@ -107,7 +109,7 @@ void ApiService::AddInfoRoutes() {
               Status audited =
                   deps_.runtime.RecordAccess({who.actor, "child.read", "", child->id});
               if (!audited.ok()) return StatusResponse(audited);
-              return JsonResponse(200, ChildJson(*child));
+              return JsonResponse(200, ChildJson(PolicyOf(deps_, who), deps_.catalog, *child));
             });
 
   AddAuthed("GET", "/api/v1/children/{id}/history", "children.history",
@@ -120,9 +122,58 @@ void ApiService::AddInfoRoutes() {
               Status audited = deps_.runtime.RecordAccess(
                   {who.actor, "child.history", "", m.Param("id")});
               if (!audited.ok()) return StatusResponse(audited);
+              Policy policy = PolicyOf(deps_, who);
               json out = json::array();
-              for (const ChildRevision& r : *revisions) out.push_back(ChildRevisionJson(r));
+              for (const ChildRevision& r : *revisions) {
+                out.push_back(ChildRevisionJson(policy, deps_.catalog, r));
+              }
               return JsonResponse(200, {{"child_id", m.Param("id")}, {"revisions", out}});
+            });
+
+  AddAuthed("GET", "/api/v1/children/{id}/proposals", "children.proposals",
+            [this, child_view](const HttpRequest&, const RouteMatch& m,
+                               const Principal& who) {
+              HttpResponse error;
+              if (!child_view(who, m.Param("id"), std::nullopt, &error)) return error;
+              auto proposals = deps_.runtime.ChildProposals(m.Param("id"));
+              if (!proposals.ok()) return StatusResponse(proposals.status());
+              Status audited = deps_.runtime.RecordAccess(
+                  {who.actor, "child.proposals", "", m.Param("id")});
+              if (!audited.ok()) return StatusResponse(audited);
+              Policy policy = PolicyOf(deps_, who);
+              json out = json::array();
+              for (const ChildProposal& p : *proposals) {
+                out.push_back(ChildProposalJson(policy, deps_.catalog, p));
+              }
+              return JsonResponse(200, {{"child_id", m.Param("id")}, {"proposals", out}});
+            });
+
+  // Accept or reject values reported by someone who may not write the file.
+  AddAuthed("POST", "/api/v1/children/{id}/proposals/{proposal}", "children.decide",
+            [this, child_view](const HttpRequest& req, const RouteMatch& m,
+                               const Principal& who) {
+              HttpResponse error;
+              auto body = ObjectBody(req, &error);
+              if (!body) return error;
+              auto request_id = RequestId(req, who, &error);
+              if (!request_id) return error;
+              auto child = child_view(who, m.Param("id"), std::nullopt, &error);
+              if (!child) return error;
+              if (!PolicyOf(deps_, who).CanIn(Capability::kCaseWork, child->unit)) {
+                return ErrorResponse(403, kForbidden,
+                                     "only case workers of the child's unit decide proposals");
+              }
+              auto decision = StringMember(*body, "decision", &error);
+              if (!decision) return error;
+              if (*decision != "accept" && *decision != "reject") {
+                return ErrorResponse(422, kInvalidData,
+                                     "\"decision\" must be \"accept\" or \"reject\"");
+              }
+              auto r = deps_.runtime.DecideProposal({*request_id, who.actor, m.Param("id"),
+                                                     m.Param("proposal"), *decision == "accept"});
+              if (!r.ok()) return StatusResponse(r.status());
+              return JsonResponse(200, {{"case_id", r->case_id}, {"seq", r->seq},
+                                        {"state", r->state}, {"replayed", r->replayed}});
             });
 }
 

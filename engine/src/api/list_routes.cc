@@ -30,9 +30,13 @@ void ApiService::AddListRoutes() {
                                      "give exactly one of state=, unit=, owner=, "
                                      "overdue=true, mine=true");
               }
-              if (!mine && !IsCaseWorker(*who.user)) {
+              Policy policy = PolicyOf(deps_, who);
+              if (mine ? !policy.Can(Capability::kReportOwnProgress)
+                       : !policy.Can(overdue ? Capability::kSupervise : Capability::kCaseRead)) {
                 return ErrorResponse(403, kForbidden,
-                                     "reporters list their own reports only (mine=true)");
+                                     mine ? "your roles file no reports"
+                                     : overdue ? "only supervisors list overdue cases"
+                                               : "your roles list your own reports only (mine=true)");
               }
               StatusOr<CaseList> list = CaseList{};
               if (!state.empty()) {
@@ -45,7 +49,7 @@ void ApiService::AddListRoutes() {
                 if (!deps_.org.FindUnit(unit)) {
                   return ErrorResponse(404, kNotFound, "no unit \"" + unit + "\"");
                 }
-                if (!InJurisdiction(deps_.org, *who.user, unit)) {
+                if (!policy.CanIn(Capability::kCaseRead, unit)) {
                   return ErrorResponse(403, kForbidden,
                                        "unit " + unit + " is outside your jurisdiction");
                 }
@@ -63,17 +67,17 @@ void ApiService::AddListRoutes() {
               if (!audited.ok()) return StatusResponse(audited);
               json cases = json::array();
               for (const CaseRecord& c : list->cases) {
-                CaseView view = ViewOf(deps_.org, *who.user, c);
+                CaseView view = policy.ViewOf(c);
                 if (mine ? c.reporter != who.user->id : view != CaseView::kFull) continue;
                 auto w = deps_.catalog.Find(c.workflow_id, c.workflow_version);
-                cases.push_back(CaseSummaryJson(
-                    w.get(), c, mine || MaySeeReporter(*who.user)));
+                cases.push_back(CaseSummaryJson(policy, w.get(), c));
               }
               return JsonResponse(200, {{"cases", cases}, {"next", list->next}});
             });
 
   AddAuthed("GET", "/api/v1/escalations", "escalations.list",
             [this](const HttpRequest& req, const RouteMatch&, const Principal& who) {
+              Policy policy = PolicyOf(deps_, who);
               json out = json::array();
               Page page;
               page.limit = 500;
@@ -84,26 +88,14 @@ void ApiService::AddListRoutes() {
                 if (!list.ok()) return StatusResponse(list.status());
                 for (const CaseRecord& c : list->cases) {
                   // Reporters hear of their own reports' escalations too.
-                  if (ViewOf(deps_.org, *who.user, c) == CaseView::kNone) continue;
+                  if (policy.ViewOf(c) == CaseView::kNone) continue;
                   auto history = deps_.runtime.History(c.id);
                   if (!history.ok()) return StatusResponse(history.status());
                   auto w = deps_.catalog.Find(c.workflow_id, c.workflow_version);
                   if (!w) continue;
                   for (const HistoryEntry* waiting :
                        EscalationsWaiting(deps_.org, *w, c, *history, *who.user)) {
-                    const HistoryEntry& h = *waiting;
-                    const EscalationDef* chain = w->FindEscalation(h.name);
-                    out.push_back(
-                        {{"case_id", c.id},
-                         {"escalation", h.name},
-                         {"label", chain ? json{{"zh", chain->label.zh}, {"en", chain->label.en}}
-                                         : json(nullptr)},
-                         {"step", h.data.value("step", 0)},
-                         {"at", FormatInstant(h.at)},
-                         {"state", c.state},
-                         {"unit", c.unit},
-                         {"owner", c.owner},
-                         {"priority", std::string(PriorityName(c.priority))}});
+                    out.push_back(EscalationJson(policy, w.get(), c, *waiting));
                   }
                 }
                 if (list->next.empty()) break;

@@ -1,53 +1,69 @@
-// Who may see and do what: roles and jurisdiction (属地管理、分级负责).
+// Who may see and do what: the access rules (shouhu/access.h, capabilities
+// per role, as data) applied within jurisdiction (属地管理、分级负责): a user
+// acts for one unit and a capability reaches the cases and children of that
+// unit's subtree only. The code names no role.
 //
-// A user acts for one unit and sees the cases of that unit's subtree only.
-// Case workers (police, township, village, civil affairs, education,
-// supervisors) see the whole file of a case in their subtree; a reporter sees
-// only the progress feedback of the reports they filed; the reporter's
-// identity is shown only to police and supervisors. Which events a user may
-// fire is the workflow's rule, checked by the runtime.
+// Which events a user may fire is the workflow's rule, checked by the runtime.
 //
-// Thread safety: stateless functions over immutable data.
+// Thread safety: a Policy is built per request and used by one thread.
 #pragma once
 
+#include <functional>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
+#include "shouhu/access.h"
 #include "shouhu/case.h"
 #include "shouhu/org.h"
+#include "shouhu/runtime.h"
 
 namespace shouhu::api {
 
-bool HasRole(const User& user, std::string_view role);
-// police_supervisor, township_supervisor, county_supervisor.
-bool IsSupervisor(const User& user);
-bool IsPolice(const User& user);
-bool IsAdministrator(const User& user);
-// Any role that works on cases (everything but reporter, school_admin and
-// administrator).
-bool IsCaseWorker(const User& user);
-// Police and supervisors: may see who reported.
-bool MaySeeReporter(const User& user);
-
-// What the user may do, by the shared capability names (report.file,
-// report.own_progress, case.read, case.reporter_identity, case.work,
-// case.fire, supervise, child.read, users.admin), for the web app to choose
-// its screens. Derived from the role helpers above until capabilities are
-// configured as data.
-std::vector<std::string> CapabilitiesOf(const User& user);
-
 enum class CaseView {
-  kNone,      // not in the user's jurisdiction and not their report
+  kNone,      // nothing: answered exactly as a case that does not exist
   kFeedback,  // the reporter's view: state and progress only
-  kFull,      // the whole file (reporter identity per MaySeeReporter)
+  kFull,      // the file, each field as its sensitivity allows
 };
 
-// How much of `c` the user may see.
-CaseView ViewOf(const Organisation& org, const User& user, const CaseRecord& c);
 // True when `unit` lies in the user's jurisdiction: their unit's subtree, or
 // the subtrees of the units it serves (a police station's townships).
-bool InJurisdiction(const Organisation& org, const User& user,
-                    std::string_view unit);
+bool InJurisdiction(const Organisation& org, const User& user, std::string_view unit);
+// RuntimeOptions::child_in_reach for `org`: a child's file is written only by
+// actors whose jurisdiction holds its unit. REQUIRES: org outlives the result.
+std::function<bool(const Actor&, const std::string&)> ChildInReach(const Organisation& org);
+
+class Policy {
+ public:
+  // Finds a case by id for the views that name other cases (linked cases,
+  // child revisions); nullopt when unknown.
+  using FindCase = std::function<std::optional<CaseRecord>(const std::string&)>;
+  // REQUIRES: rules, org and user outlive the policy.
+  Policy(const AccessRules& rules, const Organisation& org, const User& user,
+         FindCase find_case = nullptr);
+
+  const User& user() const { return user_; }
+  bool Can(Capability c) const { return rules_.Has(user_, c); }
+  // Can(c), for something in `unit`.
+  bool CanIn(Capability c, std::string_view unit) const;
+  bool Sees(Sensitivity level) const { return rules_.Sees(user_, level); }
+  // Who reported a case (case.reporter_identity; a reporter knows themselves).
+  bool SeesReporterOf(const CaseRecord& c) const;
+  CaseView ViewOf(const CaseRecord& c) const;
+  // The full view of case `id` (looked up once per policy).
+  bool SeesCase(const std::string& id) const;
+  // The reporter of case `id`, "" when unknown.
+  std::string ReporterOf(const std::string& id) const;
+
+ private:
+  const std::optional<CaseRecord>& Lookup(const std::string& id) const;
+
+  const AccessRules& rules_;
+  const Organisation& org_;
+  const User& user_;
+  FindCase find_case_;
+  mutable std::map<std::string, std::optional<CaseRecord>> cases_;
+};
 
 }  // namespace shouhu::api

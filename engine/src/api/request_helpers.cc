@@ -87,4 +87,22 @@ std::optional<std::string> StringMember(const json& body, const std::string& nam
   return body[name].get<std::string>();
 }
 
+Policy PolicyOf(const ApiDeps& deps, const Principal& who) {
+  Runtime& runtime = deps.runtime;
+  return Policy(deps.access, deps.org, *who.user,
+                [&runtime](const std::string& id) -> std::optional<CaseRecord> {
+                  auto c = runtime.GetCase(id);
+                  if (!c.ok()) return std::nullopt;
+                  return std::move(*c);
+                });
+}
+
+HttpResponse CaseNotFound(const std::string& id) {
+  return ErrorResponse(404, kNotFound, "no case \"" + id + "\"");
+}
+
+HttpResponse ChildNotFound(const std::string& id) {
+  return ErrorResponse(404, kNotFound, "no child \"" + id + "\"");
+}
+
 }  // namespace shouhu::api

@@ -29,6 +29,12 @@ std::optional<Page> PageOf(const HttpRequest& request, HttpResponse* error);
 std::optional<std::string> StringMember(const nlohmann::json& body,
                                         const std::string& name,
                                         HttpResponse* error);
+// The access rules as they apply to the caller (cases looked up in the runtime).
+Policy PolicyOf(const ApiDeps& deps, const Principal& who);
+// The answer for a case or child that does not exist -- and, so that ids
+// cannot be counted, for one outside the caller's reach: the same 404 body.
+HttpResponse CaseNotFound(const std::string& id);
+HttpResponse ChildNotFound(const std::string& id);
 // Random hex from OpenSSL.
 std::string RandomId(size_t bytes);
 

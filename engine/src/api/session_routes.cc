@@ -145,7 +145,7 @@ void ApiService::AddSessionRoutes() {
 
   AddAuthed("GET", "/api/v1/sessions", "sessions.list",
             [this](const HttpRequest&, const RouteMatch&, const Principal& who) {
-    if (!IsAdministrator(*who.user)) {
+    if (!PolicyOf(deps_, who).Can(Capability::kUsersAdmin)) {
       return ErrorResponse(403, kForbidden, "only administrators see sessions");
     }
     json out = json::array();
@@ -155,7 +155,7 @@ void ApiService::AddSessionRoutes() {
 
   AddAuthed("DELETE", "/api/v1/sessions/{id}", "sessions.end",
             [this](const HttpRequest&, const RouteMatch& m, const Principal& who) {
-    if (!IsAdministrator(*who.user)) {
+    if (!PolicyOf(deps_, who).Can(Capability::kUsersAdmin)) {
       return ErrorResponse(403, kForbidden, "only administrators end sessions");
     }
     std::string user;
@@ -175,7 +175,7 @@ void ApiService::AddSessionRoutes() {
 
   AddAuthed("POST", "/api/v1/users/{id}/invitation", "invitations.issue",
             [this](const HttpRequest& req, const RouteMatch& m, const Principal& who) {
-    if (!IsAdministrator(*who.user)) {
+    if (!PolicyOf(deps_, who).Can(Capability::kUsersAdmin)) {
       return ErrorResponse(403, kForbidden, "only administrators invite users");
     }
     const User* user = deps_.org.FindUser(m.Param("id"));

@@ -6,8 +6,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 
 #include "cli/table.h"
+#include "shouhu/duration.h"
 #include "shouhu/json_parse.h"
 
 namespace shouhu::cli {
@@ -69,13 +71,41 @@ void RenderResult(const json& r) {
               Str(r["state"]).c_str(), r.value("replayed", false) ? "  (replayed)" : "");
 }
 
+// Times as people of the organisation read them: in its time zone (/me's
+// "time_zone", Asia/Shanghai in the sample), "2026-11-24 01:12:47 +0800".
+// Set once per command, before any table is printed (the CLI is one thread).
+bool local_times = false;
+
+void UseOrganisationTimeZone(HttpClient& c, const ClientArgs& a) {
+  if (a.json) return;
+  HttpReply me = c.Send("GET", "/api/v1/me");
+  json j = ParseJsonOrDiscarded(me.body, kMaxRecordJsonDepth);
+  if (me.status != 200 || !j.is_object() || !j.contains("time_zone")) return;
+  std::string zone = Str(j["time_zone"]);
+  if (zone.empty()) return;
+  setenv("TZ", zone.c_str(), 1);
+  tzset();
+  local_times = true;
+}
+
+std::string When(const json& v) {
+  std::string text = Str(v);
+  auto at = ParseInstant(text);
+  if (!local_times || !at.ok()) return text;
+  std::time_t t = std::chrono::system_clock::to_time_t(*at);
+  std::tm local{};
+  if (!localtime_r(&t, &local)) return text;
+  char out[40];
+  return std::strftime(out, sizeof out, "%Y-%m-%d %H:%M:%S %z", &local) ? out : text;
+}
+
 void RenderCase(const json& c) {
   if (c.value("view", "") == "feedback") {
     std::printf("%s  %s  (%s)\n", Str(c["id"]).c_str(), Str(c["state_label"]).c_str(),
                 Str(c["state"]).c_str());
     std::vector<std::vector<std::string>> rows;
     for (const json& p : c["progress"]) {
-      rows.push_back({Str(p["at"]), Str(p["step"]), Str(p["state_label"])});
+      rows.push_back({When(p["at"]), Str(p["step"]), Str(p["state_label"])});
     }
     PrintTable({"时间 at", "进展 step", "状态 state"}, rows);
     return;
@@ -88,11 +118,11 @@ void RenderCase(const json& c) {
       {"owner 负责人", Str(c["owner"]) + (c.value("owner_role", "").empty() ? "" : "  (role " + Str(c["owner_role"]) + ")")},
       {"reporter 报告人", Str(c["reporter"])},
       {"priority 优先级", Str(c["priority"]) + (c.value("overdue", false) ? "  OVERDUE 逾期" : "")},
-      {"opened 报告时间", Str(c["opened_at"])}};
+      {"opened 报告时间", When(c["opened_at"])}};
   for (auto& [k, v] : c["data"].items()) facts.push_back({"  " + k, Str(v)});
   PrintTable({"field", "value"}, facts);
   std::vector<std::vector<std::string>> timers;
-  for (const json& t : c["timers"]) timers.push_back({Str(t["name"]), Str(t["due"])});
+  for (const json& t : c["timers"]) timers.push_back({Str(t["name"]), When(t["due"])});
   if (!timers.empty()) {
     std::printf("\n");
     PrintTable({"timer 计时", "due 到期"}, timers);
@@ -109,7 +139,7 @@ void RenderCase(const json& c) {
   }
   std::vector<std::vector<std::string>> history;
   for (const json& h : c["history"]) {
-    history.push_back({h["seq"].dump(), Str(h["at"]), Str(h["actor"]), Str(h["kind"]),
+    history.push_back({h["seq"].dump(), When(h["at"]), Str(h["actor"]), Str(h["kind"]),
                        Str(h["name"]), Str(h["to_state"])});
   }
   std::printf("\n");
@@ -121,7 +151,7 @@ void RenderCaseList(const json& r) {
   for (const json& c : r["cases"]) {
     rows.push_back({Str(c["id"]), Str(c["state"]), Str(c["unit"]), Str(c["owner"]),
                     Str(c["priority"]), c.value("overdue", false) ? "逾期 overdue" : "",
-                    Str(c["updated_at"])});
+                    When(c["updated_at"])});
   }
   PrintTable({"case", "state", "unit", "owner", "priority", "overdue", "updated"}, rows);
   if (!r.value("next", "").empty()) std::printf("more: --after %s\n", Str(r["next"]).c_str());
@@ -130,7 +160,7 @@ void RenderCaseList(const json& r) {
 void RenderEscalations(const json& r) {
   std::vector<std::vector<std::string>> rows;
   for (const json& e : r["escalations"]) {
-    rows.push_back({Str(e["case_id"]), Str(e["label"]), "step " + e["step"].dump(), Str(e["at"]),
+    rows.push_back({Str(e["case_id"]), Str(e["label"]), "step " + e["step"].dump(), When(e["at"]),
                     Str(e["state"]), Str(e["owner"]), Str(e["priority"])});
   }
   PrintTable({"case", "escalation 督办", "step", "at", "state", "owner", "priority"}, rows);
@@ -172,12 +202,15 @@ int Report(HttpClient& c, const ClientArgs& a) {
 // The case with its enum values as their labels, from the definition of
 // the workflow version the case runs on (--json keeps the codes).
 int Show(HttpClient& c, const ClientArgs& a) {
+  UseOrganisationTimeZone(c, a);
   HttpReply reply = c.Send("GET", "/api/v1/cases/" + UrlEncode(a.positional[0]));
-  json shown = reply.status == 200 && !a.json ? json::parse(reply.body, nullptr, false) : json();
+  json shown = reply.status == 200 && !a.json
+                   ? ParseJsonOrDiscarded(reply.body, kMaxRecordJsonDepth)
+                   : json();
   if (shown.is_object() && shown.contains("data") && shown.contains("workflow")) {
     HttpReply definition = c.Send("GET", "/api/v1/workflows/" + UrlEncode(Str(shown["workflow"])) +
                                              "?version=" + shown.value("workflow_version", json(1)).dump());
-    json d = json::parse(definition.body, nullptr, false);
+    json d = ParseJsonOrDiscarded(definition.body, kMaxRecordJsonDepth);
     if (definition.status == 200 && d.is_object()) {
       LabelValues(d.value("definition", json::object()), &shown["data"]);
       reply.body = shown.dump();
@@ -201,6 +234,7 @@ int Assign(HttpClient& c, const ClientArgs& a) {
                       json{{"owner", a.positional[1]}}.dump(), KeyHeader(a), RenderResult);
 }
 int List(HttpClient& c, const ClientArgs& a) {
+  UseOrganisationTimeZone(c, a);
   std::string q;
   for (const char* name : {"state", "workflow", "unit", "owner", "after", "limit"}) {
     if (a.Has(name)) q += std::string(q.empty() ? "?" : "&") + name + "=" + UrlEncode(a.Get(name));
@@ -210,12 +244,14 @@ int List(HttpClient& c, const ClientArgs& a) {
   return SendAndPrint(c, a, "GET", "/api/v1/cases" + q, "", {}, RenderCaseList);
 }
 int Overdue(HttpClient& c, const ClientArgs& a) {
+  UseOrganisationTimeZone(c, a);
   std::string q = "?overdue=true";
   if (a.Has("after")) q += "&after=" + UrlEncode(a.Get("after"));
   if (a.Has("limit")) q += "&limit=" + UrlEncode(a.Get("limit"));
   return SendAndPrint(c, a, "GET", "/api/v1/cases" + q, "", {}, RenderCaseList);
 }
 int Escalations(HttpClient& c, const ClientArgs& a) {
+  UseOrganisationTimeZone(c, a);
   return SendAndPrint(c, a, "GET", "/api/v1/escalations", "", {}, RenderEscalations);
 }
 int Whoami(HttpClient& c, const ClientArgs& a) {

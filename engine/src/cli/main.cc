@@ -1,6 +1,8 @@
 // shouhu: the command-line tool. Offline admin commands work on files and
 // data directories; the client commands (cli/client.h) talk to a running daemon.
 #include <cstdio>
+#include <sys/stat.h>
+
 #include <cstring>
 #include <string>
 #include <vector>
@@ -92,6 +94,8 @@ int Validate(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Tokens, backups and restored data directories are for their owner only.
+  ::umask(0077);
   if (argc < 2 || !std::strcmp(argv[1], "help") ||
       !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
     std::fputs(kUsage, argc < 2 ? stderr : stdout);

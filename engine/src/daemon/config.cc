@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "shouhu/duration.h"
 #include "shouhu/json_parse.h"
 
 namespace shouhu {
@@ -27,9 +28,9 @@ StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
   auto bad = [&](const std::string& member, const std::string& why) {
     return InvalidArgument(path + ":/" + member + ": " + why);
   };
-  static const char* kKnown[] = {"data_dir", "workflows", "organisation", "listen",
-                                 "notifiers", "api", "min_free_mb",
-                                 "web_root"};
+  static const char* kKnown[] = {"data_dir", "workflows", "organisation", "access",
+                                 "listen", "notifiers", "api", "retention",
+                                 "min_free_mb", "web_root"};
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     if (std::find(std::begin(kKnown), std::end(kKnown), it.key()) ==
         std::end(kKnown)) {
@@ -54,6 +55,14 @@ StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
       return bad("organisation", "expected the organisation file as a string");
     }
     c.organisation_path = resolve(doc["organisation"].get<std::string>());
+    c.access_path =
+        (fs::path(c.organisation_path).parent_path() / "access.json").string();
+  }
+  if (doc.contains("access")) {
+    if (!doc["access"].is_string()) {
+      return bad("access", "expected the access rules file as a string");
+    }
+    c.access_path = resolve(doc["access"].get<std::string>());
   }
   if (doc.contains("web_root")) {
     if (!doc["web_root"].is_string() || doc["web_root"].get<std::string>().empty()) {
@@ -62,6 +71,21 @@ StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
     c.web_root = resolve(doc["web_root"].get<std::string>());
   }
   c.config_dir = base.string();
+  if (doc.contains("retention")) {
+    const nlohmann::json& r = doc["retention"];
+    if (!r.is_object() || r.size() != 1 || !r.contains("idempotency") ||
+        !r["idempotency"].is_string()) {
+      return bad("retention", "expected {\"idempotency\": \"P30D\"}");
+    }
+    auto d = ParseDuration(r["idempotency"].get<std::string>());
+    auto hours = d.ok() ? std::chrono::duration_cast<std::chrono::hours>(
+                              AddDuration(Instant{}, *d, std::chrono::minutes(0)) - Instant{})
+                        : std::chrono::hours(0);
+    if (hours < std::chrono::hours(1)) {
+      return bad("retention/idempotency", "expected an ISO 8601 duration of an hour or more");
+    }
+    c.request_retention = hours;
+  }
   if (doc.contains("api")) {
     if (!doc["api"].is_object()) return bad("api", "expected an object");
     c.api = doc["api"];

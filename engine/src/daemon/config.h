@@ -4,6 +4,7 @@
 // configuration and the data it names can move together.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,11 @@ struct DaemonConfig {
   std::string data_dir;                   // the RocksDB data directory
   std::vector<std::string> workflow_paths;  // definition files or folders
   std::string organisation_path;  // units and users; "" = none configured
+  // The access rules (shouhu/access.h): the "access" member, else
+  // access.json beside the organisation file.
+  std::string access_path;
+  // "retention": {"idempotency": "P30D"}: how long a request id is remembered.
+  std::chrono::hours request_retention{24 * 30};
   std::string listen_address = "127.0.0.1";
   int listen_port = 8620;
   std::optional<NotifiersConfig> notifiers;

@@ -11,12 +11,16 @@
 #include <string>
 #include <thread>
 
+#include <sys/stat.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include "api/endpoint.h"
+#include "api/policy.h"
 #include "daemon/config.h"
 #include "daemon/notifiers.h"
+#include "shouhu/access.h"
 #include "shouhu/catalog.h"
 #include "shouhu/clock.h"
 #include "shouhu/org.h"
@@ -37,6 +41,9 @@ constexpr const char* kUsage =
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Children's data: what shouhud creates (RocksDB's files, tokens, backups)
+  // is for its own user only, whatever the caller's umask.
+  ::umask(0077);
   std::string config_path, data_dir, listen;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -99,6 +106,19 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "shouhud: organisation: %zu units, %zu users\n",
                  org->units().size(), org->users().size());
   }
+  // Who may do and see what; without a rules file nobody may do anything.
+  shouhu::AccessRules access;
+  if (org) {
+    auto rules = shouhu::AccessRules::Load(config->access_path,
+                                           shouhu::KnownRoles(*org, catalog));
+    if (!rules.ok()) {
+      std::fprintf(stderr, "%s\nshouhud: refusing to start: the access rules are invalid\n",
+                   rules.status().message().c_str());
+      return 1;
+    }
+    access = std::move(*rules);
+    std::fprintf(stderr, "shouhud: access rules: %s\n", config->access_path.c_str());
+  }
 
   // Notifier plugins are loaded and their settings checked before the store.
   auto channels = shouhu::LoadDaemonChannels(config->notifiers, org ? &*org : nullptr);
@@ -111,6 +131,11 @@ int main(int argc, char** argv) {
   // A fresh install has no data directory yet: create it and its parents.
   std::error_code mkdir_error;
   std::filesystem::create_directories(config->data_dir, mkdir_error);
+  if (!mkdir_error) {
+    // Also a directory made earlier by someone else (an installer, a test).
+    std::filesystem::permissions(config->data_dir, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace, mkdir_error);
+  }
   if (mkdir_error) {
     std::fprintf(stderr, "shouhud: cannot create the data directory %s: %s\n",
                  config->data_dir.c_str(), mkdir_error.message().c_str());
@@ -145,6 +170,8 @@ int main(int argc, char** argv) {
   shouhu::TimerLoop* loop_ptr = nullptr;
   std::atomic<shouhu::api::ApiEndpoint*> api_ptr{nullptr};
   shouhu::RuntimeOptions options;
+  options.request_retention = config->request_retention;
+  if (org) options.child_in_reach = shouhu::api::ChildInReach(*org);
   options.on_timer_armed = [&](shouhu::Instant due) {
     if (loop_ptr) loop_ptr->Wake(due);
   };
@@ -180,7 +207,7 @@ int main(int argc, char** argv) {
   auto api = shouhu::api::ApiEndpoint::Start(
       **runtime, catalog, org ? *org : no_users, **store, clock,
       {config->api, config->config_dir, config->data_dir, config->web_root,
-       config->listen_address, config->listen_port});
+       config->listen_address, config->listen_port, &access});
   if (!api.ok()) {
     std::fprintf(stderr, "shouhud: cannot start the API: %s\n",
                  api.status().message().c_str());

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "org/problems.h"
 #include "shouhu/org.h"
 #include "shouhu/json_parse.h"
 
@@ -12,20 +13,6 @@ namespace shouhu {
 namespace {
 
 using json = nlohmann::json;
-
-class Problems {
- public:
-  explicit Problems(std::string file) : file_(std::move(file)) {}
-  void Add(const std::string& pointer, const std::string& message) {
-    text_ += (text_.empty() ? "" : "\n") + file_ + ":" + pointer + ": " + message;
-  }
-  bool any() const { return !text_.empty(); }
-  Status status() const { return InvalidArgument(text_); }
-
- private:
-  std::string file_;
-  std::string text_;
-};
 
 std::string Str(const json& obj, const char* key) {
   auto it = obj.find(key);

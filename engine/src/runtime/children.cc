@@ -77,7 +77,7 @@ StatusOr<Folded> FoldChild(Store& store, const std::string& child_id,
 }  // namespace
 
 Status RuntimeImpl::UpdateChildFile(const Workflow& w, const json& data,
-                                    const std::string& actor,
+                                    const Actor& actor,
                                     CaseChange& change,
                                     std::unique_lock<std::mutex>* lock,
                                     const std::string& link_to) {
@@ -128,6 +128,21 @@ Status RuntimeImpl::UpdateChildFile(const Workflow& w, const json& data,
     auto old = file.find(f);
     if (old == file.end() || *old != *v) changes[f] = *v;
   }
+  // A file the actor may not reach is never overwritten by them: what they
+  // report waits as a proposal for someone with rights on the file.
+  if (current && !changes.empty() && options_.child_in_reach &&
+      !options_.child_in_reach(actor, current->file.unit)) {
+    ChildProposal p;
+    p.at = change.now();
+    p.actor = actor.user;
+    p.case_id = c.id;
+    p.changes = std::move(changes);
+    changes = json::object();
+    uint64_t seq = c.last_seq + (newly_linked ? 1 : 0);  // after child_linked
+    p.id = c.id + "-" + std::to_string(seq);
+    change.AddMutation(Mutation::Put(codec::ChildProposalKey(c.child_id, c.id, seq),
+                                     codec::EncodeChildProposal(p)));
+  }
   if (changes.empty() && !newly_linked) return Status::Ok();
   if (newly_linked) {
     json others = json::array();
@@ -139,7 +154,7 @@ Status RuntimeImpl::UpdateChildFile(const Workflow& w, const json& data,
   }
   ChildRevision r;
   r.at = change.now();
-  r.actor = actor;
+  r.actor = actor.user;
   r.case_id = c.id;
   r.changes = std::move(changes);
   r.linked_case = newly_linked ? c.id : "";
@@ -167,6 +182,31 @@ StatusOr<std::vector<ChildRevision>> RuntimeImpl::ChildHistory(
   auto f = FoldChild(store_, child_id, std::nullopt);
   if (!f.ok()) return f.status();
   return std::move(f->revisions);
+}
+
+StatusOr<std::vector<ChildProposal>> RuntimeImpl::ChildProposals(
+    const std::string& child_id) {
+  if (child_id.empty() || child_id.find('\0') != std::string::npos) {
+    return InvalidArgument("a child id is a non-empty text without NUL");
+  }
+  std::vector<ChildProposal> out;
+  Status error = Status::Ok();
+  Status s = store_.Scan(codec::ChildProposalPrefix(child_id), "",
+                         [&](std::string_view, std::string_view value) {
+                           auto p = codec::DecodeChildProposal(value);
+                           if (!p.ok()) {
+                             error = p.status();
+                             return false;
+                           }
+                           out.push_back(std::move(*p));
+                           return true;
+                         });
+  SHOUHU_RETURN_IF_ERROR(s);
+  SHOUHU_RETURN_IF_ERROR(error);
+  std::sort(out.begin(), out.end(), [](const ChildProposal& a, const ChildProposal& b) {
+    return a.at < b.at;
+  });
+  return out;
 }
 
 }  // namespace shouhu

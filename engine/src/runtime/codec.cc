@@ -423,15 +423,17 @@ StatusOr<OutboxEntry> DecodeOutbox(std::string_view value) {
   }
 }
 
-std::string EncodeResult(const CommandResult& r, std::string_view fingerprint) {
+std::string EncodeResult(const CommandResult& r, std::string_view fingerprint,
+                         Instant at) {
   return EncodeJson({{"case", r.case_id},
                      {"seq", r.seq},
                      {"state", r.state},
-                     {"fingerprint", fingerprint}});
+                     {"fingerprint", fingerprint},
+                     {"at", Ms(at)}});
 }
 
-StatusOr<CommandResult> DecodeResult(std::string_view value,
-                                     std::string* fingerprint) {
+StatusOr<CommandResult> DecodeResult(std::string_view value, std::string* fingerprint,
+                                     std::optional<Instant>* at) {
   auto j = DecodeJson(value, "request");
   if (!j.ok()) return j.status();
   try {
@@ -440,6 +442,10 @@ StatusOr<CommandResult> DecodeResult(std::string_view value,
     r.seq = j->at("seq").get<uint64_t>();
     r.state = j->at("state").get<std::string>();
     *fingerprint = j->at("fingerprint").get<std::string>();
+    if (at) {
+      *at = j->contains("at") ? std::optional<Instant>(FromMs(j->at("at").get<int64_t>()))
+                              : std::nullopt;
+    }
     r.replayed = true;
     return r;
   } catch (const json::exception& e) {
@@ -465,6 +471,45 @@ std::string ChildRevisionKey(std::string_view child_id, Instant at,
   k.push_back('\0');
   AppendBigEndian(&k, case_seq);
   return k;
+}
+
+std::string ChildProposalPrefix(std::string_view child_id) {
+  std::string k = "k/p/" + std::string(child_id);
+  k.push_back('\0');
+  return k;
+}
+
+std::string ChildProposalKey(std::string_view child_id, std::string_view case_id,
+                             uint64_t case_seq) {
+  std::string k = ChildProposalPrefix(child_id);
+  k.append(case_id);
+  k.push_back('\0');
+  AppendBigEndian(&k, case_seq);
+  return k;
+}
+
+std::string EncodeChildProposal(const ChildProposal& p) {
+  return EncodeJson({{"id", p.id},
+                     {"at", Ms(p.at)},
+                     {"actor", p.actor},
+                     {"case", p.case_id},
+                     {"changes", p.changes}});
+}
+
+StatusOr<ChildProposal> DecodeChildProposal(std::string_view value) {
+  auto j = DecodeJson(value, "child proposal");
+  if (!j.ok()) return j.status();
+  try {
+    ChildProposal p;
+    p.id = j->at("id").get<std::string>();
+    p.at = FromMs(j->at("at").get<int64_t>());
+    p.actor = j->at("actor").get<std::string>();
+    p.case_id = j->at("case").get<std::string>();
+    p.changes = j->at("changes");
+    return p;
+  } catch (const json::exception& e) {
+    return Internal(std::string("child proposal: corrupt record: ") + e.what());
+  }
 }
 
 std::string EncodeChildId(std::string_view child_id) {

@@ -25,6 +25,8 @@
 //   k/i/<identity>                   child's file: identity -> child id
 //   k/r/<child>\0<at:be64><case>\0<seq:be64>
 //                                    child's file: one revision (ChildRevision)
+//   k/p/<child>\0<case>\0<seq:be64>   a value proposed for a child's file by
+//                                    an actor who may not write it (ChildProposal)
 #pragma once
 
 #include <string>
@@ -99,9 +101,11 @@ std::string EncodeHistory(const HistoryEntry& h);
 StatusOr<HistoryEntry> DecodeHistory(std::string_view value);
 std::string EncodeOutbox(const OutboxEntry& o);
 StatusOr<OutboxEntry> DecodeOutbox(std::string_view value);
-std::string EncodeResult(const CommandResult& r, std::string_view fingerprint);
-StatusOr<CommandResult> DecodeResult(std::string_view value,
-                                     std::string* fingerprint);
+// `at`: when the request was first answered (for retention); a record from
+// before records carried it decodes with *at unset.
+std::string EncodeResult(const CommandResult& r, std::string_view fingerprint, Instant at);
+StatusOr<CommandResult> DecodeResult(std::string_view value, std::string* fingerprint,
+                                     std::optional<Instant>* at = nullptr);
 std::string EncodeJson(const nlohmann::json& j);  // format byte + JSON
 // The audit record's payload inside its chain envelope (seq and hash are
 // the envelope's; the decoder leaves them unset).
@@ -114,6 +118,11 @@ std::string ChildIdentityKey(std::string_view identity);
 std::string ChildRevisionPrefix(std::string_view child_id);
 std::string ChildRevisionKey(std::string_view child_id, Instant at,
                              std::string_view case_id, uint64_t case_seq);
+std::string ChildProposalPrefix(std::string_view child_id);
+std::string ChildProposalKey(std::string_view child_id, std::string_view case_id,
+                             uint64_t case_seq);
+std::string EncodeChildProposal(const ChildProposal& p);
+StatusOr<ChildProposal> DecodeChildProposal(std::string_view value);
 std::string EncodeChildId(std::string_view child_id);
 StatusOr<std::string> DecodeChildId(std::string_view value);
 // A revision, and the unit of the case that made it (the file's unit when

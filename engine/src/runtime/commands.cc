@@ -209,12 +209,12 @@ StatusOr<CommandResult> RuntimeImpl::Open(const OpenCase& cmd) {
   for (const Notification& n : w->open.notify) change.Notify(n, seq);
   std::unique_lock<std::mutex> child_lock;  // held until the commit
   SHOUHU_RETURN_IF_ERROR(
-      UpdateChildFile(*w, cmd.data, cmd.actor.user, change, &child_lock));
+      UpdateChildFile(*w, cmd.data, cmd.actor, change, &child_lock));
   CommandResult result{c.id, seq, w->initial_state, false};
   SHOUHU_RETURN_IF_ERROR(CommitChange(
       change, "open",
       {Mutation::Put(codec::RequestKey(cmd.request_id),
-                     codec::EncodeResult(result, *fingerprint))}));
+                     codec::EncodeResult(result, *fingerprint, now))}));
   return result;
 }
 
@@ -246,7 +246,7 @@ StatusOr<CommandResult> RuntimeImpl::OnCase(const std::string& request_id,
   SHOUHU_RETURN_IF_ERROR(CommitChange(
       change, audit_action,
       {Mutation::Put(codec::RequestKey(request_id),
-                     codec::EncodeResult(result, fingerprint))}));
+                     codec::EncodeResult(result, fingerprint, change.now()))}));
   return result;
 }
 
@@ -272,7 +272,7 @@ StatusOr<CommandResult> RuntimeImpl::Fire(const FireEvent& cmd) {
                   SHOUHU_RETURN_IF_ERROR(
                       CheckRoles(cmd.actor, e->roles, "fire \"" + e->id + "\""));
                   SHOUHU_RETURN_IF_ERROR(ApplyEvent(w, *e, cmd.data, change));
-                  SHOUHU_RETURN_IF_ERROR(UpdateChildFile(w, cmd.data, cmd.actor.user,
+                  SHOUHU_RETURN_IF_ERROR(UpdateChildFile(w, cmd.data, cmd.actor,
                                                          change, &child_lock));
                   if (!e->opens) return Status::Ok();
                   return OpenLinkedCase(*e, cmd.actor, change, &child_lock);
@@ -293,6 +293,59 @@ StatusOr<CommandResult> RuntimeImpl::Note(const AddNote& cmd) {
                   change.AddHistory("note", "note", {{"text", cmd.text}});
                   return Status::Ok();
                 });
+}
+
+StatusOr<CommandResult> RuntimeImpl::DecideProposal(const DecideChildProposal& cmd) {
+  if (cmd.actor.user.empty()) return PermissionDenied("no user given");
+  auto fingerprint = Fingerprint(
+      {"child_proposal", cmd.actor.user, cmd.child_id, cmd.proposal_id, cmd.accept});
+  if (!fingerprint.ok()) return fingerprint.status();
+  auto proposals = ChildProposals(cmd.child_id);
+  if (!proposals.ok()) return proposals.status();
+  auto p = std::find_if(proposals->begin(), proposals->end(),
+                        [&](const ChildProposal& x) { return x.id == cmd.proposal_id; });
+  // A replayed decision finds its proposal gone: answered from the record.
+  std::string case_id = p != proposals->end() ? p->case_id
+                                              : cmd.proposal_id.substr(
+                                                    0, cmd.proposal_id.rfind('-'));
+  auto seq_text = cmd.proposal_id.substr(cmd.proposal_id.rfind('-') + 1);
+  if (case_id.empty() || seq_text.empty() ||
+      seq_text.find_first_not_of("0123456789") != std::string::npos || seq_text.size() > 18) {
+    return NotFound("no proposal \"" + cmd.proposal_id + "\"");
+  }
+  std::string key = codec::ChildProposalKey(cmd.child_id, case_id, std::stoull(seq_text));
+  return OnCase(
+      cmd.request_id, *fingerprint, case_id, cmd.actor,
+      cmd.accept ? "child.proposal.accept" : "child.proposal.reject",
+      [&](const Workflow&, CaseChange& change) -> Status {
+        // Read again under the case's lock: decided by someone else meanwhile?
+        auto stored = store_.Get(key);
+        if (!stored.ok()) {
+          return stored.status().code() == StatusCode::kNotFound
+                     ? NotFound("no proposal \"" + cmd.proposal_id + "\"")
+                     : stored.status();
+        }
+        auto proposal = codec::DecodeChildProposal(*stored);
+        if (!proposal.ok()) return proposal.status();
+        auto file = GetChild(cmd.child_id, std::nullopt);
+        if (!file.ok()) return file.status();
+        uint64_t seq = change.AddHistory(
+            "child_proposal", cmd.accept ? "accepted" : "rejected",
+            {{"child_id", cmd.child_id}, {"proposal", cmd.proposal_id},
+             {"proposed_by", proposal->actor}});
+        if (cmd.accept) {
+          ChildRevision r;
+          r.at = change.now();
+          r.actor = cmd.actor.user;
+          r.case_id = proposal->case_id;
+          r.changes = proposal->changes;
+          change.AddMutation(Mutation::Put(
+              codec::ChildRevisionKey(cmd.child_id, r.at, case_id, seq),
+              codec::EncodeChildRevision(r, file->unit)));
+        }
+        change.AddMutation(Mutation::Delete(key));
+        return Status::Ok();
+      });
 }
 
 StatusOr<CommandResult> RuntimeImpl::Assign(const AssignOwner& cmd) {

@@ -258,7 +258,7 @@ StatusOr<CommandResult> RuntimeImpl::Redrive(const RedriveDeadLetter& cmd) {
   d->attempts = 0;
   d->last_error.clear();
   d->next_at = now;
-  CaseChange change(*w, CalendarOf(*w), *c, *c, now, cmd.actor.user);
+  CaseChange change(*w, CalendarOf(*w), *c, *c, now, cmd.actor);
   uint64_t seq = change.AddHistory("delivery", d->channel, std::move(data));
   CommandResult result{c->id, seq, c->state, false};
   std::vector<Mutation> batch = {
@@ -266,7 +266,7 @@ StatusOr<CommandResult> RuntimeImpl::Redrive(const RedriveDeadLetter& cmd) {
       Mutation::Put(codec::DeliveryKey(d->id), codec::EncodeDelivery(*d)),
       Mutation::Put(codec::DeliveryDueKey(d->next_at, d->id), ""),
       Mutation::Put(codec::RequestKey(cmd.request_id),
-                    codec::EncodeResult(result, fingerprint))};
+                    codec::EncodeResult(result, fingerprint, now))};
   SHOUHU_RETURN_IF_ERROR(CommitChange(change, "redrive", std::move(batch)));
   return result;
 }

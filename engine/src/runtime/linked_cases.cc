@@ -52,7 +52,7 @@ Status RuntimeImpl::OpenLinkedCase(const EventDef& e, const Actor& actor,
   opened.AddHistory("linked", source.id, {{"opened_by", source.id}, {"event", e.id}});
   for (const Notification& n : target->open.notify) opened.Notify(n, seq);
   SHOUHU_RETURN_IF_ERROR(
-      UpdateChildFile(*target, data, actor.user, opened, lock, source.child_id));
+      UpdateChildFile(*target, data, actor, opened, lock, source.child_id));
 
   if (!opens.record_as.empty()) source.data[opens.record_as] = c.id;
   change.AddHistory("opened_case", c.id, {{"case_id", c.id}, {"workflow", target->id}});

@@ -41,6 +41,9 @@ class RuntimeImpl : public Runtime {
   StatusOr<std::vector<OutboxEntry>> Outbox(size_t limit) override;
 
   Status RecordAccess(const Access& access) override;
+  StatusOr<size_t> ExpireRequests() override;
+  StatusOr<std::vector<ChildProposal>> ChildProposals(const std::string& child_id) override;
+  StatusOr<CommandResult> DecideProposal(const DecideChildProposal& cmd) override;
   StatusOr<ChildFile> GetChild(const std::string& child_id,
                                std::optional<Instant> as_of) override;
   StatusOr<std::vector<ChildRevision>> ChildHistory(
@@ -78,7 +81,7 @@ class RuntimeImpl : public Runtime {
   // `link_to`: link a case without a file to this child, without looking
   // for its identity (a case opened by another case about the same child).
   Status UpdateChildFile(const Workflow& w, const nlohmann::json& data,
-                         const std::string& actor, CaseChange& change,
+                         const Actor& actor, CaseChange& change,
                          std::unique_lock<std::mutex>* lock,
                          const std::string& link_to = "");
   // The `opens` effect of event `e` (linked_cases.cc): opens the linked case

@@ -46,7 +46,19 @@ void TimerLoop::Wake(Instant due) {
 }
 
 void TimerLoop::Run(TimerShard shard) {
+  Instant next_sweep = clock_.Now();
   for (;;) {
+    // Retention: the first thread deletes expired idempotency records hourly.
+    if (shard.index == 0 && clock_.Now() >= next_sweep) {
+      next_sweep = clock_.Now() + std::chrono::hours(1);
+      auto expired = runtime_.ExpireRequests();
+      if (!expired.ok()) {
+        std::fprintf(stderr, "shouhud: expiring idempotency records failed: %s\n",
+                     expired.status().ToString().c_str());
+      } else if (*expired > 0) {
+        std::fprintf(stderr, "shouhud: expired %zu idempotency record(s)\n", *expired);
+      }
+    }
     auto fired = runtime_.FireDueTimers(shard);
     auto wait = kMaxWait;
     if (fired.ok()) {

@@ -78,11 +78,19 @@ bool EvaluateGuard(const Guard& g, const json& data) {
 
 namespace {
 
+// What an error message may say of a refused value: the value itself only
+// for a public field, else its JSON type (no personal data in errors).
+std::string Shown(const FieldDef& f, const json& v) {
+  if (f.sensitivity == Sensitivity::kPublic) return v.dump();
+  return std::string("a ") + v.type_name() + " (not shown: " +
+         std::string(SensitivityName(f.sensitivity)) + " field)";
+}
+
 Status CheckScalar(const FieldDef& f, FieldType type,
                    const std::vector<std::string>& allowed, const json& v) {
   auto wrong = [&](std::string_view expected) {
     return InvalidArgument("field \"" + f.id + "\" must be " +
-                           std::string(expected) + ", got " + v.dump());
+                           std::string(expected) + ", got " + Shown(f, v));
   };
   switch (type) {
     case FieldType::kString:
@@ -119,8 +127,7 @@ Status CheckScalar(const FieldDef& f, FieldType type,
 Status CheckFieldValue(const FieldDef& f, const json& v) {
   if (f.type != FieldType::kList) return CheckScalar(f, f.type, f.values, v);
   if (!v.is_array()) {
-    return InvalidArgument("field \"" + f.id + "\" must be a list, got " +
-                           v.dump());
+    return InvalidArgument("field \"" + f.id + "\" must be a list, got " + Shown(f, v));
   }
   for (const json& item : v) {
     SHOUHU_RETURN_IF_ERROR(CheckScalar(f, f.item_type, f.item_values, item));

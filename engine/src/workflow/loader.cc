@@ -67,9 +67,16 @@ void ParseValueLabels(const json& j, const std::string& p,
 
 FieldDef ParseField(const json& j, const std::string& p, JsonReader& r) {
   FieldDef f;
-  r.OnlyMembers(j, p, {"id", "label", "type", "values", "value_labels", "items"});
+  r.OnlyMembers(j, p, {"id", "label", "type", "values", "value_labels", "items",
+                       "sensitivity", "to_reporter"});
   r.String(j, p, "id", &f.id, true);
+  r.Bool(j, p, "to_reporter", &f.to_reporter);
   r.Label(j, p, "label", &f.label, true);
+  if (std::string level; r.String(j, p, "sensitivity", &level, false) &&
+                         !ParseSensitivity(level, &f.sensitivity)) {
+    r.Error(p + "/sensitivity", "wrong sensitivity \"" + level +
+                                    "\": expected public, personal or sensitive");
+  }
   std::string type;
   if (r.String(j, p, "type", &type, true)) {
     auto t = ParseFieldType(type);

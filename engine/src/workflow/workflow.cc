@@ -17,6 +17,26 @@ std::string_view FieldTypeName(FieldType t) {
   return "?";
 }
 
+std::string_view SensitivityName(Sensitivity s) {
+  switch (s) {
+    case Sensitivity::kPublic: return "public";
+    case Sensitivity::kPersonal: return "personal";
+    case Sensitivity::kSensitive: return "sensitive";
+  }
+  return "?";
+}
+
+bool ParseSensitivity(std::string_view name, Sensitivity* out) {
+  for (Sensitivity s : {Sensitivity::kPublic, Sensitivity::kPersonal,
+                        Sensitivity::kSensitive}) {
+    if (SensitivityName(s) == name) {
+      *out = s;
+      return true;
+    }
+  }
+  return false;
+}
+
 namespace {
 template <typename T>
 const T* FindById(const std::vector<T>& items, std::string_view id) {

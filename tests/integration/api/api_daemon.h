@@ -95,7 +95,6 @@ class ApiDaemon {
         std::vector<std::string>{kDaemonPath, "--config", config_path_});
   }
   bool WaitForLine(const std::string& text) { return process_->WaitForLine(text); }
-  const std::string& output() const { return process_->output(); }
 
   // SIGTERM and wait; returns the exit code.
   // Waits until `check` holds, checking again each time the daemon reports

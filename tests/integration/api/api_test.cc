@@ -157,8 +157,9 @@ TEST_F(ApiTest, EachErrorCodeWritesNothing) {
 
   auto outside = daemon_.ClientFor(kOtherPolice)->Send(
       "POST", events, json{{"event", "accept"}, {"data", testing::AcceptData("criminal")}}.dump());
-  EXPECT_EQ(outside.status, 403);
-  EXPECT_EQ(ErrorCode(outside), "forbidden");
+  // Outside one's jurisdiction a case answers as a missing one (no enumeration).
+  EXPECT_EQ(outside.status, 404);
+  EXPECT_EQ(ErrorCode(outside), "not_found");
   // A teacher may not fire police events even on their own report.
   auto teacher = daemon_.ClientFor(kTeacher)->Send(
       "POST", events, json{{"event", "accept"}, {"data", testing::AcceptData("criminal")}}.dump());

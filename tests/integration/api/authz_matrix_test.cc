@@ -1,8 +1,11 @@
-// The authorisation matrix: every role × every route × a case inside and
-// outside the user's jurisdiction → the expected status. Requests are built
-// so that an allowed one stops at a later check (bad data, unknown id) and
-// writes nothing: 2xx/404/409/422 mean "allowed through authorisation",
-// 403 means denied. At the end every case is still as filed.
+// The authorisation matrix against the real daemon: every role × every route
+// × a case inside and outside the user's jurisdiction → the expected status.
+// Requests are built so that an allowed one stops at a later check (bad data,
+// unknown id) and writes nothing: 2xx/409/422 mean "allowed through
+// authorisation"; 403 means denied on a case the caller may see, 404 a case
+// the caller may not see at all (answered as missing: no enumeration). The
+// full table per capability, with own reports and every role of the sample
+// county, is tests/unit/api/access_test.cc. At the end every case is as filed.
 #include <gtest/gtest.h>
 
 #include "api_daemon.h"
@@ -59,17 +62,17 @@ const json kBadAccept = {
 //                 teacher school police chief  worker twp-sup child  county civil  edu    admin
 const Row kTable[] = {
   {"GET case", [](auto& id, auto&) { return Call{"GET", "/api/v1/cases/" + id, ""}; },
-                  {200,   403,   200,   200,   200,   200,   200,   200,   200,   200,   403},
-                  {403,   403,   403,   403,   403,   403,   403,   0,     0,     0,     0}},
+                  {200,   404,   200,   200,   200,   200,   200,   200,   200,   200,   404},
+                  {404,   404,   404,   404,   404,   404,   404,   0,     0,     0,     0}},
   {"fire event", [](auto& id, auto&) { return Call{"POST", "/api/v1/cases/" + id + "/events", kBadAccept.dump()}; },
-                  {403,   403,   422,   422,   403,   403,   403,   403,   403,   403,   403},
-                  {403,   403,   403,   403,   403,   403,   403,   0,     0,     0,     0}},
+                  {403,   404,   422,   422,   403,   403,   403,   403,   403,   403,   404},
+                  {404,   404,   404,   404,   404,   404,   404,   0,     0,     0,     0}},
   {"add note", [](auto& id, auto&) { return Call{"POST", "/api/v1/cases/" + id + "/notes", R"({"text": ""})"}; },
-                  {403,   403,   422,   422,   422,   422,   422,   422,   422,   422,   403},
-                  {403,   403,   403,   403,   403,   403,   403,   0,     0,     0,     0}},
+                  {403,   404,   422,   422,   422,   422,   422,   422,   422,   403,   404},
+                  {404,   404,   404,   404,   404,   404,   404,   0,     0,     0,     0}},
   {"assign", [](auto& id, auto&) { return Call{"PUT", "/api/v1/cases/" + id + "/owner", R"({"owner": "nobody"})"}; },
-                  {403,   403,   403,   422,   403,   422,   403,   422,   403,   403,   403},
-                  {403,   403,   403,   403,   403,   403,   403,   0,     0,     0,     0}},
+                  {403,   404,   403,   422,   403,   422,   403,   422,   403,   403,   404},
+                  {404,   404,   404,   404,   404,   404,   404,   0,     0,     0,     0}},
   {"list by unit", [](auto&, auto& unit) { return Call{"GET", "/api/v1/cases?unit=" + unit, ""}; },
                   {403,   403,   200,   200,   200,   200,   200,   200,   200,   200,   403},
                   {403,   403,   403,   403,   403,   403,   403,   0,     0,     0,     0}},
@@ -78,9 +81,9 @@ const Row kTable[] = {
                   {422,   422,   403,   403,   403,   403,   422,   403,   403,   403,   403},
                   {403,   403,   403,   403,   403,   403,   403,   0,     0,     0,     0}},
   {"list mine", [](auto&, auto&) { return Call{"GET", "/api/v1/cases?mine=true", ""}; },
-                  {200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200}, {}},
+                  {200,   200,   403,   403,   403,   403,   200,   403,   403,   403,   403}, {}},
   {"list overdue", [](auto&, auto&) { return Call{"GET", "/api/v1/cases?overdue=true", ""}; },
-                  {403,   403,   200,   200,   200,   200,   200,   200,   200,   200,   403}, {}},
+                  {403,   403,   403,   200,   403,   200,   403,   200,   403,   403,   403}, {}},
   {"escalations", [](auto&, auto&) { return Call{"GET", "/api/v1/escalations", ""}; },
                   {200,   200,   200,   200,   200,   200,   200,   200,   200,   200,   200}, {}},
   {"workflows", [](auto&, auto&) { return Call{"GET", "/api/v1/workflows", ""}; },
@@ -145,6 +148,64 @@ TEST(AuthzMatrixTest, EveryRoleEveryRouteInsideAndOutside) {
     auto c = json::parse(police->Send("GET", "/api/v1/cases/" + id).body);
     EXPECT_EQ(c["last_seq"], 1) << unit;
     EXPECT_EQ(c["owner"], "") << unit;
+  }
+}
+
+
+// Regression: roles the policy did not list (voluntary_reporter, helper,
+// village_committee) were treated as case workers and got the whole file of
+// every case in their unit's subtree, and could add notes to it.
+TEST(AuthzMatrixTest, UnlistedRolesGetNoCaseFile) {
+  ApiDaemon daemon(json{{"rate_per_second", 0}});
+  daemon.Start();
+  std::map<std::string, std::string> case_by;
+  // u0278 voluntary reporter (chengguan-c01), u0015 child director
+  // (chengguan-v02), u0021 teacher (chengguan-primary).
+  for (const char* reporter : {"u0278", "u0015", "u0021"}) {
+    auto r = daemon.ClientFor(reporter)->Send("POST", "/api/v1/cases",
+                                              testing::ReportBody().dump());
+    ASSERT_EQ(r.status, 201) << reporter << ": " << r.body;
+    case_by[reporter] = json::parse(r.body)["case_id"];
+  }
+  // The voluntary reporter sees the progress of their own report, not the file.
+  auto own = daemon.ClientFor("u0278")->Send("GET", "/api/v1/cases/" + case_by["u0278"]);
+  ASSERT_EQ(own.status, 200) << own.body;
+  EXPECT_EQ(json::parse(own.body)["view"], "feedback") << own.body;
+  EXPECT_FALSE(json::parse(own.body).contains("data")) << own.body;
+  EXPECT_EQ(own.body.find("小明"), std::string::npos) << own.body;
+  struct Probe {
+    const char* user;
+    const char* role;
+    std::string case_id;
+    const char* unit;
+  };
+  const Probe probes[] = {
+      {"u0278", "voluntary_reporter, own report", case_by["u0278"], "chengguan-c01"},
+      {"u0022", "helper", case_by["u0021"], "chengguan-primary"},
+      {"u0016", "village_committee", case_by["u0015"], "chengguan-v02"},
+      {"u0014", "village_committee", case_by["u0278"], "chengguan-c01"},
+  };
+  for (const Probe& p : probes) {
+    auto client = daemon.ClientFor(p.user);
+    std::string why = std::string(p.role) + " (" + p.user + ")";
+    if (p.case_id != case_by["u0278"] || std::string(p.user) != "u0278") {
+      auto get = client->Send("GET", "/api/v1/cases/" + p.case_id);
+      EXPECT_NE(get.status, 200) << why << ": " << get.body;
+      EXPECT_EQ(get.body.find("小明"), std::string::npos) << why << ": " << get.body;
+    }
+    auto note = client->Send("POST", "/api/v1/cases/" + p.case_id + "/notes",
+                             R"({"text": "看到了"})");
+    EXPECT_NE(note.status, 201) << why << ": " << note.body;
+    auto list = client->Send("GET", std::string("/api/v1/cases?unit=") + p.unit);
+    EXPECT_EQ(list.status, 403) << why << ": " << list.body;
+    auto overdue = client->Send("GET", "/api/v1/cases?overdue=true");
+    EXPECT_EQ(overdue.status, 403) << why << ": " << overdue.body;
+  }
+  // Nothing was written.
+  auto chief = daemon.ClientFor("u0001");
+  for (const auto& [reporter, id] : case_by) {
+    auto c = json::parse(chief->Send("GET", "/api/v1/cases/" + id).body);
+    EXPECT_EQ(c["last_seq"], 1) << reporter;
   }
 }
 

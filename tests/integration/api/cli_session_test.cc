@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <regex>
 
 #include "api_daemon.h"
 
@@ -88,6 +89,10 @@ TEST(CliSessionTest, TeacherReportsPoliceAcceptsSupervisorSeesTheEscalation) {
       << shown.out;
   EXPECT_NE(shown.out.find("留守儿童 Left-behind child"), std::string::npos) << shown.out;
   EXPECT_EQ(shown.out.find("living_alone"), std::string::npos) << shown.out;
+  // Times in the organisation's time zone (Asia/Shanghai), never as UTC.
+  EXPECT_NE(shown.out.find(" +0800"), std::string::npos) << shown.out;
+  EXPECT_FALSE(std::regex_search(shown.out, std::regex(R"(\d\d:\d\d:\d\d(\.\d+)?Z)")))
+      << shown.out;
 
   EXPECT_EQ(Cli({"assign", id, "u0008"}, server, police).code, 0);
   CliRun accepted = Cli({"fire", id, "accept", "intake_kind=administrative",

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "api/api_service.h"
+#include "api/policy.h"
 #include "auth/token_store.h"
 
 namespace shouhu::api {
@@ -27,12 +28,18 @@ class ApiServiceTest : public ::testing::Test {
     auto org = Organisation::Load(SHOUHU_SOURCE_DIR "/deploy/county/organisation.json");
     ASSERT_TRUE(org.ok());
     org_ = std::move(*org);
-    auto runtime = Runtime::Create(*store_, catalog_, clock_);
+    auto access = AccessRules::Load(SHOUHU_SOURCE_DIR "/deploy/county/access.json",
+                                    KnownRoles(org_, catalog_));
+    ASSERT_TRUE(access.ok()) << access.status().ToString();
+    access_ = std::move(*access);
+    RuntimeOptions options;
+    options.child_in_reach = ChildInReach(org_);
+    auto runtime = Runtime::Create(*store_, catalog_, clock_, options);
     ASSERT_TRUE(runtime.ok());
     runtime_ = std::move(*runtime);
     tokens_ = std::make_unique<TokenStore>(TokensPathFor(dir_ + "/data"));
     service_ = std::make_unique<ApiService>(
-        ApiDeps{*runtime_, catalog_, org_, *tokens_, *store_, clock_}, TestOptions());
+        ApiDeps{*runtime_, catalog_, org_, *tokens_, *store_, clock_, access_}, TestOptions());
   }
   void TearDown() override {
     service_.reset();
@@ -71,6 +78,7 @@ class ApiServiceTest : public ::testing::Test {
   std::unique_ptr<FaultInjectingStore> store_;
   Catalog catalog_;
   Organisation org_;
+  AccessRules access_;
   std::unique_ptr<Runtime> runtime_;
   std::unique_ptr<TokenStore> tokens_;
   std::unique_ptr<ApiService> service_;

@@ -1,6 +1,7 @@
 // Retries: the backoff schedule, its jitter, retries exhausted and permanent
 // failures as dead letters, and re-driving a dead letter.
 #include "dispatch_fixture.h"
+#include "shouhu/audit.h"
 
 namespace shouhu::dispatch_test {
 namespace {
@@ -133,6 +134,29 @@ TEST_F(DispatcherTest, APermanentFailureIsADeadLetterAtOnceAndCanBeRedriven) {
       [](const HistoryEntry& h) { return h.data["outcome"] == "redriven"; });
   ASSERT_NE(redriven, history.end());
   EXPECT_EQ(redriven->actor, "chief");
+}
+
+// Regression (issue 12 item 8): the re-drive's audit record lost the acting
+// user's unit and origin, unlike every other command's.
+TEST_F(DispatcherTest, RedriveAuditRecordKeepsUnitAndOrigin) {
+  peers_["email"].answer = [](const NotifierMessage&) {
+    return SendResult{SendResult::Code::kPermanent, "550"};
+  };
+  Start();
+  std::string id = OpenCaseAt();
+  Run();
+  auto dead = DeadLetters();
+  ASSERT_FALSE(dead.empty());
+  Actor supervisor{"chief", "county", {"officer"}, "203.0.113.7:51234"};
+  ASSERT_OK(rt_->Redrive({"redrive-audit", supervisor, dead[0].id}).status());
+  auto log = ReadAuditLog(*store_, id);
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  auto redrive = std::find_if(log->begin(), log->end(),
+                              [](const AuditRecord& a) { return a.action == "redrive"; });
+  ASSERT_NE(redrive, log->end());
+  EXPECT_EQ(redrive->user, "chief");
+  EXPECT_EQ(redrive->unit, "county");
+  EXPECT_EQ(redrive->origin, "203.0.113.7:51234");
 }
 
 TEST_F(DispatcherTest, RedriveRefusesUnknownIdsAndTheSystemRole) {

@@ -20,6 +20,12 @@ TEST(OrganisationTest, SampleCountyLoads) {
     }
   }
   EXPECT_EQ(townships, 12);
+  EXPECT_EQ(org->time_zone(), "Asia/Shanghai");
+  // Sign-in by phone: each sample user has their own number.
+  ASSERT_NE(org->FindUserByPhone("138 0000 0021"), nullptr);
+  EXPECT_EQ(org->FindUserByPhone("13800000021")->id, "u0021");
+  EXPECT_EQ(org->FindUserByPhone("13900000000"), nullptr);
+  EXPECT_EQ(org->FindUserByPhone(""), nullptr);
   // Every role the workflows name is held by somebody.
   for (const char* role : {"reporter", "school_admin", "police_officer", "police_supervisor",
                            "township_case_worker", "child_director", "civil_affairs",
@@ -113,6 +119,22 @@ TEST_F(BadOrganisationTest, RefusesServingUnknownUnits) {
   const std::string m = org.status().message();
   EXPECT_NE(m.find(":/units/1/serves/1: unknown unit \"x\""), std::string::npos) << m;
   EXPECT_NE(m.find(":/units/2/serves: expected an array of unit ids"), std::string::npos) << m;
+}
+
+TEST_F(BadOrganisationTest, RefusesABadTimeZoneAndASharedPhoneSignsNobodyIn) {
+  auto bad = Organisation::Load(Write(R"({"time_zone": "../../etc/passwd", "units": [
+      {"id": "c", "name": {"zh": "县", "en": "C"}, "parent": ""}], "users": []})"));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find(":/time_zone: expected an IANA time zone name"),
+            std::string::npos)
+      << bad.status().message();
+  auto shared = Organisation::Load(Write(R"({"units": [
+      {"id": "c", "name": {"zh": "县", "en": "C"}, "parent": ""}],
+    "users": [{"id": "a", "unit": "c", "roles": ["reporter"], "phone": "13800000001"},
+              {"id": "b", "unit": "c", "roles": ["reporter"], "phone": "138-0000-0001"}]})"));
+  ASSERT_TRUE(shared.ok()) << shared.status().message();
+  EXPECT_EQ(shared->time_zone(), "Asia/Shanghai");  // the default
+  EXPECT_EQ(shared->FindUserByPhone("13800000001"), nullptr);
 }
 
 TEST_F(BadOrganisationTest, RefusesACycle) {

@@ -181,7 +181,8 @@ TEST(CodecTest, HistoryOutboxAndResultRoundTrip) {
 
   std::string fingerprint;
   auto r = codec::DecodeResult(
-      codec::EncodeResult({"C1", 4, "police_intake", false}, "00ff00ff00ff00ff"),
+      codec::EncodeResult({"C1", 4, "police_intake", false}, "00ff00ff00ff00ff",
+                          Instant(std::chrono::milliseconds(1'772'000'000'000))),
       &fingerprint);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->case_id, "C1");

@@ -32,6 +32,32 @@ TEST_F(IdempotencyTest, RetriedOpenReturnsTheFirstResultAndWritesNothing) {
   EXPECT_EQ(Ids(rt_->ListByUnit("village-3", {})).size(), 1u);
 }
 
+// Retention (issue 12): a request id is remembered for request_retention
+// (30 days by default), then forgotten: the same id is then a new command.
+TEST_F(IdempotencyTest, RequestRecordsExpireAfterTheRetention) {
+  EXPECT_EQ(options_.request_retention, std::chrono::hours(24 * 30));
+  OpenCase cmd{"req-old", Reporter(), "mandatory_report", "", Report()};
+  auto first = rt_->Open(cmd);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  clock_.Advance(std::chrono::hours(24 * 30) - 1min);
+  OpenCase fresh{"req-fresh", Reporter(), "mandatory_report", "", Report()};
+  ASSERT_TRUE(rt_->Open(fresh).ok());
+  auto kept = rt_->ExpireRequests();
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_EQ(*kept, 0u) << "not yet 30 days old";
+  EXPECT_TRUE(rt_->Open(cmd)->replayed);
+
+  clock_.Advance(2min);
+  auto expired = rt_->ExpireRequests();
+  ASSERT_TRUE(expired.ok());
+  EXPECT_EQ(*expired, 1u) << "req-old only";
+  EXPECT_TRUE(rt_->Open(fresh)->replayed) << "req-fresh is 1 minute old";
+  auto again = rt_->Open(cmd);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_FALSE(again->replayed) << "forgotten: a new case";
+  EXPECT_NE(again->case_id, first->case_id);
+}
+
 TEST_F(IdempotencyTest, RetriedFireReturnsTheFirstResultEvenAfterTheCaseMovedOn) {
   std::string id = OpenReport();
   FireEvent accept = MakeFire("req-accept", Officer(), id, "accept",

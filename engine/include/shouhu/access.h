@@ -1,0 +1,79 @@
+// Access rules as data (deploy/county/access.json): which capabilities each
+// role holds, and which capabilities see fields of each sensitivity. The
+// code checks capabilities, never role names; a role the rules do not list
+// holds nothing (deny by default).
+//
+// Jurisdiction (属地管理) is not here: a capability acts within the user's
+// unit's subtree (api/policy.h applies both).
+//
+// Thread safety: immutable after loading; safe to share between threads.
+#pragma once
+
+#include <array>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "shouhu/catalog.h"
+#include "shouhu/org.h"
+#include "shouhu/status.h"
+#include "shouhu/workflow.h"
+
+namespace shouhu {
+
+enum class Capability {
+  kReportFile,            // report.file: open cases (file reports)
+  kReportOwnProgress,     // report.own_progress: the progress of one's own reports
+  kCaseRead,              // case.read: the case file in one's jurisdiction
+  kCaseReporterIdentity,  // case.reporter_identity: who reported
+  kCaseWork,              // case.work: add notes, take or be given a case
+  kCaseFire,              // case.fire: fire the events the workflow allows
+  kSupervise,             // supervise: escalations, overdue lists, dead letters,
+                          // assigning others, stats
+  kChildRead,             // child.read: the child's file (一人一档) and history
+  kUsersAdmin,            // users.admin: users and tokens
+};
+inline constexpr size_t kCapabilityCount = 9;
+
+// "report.file" ... "users.admin", as written in the rules and /api/v1/me.
+std::string_view CapabilityName(Capability c);
+// False when `name` is no capability.
+bool ParseCapability(std::string_view name, Capability* out);
+
+class AccessRules {
+ public:
+  // Reads and checks the rules file against the roles that exist (the
+  // organisation's users' roles and the workflows' roles): unknown role,
+  // unknown capability, unknown or missing sensitivity level. Every problem is
+  // one `file:json-pointer: message` line of one InvalidArgument.
+  static StatusOr<AccessRules> Load(const std::string& path,
+                                    const std::set<std::string>& known_roles);
+  // The same from a parsed document (`file` names it in errors).
+  static StatusOr<AccessRules> Parse(const nlohmann::json& doc, const std::string& file,
+                                     const std::set<std::string>& known_roles);
+
+  // True when one of the user's roles holds `c`.
+  bool Has(const User& user, Capability c) const;
+  // The user's capabilities, in the order of the Capability enum.
+  std::vector<std::string> NamesOf(const User& user) const;
+  // True when the user holds one of the capabilities that see `level`.
+  bool Sees(const User& user, Sensitivity level) const;
+  // The roles that hold `c` (for a generated authorisation test).
+  std::vector<std::string> RolesWith(Capability c) const;
+  const std::string& file() const { return file_; }
+
+ private:
+  std::string file_;
+  // role -> capability bits
+  std::vector<std::pair<std::string, unsigned>> roles_;
+  // sensitivity level -> the capability bits that see it
+  std::array<unsigned, 3> levels_{};
+};
+
+// The roles that exist: every role a user holds and every workflow role.
+std::set<std::string> KnownRoles(const Organisation& org, const Catalog& catalog);
+
+}  // namespace shouhu

@@ -1,0 +1,105 @@
+// The access rules file (shouhu/access.h): the sample county's rules load,
+// and each kind of mistake is refused with `file:json-pointer: message`.
+#include <gtest/gtest.h>
+
+#include "shouhu/access.h"
+
+namespace shouhu {
+namespace {
+
+using nlohmann::json;
+
+User WithRoles(std::vector<std::string> roles) {
+  User u;
+  u.id = "u";
+  u.unit = "a";
+  u.roles = std::move(roles);
+  return u;
+}
+
+const std::set<std::string> kRoles = {"reporter", "police_officer", "administrator"};
+
+json Valid() {
+  return {{"kind", "access_rules"},
+          {"roles",
+           {{"reporter", {"report.file", "report.own_progress"}},
+            {"police_officer", {"case.read", "case.work"}}}},
+          {"sensitivity",
+           {{"public", {"case.read"}}, {"personal", {"case.read"}}, {"sensitive", {"case.work"}}}}};
+}
+
+std::string ErrorOf(const json& doc) {
+  auto r = AccessRules::Parse(doc, "access.json", kRoles);
+  return r.ok() ? "" : r.status().message();
+}
+
+TEST(AccessRulesTest, TheSampleCountyLoads) {
+  std::vector<DefinitionError> errors;
+  Catalog catalog = Catalog::Load({SHOUHU_SOURCE_DIR "/workflows"}, &errors);
+  ASSERT_TRUE(errors.empty());
+  auto org = Organisation::Load(SHOUHU_SOURCE_DIR "/deploy/county/organisation.json");
+  ASSERT_TRUE(org.ok());
+  auto rules = AccessRules::Load(SHOUHU_SOURCE_DIR "/deploy/county/access.json",
+                                 KnownRoles(*org, catalog));
+  ASSERT_TRUE(rules.ok()) << rules.status().ToString();
+  // Deny by default: a role the file does not list holds nothing.
+  User stranger = WithRoles({"no_such_role"});
+  EXPECT_TRUE(rules->NamesOf(stranger).empty());
+  for (Sensitivity s : {Sensitivity::kPublic, Sensitivity::kPersonal, Sensitivity::kSensitive}) {
+    EXPECT_FALSE(rules->Sees(stranger, s));
+  }
+}
+
+TEST(AccessRulesTest, CapabilitiesAndLevelsAreLookedUpPerRole) {
+  auto rules = AccessRules::Parse(Valid(), "access.json", kRoles);
+  ASSERT_TRUE(rules.ok()) << rules.status().ToString();
+  User both = WithRoles({"reporter", "police_officer"});
+  User reporter = WithRoles({"reporter"});
+  User admin = WithRoles({"administrator"});  // known but not listed
+  EXPECT_EQ(rules->NamesOf(both), (std::vector<std::string>{
+                                      "report.file", "report.own_progress", "case.read",
+                                      "case.work"}));
+  EXPECT_TRUE(rules->Has(reporter, Capability::kReportFile));
+  EXPECT_FALSE(rules->Has(reporter, Capability::kCaseRead));
+  EXPECT_TRUE(rules->NamesOf(admin).empty());
+  EXPECT_TRUE(rules->Sees(both, Sensitivity::kSensitive));
+  EXPECT_FALSE(rules->Sees(reporter, Sensitivity::kPublic));
+  EXPECT_EQ(rules->RolesWith(Capability::kCaseWork), std::vector<std::string>{"police_officer"});
+}
+
+TEST(AccessRulesTest, MistakesAreRefusedWithTheirPointer) {
+  json doc = Valid();
+  doc["roles"]["reporter"].push_back("case.everything");
+  EXPECT_NE(ErrorOf(doc).find("access.json:/roles/reporter/2: unknown capability \"case.everything\""),
+            std::string::npos) << ErrorOf(doc);
+  doc = Valid();
+  doc["roles"]["janitor"] = json::array({"case.read"});
+  EXPECT_NE(ErrorOf(doc).find("access.json:/roles/janitor: unknown role \"janitor\""),
+            std::string::npos) << ErrorOf(doc);
+  doc = Valid();
+  doc["sensitivity"]["secret"] = json::array();
+  EXPECT_NE(ErrorOf(doc).find("access.json:/sensitivity/secret: unknown sensitivity"),
+            std::string::npos) << ErrorOf(doc);
+  doc = Valid();
+  doc["sensitivity"].erase("sensitive");
+  EXPECT_NE(ErrorOf(doc).find("access.json:/sensitivity: missing level \"sensitive\""),
+            std::string::npos) << ErrorOf(doc);
+  doc = Valid();
+  doc["roles"]["reporter"] = "report.file";
+  EXPECT_NE(ErrorOf(doc).find("access.json:/roles/reporter: expected a list of capabilities"),
+            std::string::npos) << ErrorOf(doc);
+  doc = Valid();
+  doc["extra"] = 1;
+  EXPECT_NE(ErrorOf(doc).find("access.json:/extra: unknown member"), std::string::npos);
+  EXPECT_NE(ErrorOf(json::array()).find("access.json:: expected an object"), std::string::npos);
+}
+
+TEST(AccessRulesTest, AWorkflowFieldTakesOnlyAKnownSensitivity) {
+  Sensitivity s;
+  EXPECT_TRUE(ParseSensitivity("personal", &s));
+  EXPECT_EQ(s, Sensitivity::kPersonal);
+  EXPECT_FALSE(ParseSensitivity("secret", &s));
+}
+
+}  // namespace
+}  // namespace shouhu

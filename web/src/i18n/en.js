@@ -1,0 +1,100 @@
+// English.
+export default {
+  app: { name: 'Shouhu', tagline: 'Mandatory reporting and child protection', otherLanguage: '中文' },
+  nav: {
+    skip: 'Skip to main content', menu: 'Main menu', signin: 'Sign in', invite: 'Accept invitation', report: 'File a report',
+    myReports: 'My reports', queue: 'Case queue', case: 'Case', supervise: 'Overdue', child: "Child's file",
+    admin: 'Administration', home: 'Home', signout: 'Sign out',
+  },
+  signin: {
+    title: 'Sign in to Shouhu', login: 'User id or phone', loginHint: 'e.g. u0021 or 13800000021', password: 'Password',
+    submit: 'Sign in', wrong: 'Wrong user or password', locked: 'Too many attempts; try again later',
+    expired: 'Your session has expired; please sign in again', signedOut: 'You have signed out', firstTime: 'First time here?',
+    useInvitation: 'Set your password with an invitation code', loginRequired: 'Enter your user id or phone',
+    passwordRequired: 'Enter your password',
+  },
+  invite: {
+    title: 'Set your password', lead: 'Enter the invitation code from your administrator and choose a password of at least 10 characters.',
+    code: 'Invitation code', password: 'New password (at least 10 characters)', confirm: 'New password again',
+    submit: 'Set password', done: 'Password set', doneHint: 'Your user id is {user}; you can sign in now.', toSignIn: 'Sign in',
+    codeRequired: 'Enter the invitation code', weak: 'At least 10 characters', mismatch: 'The two passwords differ',
+    expired: 'This code has expired; ask your administrator for a new invitation', unknown: 'Unknown or used code',
+  },
+  report: {
+    title: 'File a report', lead: 'Report at once when a child is, or may be, harmed or in danger. Your identity is kept confidential.',
+    requiredNote: 'Fields marked * are required.', more: 'More details (optional)', submit: 'Send report', sent: 'Sent',
+    caseNumber: 'Report number: {id}', confidential: 'Only the police and supervisors can see who reported; the family is never told.',
+    another: 'File another report', kind: 'Kind of report', none: 'Your account cannot file any kind of report',
+    nextWithin: 'Next: the {who} acts within {within} · {what}', nextBy: 'Next: the {who} acts ({state})',
+  },
+  mine: {
+    title: 'My reports', empty: 'You have not filed a report yet', filed: 'Filed {at}', number: 'No. {id}', progress: 'Progress',
+    opened: 'Report filed',
+  },
+  queue: {
+    title: 'Case queue', scope: 'Scope', area: 'Cases of {unit}', mine: 'Mine', empty: 'No open cases', case: 'Child / case',
+    step: 'Current step', deadlines: 'Deadlines', owner: 'Owner', unit: 'Unit', opened: 'Reported',
+  },
+  case: {
+    title: 'Case {id}', number: 'No. {id}', openedAt: 'reported {at}', overdue: 'Overdue', priority: 'Priority',
+    actions: 'Actions', noActions: 'Nothing in this step is yours to do', child: 'The child', childFile: "Open the child's file",
+    data: 'The report', reporter: 'Reporter', history: 'History', deadlines: 'Deadlines', noTimers: 'No deadline now',
+    owner: 'Owner', unassigned: 'Unassigned', assignTo: 'Assign to', assign: 'Assign', take: 'Take it', notes: 'Notes',
+    newNote: 'New note', addNote: 'Add note', note: 'Note', noFields: 'Nothing to fill in.', confirm: 'Confirm: {event}',
+    fired: 'Done: {event}', assigned: 'Assigned to {who}', noted: 'Note added', redacted: '(reporter, hidden)',
+    system: 'System', hidden: '(not shown to you)', notYours: 'You may not open this case, or it does not exist',
+  },
+  history: {
+    opened: 'Report filed', escalation: 'Escalation: {what} (level {step})', delivery: 'Notification ({channel})', note: 'Note',
+    assigned: 'Owner assigned', timer: 'Deadline reached', timer_skipped: 'Deadline not acted on', linked: 'Opened from a linked case',
+    opened_case: 'Opened a linked case', child_linked: "Linked to the child's file",
+  },
+  supervise: {
+    title: 'Overdue', overdue: 'Overdue cases', escalations: 'Escalations', step: 'level {n}', since: 'since {at}',
+    sinceState: 'in this step since {at}', act: 'Action', reassign: 'Open / reassign', noOverdue: 'No overdue case in your area',
+    deadLetters: 'Failed notifications', deadLead: 'These notifications failed for good. Fix the cause (number, gateway), then re-drive them.',
+    noDead: 'No failed notifications', recipient: 'Recipient', reason: 'Reason', failedAt: 'Failed',
+    attempts: '{n} attempts', redrive: 'Re-drive', redriven: 'Re-driven (case {case})', stats: 'Charts',
+  },
+  stats: { byUnit: 'Open and overdue cases per township', byState: 'Cases by step', open: 'Open', overdue: 'Overdue' },
+  child: {
+    title: "Child's file", asOf: 'The file as of a day', now: 'Now', asStood: 'The file as it stood on {date}', current: 'The file now',
+    revision: 'revision {n}, updated {at}', cases: 'Cases', history: 'Changes', rev: 'Revision {n}',
+    notYours: 'You may not open this file, or it does not exist', notYet: 'The file did not exist yet on {date}',
+  },
+  admin: {
+    title: 'Administration', users: 'Users', sessions: 'Sessions', tokens: 'API tokens', search: 'Find a user',
+    searchHint: 'Name, id or unit', name: 'Name', id: 'Id', roles: 'Roles', invite: 'Invite',
+    inviteWho: 'Invite {name} ({id})', inviteTitle: 'Invite {name}', inviteOnce: 'The code is shown only now; send it to the person through the work group or SMS.',
+    code: 'Code', inviteLink: 'Link to set the password', inviteExpires: 'Valid until {at}', noSessions: 'Nobody is signed in',
+    since: 'Signed in', lastSeen: 'Last seen', origin: 'From', end: 'End session', tokenUser: "Token's user",
+    tokenLabel: 'Purpose', tokenTtl: 'Valid for (e.g. P90D)', issue: 'Issue token', tokenOnce: 'The token is shown only now; keep it safe:',
+    expires: 'Expires', state: 'State', revoked: 'Revoked', valid: 'Valid', revoke: 'Revoke',
+  },
+  home: {
+    title: 'Welcome to Shouhu', nothing: 'Your account has no screens yet; ask your administrator.', missing: 'No such page',
+    missingHint: 'Go on from the menu:',
+  },
+  form: {
+    choose: 'Choose', pickTime: 'Pick a date and time', pickDate: 'Pick a date', listHint: 'Separate items with commas',
+    required: 'Please fill in {field}', fix: 'Please correct the fields marked and send again',
+  },
+  common: { yes: 'Yes', no: 'No', cancel: 'Cancel', close: 'Close' },
+  time: {
+    left: '{span} left', overdue: 'overdue by {span}', dh: '{d} d {h} h', hm: '{h} h {m} min', m: '{m} min', s: '{s} s',
+  },
+  duration: {
+    years: '{n} year | {n} years', months: '{n} month | {n} months', weeks: '{n} week | {n} weeks', days: '{n} day | {n} days',
+    workingDays: '{n} working day | {n} working days', hours: '{n} hour | {n} hours', minutes: '{n} minute | {n} minutes',
+    seconds: '{n} second | {n} seconds', now: 'at once',
+  },
+  priority: { normal: 'normal', high: 'high', urgent: 'urgent' },
+  channel: { sms: 'SMS', email: 'email', webhook: 'work group' },
+  role: { administrator: 'Administrator' },
+  errors: {
+    conflict: 'Cannot be done (the case changed or a condition is not met)', forbidden: 'Not allowed', not_found: 'Not found',
+    rate_limited: 'Too many requests; try again shortly', network: 'No connection; check the network and try again',
+    unavailable: 'Temporarily unavailable; try again', overloaded: 'Busy; try again shortly', timeout: 'Timed out; try again',
+    csrf: 'The page is out of date; reload it and try again',
+  },
+}

@@ -56,12 +56,36 @@ person("qingshan", ["education_bureau"], "县教育局控辍保学办公室")
 person("qingshan", ["police_supervisor"], "县公安局治安大队")
 person("qingshan", ["administrator"], "系统管理员")
 
+# The county public security bureau's police stations (派出所): a station is
+# a unit of the bureau that serves one or more townships; its officers'
+# jurisdiction is the townships it serves. Dongfeng's station also serves
+# Gaoqiao.
+units.append({"id": "qingshan-police", "type": "public_security", "parent": "qingshan",
+              "name": {"zh": "青山县公安局", "en": "Qingshan County Public Security Bureau"}})
+SHARED_STATIONS = {"gaoqiao": "dongfeng"}
+for tid, zh, en, _ in TOWNSHIPS:
+    if tid in SHARED_STATIONS:
+        continue
+    serves = [tid] + [t for t, host in SHARED_STATIONS.items() if host == tid]
+    units.append({"id": f"{tid}-police", "type": "police_station", "parent": "qingshan-police",
+                  "serves": serves,
+                  "name": {"zh": f"{zh.rstrip('镇乡街道')}派出所", "en": f"{en.split()[0]} Police Station"}})
+
+
+def station(tid):
+    return f"{SHARED_STATIONS.get(tid, tid)}-police"
+
+
+def station_zh(tid):
+    return next(u["name"]["zh"] for u in units if u["id"] == station(tid))
+
+
 for t, (tid, zh, en, kind) in enumerate(TOWNSHIPS):
     units.append({"id": tid, "type": kind, "parent": "qingshan", "name": {"zh": zh, "en": en}})
-    # Police act for the township their station (派出所) serves.
-    person(tid, ["police_officer"], f"{zh}派出所民警")
-    person(tid, ["police_officer"], f"{zh}派出所民警")
-    person(tid, ["police_supervisor"], f"{zh}派出所所长")
+    # Police act for their station (派出所), which serves the township.
+    person(station(tid), ["police_officer"], f"{station_zh(tid)}民警")
+    person(station(tid), ["police_officer"], f"{station_zh(tid)}民警")
+    person(station(tid), ["police_supervisor"], f"{station_zh(tid)}所长")
     person(tid, ["township_case_worker"], f"{zh}儿童督导员")
     person(tid, ["township_supervisor"], f"{zh}分管副{'主任' if kind == 'street' else '镇长' if kind == 'town' else '乡长'}")
     villages = 4 + (t * 5) % 5
@@ -96,6 +120,17 @@ for t, (tid, zh, en, kind) in enumerate(TOWNSHIPS):
 for tid, zh, _, _ in TOWNSHIPS:
     first = next(u["id"] for u in units if u["parent"] == tid)
     person(first, ["voluntary_reporter"], f"{zh}社会组织志愿者")
+
+# County-level mandated and voluntary reporters, outside every township: the
+# county hospital and a county social-work organisation. Their reports go to
+# the child's place, not to theirs.
+units.append({"id": "qingshan-hospital", "type": "medical", "parent": "qingshan",
+              "name": {"zh": "青山县人民医院", "en": "Qingshan County People's Hospital"}})
+person("qingshan-hospital", ["reporter"], "急诊科医生")
+units.append({"id": "qingshan-social-work", "type": "social_organisation", "parent": "qingshan",
+              "name": {"zh": "青山县青少年社会工作服务中心", "en": "Qingshan Youth Social Work Centre"}})
+person("qingshan-social-work", ["reporter"], "社会工作者")
+person("qingshan-social-work", ["voluntary_reporter"], "社会组织志愿者")
 
 json.dump({"kind": "organisation", "id": "qingshan",
            "note": "A fictional county for the sample configuration; regenerate with generate.py.",

@@ -25,7 +25,8 @@ std::string Start(Scenario& s) {
                {"child_birth_date", "2013-01-20"},
                {"guardian_name", "陈某"},
                {"guardian_relation", "父亲"},
-               {"intervention_reason", "多次醉酒打骂儿童"}};
+               {"intervention_reason", "多次醉酒打骂儿童"},
+               {"child_unit", "chengguan"}};  // the child's township: not the station's unit
   s.OpenRefused(kTeacher, "guardianship_intervention", data, StatusCode::kPermissionDenied);
   std::string id = s.Open(kOfficer, "guardianship_intervention", data);
   EXPECT_EQ(s.State(id), "sanctions");

@@ -47,7 +47,11 @@ void Scenario::Restart() {
   EXPECT_TRUE(store.ok()) << store.status().ToString();
   if (!store.ok()) return;
   store_ = std::move(store).value();
-  auto rt = Runtime::Create(*store_, catalog_, clock_);
+  RuntimeOptions options;
+  options.unit_exists = [this](std::string_view unit) {
+    return org_.FindUnit(unit) != nullptr;
+  };
+  auto rt = Runtime::Create(*store_, catalog_, clock_, options);
   EXPECT_TRUE(rt.ok()) << rt.status().ToString();
   if (rt.ok()) rt_ = std::move(rt).value();
 }

@@ -77,12 +77,14 @@ export async function definition(id, version) {
   }
 }
 
-// Ids of the units in `unit`'s subtree (itself included).
+// Ids of the units in `unit`'s subtree (itself included) and in the
+// subtrees of the units it serves.
 export function subtree(unit) {
   const children = {}
   for (const u of Object.values(session.units)) (children[u.parent] ||= []).push(u.id)
   const out = []
-  const stack = [unit]
+  // A police station's jurisdiction also holds the townships it serves.
+  const stack = [unit, ...(session.units[unit]?.serves || [])]
   while (stack.length) {
     const id = stack.pop()
     out.push(id)

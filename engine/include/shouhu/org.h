@@ -20,6 +20,10 @@ struct Unit {
   std::string type;    // county, township, street, village, community, school, ...
   std::string parent;  // "" for the root
   int depth = 0;       // 0 for the root
+  // Units this one serves besides its own subtree: a police station (派出所)
+  // belongs to the county public security bureau and serves one or more
+  // townships; its jurisdiction is theirs.
+  std::vector<std::string> serves;
 };
 
 struct User {
@@ -52,10 +56,14 @@ class Organisation {
   const Unit* Ancestor(std::string_view unit, int up) const;
   // True when `unit` is `ancestor` or lies below it (jurisdiction).
   bool InSubtree(std::string_view unit, std::string_view ancestor) const;
+  // True when `unit` lies in the jurisdiction of a user of unit `holder`:
+  // in `holder`'s subtree or in the subtree of a unit `holder` serves.
+  bool Covers(std::string_view holder, std::string_view unit) const;
   // The people a notification for `role`, `up` levels above the case's
-  // `unit`, goes to: the users with that role in that unit or, when it has
-  // none, in the nearest unit above it that has some. Empty when nobody in
-  // the chain holds the role.
+  // `unit`, goes to: the users with that role in that unit or in the units
+  // serving it (its police station) or, when there are none, in the nearest
+  // unit above it that has some. Empty when nobody in the chain holds the
+  // role.
   std::vector<const User*> Resolve(std::string_view unit, std::string_view role,
                                    int up) const;
   const std::vector<Unit>& units() const { return units_; }
@@ -67,6 +75,8 @@ class Organisation {
   std::vector<User> users_;
   std::map<std::string, size_t, std::less<>> unit_index_;
   std::map<std::string, size_t, std::less<>> user_index_;
+  // unit id -> the ids of the units that serve it (Unit::serves reversed).
+  std::map<std::string, std::vector<std::string>, std::less<>> served_by_;
 };
 
 }  // namespace shouhu

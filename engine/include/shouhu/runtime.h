@@ -163,6 +163,10 @@ struct RuntimeOptions {
   // Called after each committed batch of firings with the due times of the
   // timers it fired (for lateness metrics).
   std::function<void(const std::vector<Instant>& dues)> on_timers_fired;
+  // True when a unit id names a unit of the organisation: a case whose
+  // workflow takes its unit from a field (the child's place) is refused with
+  // kInvalidArgument when the field names none. Unset: not checked.
+  std::function<bool(std::string_view unit)> unit_exists;
 };
 
 class Runtime {

@@ -115,6 +115,11 @@ struct EventDef {
   // the escalations they started): an obligation met resets its cadence.
   std::vector<std::string> restart;
   std::optional<OpensCase> opens;
+  // Open block only: the string field naming the organisation unit the case
+  // belongs to (the child's village or school), when the opening carries it;
+  // else the case belongs to the opener's unit. A report is the child's
+  // place's, whoever files it.
+  std::string unit_field;
   std::vector<std::string> roles; // roles allowed; "system" = timers only
   std::vector<std::string> requires_fields;
   std::vector<std::string> optional_fields;

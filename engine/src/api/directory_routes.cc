@@ -29,21 +29,30 @@ void ApiService::AddDirectoryRoutes() {
             [this](const HttpRequest&, const RouteMatch&, const Principal&) {
     json units = json::array();
     for (const Unit& u : deps_.org.units()) {
-      units.push_back({{"id", u.id}, {"name", LabelJson(u.name)}, {"type", u.type},
-                       {"parent", u.parent}});
+      json unit = {{"id", u.id}, {"name", LabelJson(u.name)}, {"type", u.type},
+                   {"parent", u.parent}};
+      if (!u.serves.empty()) unit["serves"] = u.serves;
+      units.push_back(std::move(unit));
     }
     return JsonResponse(200, {{"time_zone", deps_.org.time_zone()}, {"units", units}});
   });
 
   // The people a user deals with: those of their own subtree (whom a case
-  // may be assigned to) and of the units above (the station, the township
-  // office). No contact details.
+  // may be assigned to), of the units above (the township office) and of
+  // the units serving those (the police station). No contact details.
   AddAuthed("GET", "/api/v1/people", "people.list",
             [this](const HttpRequest&, const RouteMatch&, const Principal& who) {
     std::set<std::string, std::less<>> above;
     for (const Unit* u = deps_.org.FindUnit(who.user->unit); u && !u->parent.empty();) {
       above.insert(u->parent);
       u = deps_.org.FindUnit(u->parent);
+    }
+    // And the stations serving the user's unit or a unit above it.
+    above.insert(who.user->unit);
+    for (const Unit& u : deps_.org.units()) {
+      for (const std::string& served : u.serves) {
+        if (above.count(served)) above.insert(u.id);
+      }
     }
     json people = json::array();
     for (const User& u : deps_.org.users()) {

@@ -5,25 +5,12 @@
 #include "api/case_views.h"
 #include "api/errors.h"
 #include "api/request_helpers.h"
+#include "shouhu/escalations.h"
 
 namespace shouhu::api {
 namespace {
 
 using nlohmann::json;
-
-// True when the escalation step recorded in `entry` went to `user`.
-bool EscalationReaches(const Organisation& org, const CaseRecord& c,
-                       const HistoryEntry& entry, const User& user) {
-  const json& to = entry.data.contains("to") ? entry.data["to"] : json();
-  std::string kind = to.value("kind", "");
-  if (kind == "owner") return !c.owner.empty() && c.owner == user.id;
-  if (kind == "reporter") return c.reporter == user.id;
-  if (kind != "role") return false;
-  for (const User* u : org.Resolve(c.unit, to.value("role", ""), to.value("up", 0))) {
-    if (u->id == user.id) return true;
-  }
-  return false;
-}
 
 }  // namespace
 
@@ -104,11 +91,11 @@ void ApiService::AddListRoutes() {
                   if (policy.ViewOf(c) == CaseView::kNone) continue;
                   auto history = deps_.runtime.History(c.id);
                   if (!history.ok()) return StatusResponse(history.status());
-                  for (const HistoryEntry& h : *history) {
-                    if (h.kind != "escalation" || h.at < c.state_entered_at) continue;
-                    if (!EscalationReaches(deps_.org, c, h, *who.user)) continue;
-                    auto w = deps_.catalog.Find(c.workflow_id, c.workflow_version);
-                    out.push_back(EscalationJson(policy, w.get(), c, h));
+                  auto w = deps_.catalog.Find(c.workflow_id, c.workflow_version);
+                  if (!w) continue;
+                  for (const HistoryEntry* waiting :
+                       EscalationsWaiting(deps_.org, *w, c, *history, *who.user)) {
+                    out.push_back(EscalationJson(policy, w.get(), c, *waiting));
                   }
                 }
                 if (list->next.empty()) break;

@@ -3,12 +3,12 @@
 namespace shouhu::api {
 
 bool InJurisdiction(const Organisation& org, const User& user, std::string_view unit) {
-  return org.FindUnit(unit) != nullptr && org.InSubtree(unit, user.unit);
+  return org.FindUnit(unit) != nullptr && org.Covers(user.unit, unit);
 }
 
 std::function<bool(const Actor&, const std::string&)> ChildInReach(const Organisation& org) {
   return [&org](const Actor& actor, const std::string& unit) {
-    return org.FindUnit(unit) != nullptr && org.InSubtree(unit, actor.unit);
+    return org.FindUnit(unit) != nullptr && org.Covers(actor.unit, unit);
   };
 }
 

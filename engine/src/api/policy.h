@@ -27,7 +27,8 @@ enum class CaseView {
   kFull,      // the file, each field as its sensitivity allows
 };
 
-// True when `unit` lies in the user's jurisdiction (their unit's subtree).
+// True when `unit` lies in the user's jurisdiction: their unit's subtree, or
+// the subtrees of the units it serves (a police station's townships).
 bool InJurisdiction(const Organisation& org, const User& user, std::string_view unit);
 // RuntimeOptions::child_in_reach for `org`: a child's file is written only by
 // actors whose jurisdiction holds its unit. REQUIRES: org outlives the result.

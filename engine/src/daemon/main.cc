@@ -179,6 +179,11 @@ int main(int argc, char** argv) {
     if (auto* api = api_ptr.load()) api->CountTimersFired(dues.size());
     std::fprintf(stderr, "shouhud: fired %zu timer(s)\n", dues.size());
   };
+  if (org) {
+    options.unit_exists = [&org](std::string_view unit) {
+      return org->FindUnit(unit) != nullptr;
+    };
+  }
   auto runtime = shouhu::Runtime::Create(**store, catalog, clock, options);
   if (!runtime.ok()) {
     std::fprintf(stderr, "shouhud: cannot start the runtime: %s\n",

@@ -123,6 +123,16 @@ StatusOr<Organisation> Organisation::Load(const std::string& path) {
     if (unit.name.zh.empty()) p.Add(ptr + "/name", "a unit needs a name with zh and en");
     unit.type = Str(u, "type");
     unit.parent = Str(u, "parent");
+    if (u.contains("serves")) {
+      if (!u["serves"].is_array()) p.Add(ptr + "/serves", "expected an array of unit ids");
+      for (const json& s : u["serves"].is_array() ? u["serves"] : json::array()) {
+        if (s.is_string() && !s.get<std::string>().empty()) {
+          unit.serves.push_back(s.get<std::string>());
+        } else {
+          p.Add(ptr + "/serves", "expected an array of unit ids");
+        }
+      }
+    }
     if (!org.unit_index_.emplace(unit.id, org.units_.size()).second) {
       p.Add(ptr + "/id", "duplicate id \"" + unit.id + "\"");
       continue;
@@ -139,6 +149,17 @@ StatusOr<Organisation> Organisation::Load(const std::string& path) {
     if (!org.FindUnit(u.parent)) {
       p.Add("/units/" + std::to_string(i) + "/parent",
             "unknown unit \"" + u.parent + "\"");
+    }
+  }
+  for (size_t i = 0; i < org.units_.size(); ++i) {
+    const Unit& u = org.units_[i];
+    for (size_t k = 0; k < u.serves.size(); ++k) {
+      if (!org.FindUnit(u.serves[k])) {
+        p.Add("/units/" + std::to_string(i) + "/serves/" + std::to_string(k),
+              "unknown unit \"" + u.serves[k] + "\"");
+      } else {
+        org.served_by_[u.serves[k]].push_back(u.id);
+      }
     }
   }
   if (roots != 1) p.Add("/units", "expected exactly one root unit (no parent)");
@@ -218,14 +239,27 @@ bool Organisation::InSubtree(std::string_view unit, std::string_view ancestor) c
   return false;
 }
 
+bool Organisation::Covers(std::string_view holder, std::string_view unit) const {
+  if (InSubtree(unit, holder)) return true;
+  const Unit* h = FindUnit(holder);
+  if (!h) return false;
+  return std::any_of(h->serves.begin(), h->serves.end(),
+                     [&](const std::string& s) { return InSubtree(unit, s); });
+}
+
 std::vector<const User*> Organisation::Resolve(std::string_view unit,
                                                std::string_view role, int up) const {
+  static const std::vector<std::string> kNone;
   for (const Unit* at = Ancestor(unit, up); at;
        at = at->parent.empty() ? nullptr : FindUnit(at->parent)) {
+    auto served = served_by_.find(at->id);
+    const std::vector<std::string>& servers =
+        served == served_by_.end() ? kNone : served->second;
     std::vector<const User*> found;
     for (const User& u : users_) {
-      if (u.unit == at->id &&
-          std::find(u.roles.begin(), u.roles.end(), role) != u.roles.end()) {
+      bool here = u.unit == at->id ||
+                  std::find(servers.begin(), servers.end(), u.unit) != servers.end();
+      if (here && std::find(u.roles.begin(), u.roles.end(), role) != u.roles.end()) {
         found.push_back(&u);
       }
     }

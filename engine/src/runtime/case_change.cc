@@ -88,12 +88,35 @@ void CaseChange::EnterState(const std::string& state) {
   const StateDef* def = wf_.FindState(state);
   // Leaving a state cancels all of its timers, except those marked `keep`
   // when the transition comes back to the same state.
+  // A timer counted from a case field that the state being left also has
+  // (same id, field, duration and escalation) is one deadline across both
+  // states: it carries over as it stood, with the escalation it started, and
+  // is not armed again (the legal 3-day feedback, the 24-hour township
+  // notice counted from acceptance).
   std::vector<ArmedTimer> kept;
-  if (def && after_.state == state) {
+  std::vector<std::string> carried;
+  if (def && old_def) {
     for (const TimerDef& t : def->timers) {
-      if (!t.keep) continue;
+      bool same_state = after_.state == state;
+      bool shared = !t.from_field.empty() &&
+                    std::any_of(old_def->timers.begin(), old_def->timers.end(),
+                                [&](const TimerDef& o) {
+                                  return o.id == t.id && o.from_field == t.from_field &&
+                                         o.duration.years == t.duration.years &&
+                                         o.duration.months == t.duration.months &&
+                                         o.duration.days == t.duration.days &&
+                                         o.duration.seconds == t.duration.seconds &&
+                                         o.units == t.units &&
+                                         o.escalation == t.escalation &&
+                                         o.fire_event == t.fire_event;
+                                });
+      if (!(same_state && t.keep) && !shared) continue;
+      if (shared) carried.push_back(t.id);
       for (const ArmedTimer& a : after_.timers) {
-        if (a.name == t.id) kept.push_back(a);
+        if (a.name == t.id) carried.push_back(t.id);
+        if (a.name == t.id || (shared && !t.escalation.empty() && a.chain == t.escalation)) {
+          kept.push_back(a);
+        }
       }
     }
   }
@@ -107,9 +130,8 @@ void CaseChange::EnterState(const std::string& state) {
   after_.state_entered_at = now_;
   if (!def) return;
   for (const TimerDef& t : def->timers) {
-    bool is_kept = std::any_of(kept.begin(), kept.end(),
-                               [&](const ArmedTimer& a) { return a.name == t.id; });
-    if (!is_kept && !Satisfied(t)) Arm({t.id, TimerDue(t, TimerStart(t)), "", -1, {}});
+    bool is_carried = std::find(carried.begin(), carried.end(), t.id) != carried.end();
+    if (!is_carried && !Satisfied(t)) Arm({t.id, TimerDue(t, TimerStart(t)), "", -1, {}});
   }
 }
 

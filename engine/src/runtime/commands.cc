@@ -169,11 +169,19 @@ StatusOr<std::optional<CommandResult>> RuntimeImpl::Replay(
 StatusOr<CommandResult> RuntimeImpl::Open(const OpenCase& cmd) {
   SHOUHU_RETURN_IF_ERROR(CheckRequestId(cmd.request_id));
   std::string unit = cmd.unit.empty() ? cmd.actor.unit : cmd.unit;
+  auto w = catalog_.Newest(cmd.workflow_id);
+  if (!w) return NotFound("no workflow \"" + cmd.workflow_id + "\"");
+  // A report belongs to the child's place, whoever files it.
+  if (const std::string& f = w->open.unit_field;
+      !f.empty() && cmd.data.is_object() && cmd.data.contains(f) && cmd.data[f].is_string()) {
+    unit = cmd.data[f].get<std::string>();
+    if (options_.unit_exists && !options_.unit_exists(unit)) {
+      return InvalidArgument("field " + f + ": no unit \"" + unit + "\"");
+    }
+  }
   auto fingerprint =
       Fingerprint({"open", cmd.actor.user, cmd.workflow_id, unit, cmd.data});
   if (!fingerprint.ok()) return fingerprint.status();
-  auto w = catalog_.Newest(cmd.workflow_id);
-  if (!w) return NotFound("no workflow \"" + cmd.workflow_id + "\"");
   SHOUHU_RETURN_IF_ERROR(CheckRoles(cmd.actor, w->open.roles, "open a case"));
   SHOUHU_RETURN_IF_ERROR(CheckEventData(*w, w->open, cmd.data));
   if (w->open.guard && !EvaluateGuard(*w->open.guard, cmd.data)) {

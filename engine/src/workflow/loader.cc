@@ -489,8 +489,9 @@ Workflow ParseWorkflow(const json& doc, JsonReader& r) {
   w.open.id = "open";
   if (doc.contains("open") && r.IsObject(doc["open"], "/open")) {
     r.OnlyMembers(doc["open"], "/open", {"label", "roles", "requires",
-                                         "optional", "guard", "notify"});
+                                         "optional", "guard", "notify", "unit_field"});
     ParseEventBody(doc["open"], "/open", r, w.open);
+    r.String(doc["open"], "/open", "unit_field", &w.open.unit_field, false);
     w.open.to.push_back({std::nullopt, w.initial_state});
   } else if (!doc.contains("open")) {
     r.Error("", "missing member \"open\"");

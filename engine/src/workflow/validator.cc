@@ -197,6 +197,7 @@ class Validator {
     }
     for (size_t i = 0; i < w_.states.size(); ++i) States(w_.states[i], "/states/" + std::to_string(i));
     Events(w_.open, "/open");
+    UnitField();
     for (size_t i = 0; i < w_.events.size(); ++i) Events(w_.events[i], "/events/" + std::to_string(i));
     for (size_t i = 0; i < w_.escalations.size(); ++i) {
       const EscalationDef& e = w_.escalations[i];
@@ -225,6 +226,34 @@ class Validator {
   }
 
  private:
+  // The case's unit is set at opening only: its field is a string the
+  // opening may carry, and no event may change it afterwards.
+  void UnitField() {
+    const std::string& id = w_.open.unit_field;
+    if (id.empty()) return;
+    const FieldDef* f = w_.FindField(id);
+    if (!f) {
+      r_.Error("/open/unit_field", "unknown field " + Q(id));
+      return;
+    }
+    if (f->type != FieldType::kString) {
+      r_.Error("/open/unit_field", "wrong field type: a unit id is a string");
+    }
+    auto named = [&](const EventDef& e) {
+      return std::count(e.requires_fields.begin(), e.requires_fields.end(), id) +
+             std::count(e.optional_fields.begin(), e.optional_fields.end(), id);
+    };
+    if (!named(w_.open)) {
+      r_.Error("/open/unit_field", Q(id) + " is neither required nor optional at opening");
+    }
+    for (size_t i = 0; i < w_.events.size(); ++i) {
+      if (named(w_.events[i])) {
+        r_.Error("/events/" + std::to_string(i), "event " + Q(w_.events[i].id) +
+                     " may not carry " + Q(id) + ": the case's unit is set at opening");
+      }
+    }
+  }
+
   void States(const StateDef& s, const std::string& p) {
     if (!s.owner_role.empty()) Role(s.owner_role, p + "/owner_role");
     for (size_t k = 0; k < s.timers.size(); ++k) {

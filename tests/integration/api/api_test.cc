@@ -269,7 +269,7 @@ TEST_F(ApiTest, WorkflowsChildrenMeUsersDeadLetters) {
   EXPECT_EQ(police->Send("GET", "/api/v1/children/child-1/history").status, 404);
   EXPECT_EQ(police->Send("GET", "/api/v1/children/child-1?as_of=yesterday").status, 400);
   auto me = Body(police->Send("GET", "/api/v1/me"));
-  EXPECT_EQ(me["unit"], "chengguan");
+  EXPECT_EQ(me["unit"], "chengguan-police");  // the station serving 城关镇
   EXPECT_EQ(me["roles"][0], "police_officer");
   EXPECT_EQ(police->Send("GET", "/api/v1/users").status, 403);
   auto users = Body(daemon_.ClientFor(kPoliceChief)->Send("GET", "/api/v1/users"));

@@ -123,7 +123,7 @@ TEST(CliSessionTest, TeacherReportsPoliceAcceptsSupervisorSeesTheEscalation) {
   CliRun table = Cli({"escalations"}, server, chief);
   EXPECT_NE(table.out.find("出警处置超时"), std::string::npos) << table.out;
 
-  CliRun users = Cli({"users", "--unit", "chengguan"}, server, chief);
+  CliRun users = Cli({"users", "--unit", "chengguan-police"}, server, chief);
   EXPECT_NE(users.out.find("徐勇"), std::string::npos) << users.out;
   // The supervisor is no administrator; the administrator lists the tokens.
   EXPECT_EQ(Cli({"token", "list"}, server, chief).code, 1);

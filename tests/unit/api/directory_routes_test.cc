@@ -61,7 +61,9 @@ TEST_F(ApiServiceTest, PeopleAreThoseOfTheSubtreeAndTheUnitsAboveWithoutContacts
     EXPECT_FALSE(p.contains("phone"));
     EXPECT_FALSE(p.contains("email"));
   }
-  EXPECT_EQ(units, (std::set<std::string>{"chengguan-primary", "chengguan", "qingshan"}));
+  // The township's police station serves it from outside its subtree.
+  EXPECT_EQ(units, (std::set<std::string>{"chengguan-primary", "chengguan", "qingshan",
+                                          "chengguan-police"}));
   EXPECT_TRUE(ids.count("u0008"));   // the township's police officer
   EXPECT_TRUE(ids.count("u0001"));   // the county supervisor
   EXPECT_FALSE(ids.count("u0038"));  // another township's supervisor
@@ -76,7 +78,9 @@ TEST_F(ApiServiceTest, StatsCountOpenCasesPerUnitBelowTheSupervisorAndByState) {
   HttpResponse county = Call("GET", "/api/v1/stats", TokenFor("u0001"), "");
   ASSERT_EQ(county.status, 200) << county.body;
   json body = json::parse(county.body);
-  EXPECT_EQ(body["by_unit"].size(), 12u);  // the townships
+  // The county's units: 12 townships, the public security bureau, the
+  // hospital and the social organisation.
+  EXPECT_EQ(body["by_unit"].size(), 15u);
   for (const json& row : body["by_unit"]) {
     EXPECT_EQ(row["open"], row["unit"] == "chengguan" ? 2 : 0) << row;
     EXPECT_EQ(row["overdue"], 0) << row;

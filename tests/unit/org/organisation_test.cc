@@ -15,7 +15,9 @@ TEST(OrganisationTest, SampleCountyLoads) {
   ASSERT_TRUE(org.ok()) << org.status().message();
   int townships = 0;
   for (const Unit& u : org->units()) {
-    if (u.depth == 1) ++townships;
+    if (u.depth == 1 && (u.type == "town" || u.type == "township" || u.type == "street")) {
+      ++townships;
+    }
   }
   EXPECT_EQ(townships, 12);
   EXPECT_EQ(org->time_zone(), "Asia/Shanghai");
@@ -57,10 +59,11 @@ TEST(OrganisationTest, ResolveFindsTheNearestHoldersOfARole) {
   auto directors = org->Resolve("liuhe-v02", "child_director", 0);
   ASSERT_EQ(directors.size(), 1u);
   EXPECT_EQ(directors[0]->unit, "liuhe-v02");
-  // The village has no police: the township's officers are the nearest.
+  // The village has no police: the officers of the station serving its
+  // township are the nearest.
   auto police = org->Resolve("liuhe-v02", "police_officer", 0);
   ASSERT_EQ(police.size(), 2u);
-  EXPECT_EQ(police[0]->unit, "liuhe");
+  EXPECT_EQ(police[0]->unit, "liuhe-police");
   // Two levels up is the county.
   auto county = org->Resolve("liuhe-v02", "county_supervisor", 2);
   ASSERT_EQ(county.size(), 2u);
@@ -104,6 +107,18 @@ TEST_F(BadOrganisationTest, RefusesUsersWithoutRolesOrInUnknownUnits) {
   EXPECT_NE(m.find(":/users/0/roles: a user needs at least one role"), std::string::npos) << m;
   EXPECT_NE(m.find(":/users/1/unit: unknown unit \"x\""), std::string::npos) << m;
   EXPECT_NE(m.find(":/users/2/roles: no user may hold role \"system\""), std::string::npos) << m;
+}
+
+TEST_F(BadOrganisationTest, RefusesServingUnknownUnits) {
+  auto org = Organisation::Load(Write(R"({"units": [
+      {"id": "c", "name": {"zh": "县", "en": "C"}, "parent": ""},
+      {"id": "p", "name": {"zh": "派出所", "en": "P"}, "parent": "c", "serves": ["c", "x"]},
+      {"id": "q", "name": {"zh": "派出所", "en": "Q"}, "parent": "c", "serves": "c"}],
+    "users": []})"));
+  ASSERT_FALSE(org.ok());
+  const std::string m = org.status().message();
+  EXPECT_NE(m.find(":/units/1/serves/1: unknown unit \"x\""), std::string::npos) << m;
+  EXPECT_NE(m.find(":/units/2/serves: expected an array of unit ids"), std::string::npos) << m;
 }
 
 TEST_F(BadOrganisationTest, RefusesABadTimeZoneAndASharedPhoneSignsNobodyIn) {

@@ -9,6 +9,7 @@
 
 #include "cli/admin.h"
 #include "cli/admin_common.h"
+#include "evidence/attachment_store.h"
 #include "shouhu/audit.h"
 
 namespace shouhu::cli {
@@ -170,12 +171,29 @@ int Verify(int argc, char** argv) {
                  report.status().ToString().c_str());
     return 1;
   }
+  // Evidence files: every stored file still hashes to the SHA-256 that its
+  // case's history and the audit chain recorded.
+  SystemClock clock;
+  auto files = evidence::AttachmentStore(**store, clock, {}).VerifyAll();
+  if (!files.ok()) {
+    std::fprintf(stderr, "shouhu audit verify: %s\n", files.status().ToString().c_str());
+    return 1;
+  }
   if (o.has("--json")) {
-    std::printf("%s\n", ReportJson(*report).dump(2).c_str());
+    json out = ReportJson(*report);
+    out["files_checked"] = files->checked;
+    out["file_problems"] = files->problems;
+    out["ok"] = report->ok() && files->ok();
+    std::printf("%s\n", out.dump(2).c_str());
   } else {
     PrintReport(*report);
+    std::printf("evidence files 证据文件: %llu checked, %s\n",
+                static_cast<unsigned long long>(files->checked),
+                files->ok() ? "all match their SHA-256 / 均与登记的SHA-256一致"
+                            : "SOME DO NOT MATCH / 有文件与SHA-256不符:");
+    for (const std::string& p : files->problems) std::printf("  %s\n", p.c_str());
   }
-  return report->ok() ? 0 : 1;
+  return report->ok() && files->ok() ? 0 : 1;
 }
 
 int Show(int argc, char** argv) {
@@ -208,6 +226,7 @@ int Show(int argc, char** argv) {
                 {"user", a.user},     {"unit", a.unit},     {"origin", a.origin},
                 {"action", a.action}, {"case", a.case_id},  {"child", a.child_id}};
       j["case_seq"] = a.case_seq ? json(*a.case_seq) : json();
+      if (!a.file.empty()) j["file"] = {{"id", a.file}, {"sha256", a.file_sha256}};
       out.push_back(std::move(j));
     }
     std::printf("%s\n", out.dump(2, ' ', false, json::error_handler_t::replace).c_str());
@@ -219,6 +238,7 @@ int Show(int argc, char** argv) {
   for (const AuditRecord& a : *records) {
     std::string tail = !a.child_id.empty() ? a.child_id
                        : a.case_seq        ? "#" + std::to_string(*a.case_seq)
+                       : !a.file.empty()   ? a.file + " sha256:" + a.file_sha256.substr(0, 12)
                                            : "";
     std::printf("%s\n", Row({std::to_string(a.seq), FormatInstant(a.at), a.user,
                              a.unit.empty() ? "-" : a.unit,

@@ -359,6 +359,14 @@ rocksdb::Options MakeRocksOptions() {
   options.skip_stats_update_on_db_open = true;
   options.skip_checking_sst_file_sizes_on_db_open = true;
 
+  // Large values (the chunks of evidence photos and video) go to blob files
+  // beside the SST files, so compactions do not rewrite them again and
+  // again; cases, events and index entries stay far below the threshold.
+  // Checkpoints (backups) copy the blob files with the rest.
+  options.enable_blob_files = true;
+  options.min_blob_size = 16 << 10;
+  options.enable_blob_garbage_collection = true;
+
   rocksdb::BlockBasedTableOptions table;
   // Bounded memory: the working set (open cases) is small.
   table.block_cache = rocksdb::NewLRUCache(32 << 20);

@@ -133,9 +133,16 @@ Status ParseSection(const EndpointConfig& config, ServerOptions* server,
       return bad("unknown member \"" + k + "\"");
     }
   }
+  // A chunk travels as one request body: a chunk size set by hand must fit
+  // in it; the default shrinks to fit.
+  const bool chunk_set = s.contains("attachments") && s["attachments"].is_object() &&
+                         s["attachments"].contains("chunk_kb");
   if (api->attachments.chunk_bytes > server->max_body_bytes) {
-    return InvalidArgument("/api/attachments/chunk_kb: a chunk must fit in max_body_bytes (" +
-                           std::to_string(server->max_body_bytes) + ")");
+    if (chunk_set) {
+      return InvalidArgument("/api/attachments/chunk_kb: a chunk must fit in max_body_bytes (" +
+                             std::to_string(server->max_body_bytes) + ")");
+    }
+    api->attachments.chunk_bytes = server->max_body_bytes;
   }
   if (server->tls_cert.empty() != server->tls_key.empty()) {
     return InvalidArgument("/api: tls_cert and tls_key go together");

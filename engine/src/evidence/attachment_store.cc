@@ -59,16 +59,26 @@ std::string EncodeUpload(const Upload& u) {
   return kFormat + j.dump();
 }
 
-StatusOr<Upload> DecodeUpload(std::string_view id, std::string_view value) {
-  if (value.empty() || value[0] != kFormat) return Internal("upload " + std::string(id) + ": unknown format");
+// A stored record's JSON and its file kind (both records carry one).
+StatusOr<std::pair<json, FileKind>> DecodeRecord(std::string_view what, std::string_view id,
+                                                 std::string_view value) {
+  const std::string name = std::string(what) + " " + std::string(id);
+  if (value.empty() || value[0] != kFormat) return Internal(name + ": unknown format");
   json j = ParseJsonOrDiscarded(value.substr(1), 8);
   auto kind = j.is_object() ? KindFromName(j.value("kind", "")) : std::nullopt;
-  if (!kind) return Internal("upload " + std::string(id) + ": unreadable");
+  if (!kind) return Internal(name + ": unreadable");
+  return std::make_pair(std::move(j), *kind);
+}
+
+StatusOr<Upload> DecodeUpload(std::string_view id, std::string_view value) {
+  auto record = DecodeRecord("upload", id, value);
+  if (!record.ok()) return record.status();
+  const auto& [j, kind] = *record;
   Upload u;
   u.id = std::string(id);
   u.uploader = j.value("uploader", "");
   u.name = j.value("name", "");
-  u.kind = *kind;
+  u.kind = kind;
   u.size = j.value("size", uint64_t{0});
   u.received = j.value("received", uint64_t{0});
   u.chunks = j.value("chunks", uint64_t{0});
@@ -85,16 +95,13 @@ std::string EncodeAttachment(const Attachment& a) {
 }
 
 StatusOr<Attachment> DecodeAttachment(std::string_view id, std::string_view value) {
-  if (value.empty() || value[0] != kFormat) {
-    return Internal("attachment " + std::string(id) + ": unknown format");
-  }
-  json j = ParseJsonOrDiscarded(value.substr(1), 8);
-  auto kind = j.is_object() ? KindFromName(j.value("kind", "")) : std::nullopt;
-  if (!kind) return Internal("attachment " + std::string(id) + ": unreadable");
+  auto record = DecodeRecord("attachment", id, value);
+  if (!record.ok()) return record.status();
+  const auto& [j, kind] = *record;
   Attachment a;
   a.id = std::string(id);
   a.sha256 = j.value("sha256", "");
-  a.kind = *kind;
+  a.kind = kind;
   a.size = j.value("size", uint64_t{0});
   a.name = j.value("name", "");
   a.uploader = j.value("uploader", "");

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../support/data_key.h"
 #include "../support/subprocess.h"
 
 namespace shouhu {
@@ -27,8 +28,10 @@ class DaemonTest : public ::testing::Test {
   std::string WriteConfig(const std::string& workflows,
                           const std::string& data_dir = "data") {
     std::string path = dir_ + "/shouhud.json";
+    if (!fs::exists(dir_ + "/shouhud.key")) testing::WriteTestKeyFile(dir_ + "/shouhud.key");
     std::ofstream(path) << R"({"data_dir": ")" << data_dir << R"(", "workflows": [")" << workflows
-                        << R"("], "listen": "127.0.0.1:0"})";
+                        << R"("], "listen": "127.0.0.1:0",
+                              "encryption": {"key_file": "shouhud.key"}})";
     return path;
   }
 
@@ -74,6 +77,10 @@ TEST_F(DaemonTest, StartsWithTheSampleConfiguration) {
   }
   for (auto& w : config["workflows"]) w = (deploy / w.get<std::string>()).lexically_normal();
   ASSERT_EQ(config["notifiers"]["plugin_dir"], "../build/plugins");
+  // Its key file is made by the README's run command (`shouhu key init`).
+  ASSERT_EQ(config["encryption"]["key_file"], "../var/shouhud.key");
+  testing::WriteTestKeyFile(dir_ + "/sample.key");
+  config["encryption"]["key_file"] = dir_ + "/sample.key";
   config["notifiers"]["plugin_dir"] = SHOUHU_BINARY_DIR "/plugins";
   std::ofstream(dir_ + "/shouhud.json") << config.dump();
   Subprocess d({kDaemon, "--config", dir_ + "/shouhud.json", "--data-dir", dir_ + "/sample-data",
@@ -130,7 +137,7 @@ TEST_F(DaemonTest, RefusesInvalidAccessRules) {
   std::ofstream(path) << R"({"data_dir": "data", "workflows": [")" SHOUHU_SOURCE_DIR
                          R"(/workflows"], "organisation": ")" SHOUHU_SOURCE_DIR
                          R"(/deploy/county/organisation.json", "access": "access.json",
-                         "listen": "127.0.0.1:0"})";
+                         "listen": "127.0.0.1:0", "encryption": {"none": "development"}})";
   Subprocess d({kDaemon, "--config", path});
   std::string out = d.ReadAll();
   EXPECT_EQ(d.Wait(), 1);

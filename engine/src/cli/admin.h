@@ -9,5 +9,6 @@ namespace shouhu::cli {
 int AuditCommand(int argc, char** argv);
 int BackupCommand(int argc, char** argv);
 int RestoreCommand(int argc, char** argv);
+int KeyCommand(int argc, char** argv);  // key_cmd.cc
 
 }  // namespace shouhu::cli

@@ -21,12 +21,14 @@ constexpr const char* kUsage =
     "commands:\n"
     "  validate <file-or-folder>...  check workflow definitions and calendars;\n"
     "                                prints file:json-pointer: message per error\n"
-    "  audit verify|show --data-dir DIR\n"
+    "  audit verify|show --data-dir DIR [--key-file FILE]\n"
     "                                check or print the audit log (offline)\n"
-    "  backup --data-dir DIR --to BACKUP\n"
+    "  backup --data-dir DIR --to BACKUP [--key-file FILE]\n"
     "                                copy a data directory (offline)\n"
-    "  restore --from BACKUP --data-dir DIR\n"
+    "  restore --from BACKUP --data-dir DIR [--key-file FILE]\n"
     "                                restore a backup (offline)\n"
+    "  key init FILE | key rotate ... | key status --data-dir DIR\n"
+    "                                the data key that encrypts the store\n"
     "  help                          this text\n"
     "\n"
     "Run `shouhu <command> --help` for a command's options.\n";
@@ -110,6 +112,7 @@ int main(int argc, char** argv) {
   if (cmd == "audit") return shouhu::cli::AuditCommand(argc - 2, argv + 2);
   if (cmd == "backup") return shouhu::cli::BackupCommand(argc - 2, argv + 2);
   if (cmd == "restore") return shouhu::cli::RestoreCommand(argc - 2, argv + 2);
+  if (cmd == "key") return shouhu::cli::KeyCommand(argc - 2, argv + 2);
   std::fprintf(stderr, "shouhu: unknown command \"%s\"\n\n%s", cmd.c_str(),
                kUsage);
   return 2;

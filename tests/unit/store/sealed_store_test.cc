@@ -5,8 +5,11 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <fstream>
+#include <set>
 
 #include "../../support/assert_ok.h"
 #include "store/cipher.h"
@@ -246,6 +249,35 @@ TEST(SealedStoreTest, RotationResealsEveryRecordAndFinishesAnInterruptedOne) {
   ASSERT_OK(again.status());
   EXPECT_EQ(again->resealed, 0u);
   EXPECT_EQ(again->already, 1501u);
+}
+
+// Nonces are drawn in batches per thread: two seals never share one, nor do
+// a parent and the child it forks after drawing a batch.
+TEST(SealedStoreTest, NoncesAreNeverReusedAcrossSealsOrAFork) {
+  TempDir dir;
+  DataKey key = NewKey(dir, "key");
+  Cipher cipher(key);
+  auto nonce = [](const std::string& sealed) { return sealed.substr(5, 24); };
+  std::set<std::string> seen;
+  for (int i = 0; i < 100; ++i) {
+    EXPECT_TRUE(seen.insert(nonce(cipher.Seal("c/1", "same"))).second);
+  }
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    std::string n = nonce(cipher.Seal("c/1", "same"));
+    _exit(::write(fds[1], n.data(), n.size()) == 24 ? 0 : 1);
+  }
+  std::string parent = nonce(cipher.Seal("c/1", "same"));
+  char child[24];
+  ASSERT_EQ(::read(fds[0], child, 24), 24);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ::close(fds[0]);
+  ::close(fds[1]);
+  EXPECT_NE(std::string(child, 24), parent);
+  EXPECT_FALSE(seen.count(std::string(child, 24)));
 }
 
 }  // namespace

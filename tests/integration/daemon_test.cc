@@ -93,6 +93,32 @@ TEST_F(DaemonTest, StartsWithTheSampleConfiguration) {
   EXPECT_EQ(d.Wait(), 0) << out;
 }
 
+// The production unit hands the data key over as a systemd credential
+// (deploy/shouhud.service: LoadCredential=shouhud.key:...).
+TEST_F(DaemonTest, ReadsTheDataKeyFromASystemdCredential) {
+  fs::create_directories(dir_ + "/credentials");
+  const std::string id = testing::WriteTestKeyFile(dir_ + "/credentials/shouhud.key");
+  const std::string path = dir_ + "/shouhud.json";
+  std::ofstream(path) << R"({"data_dir": "data", "workflows": [")" SHOUHU_SOURCE_DIR
+                         R"(/workflows"], "listen": "127.0.0.1:0",
+                         "encryption": {"key_credential": "shouhud.key"}})";
+  ::unsetenv("CREDENTIALS_DIRECTORY");
+  {
+    Subprocess d({kDaemon, "--config", path});
+    std::string out = d.ReadAll();
+    EXPECT_EQ(d.Wait(), 1);
+    EXPECT_NE(out.find("$CREDENTIALS_DIRECTORY is not set"), std::string::npos) << out;
+  }
+  ::setenv("CREDENTIALS_DIRECTORY", (dir_ + "/credentials").c_str(), 1);
+  Subprocess d({kDaemon, "--config", path});
+  ::unsetenv("CREDENTIALS_DIRECTORY");
+  ASSERT_TRUE(d.WaitForLine("ready")) << d.output();
+  EXPECT_NE(d.output().find("encrypted at rest under key " + id), std::string::npos)
+      << d.output();
+  d.Signal(SIGTERM);
+  EXPECT_EQ(d.Wait(), 0) << d.ReadAll();
+}
+
 TEST_F(DaemonTest, RestartsOnTheSameDataDirectory) {
   for (int i = 0; i < 2; ++i) {
     Subprocess d({kDaemon, "--config", WriteConfig(SHOUHU_SOURCE_DIR "/workflows")});

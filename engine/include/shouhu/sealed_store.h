@@ -18,6 +18,8 @@
 // RocksDB is opened for writing: a refused open changes nothing on disk.
 #pragma once
 
+#include <string.h>  // explicit_bzero
+
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -29,11 +31,17 @@
 
 namespace shouhu {
 
-// A data key: 32 secret bytes and the id that sealed values carry.
+// A data key: 32 secret bytes and the id that sealed values carry. The bytes
+// are wiped when a DataKey goes away.
 struct DataKey {
   uint32_t id = 0;
   std::array<unsigned char, 32> bytes{};
   std::string source;  // the file it was read from, for messages
+
+  DataKey() = default;
+  DataKey(const DataKey&) = default;
+  DataKey& operator=(const DataKey&) = default;
+  ~DataKey() { explicit_bzero(bytes.data(), bytes.size()); }
 };
 
 // A key id as its key file and messages show it: 8 hex digits.

@@ -18,8 +18,10 @@ namespace {
 using json = nlohmann::json;
 
 constexpr const char* kAuditUsage =
-    "usage: shouhu audit verify --data-dir DIR [--expect-head SEQ:HASH] [--json]\n"
-    "       shouhu audit show --data-dir DIR [--case ID] [--limit N] [--json]\n"
+    "usage: shouhu audit verify --data-dir DIR [--key-file FILE] [--expect-head SEQ:HASH]\n"
+    "                           [--json]\n"
+    "       shouhu audit show --data-dir DIR [--key-file FILE] [--case ID] [--limit N]\n"
+    "                         [--json]\n"
     "\n"
     "The audit log (审计日志) records every read and write of a case or a\n"
     "child's file: who (user and unit), when, what, which case or child, from\n"
@@ -28,6 +30,8 @@ constexpr const char* kAuditUsage =
     "\n"
     "Offline: stop shouhud first. The running daemon holds the data\n"
     "directory's RocksDB lock, and these commands refuse a locked directory.\n"
+    "--key-file: the data key of an encrypted data directory (the file the\n"
+    "daemon's \"encryption\" names).\n"
     "\n"
     "verify  walks the chain from the first record to the newest and checks\n"
     "        every sequence number, link and hash, then that every case's\n"
@@ -142,7 +146,8 @@ void PrintReport(const AuditReport& r) {
 }
 
 int Verify(int argc, char** argv) {
-  Options o = ParseOptions(argc, argv, {"--data-dir", "--expect-head"}, {"--json"});
+  Options o = ParseOptions(argc, argv, {"--data-dir", "--key-file", "--expect-head"},
+                           {"--json"});
   if (!o.error.empty()) return Usage(o.error);
   if (o.get("--data-dir").empty()) return Usage("--data-dir is required");
   AuditAnchor anchor;
@@ -159,7 +164,7 @@ int Verify(int argc, char** argv) {
     }
     anchor.hash = text.substr(colon + 1);
   }
-  auto store = OpenDataDir(o.get("--data-dir"));
+  auto store = OpenDataDir(o.get("--data-dir"), o.get("--key-file"));
   if (!store.ok()) {
     std::fprintf(stderr, "shouhu audit verify: %s\n",
                  store.status().message().c_str());
@@ -197,7 +202,7 @@ int Verify(int argc, char** argv) {
 }
 
 int Show(int argc, char** argv) {
-  Options o = ParseOptions(argc, argv, {"--data-dir", "--case", "--limit"},
+  Options o = ParseOptions(argc, argv, {"--data-dir", "--key-file", "--case", "--limit"},
                            {"--json"});
   if (!o.error.empty()) return Usage(o.error);
   if (o.get("--data-dir").empty()) return Usage("--data-dir is required");
@@ -207,7 +212,7 @@ int Show(int argc, char** argv) {
     limit = std::strtoull(o.get("--limit").c_str(), &end, 10);
     if (*end != '\0' || limit == 0) return Usage("--limit wants a positive number");
   }
-  auto store = OpenDataDir(o.get("--data-dir"));
+  auto store = OpenDataDir(o.get("--data-dir"), o.get("--key-file"));
   if (!store.ok()) {
     std::fprintf(stderr, "shouhu audit show: %s\n",
                  store.status().message().c_str());

@@ -39,6 +39,15 @@ StatusOr<json> DecodeJson(std::string_view value, std::string_view what) {
 
 }  // namespace
 
+SealingLayout StoreSealing() {
+  // The audit chain must stay clear for a second reason: its records hash
+  // their payloads as written, so a chain over sealed payloads would change
+  // with every key rotation and stop verifying.
+  return {{std::string(kAuditPrefix), std::string(kTimerPrefix), "i/",
+           std::string(kDeliveryDuePrefix)},
+          {"k/i/"}};  // ChildIdentityKey
+}
+
 std::string CaseKey(std::string_view id) { return "c/" + std::string(id); }
 
 std::string HistoryPrefix(std::string_view id) {

@@ -127,7 +127,8 @@ TEST_F(EvidenceTest, APhotoUploadResumesTravelsWithTheReportAndReachesOnlyThoseA
   // Each download and each refusal is in the audit trail, with the file's hash.
   daemon_.Stop();
   ProgramResult audit = RunProgram(
-      kCliPath, {"audit", "show", "--data-dir", daemon_.data_dir(), "--case", case_id, "--json"},
+      kCliPath, {"audit", "show", "--data-dir", daemon_.data_dir(), "--key-file", daemon_.key_path(),
+                 "--case", case_id, "--json"},
       daemon_.dir());
   ASSERT_EQ(audit.exit_code, 0) << audit.err;
   int reads = 0, refusals = 0;
@@ -182,16 +183,24 @@ TEST_F(EvidenceTest, TheStoredPhotoIsNotInClearAndComesBackFromABackup) {
   // Back up, lose the data folder, restore, and the photo is whole again.
   const std::string backup = daemon_.dir() + "/backup";
   ProgramResult b =
-      RunProgram(kCliPath, {"backup", "--data-dir", daemon_.data_dir(), "--to", backup},
+      RunProgram(kCliPath, {"backup", "--data-dir", daemon_.data_dir(), "--key-file", daemon_.key_path(),
+                  "--to", backup},
                  daemon_.dir());
   ASSERT_EQ(b.exit_code, 0) << b.out << b.err;
+  for (const auto& entry : fs::recursive_directory_iterator(backup)) {
+    if (!entry.is_regular_file()) continue;
+    EXPECT_EQ(ReadFile(entry.path().string()).find("PIXEL-ROW-42;"), std::string::npos)
+        << entry.path();
+  }
   fs::remove_all(daemon_.data_dir());
   ProgramResult r =
-      RunProgram(kCliPath, {"restore", "--from", backup, "--data-dir", daemon_.data_dir()},
+      RunProgram(kCliPath, {"restore", "--from", backup, "--data-dir", daemon_.data_dir(), "--key-file",
+                  daemon_.key_path()},
                  daemon_.dir());
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   ProgramResult verify =
-      RunProgram(kCliPath, {"audit", "verify", "--data-dir", daemon_.data_dir()}, daemon_.dir());
+      RunProgram(kCliPath, {"audit", "verify", "--data-dir", daemon_.data_dir(), "--key-file",
+                  daemon_.key_path()}, daemon_.dir());
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
   EXPECT_NE(verify.out.find("evidence files 证据文件: 1 checked"), std::string::npos)
       << verify.out;

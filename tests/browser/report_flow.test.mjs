@@ -88,6 +88,8 @@ describe('report from a phone to the police and back', () => {
     await officer.getByRole('link', { name: '王小明' }).click()
     await officer.getByRole('heading', { name: '王小明' }).waitFor()
     await officer.getByText('梁磊', { exact: true }).waitFor() // the reporter, for the police
+    await officer.getByText('13800000021').waitFor() // with their unit and phone
+    await officer.getByText('城关镇中心小学').first().waitFor()
     await screen(officer, '06-case')
 
     await officer.getByRole('button', { name: '由我负责' }).click()
@@ -136,6 +138,11 @@ describe('report from a phone to the police and back', () => {
     await teacher.getByRole('navigation').getByRole('link', { name: '我的报告' }).click()
     await teacher.getByRole('heading', { name: '我的报告' }).waitFor()
     const card = teacher.getByRole('article')
+    // What they filed, by its labels.
+    await card.getByRole('heading', { name: '我提交的内容' }).waitFor()
+    const filed = card.locator('.submission')
+    await filed.getByText('王小明', { exact: true }).waitFor()
+    await filed.getByText('脱离监护单独居住', { exact: true }).waitFor()
     await card.getByText('反馈报告单位', { exact: true }).waitFor()
     await card.getByText('出警处置').waitFor()
     // The feedback text the police sent reaches the reporter (the law owes it).

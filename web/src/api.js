@@ -74,7 +74,7 @@ async function request(method, path, { body, query, idempotencyKey, quiet401 } =
   }
   if (res.ok) return data
   const err = (data && data.error) || {}
-  const error = new ApiError(res.status, err.code || String(res.status), err.message || res.statusText, data && data.fields)
+  const error = new ApiError(res.status, err.code || String(res.status), err.message || res.statusText, err.fields || (data && data.fields))
   if (res.status === 401 && !quiet401) onUnauthenticated(path)
   throw error
 }

@@ -108,7 +108,8 @@ describe('report from a phone to the police and back', () => {
 
     await officer.getByRole('link', { name: '王小明' }).click()
     await officer.getByRole('heading', { name: '王小明' }).waitFor()
-    await officer.getByText('梁磊', { exact: true }).waitFor() // the reporter, for the police
+    // The reporter, for the police: name, unit and phone.
+    await officer.getByText('梁磊 · 城关镇中心小学 · 13800000021', { exact: true }).waitFor()
     // The teacher's photo, as a thumbnail the browser loaded from the case.
     const thumb = officer.locator('.evidence-list img').first()
     await thumb.waitFor()
@@ -162,6 +163,11 @@ describe('report from a phone to the police and back', () => {
     await teacher.getByRole('navigation').getByRole('link', { name: '我的报告' }).click()
     await teacher.getByRole('heading', { name: '我的报告' }).waitFor()
     const card = teacher.getByRole('article')
+    // What they filed, by its labels.
+    await card.getByRole('heading', { name: '我提交的内容' }).waitFor()
+    const filed = card.locator('.submission')
+    await filed.getByText('王小明', { exact: true }).waitFor()
+    await filed.getByText('脱离监护单独居住', { exact: true }).waitFor()
     await card.getByText('反馈报告单位', { exact: true }).waitFor()
     await card.getByText('出警处置').waitFor()
     // The feedback text the police sent reaches the reporter (the law owes it).

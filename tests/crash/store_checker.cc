@@ -22,7 +22,7 @@ struct Records {
   std::map<std::pair<std::string, uint64_t>, int> audit;   // (case, seq) -> n
   std::map<std::string, CommandResult> requests;           // by request id
   // Secondary index entries, by case: "workflow/state", unit, owner, overdue.
-  std::map<std::string, std::vector<std::string>> by_state, by_unit, by_owner;
+  std::map<std::string, std::vector<std::string>> by_state, by_unit, by_owner, by_reporter;
   std::map<std::string, int> overdue;
 };
 
@@ -72,6 +72,7 @@ class Checker {
     CheckIndex(r_.by_state, "state");
     CheckIndex(r_.by_unit, "unit");
     CheckIndex(r_.by_owner, "owner");
+    CheckIndex(r_.by_reporter, "reporter");
     for (const auto& [id, n] : r_.overdue) {
       if (!r_.cases.count(id)) Fail("overdue index key without a case: " + id);
     }
@@ -127,7 +128,9 @@ class Checker {
       auto r = codec::DecodeResult(value, &fingerprint);
       if (!r.ok()) return Fail(k + ": " + r.status().ToString());
       r_.requests[k.substr(2)] = std::move(*r);
-    } else if (area == "i/s/" || area == "i/u/" || area == "i/o/") {
+    } else if (key == codec::kReporterIndexDoneKey) {
+      // the mark that cases from before the reporter index are indexed
+    } else if (area == "i/s/" || area == "i/u/" || area == "i/o/" || area == "i/r/") {
       std::string rest = k.substr(4);
       size_t nul = rest.rfind('\0');
       if (nul == std::string::npos) return Fail("bad index key " + k);
@@ -136,6 +139,7 @@ class Checker {
         std::replace(value_part.begin(), value_part.end(), '\0', '/');
       auto& index = area == "i/s/"   ? r_.by_state
                     : area == "i/u/" ? r_.by_unit
+                    : area == "i/r/" ? r_.by_reporter
                                      : r_.by_owner;
       index[id].push_back(value_part);
     } else if (area == "i/d/") {
@@ -255,6 +259,10 @@ class Checker {
                  c.owner.empty() ? std::vector<std::string>{}
                                  : std::vector<std::string>{c.owner},
                  "owner");
+    std::vector<std::string> reporters{c.reporter};
+    reporters.insert(reporters.end(), c.joined_reporters.begin(), c.joined_reporters.end());
+    std::sort(reporters.begin(), reporters.end());
+    expect_index(r_.by_reporter, reporters, "reporter");
     int od = r_.overdue.count(c.id) ? r_.overdue[c.id] : 0;
     if (od != (c.overdue ? 1 : 0)) Fail(at + "overdue index is wrong");
   }

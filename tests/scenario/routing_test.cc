@@ -40,6 +40,13 @@ json Report(const std::string& unit, const std::string& category,
   return r;
 }
 
+// The same report about another child (one child's reports join its open
+// case: same_child in the workflow).
+json About(json report, const std::string& child_name) {
+  report["child_name"] = child_name;
+  return report;
+}
+
 bool Covers(Scenario& s, const std::string& user, const std::string& unit) {
   return s.org().Covers(s.org().FindUser(user)->unit, unit);
 }
@@ -132,7 +139,9 @@ SCENARIO(Routing, SocialOrganisationReportsAndBadPlaces) {
   s.ExpectNotice(s.TakeOutbox(), "new_report", kChengguanOfficers, {"sms", "webhook"});
   std::string voluntary =
       s.Open(kSocialVolunteer, "mandatory_report",
-             Report("gaoqiao-primary", "guardian_neglect", "voluntary", "social_organisation"));
+             About(Report("gaoqiao-primary", "guardian_neglect", "voluntary",
+                          "social_organisation"),
+                   "陈小东"));
   EXPECT_EQ(s.Case(voluntary).unit, "gaoqiao-primary");
   s.ExpectNotice(s.TakeOutbox(), "new_report", kStationOfficers, {"sms", "webhook"});
 
@@ -140,7 +149,8 @@ SCENARIO(Routing, SocialOrganisationReportsAndBadPlaces) {
                 Report("no-such-village", "living_alone", "mandated", "social_work"),
                 StatusCode::kInvalidArgument);
   std::string unplaced = s.Open("u0021", "mandatory_report",
-                                Report("", "living_alone", "mandated", "school"));
+                                About(Report("", "living_alone", "mandated", "school"),
+                                      "赵小北"));
   EXPECT_EQ(s.Case(unplaced).unit, "chengguan-primary");
 }
 

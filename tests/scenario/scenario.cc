@@ -177,6 +177,7 @@ std::vector<std::string> Scenario::Recipients(const OutboxEntry& e) const {
     std::string kind = r.value("kind", "");
     if (kind == "reporter") {
       users.insert(ctx.value("reporter", ""));
+      for (const json& j : ctx.value("joined_reporters", json::array())) users.insert(j);
     } else if (kind == "owner") {
       std::string owner = ctx.value("owner", "");
       std::string role = ctx.value("owner_role", "");

@@ -76,7 +76,7 @@ async function request(method, path, { body, raw, extraHeaders, query, idempoten
   }
   if (res.ok) return data
   const err = (data && data.error) || {}
-  const error = new ApiError(res.status, err.code || String(res.status), err.message || res.statusText, data && data.fields)
+  const error = new ApiError(res.status, err.code || String(res.status), err.message || res.statusText, err.fields || (data && data.fields))
   if (res.status === 401 && !quiet401) onUnauthenticated(path)
   throw error
 }

@@ -38,6 +38,9 @@ struct CaseRecord {
   Priority priority = Priority::kNormal;
   std::string unit;      // organisation unit the case belongs to
   std::string reporter;  // user id of who opened it
+  // Users whose later reports about the same child joined this case
+  // (EventDef::SameChild::kJoin), in order; each follows it like the reporter.
+  std::vector<std::string> joined_reporters;
   std::string owner;     // user assigned to the current step, "" if none
   std::string child_id;  // the child's file (child.h), "" if none
   Instant opened_at;

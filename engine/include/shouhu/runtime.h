@@ -106,11 +106,28 @@ struct DecideChildProposal {
   bool accept = false;
 };
 
+// A change of a child's file (「及时补充或变更」) made directly, not by a case:
+// `fields` (file field -> new value, null clears) become one revision by
+// `actor`. Each field must be a file field of a loaded workflow, of its type
+// and within its bounds.
+struct UpdateChildFields {
+  std::string request_id;
+  Actor actor;
+  std::string child_id;
+  nlohmann::json fields = nlohmann::json::object();
+};
+
 struct CommandResult {
   std::string case_id;
   uint64_t seq = 0;        // the history entry written
   std::string state;       // the case's state after the command
   bool replayed = false;   // true when answered from an earlier request
+  // Open: the report joined this (already open) case, which case_id names.
+  bool joined = false;
+  // Open: the new case is flagged as a duplicate of this open case.
+  std::string duplicate_of;
+  // UpdateChild: the child's file revision written (case_id is "").
+  uint64_t child_revision = 0;
 };
 
 // One notification waiting in the outbox for the dispatcher.
@@ -221,6 +238,8 @@ class Runtime {
   virtual StatusOr<CaseList> ListByUnit(const std::string& unit,
                                         const Page& page) = 0;
   virtual StatusOr<CaseList> ListOverdue(const Page& page) = 0;
+  // The cases `user` reported: opened, or joined with a later report.
+  virtual StatusOr<CaseList> ListByReporter(const std::string& user, const Page& page) = 0;
   // The outbox, oldest first (the dispatcher's queue).
   virtual StatusOr<std::vector<OutboxEntry>> Outbox(size_t limit) = 0;
 
@@ -245,6 +264,10 @@ class Runtime {
       const std::string& child_id) = 0;
   // kNotFound for an unknown proposal (decided already, or never made).
   virtual StatusOr<CommandResult> DecideProposal(const DecideChildProposal& cmd) = 0;
+  // kNotFound for an unknown child; kInvalidArgument listing every field
+  // that is no file field, of the wrong type or out of bounds;
+  // kFailedPrecondition when the new identity is another child's.
+  virtual StatusOr<CommandResult> UpdateChild(const UpdateChildFields& cmd) = 0;
 
   // Notifications that could not be delivered (see delivery.h), oldest first.
   virtual StatusOr<std::vector<DeadLetter>> DeadLetters(const std::string& after,

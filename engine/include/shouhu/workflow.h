@@ -26,10 +26,11 @@ struct Label {
   std::string en;
 };
 
-// kAttachments: evidence files (photos, video, PDF) uploaded beforehand; the
-// value is a list of {id, sha256, kind, size, name} the API fills in from the
-// ids a client sends (evidence/attachment_store.h).
-enum class FieldType { kString, kEnum, kInteger, kBoolean, kDatetime, kList, kAttachments };
+// kDate: a calendar date, "2015-03-02" (a birth date); kDatetime: an RFC 3339
+// instant with its offset. kAttachments: evidence files (photos, video, PDF)
+// uploaded beforehand; the value is a list of {id, sha256, kind, size, name}
+// the API fills in from the ids a client sends (evidence/attachment_store.h).
+enum class FieldType { kString, kEnum, kInteger, kBoolean, kDatetime, kList, kDate, kAttachments };
 std::string_view FieldTypeName(FieldType t);
 
 // How sensitive a value is (issue 12): the access rules (shouhu/access.h) say
@@ -52,6 +53,12 @@ struct FieldDef {
   // recorded it (e.g. the police feedback the law owes the reporting unit);
   // every other field stays out of the reporter's view.
   bool to_reporter = false;
+  // Bounds of a datetime or date value ("data that makes sense"): "now" (the
+  // command's time: no date in the future), "reported_at" (when the case was
+  // opened) or the id of another datetime or date field of the workflow (its
+  // value in the case, when set). "" = no bound.
+  std::string not_after;
+  std::string not_before;
   // kAttachments: at most this many files (0: the configuration's limit),
   // and whether photos keep their location and device metadata (stripped
   // unless the workflow says so, e.g. for forensic evidence).
@@ -128,6 +135,13 @@ struct EventDef {
   // else the case belongs to the opener's unit. A report is the child's
   // place's, whoever files it.
   std::string unit_field;
+  // Open block only: what a report about a child who already has an open
+  // case of this workflow does. kParallel: opens its own case (the default);
+  // kJoin: joins that case (its reporter follows it and sees their own
+  // submission and the feedback given after it); kFlag: opens its own case,
+  // flagged as a duplicate of the open one.
+  enum class SameChild { kParallel, kJoin, kFlag };
+  SameChild same_child = SameChild::kParallel;
   std::vector<std::string> roles; // roles allowed; "system" = timers only
   std::vector<std::string> requires_fields;
   std::vector<std::string> optional_fields;
@@ -260,5 +274,20 @@ bool EvaluateGuard(const Guard& guard, const nlohmann::json& data);
 
 // Checks `value` against the field's type: nothing else is stored in a case.
 Status CheckFieldValue(const FieldDef& field, const nlohmann::json& value);
+
+// What a field's not_after / not_before bounds are checked against.
+struct FieldBounds {
+  Instant now;
+  std::optional<Instant> reported_at;  // unset: the case is being opened (now)
+  const nlohmann::json* data = nullptr;  // the case's data after the command
+};
+// Checks `value` (already of the field's type) against the field's bounds.
+// A bound naming a field the data does not hold is not checked.
+Status CheckFieldBounds(const Workflow& w, const FieldDef& field,
+                        const nlohmann::json& value, const FieldBounds& bounds);
+// The instant a date or datetime value stands for: a datetime itself; a date
+// its first instant anywhere (00:00 at UTC+14), so a date is "not after now"
+// wherever today is that date already.
+std::optional<Instant> FieldInstant(FieldType type, const nlohmann::json& value);
 
 }  // namespace shouhu

@@ -1,6 +1,7 @@
 // Administration: API tokens (administrators), users (administrators and
 // supervisors), dead letters and their re-drive (supervisors).
 #include "api/api_service.h"
+#include "api/case_views.h"
 #include "api/errors.h"
 #include "api/request_helpers.h"
 
@@ -101,15 +102,29 @@ void ApiService::AddAdminRoutes() {
   AddAuthed("GET", "/api/v1/dead-letters", "dead_letters.list",
             [this](const HttpRequest& req, const RouteMatch&, const Principal& who) {
               Policy policy = PolicyOf(deps_, who);
-              if (!policy.Can(Capability::kSupervise)) return SupervisorsOnly("see dead letters");
+              if (!policy.Can(Capability::kSupervise)) {
+                return RefusedRead(deps_, who, "dead_letter.list",
+                                   SupervisorsOnly("see dead letters"));
+              }
               HttpResponse error;
               auto page = PageOf(req, &error);
               if (!page) return error;
               auto list = deps_.runtime.DeadLetters(page->after, page->limit);
               if (!list.ok()) return StatusResponse(list.status());
+              // They name cases and who was told: a read like any other.
+              Status audited =
+                  deps_.runtime.RecordAccess({who.actor, "dead_letter.list", "", ""});
+              if (!audited.ok()) return StatusResponse(audited);
               json out = json::array();
               for (const DeadLetter& d : *list) {
-                if (policy.CanIn(Capability::kSupervise, d.unit)) out.push_back(DeadLetterJson(d));
+                if (!policy.CanIn(Capability::kSupervise, d.unit)) continue;
+                json j = DeadLetterJson(d);
+                // A notification to the reporter names them.
+                if (!policy.Can(Capability::kCaseReporterIdentity) &&
+                    policy.IsReporterOf(d.case_id, d.recipient)) {
+                  j["recipient"] = Redacted();
+                }
+                out.push_back(std::move(j));
               }
               std::string next = list->size() == page->limit ? list->back().id : "";
               return JsonResponse(200, {{"dead_letters", out}, {"next", next}});

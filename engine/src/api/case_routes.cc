@@ -12,8 +12,12 @@ namespace {
 using nlohmann::json;
 
 json ResultJson(const CommandResult& r) {
-  return {{"case_id", r.case_id}, {"seq", r.seq}, {"state", r.state},
-          {"replayed", r.replayed}};
+  json out = {{"case_id", r.case_id}, {"seq", r.seq}, {"state", r.state},
+              {"replayed", r.replayed}};
+  // A report about a child with an open case: joined it, or flagged.
+  if (r.joined) out["joined"] = true;
+  if (!r.duplicate_of.empty()) out["duplicate_of"] = r.duplicate_of;
+  return out;
 }
 
 HttpResponse CommandResponse(int status, const StatusOr<CommandResult>& r) {
@@ -151,7 +155,8 @@ void ApiService::AddCaseRoutes() {
               cmd.unit = unit->empty() ? who.user->unit : *unit;
               cmd.data = std::move(*data);
               auto r = deps_.runtime.Open(cmd);
-              HttpResponse out = CommandResponse(201, r);
+              // Joining an open case makes none: 200, the joined case's place.
+              HttpResponse out = CommandResponse(r.ok() && r->joined ? 200 : 201, r);
               if (r.ok()) out.headers["Location"] = "/api/v1/cases/" + r->case_id;
               return out;
             });

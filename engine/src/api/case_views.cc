@@ -34,24 +34,35 @@ json VisibleCases(const Policy& policy, const json& ids) {
   return out;
 }
 
+// True when `user` reported `c` and the reader may not know it.
+bool HidesReporter(const Policy& policy, const CaseRecord& c, const std::string& user) {
+  return !policy.Can(Capability::kCaseReporterIdentity) && user != policy.user().id &&
+         Policy::IsReporter(c, user);
+}
+
 json HistoryJson(const Policy& policy, const Catalog& catalog, const Workflow* w,
                  const CaseRecord& c, const HistoryEntry& h) {
-  bool show_reporter = policy.SeesReporterOf(c);
   json data = h.data;
-  if (h.kind == "opened" || h.kind == "event") {
+  if (h.kind == "opened" || h.kind == "event" || h.kind == "report_joined") {
     data = RedactData(policy, catalog, w, h.data);
   } else if (h.kind == "note") {
     // Free text may hold anything: the highest level.
     if (!policy.Sees(Sensitivity::kSensitive)) data = {{"text", Redacted()}};
   } else if (h.kind == "child_linked" && data.is_object() && data.contains("other_cases")) {
     data["other_cases"] = VisibleCases(policy, data["other_cases"]);
-  } else if (h.kind == "delivery" && data.is_object() && !show_reporter &&
-             data.value("recipient", "") == c.reporter) {
+  } else if (h.kind == "delivery" && data.is_object() &&
+             HidesReporter(policy, c, data.value("recipient", ""))) {
     data["recipient"] = Redacted();
+  } else if (h.kind == "duplicate" && data.is_object() &&
+             !policy.SeesCase(data.value("duplicate_of", ""))) {
+    data["duplicate_of"] = Redacted();  // another place's case stays unseen
+  } else if (h.kind == "child_proposal" && data.is_object() &&
+             HidesReporter(policy, c, data.value("proposed_by", ""))) {
+    data["proposed_by"] = Redacted();
   }
   return {{"seq", h.seq},
           {"at", FormatInstant(h.at)},
-          {"actor", !show_reporter && h.actor == c.reporter ? Redacted() : json(h.actor)},
+          {"actor", HidesReporter(policy, c, h.actor) ? Redacted() : json(h.actor)},
           {"kind", h.kind},
           {"name", h.name},
           {"from_state", h.from_state},
@@ -59,11 +70,56 @@ json HistoryJson(const Policy& policy, const Catalog& catalog, const Workflow* w
           {"data", std::move(data)}};
 }
 
-json FeedbackJson(const Workflow* w, const CaseRecord& c,
+// Who reported, for readers with case.reporter_identity: name, unit and
+// phone of the first reporter and of each whose report joined the case.
+json ReportersJson(const Policy& policy, const CaseRecord& c) {
+  json out = json::array();
+  std::vector<std::string> ids{c.reporter};
+  ids.insert(ids.end(), c.joined_reporters.begin(), c.joined_reporters.end());
+  for (const std::string& id : ids) {
+    // A reporter without case.reporter_identity knows only themselves.
+    if (HidesReporter(policy, c, id)) continue;
+    json person = {{"id", id}, {"joined", id != c.reporter}};
+    if (const User* u = policy.org().FindUser(id)) {
+      const Unit* unit = policy.org().FindUnit(u->unit);
+      person["name"] = u->name;
+      person["unit"] = u->unit;
+      person["unit_name"] =
+          unit ? json{{"zh", unit->name.zh}, {"en", unit->name.en}} : json(nullptr);
+      person["phone"] = u->phone;
+    }
+    out.push_back(std::move(person));
+  }
+  return out;
+}
+
+// The reporter's view: what they filed (their own submission, as they
+// wrote it), and the case's progress since -- steps, states and the values
+// the workflow addresses to the reporter (the police feedback) -- nothing
+// else of the file and nobody's name. A reporter whose report joined the
+// case sees its progress from their report on.
+json FeedbackJson(const Policy& policy, const Workflow* w, const CaseRecord& c,
                   const std::vector<HistoryEntry>& history) {
+  const std::string& me = policy.user().id;
+  bool first = c.reporter == me;
+  json submission = nullptr;
   json progress = json::array();
+  bool following = first;
+  std::string state;  // the case's state at each entry
   for (const HistoryEntry& h : history) {
-    if (h.kind != "opened" && h.kind != "event") continue;
+    if (!h.to_state.empty()) state = h.to_state;
+    if (!following && h.kind == "report_joined" && h.actor == me) {
+      following = true;
+      submission = h.data;
+      progress.push_back({{"at", FormatInstant(h.at)},
+                          {"step", "opened"},
+                          {"step_label", nullptr},
+                          {"state", state},
+                          {"state_label", StateLabel(w, state)}});
+      continue;
+    }
+    if (!following || (h.kind != "opened" && h.kind != "event")) continue;
+    if (h.kind == "opened") submission = h.data;
     const EventDef* e = w && h.kind == "event" ? w->FindEvent(h.name) : nullptr;
     json entry = {{"at", FormatInstant(h.at)},
                   {"step", h.kind == "opened" ? "opened" : h.name},
@@ -84,10 +140,12 @@ json FeedbackJson(const Workflow* w, const CaseRecord& c,
   return {{"id", c.id},
           {"view", "feedback"},
           {"workflow", c.workflow_id},
+          {"workflow_version", c.workflow_version},
           {"state", c.state},
           {"state_label", StateLabel(w, c.state)},
           {"opened_at", FormatInstant(c.opened_at)},
           {"updated_at", FormatInstant(c.updated_at)},
+          {"submission", std::move(submission)},
           {"progress", std::move(progress)}};
 }
 
@@ -129,8 +187,9 @@ json CaseSummaryJson(const Policy& policy, const Workflow* w, const CaseRecord& 
 
 json CaseJson(const Policy& policy, const Catalog& catalog, const Workflow* w,
               const CaseRecord& c, const std::vector<HistoryEntry>& history) {
-  if (policy.ViewOf(c) != CaseView::kFull) return FeedbackJson(w, c, history);
+  if (policy.ViewOf(c) != CaseView::kFull) return FeedbackJson(policy, w, c, history);
   json out = CaseSummaryJson(policy, w, c);
+  out["reporters"] = policy.SeesReporterOf(c) ? ReportersJson(policy, c) : Redacted();
   const StateDef* s = w ? w->FindState(c.state) : nullptr;
   out["view"] = "full";
   out["owner_role"] = s ? s->owner_role : "";
@@ -196,7 +255,7 @@ namespace {
 // The actor of a change to a child's file, unless that names the reporter of
 // the change's case to a reader who may not know them.
 json ChildActor(const Policy& policy, const std::string& actor, const std::string& case_id) {
-  bool is_reporter = actor == policy.ReporterOf(case_id);
+  bool is_reporter = !case_id.empty() && policy.IsReporterOf(case_id, actor);
   bool show = !is_reporter || policy.Can(Capability::kCaseReporterIdentity) ||
               actor == policy.user().id;
   return show ? json(actor) : Redacted();
@@ -214,7 +273,8 @@ json ChildProposalJson(const Policy& policy, const Catalog& catalog, const Child
 
 json ChildRevisionJson(const Policy& policy, const Catalog& catalog,
                        const ChildRevision& r) {
-  bool sees_case = policy.SeesCase(r.case_id);
+  // A direct change of the file (no case) shows its author to every reader.
+  bool sees_case = r.case_id.empty() || policy.SeesCase(r.case_id);
   return {{"revision", r.revision},
           {"at", FormatInstant(r.at)},
           {"actor", ChildActor(policy, r.actor, r.case_id)},

@@ -65,7 +65,8 @@ void ApiService::AddDirectoryRoutes() {
   AddAuthed("GET", "/api/v1/stats", "stats",
             [this](const HttpRequest&, const RouteMatch&, const Principal& who) {
     if (!PolicyOf(deps_, who).Can(Capability::kSupervise)) {
-      return ErrorResponse(403, kForbidden, "only supervisors see statistics");
+      return RefusedRead(deps_, who, "case.stats",
+                         ErrorResponse(403, kForbidden, "only supervisors see statistics"));
     }
     // The rows: the caller's unit's children (townships for a county
     // user), or the unit itself when it has none.

@@ -23,8 +23,34 @@ HttpResponse StatusResponse(const Status& status) {
     case StatusCode::kFailedPrecondition:
     case StatusCode::kAlreadyExists:
       return ErrorResponse(409, kConflict, status.message());
-    case StatusCode::kInvalidArgument:
-      return ErrorResponse(422, kInvalidData, status.message());
+    case StatusCode::kInvalidArgument: {
+      HttpResponse r = ErrorResponse(422, kInvalidData, status.message());
+      // Each line naming a field ("field \"x\" ...", the runtime lists every
+      // problem at once) also goes to "fields": field -> its problems.
+      nlohmann::json fields = nlohmann::json::object();
+      const std::string& m = status.message();
+      for (size_t start = 0; start < m.size();) {
+        size_t end = m.find('\n', start);
+        if (end == std::string::npos) end = m.size();
+        std::string_view line(m.data() + start, end - start);
+        if (line.starts_with("field \"")) {
+          size_t close = line.find('"', 7);
+          if (close != std::string_view::npos) {
+            std::string name(line.substr(7, close - 7));
+            std::string text(line);
+            fields[name] = fields.contains(name)
+                               ? fields[name].get<std::string>() + "; " + text
+                               : text;
+          }
+        }
+        start = end + 1;
+      }
+      if (fields.empty()) return r;
+      return JsonResponse(422, {{"error",
+                                 {{"code", std::string(kInvalidData)},
+                                  {"message", m},
+                                  {"fields", std::move(fields)}}}});
+    }
     case StatusCode::kUnavailable:
       return ErrorResponse(503, kUnavailable, status.message());
     case StatusCode::kInternal:

@@ -148,28 +148,71 @@ void ApiService::AddInfoRoutes() {
               return JsonResponse(200, {{"child_id", m.Param("id")}, {"proposals", out}});
             });
 
+  // What a command on a child's file reads first: the body, the request id,
+  // the file (answered as missing when out of reach), and the caller's
+  // `needed` capability in the file's unit (403 with `refusal` if not).
+  struct ChildCommand {
+    json body;
+    std::string request_id;
+  };
+  auto child_command = [this, child_view](const HttpRequest& req, const std::string& id,
+                                          const Principal& who, Capability needed,
+                                          const char* refusal,
+                                          HttpResponse* error) -> std::optional<ChildCommand> {
+    auto body = ObjectBody(req, error);
+    if (!body) return std::nullopt;
+    auto request_id = RequestId(req, who, error);
+    if (!request_id) return std::nullopt;
+    auto child = child_view(who, id, std::nullopt, error);
+    if (!child) return std::nullopt;
+    if (!PolicyOf(deps_, who).CanIn(needed, child->unit)) {
+      *error = ErrorResponse(403, kForbidden, refusal);
+      return std::nullopt;
+    }
+    return ChildCommand{std::move(*body), std::move(*request_id)};
+  };
+
+  // 及时补充或变更: change fields of the file directly, as a new revision by
+  // the caller (child.write in the file's unit), checked like any report.
+  AddAuthed("PATCH", "/api/v1/children/{id}", "children.update",
+            [this, child_command](const HttpRequest& req, const RouteMatch& m,
+                                  const Principal& who) {
+              HttpResponse error;
+              auto in = child_command(req, m.Param("id"), who, Capability::kChildWrite,
+                                      "only case workers and child directors of the child's "
+                                      "place change the child's file (child.write)",
+                                      &error);
+              if (!in) return error;
+              if (!in->body.contains("fields") || !in->body["fields"].is_object()) {
+                return ErrorResponse(422, kInvalidData,
+                                     "\"fields\" must be an object of field -> new value");
+              }
+              auto r = deps_.runtime.UpdateChild(
+                  {in->request_id, who.actor, m.Param("id"), in->body["fields"]});
+              if (!r.ok()) return StatusResponse(r.status());
+              HttpResponse out = JsonResponse(200, {{"child_id", m.Param("id")},
+                                                    {"revision", r->child_revision},
+                                                    {"replayed", r->replayed}});
+              if (r->replayed) out.headers["Idempotent-Replayed"] = "true";
+              return out;
+            });
+
   // Accept or reject values reported by someone who may not write the file.
   AddAuthed("POST", "/api/v1/children/{id}/proposals/{proposal}", "children.decide",
-            [this, child_view](const HttpRequest& req, const RouteMatch& m,
-                               const Principal& who) {
+            [this, child_command](const HttpRequest& req, const RouteMatch& m,
+                                  const Principal& who) {
               HttpResponse error;
-              auto body = ObjectBody(req, &error);
-              if (!body) return error;
-              auto request_id = RequestId(req, who, &error);
-              if (!request_id) return error;
-              auto child = child_view(who, m.Param("id"), std::nullopt, &error);
-              if (!child) return error;
-              if (!PolicyOf(deps_, who).CanIn(Capability::kCaseWork, child->unit)) {
-                return ErrorResponse(403, kForbidden,
-                                     "only case workers of the child's unit decide proposals");
-              }
-              auto decision = StringMember(*body, "decision", &error);
+              auto in = child_command(req, m.Param("id"), who, Capability::kCaseWork,
+                                      "only case workers of the child's unit decide proposals",
+                                      &error);
+              if (!in) return error;
+              auto decision = StringMember(in->body, "decision", &error);
               if (!decision) return error;
               if (*decision != "accept" && *decision != "reject") {
                 return ErrorResponse(422, kInvalidData,
                                      "\"decision\" must be \"accept\" or \"reject\"");
               }
-              auto r = deps_.runtime.DecideProposal({*request_id, who.actor, m.Param("id"),
+              auto r = deps_.runtime.DecideProposal({in->request_id, who.actor, m.Param("id"),
                                                      m.Param("proposal"), *decision == "accept"});
               if (!r.ok()) return StatusResponse(r.status());
               return JsonResponse(200, {{"case_id", r->case_id}, {"seq", r->seq},

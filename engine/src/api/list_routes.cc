@@ -33,10 +33,13 @@ void ApiService::AddListRoutes() {
               Policy policy = PolicyOf(deps_, who);
               if (mine ? !policy.Can(Capability::kReportOwnProgress)
                        : !policy.Can(overdue ? Capability::kSupervise : Capability::kCaseRead)) {
-                return ErrorResponse(403, kForbidden,
-                                     mine ? "your roles file no reports"
-                                     : overdue ? "only supervisors list overdue cases"
-                                               : "your roles list your own reports only (mine=true)");
+                return RefusedRead(deps_, who, "case.list",
+                                   ErrorResponse(403, kForbidden,
+                                                 mine ? "your roles file no reports"
+                                                 : overdue
+                                                     ? "only supervisors list overdue cases"
+                                                     : "your roles list your own reports only "
+                                                       "(mine=true)"));
               }
               StatusOr<CaseList> list = CaseList{};
               if (!state.empty()) {
@@ -47,11 +50,13 @@ void ApiService::AddListRoutes() {
                 list = deps_.runtime.ListByState(workflow, state, *page);
               } else if (!unit.empty()) {
                 if (!deps_.org.FindUnit(unit)) {
-                  return ErrorResponse(404, kNotFound, "no unit \"" + unit + "\"");
+                  return RefusedRead(deps_, who, "case.list",
+                                     ErrorResponse(404, kNotFound, "no unit \"" + unit + "\""));
                 }
                 if (!policy.CanIn(Capability::kCaseRead, unit)) {
-                  return ErrorResponse(403, kForbidden,
-                                       "unit " + unit + " is outside your jurisdiction");
+                  return RefusedRead(deps_, who, "case.list",
+                                     ErrorResponse(403, kForbidden,
+                                                   "unit " + unit + " is outside your jurisdiction"));
                 }
                 list = deps_.runtime.ListByUnit(unit, *page);
               } else if (!owner.empty()) {
@@ -59,8 +64,8 @@ void ApiService::AddListRoutes() {
               } else if (overdue) {
                 list = deps_.runtime.ListOverdue(*page);
               } else {
-                // Reports are filed in the reporter's unit.
-                list = deps_.runtime.ListByUnit(who.user->unit, *page);
+                // A report belongs to the child's place, not the reporter's unit.
+                list = deps_.runtime.ListByReporter(who.user->id, *page);
               }
               if (!list.ok()) return StatusResponse(list.status());
               Status audited = deps_.runtime.RecordAccess({who.actor, "case.list", "", ""});
@@ -68,7 +73,7 @@ void ApiService::AddListRoutes() {
               json cases = json::array();
               for (const CaseRecord& c : list->cases) {
                 CaseView view = policy.ViewOf(c);
-                if (mine ? c.reporter != who.user->id : view != CaseView::kFull) continue;
+                if (mine ? !Policy::IsReporter(c, who.user->id) : view != CaseView::kFull) continue;
                 auto w = deps_.catalog.Find(c.workflow_id, c.workflow_version);
                 cases.push_back(CaseSummaryJson(policy, w.get(), c));
               }

@@ -1,5 +1,7 @@
 #include "api/policy.h"
 
+#include <algorithm>
+
 namespace shouhu::api {
 
 bool InJurisdiction(const Organisation& org, const User& user, std::string_view unit) {
@@ -24,9 +26,14 @@ bool Policy::SeesReporterOf(const CaseRecord& c) const {
   return c.reporter == user_.id || Can(Capability::kCaseReporterIdentity);
 }
 
+bool Policy::IsReporter(const CaseRecord& c, const std::string& user) {
+  return c.reporter == user || std::find(c.joined_reporters.begin(), c.joined_reporters.end(),
+                                         user) != c.joined_reporters.end();
+}
+
 CaseView Policy::ViewOf(const CaseRecord& c) const {
   if (CanIn(Capability::kCaseRead, c.unit)) return CaseView::kFull;
-  if (c.reporter == user_.id && Can(Capability::kReportOwnProgress)) {
+  if (IsReporter(c, user_.id) && Can(Capability::kReportOwnProgress)) {
     return CaseView::kFeedback;
   }
   return CaseView::kNone;
@@ -45,9 +52,9 @@ bool Policy::SeesCase(const std::string& id) const {
   return c && ViewOf(*c) == CaseView::kFull;
 }
 
-std::string Policy::ReporterOf(const std::string& id) const {
+bool Policy::IsReporterOf(const std::string& id, const std::string& user) const {
   const auto& c = Lookup(id);
-  return c ? c->reporter : "";
+  return c && IsReporter(*c, user);
 }
 
 }  // namespace shouhu::api

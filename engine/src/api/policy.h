@@ -44,17 +44,21 @@ class Policy {
          FindCase find_case = nullptr);
 
   const User& user() const { return user_; }
+  const Organisation& org() const { return org_; }
   bool Can(Capability c) const { return rules_.Has(user_, c); }
   // Can(c), for something in `unit`.
   bool CanIn(Capability c, std::string_view unit) const;
   bool Sees(Sensitivity level) const { return rules_.Sees(user_, level); }
   // Who reported a case (case.reporter_identity; a reporter knows themselves).
   bool SeesReporterOf(const CaseRecord& c) const;
+  // Whether `user` reported case `c`: its first reporter or one whose later
+  // report joined it.
+  static bool IsReporter(const CaseRecord& c, const std::string& user);
   CaseView ViewOf(const CaseRecord& c) const;
   // The full view of case `id` (looked up once per policy).
   bool SeesCase(const std::string& id) const;
-  // The reporter of case `id`, "" when unknown.
-  std::string ReporterOf(const std::string& id) const;
+  // Whether `user` reported case `id` (IsReporter); false when unknown.
+  bool IsReporterOf(const std::string& id, const std::string& user) const;
 
  private:
   const std::optional<CaseRecord>& Lookup(const std::string& id) const;

@@ -105,4 +105,12 @@ HttpResponse ChildNotFound(const std::string& id) {
   return ErrorResponse(404, kNotFound, "no child \"" + id + "\"");
 }
 
+HttpResponse RefusedRead(const ApiDeps& deps, const Principal& who, const std::string& action,
+                         HttpResponse refusal, const std::string& case_id,
+                         const std::string& child_id) {
+  Status audited =
+      deps.runtime.RecordAccess({who.actor, action + ".refused", case_id, child_id});
+  return audited.ok() ? refusal : StatusResponse(audited);
+}
+
 }  // namespace shouhu::api

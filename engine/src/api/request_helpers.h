@@ -35,6 +35,12 @@ Policy PolicyOf(const ApiDeps& deps, const Principal& who);
 // cannot be counted, for one outside the caller's reach: the same 404 body.
 HttpResponse CaseNotFound(const std::string& id);
 HttpResponse ChildNotFound(const std::string& id);
+// A refused read (403 or 404), audited like an allowed one: records
+// "<action>.refused" and returns `refusal`, or the 503 when the audit record
+// cannot be written.
+HttpResponse RefusedRead(const ApiDeps& deps, const Principal& who, const std::string& action,
+                         HttpResponse refusal, const std::string& case_id = "",
+                         const std::string& child_id = "");
 // Random hex from OpenSSL.
 std::string RandomId(size_t bytes);
 

@@ -119,6 +119,14 @@ void RenderCase(const json& c) {
       {"reporter 报告人", Str(c["reporter"])},
       {"priority 优先级", Str(c["priority"]) + (c.value("overdue", false) ? "  OVERDUE 逾期" : "")},
       {"opened 报告时间", When(c["opened_at"])}};
+  // Who reported, for case.reporter_identity: name, unit and phone.
+  if (c.contains("reporters") && c["reporters"].is_array()) {
+    for (const json& r : c["reporters"]) {
+      facts.push_back({r.value("joined", false) ? "  joined 后续报告人" : "  reporter 报告人",
+                       Str(r["id"]) + "  " + r.value("name", "") + " · " + r.value("unit", "") +
+                           " · " + r.value("phone", "")});
+    }
+  }
   for (auto& [k, v] : c["data"].items()) facts.push_back({"  " + k, Str(v)});
   PrintTable({"field", "value"}, facts);
   std::vector<std::vector<std::string>> timers;

@@ -59,6 +59,12 @@ std::vector<Addressee> ResolveRecipients(const Organisation& org,
       AddRole(org, unit, r.value("role", ""), r.value("up", 0), out);
     } else if (kind == "reporter") {
       AddUser(org, context.value("reporter", ""), "reporter", out);
+      // Those whose later reports joined the case hear what the reporter hears.
+      if (auto j = context.find("joined_reporters"); j != context.end() && j->is_array()) {
+        for (const auto& joined : *j) {
+          if (joined.is_string()) AddUser(org, joined.get<std::string>(), "reporter", out);
+        }
+      }
     } else if (kind == "owner") {
       std::string owner = context.value("owner", "");
       if (owner.empty()) owner = context.value("previous_owner", "");

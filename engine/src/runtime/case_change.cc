@@ -189,6 +189,7 @@ json CaseChange::Context(const TemplateDef* shown) const {
   c["previous_owner"] = before_ ? before_->owner : "";
   c["previous_owner_role"] = before_state ? before_state->owner_role : "";
   c["reporter"] = after_.reporter;
+  if (!after_.joined_reporters.empty()) c["joined_reporters"] = after_.joined_reporters;
   c["priority"] = PriorityName(after_.priority);
   // Only the case data the template shows: the outbox is not a second copy
   // of the child's details (data minimisation), and a firing writes less.
@@ -326,6 +327,11 @@ std::vector<Mutation> CaseChange::Render(std::atomic<uint64_t>& outbox_ids,
           codec::ByUnitKey(after_.unit, after_.id));
   reindex(b && b->overdue, codec::OverdueKey(after_.id), after_.overdue,
           codec::OverdueKey(after_.id));
+  // Reporters only join: the first at opening, others as their reports join.
+  if (!b) m.push_back(Mutation::Put(codec::ByReporterKey(after_.reporter, after_.id), ""));
+  for (size_t i = b ? b->joined_reporters.size() : 0; i < after_.joined_reporters.size(); ++i) {
+    m.push_back(Mutation::Put(codec::ByReporterKey(after_.joined_reporters[i], after_.id), ""));
+  }
   for (OutboxEntry& o : outbox_) {
     o.id = outbox_ids.fetch_add(1) + 1;
     m.push_back(Mutation::Put(codec::OutboxKey(o.id), codec::EncodeOutbox(o)));

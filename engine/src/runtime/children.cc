@@ -7,6 +7,7 @@
 // and the file as it stood at any instant is the fold of the revisions up to
 // it. Revisions are written in the batch of the case change that made them.
 #include <algorithm>
+#include <set>
 
 #include "runtime/codec.h"
 #include "runtime/runtime_impl.h"
@@ -16,9 +17,18 @@ namespace {
 
 using json = nlohmann::json;
 
-// The identity fields' values, joined; "" when one is missing. Strings are
-// trimmed of surrounding spaces so "小明 " and "小明" are the same child.
-std::string IdentityOf(const ChildFileDef& def, const json& data) {
+struct Folded {
+  ChildFile file;
+  std::vector<ChildRevision> revisions;
+};
+StatusOr<Folded> FoldChild(Store& store, const std::string& child_id,
+                           std::optional<Instant> as_of);
+
+}  // namespace
+
+// Strings are trimmed of surrounding spaces so "小明 " and "小明" are the
+// same child.
+std::string ChildIdentityOf(const ChildFileDef& def, const json& data) {
   std::string out;
   for (const std::string& f : def.identity) {
     auto it = data.find(f);
@@ -33,10 +43,7 @@ std::string IdentityOf(const ChildFileDef& def, const json& data) {
   return out;
 }
 
-struct Folded {
-  ChildFile file;
-  std::vector<ChildRevision> revisions;
-};
+namespace {
 
 // Reads a child's revisions up to `as_of` (all when absent) and folds them.
 StatusOr<Folded> FoldChild(Store& store, const std::string& child_id,
@@ -89,11 +96,12 @@ Status RuntimeImpl::UpdateChildFile(const Workflow& w, const json& data,
     c.child_id = link_to;
     newly_linked = true;
   } else if (c.child_id.empty()) {
-    std::string identity = IdentityOf(*w.child, c.data);
+    std::string identity = ChildIdentityOf(*w.child, c.data);
     if (identity.empty()) return Status::Ok();  // not enough to know the child
-    *lock = std::unique_lock<std::mutex>(
-        child_identity_locks_[std::hash<std::string>()(identity) %
-                              child_identity_locks_.size()]);
+    // The opening may hold it already (it looked for the child's open case).
+    if (std::mutex& m = IdentityLock(identity); lock->mutex() != &m || !lock->owns_lock()) {
+      *lock = std::unique_lock<std::mutex>(m);
+    }
     auto known = store_.Get(codec::ChildIdentityKey(identity));
     if (known.ok()) {
       auto id = codec::DecodeChildId(*known);
@@ -207,6 +215,111 @@ StatusOr<std::vector<ChildProposal>> RuntimeImpl::ChildProposals(
     return a.at < b.at;
   });
   return out;
+}
+
+
+StatusOr<CommandResult> RuntimeImpl::UpdateChild(const UpdateChildFields& cmd) {
+  SHOUHU_RETURN_IF_ERROR(CheckRequestId(cmd.request_id));
+  if (cmd.actor.user.empty()) return PermissionDenied("no user given");
+  if (!cmd.fields.is_object() || cmd.fields.empty()) {
+    return InvalidArgument("give the fields to change, an object of field -> value");
+  }
+  auto fingerprint =
+      Fingerprint({"child_update", cmd.actor.user, cmd.child_id, cmd.fields});
+  if (!fingerprint.ok()) return fingerprint.status();
+  std::lock_guard<std::mutex> request_lock(RequestLock(cmd.request_id));
+  auto replay = Replay(cmd.request_id, *fingerprint);
+  if (!replay.ok()) return replay.status();
+  if (*replay) return **replay;
+  // One change of this child's file at a time: its revision number is its
+  // position, and a new identity is claimed once.
+  std::unique_lock<std::mutex> child_lock(IdentityLock("child " + cmd.child_id));
+  auto current = FoldChild(store_, cmd.child_id, std::nullopt);
+  if (!current.ok()) return current.status();
+  const json& file = current->file.fields;
+  json merged = file;
+  merged.update(cmd.fields);
+  Instant now = clock_.Now();
+
+  // Each field is checked as the newest workflow that keeps it in the file
+  // declares it; every problem at once.
+  std::string problems;
+  json changes = json::object();
+  for (auto it = cmd.fields.begin(); it != cmd.fields.end(); ++it) {
+    std::shared_ptr<const Workflow> owner;
+    for (const auto& w : catalog_.All()) {
+      if (!w->child) continue;
+      const auto& fields = w->child->fields;
+      if (std::find(fields.begin(), fields.end(), it.key()) == fields.end()) continue;
+      if (!owner || (owner->id == w->id && owner->version < w->version)) owner = w;
+    }
+    Status s = Status::Ok();
+    if (!owner) {
+      s = InvalidArgument("field \"" + it.key() + "\" is not a field of the child's file");
+    } else {
+      s = CheckFieldValue(*owner->FindField(it.key()), *it);
+      if (s.ok()) {
+        s = CheckFieldBounds(*owner, *owner->FindField(it.key()), *it,
+                             {now, std::nullopt, &merged});
+      }
+    }
+    if (!s.ok()) {
+      problems += (problems.empty() ? "" : "\n") + s.message();
+      continue;
+    }
+    auto old = file.find(it.key());
+    if (old == file.end() || *old != *it) changes[it.key()] = *it;
+  }
+  if (!problems.empty()) return InvalidArgument(problems);
+
+  CommandResult result;
+  result.child_revision = current->file.revision;
+  if (changes.empty()) return result;  // nothing changes: nothing written
+  std::vector<Mutation> batch;
+  // A corrected name or birth date finds the file from now on (the old
+  // identity still does too); one that is another child's is refused.
+  std::set<std::vector<std::string>> seen;
+  for (const auto& w : catalog_.All()) {
+    if (!w->child || !seen.insert(w->child->identity).second) continue;
+    std::string before = ChildIdentityOf(*w->child, file);
+    std::string after = ChildIdentityOf(*w->child, merged);
+    if (after.empty() || after == before) continue;
+    auto known = store_.Get(codec::ChildIdentityKey(after));
+    if (known.ok()) {
+      auto id = codec::DecodeChildId(*known);
+      if (!id.ok()) return id.status();
+      if (*id != cmd.child_id) {
+        return FailedPrecondition("another child's file (" + *id +
+                                  ") has this identity; change one of them");
+      }
+    } else if (known.status().code() == StatusCode::kNotFound) {
+      batch.push_back(Mutation::Put(codec::ChildIdentityKey(after),
+                                    codec::EncodeChildId(cmd.child_id)));
+    } else {
+      return known.status();
+    }
+  }
+  ChildRevision r;
+  r.at = now;
+  r.actor = cmd.actor.user;
+  r.changes = std::move(changes);
+  result.child_revision = current->file.revision + 1;
+  batch.push_back(Mutation::Put(
+      codec::ChildRevisionKey(cmd.child_id, now, "", result.child_revision),
+      codec::EncodeChildRevision(r, current->file.unit)));
+  AuditRecord audit;
+  audit.at = now;
+  audit.user = cmd.actor.user;
+  audit.unit = cmd.actor.unit;
+  audit.origin = cmd.actor.origin;
+  audit.action = "child.update";
+  audit.child_id = cmd.child_id;
+  batch.push_back(Mutation::ChainedAppend(std::string(codec::kAuditPrefix),
+                                          codec::EncodeAudit(audit)));
+  batch.push_back(Mutation::Put(codec::RequestKey(cmd.request_id),
+                                codec::EncodeResult(result, *fingerprint, now)));
+  SHOUHU_RETURN_IF_ERROR(store_.Commit(std::move(batch)));
+  return result;
 }
 
 }  // namespace shouhu

@@ -269,6 +269,15 @@ std::string ByUnitPrefix(std::string_view unit) {
 std::string ByUnitKey(std::string_view unit, std::string_view case_id) {
   return ByUnitPrefix(unit) + std::string(case_id);
 }
+std::string ByReporterPrefix(std::string_view user) {
+  std::string k(kReporterIndexPrefix);
+  k.append(user);
+  k.push_back('\0');
+  return k;
+}
+std::string ByReporterKey(std::string_view user, std::string_view case_id) {
+  return ByReporterPrefix(user) + std::string(case_id);
+}
 std::string OverdueKey(std::string_view case_id) {
   return std::string(kOverduePrefix) + std::string(case_id);
 }
@@ -291,6 +300,12 @@ std::string EncodeCase(const CaseRecord& c) {
   w.Key("child"), w.String(c.child_id);
   w.Key("data"), w.Json(c.data);
   w.Key("id"), w.String(c.id);
+  if (!c.joined_reporters.empty()) {  // absent in records from before joins
+    w.Key("joined_reporters");
+    w.BeginArray();
+    for (const std::string& r : c.joined_reporters) w.String(r);
+    w.EndArray();
+  }
   w.Key("last_seq"), w.UInt(c.last_seq);
   w.Key("opened_at"), w.Int(Ms(c.opened_at));
   w.Key("overdue"), w.Bool(c.overdue);
@@ -337,6 +352,9 @@ StatusOr<CaseRecord> DecodeCase(std::string_view value) {
     c.reporter = j->at("reporter").get<std::string>();
     c.owner = j->at("owner").get<std::string>();
     c.child_id = j->value("child", "");
+    if (j->contains("joined_reporters")) {
+      c.joined_reporters = j->at("joined_reporters").get<std::vector<std::string>>();
+    }
     c.opened_at = FromMs(j->at("opened_at").get<int64_t>());
     c.updated_at = FromMs(j->at("updated_at").get<int64_t>());
     c.last_seq = j->at("last_seq").get<uint64_t>();
@@ -434,11 +452,15 @@ StatusOr<OutboxEntry> DecodeOutbox(std::string_view value) {
 
 std::string EncodeResult(const CommandResult& r, std::string_view fingerprint,
                          Instant at) {
-  return EncodeJson({{"case", r.case_id},
-                     {"seq", r.seq},
-                     {"state", r.state},
-                     {"fingerprint", fingerprint},
-                     {"at", Ms(at)}});
+  json j = {{"case", r.case_id},
+            {"seq", r.seq},
+            {"state", r.state},
+            {"fingerprint", fingerprint},
+            {"at", Ms(at)}};
+  if (r.joined) j["joined"] = true;
+  if (!r.duplicate_of.empty()) j["duplicate_of"] = r.duplicate_of;
+  if (r.child_revision != 0) j["child_revision"] = r.child_revision;
+  return EncodeJson(j);
 }
 
 StatusOr<CommandResult> DecodeResult(std::string_view value, std::string* fingerprint,
@@ -451,6 +473,9 @@ StatusOr<CommandResult> DecodeResult(std::string_view value, std::string* finger
     r.seq = j->at("seq").get<uint64_t>();
     r.state = j->at("state").get<std::string>();
     *fingerprint = j->at("fingerprint").get<std::string>();
+    r.joined = j->value("joined", false);
+    r.duplicate_of = j->value("duplicate_of", "");
+    r.child_revision = j->value("child_revision", uint64_t{0});
     if (at) {
       *at = j->contains("at") ? std::optional<Instant>(FromMs(j->at("at").get<int64_t>()))
                               : std::nullopt;

@@ -18,6 +18,9 @@
 //   i/o/<owner>\0<case>              index: cases by owner
 //   i/u/<unit>\0<case>               index: cases by unit
 //   i/d/<case>                       index: overdue cases
+//   i/r/<user>\0<case>               index: cases by reporter (the first and
+//                                    each whose report joined it)
+//   n/reporter_index                 set once cases from before i/r/ are indexed
 //   d/<delivery id>                  Delivery (pending or dead)
 //   q/<due:be64><delivery id>        due-time queue of pending deliveries
 //   x/<delivery id>                  DeadLetter
@@ -84,6 +87,10 @@ std::string ByOwnerKey(std::string_view owner, std::string_view case_id);
 std::string ByOwnerPrefix(std::string_view owner);
 std::string ByUnitKey(std::string_view unit, std::string_view case_id);
 std::string ByUnitPrefix(std::string_view unit);
+std::string ByReporterKey(std::string_view user, std::string_view case_id);
+std::string ByReporterPrefix(std::string_view user);
+inline constexpr std::string_view kReporterIndexPrefix = "i/r/";
+inline constexpr std::string_view kReporterIndexDoneKey = "n/reporter_index";
 std::string OverdueKey(std::string_view case_id);
 inline constexpr std::string_view kOverduePrefix = "i/d/";
 // The case id at the end of an index key (after the last '\0' or prefix).

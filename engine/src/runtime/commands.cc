@@ -10,6 +10,8 @@ namespace {
 
 using json = nlohmann::json;
 
+}  // namespace
+
 // Also the one check that every text a command brings is valid UTF-8: all of
 // it is stored as JSON, and nlohmann/json throws when it dumps anything else.
 // Computed before anything else looks at the command (error messages dump
@@ -39,8 +41,6 @@ Status CheckRequestId(const std::string& id) {
   return Status::Ok();
 }
 
-}  // namespace
-
 std::string FormatCaseId(uint64_t n) {
   char buf[24];
   std::snprintf(buf, sizeof buf, "C%010llu", static_cast<unsigned long long>(n));
@@ -64,28 +64,38 @@ Status CheckRoles(const Actor& actor, const std::vector<std::string>& allowed,
                           "\" may " + std::string(what));
 }
 
-Status CheckEventData(const Workflow& w, const EventDef& e, const json& data) {
-  if (data.is_null()) return CheckEventData(w, e, json::object());
+Status CheckEventData(const Workflow& w, const EventDef& e, const json& data,
+                      const FieldBounds& bounds) {
+  if (data.is_null()) return CheckEventData(w, e, json::object(), bounds);
   if (!data.is_object()) return InvalidArgument("event data must be a JSON object");
+  // Every problem at once, one line each: a form shows them all together.
+  std::string problems;
+  auto problem = [&](const std::string& line) {
+    problems += (problems.empty() ? "" : "\n") + line;
+  };
   for (auto it = data.begin(); it != data.end(); ++it) {
     bool accepted =
         std::count(e.requires_fields.begin(), e.requires_fields.end(), it.key()) +
         std::count(e.optional_fields.begin(), e.optional_fields.end(), it.key());
     if (!accepted) {
-      return InvalidArgument("field \"" + it.key() + "\" is not accepted by \"" +
-                             e.id + "\"");
+      problem("field \"" + it.key() + "\" is not accepted by \"" + e.id + "\"");
+      continue;
     }
     const FieldDef* f = w.FindField(it.key());
     if (!f) return Internal("field \"" + it.key() + "\" is not declared");
-    SHOUHU_RETURN_IF_ERROR(CheckFieldValue(*f, *it));
+    bool required = std::count(e.requires_fields.begin(), e.requires_fields.end(), it.key());
+    if (it->is_null() && required) continue;  // named once below, as missing
+    Status s = CheckFieldValue(*f, *it);
+    if (s.ok()) s = CheckFieldBounds(w, *f, *it, bounds);
+    if (!s.ok()) problem(s.message());
   }
   for (const std::string& r : e.requires_fields) {
     auto it = data.find(r);
     if (it == data.end() || it->is_null()) {
-      return InvalidArgument("field \"" + r + "\" is required by \"" + e.id + "\"");
+      problem("field \"" + r + "\" is required by \"" + e.id + "\"");
     }
   }
-  return Status::Ok();
+  return problems.empty() ? Status::Ok() : InvalidArgument(problems);
 }
 
 Status ApplyEvent(const Workflow& w, const EventDef& e, const json& data,
@@ -95,9 +105,10 @@ Status ApplyEvent(const Workflow& w, const EventDef& e, const json& data,
     return FailedPrecondition("wrong state: \"" + e.id + "\" cannot fire in state \"" +
                               c.state + "\"");
   }
-  SHOUHU_RETURN_IF_ERROR(CheckEventData(w, e, data));
   json merged = c.data;
   if (data.is_object()) merged.update(data);
+  SHOUHU_RETURN_IF_ERROR(
+      CheckEventData(w, e, data, {change.now(), c.opened_at, &merged}));
   if (e.guard && !EvaluateGuard(*e.guard, merged)) {
     return FailedPrecondition("guard failed: the case's data does not allow \"" +
                               e.id + "\" now");
@@ -183,39 +194,65 @@ StatusOr<CommandResult> RuntimeImpl::Open(const OpenCase& cmd) {
       Fingerprint({"open", cmd.actor.user, cmd.workflow_id, unit, cmd.data});
   if (!fingerprint.ok()) return fingerprint.status();
   SHOUHU_RETURN_IF_ERROR(CheckRoles(cmd.actor, w->open.roles, "open a case"));
-  SHOUHU_RETURN_IF_ERROR(CheckEventData(*w, w->open, cmd.data));
+  Instant checked_at = clock_.Now();
+  SHOUHU_RETURN_IF_ERROR(
+      CheckEventData(*w, w->open, cmd.data, {checked_at, std::nullopt, &cmd.data}));
   if (w->open.guard && !EvaluateGuard(*w->open.guard, cmd.data)) {
     return FailedPrecondition("guard failed: this case may not be opened");
   }
   if (unit.empty()) return InvalidArgument("the case needs an organisation unit");
+  // A report about a child whose case of this workflow is still open joins
+  // it (after the locks below are released) or is flagged.
+  std::string join;
+  auto opened = [&]() -> StatusOr<CommandResult> {
+    std::lock_guard<std::mutex> request_lock(RequestLock(cmd.request_id));
+    auto replay = Replay(cmd.request_id, *fingerprint);
+    if (!replay.ok()) return replay.status();
+    if (*replay) return **replay;
+    // The child's identity lock, held from the look-up to the commit: of
+    // reports on one child at once, one opens the case and the rest find it.
+    std::unique_lock<std::mutex> child_lock;
+    std::string duplicate_of;
+    if (w->open.same_child != EventDef::SameChild::kParallel && w->child) {
+      std::string identity = ChildIdentityOf(*w->child, cmd.data);
+      if (!identity.empty()) child_lock = std::unique_lock<std::mutex>(IdentityLock(identity));
+      auto open_case = OpenCaseOfChild(*w, cmd.data);
+      if (!open_case.ok()) return open_case.status();
+      if (!open_case->empty() && w->open.same_child == EventDef::SameChild::kJoin) {
+        join = *open_case;
+        return CommandResult{};
+      }
+      duplicate_of = *open_case;
+    }
 
-  std::lock_guard<std::mutex> request_lock(RequestLock(cmd.request_id));
-  auto replay = Replay(cmd.request_id, *fingerprint);
-  if (!replay.ok()) return replay.status();
-  if (*replay) return **replay;
-
-  Instant now = clock_.Now();
-  CaseRecord c;
-  c.id = FormatCaseId(next_case_.fetch_add(1) + 1);
-  c.workflow_id = w->id;
-  c.workflow_version = w->version;
-  c.data = cmd.data.is_null() ? json::object() : cmd.data;
-  c.unit = unit;
-  c.reporter = cmd.actor.user;
-  c.opened_at = now;
-  CaseChange change(*w, CalendarOf(*w), std::nullopt, c, now, cmd.actor);
-  change.EnterState(w->initial_state);
-  uint64_t seq = change.AddHistory("opened", w->id, cmd.data, "", w->initial_state);
-  for (const Notification& n : w->open.notify) change.Notify(n, seq);
-  std::unique_lock<std::mutex> child_lock;  // held until the commit
-  SHOUHU_RETURN_IF_ERROR(
-      UpdateChildFile(*w, cmd.data, cmd.actor, change, &child_lock));
-  CommandResult result{c.id, seq, w->initial_state, false};
-  SHOUHU_RETURN_IF_ERROR(CommitChange(
-      change, "open",
-      {Mutation::Put(codec::RequestKey(cmd.request_id),
-                     codec::EncodeResult(result, *fingerprint, now))}));
-  return result;
+    Instant now = checked_at;
+    CaseRecord c;
+    c.id = FormatCaseId(next_case_.fetch_add(1) + 1);
+    c.workflow_id = w->id;
+    c.workflow_version = w->version;
+    c.data = cmd.data.is_null() ? json::object() : cmd.data;
+    c.unit = unit;
+    c.reporter = cmd.actor.user;
+    c.opened_at = now;
+    CaseChange change(*w, CalendarOf(*w), std::nullopt, c, now, cmd.actor);
+    change.EnterState(w->initial_state);
+    uint64_t seq = change.AddHistory("opened", w->id, cmd.data, "", w->initial_state);
+    for (const Notification& n : w->open.notify) change.Notify(n, seq);
+    if (!duplicate_of.empty()) {
+      change.AddHistory("duplicate", duplicate_of, {{"duplicate_of", duplicate_of}});
+    }
+    SHOUHU_RETURN_IF_ERROR(
+        UpdateChildFile(*w, cmd.data, cmd.actor, change, &child_lock));
+    CommandResult result{c.id, seq, w->initial_state, false, false, duplicate_of, 0};
+    SHOUHU_RETURN_IF_ERROR(CommitChange(
+        change, "open",
+        {Mutation::Put(codec::RequestKey(cmd.request_id),
+                       codec::EncodeResult(result, *fingerprint, now))}));
+    return result;
+  };
+  auto result = opened();
+  if (!result.ok() || join.empty()) return result;
+  return JoinCase(cmd, *fingerprint, join);
 }
 
 StatusOr<CommandResult> RuntimeImpl::OnCase(const std::string& request_id,
@@ -223,7 +260,8 @@ StatusOr<CommandResult> RuntimeImpl::OnCase(const std::string& request_id,
                                             const std::string& case_id,
                                             const Actor& actor,
                                             const std::string& audit_action,
-                                            const Apply& apply) {
+                                            const Apply& apply,
+                                            const std::function<void(CommandResult*)>& annotate) {
   SHOUHU_RETURN_IF_ERROR(CheckRequestId(request_id));
   std::lock_guard<std::mutex> request_lock(RequestLock(request_id));
   auto replay = Replay(request_id, fingerprint);
@@ -242,7 +280,8 @@ StatusOr<CommandResult> RuntimeImpl::OnCase(const std::string& request_id,
   CaseChange change(*w, CalendarOf(*w), *c, *c, clock_.Now(), actor);
   SHOUHU_RETURN_IF_ERROR(apply(*w, change));
   const CaseRecord& after = change.record();
-  CommandResult result{after.id, after.last_seq, after.state, false};
+  CommandResult result{after.id, after.last_seq, after.state, false, false, "", 0};
+  if (annotate) annotate(&result);
   SHOUHU_RETURN_IF_ERROR(CommitChange(
       change, audit_action,
       {Mutation::Put(codec::RequestKey(request_id),

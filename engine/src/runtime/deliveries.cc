@@ -260,7 +260,7 @@ StatusOr<CommandResult> RuntimeImpl::Redrive(const RedriveDeadLetter& cmd) {
   d->next_at = now;
   CaseChange change(*w, CalendarOf(*w), *c, *c, now, cmd.actor);
   uint64_t seq = change.AddHistory("delivery", d->channel, std::move(data));
-  CommandResult result{c->id, seq, c->state, false};
+  CommandResult result{c->id, seq, c->state, false, false, "", 0};
   std::vector<Mutation> batch = {
       Mutation::Delete(codec::DeadLetterKey(d->id)),
       Mutation::Put(codec::DeliveryKey(d->id), codec::EncodeDelivery(*d)),

@@ -28,7 +28,8 @@ Status RuntimeImpl::OpenLinkedCase(const EventDef& e, const Actor& actor,
   for (auto it = opens.set.begin(); it != opens.set.end(); ++it) data[it.key()] = *it;
   // The actor is allowed by the event; the new case's data must still be
   // what its own workflow accepts.
-  if (Status s = CheckEventData(*target, target->open, data); !s.ok()) {
+  if (Status s = CheckEventData(*target, target->open, data, {change.now(), std::nullopt, &data});
+      !s.ok()) {
     return InvalidArgument("the \"" + target->id + "\" case that \"" + e.id +
                            "\" opens: " + s.message());
   }

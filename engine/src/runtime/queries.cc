@@ -40,7 +40,30 @@ Status RuntimeImpl::Init() {
     return last_outbox.status();
   }
   // Audit records need no counter: the store numbers them (chained appends).
+  SHOUHU_RETURN_IF_ERROR(IndexReportersOnce());
   return RecoverOutboxHighWater();
+}
+
+Status RuntimeImpl::IndexReportersOnce() {
+  auto done = store_.Get(std::string(codec::kReporterIndexDoneKey));
+  if (done.ok()) return Status::Ok();
+  if (done.status().code() != StatusCode::kNotFound) return done.status();
+  // Cases written before the index: one walk, then the entries and the
+  // mark in one batch (a county's cases; a new store has none).
+  std::vector<Mutation> batch;
+  Status s = store_.Scan(codec::kCasePrefix, "", [&](std::string_view, std::string_view value) {
+    auto c = codec::DecodeCase(value);
+    if (!c.ok()) return true;  // an unreadable case is reported where it is read
+    batch.push_back(Mutation::Put(codec::ByReporterKey(c->reporter, c->id), ""));
+    for (const std::string& r : c->joined_reporters) {
+      batch.push_back(Mutation::Put(codec::ByReporterKey(r, c->id), ""));
+    }
+    return true;
+  });
+  SHOUHU_RETURN_IF_ERROR(s);
+  batch.push_back(Mutation::Put(std::string(codec::kReporterIndexDoneKey),
+                                std::string(1, codec::kFormatV1)));
+  return store_.Commit(std::move(batch));
 }
 
 const Calendar* RuntimeImpl::CalendarOf(const Workflow& w) const {
@@ -115,6 +138,10 @@ StatusOr<CaseList> RuntimeImpl::ListByOwner(const std::string& owner,
 StatusOr<CaseList> RuntimeImpl::ListByUnit(const std::string& unit,
                                            const Page& page) {
   return ListIndex(codec::ByUnitPrefix(unit), page);
+}
+StatusOr<CaseList> RuntimeImpl::ListByReporter(const std::string& user,
+                                               const Page& page) {
+  return ListIndex(codec::ByReporterPrefix(user), page);
 }
 StatusOr<CaseList> RuntimeImpl::ListOverdue(const Page& page) {
   return ListIndex(std::string(codec::kOverduePrefix), page);

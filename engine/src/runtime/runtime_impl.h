@@ -38,12 +38,14 @@ class RuntimeImpl : public Runtime {
   StatusOr<CaseList> ListByUnit(const std::string& unit,
                                 const Page& page) override;
   StatusOr<CaseList> ListOverdue(const Page& page) override;
+  StatusOr<CaseList> ListByReporter(const std::string& user, const Page& page) override;
   StatusOr<std::vector<OutboxEntry>> Outbox(size_t limit) override;
 
   Status RecordAccess(const Access& access) override;
   StatusOr<size_t> ExpireRequests() override;
   StatusOr<std::vector<ChildProposal>> ChildProposals(const std::string& child_id) override;
   StatusOr<CommandResult> DecideProposal(const DecideChildProposal& cmd) override;
+  StatusOr<CommandResult> UpdateChild(const UpdateChildFields& cmd) override;
   StatusOr<ChildFile> GetChild(const std::string& child_id,
                                std::optional<Instant> as_of) override;
   StatusOr<std::vector<ChildRevision>> ChildHistory(
@@ -62,16 +64,26 @@ class RuntimeImpl : public Runtime {
   // A command on an existing case, after the idempotency check: `apply`
   // validates and fills the change, or returns the refusal.
   using Apply = std::function<Status(const Workflow&, CaseChange&)>;
+  // `annotate` adds to the result before it is stored for replays.
   StatusOr<CommandResult> OnCase(const std::string& request_id,
                                  const std::string& fingerprint,
                                  const std::string& case_id,
                                  const Actor& actor,
                                  const std::string& audit_action,
-                                 const Apply& apply);
+                                 const Apply& apply,
+                                 const std::function<void(CommandResult*)>& annotate = nullptr);
+  // The open case of `w` about the child `data` identifies (see
+  // EventDef::same_child), "" when there is none (duplicates.cc).
+  StatusOr<std::string> OpenCaseOfChild(const Workflow& w, const nlohmann::json& data);
+  // A report that joins the open case `case_id` (duplicates.cc).
+  StatusOr<CommandResult> JoinCase(const OpenCase& cmd, const std::string& fingerprint,
+                                   const std::string& case_id);
   // The stored answer to `request_id`, if it was seen before.
   StatusOr<std::optional<CommandResult>> Replay(const std::string& request_id,
                                                 const std::string& fingerprint);
   const Calendar* CalendarOf(const Workflow& w) const;
+  // Writes the reporter index of cases from before it existed, once.
+  Status IndexReportersOnce();
   // Outbox ids resume after the greatest one ever expanded (deliveries.cc).
   Status RecoverOutboxHighWater();
   // The child's file (children.cc): links the change's case to its child
@@ -108,6 +120,12 @@ class RuntimeImpl : public Runtime {
   // The window's filter for a shard: keys of cases whose lock stripe falls
   // in the shard (nullptr for the whole).
   TimerWindow::KeyFilter ShardFilter(TimerShard shard) const;
+  // Held while a case is linked to a new child's file, and while a report
+  // looks for the open case of its child (same_child), until the commit.
+  std::mutex& IdentityLock(const std::string& identity) {
+    return child_identity_locks_[std::hash<std::string>()(identity) %
+                                 child_identity_locks_.size()];
+  }
   std::mutex& RequestLock(std::string_view request_id) {
     return request_locks_[std::hash<std::string_view>()(request_id) %
                           request_locks_.size()];
@@ -128,15 +146,26 @@ class RuntimeImpl : public Runtime {
 // "C0000000042": case ids sort in the order they were handed out.
 std::string FormatCaseId(uint64_t n);
 
+// The idempotency fingerprint of a command (its JSON form); also the check
+// that all its text is valid UTF-8 (kInvalidArgument otherwise).
+StatusOr<std::string> Fingerprint(const nlohmann::json& command);
+// A request id is required and at most 200 bytes.
+Status CheckRequestId(const std::string& id);
+
+// The identity fields' values of `def` in `data`, joined; "" when one is
+// missing (children.cc).
+std::string ChildIdentityOf(const ChildFileDef& def, const nlohmann::json& data);
+
 // Applies event `e` to the change, as `role_check`ed by the caller: checks
 // and merges `data`, evaluates the guard, picks the branch, records history,
 // moves the case, queues notifications. Refusals write nothing.
 Status ApplyEvent(const Workflow& w, const EventDef& e,
                   const nlohmann::json& data, CaseChange& change);
 
-// Checks `data` against an event's `requires` and `optional` fields.
+// Checks `data` against an event's `requires` and `optional` fields, their
+// types and bounds; one InvalidArgument lists every problem, a line each.
 Status CheckEventData(const Workflow& w, const EventDef& e,
-                      const nlohmann::json& data);
+                      const nlohmann::json& data, const FieldBounds& bounds);
 
 // REQUIRES-style role check: one of the actor's roles is allowed; nobody
 // may act as the system.

@@ -116,6 +116,9 @@ Status CheckScalar(const FieldDef& f, FieldType type,
         return wrong("an RFC 3339 datetime with offset");
       }
       return Status::Ok();
+    case FieldType::kDate:
+      if (!FieldInstant(FieldType::kDate, v)) return wrong("a date like 2015-03-02");
+      return Status::Ok();
     case FieldType::kList:
     case FieldType::kAttachments:
       return wrong("a scalar");
@@ -152,7 +155,72 @@ Status CheckAttachments(const FieldDef& f, const json& v) {
   return Status::Ok();
 }
 
+// What a bound names, for messages: "now", "the report" or the field's label.
+std::string BoundName(const Workflow& w, const std::string& bound) {
+  if (bound == "now") return "now (现在)";
+  if (bound == "reported_at") return "the report (报告时间)";
+  const FieldDef* f = w.FindField(bound);
+  return f ? "\"" + f->id + "\" (" + f->label.zh + ")" : "\"" + bound + "\"";
+}
+
 }  // namespace
+
+std::optional<Instant> FieldInstant(FieldType type, const json& v) {
+  if (!v.is_string()) return std::nullopt;
+  const std::string& text = v.get_ref<const std::string&>();
+  if (type == FieldType::kDatetime) {
+    auto t = ParseInstant(text);
+    return t.ok() ? std::optional<Instant>(*t) : std::nullopt;
+  }
+  if (type != FieldType::kDate || text.size() != 10 || text[4] != '-' || text[7] != '-') {
+    return std::nullopt;
+  }
+  auto t = ParseInstant(text + "T00:00:00+14:00");
+  return t.ok() ? std::optional<Instant>(*t) : std::nullopt;
+}
+
+Status CheckFieldBounds(const Workflow& w, const FieldDef& f, const json& v,
+                        const FieldBounds& bounds) {
+  if (f.not_after.empty() && f.not_before.empty()) return Status::Ok();
+  auto at = FieldInstant(f.type, v);
+  if (!at) return Status::Ok();  // the type check reports it
+  // The instant a bound stands for, when known.
+  auto bound_at = [&](const std::string& b) -> std::optional<Instant> {
+    if (b == "now") return bounds.now;
+    if (b == "reported_at") return bounds.reported_at.value_or(bounds.now);
+    const FieldDef* other = w.FindField(b);
+    if (!other || !bounds.data || !bounds.data->is_object()) return std::nullopt;
+    auto it = bounds.data->find(b);
+    if (it == bounds.data->end()) return std::nullopt;
+    return FieldInstant(other->type, *it);
+  };
+  // A date spans from its first instant anywhere (00:00 at UTC+14) to its
+  // last (24:00 at UTC-12): it is after a bound only when it starts after
+  // it, before one only when it ends before it (a birth date of today is
+  // not in the future wherever today is that date). A datetime is entered
+  // to the minute (the forms have no seconds): it is compared with the
+  // bound's minute, so an acceptance typed in the minute of the report is
+  // not "before" it.
+  using std::chrono::minutes;
+  Instant latest = f.type == FieldType::kDate ? *at + std::chrono::hours(38) : *at;
+  if (!f.not_after.empty()) {
+    auto b = bound_at(f.not_after);
+    if (b) b = std::chrono::floor<minutes>(*b) + minutes(1) - std::chrono::milliseconds(1);
+    if (b && *at > *b) {
+      return InvalidArgument("field \"" + f.id + "\" must not be after " +
+                             BoundName(w, f.not_after) + ", got " + Shown(f, v));
+    }
+  }
+  if (!f.not_before.empty()) {
+    auto b = bound_at(f.not_before);
+    if (b) b = std::chrono::floor<minutes>(*b);
+    if (b && latest < *b) {
+      return InvalidArgument("field \"" + f.id + "\" must not be before " +
+                             BoundName(w, f.not_before) + ", got " + Shown(f, v));
+    }
+  }
+  return Status::Ok();
+}
 
 Status CheckFieldValue(const FieldDef& f, const json& v) {
   if (f.type == FieldType::kAttachments) return CheckAttachments(f, v);

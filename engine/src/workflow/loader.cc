@@ -31,6 +31,7 @@ std::optional<FieldType> ParseFieldType(const std::string& s) {
   if (s == "boolean") return FieldType::kBoolean;
   if (s == "datetime") return FieldType::kDatetime;
   if (s == "list") return FieldType::kList;
+  if (s == "date") return FieldType::kDate;
   if (s == "attachments") return FieldType::kAttachments;
   return std::nullopt;
 }
@@ -69,8 +70,11 @@ void ParseValueLabels(const json& j, const std::string& p,
 FieldDef ParseField(const json& j, const std::string& p, JsonReader& r) {
   FieldDef f;
   r.OnlyMembers(j, p, {"id", "label", "type", "values", "value_labels", "items",
-                       "sensitivity", "to_reporter", "max_files", "keep_metadata"});
+                       "sensitivity", "to_reporter", "not_after", "not_before", "max_files",
+                       "keep_metadata"});
   r.String(j, p, "id", &f.id, true);
+  r.String(j, p, "not_after", &f.not_after, false);
+  r.String(j, p, "not_before", &f.not_before, false);
   r.Bool(j, p, "to_reporter", &f.to_reporter);
   r.Label(j, p, "label", &f.label, true);
   if (std::string level; r.String(j, p, "sensitivity", &level, false) &&
@@ -84,7 +88,7 @@ FieldDef ParseField(const json& j, const std::string& p, JsonReader& r) {
     if (!t) {
       r.Error(p + "/type", "wrong field type \"" + type +
                                "\": expected string, enum, integer, boolean, "
-                               "datetime, list or attachments");
+                               "datetime, date, list or attachments");
     } else {
       f.type = *t;
     }
@@ -500,9 +504,19 @@ Workflow ParseWorkflow(const json& doc, JsonReader& r) {
   w.open.id = "open";
   if (doc.contains("open") && r.IsObject(doc["open"], "/open")) {
     r.OnlyMembers(doc["open"], "/open", {"label", "roles", "requires",
-                                         "optional", "guard", "notify", "unit_field"});
+                                         "optional", "guard", "notify", "unit_field",
+                                         "same_child"});
     ParseEventBody(doc["open"], "/open", r, w.open);
     r.String(doc["open"], "/open", "unit_field", &w.open.unit_field, false);
+    if (std::string same; r.String(doc["open"], "/open", "same_child", &same, false)) {
+      if (same == "join") {
+        w.open.same_child = EventDef::SameChild::kJoin;
+      } else if (same == "flag") {
+        w.open.same_child = EventDef::SameChild::kFlag;
+      } else if (same != "parallel") {
+        r.Error("/open/same_child", "expected join, flag or parallel, got \"" + same + "\"");
+      }
+    }
     w.open.to.push_back({std::nullopt, w.initial_state});
   } else if (!doc.contains("open")) {
     r.Error("", "missing member \"open\"");

@@ -95,6 +95,9 @@ class Validator {
           wrong("an RFC 3339 datetime");
         }
         break;
+      case FieldType::kDate:
+        if (!FieldInstant(FieldType::kDate, v)) wrong("a date like 2015-03-02");
+        break;
       case FieldType::kList:
         wrong("an item");
         break;
@@ -225,6 +228,10 @@ class Validator {
       Placeholders(w_.templates[i], "/templates/" + std::to_string(i));
     }
     if (w_.child) ChildFile(*w_.child);
+    if (w_.open.same_child != EventDef::SameChild::kParallel && !w_.child) {
+      r_.Error("/open/same_child", "needs the workflow's \"child\" (who the child is)");
+    }
+    for (size_t i = 0; i < w_.fields.size(); ++i) Bounds(w_.fields[i], "/fields/" + std::to_string(i));
     Reachability();
   }
 
@@ -304,6 +311,26 @@ class Validator {
       }
       if (!t.escalation.empty() && !w_.FindEscalation(t.escalation)) {
         r_.Error(tp + "/escalate", "unknown escalation " + Q(t.escalation));
+      }
+    }
+  }
+
+  // not_after / not_before: on a datetime or date field, naming "now",
+  // "reported_at" or another datetime or date field.
+  void Bounds(const FieldDef& f, const std::string& p) {
+    for (const auto& [key, bound] : {std::pair{"not_after", &f.not_after},
+                                     std::pair{"not_before", &f.not_before}}) {
+      if (bound->empty()) continue;
+      std::string bp = p + "/" + key;
+      if (f.type != FieldType::kDatetime && f.type != FieldType::kDate) {
+        r_.Error(bp, "wrong field type: only a datetime or date field has bounds");
+        continue;
+      }
+      if (*bound == "now" || *bound == "reported_at") continue;
+      const FieldDef* other = w_.FindField(*bound);
+      if (!other || (other->type != FieldType::kDatetime && other->type != FieldType::kDate)) {
+        r_.Error(bp, "expected \"now\", \"reported_at\" or a datetime or date field, got " +
+                         Q(*bound));
       }
     }
   }

@@ -167,12 +167,14 @@ TEST(AuthzMatrixTest, UnlistedRolesGetNoCaseFile) {
     ASSERT_EQ(r.status, 201) << reporter << ": " << r.body;
     case_by[reporter] = json::parse(r.body)["case_id"];
   }
-  // The voluntary reporter sees the progress of their own report, not the file.
+  // The voluntary reporter sees the progress of their own report, not the
+  // file: what they filed (the child's name once, in "submission") and no more.
   auto own = daemon.ClientFor("u0278")->Send("GET", "/api/v1/cases/" + case_by["u0278"]);
   ASSERT_EQ(own.status, 200) << own.body;
   EXPECT_EQ(json::parse(own.body)["view"], "feedback") << own.body;
   EXPECT_FALSE(json::parse(own.body).contains("data")) << own.body;
-  EXPECT_EQ(own.body.find("小明"), std::string::npos) << own.body;
+  EXPECT_EQ(json::parse(own.body)["submission"], testing::ReportBody()["data"]) << own.body;
+  EXPECT_EQ(own.body.find("小明"), own.body.rfind("小明")) << own.body;
   struct Probe {
     const char* user;
     const char* role;

@@ -84,6 +84,9 @@ TEST(CliSessionTest, TeacherReportsPoliceAcceptsSupervisorSeesTheEscalation) {
   EXPECT_NE(shown.out.find("已报告 Reported"), std::string::npos) << shown.out;
   EXPECT_NE(shown.out.find("acceptance_sla"), std::string::npos);
   EXPECT_NE(shown.out.find("小明"), std::string::npos);
+  // Who reported, with name, unit and phone, for the police.
+  EXPECT_NE(shown.out.find("u0021  梁磊 · chengguan-primary · 13800000021"), std::string::npos)
+      << shown.out;
   // Enum values read as their labels, not as codes.
   EXPECT_NE(shown.out.find("脱离监护单独居住 Living alone without a guardian"), std::string::npos)
       << shown.out;

@@ -76,7 +76,8 @@ class ApiServiceTest : public ::testing::Test {
   ApiService& service() { return *service_; }
 
   std::string dir_;
-  FakeClock clock_{Instant(std::chrono::milliseconds(1'772'000'000'000))};
+  // 2026-03-02 09:00 in Beijing: the reports' discovered_at (08:00) is past.
+  FakeClock clock_{Instant(std::chrono::milliseconds(1'772'413'200'000))};
   std::unique_ptr<FaultInjectingStore> store_;
   Catalog catalog_;
   Organisation org_;

@@ -181,13 +181,15 @@ TEST(CodecTest, HistoryOutboxAndResultRoundTrip) {
 
   std::string fingerprint;
   auto r = codec::DecodeResult(
-      codec::EncodeResult({"C1", 4, "police_intake", false}, "00ff00ff00ff00ff",
+      codec::EncodeResult({"C1", 4, "police_intake", false, true, "C0", 0}, "00ff00ff00ff00ff",
                           Instant(std::chrono::milliseconds(1'772'000'000'000))),
       &fingerprint);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->case_id, "C1");
   EXPECT_EQ(r->seq, 4u);
   EXPECT_EQ(r->state, "police_intake");
+  EXPECT_TRUE(r->joined);  // a report that joined an open case answers so again
+  EXPECT_EQ(r->duplicate_of, "C0");
   EXPECT_TRUE(r->replayed) << "a decoded result is by definition a replay";
   EXPECT_EQ(fingerprint, "00ff00ff00ff00ff");
 }

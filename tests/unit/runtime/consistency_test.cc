@@ -32,6 +32,10 @@ class ConsistencyTest : public RuntimeTest, public ::testing::WithParamInterface
       want_index.insert(codec::ByUnitKey(c->unit, c->id));
       if (!c->owner.empty()) want_index.insert(codec::ByOwnerKey(c->owner, c->id));
       if (c->overdue) want_index.insert(codec::OverdueKey(c->id));
+      want_index.insert(codec::ByReporterKey(c->reporter, c->id));
+      for (const std::string& r : c->joined_reporters) {
+        want_index.insert(codec::ByReporterKey(r, c->id));
+      }
       const StateDef* s = w.FindState(c->state);
       ASSERT_NE(s, nullptr);
       if (s->terminal) {

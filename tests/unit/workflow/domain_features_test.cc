@@ -128,6 +128,66 @@ TEST(DomainFeaturesTest, TheDomainWorkflowsUseEveryFeature) {
   EXPECT_EQ(care->FindEvent("log_talk")->restart, std::vector<std::string>{"monthly_talk"});
   ASSERT_TRUE(care->FindEvent("file_report")->opens.has_value());
   EXPECT_EQ(care->FindEvent("file_report")->opens->workflow, "mandatory_report");
+  // Dates that make sense, and one case per child while it is open.
+  EXPECT_EQ(report->FindField("child_birth_date")->type, FieldType::kDate);
+  EXPECT_EQ(report->FindField("child_birth_date")->not_after, "now");
+  EXPECT_EQ(report->FindField("discovered_at")->not_after, "now");
+  EXPECT_EQ(report->FindField("accepted_at")->not_before, "reported_at");
+  EXPECT_EQ(report->open.same_child, EventDef::SameChild::kJoin);
+  EXPECT_EQ(care->open.same_child, EventDef::SameChild::kParallel);
+}
+
+TEST(DomainFeaturesTest, ABoundOnAFieldThatIsNoDate) {
+  ExpectRefused("bound_on_a_string_field",
+                "/fields/0/not_after: wrong field type: only a datetime or date field has "
+                "bounds");
+}
+
+TEST(DomainFeaturesTest, ABoundNamingNeitherNowNorADateField) {
+  ExpectRefused("bound_naming_no_datetime",
+                "/fields/4/not_before: expected \"now\", \"reported_at\" or a datetime or "
+                "date field, got \"yesterday\"");
+}
+
+TEST(DomainFeaturesTest, AnUnknownSameChildSetting) {
+  ExpectRefused("same_child_unknown",
+                "/open/same_child: expected join, flag or parallel, got \"merge\"");
+}
+
+TEST(DomainFeaturesTest, JoiningNeedsTheChildsIdentity) {
+  ExpectRefused("same_child_without_child",
+                "/open/same_child: needs the workflow's \"child\" (who the child is)");
+}
+
+TEST(DomainFeaturesTest, DatesAndTheirBounds) {
+  FieldDef birth;
+  birth.id = "birth";
+  birth.type = FieldType::kDate;
+  birth.not_after = "now";
+  birth.sensitivity = Sensitivity::kPersonal;
+  EXPECT_TRUE(CheckFieldValue(birth, "2015-02-28").ok());
+  for (const char* bad : {"2015-02-29", "2015-2-28", "20150228", "2015-02-28T00:00:00Z", "明年"}) {
+    Status s = CheckFieldValue(birth, bad);
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << bad;
+    EXPECT_EQ(s.message().find(bad), std::string::npos) << "a personal value is not echoed";
+  }
+  Workflow w;
+  w.fields = {birth};
+  auto now = *ParseInstant("2026-03-02T01:00:00Z");  // 09:00 in Beijing
+  FieldBounds bounds{now, std::nullopt, nullptr};
+  // Today is 2 March in Beijing and further east; the 3rd nowhere yet.
+  EXPECT_TRUE(CheckFieldBounds(w, birth, "2026-03-02", bounds).ok());
+  EXPECT_FALSE(CheckFieldBounds(w, birth, "2026-03-03", bounds).ok());
+  FieldDef accepted;
+  accepted.id = "accepted";
+  accepted.type = FieldType::kDatetime;
+  accepted.not_before = "reported_at";
+  bounds.reported_at = now;
+  EXPECT_TRUE(CheckFieldBounds(w, accepted, "2026-03-02T09:00:00+08:00", bounds).ok());
+  Status early = CheckFieldBounds(w, accepted, "2026-03-02T08:59:59+08:00", bounds);
+  EXPECT_EQ(early.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(early.message().find("field \"accepted\" must not be before the report"),
+            std::string::npos) << early.message();
 }
 
 }  // namespace

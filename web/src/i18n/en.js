@@ -29,7 +29,7 @@ export default {
   },
   mine: {
     title: 'My reports', empty: 'You have not filed a report yet', filed: 'Filed {at}', number: 'No. {id}', progress: 'Progress',
-    opened: 'Report filed',
+    opened: 'Report filed', submission: 'What you filed',
   },
   queue: {
     title: 'Case queue', scope: 'Scope', area: 'Cases of {unit}', mine: 'Mine', empty: 'No open cases', case: 'Child / case',
@@ -41,10 +41,11 @@ export default {
     data: 'The report', reporter: 'Reporter', history: 'History', deadlines: 'Deadlines', noTimers: 'No deadline now',
     owner: 'Owner', unassigned: 'Unassigned', assignTo: 'Assign to', assign: 'Assign', take: 'Take it', notes: 'Notes',
     newNote: 'New note', addNote: 'Add note', note: 'Note', noFields: 'Nothing to fill in.', confirm: 'Confirm: {event}',
-    fired: 'Done: {event}', assigned: 'Assigned to {who}', noted: 'Note added', redacted: '(reporter, hidden)',
+    fired: 'Done: {event}', assigned: 'Assigned to {who}', noted: 'Note added', redacted: '(reporter, hidden)', joinedReporter: 'Later reporter',
     system: 'System', hidden: '(not shown to you)', notYours: 'You may not open this case, or it does not exist',
   },
   history: {
+    report_joined: 'A later report on the same child joined this case', duplicate: 'Possible duplicate report',
     opened: 'Report filed', escalation: 'Escalation: {what} (level {step})', delivery: 'Notification ({channel})', note: 'Note',
     assigned: 'Owner assigned', timer: 'Deadline reached', timer_skipped: 'Deadline not acted on', linked: 'Opened from a linked case',
     opened_case: 'Opened a linked case', child_linked: "Linked to the child's file",

@@ -28,7 +28,7 @@ export default {
   },
   mine: {
     title: '我的报告', empty: '您还没有提交过报告', filed: '提交于 {at}', number: '编号 {id}', progress: '办理进展',
-    opened: '已提交报告',
+    opened: '已提交报告', submission: '我提交的内容',
   },
   queue: {
     title: '待办案件', scope: '范围', area: '{unit}辖区', mine: '我负责的', empty: '暂无待办案件', case: '儿童 / 案件',
@@ -40,10 +40,11 @@ export default {
     data: '报告内容', reporter: '报告人', history: '办理记录', deadlines: '时限', noTimers: '当前无时限',
     owner: '负责人', unassigned: '未指派', assignTo: '指派给', assign: '指派', take: '由我负责', notes: '备注',
     newNote: '新备注', addNote: '添加备注', note: '备注', noFields: '此操作无需填写内容。', confirm: '确认{event}',
-    fired: '已办理：{event}', assigned: '已指派给 {who}', noted: '备注已添加', redacted: '（报告人，已隐去）',
+    fired: '已办理：{event}', assigned: '已指派给 {who}', noted: '备注已添加', redacted: '（报告人，已隐去）', joinedReporter: '后续报告人',
     system: '系统', hidden: '（无权查看）', notYours: '无权查看此案件，或案件不存在',
   },
   history: {
+    report_joined: '同一儿童的后续报告并入本案', duplicate: '疑似重复报告',
     opened: '提交报告', escalation: '督办：{what}（第{step}级）', delivery: '通知发送（{channel}）', note: '添加备注',
     assigned: '指派负责人', timer: '时限到期', timer_skipped: '时限未执行', linked: '由关联案件发起',
     opened_case: '发起关联案件', child_linked: '关联一人一档',

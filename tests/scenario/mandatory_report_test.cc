@@ -1,5 +1,5 @@
 // Scenarios of the mandatory report (强制报告, workflows/mandatory_report.json
-// v2): one per emergency branch, each from the report to the close, and the
+// v3): one per emergency branch, each from the report to the close, and the
 // deadlines: police acceptance, the legal 3-day feedback, the township notice,
 // the assessment in working days, services, visits by risk and the six-month
 // review, each escalating up the sample county's tree.
@@ -49,7 +49,7 @@ json Report(const std::string& category, const std::string& name = "王小明") 
 std::string FileReport(Scenario& s, const std::string& category) {
   std::string id = s.Open(kTeacher, "mandatory_report", Report(category));
   EXPECT_EQ(s.State(id), "reported");
-  EXPECT_EQ(s.Case(id).workflow_version, 2);
+  EXPECT_EQ(s.Case(id).workflow_version, 3);
   EXPECT_EQ(s.Case(id).unit, "chengguan-primary");
   EXPECT_EQ(s.TimerDue(id, "acceptance_sla"), s.Now() + 2h);
   auto out = s.TakeOutbox();

@@ -71,9 +71,12 @@ std::string AcceptAndRespond(Scenario& s, const std::string& id,
   EXPECT_EQ(s.Fire(id, kOfficer, "accept",
                    {{"intake_kind", intake}, {"accepted_at", Now(s)}}),
             "police_intake");
-  EXPECT_EQ(s.TimerNames(id), (std::vector<std::string>{"feedback_due", "response_sla"}));
+  EXPECT_EQ(s.TimerNames(id), (std::vector<std::string>{"feedback_due", "response_sla",
+                                                        "township_notice_due"}));
   EXPECT_EQ(s.TimerDue(id, "feedback_due"), s.Now() + std::chrono::hours(72));
   EXPECT_EQ(s.TimerDue(id, "response_sla"), s.Now() + 24h);
+  // The township notice is due 24 h after acceptance, whatever the branch.
+  EXPECT_EQ(s.TimerDue(id, "township_notice_due"), s.Now() + 24h);
   EXPECT_TRUE(s.TakeOutbox().empty());
   s.Advance(20min);
   return s.Fire(id, kOfficer, "respond", {{"responded_at", Now(s)}});
@@ -103,13 +106,14 @@ void NotifyTownship(Scenario& s, const std::string& id) {
 }
 
 // Evidence fixed, medical care and the injury assessment recorded: on to
-// the township notice.
+// the township notice, or to the assessment when the township was notified
+// while the response was under way.
 void RecordEvidence(Scenario& s, const std::string& id, const std::string& care,
-                    const std::string& injury) {
+                    const std::string& injury, const std::string& next = "township_notice") {
   EXPECT_EQ(s.Fire(id, kOfficer, "record_evidence",
                    {{"evidence_collected", true}, {"medical_care", care},
                     {"injury_assessment", injury}}),
-            "township_notice");
+            next);
 }
 
 // Assessment → assistance → monitoring by risk → closed.
@@ -234,12 +238,17 @@ SCENARIO(MandatoryReport, ParentsUnreachableTemporaryCare) {
     auto out = s.TakeOutbox();
     s.ExpectNotice(out, "temporary_care", {kCivilAffairs, kCivilAffairs2, kCaseWorker}, {"sms"});
     // The police keep trying the parents: each day without news is escalated.
-    EXPECT_EQ(s.Advance(24h), 1u);
+    // Temporary care has the township notice's deadline too, 24 h from
+    // acceptance (20 min before care began): both are late by now.
+    EXPECT_EQ(s.TimerDue(id, "township_notice_due"), s.Now() - 20min + 24h);
+    EXPECT_EQ(s.Advance(24h), 2u);
     out = s.TakeOutbox();
     s.ExpectNotice(out, "parents_unreachable", kOfficers, {"sms"});
-    EXPECT_EQ(s.Advance(4h), 1u);
+    s.ExpectNotice(out, "township_notice_overdue", kOfficers, {"sms"});
+    EXPECT_EQ(s.Advance(4h), 2u);
     out = s.TakeOutbox();
     s.ExpectNotice(out, "parents_unreachable", {kCivilAffairs, kCivilAffairs2}, {"sms"});
+    s.ExpectNotice(out, "overdue", {kStationChief}, {"sms"});
     SendFeedback(s, id);
     NotifyTownship(s, id);
     AssessAssistMonitorClose(s, id, "low");
@@ -287,6 +296,14 @@ SCENARIO(MandatoryReport, DomesticViolenceShelterByCivilAffairs) {
   auto out = s.TakeOutbox();
   EXPECT_TRUE(s.ExpectNotice(out, "shelter_request", {kCivilAffairs, kCivilAffairs2},
                              {"sms", "email"}).urgent);
+  // The placement may take longer than the township notice's 24 h from
+  // acceptance: the police notify the township while it is under way.
+  EXPECT_EQ(s.Fire(id, kOfficer, "notify_township_during_response",
+                   {{"township_notified_at", Now(s)}}),
+            "shelter_placement");
+  s.ExpectNotice(s.TakeOutbox(), "township_notice_early", {kCaseWorker, kTownshipHead},
+                 {"sms", "email"});
+  EXPECT_FALSE(s.TimerDue(id, "township_notice_due").has_value());
   // Civil affairs places the child; the police cannot.
   s.Refused(id, kOfficer, "place_in_shelter", {{"shelter_name", "县未成年人救助保护中心"}},
             StatusCode::kPermissionDenied);
@@ -305,8 +322,7 @@ SCENARIO(MandatoryReport, DomesticViolenceShelterByCivilAffairs) {
                    {{"shelter_name", "县未成年人救助保护中心"}}),
             "evidence_and_medical");
   EXPECT_FALSE(s.Case(id).overdue);
-  RecordEvidence(s, id, "treated", "requested");
-  NotifyTownship(s, id);
+  RecordEvidence(s, id, "treated", "requested", "assessment");  // notified already
   AssessAssistMonitorClose(s, id, "medium");
 }
 
@@ -399,13 +415,18 @@ SCENARIO(MandatoryReport, ThreeDayFeedbackEscalatesUntilSent) {
   s.Fire(id, kOfficer, "accept", {{"intake_kind", "criminal"}, {"accepted_at", Now(s)}});
   Instant accepted = s.Now();
   // No response within the "first moment" (24 h): owner, +2 h the station
-  // chief, +12 h the county police.
-  EXPECT_EQ(s.Advance(24h), 1u);
-  s.ExpectNotice(s.TakeOutbox(), "overdue", kOfficers, {"sms"});
+  // chief, +12 h the county police. The township notice, due 24 h after
+  // acceptance too, is late as well: the officers, +4 h the chief.
+  EXPECT_EQ(s.Advance(24h), 2u);
+  auto late = s.TakeOutbox();
+  s.ExpectNotice(late, "overdue", kOfficers, {"sms"});
+  s.ExpectNotice(late, "township_notice_overdue", kOfficers, {"sms"});
   EXPECT_EQ(s.Advance(2h), 1u);
   s.ExpectNotice(s.TakeOutbox(), "overdue", {kStationChief}, {"sms"});
-  EXPECT_EQ(s.Advance(10h), 1u);
-  s.ExpectNotice(s.TakeOutbox(), "overdue", {kCountyPolice}, {"sms", "email"});
+  EXPECT_EQ(s.Advance(10h), 2u);
+  late = s.TakeOutbox();
+  s.ExpectNotice(late, "overdue", {kCountyPolice}, {"sms", "email"});
+  s.ExpectNotice(late, "overdue", {kStationChief}, {"sms"});  // the notice, +4 h
   // Moving on keeps the feedback deadline, counted from acceptance.
   Instant responded = s.Now();  // accepted + 36 h
   s.Fire(id, kOfficer, "respond", {{"responded_at", Now(s)}});
@@ -417,14 +438,17 @@ SCENARIO(MandatoryReport, ThreeDayFeedbackEscalatesUntilSent) {
   // from its timer's due time, not from when it fired, so the action chain's
   // owner step (due +60 h), station chief step (+2 h: +62 h) and county
   // police step (+12 h: +72 h, exactly now) are all due and run at once;
-  // the feedback chain starts on time with its owner step.
-  EXPECT_EQ(s.AdvanceTo(accepted + std::chrono::hours(72)), 2u);  // action_sla, feedback_due
+  // the feedback chain starts on time with its owner step; the township
+  // notice's chain, carried over from intake, reached the county at +48 h.
+  // action_sla, feedback_due, township_notice_overdue#2:
+  EXPECT_EQ(s.AdvanceTo(accepted + std::chrono::hours(72)), 3u);
   auto out = s.TakeOutbox();
   s.ExpectNotice(out, "feedback_overdue", kOfficers, {"sms"});
   s.ExpectNotice(out, "overdue", kOfficers, {"sms"});
   s.ExpectNotice(out, "overdue", {kStationChief}, {"sms"});
   s.ExpectNotice(out, "overdue", {kCountyPolice}, {"sms", "email"});
-  EXPECT_EQ(out.size(), 4u);
+  s.ExpectNotice(out, "overdue", kCounty, {"sms", "email"});
+  EXPECT_EQ(out.size(), 5u);
   EXPECT_FALSE(s.TimerDue(id, "feedback_due").has_value());  // fired
   // The action chain has run out; its steps are on the clock of its due time.
   EXPECT_FALSE(s.TimerDue(id, "police_response_overdue#1").has_value());
@@ -458,13 +482,11 @@ SCENARIO(MandatoryReport, ThreeDayFeedbackEscalatesUntilSent) {
                    {{"guardian_arrangement", "entrusted_guardian"}}),
             "township_notice");
   EXPECT_FALSE(s.TimerDue(id, "feedback_due").has_value());  // sent already
-  // The township notice is late too: owner, +4 h station chief, +1 d county.
-  EXPECT_EQ(s.Advance(24h), 1u);
-  s.ExpectNotice(s.TakeOutbox(), "overdue", kOfficers, {"sms"});
-  EXPECT_EQ(s.Advance(4h), 1u);
-  s.ExpectNotice(s.TakeOutbox(), "overdue", {kStationChief}, {"sms"});
-  EXPECT_EQ(s.Advance(20h), 1u);
-  s.ExpectNotice(s.TakeOutbox(), "overdue", kCounty, {"sms", "email"});
+  // The branch record does not re-arm the township notice: its deadline ran
+  // from acceptance and its chain has run out, so nobody is told again.
+  EXPECT_FALSE(s.TimerDue(id, "township_notice_due").has_value());
+  EXPECT_EQ(s.Advance(48h), 0u);
+  EXPECT_TRUE(s.TakeOutbox().empty());
   NotifyTownship(s, id);
 }
 

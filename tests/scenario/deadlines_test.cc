@@ -278,5 +278,27 @@ SCENARIO(TownshipNotice, TemporaryCareHasTheDeadline) {
   s.ExpectNotice(s.TakeOutbox(), "township_notice_overdue", kOfficers, {"sms"});
 }
 
+
+// Late reports (迟报, item 10): a report filed more than the `reporting`
+// level (24 h) after the discovery is flagged on the case when it is opened;
+// one filed in time is marked not late. Supervisors count them (GET
+// /api/v1/stats, tests/unit/api/directory_routes_test.cc).
+SCENARIO(LateReports, FlaggedWhenFiledLongAfterTheDiscovery) {
+  json report = {{"child_name", "钱小迟"},
+                 {"child_unit", "chengguan-v02"},
+                 {"category", "guardian_neglect"},
+                 {"reporter_kind", "mandated"},
+                 {"reporter_category", "school"}};
+  report["discovered_at"] = FormatInstant(s.Now() - 30h);
+  std::string late = s.Open(kTeacher, "mandatory_report", report);
+  EXPECT_EQ(s.Case(late).data.value("late_report", false), true);
+  report["discovered_at"] = FormatInstant(s.Now() - 24h);  // exactly in time
+  std::string on_time = s.Open(kTeacher, "mandatory_report", report);
+  EXPECT_EQ(s.Case(on_time).data.value("late_report", true), false);
+  // The flag is the engine's: a reporter cannot set it.
+  report["late_report"] = false;
+  s.OpenRefused(kTeacher, "mandatory_report", report, StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace shouhu::scenario

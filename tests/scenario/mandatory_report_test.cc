@@ -125,6 +125,7 @@ void AssessAssistMonitorClose(Scenario& s, const std::string& id,
                      {"health_situation", "身体健康，情绪低落"},
                      {"risk_level", risk},
                      {"co_assessors", {"civil_affairs", "police", "school"}},
+                     {"assessed_at", Now(s)},
                      {"guardian_phone", "13912340000"}};
   // The township leads, with civil affairs and the police.
   s.Refused(id, kOfficer, "assess", assessment, StatusCode::kPermissionDenied);
@@ -145,7 +146,16 @@ void AssessAssistMonitorClose(Scenario& s, const std::string& id,
             "assistance");
   // The services' deadline is the date the plan set.
   EXPECT_EQ(s.TimerDue(id, "services_due"), services_due);
-  s.Advance(std::chrono::days(7));
+  // The first visit after the assessment is due by risk level; the village's
+  // child director makes it the next day, during the assistance.
+  EXPECT_GT(*s.TimerDue(id, "first_visit"), s.Now());
+  s.Advance(24h);
+  json first = {{"visit_kind", "home_visit"}, {"visited_at", Now(s)},
+                {"checklist", {"health", "mood", "study", "peers", "family"}}};
+  EXPECT_EQ(s.Fire(id, kDirector, "log_visit_during_assistance", first), "assistance");
+  Instant visited = s.Now();
+  EXPECT_FALSE(s.TimerDue(id, "first_visit").has_value());
+  s.Advance(std::chrono::days(6));
   std::string monitoring = s.Fire(id, kCaseWorker, "record_delivery",
                                   {{"delivery_record", "监护指导2次，心理疏导3次"},
                                    {"delivered_at", Now(s)}});
@@ -154,16 +164,17 @@ void AssessAssistMonitorClose(Scenario& s, const std::string& id,
                      : risk == "medium" ? std::chrono::days(14)
                                         : std::chrono::days(30);  // unused
   Instant review = *s.TimerDue(id, "six_month_review");
+  // Then visits at the level's cadence, counted from the last visit.
   Instant first_visit = *s.TimerDue(id, "visit");
   if (risk != "low") {
-    EXPECT_EQ(first_visit, s.Now() + visit_every);
+    EXPECT_EQ(first_visit, visited + visit_every);
   }
   EXPECT_GT(first_visit, s.Now());
 
   // A visit with the whole checklist re-arms the visit cadence and keeps the
   // six-month review where it was.
   s.Assign(id, kCaseWorker, kDirector);
-  s.Advance(3 * 24h);
+  s.Advance(12h);
   json visit = {{"visit_kind", "home_visit"},
                 {"visited_at", Now(s)},
                 {"checklist", {"health", "mood", "study", "peers"}}};
@@ -514,11 +525,16 @@ SCENARIO(MandatoryReport, AssessmentServicesVisitsAndReviewDeadlines) {
   s.Fire(id, kCaseWorker, "assess",
          {{"safety_situation", "安全"}, {"guardianship_situation", "亲属代为监护"},
           {"health_situation", "良好"}, {"risk_level", "high"},
-          {"co_assessors", {"civil_affairs", "police"}}});
+          {"co_assessors", {"civil_affairs", "police"}}, {"assessed_at", Now(s)}});
   s.Fire(id, kCaseWorker, "plan_assistance",
          {{"services", {"medical_treatment"}}, {"service_provider", "镇卫生院"},
           {"services_due_at", FormatInstant(s.Now() + std::chrono::days(3))},
           {"social_assistance", "applied"}});
+  // The first visit after the assessment, made at once during the assistance.
+  s.Fire(id, kDirector, "log_visit_during_assistance",
+         {{"visit_kind", "home_visit"}, {"visited_at", Now(s)},
+          {"checklist", {"health", "mood", "study", "peers", "family"}}});
+  Instant visited = s.Now();
   // Services not delivered by their date: the case worker, then the
   // township head, then the county.
   EXPECT_EQ(s.Advance(std::chrono::days(3)), 1u);
@@ -530,9 +546,11 @@ SCENARIO(MandatoryReport, AssessmentServicesVisitsAndReviewDeadlines) {
   ASSERT_EQ(s.State(id), "monitoring_high");
   Instant entered = s.Now();
   s.Assign(id, kCaseWorker, kDirector);
-  // High risk: a visit a week. None logged: the director, 3 days later the
-  // township head, 7 days later the county.
-  EXPECT_EQ(s.Advance(std::chrono::days(7)), 1u);
+  // High risk: a visit a week, counted from the last one. None logged since
+  // the first: the director, 3 days later the township head, 7 days later
+  // the county.
+  EXPECT_EQ(s.TimerDue(id, "visit"), visited + std::chrono::days(7));
+  EXPECT_EQ(s.AdvanceTo(visited + std::chrono::days(7)), 1u);
   s.ExpectNotice(s.TakeOutbox(), "visit_overdue", {kDirector}, {"sms"});
   EXPECT_EQ(s.Advance(std::chrono::days(3)), 1u);
   s.ExpectNotice(s.TakeOutbox(), "visit_overdue", {kTownshipHead}, {"sms"});
@@ -574,11 +592,15 @@ void ToMonitoring(Scenario& s, const std::string& id, const std::string& risk) {
   EXPECT_EQ(s.Fire(id, kCaseWorker, "assess",
                    {{"safety_situation", "安全"}, {"guardianship_situation", "有人监护"},
                     {"health_situation", "良好"}, {"risk_level", risk},
-                    {"co_assessors", {"civil_affairs", "police"}}}),
+                    {"co_assessors", {"civil_affairs", "police"}}, {"assessed_at", Now(s)}}),
             "assistance_planning");
   s.Fire(id, kCaseWorker, "plan_assistance",
          {{"services", {"after_school_care"}}, {"service_provider", "村儿童之家"},
           {"services_due_at", FormatInstant(s.Now() + 24h)}, {"social_assistance", "not_eligible"}});
+  // The first visit after the assessment, during the assistance.
+  s.Fire(id, kDirector, "log_visit_during_assistance",
+         {{"visit_kind", "home_visit"}, {"visited_at", Now(s)},
+          {"checklist", {"health", "mood", "study", "peers", "family"}}});
   EXPECT_EQ(s.Fire(id, kCaseWorker, "record_delivery",
                    {{"delivery_record", "已安排课后看护"}, {"delivered_at", Now(s)}}),
             "monitoring_" + risk);

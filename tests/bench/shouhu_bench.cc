@@ -2,8 +2,9 @@
 // baseline, measured in the same run on the same disk (this machine is shared
 // and noisy: compare the ratios, not lone absolute numbers).
 //
-//   shouhu-bench [--dir DIR] [--quick] [--only 123] [--keep]
-//   (--only: the sections to run; --keep: leave the data directory behind)
+//   shouhu-bench [--dir DIR] [--quick] [--only 123] [--keep] [--plain]
+//   (--only: the sections to run; --keep: leave the data directory behind;
+//   --plain: the store without encryption at rest, to measure its cost)
 //
 // 1. durable transitions/s at 1, 16 and 64 clients vs raw RocksDB synced
 //    WriteBatches of the same size and concurrency; p50/p99 commit latency;
@@ -17,12 +18,15 @@
 #include <algorithm>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "runtime/codec.h"
+#include "shouhu/data_store.h"
 #include "shouhu/runtime.h"
 #include "shouhu/timer_loop.h"
 #include "store/raw_bench.h"
@@ -66,10 +70,23 @@ Catalog LoadBenchCatalog() {
   return c;
 }
 
+// The data key of the stores the runtime uses, as shouhud seals its store
+// (unset with --plain). The start-up children read it from the file that
+// SHOUHU_BENCH_KEY names.
+std::optional<DataKey> g_key;
+
 std::unique_ptr<Store> MustOpen(const std::string& dir, bool sync = true) {
   StoreOptions o;
   o.sync = sync;
-  auto s = OpenRocksStore(dir, o);
+  if (const char* path = std::getenv("SHOUHU_BENCH_KEY"); path && !g_key) {
+    auto key = ReadDataKeyFile(path);
+    if (!key.ok()) {
+      std::fprintf(stderr, "%s\n", key.status().message().c_str());
+      std::exit(1);
+    }
+    g_key = std::move(*key);
+  }
+  auto s = OpenDataStore(dir, o, g_key ? &*g_key : nullptr);
   if (!s.ok()) {
     std::fprintf(stderr, "open %s: %s\n", dir.c_str(), s.status().ToString().c_str());
     std::exit(1);
@@ -417,6 +434,7 @@ int main(int argc, char** argv) {
   std::string root = "/tmp";
   bool quick = false;
   bool keep = false;  // leave the data behind, to inspect RocksDB's LOG
+  bool plain = false;
   std::string only = "123";
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -428,8 +446,11 @@ int main(int argc, char** argv) {
       quick = true;
     } else if (a == "--keep") {
       keep = true;
+    } else if (a == "--plain") {
+      plain = true;
     } else {
-      std::fprintf(stderr, "usage: shouhu-bench [--dir DIR] [--quick] [--only 123]\n");
+      std::fprintf(stderr,
+                   "usage: shouhu-bench [--dir DIR] [--quick] [--only 123] [--keep] [--plain]\n");
       return a == "--help" ? 0 : 2;
     }
   }
@@ -440,7 +461,17 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::string dir = tmpl;
-  std::printf("shouhu-bench: data under %s%s\n", dir.c_str(), quick ? " (quick)" : "");
+  if (!plain) {
+    const std::string key_path = dir + "/bench.key";
+    auto key = shouhu::CreateDataKeyFile(key_path);
+    if (!key.ok()) {
+      std::fprintf(stderr, "%s\n", key.status().message().c_str());
+      return 1;
+    }
+    ::setenv("SHOUHU_BENCH_KEY", key_path.c_str(), 1);
+  }
+  std::printf("shouhu-bench: data under %s%s, %s\n", dir.c_str(), quick ? " (quick)" : "",
+              plain ? "not encrypted (--plain)" : "encrypted at rest");
   if (only.find('1') != std::string::npos) shouhu::Throughput(dir, quick);
   if (only.find('2') != std::string::npos) shouhu::Startup(dir, quick);
   if (only.find('3') != std::string::npos) {

@@ -7,6 +7,7 @@ import { spawn, execFileSync } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync, cpSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { randomBytes } from 'node:crypto'
 import { join, resolve } from 'node:path'
 import assert from 'node:assert/strict'
 
@@ -43,7 +44,11 @@ export class Daemon {
       organisation: join(SOURCE, 'deploy', 'county', 'organisation.json'),
       listen: '127.0.0.1:0',
       web_root: join(BUILD, 'web'),
+      encryption: { key_file: 'shouhud.key' },
     }
+    // A data key as `shouhu key init` writes it, for the owner only.
+    writeFileSync(join(this.dir, 'shouhud.key'),
+      `shouhu-key-v1 ${randomBytes(4).toString('hex')} ${randomBytes(32).toString('hex')}\n`, { mode: 0o600 })
     if (notifiers) config.notifiers = notifiers
     this.config = join(this.dir, 'shouhud.json')
     writeFileSync(this.config, JSON.stringify(config, null, 1))

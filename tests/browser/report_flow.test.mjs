@@ -64,6 +64,27 @@ describe('report from a phone to the police and back', () => {
     await teacher.getByRole('alert').getByText(/条件不满足/).waitFor()
     assert.equal(await teacher.getByLabel('儿童姓名').inputValue(), '王小明')
     await choose(teacher, '报告主体', '强制报告责任主体')
+    // A photo from the phone's camera (drawn in the page, a real JPEG) goes
+    // up in chunks before the report is sent.
+    const photo = await teacher.evaluate(() => {
+      const c = document.createElement('canvas')
+      c.width = 640
+      c.height = 480
+      const g = c.getContext('2d')
+      g.fillStyle = '#c0392b'
+      g.fillRect(0, 0, 640, 480)
+      g.fillStyle = '#fff'
+      g.font = '64px sans-serif'
+      g.fillText('现场照片', 180, 260)
+      return c.toDataURL('image/jpeg', 0.9).split(',')[1]
+    })
+    await teacher.locator('input[capture]').setInputFiles({
+      name: 'IMG_0001.jpg',
+      mimeType: 'image/jpeg',
+      buffer: Buffer.from(photo, 'base64'),
+    })
+    await teacher.getByText('已上传').waitFor()
+    assert.equal(await teacher.locator('.evidence-uploads img').count(), 1)
     // The discovery time defaults to now, in the organisation's time zone.
     assert.match(await teacher.getByLabel('发现时间').inputValue(), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/)
     await screen(teacher, '03-report-form-phone')
@@ -88,6 +109,11 @@ describe('report from a phone to the police and back', () => {
     await officer.getByRole('link', { name: '王小明' }).click()
     await officer.getByRole('heading', { name: '王小明' }).waitFor()
     await officer.getByText('梁磊', { exact: true }).waitFor() // the reporter, for the police
+    // The teacher's photo, as a thumbnail the browser loaded from the case.
+    const thumb = officer.locator('.evidence-list img').first()
+    await thumb.waitFor()
+    await officer.waitForFunction((img) => img.complete && img.naturalWidth === 640, await thumb.elementHandle())
+    await officer.getByRole('link', { name: 'IMG_0001.jpg' }).first().waitFor()
     await screen(officer, '06-case')
 
     await officer.getByRole('button', { name: '由我负责' }).click()

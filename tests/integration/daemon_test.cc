@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../support/data_key.h"
 #include "../support/subprocess.h"
 
 namespace shouhu {
@@ -27,8 +28,10 @@ class DaemonTest : public ::testing::Test {
   std::string WriteConfig(const std::string& workflows,
                           const std::string& data_dir = "data") {
     std::string path = dir_ + "/shouhud.json";
+    if (!fs::exists(dir_ + "/shouhud.key")) testing::WriteTestKeyFile(dir_ + "/shouhud.key");
     std::ofstream(path) << R"({"data_dir": ")" << data_dir << R"(", "workflows": [")" << workflows
-                        << R"("], "listen": "127.0.0.1:0"})";
+                        << R"("], "listen": "127.0.0.1:0",
+                              "encryption": {"key_file": "shouhud.key"}})";
     return path;
   }
 
@@ -74,6 +77,10 @@ TEST_F(DaemonTest, StartsWithTheSampleConfiguration) {
   }
   for (auto& w : config["workflows"]) w = (deploy / w.get<std::string>()).lexically_normal();
   ASSERT_EQ(config["notifiers"]["plugin_dir"], "../build/plugins");
+  // Its key file is made by the README's run command (`shouhu key init`).
+  ASSERT_EQ(config["encryption"]["key_file"], "../var/shouhud.key");
+  testing::WriteTestKeyFile(dir_ + "/sample.key");
+  config["encryption"]["key_file"] = dir_ + "/sample.key";
   config["notifiers"]["plugin_dir"] = SHOUHU_BINARY_DIR "/plugins";
   std::ofstream(dir_ + "/shouhud.json") << config.dump();
   Subprocess d({kDaemon, "--config", dir_ + "/shouhud.json", "--data-dir", dir_ + "/sample-data",
@@ -84,6 +91,32 @@ TEST_F(DaemonTest, StartsWithTheSampleConfiguration) {
   d.Signal(SIGTERM);
   std::string out = d.ReadAll();
   EXPECT_EQ(d.Wait(), 0) << out;
+}
+
+// The production unit hands the data key over as a systemd credential
+// (deploy/shouhud.service: LoadCredential=shouhud.key:...).
+TEST_F(DaemonTest, ReadsTheDataKeyFromASystemdCredential) {
+  fs::create_directories(dir_ + "/credentials");
+  const std::string id = testing::WriteTestKeyFile(dir_ + "/credentials/shouhud.key");
+  const std::string path = dir_ + "/shouhud.json";
+  std::ofstream(path) << R"({"data_dir": "data", "workflows": [")" SHOUHU_SOURCE_DIR
+                         R"(/workflows"], "listen": "127.0.0.1:0",
+                         "encryption": {"key_credential": "shouhud.key"}})";
+  ::unsetenv("CREDENTIALS_DIRECTORY");
+  {
+    Subprocess d({kDaemon, "--config", path});
+    std::string out = d.ReadAll();
+    EXPECT_EQ(d.Wait(), 1);
+    EXPECT_NE(out.find("$CREDENTIALS_DIRECTORY is not set"), std::string::npos) << out;
+  }
+  ::setenv("CREDENTIALS_DIRECTORY", (dir_ + "/credentials").c_str(), 1);
+  Subprocess d({kDaemon, "--config", path});
+  ::unsetenv("CREDENTIALS_DIRECTORY");
+  ASSERT_TRUE(d.WaitForLine("ready")) << d.output();
+  EXPECT_NE(d.output().find("encrypted at rest under key " + id), std::string::npos)
+      << d.output();
+  d.Signal(SIGTERM);
+  EXPECT_EQ(d.Wait(), 0) << d.ReadAll();
 }
 
 TEST_F(DaemonTest, RestartsOnTheSameDataDirectory) {
@@ -130,7 +163,7 @@ TEST_F(DaemonTest, RefusesInvalidAccessRules) {
   std::ofstream(path) << R"({"data_dir": "data", "workflows": [")" SHOUHU_SOURCE_DIR
                          R"(/workflows"], "organisation": ")" SHOUHU_SOURCE_DIR
                          R"(/deploy/county/organisation.json", "access": "access.json",
-                         "listen": "127.0.0.1:0"})";
+                         "listen": "127.0.0.1:0", "encryption": {"none": "development"}})";
   Subprocess d({kDaemon, "--config", path});
   std::string out = d.ReadAll();
   EXPECT_EQ(d.Wait(), 1);

@@ -36,9 +36,11 @@ export function requestKey() {
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
 }
 
-async function request(method, path, { body, query, idempotencyKey, quiet401 } = {}) {
-  const headers = { Accept: 'application/json' }
+// `raw`: bytes (a Blob) sent as they are, with `extraHeaders`; else `body` as JSON.
+async function request(method, path, { body, raw, extraHeaders, query, idempotencyKey, quiet401 } = {}) {
+  const headers = { Accept: 'application/json', ...extraHeaders }
   if (body !== undefined) headers['Content-Type'] = 'application/json'
+  if (raw !== undefined) headers['Content-Type'] = 'application/offset+octet-stream'
   if (WRITES.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken
   if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKey
   if (import.meta.env.DEV) {
@@ -58,7 +60,7 @@ async function request(method, path, { body, query, idempotencyKey, quiet401 } =
       method,
       headers,
       credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: raw !== undefined ? raw : body === undefined ? undefined : JSON.stringify(body),
     })
   } catch (e) {
     throw new ApiError(0, 'network', e.message)
@@ -105,7 +107,17 @@ export const api = {
       body: { event, data, expected_seq: expectedSeq },
       idempotencyKey: key,
     }),
-  addNote: (id, text, key) => request('POST', `/cases/${enc(id)}/notes`, { body: { text }, idempotencyKey: key }),
+  addNote: (id, text, attachments, key) =>
+    request('POST', `/cases/${enc(id)}/notes`, { body: { text, attachments }, idempotencyKey: key }),
+
+  // Evidence files (uploads.js sends them in chunks that resume).
+  beginUpload: (name, size, keepMetadata) =>
+    request('POST', '/uploads', { body: { name, size, keep_metadata: !!keepMetadata } }),
+  getUpload: (id) => get(`/uploads/${enc(id)}`),
+  appendUpload: (id, offset, bytes) =>
+    request('PATCH', `/uploads/${enc(id)}`, { raw: bytes, extraHeaders: { 'Upload-Offset': String(offset) } }),
+  // Where a case's file is read (the browser sends the session cookie).
+  fileUrl: (caseId, fileId) => `${BASE}/cases/${enc(caseId)}/files/${enc(fileId)}`,
   assign: (id, owner, key) => request('PUT', `/cases/${enc(id)}/owner`, { body: { owner }, idempotencyKey: key }),
 
   escalations: () => get('/escalations'),

@@ -120,6 +120,8 @@ export function fieldText(field, value) {
       return formatTime(value)
     case 'date':
       return formatDate(value)
+    case 'attachments':
+      return (Array.isArray(value) ? value : []).map((f) => f.name).join('、')
     default:
       return String(value)
   }

@@ -31,6 +31,10 @@ struct AuditRecord {
                          // "timer", "redrive", "case.read", "child.read", ...
   std::string case_id;   // "" when not about one case
   std::string child_id;  // "" when not about one child
+  // An evidence file stored or read ("att_…"), and its SHA-256: the chain
+  // seals which bytes were seen.
+  std::string file;
+  std::string file_sha256;
   // For writes: the case's history seq after the change.
   std::optional<uint64_t> case_seq;
 };

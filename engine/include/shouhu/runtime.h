@@ -48,6 +48,8 @@ struct Access {
   std::string action;    // "case.read", "case.list", "child.read", ...
   std::string case_id;   // "" when not about one case
   std::string child_id;  // "" when not about one child
+  std::string file{};         // an evidence file stored or read ("att_…"), or ""
+  std::string file_sha256{};  // its SHA-256, hex
 };
 
 // Common to every command: `request_id` is the client's idempotency key; a
@@ -76,6 +78,9 @@ struct AddNote {
   Actor actor;
   std::string case_id;
   std::string text;
+  // Evidence files the note carries: a list of {id, sha256, kind, size,
+  // name} (the API resolves uploaded ids into these).
+  nlohmann::json attachments = nlohmann::json::array();
 };
 
 struct AssignOwner {

@@ -26,7 +26,10 @@ struct Label {
   std::string en;
 };
 
-enum class FieldType { kString, kEnum, kInteger, kBoolean, kDatetime, kList };
+// kAttachments: evidence files (photos, video, PDF) uploaded beforehand; the
+// value is a list of {id, sha256, kind, size, name} the API fills in from the
+// ids a client sends (evidence/attachment_store.h).
+enum class FieldType { kString, kEnum, kInteger, kBoolean, kDatetime, kList, kAttachments };
 std::string_view FieldTypeName(FieldType t);
 
 // How sensitive a value is (issue 12): the access rules (shouhu/access.h) say
@@ -49,6 +52,11 @@ struct FieldDef {
   // recorded it (e.g. the police feedback the law owes the reporting unit);
   // every other field stays out of the reporter's view.
   bool to_reporter = false;
+  // kAttachments: at most this many files (0: the configuration's limit),
+  // and whether photos keep their location and device metadata (stripped
+  // unless the workflow says so, e.g. for forensic evidence).
+  size_t max_files = 0;
+  bool keep_metadata = false;
   // What people read for each of `values` (kEnum) or `item_values` (a list
   // of enum): "living_alone" -> 脱离监护单独居住 / Living alone. Every value
   // has one (the loader refuses a definition that misses any).

@@ -32,7 +32,8 @@ ApiService::ApiService(ApiDeps deps, ApiOptions options)
       credentials_(CredentialsPathBeside(deps.tokens.path())),
       sessions_(options.sessions),
       sign_in_(options.sign_in),
-      static_files_(options.web_root) {
+      static_files_(options.web_root),
+      files_(deps.store, deps.clock, options.attachments) {
   AddServiceRoutes();
   AddCaseRoutes();
   AddListRoutes();
@@ -40,6 +41,7 @@ ApiService::ApiService(ApiDeps deps, ApiOptions options)
   AddAdminRoutes();
   AddSessionRoutes();
   AddDirectoryRoutes();
+  AddAttachmentRoutes();
 }
 
 HttpResponse ApiService::Handle(const HttpRequest& request) {

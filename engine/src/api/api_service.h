@@ -20,6 +20,7 @@
 #include "auth/session_store.h"
 #include "auth/sign_in_limiter.h"
 #include "auth/token_store.h"
+#include "evidence/attachment_store.h"
 #include "shouhu/access.h"
 #include "shouhu/catalog.h"
 #include "shouhu/clock.h"
@@ -38,6 +39,7 @@ struct ApiOptions {
   bool secure_cookies = false;
   SessionOptions sessions;
   SignInLimits sign_in;
+  evidence::AttachmentLimits attachments;  // evidence files: sizes, counts, chunks
 };
 
 // Everything the handlers use. REQUIRES: all outlive the service. Passwords
@@ -111,6 +113,21 @@ class ApiService {
   void AddInfoRoutes();     // info_routes.cc: workflows, children
   void AddSessionRoutes();  // session_routes.cc: sign-in, sessions, invitations
   void AddDirectoryRoutes();  // directory_routes.cc: units, people, stats
+  void AddAttachmentRoutes();  // attachment_routes.cc: uploads, files of a case
+
+  // Whether the caller files, acts on or works cases somewhere (and so may
+  // upload evidence).
+  bool MayHandleFiles(const Principal& who) const;
+  // The records of the caller's finished uploads named by `ids` (a list of
+  // ids), at most `max` (0: the configured limit); nullopt with a 422 naming
+  // `field` in *error when one is not the caller's finished upload.
+  std::optional<nlohmann::json> ResolveFiles(const Principal& who, const nlohmann::json& ids,
+                                             const std::string& field, size_t max,
+                                             HttpResponse* error);
+  // Replaces the ids in `data`'s attachment fields (workflow `w`) by the
+  // files' records (id, SHA-256, kind, size, name). False with the error.
+  bool ResolveFileFields(const Workflow* w, const Principal& who, nlohmann::json* data,
+                         HttpResponse* error);
 
   EngineGauges Gauges();
 
@@ -123,6 +140,7 @@ class ApiService {
   SessionStore sessions_;
   SignInLimiter sign_in_;
   StaticFiles static_files_;
+  evidence::AttachmentStore files_;
   std::atomic<bool> ready_{false};
   std::atomic<uint64_t> timers_fired_{0};
 };

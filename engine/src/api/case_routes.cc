@@ -140,6 +140,10 @@ void ApiService::AddCaseRoutes() {
                                        "unit " + *unit + " is outside your jurisdiction");
                 }
               }
+              if (!ResolveFileFields(deps_.catalog.Newest(in->member).get(), who, &*data,
+                                     &error)) {
+                return error;
+              }
               OpenCase cmd;
               cmd.request_id = in->request_id;
               cmd.actor = who.actor;
@@ -194,7 +198,11 @@ void ApiService::AddCaseRoutes() {
               if (!data) return error;
               auto expected = ExpectedSeq(req, in->body, &error);
               if (!expected) return error;
-              if (!CaseForCommand(deps_, who, m.Param("id"), Capability::kCaseFire, &error)) {
+              auto c = CaseForCommand(deps_, who, m.Param("id"), Capability::kCaseFire, &error);
+              if (!c) return error;
+              if (!ResolveFileFields(
+                      deps_.catalog.Find(c->workflow_id, c->workflow_version).get(), who,
+                      &*data, &error)) {
                 return error;
               }
               FireEvent cmd;
@@ -215,8 +223,13 @@ void ApiService::AddCaseRoutes() {
               if (!CaseForCommand(deps_, who, m.Param("id"), Capability::kCaseWork, &error)) {
                 return error;
               }
-              return CommandResponse(
-                  201, deps_.runtime.Note({in->request_id, who.actor, m.Param("id"), in->member}));
+              AddNote note{in->request_id, who.actor, m.Param("id"), in->member};
+              if (in->body.contains("attachments")) {
+                auto files = ResolveFiles(who, in->body["attachments"], "attachments", 0, &error);
+                if (!files) return error;
+                note.attachments = std::move(*files);
+              }
+              return CommandResponse(201, deps_.runtime.Note(note));
             });
 
   AddAuthed("PUT", "/api/v1/cases/{id}/owner", "cases.assign",

@@ -56,6 +56,36 @@ Status ParseAuthSection(const std::string& name, const json& s, ApiOptions* api)
   return Status::Ok();
 }
 
+// "attachments": limits of evidence files (attachment_store.h).
+Status ParseAttachmentsSection(const json& s, ApiOptions* api) {
+  if (!s.is_object()) return InvalidArgument("/api/attachments: expected an object");
+  evidence::AttachmentLimits& l = api->attachments;
+  for (auto it = s.begin(); it != s.end(); ++it) {
+    const std::string& k = it.key();
+    auto bad = [&](const std::string& why) {
+      return InvalidArgument("/api/attachments/" + k + ": " + why);
+    };
+    if (k == "upload_expiry") {
+      auto d = ExactDuration(it.value());
+      if (!d) return bad("expected a duration such as \"P2D\"");
+      l.upload_expiry = *d;
+      continue;
+    }
+    if (!it.value().is_number_unsigned() || it.value().get<uint64_t>() == 0 ||
+        it.value().get<uint64_t>() > 4096) {
+      return bad("expected a positive integer up to 4096");
+    }
+    const uint64_t n = it.value().get<uint64_t>();
+    if (k == "max_image_mb") l.max_image_bytes = n << 20;
+    else if (k == "max_video_mb") l.max_video_bytes = n << 20;
+    else if (k == "max_document_mb") l.max_document_bytes = n << 20;
+    else if (k == "max_files") l.max_per_record = n;
+    else if (k == "chunk_kb") l.chunk_bytes = n << 10;
+    else return bad("unknown member \"" + k + "\"");
+  }
+  return Status::Ok();
+}
+
 Status ParseSection(const EndpointConfig& config, ServerOptions* server,
                     ApiOptions* api, std::string* tokens_path) {
   const json& s = config.section;
@@ -80,6 +110,8 @@ Status ParseSection(const EndpointConfig& config, ServerOptions* server,
       (k == "tls_cert" ? server->tls_cert : k == "tls_key" ? server->tls_key : *tokens_path) = p;
     } else if (k == "sessions" || k == "sign_in") {
       SHOUHU_RETURN_IF_ERROR(ParseAuthSection(k, v, api));
+    } else if (k == "attachments") {
+      SHOUHU_RETURN_IF_ERROR(ParseAttachmentsSection(v, api));
     } else if (k == "rate_per_second" || k == "rate_burst") {
       if (!v.is_number() || v.get<double>() < 0) return bad("expected a number >= 0");
       (k == "rate_per_second" ? api->rate_per_second : api->rate_burst) = v.get<double>();
@@ -100,6 +132,17 @@ Status ParseSection(const EndpointConfig& config, ServerOptions* server,
     } else {
       return bad("unknown member \"" + k + "\"");
     }
+  }
+  // A chunk travels as one request body: a chunk size set by hand must fit
+  // in it; the default shrinks to fit.
+  const bool chunk_set = s.contains("attachments") && s["attachments"].is_object() &&
+                         s["attachments"].contains("chunk_kb");
+  if (api->attachments.chunk_bytes > server->max_body_bytes) {
+    if (chunk_set) {
+      return InvalidArgument("/api/attachments/chunk_kb: a chunk must fit in max_body_bytes (" +
+                             std::to_string(server->max_body_bytes) + ")");
+    }
+    api->attachments.chunk_bytes = server->max_body_bytes;
   }
   if (server->tls_cert.empty() != server->tls_key.empty()) {
     return InvalidArgument("/api: tls_cert and tls_key go together");

@@ -11,7 +11,10 @@
 //    "max_connections": 1000, "header_timeout_ms": 10000,  // see server.h
 //    "sessions": {"idle": "PT30M", "absolute": "PT12H"},   // browser sessions
 //    "sign_in": {"free_failures": 3, "delay": "PT1S",       // then doubling
-//                "account_failures": 5, "address_failures": 20, "lock": "PT15M"}}
+//                "account_failures": 5, "address_failures": 20, "lock": "PT15M"},
+//    "attachments": {"max_image_mb": 20, "max_video_mb": 100,     // evidence files
+//                    "max_document_mb": 20, "max_files": 10,
+//                    "chunk_kb": 512, "upload_expiry": "P2D"}}
 // Passwords and invitations live in credentials.json beside the tokens file.
 //
 // Thread safety: Start and Stop from the main thread.

@@ -4,10 +4,15 @@
 // failure (a broken audit chain, a refused or failed operation), 2 usage.
 #pragma once
 
+#include <string>
+
 namespace shouhu::cli {
 
 int AuditCommand(int argc, char** argv);
 int BackupCommand(int argc, char** argv);
 int RestoreCommand(int argc, char** argv);
+int KeyCommand(int argc, char** argv);  // key_cmd.cc
+// `validate --config FILE` (validate_config.cc).
+int ValidateConfig(const std::string& config_path);
 
 }  // namespace shouhu::cli

@@ -30,9 +30,12 @@ Options ParseOptions(int argc, char** argv, const std::set<std::string>& valued,
                      const std::set<std::string>& flags);
 bool WantsHelp(int argc, char** argv);
 
-// Opens an existing data directory. kNotFound when `dir` holds no store;
-// kUnavailable, with a hint, when shouhud (or anyone) holds its lock.
-StatusOr<std::unique_ptr<Store>> OpenDataDir(const std::string& dir);
+// Opens an existing data directory, sealed under the key in `key_file` (""
+// = a store without encryption). kNotFound when `dir` holds no store;
+// kUnavailable, with a hint, when shouhud (or anyone) holds its lock;
+// kPermissionDenied when the key does not fit (shouhu/sealed_store.h).
+StatusOr<std::unique_ptr<Store>> OpenDataDir(const std::string& dir,
+                                             const std::string& key_file);
 
 // Whether `dir` holds a store (RocksDB's CURRENT file).
 bool IsDataDir(const std::string& dir);

@@ -9,6 +9,7 @@
 
 #include "cli/admin.h"
 #include "cli/admin_common.h"
+#include "evidence/attachment_store.h"
 #include "shouhu/audit.h"
 
 namespace shouhu::cli {
@@ -17,8 +18,10 @@ namespace {
 using json = nlohmann::json;
 
 constexpr const char* kAuditUsage =
-    "usage: shouhu audit verify --data-dir DIR [--expect-head SEQ:HASH] [--json]\n"
-    "       shouhu audit show --data-dir DIR [--case ID] [--limit N] [--json]\n"
+    "usage: shouhu audit verify --data-dir DIR [--key-file FILE] [--expect-head SEQ:HASH]\n"
+    "                           [--json]\n"
+    "       shouhu audit show --data-dir DIR [--key-file FILE] [--case ID] [--limit N]\n"
+    "                         [--json]\n"
     "\n"
     "The audit log (审计日志) records every read and write of a case or a\n"
     "child's file: who (user and unit), when, what, which case or child, from\n"
@@ -27,6 +30,8 @@ constexpr const char* kAuditUsage =
     "\n"
     "Offline: stop shouhud first. The running daemon holds the data\n"
     "directory's RocksDB lock, and these commands refuse a locked directory.\n"
+    "--key-file: the data key of an encrypted data directory (the file the\n"
+    "daemon's \"encryption\" names).\n"
     "\n"
     "verify  walks the chain from the first record to the newest and checks\n"
     "        every sequence number, link and hash, then that every case's\n"
@@ -141,7 +146,8 @@ void PrintReport(const AuditReport& r) {
 }
 
 int Verify(int argc, char** argv) {
-  Options o = ParseOptions(argc, argv, {"--data-dir", "--expect-head"}, {"--json"});
+  Options o = ParseOptions(argc, argv, {"--data-dir", "--key-file", "--expect-head"},
+                           {"--json"});
   if (!o.error.empty()) return Usage(o.error);
   if (o.get("--data-dir").empty()) return Usage("--data-dir is required");
   AuditAnchor anchor;
@@ -158,7 +164,7 @@ int Verify(int argc, char** argv) {
     }
     anchor.hash = text.substr(colon + 1);
   }
-  auto store = OpenDataDir(o.get("--data-dir"));
+  auto store = OpenDataDir(o.get("--data-dir"), o.get("--key-file"));
   if (!store.ok()) {
     std::fprintf(stderr, "shouhu audit verify: %s\n",
                  store.status().message().c_str());
@@ -170,16 +176,33 @@ int Verify(int argc, char** argv) {
                  report.status().ToString().c_str());
     return 1;
   }
+  // Evidence files: every stored file still hashes to the SHA-256 that its
+  // case's history and the audit chain recorded.
+  SystemClock clock;
+  auto files = evidence::AttachmentStore(**store, clock, {}).VerifyAll();
+  if (!files.ok()) {
+    std::fprintf(stderr, "shouhu audit verify: %s\n", files.status().ToString().c_str());
+    return 1;
+  }
   if (o.has("--json")) {
-    std::printf("%s\n", ReportJson(*report).dump(2).c_str());
+    json out = ReportJson(*report);
+    out["files_checked"] = files->checked;
+    out["file_problems"] = files->problems;
+    out["ok"] = report->ok() && files->ok();
+    std::printf("%s\n", out.dump(2).c_str());
   } else {
     PrintReport(*report);
+    std::printf("evidence files 证据文件: %llu checked, %s\n",
+                static_cast<unsigned long long>(files->checked),
+                files->ok() ? "all match their SHA-256 / 均与登记的SHA-256一致"
+                            : "SOME DO NOT MATCH / 有文件与SHA-256不符:");
+    for (const std::string& p : files->problems) std::printf("  %s\n", p.c_str());
   }
-  return report->ok() ? 0 : 1;
+  return report->ok() && files->ok() ? 0 : 1;
 }
 
 int Show(int argc, char** argv) {
-  Options o = ParseOptions(argc, argv, {"--data-dir", "--case", "--limit"},
+  Options o = ParseOptions(argc, argv, {"--data-dir", "--key-file", "--case", "--limit"},
                            {"--json"});
   if (!o.error.empty()) return Usage(o.error);
   if (o.get("--data-dir").empty()) return Usage("--data-dir is required");
@@ -189,7 +212,7 @@ int Show(int argc, char** argv) {
     limit = std::strtoull(o.get("--limit").c_str(), &end, 10);
     if (*end != '\0' || limit == 0) return Usage("--limit wants a positive number");
   }
-  auto store = OpenDataDir(o.get("--data-dir"));
+  auto store = OpenDataDir(o.get("--data-dir"), o.get("--key-file"));
   if (!store.ok()) {
     std::fprintf(stderr, "shouhu audit show: %s\n",
                  store.status().message().c_str());
@@ -208,6 +231,7 @@ int Show(int argc, char** argv) {
                 {"user", a.user},     {"unit", a.unit},     {"origin", a.origin},
                 {"action", a.action}, {"case", a.case_id},  {"child", a.child_id}};
       j["case_seq"] = a.case_seq ? json(*a.case_seq) : json();
+      if (!a.file.empty()) j["file"] = {{"id", a.file}, {"sha256", a.file_sha256}};
       out.push_back(std::move(j));
     }
     std::printf("%s\n", out.dump(2, ' ', false, json::error_handler_t::replace).c_str());
@@ -219,6 +243,7 @@ int Show(int argc, char** argv) {
   for (const AuditRecord& a : *records) {
     std::string tail = !a.child_id.empty() ? a.child_id
                        : a.case_seq        ? "#" + std::to_string(*a.case_seq)
+                       : !a.file.empty()   ? a.file + " sha256:" + a.file_sha256.substr(0, 12)
                                            : "";
     std::printf("%s\n", Row({std::to_string(a.seq), FormatInstant(a.at), a.user,
                              a.unit.empty() ? "-" : a.unit,

@@ -16,7 +16,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kBackupUsage =
-    "usage: shouhu backup --data-dir DIR --to BACKUP\n"
+    "usage: shouhu backup --data-dir DIR --to BACKUP [--key-file FILE]\n"
     "\n"
     "Copies the data directory DIR into the new directory BACKUP (备份) as a\n"
     "RocksDB checkpoint: a consistent, openable copy (SST files are hard-\n"
@@ -25,13 +25,18 @@ constexpr const char* kBackupUsage =
     "\n"
     "Offline: stop shouhud first; the running daemon holds DIR's lock.\n"
     "\n"
+    "The backup holds the data as the data directory does: encrypted under\n"
+    "the data key (--key-file, needed to open and check an encrypted store).\n"
+    "Keep the key apart from the backups, and keep it: without it the backup\n"
+    "cannot be read.\n"
+    "\n"
     "Then opens the backup and verifies its audit chain. Exits 0 when the\n"
     "backup is written and intact; 1 when it could not be written, or was\n"
     "written but its audit chain does not verify (the copy is kept as\n"
     "evidence); 2 on a usage error.\n";
 
 constexpr const char* kRestoreUsage =
-    "usage: shouhu restore --from BACKUP --data-dir DIR [--force]\n"
+    "usage: shouhu restore --from BACKUP --data-dir DIR [--key-file FILE] [--force]\n"
     "\n"
     "Restores a backup made by `shouhu backup` into DIR (恢复). The backup is\n"
     "copied to DIR.restoring, opened and its audit chain verified; only then\n"
@@ -53,8 +58,9 @@ int Usage(const char* command, const char* usage, const std::string& error) {
 
 // Opens `dir`, verifies its audit log and counts its cases; prints one line
 // saying what was found, under `label`. True when it opens and verifies.
-bool Check(const std::string& dir, const char* label, uint64_t* cases) {
-  auto store = OpenDataDir(dir);
+bool Check(const std::string& dir, const std::string& key_file, const char* label,
+           uint64_t* cases) {
+  auto store = OpenDataDir(dir, key_file);
   if (!store.ok()) {
     std::printf("%s: does not open: %s\n", label, store.status().message().c_str());
     return false;
@@ -98,7 +104,7 @@ int BackupCommand(int argc, char** argv) {
     std::fputs(kBackupUsage, stdout);
     return 0;
   }
-  Options o = ParseOptions(argc, argv, {"--data-dir", "--to"}, {});
+  Options o = ParseOptions(argc, argv, {"--data-dir", "--to", "--key-file"}, {});
   if (!o.error.empty()) return Usage("backup", kBackupUsage, o.error);
   const std::string dir = o.get("--data-dir"), to = o.get("--to");
   if (dir.empty() || to.empty()) {
@@ -110,7 +116,7 @@ int BackupCommand(int argc, char** argv) {
     return 1;
   }
   {
-    auto store = OpenDataDir(dir);
+    auto store = OpenDataDir(dir, o.get("--key-file"));
     if (!store.ok()) {
       std::fprintf(stderr, "shouhu backup: %s\n", store.status().message().c_str());
       return 1;
@@ -125,7 +131,7 @@ int BackupCommand(int argc, char** argv) {
     }
   }  // closed: the source is no longer needed
   uint64_t cases = 0;
-  const bool intact = Check(to, "backup 备份", &cases);
+  const bool intact = Check(to, o.get("--key-file"), "backup 备份", &cases);
   std::printf("%s %s\n", intact ? "ok: backup written to" : "FAILED: backup written to",
               to.c_str());
   return intact ? 0 : 1;
@@ -136,7 +142,7 @@ int RestoreCommand(int argc, char** argv) {
     std::fputs(kRestoreUsage, stdout);
     return 0;
   }
-  Options o = ParseOptions(argc, argv, {"--from", "--data-dir"}, {"--force"});
+  Options o = ParseOptions(argc, argv, {"--from", "--data-dir", "--key-file"}, {"--force"});
   if (!o.error.empty()) return Usage("restore", kRestoreUsage, o.error);
   const std::string from = o.get("--from"), dir = o.get("--data-dir");
   if (from.empty() || dir.empty()) {
@@ -157,7 +163,7 @@ int RestoreCommand(int argc, char** argv) {
   }
   if (replacing && IsDataDir(dir)) {
     // Never move a store from under a running daemon.
-    auto in_use = OpenDataDir(dir);
+    auto in_use = OpenDataDir(dir, o.get("--key-file"));
     if (!in_use.ok()) {
       std::fprintf(stderr, "shouhu restore: %s\n", in_use.status().message().c_str());
       return 1;
@@ -177,7 +183,7 @@ int RestoreCommand(int argc, char** argv) {
     return 1;
   }
   uint64_t cases_before = 0, cases_after = 0;
-  if (!Check(staging, "backup 备份", &cases_before)) {
+  if (!Check(staging, o.get("--key-file"), "backup 备份", &cases_before)) {
     fs::remove_all(staging, ec);
     std::printf("FAILED: the backup was refused; %s is unchanged\n", dir.c_str());
     return 1;
@@ -204,7 +210,7 @@ int RestoreCommand(int argc, char** argv) {
                  dir.c_str(), ec.message().c_str());
     return 1;
   }
-  if (!Check(dir, "restored 已恢复", &cases_after) || cases_after != cases_before) {
+  if (!Check(dir, o.get("--key-file"), "restored 已恢复", &cases_after) || cases_after != cases_before) {
     std::printf("FAILED: %s does not verify after the restore\n", dir.c_str());
     return 1;
   }

@@ -21,23 +21,33 @@ constexpr const char* kUsage =
     "commands:\n"
     "  validate <file-or-folder>...  check workflow definitions and calendars;\n"
     "                                prints file:json-pointer: message per error\n"
-    "  audit verify|show --data-dir DIR\n"
+    "  validate --config FILE        check what shouhud checks at start: the\n"
+    "                                configuration, workflows, organisation,\n"
+    "                                access rules and data key file\n"
+    "  audit verify|show --data-dir DIR [--key-file FILE]\n"
     "                                check or print the audit log (offline)\n"
-    "  backup --data-dir DIR --to BACKUP\n"
+    "  backup --data-dir DIR --to BACKUP [--key-file FILE]\n"
     "                                copy a data directory (offline)\n"
-    "  restore --from BACKUP --data-dir DIR\n"
+    "  restore --from BACKUP --data-dir DIR [--key-file FILE]\n"
     "                                restore a backup (offline)\n"
+    "  key init FILE | key rotate ... | key status --data-dir DIR\n"
+    "                                the data key that encrypts the store\n"
     "  help                          this text\n"
     "\n"
     "Run `shouhu <command> --help` for a command's options.\n";
 
 constexpr const char* kValidateUsage =
     "usage: shouhu validate <file-or-folder>...\n"
+    "       shouhu validate --config FILE\n"
     "\n"
     "Loads every *.json under the given paths (folders recursively) as\n"
     "workflow definitions (\"kind\": \"workflow\") and working-day calendars\n"
     "(\"kind\": \"calendar\"), and checks them. A workflow file given alone\n"
     "also sees the calendars in the calendars/ folder beside it.\n"
+    "\n"
+    "With --config, checks what shouhud checks before it starts: the daemon's\n"
+    "configuration file, the workflows it names, the organisation, the access\n"
+    "rules (access.json) and the data key file.\n"
     "\n"
     "Exits 0 when every definition is valid; otherwise prints one line per\n"
     "error as `file:json-pointer: message` on standard error and exits 1.\n";
@@ -59,6 +69,13 @@ int Validate(int argc, char** argv) {
   if (argc == 0) {
     std::fputs(kValidateUsage, stderr);
     return 2;
+  }
+  if (!std::strcmp(argv[0], "--config")) {
+    if (argc != 2) {
+      std::fputs(kValidateUsage, stderr);
+      return 2;
+    }
+    return shouhu::cli::ValidateConfig(argv[1]);
   }
   std::vector<std::string> paths(argv, argv + argc);
   std::vector<std::string> load = paths;
@@ -110,6 +127,7 @@ int main(int argc, char** argv) {
   if (cmd == "audit") return shouhu::cli::AuditCommand(argc - 2, argv + 2);
   if (cmd == "backup") return shouhu::cli::BackupCommand(argc - 2, argv + 2);
   if (cmd == "restore") return shouhu::cli::RestoreCommand(argc - 2, argv + 2);
+  if (cmd == "key") return shouhu::cli::KeyCommand(argc - 2, argv + 2);
   std::fprintf(stderr, "shouhu: unknown command \"%s\"\n\n%s", cmd.c_str(),
                kUsage);
   return 2;

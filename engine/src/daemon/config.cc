@@ -1,5 +1,6 @@
 #include "daemon/config.h"
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -30,7 +31,7 @@ StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
   };
   static const char* kKnown[] = {"data_dir", "workflows", "organisation", "access",
                                  "listen", "notifiers", "api", "retention",
-                                 "min_free_mb", "web_root"};
+                                 "min_free_mb", "web_root", "encryption"};
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     if (std::find(std::begin(kKnown), std::end(kKnown), it.key()) ==
         std::end(kKnown)) {
@@ -96,6 +97,41 @@ StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
       return bad("min_free_mb", "expected a whole number of MiB, 0 to 1048576");
     }
     c.min_free_bytes = m.get<uint64_t>() << 20;
+  }
+  if (!doc.contains("encryption")) {
+    return bad("encryption",
+               "missing: name the data key that encrypts the store 请配置数据密钥, e.g. "
+               "\"encryption\": {\"key_file\": \"shouhud.key\"} with a key file made by "
+               "`shouhu key init shouhud.key` (or {\"none\": \"development\"} for a "
+               "throwaway set-up without encryption)");
+  }
+  {
+    const nlohmann::json& e = doc["encryption"];
+    const auto only = [&](const char* member) {
+      return e.is_object() && e.size() == 1 && e.contains(member) && e[member].is_string() &&
+             !e[member].get<std::string>().empty();
+    };
+    if (only("key_file")) {
+      c.key_file = resolve(e["key_file"].get<std::string>());
+    } else if (only("key_credential")) {
+      const char* creds = std::getenv("CREDENTIALS_DIRECTORY");
+      const std::string name = e["key_credential"].get<std::string>();
+      if (creds == nullptr || *creds == '\0') {
+        return bad("encryption/key_credential",
+                   "$CREDENTIALS_DIRECTORY is not set: run under systemd with "
+                   "LoadCredential=" + name + ":FILE, or use \"key_file\"");
+      }
+      if (name.find('/') != std::string::npos) {
+        return bad("encryption/key_credential", "expected a credential name, not a path");
+      }
+      c.key_file = (fs::path(creds) / name).string();
+    } else if (only("none") && e["none"] == "development") {
+      c.unencrypted = true;
+    } else {
+      return bad("encryption",
+                 "expected {\"key_file\": \"FILE\"}, {\"key_credential\": \"NAME\"} or "
+                 "{\"none\": \"development\"}");
+    }
   }
   if (doc.contains("listen")) {
     const auto& l = doc["listen"];

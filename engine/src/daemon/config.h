@@ -38,6 +38,12 @@ struct DaemonConfig {
   // "min_free_mb": writes stop (503) below this much free disk space, and
   // the daemon waits to start (StoreOptions::min_free_bytes). Default 64.
   uint64_t min_free_bytes = 64ull << 20;
+  // "encryption": the data key that seals the store (shouhu/sealed_store.h).
+  // {"key_file": "FILE"}, or {"key_credential": "NAME"} for the systemd
+  // credential NAME ($CREDENTIALS_DIRECTORY/NAME). Required: only
+  // {"none": "development"} runs without encryption, for a throwaway set-up.
+  std::string key_file;  // "" with `unencrypted`
+  bool unencrypted = false;
 };
 
 // Reads and checks the file; every problem is an InvalidArgument naming the

@@ -23,6 +23,7 @@
 #include "shouhu/access.h"
 #include "shouhu/catalog.h"
 #include "shouhu/clock.h"
+#include "shouhu/data_store.h"
 #include "shouhu/org.h"
 #include "shouhu/runtime.h"
 #include "shouhu/store.h"
@@ -75,6 +76,23 @@ int main(int argc, char** argv) {
   if (auto colon = listen.rfind(':'); colon != std::string::npos) {
     config->listen_address = listen.substr(0, colon);
     config->listen_port = std::atoi(listen.c_str() + colon + 1);
+  }
+
+  // The data key, read once. Without one (or with a wrong one, checked when
+  // the store opens) shouhud starts nothing and changes nothing on disk.
+  std::optional<shouhu::DataKey> data_key;
+  if (config->unencrypted) {
+    std::fprintf(stderr,
+                 "shouhud: WARNING 警告: the store is not encrypted (\"encryption\": "
+                 "{\"none\": \"development\"}); never use this set-up for real cases\n");
+  } else {
+    auto key = shouhu::ReadDataKeyFile(config->key_file);
+    if (!key.ok()) {
+      std::fprintf(stderr, "shouhud: %s\nshouhud: refusing to start: no usable data key\n",
+                   key.status().message().c_str());
+      return 1;
+    }
+    data_key = std::move(*key);
   }
 
   std::vector<shouhu::DefinitionError> errors;
@@ -143,7 +161,8 @@ int main(int argc, char** argv) {
   }
   shouhu::StoreOptions store_options;
   store_options.min_free_bytes = config->min_free_bytes;
-  auto store = shouhu::OpenRocksStore(config->data_dir, store_options);
+  const shouhu::DataKey* key = data_key ? &*data_key : nullptr;
+  auto store = shouhu::OpenDataStore(config->data_dir, store_options, key);
   // On a full disk, wait for space instead of exiting (and being restarted
   // in a loop by systemd); SIGTERM ends the wait.
   for (bool said = false; !store.ok() && store.status().code() == shouhu::StatusCode::kUnavailable &&
@@ -154,12 +173,20 @@ int main(int argc, char** argv) {
       said = true;
     }
     std::this_thread::sleep_for(std::chrono::seconds(1));
-    store = shouhu::OpenRocksStore(config->data_dir, store_options);
+    store = shouhu::OpenDataStore(config->data_dir, store_options, key);
   }
   if (!store.ok()) {
     std::fprintf(stderr, "shouhud: cannot open the data directory %s: %s\n",
                  config->data_dir.c_str(), store.status().ToString().c_str());
+    if (store.status().code() == shouhu::StatusCode::kPermissionDenied ||
+        store.status().code() == shouhu::StatusCode::kFailedPrecondition) {
+      std::fprintf(stderr, "shouhud: refusing to start: the data key does not fit the store\n");
+    }
     return 1;
+  }
+  if (data_key) {
+    std::fprintf(stderr, "shouhud: data encrypted at rest under key %s (%s)\n",
+                 shouhu::DataKeyIdText(data_key->id).c_str(), data_key->source.c_str());
   }
   for (const auto& w : catalog.All()) {
     std::fprintf(stderr, "shouhud: loaded workflow %s v%d (%s)\n",

@@ -15,6 +15,8 @@ Status RuntimeImpl::RecordAccess(const Access& access) {
   audit.action = access.action;
   audit.case_id = access.case_id;
   audit.child_id = access.child_id;
+  audit.file = access.file;
+  audit.file_sha256 = access.file_sha256;
   return store_.Commit({Mutation::ChainedAppend(
       std::string(codec::kAuditPrefix), codec::EncodeAudit(audit))});
 }

@@ -39,6 +39,15 @@ StatusOr<json> DecodeJson(std::string_view value, std::string_view what) {
 
 }  // namespace
 
+SealingLayout StoreSealing() {
+  // The audit chain must stay clear for a second reason: its records hash
+  // their payloads as written, so a chain over sealed payloads would change
+  // with every key rotation and stop verifying.
+  return {{std::string(kAuditPrefix), std::string(kTimerPrefix), "i/",
+           std::string(kDeliveryDuePrefix)},
+          {"k/i/"}};  // ChildIdentityKey
+}
+
 std::string CaseKey(std::string_view id) { return "c/" + std::string(id); }
 
 std::string HistoryPrefix(std::string_view id) {
@@ -566,6 +575,10 @@ std::string EncodeAudit(const AuditRecord& a) {
   w.Key("case"), w.String(a.case_id);
   if (a.case_seq) w.Key("case_seq"), w.UInt(*a.case_seq);
   w.Key("child"), w.String(a.child_id);
+  if (!a.file.empty()) {
+    w.Key("file"), w.String(a.file);
+    w.Key("file_sha256"), w.String(a.file_sha256);
+  }
   w.Key("origin"), w.String(a.origin);
   w.Key("unit"), w.String(a.unit);
   w.EndObject();
@@ -585,6 +598,10 @@ StatusOr<AuditRecord> DecodeAudit(std::string_view payload) {
     a.case_id = j->at("case").get<std::string>();
     a.child_id = j->at("child").get<std::string>();
     if (j->contains("case_seq")) a.case_seq = j->at("case_seq").get<uint64_t>();
+    if (j->contains("file")) {
+      a.file = j->at("file").get<std::string>();
+      a.file_sha256 = j->at("file_sha256").get<std::string>();
+    }
     return a;
   } catch (const json::exception& e) {
     return Internal(std::string("audit: corrupt record: ") + e.what());

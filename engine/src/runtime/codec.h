@@ -27,6 +27,15 @@
 //                                    child's file: one revision (ChildRevision)
 //   k/p/<child>\0<case>\0<seq:be64>   a value proposed for a child's file by
 //                                    an actor who may not write it (ChildProposal)
+//   s/...                            the sealed store's own records (its key
+//                                    check value; shouhu/sealed_store.h)
+//
+// Encryption at rest (StoreSealing): in a store opened with a data key every
+// value is sealed (XChaCha20-Poly1305, bound to its key) except those whose
+// keys say everything they hold: the index entries (t/, i/, q/: a format
+// byte or nothing) and the audit chain (a/: who did what to which case, and
+// when; no child's data). The child identity index k/i/ is stored under a
+// keyed hash of the identity, never the names and birth dates themselves.
 #pragma once
 
 #include <string>
@@ -36,10 +45,14 @@
 #include "shouhu/case.h"
 #include "shouhu/child.h"
 #include "shouhu/runtime.h"
+#include "shouhu/sealed_store.h"
 
 namespace shouhu::codec {
 
 inline constexpr char kFormatV1 = '\x01';
+
+// What the sealed store seals, leaves clear and hashes (see above).
+SealingLayout StoreSealing();
 
 std::string CaseKey(std::string_view case_id);
 inline constexpr std::string_view kCasePrefix = "c/";

@@ -286,7 +286,10 @@ StatusOr<CommandResult> RuntimeImpl::Fire(const FireEvent& cmd) {
 StatusOr<CommandResult> RuntimeImpl::Note(const AddNote& cmd) {
   if (cmd.text.empty()) return InvalidArgument("a note needs text");
   if (cmd.actor.user.empty()) return PermissionDenied("no user given");
-  auto fingerprint = Fingerprint({"note", cmd.actor.user, cmd.case_id, cmd.text});
+  if (!cmd.attachments.is_array()) return InvalidArgument("a note's attachments must be a list");
+  json fingerprinted = {"note", cmd.actor.user, cmd.case_id, cmd.text};
+  if (!cmd.attachments.empty()) fingerprinted.push_back(cmd.attachments);
+  auto fingerprint = Fingerprint(fingerprinted);
   if (!fingerprint.ok()) return fingerprint.status();
   return OnCase(cmd.request_id, *fingerprint, cmd.case_id, cmd.actor,
                 "note", [&](const Workflow& w, CaseChange& change) -> Status {
@@ -294,7 +297,9 @@ StatusOr<CommandResult> RuntimeImpl::Note(const AddNote& cmd) {
                   std::vector<std::string> roles;
                   for (const RoleDef& r : w.roles) roles.push_back(r.id);
                   SHOUHU_RETURN_IF_ERROR(CheckRoles(cmd.actor, roles, "add a note"));
-                  change.AddHistory("note", "note", {{"text", cmd.text}});
+                  json data = {{"text", cmd.text}};
+                  if (!cmd.attachments.empty()) data["attachments"] = cmd.attachments;
+                  change.AddHistory("note", "note", std::move(data));
                   return Status::Ok();
                 });
 }

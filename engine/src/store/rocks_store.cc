@@ -49,6 +49,10 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   return Unavailable(std::move(message));
 }
 
+Status FromRocksOrOk(const rocksdb::Status& s, std::string_view what) {
+  return s.ok() ? Status::Ok() : FromRocks(s, what);
+}
+
 // RocksDB's logger, as "shouhud: rocksdb: [LEVEL] message" lines on stderr.
 class StderrLogger : public rocksdb::Logger {
  public:
@@ -359,6 +363,14 @@ rocksdb::Options MakeRocksOptions() {
   options.skip_stats_update_on_db_open = true;
   options.skip_checking_sst_file_sizes_on_db_open = true;
 
+  // Large values (the chunks of evidence photos and video) go to blob files
+  // beside the SST files, so compactions do not rewrite them again and
+  // again; cases, events and index entries stay far below the threshold.
+  // Checkpoints (backups) copy the blob files with the rest.
+  options.enable_blob_files = true;
+  options.min_blob_size = 16 << 10;
+  options.enable_blob_garbage_collection = true;
+
   rocksdb::BlockBasedTableOptions table;
   // Bounded memory: the working set (open cases) is small.
   table.block_cache = rocksdb::NewLRUCache(32 << 20);
@@ -392,6 +404,52 @@ StatusOr<std::unique_ptr<Store>> OpenRocksStoreWithEnv(
   rocksdb::Status s = rocksdb::DB::Open(rocks_options, dir, &db);
   if (!s.ok()) return FromRocks(s, "store: open " + dir);
   return std::unique_ptr<Store>(std::make_unique<RocksStore>(db, dir, options));
+}
+
+Status PeekRocksStore(const std::string& dir, const std::vector<std::string>& keys,
+                      std::vector<std::optional<std::string>>* values, bool* empty) {
+  rocksdb::Options rocks_options = MakeRocksOptions();
+  rocks_options.create_if_missing = false;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::OpenForReadOnly(rocks_options, dir, &raw);
+  if (!s.ok()) return FromRocks(s, "store: open " + dir + " read-only");
+  std::unique_ptr<rocksdb::DB> db(raw);
+  values->clear();
+  for (const std::string& key : keys) {
+    std::string value;
+    s = db->Get(rocksdb::ReadOptions(), ToSlice(key), &value);
+    if (s.IsNotFound()) {
+      values->emplace_back();
+    } else if (!s.ok()) {
+      return FromRocks(s, "store: get");
+    } else {
+      values->emplace_back(std::move(value));
+    }
+  }
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+  it->SeekToFirst();
+  if (!it->status().ok()) return FromRocks(it->status(), "store: scan");
+  *empty = !it->Valid();
+  it.reset();
+  (void)db->Close();
+  return Status::Ok();
+}
+
+Status CompactRocksStore(const std::string& dir) {
+  rocksdb::Options rocks_options = MakeRocksOptions();
+  rocks_options.create_if_missing = false;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(rocks_options, dir, &raw);
+  if (!s.ok()) return FromRocks(s, "store: open " + dir);
+  std::unique_ptr<rocksdb::DB> db(raw);
+  s = db->Flush(rocksdb::FlushOptions());
+  if (s.ok()) {
+    rocksdb::CompactRangeOptions compact;
+    compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    s = db->CompactRange(compact, nullptr, nullptr);
+  }
+  if (!s.ok()) return FromRocks(s, "store: compact " + dir);
+  return FromRocksOrOk(db->Close(), "store: close " + dir);
 }
 
 StatusOr<std::unique_ptr<Store>> OpenRocksStore(const std::string& dir,

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "shouhu/status.h"
 #include "shouhu/store.h"
@@ -23,5 +25,16 @@ rocksdb::Options MakeRocksOptions();
 // way). REQUIRES: env outlives the store; nullptr means the default Env.
 StatusOr<std::unique_ptr<Store>> OpenRocksStoreWithEnv(
     const std::string& dir, const StoreOptions& options, rocksdb::Env* env);
+
+// Opens the existing store in `dir` read-only (RocksDB writes nothing, not
+// even a new log; it takes no lock either) and reads `keys`: values[i] is
+// unset when keys[i] is absent. *empty: whether the store holds no key at all.
+Status PeekRocksStore(const std::string& dir, const std::vector<std::string>& keys,
+                      std::vector<std::optional<std::string>>* values, bool* empty);
+
+// Flushes the store in `dir` and compacts all of it to the last level, so
+// that overwritten and deleted values leave its files (after a key rotation:
+// the values sealed under the old key, or written in clear). Offline.
+Status CompactRocksStore(const std::string& dir);
 
 }  // namespace shouhu

@@ -117,7 +117,37 @@ Status CheckScalar(const FieldDef& f, FieldType type,
       }
       return Status::Ok();
     case FieldType::kList:
+    case FieldType::kAttachments:
       return wrong("a scalar");
+  }
+  return Status::Ok();
+}
+
+// An attachment as the API records it (evidence/attachment_store.h).
+bool IsAttachment(const json& a) {
+  auto text = [&](const char* k) { return a.contains(k) && a[k].is_string(); };
+  if (!a.is_object() || !text("id") || !text("sha256") || !text("kind") || !text("name") ||
+      !a.contains("size") || !a["size"].is_number_unsigned()) {
+    return false;
+  }
+  const std::string& sha = a["sha256"].get_ref<const std::string&>();
+  return a["id"].get_ref<const std::string&>().rfind("att_", 0) == 0 && sha.size() == 64 &&
+         sha.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+Status CheckAttachments(const FieldDef& f, const json& v) {
+  if (!v.is_array()) {
+    return InvalidArgument("field \"" + f.id + "\" must be a list of uploaded files");
+  }
+  if (f.max_files > 0 && v.size() > f.max_files) {
+    return InvalidArgument("field \"" + f.id + "\" takes at most " +
+                           std::to_string(f.max_files) + " files");
+  }
+  for (const json& a : v) {
+    if (!IsAttachment(a)) {
+      return InvalidArgument("field \"" + f.id + "\" must list uploaded files "
+                             "({id, sha256, kind, size, name})");
+    }
   }
   return Status::Ok();
 }
@@ -125,6 +155,7 @@ Status CheckScalar(const FieldDef& f, FieldType type,
 }  // namespace
 
 Status CheckFieldValue(const FieldDef& f, const json& v) {
+  if (f.type == FieldType::kAttachments) return CheckAttachments(f, v);
   if (f.type != FieldType::kList) return CheckScalar(f, f.type, f.values, v);
   if (!v.is_array()) {
     return InvalidArgument("field \"" + f.id + "\" must be a list, got " + Shown(f, v));

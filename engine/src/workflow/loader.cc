@@ -31,6 +31,7 @@ std::optional<FieldType> ParseFieldType(const std::string& s) {
   if (s == "boolean") return FieldType::kBoolean;
   if (s == "datetime") return FieldType::kDatetime;
   if (s == "list") return FieldType::kList;
+  if (s == "attachments") return FieldType::kAttachments;
   return std::nullopt;
 }
 
@@ -68,7 +69,7 @@ void ParseValueLabels(const json& j, const std::string& p,
 FieldDef ParseField(const json& j, const std::string& p, JsonReader& r) {
   FieldDef f;
   r.OnlyMembers(j, p, {"id", "label", "type", "values", "value_labels", "items",
-                       "sensitivity", "to_reporter"});
+                       "sensitivity", "to_reporter", "max_files", "keep_metadata"});
   r.String(j, p, "id", &f.id, true);
   r.Bool(j, p, "to_reporter", &f.to_reporter);
   r.Label(j, p, "label", &f.label, true);
@@ -83,10 +84,20 @@ FieldDef ParseField(const json& j, const std::string& p, JsonReader& r) {
     if (!t) {
       r.Error(p + "/type", "wrong field type \"" + type +
                                "\": expected string, enum, integer, boolean, "
-                               "datetime or list");
+                               "datetime, list or attachments");
     } else {
       f.type = *t;
     }
+  }
+  if (f.type == FieldType::kAttachments) {
+    int max_files = 0;
+    if (r.Int(j, p, "max_files", &max_files, false) && max_files < 1) {
+      r.Error(p + "/max_files", "max_files must be at least 1");
+    }
+    f.max_files = max_files > 0 ? static_cast<size_t>(max_files) : 0;
+    r.Bool(j, p, "keep_metadata", &f.keep_metadata);
+  } else if (j.contains("max_files") || j.contains("keep_metadata")) {
+    r.Error(p, "max_files and keep_metadata are for fields of type attachments");
   }
   if (f.type == FieldType::kEnum) {
     r.StringList(j, p, "values", &f.values, true);

@@ -98,6 +98,9 @@ class Validator {
       case FieldType::kList:
         wrong("an item");
         break;
+      case FieldType::kAttachments:
+        wrong("nothing: files are only tested with exists");
+        break;
     }
   }
 

@@ -13,6 +13,7 @@ std::string_view FieldTypeName(FieldType t) {
     case FieldType::kBoolean: return "boolean";
     case FieldType::kDatetime: return "datetime";
     case FieldType::kList: return "list";
+    case FieldType::kAttachments: return "attachments";
   }
   return "?";
 }

@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../../support/data_key.h"
 #include "../../support/subprocess.h"
 #include "auth/token_store.h"
 #include "cli/http_client.h"
@@ -68,7 +69,9 @@ class ApiDaemon {
         {"workflows", {dir_ + "/workflows", SHOUHU_SOURCE_DIR "/workflows/calendars"}},
         {"organisation", SHOUHU_SOURCE_DIR "/deploy/county/organisation.json"},
         {"listen", "127.0.0.1:0"},
+        {"encryption", {{"key_file", "shouhud.key"}}},
         {"api", api}};
+    key_id_ = WriteTestKeyFile(dir_ + "/shouhud.key");
     config.update(extra);
     config_path_ = dir_ + "/shouhud.json";
     std::ofstream(config_path_) << config.dump(1);
@@ -106,6 +109,15 @@ class ApiDaemon {
       if (!process_ || !process_->WaitForLine("shouhud: fired")) return check();
     }
     return true;
+  }
+
+  // Waits for a daemon that exits by itself (a refused start); its code.
+  int WaitForExit() {
+    if (!process_) return -1;
+    output_ = process_->ReadAll();
+    int code = process_->Wait();
+    process_.reset();
+    return code;
   }
 
   int Stop() {
@@ -147,8 +159,12 @@ class ApiDaemon {
   const std::string& dir() const { return dir_; }
   std::string data_dir() const { return dir_ + "/data"; }
   const std::string& config_path() const { return config_path_; }
+  // The data key that seals the store: its file and id.
+  std::string key_path() const { return dir_ + "/shouhud.key"; }
+  const std::string& key_id() const { return key_id_; }
 
  private:
+  std::string key_id_;
   std::string dir_;
   std::string config_path_;
   std::string base_url_;

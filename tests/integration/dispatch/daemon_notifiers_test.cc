@@ -35,7 +35,7 @@ class DaemonNotifiersTest : public ::testing::Test {
         << R"({"data_dir": "data", "workflows": [")" SHOUHU_SOURCE_DIR
            R"(/tests/fixtures/dispatch/workflows"], "organisation": ")" SHOUHU_SOURCE_DIR
            R"(/tests/fixtures/dispatch/org/organisation.json", "listen": "127.0.0.1:0",
-                           "notifiers": )"
+                           "encryption": {"none": "development"}, "notifiers": )"
         << notifiers << "}";
     return path;
   }

@@ -17,6 +17,7 @@
 #include <functional>
 #include <set>
 
+#include "../../support/media_files.h"
 #include "api_service_fixture.h"
 #include "shouhu/audit.h"
 
@@ -392,6 +393,18 @@ TEST_F(AccessTest, Markers) {
     }
   }
   ASSERT_GE(planted.size(), 8u);
+  // An evidence photo: its name is a marker, and its download follows the
+  // field's sensitivity.
+  const std::string photo = testing::PngWithText("no metadata");
+  HttpResponse begun = Call("POST", "/api/v1/uploads", Token("u0021"),
+                            json{{"name", "MK-file.png"}, {"size", photo.size()}}.dump());
+  ASSERT_EQ(begun.status, 201) << begun.body;
+  HttpResponse sent = Call("PATCH", "/api/v1/uploads/" + json::parse(begun.body)["upload"]["id"].get<std::string>(),
+                           Token("u0021"), photo, {{"upload-offset", "0"}});
+  ASSERT_EQ(sent.status, 200) << sent.body;
+  const std::string file = json::parse(sent.body)["file"]["id"];
+  body["data"]["evidence_files"] = json::array({file});
+  planted["MK-file.png"] = Sensitivity::kSensitive;
   HttpResponse opened = Call("POST", "/api/v1/cases", Token("u0021"), body.dump());
   ASSERT_EQ(opened.status, 201) << opened.body;
   std::string id = json::parse(opened.body)["case_id"];
@@ -419,6 +432,9 @@ TEST_F(AccessTest, Markers) {
           << s.user << " and " << marker;
     }
     EXPECT_EQ(seen.find("u0021") != std::string::npos, s.reporter) << s.user;
+    EXPECT_EQ(Call("GET", "/api/v1/cases/" + id + "/files/" + file, token, "").status,
+              s.sensitive ? 200 : 404)
+        << s.user << " and the evidence photo";
   }
 }
 

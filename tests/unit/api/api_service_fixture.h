@@ -62,10 +62,12 @@ class ApiServiceTest : public ::testing::Test {
     return issued->token;
   }
   HttpResponse Call(const std::string& method, const std::string& target,
-                    const std::string& token, const std::string& body) {
+                    const std::string& token, const std::string& body,
+                    const std::map<std::string, std::string>& headers = {}) {
     HttpRequest r;
     r.method = method;
     EXPECT_TRUE(ParseTarget(target, &r.path, &r.query));
+    r.headers = headers;  // names in lower case
     if (!token.empty()) r.headers["authorization"] = "Bearer " + token;
     r.body = body;
     r.remote = "127.0.0.1:5000";

@@ -3,11 +3,15 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <sys/stat.h>
+
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "../../support/data_key.h"
 #include "../../support/run_program.h"
 #include "../workflow/definitions.h"
 
@@ -124,6 +128,39 @@ TEST_F(CliTest, NoCommandExits2AndUnknownCommandToo) {
   Result help = Run({"--help"});
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.out.find("usage: shouhu <command>"), std::string::npos);
+}
+
+// `validate --config`: what shouhud checks at start, the access rules and
+// the data key file included (issue 12).
+TEST_F(CliTest, ValidatesAConfigurationWithItsAccessRulesAndDataKey) {
+  std::ifstream in(kSource + "/deploy/county/access.json");
+  std::string rules((std::istreambuf_iterator<char>(in)), {});
+  std::ofstream(dir_ + "/access.json") << rules;
+  testing::WriteTestKeyFile(dir_ + "/shouhud.key");
+  std::ofstream(dir_ + "/shouhud.json")
+      << R"({"data_dir": "data", "workflows": [")" << kSource << R"(/workflows"],
+             "organisation": ")" << kSource << R"(/deploy/county/organisation.json",
+             "access": "access.json", "encryption": {"key_file": "shouhud.key"}})";
+  Result ok = Run({"validate", "--config", dir_ + "/shouhud.json"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("ok  access rules  " + dir_ + "/access.json"), std::string::npos)
+      << ok.out;
+  EXPECT_NE(ok.out.find("ok  data key "), std::string::npos) << ok.out;
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/data")) << "validate creates nothing";
+
+  const auto at = rules.find("\"case.reporter_identity\"");
+  ASSERT_NE(at, std::string::npos);
+  rules.replace(at, 24, "\"case.everything\"");
+  std::ofstream(dir_ + "/access.json") << rules;
+  ASSERT_EQ(::chmod((dir_ + "/shouhud.key").c_str(), 0644), 0);
+  Result bad = Run({"validate", "--config", dir_ + "/shouhud.json"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find(dir_ + "/access.json:/roles/police_officer/1: unknown capability "
+                                "\"case.everything\""),
+            std::string::npos)
+      << bad.err;
+  EXPECT_NE(bad.err.find(dir_ + "/shouhud.key has mode 0644"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("2 error(s)"), std::string::npos) << bad.err;
 }
 
 }  // namespace

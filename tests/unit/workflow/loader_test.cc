@@ -145,7 +145,7 @@ TEST(LoaderTest, SystemRoleCannotBeDeclared) {
 TEST(LoaderTest, UnknownFieldType) {
   ExpectRefused("unknown_field_type",
                 "/fields/0/type: wrong field type \"text\": expected string, "
-                "enum, integer, boolean, datetime or list");
+                "enum, integer, boolean, datetime, list or attachments");
 }
 
 TEST(LoaderTest, DuplicateStateId) {

@@ -79,6 +79,17 @@ export default {
     choose: 'Choose', pickTime: 'Pick a date and time', pickDate: 'Pick a date', listHint: 'Separate items with commas',
     required: 'Please fill in {field}', fix: 'Please correct the fields marked and send again',
   },
+  files: {
+    label: 'Evidence files',
+    takePhoto: 'Take a photo',
+    choose: 'Choose photos, video or PDF',
+    stored: 'Uploaded',
+    remove: 'Remove {name}',
+    removeShort: 'Remove',
+    hint: 'Photos (JPG, PNG, HEIC), video (MP4) or PDF, up to {max}; location and device data are removed from photos. An interrupted upload resumes by itself.',
+    waiting: 'Files are still uploading; send when they are done',
+    kind: { jpeg: 'Photo', png: 'Image', heic: 'Photo', mp4: 'Video', pdf: 'PDF' },
+  },
   common: { yes: 'Yes', no: 'No', cancel: 'Cancel', close: 'Close' },
   time: {
     left: '{span} left', overdue: 'overdue by {span}', dh: '{d} d {h} h', hm: '{h} h {m} min', m: '{m} min', s: '{s} s',

@@ -78,6 +78,17 @@ export default {
     choose: '请选择', pickTime: '选择日期时间', pickDate: '选择日期', listHint: '多项用逗号分隔',
     required: '请填写{field}', fix: '请按提示修改后再提交',
   },
+  files: {
+    label: '证据材料',
+    takePhoto: '拍照',
+    choose: '选择照片、视频或PDF',
+    stored: '已上传',
+    remove: '移除 {name}',
+    removeShort: '移除',
+    hint: '照片（JPG、PNG、HEIC）、视频（MP4）或 PDF，最多 {max} 个；照片中的位置和设备信息会被去除。断网后会自动续传。',
+    waiting: '文件仍在上传，请稍候再提交',
+    kind: { jpeg: '照片', png: '图片', heic: '照片', mp4: '视频', pdf: 'PDF' },
+  },
   common: { yes: '是', no: '否', cancel: '取消', close: '关闭' },
   time: {
     left: '剩余{span}', overdue: '已超时{span}', dh: '{d}天{h}小时', hm: '{h}小时{m}分', m: '{m}分钟', s: '{s}秒',

@@ -106,6 +106,7 @@ TEST(ChildFile, EveryChangeIsKeptAndThePastCanBeRead) {
   json assessment = {{"safety_situation", "安全"}, {"guardianship_situation", "父亲返乡"},
                      {"health_situation", "良好"}, {"risk_level", "low"},
                      {"co_assessors", {"civil_affairs", "police"}},
+                     {"assessed_at", FormatInstant(before_assessment + 1h)},
                      {"guardian_phone", "13700002222"}};
   // A refused command changes nothing in the file either.
   json refused = assessment;

@@ -1,5 +1,5 @@
 // Scenarios of the mandatory report (强制报告, workflows/mandatory_report.json
-// v2): one per emergency branch, each from the report to the close, and the
+// v3): one per emergency branch, each from the report to the close, and the
 // deadlines: police acceptance, the legal 3-day feedback, the township notice,
 // the assessment in working days, services, visits by risk and the six-month
 // review, each escalating up the sample county's tree.
@@ -49,7 +49,7 @@ json Report(const std::string& category, const std::string& name = "王小明") 
 std::string FileReport(Scenario& s, const std::string& category) {
   std::string id = s.Open(kTeacher, "mandatory_report", Report(category));
   EXPECT_EQ(s.State(id), "reported");
-  EXPECT_EQ(s.Case(id).workflow_version, 2);
+  EXPECT_EQ(s.Case(id).workflow_version, 3);
   EXPECT_EQ(s.Case(id).unit, "chengguan-primary");
   EXPECT_EQ(s.TimerDue(id, "acceptance_sla"), s.Now() + 2h);
   auto out = s.TakeOutbox();
@@ -71,9 +71,12 @@ std::string AcceptAndRespond(Scenario& s, const std::string& id,
   EXPECT_EQ(s.Fire(id, kOfficer, "accept",
                    {{"intake_kind", intake}, {"accepted_at", Now(s)}}),
             "police_intake");
-  EXPECT_EQ(s.TimerNames(id), (std::vector<std::string>{"feedback_due", "response_sla"}));
+  EXPECT_EQ(s.TimerNames(id), (std::vector<std::string>{"feedback_due", "response_sla",
+                                                        "township_notice_due"}));
   EXPECT_EQ(s.TimerDue(id, "feedback_due"), s.Now() + std::chrono::hours(72));
   EXPECT_EQ(s.TimerDue(id, "response_sla"), s.Now() + 24h);
+  // The township notice is due 24 h after acceptance, whatever the branch.
+  EXPECT_EQ(s.TimerDue(id, "township_notice_due"), s.Now() + 24h);
   EXPECT_TRUE(s.TakeOutbox().empty());
   s.Advance(20min);
   return s.Fire(id, kOfficer, "respond", {{"responded_at", Now(s)}});
@@ -103,13 +106,14 @@ void NotifyTownship(Scenario& s, const std::string& id) {
 }
 
 // Evidence fixed, medical care and the injury assessment recorded: on to
-// the township notice.
+// the township notice, or to the assessment when the township was notified
+// while the response was under way.
 void RecordEvidence(Scenario& s, const std::string& id, const std::string& care,
-                    const std::string& injury) {
+                    const std::string& injury, const std::string& next = "township_notice") {
   EXPECT_EQ(s.Fire(id, kOfficer, "record_evidence",
                    {{"evidence_collected", true}, {"medical_care", care},
                     {"injury_assessment", injury}}),
-            "township_notice");
+            next);
 }
 
 // Assessment → assistance → monitoring by risk → closed.
@@ -121,6 +125,7 @@ void AssessAssistMonitorClose(Scenario& s, const std::string& id,
                      {"health_situation", "身体健康，情绪低落"},
                      {"risk_level", risk},
                      {"co_assessors", {"civil_affairs", "police", "school"}},
+                     {"assessed_at", Now(s)},
                      {"guardian_phone", "13912340000"}};
   // The township leads, with civil affairs and the police.
   s.Refused(id, kOfficer, "assess", assessment, StatusCode::kPermissionDenied);
@@ -141,7 +146,16 @@ void AssessAssistMonitorClose(Scenario& s, const std::string& id,
             "assistance");
   // The services' deadline is the date the plan set.
   EXPECT_EQ(s.TimerDue(id, "services_due"), services_due);
-  s.Advance(std::chrono::days(7));
+  // The first visit after the assessment is due by risk level; the village's
+  // child director makes it the next day, during the assistance.
+  EXPECT_GT(*s.TimerDue(id, "first_visit"), s.Now());
+  s.Advance(24h);
+  json first = {{"visit_kind", "home_visit"}, {"visited_at", Now(s)},
+                {"checklist", {"health", "mood", "study", "peers", "family"}}};
+  EXPECT_EQ(s.Fire(id, kDirector, "log_visit_during_assistance", first), "assistance");
+  Instant visited = s.Now();
+  EXPECT_FALSE(s.TimerDue(id, "first_visit").has_value());
+  s.Advance(std::chrono::days(6));
   std::string monitoring = s.Fire(id, kCaseWorker, "record_delivery",
                                   {{"delivery_record", "监护指导2次，心理疏导3次"},
                                    {"delivered_at", Now(s)}});
@@ -150,16 +164,17 @@ void AssessAssistMonitorClose(Scenario& s, const std::string& id,
                      : risk == "medium" ? std::chrono::days(14)
                                         : std::chrono::days(30);  // unused
   Instant review = *s.TimerDue(id, "six_month_review");
+  // Then visits at the level's cadence, counted from the last visit.
   Instant first_visit = *s.TimerDue(id, "visit");
   if (risk != "low") {
-    EXPECT_EQ(first_visit, s.Now() + visit_every);
+    EXPECT_EQ(first_visit, visited + visit_every);
   }
   EXPECT_GT(first_visit, s.Now());
 
   // A visit with the whole checklist re-arms the visit cadence and keeps the
   // six-month review where it was.
   s.Assign(id, kCaseWorker, kDirector);
-  s.Advance(3 * 24h);
+  s.Advance(12h);
   json visit = {{"visit_kind", "home_visit"},
                 {"visited_at", Now(s)},
                 {"checklist", {"health", "mood", "study", "peers"}}};
@@ -234,12 +249,17 @@ SCENARIO(MandatoryReport, ParentsUnreachableTemporaryCare) {
     auto out = s.TakeOutbox();
     s.ExpectNotice(out, "temporary_care", {kCivilAffairs, kCivilAffairs2, kCaseWorker}, {"sms"});
     // The police keep trying the parents: each day without news is escalated.
-    EXPECT_EQ(s.Advance(24h), 1u);
+    // Temporary care has the township notice's deadline too, 24 h from
+    // acceptance (20 min before care began): both are late by now.
+    EXPECT_EQ(s.TimerDue(id, "township_notice_due"), s.Now() - 20min + 24h);
+    EXPECT_EQ(s.Advance(24h), 2u);
     out = s.TakeOutbox();
     s.ExpectNotice(out, "parents_unreachable", kOfficers, {"sms"});
-    EXPECT_EQ(s.Advance(4h), 1u);
+    s.ExpectNotice(out, "township_notice_overdue", kOfficers, {"sms"});
+    EXPECT_EQ(s.Advance(4h), 2u);
     out = s.TakeOutbox();
     s.ExpectNotice(out, "parents_unreachable", {kCivilAffairs, kCivilAffairs2}, {"sms"});
+    s.ExpectNotice(out, "overdue", {kStationChief}, {"sms"});
     SendFeedback(s, id);
     NotifyTownship(s, id);
     AssessAssistMonitorClose(s, id, "low");
@@ -287,6 +307,14 @@ SCENARIO(MandatoryReport, DomesticViolenceShelterByCivilAffairs) {
   auto out = s.TakeOutbox();
   EXPECT_TRUE(s.ExpectNotice(out, "shelter_request", {kCivilAffairs, kCivilAffairs2},
                              {"sms", "email"}).urgent);
+  // The placement may take longer than the township notice's 24 h from
+  // acceptance: the police notify the township while it is under way.
+  EXPECT_EQ(s.Fire(id, kOfficer, "notify_township_during_response",
+                   {{"township_notified_at", Now(s)}}),
+            "shelter_placement");
+  s.ExpectNotice(s.TakeOutbox(), "township_notice_early", {kCaseWorker, kTownshipHead},
+                 {"sms", "email"});
+  EXPECT_FALSE(s.TimerDue(id, "township_notice_due").has_value());
   // Civil affairs places the child; the police cannot.
   s.Refused(id, kOfficer, "place_in_shelter", {{"shelter_name", "县未成年人救助保护中心"}},
             StatusCode::kPermissionDenied);
@@ -305,8 +333,7 @@ SCENARIO(MandatoryReport, DomesticViolenceShelterByCivilAffairs) {
                    {{"shelter_name", "县未成年人救助保护中心"}}),
             "evidence_and_medical");
   EXPECT_FALSE(s.Case(id).overdue);
-  RecordEvidence(s, id, "treated", "requested");
-  NotifyTownship(s, id);
+  RecordEvidence(s, id, "treated", "requested", "assessment");  // notified already
   AssessAssistMonitorClose(s, id, "medium");
 }
 
@@ -399,13 +426,18 @@ SCENARIO(MandatoryReport, ThreeDayFeedbackEscalatesUntilSent) {
   s.Fire(id, kOfficer, "accept", {{"intake_kind", "criminal"}, {"accepted_at", Now(s)}});
   Instant accepted = s.Now();
   // No response within the "first moment" (24 h): owner, +2 h the station
-  // chief, +12 h the county police.
-  EXPECT_EQ(s.Advance(24h), 1u);
-  s.ExpectNotice(s.TakeOutbox(), "overdue", kOfficers, {"sms"});
+  // chief, +12 h the county police. The township notice, due 24 h after
+  // acceptance too, is late as well: the officers, +4 h the chief.
+  EXPECT_EQ(s.Advance(24h), 2u);
+  auto late = s.TakeOutbox();
+  s.ExpectNotice(late, "overdue", kOfficers, {"sms"});
+  s.ExpectNotice(late, "township_notice_overdue", kOfficers, {"sms"});
   EXPECT_EQ(s.Advance(2h), 1u);
   s.ExpectNotice(s.TakeOutbox(), "overdue", {kStationChief}, {"sms"});
-  EXPECT_EQ(s.Advance(10h), 1u);
-  s.ExpectNotice(s.TakeOutbox(), "overdue", {kCountyPolice}, {"sms", "email"});
+  EXPECT_EQ(s.Advance(10h), 2u);
+  late = s.TakeOutbox();
+  s.ExpectNotice(late, "overdue", {kCountyPolice}, {"sms", "email"});
+  s.ExpectNotice(late, "overdue", {kStationChief}, {"sms"});  // the notice, +4 h
   // Moving on keeps the feedback deadline, counted from acceptance.
   Instant responded = s.Now();  // accepted + 36 h
   s.Fire(id, kOfficer, "respond", {{"responded_at", Now(s)}});
@@ -417,14 +449,17 @@ SCENARIO(MandatoryReport, ThreeDayFeedbackEscalatesUntilSent) {
   // from its timer's due time, not from when it fired, so the action chain's
   // owner step (due +60 h), station chief step (+2 h: +62 h) and county
   // police step (+12 h: +72 h, exactly now) are all due and run at once;
-  // the feedback chain starts on time with its owner step.
-  EXPECT_EQ(s.AdvanceTo(accepted + std::chrono::hours(72)), 2u);  // action_sla, feedback_due
+  // the feedback chain starts on time with its owner step; the township
+  // notice's chain, carried over from intake, reached the county at +48 h.
+  // action_sla, feedback_due, township_notice_overdue#2:
+  EXPECT_EQ(s.AdvanceTo(accepted + std::chrono::hours(72)), 3u);
   auto out = s.TakeOutbox();
   s.ExpectNotice(out, "feedback_overdue", kOfficers, {"sms"});
   s.ExpectNotice(out, "overdue", kOfficers, {"sms"});
   s.ExpectNotice(out, "overdue", {kStationChief}, {"sms"});
   s.ExpectNotice(out, "overdue", {kCountyPolice}, {"sms", "email"});
-  EXPECT_EQ(out.size(), 4u);
+  s.ExpectNotice(out, "overdue", kCounty, {"sms", "email"});
+  EXPECT_EQ(out.size(), 5u);
   EXPECT_FALSE(s.TimerDue(id, "feedback_due").has_value());  // fired
   // The action chain has run out; its steps are on the clock of its due time.
   EXPECT_FALSE(s.TimerDue(id, "police_response_overdue#1").has_value());
@@ -458,13 +493,11 @@ SCENARIO(MandatoryReport, ThreeDayFeedbackEscalatesUntilSent) {
                    {{"guardian_arrangement", "entrusted_guardian"}}),
             "township_notice");
   EXPECT_FALSE(s.TimerDue(id, "feedback_due").has_value());  // sent already
-  // The township notice is late too: owner, +4 h station chief, +1 d county.
-  EXPECT_EQ(s.Advance(24h), 1u);
-  s.ExpectNotice(s.TakeOutbox(), "overdue", kOfficers, {"sms"});
-  EXPECT_EQ(s.Advance(4h), 1u);
-  s.ExpectNotice(s.TakeOutbox(), "overdue", {kStationChief}, {"sms"});
-  EXPECT_EQ(s.Advance(20h), 1u);
-  s.ExpectNotice(s.TakeOutbox(), "overdue", kCounty, {"sms", "email"});
+  // The branch record does not re-arm the township notice: its deadline ran
+  // from acceptance and its chain has run out, so nobody is told again.
+  EXPECT_FALSE(s.TimerDue(id, "township_notice_due").has_value());
+  EXPECT_EQ(s.Advance(48h), 0u);
+  EXPECT_TRUE(s.TakeOutbox().empty());
   NotifyTownship(s, id);
 }
 
@@ -492,11 +525,16 @@ SCENARIO(MandatoryReport, AssessmentServicesVisitsAndReviewDeadlines) {
   s.Fire(id, kCaseWorker, "assess",
          {{"safety_situation", "安全"}, {"guardianship_situation", "亲属代为监护"},
           {"health_situation", "良好"}, {"risk_level", "high"},
-          {"co_assessors", {"civil_affairs", "police"}}});
+          {"co_assessors", {"civil_affairs", "police"}}, {"assessed_at", Now(s)}});
   s.Fire(id, kCaseWorker, "plan_assistance",
          {{"services", {"medical_treatment"}}, {"service_provider", "镇卫生院"},
           {"services_due_at", FormatInstant(s.Now() + std::chrono::days(3))},
           {"social_assistance", "applied"}});
+  // The first visit after the assessment, made at once during the assistance.
+  s.Fire(id, kDirector, "log_visit_during_assistance",
+         {{"visit_kind", "home_visit"}, {"visited_at", Now(s)},
+          {"checklist", {"health", "mood", "study", "peers", "family"}}});
+  Instant visited = s.Now();
   // Services not delivered by their date: the case worker, then the
   // township head, then the county.
   EXPECT_EQ(s.Advance(std::chrono::days(3)), 1u);
@@ -508,9 +546,11 @@ SCENARIO(MandatoryReport, AssessmentServicesVisitsAndReviewDeadlines) {
   ASSERT_EQ(s.State(id), "monitoring_high");
   Instant entered = s.Now();
   s.Assign(id, kCaseWorker, kDirector);
-  // High risk: a visit a week. None logged: the director, 3 days later the
-  // township head, 7 days later the county.
-  EXPECT_EQ(s.Advance(std::chrono::days(7)), 1u);
+  // High risk: a visit a week, counted from the last one. None logged since
+  // the first: the director, 3 days later the township head, 7 days later
+  // the county.
+  EXPECT_EQ(s.TimerDue(id, "visit"), visited + std::chrono::days(7));
+  EXPECT_EQ(s.AdvanceTo(visited + std::chrono::days(7)), 1u);
   s.ExpectNotice(s.TakeOutbox(), "visit_overdue", {kDirector}, {"sms"});
   EXPECT_EQ(s.Advance(std::chrono::days(3)), 1u);
   s.ExpectNotice(s.TakeOutbox(), "visit_overdue", {kTownshipHead}, {"sms"});
@@ -552,11 +592,15 @@ void ToMonitoring(Scenario& s, const std::string& id, const std::string& risk) {
   EXPECT_EQ(s.Fire(id, kCaseWorker, "assess",
                    {{"safety_situation", "安全"}, {"guardianship_situation", "有人监护"},
                     {"health_situation", "良好"}, {"risk_level", risk},
-                    {"co_assessors", {"civil_affairs", "police"}}}),
+                    {"co_assessors", {"civil_affairs", "police"}}, {"assessed_at", Now(s)}}),
             "assistance_planning");
   s.Fire(id, kCaseWorker, "plan_assistance",
          {{"services", {"after_school_care"}}, {"service_provider", "村儿童之家"},
           {"services_due_at", FormatInstant(s.Now() + 24h)}, {"social_assistance", "not_eligible"}});
+  // The first visit after the assessment, during the assistance.
+  s.Fire(id, kDirector, "log_visit_during_assistance",
+         {{"visit_kind", "home_visit"}, {"visited_at", Now(s)},
+          {"checklist", {"health", "mood", "study", "peers", "family"}}});
   EXPECT_EQ(s.Fire(id, kCaseWorker, "record_delivery",
                    {{"delivery_record", "已安排课后看护"}, {"delivered_at", Now(s)}}),
             "monitoring_" + risk);

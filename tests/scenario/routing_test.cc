@@ -125,7 +125,8 @@ SCENARIO(Routing, CountyHospitalReportGoesToTheChildsPlace) {
   EXPECT_EQ(s.Fire(id, kGaoqiaoCaseWorker, "assess",
                    {{"safety_situation", "已脱离危险"}, {"guardianship_situation", "母亲监护"},
                     {"health_situation", "轻伤，已治疗"}, {"risk_level", "medium"},
-                    {"co_assessors", {"civil_affairs", "police", "medical"}}}),
+                    {"co_assessors", {"civil_affairs", "police", "medical"}},
+                    {"assessed_at", Now(s)}}),
             "assistance_planning");
 }
 

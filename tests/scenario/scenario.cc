@@ -34,8 +34,15 @@ Scenario::Scenario()
   std::string tmpl = "/tmp/shouhu_scenario_XXXXXX";
   if (mkdtemp(tmpl.data()) == nullptr) ADD_FAILURE() << "mkdtemp failed";
   dir_ = tmpl;
+  Deploy({"workflows"});
+}
+
+void Scenario::Deploy(const std::vector<std::string>& definitions) {
+  rt_.reset();
+  std::vector<std::string> paths;
+  for (const std::string& d : definitions) paths.push_back(Source(d));
   std::vector<DefinitionError> errors;
-  catalog_ = Catalog::Load({Source("workflows")}, &errors);
+  catalog_ = Catalog::Load(paths, &errors);
   for (const DefinitionError& e : errors) ADD_FAILURE() << e.ToString();
   Restart();
 }
@@ -218,10 +225,14 @@ OutboxEntry Scenario::ExpectNotice(const std::vector<OutboxEntry>& entries,
 std::set<Step> Scenario::Steps() {
   std::set<Step> steps;
   for (const std::string& id : cases_) {
-    std::string workflow = Case(id).workflow_id;
+    CaseRecord c = Case(id);
     for (const HistoryEntry& h : History(id)) {
-      if (h.kind == "opened") steps.insert({workflow, "open", "", h.to_state});
-      if (h.kind == "event") steps.insert({workflow, h.name, h.from_state, h.to_state});
+      if (h.kind == "opened") {
+        steps.insert({c.workflow_id, c.workflow_version, "open", "", h.to_state});
+      }
+      if (h.kind == "event") {
+        steps.insert({c.workflow_id, c.workflow_version, h.name, h.from_state, h.to_state});
+      }
     }
   }
   return steps;

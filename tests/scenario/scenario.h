@@ -36,12 +36,13 @@ Instant At(std::string_view rfc3339);
 // state it led to ("open" for the opening, from "").
 struct Step {
   std::string workflow;
+  int version = 0;
   std::string event;
   std::string from;
   std::string to;
   bool operator<(const Step& o) const {
-    return std::tie(workflow, event, from, to) <
-           std::tie(o.workflow, o.event, o.from, o.to);
+    return std::tie(workflow, version, event, from, to) <
+           std::tie(o.workflow, o.version, o.event, o.from, o.to);
   }
 };
 
@@ -79,6 +80,10 @@ class Scenario {
   // As after a crash and restart: a new store handle and runtime on the same
   // data directory.
   void Restart();
+  // As a daemon restarted with other definition files (paths relative to the
+  // source tree, e.g. {"workflows/versions/mandatory_report.v2.json",
+  // "workflows/calendars"}): the cases and their timers stay in the store.
+  void Deploy(const std::vector<std::string>& definitions);
 
   // Moves the clock and fires every timer now due; returns how many fired.
   size_t Advance(std::chrono::milliseconds d);

@@ -118,6 +118,17 @@ struct OpensCase {
   std::string record_as;  // this case's string field that gets the new case id
 };
 
+// A case flagged as late when a command comes later than a case field plus
+// a service level: a report filed long after the discovery (迟报). The
+// boolean `field` is set to whether it was late.
+struct LateFlag {
+  std::string field;
+  std::string from_field;
+  std::string service_level;
+  Duration within;  // copied from the service level at load time
+  bool working_days = false;
+};
+
 struct EventDef {
   std::string id;
   Label label;
@@ -145,6 +156,11 @@ struct EventDef {
   std::vector<std::string> roles; // roles allowed; "system" = timers only
   std::vector<std::string> requires_fields;
   std::vector<std::string> optional_fields;
+  // Fields the event removes from the case data: an obligation that starts
+  // again (the first visit after each assessment runs until a visit is
+  // logged; the assessment clears the last one's visited_at).
+  std::vector<std::string> clears;
+  std::optional<LateFlag> late;
   std::optional<Guard> guard;     // must hold, or the event is refused
   std::vector<Notification> notify;
 };
@@ -171,6 +187,11 @@ struct TimerDef {
   // field is set, and setting it cancels the timer and the escalation it
   // started ("" = runs until the state is left).
   std::string until_field;
+  // From a service level that depends on a case field (the first visit due
+  // by risk level): the duration for each of the enum field's values. The
+  // timer is not armed while the case has no value for the field.
+  std::string duration_by;
+  std::map<std::string, Duration, std::less<>> durations;
 };
 
 struct StateDef {
@@ -219,6 +240,10 @@ struct ServiceLevel {
   Label label;
   Duration within;
   TimerDef::Units units = TimerDef::Units::kCalendar;
+  // `"by": enum field` with `within` an object: one duration per value of
+  // the field (configurable working days per risk level).
+  std::string by_field;
+  std::map<std::string, Duration, std::less<>> within_by;
 };
 
 // The child's file (一人一档) a workflow keeps: which case fields identify the

@@ -76,7 +76,7 @@ void ApiService::AddDirectoryRoutes() {
     }
     if (rows.empty()) rows.push_back(deps_.org.FindUnit(who.user->unit));
     struct Counts {
-      uint64_t open = 0, overdue = 0;
+      uint64_t open = 0, overdue = 0, late = 0;
     };
     std::map<std::string, Counts> by_row;
     struct StateKey {
@@ -102,6 +102,14 @@ void ApiService::AddDirectoryRoutes() {
           auto w = deps_.catalog.Find(c.workflow_id, c.workflow_version);
           const StateDef* s = w ? w->FindState(c.state) : nullptr;
           ++by_state[{c.workflow_id, c.state, c.workflow_version}];
+          // Late reports (迟报) count whether still open or not: the
+          // workflow's opening names the flag.
+          if (row && w && w->open.late && c.data.is_object()) {
+            auto flag = c.data.find(w->open.late->field);
+            if (flag != c.data.end() && flag->is_boolean() && flag->get<bool>()) {
+              ++by_row[row->id].late;
+            }
+          }
           if (!row || (s && s->terminal)) continue;
           ++by_row[row->id].open;
           if (c.overdue) ++by_row[row->id].overdue;
@@ -119,7 +127,8 @@ void ApiService::AddDirectoryRoutes() {
     for (const Unit* r : rows) {
       if (!r) continue;
       Counts c = by_row[r->id];
-      units.push_back({{"unit", r->id}, {"open", c.open}, {"overdue", c.overdue}});
+      units.push_back(
+          {{"unit", r->id}, {"open", c.open}, {"overdue", c.overdue}, {"late", c.late}});
     }
     // Versions of one workflow are one row per state; the label is the
     // newest version's that has the state.

@@ -68,12 +68,26 @@ Instant CaseChange::TimerStart(const TimerDef& t) const {
   return at.ok() ? *at : now_;
 }
 
+std::optional<Duration> CaseChange::TimerDuration(const TimerDef& t) const {
+  if (t.duration_by.empty()) return t.duration;
+  auto v = after_.data.find(t.duration_by);
+  if (v == after_.data.end() || !v->is_string()) return std::nullopt;
+  auto d = t.durations.find(v->get<std::string>());
+  if (d == t.durations.end()) return std::nullopt;
+  return d->second;
+}
+
 Instant CaseChange::TimerDue(const TimerDef& t, Instant from) const {
+  Duration d = TimerDuration(t).value_or(t.duration);
   if (t.units == TimerDef::Units::kWorkingDays && calendar_) {
-    return calendar_->AddWorkingDays(from, t.duration.days);
+    return calendar_->AddWorkingDays(from, d.days);
   }
   auto offset = calendar_ ? calendar_->utc_offset() : std::chrono::minutes(0);
-  return AddDuration(from, t.duration, offset);
+  return AddDuration(from, d, offset);
+}
+
+bool CaseChange::Armable(const TimerDef& t) const {
+  return !Satisfied(t) && TimerDuration(t).has_value();
 }
 
 void CaseChange::Arm(ArmedTimer t) {
@@ -98,7 +112,9 @@ void CaseChange::EnterState(const std::string& state) {
   if (def && old_def) {
     for (const TimerDef& t : def->timers) {
       bool same_state = after_.state == state;
-      bool shared = !t.from_field.empty() &&
+      // Re-entering the same state re-arms them (a logged visit restarts
+      // the cadence counted from it); only a move to another state carries.
+      bool shared = !same_state && !t.from_field.empty() &&
                     std::any_of(old_def->timers.begin(), old_def->timers.end(),
                                 [&](const TimerDef& o) {
                                   return o.id == t.id && o.from_field == t.from_field &&
@@ -107,6 +123,8 @@ void CaseChange::EnterState(const std::string& state) {
                                          o.duration.days == t.duration.days &&
                                          o.duration.seconds == t.duration.seconds &&
                                          o.units == t.units &&
+                                         o.duration_by == t.duration_by &&
+                                         o.durations == t.durations &&
                                          o.escalation == t.escalation &&
                                          o.fire_event == t.fire_event;
                                 });
@@ -131,7 +149,7 @@ void CaseChange::EnterState(const std::string& state) {
   if (!def) return;
   for (const TimerDef& t : def->timers) {
     bool is_carried = std::find(carried.begin(), carried.end(), t.id) != carried.end();
-    if (!is_carried && !Satisfied(t)) Arm({t.id, TimerDue(t, TimerStart(t)), "", -1, {}});
+    if (!is_carried && Armable(t)) Arm({t.id, TimerDue(t, TimerStart(t)), "", -1, {}});
   }
 }
 
@@ -149,8 +167,24 @@ void CaseChange::RestartTimer(const std::string& id) {
     std::erase_if(after_.timers, [&](const ArmedTimer& a) {
       return a.name == t.id || (!t.escalation.empty() && a.chain == t.escalation);
     });
-    if (!Satisfied(t)) Arm({t.id, TimerDue(t, TimerStart(t)), "", -1, {}});
+    if (Armable(t)) Arm({t.id, TimerDue(t, TimerStart(t)), "", -1, {}});
   }
+}
+
+void CaseChange::MarkLate(const EventDef& e) {
+  if (!e.late) return;
+  auto v = after_.data.find(e.late->from_field);
+  if (v == after_.data.end() || !v->is_string()) return;
+  auto from = ParseInstant(v->get<std::string>());
+  if (!from.ok()) return;
+  Instant due;
+  if (e.late->working_days && calendar_) {
+    due = calendar_->AddWorkingDays(*from, e.late->within.days);
+  } else {
+    auto offset = calendar_ ? calendar_->utc_offset() : std::chrono::minutes(0);
+    due = AddDuration(*from, e.late->within, offset);
+  }
+  after_.data[e.late->field] = now_ > due;
 }
 
 void CaseChange::DropSatisfiedTimers() {

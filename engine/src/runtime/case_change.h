@@ -55,6 +55,9 @@ class CaseChange {
   // Cancels the current state's timers whose `until` field the case now has,
   // with the escalation chains they started.
   void DropSatisfiedTimers();
+  // Sets the event's late flag: whether now is later than its field plus
+  // its service level (left unset when the case has no such field).
+  void MarkLate(const EventDef& e);
   // Re-arms the current state's timer `id` from now, stopping the
   // escalation chain it started.
   void RestartTimer(const std::string& id);
@@ -99,6 +102,10 @@ class CaseChange {
   // When the timer starts counting: its `from_field` if the case has it, else now.
   Instant TimerStart(const TimerDef& t) const;
   bool Satisfied(const TimerDef& t) const;  // its `until` field is set
+  // Its duration, from the case's value of `duration_by` when it has one;
+  // none while the case has no value for that field.
+  std::optional<Duration> TimerDuration(const TimerDef& t) const;
+  bool Armable(const TimerDef& t) const;  // not satisfied, and has a duration
   void Arm(ArmedTimer t);
   // What a notification's message is rendered from: the case's ids, state,
   // unit, people and priority, and the data fields that `shown` (the

@@ -109,12 +109,14 @@ Status ApplyEvent(const Workflow& w, const EventDef& e, const json& data,
   if (data.is_object()) merged.update(data);
   SHOUHU_RETURN_IF_ERROR(
       CheckEventData(w, e, data, {change.now(), c.opened_at, &merged}));
+  for (const std::string& f : e.clears) merged.erase(f);
   if (e.guard && !EvaluateGuard(*e.guard, merged)) {
     return FailedPrecondition("guard failed: the case's data does not allow \"" +
                               e.id + "\" now");
   }
   if (e.stay) {
     c.data = std::move(merged);
+    change.MarkLate(e);
     change.DropSatisfiedTimers();
     for (const std::string& t : e.restart) change.RestartTimer(t);
     uint64_t seq = change.AddHistory("event", e.id, data);
@@ -133,6 +135,7 @@ Status ApplyEvent(const Workflow& w, const EventDef& e, const json& data,
                               "\" matches the case's data");
   }
   c.data = std::move(merged);
+  change.MarkLate(e);
   std::string from = c.state;
   change.DropSatisfiedTimers();
   change.EnterState(target->state);
@@ -235,6 +238,7 @@ StatusOr<CommandResult> RuntimeImpl::Open(const OpenCase& cmd) {
     c.reporter = cmd.actor.user;
     c.opened_at = now;
     CaseChange change(*w, CalendarOf(*w), std::nullopt, c, now, cmd.actor);
+    change.MarkLate(w->open);
     change.EnterState(w->initial_state);
     uint64_t seq = change.AddHistory("opened", w->id, cmd.data, "", w->initial_state);
     for (const Notification& n : w->open.notify) change.Notify(n, seq);

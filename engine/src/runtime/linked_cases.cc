@@ -48,6 +48,7 @@ Status RuntimeImpl::OpenLinkedCase(const EventDef& e, const Actor& actor,
   c.opened_at = change.now();
   CaseChange opened(*target, CalendarOf(*target), std::nullopt, c, change.now(),
                     actor);
+  opened.MarkLate(target->open);
   opened.EnterState(target->initial_state);
   uint64_t seq = opened.AddHistory("opened", target->id, data, "", target->initial_state);
   opened.AddHistory("linked", source.id, {{"opened_by", source.id}, {"event", e.id}});

@@ -323,6 +323,15 @@ void ParseEventBody(const json& j, const std::string& p, JsonReader& r,
   r.StringList(j, p, "requires", &e.requires_fields, false);
   r.StringList(j, p, "optional", &e.optional_fields, false);
   if (j.contains("guard")) e.guard = ParseGuard(j["guard"], p + "/guard", r);
+  if (j.contains("late") && r.IsObject(j["late"], p + "/late")) {
+    const json& l = j["late"];
+    LateFlag late;
+    r.OnlyMembers(l, p + "/late", {"field", "from_field", "service_level"});
+    r.String(l, p + "/late", "field", &late.field, true);
+    r.String(l, p + "/late", "from_field", &late.from_field, true);
+    r.String(l, p + "/late", "service_level", &late.service_level, true);
+    e.late = std::move(late);
+  }
   if (const json* n = r.Array(j, p, "notify", false)) {
     for (size_t i = 0; i < n->size(); ++i) {
       e.notify.push_back(ParseNotification((*n)[i], Idx(p, "notify", i), r));
@@ -333,8 +342,10 @@ void ParseEventBody(const json& j, const std::string& p, JsonReader& r,
 EventDef ParseEvent(const json& j, const std::string& p, JsonReader& r) {
   EventDef e;
   r.OnlyMembers(j, p, {"id", "label", "from", "to", "stay", "restart", "roles",
-                       "requires", "optional", "guard", "notify", "opens"});
+                       "requires", "optional", "clears", "late", "guard", "notify",
+                       "opens"});
   r.String(j, p, "id", &e.id, true);
+  r.StringList(j, p, "clears", &e.clears, false);
   ParseEventBody(j, p, r, e);
   r.StringList(j, p, "from", &e.from, true);
   if (j.contains("from") && e.from.empty() && j["from"].is_array()) {
@@ -426,17 +437,36 @@ EscalationDef ParseEscalation(const json& j, const std::string& p,
 ServiceLevel ParseServiceLevel(const json& j, const std::string& p,
                                JsonReader& r) {
   ServiceLevel l;
-  r.OnlyMembers(j, p, {"id", "label", "within", "in"});
+  r.OnlyMembers(j, p, {"id", "label", "within", "in", "by"});
   r.String(j, p, "id", &l.id, true);
   r.Label(j, p, "label", &l.label, true);
   if (!j.contains("within")) r.Error(p, "missing member \"within\"");
-  r.DurationAt(j, p, "within", &l.within);
+  std::vector<std::pair<std::string, Duration*>> durations;
+  if (r.String(j, p, "by", &l.by_field, false)) {
+    // One duration per value of the field: {"high": "P2D", ...}.
+    const json* within = j.contains("within") ? &j["within"] : nullptr;
+    if (within && !within->is_object()) {
+      r.Error(p + "/within", "a level \"by\" a field has an object of durations, "
+                             "one per value of the field");
+    } else if (within) {
+      for (const auto& [value, text] : within->items()) {
+        Duration& d = l.within_by[value];
+        if (r.DurationAt(*within, p + "/within", value.c_str(), &d)) {
+          durations.push_back({p + "/within/" + value, &d});
+        }
+      }
+    }
+  } else if (r.DurationAt(j, p, "within", &l.within)) {
+    durations.push_back({p + "/within", &l.within});
+  }
   std::string units;
   if (r.String(j, p, "in", &units, false)) {
     if (units == "working_days") {
       l.units = TimerDef::Units::kWorkingDays;
-      if (!l.within.whole_days_only()) {
-        r.Error(p + "/within", "bad duration: working-day timers count whole days (P3D)");
+      for (const auto& [at, d] : durations) {
+        if (!d->whole_days_only()) {
+          r.Error(at, "bad duration: working-day timers count whole days (P3D)");
+        }
       }
     } else if (units != "calendar_time") {
       r.Error(p + "/in", "expected \"calendar_time\" or \"working_days\"");
@@ -460,12 +490,23 @@ std::optional<ChildFileDef> ParseChildFile(const json& doc, JsonReader& r) {
 // Copies each service-level timer's duration from its level; an unknown
 // level is left for the validator to report.
 void ResolveServiceLevels(Workflow& w) {
+  auto resolve_late = [&](EventDef& e) {
+    if (!e.late) return;
+    if (const ServiceLevel* l = w.FindServiceLevel(e.late->service_level)) {
+      e.late->within = l->within;
+      e.late->working_days = l->units == TimerDef::Units::kWorkingDays;
+    }
+  };
+  resolve_late(w.open);
+  for (EventDef& e : w.events) resolve_late(e);
   for (StateDef& s : w.states) {
     for (TimerDef& t : s.timers) {
       if (t.service_level.empty()) continue;
       if (const ServiceLevel* l = w.FindServiceLevel(t.service_level)) {
         t.duration = l->within;
         t.units = l->units;
+        t.duration_by = l->by_field;
+        t.durations = l->within_by;
       }
     }
   }
@@ -505,7 +546,7 @@ Workflow ParseWorkflow(const json& doc, JsonReader& r) {
   if (doc.contains("open") && r.IsObject(doc["open"], "/open")) {
     r.OnlyMembers(doc["open"], "/open", {"label", "roles", "requires",
                                          "optional", "guard", "notify", "unit_field",
-                                         "same_child"});
+                                         "same_child", "late"});
     ParseEventBody(doc["open"], "/open", r, w.open);
     r.String(doc["open"], "/open", "unit_field", &w.open.unit_field, false);
     if (std::string same; r.String(doc["open"], "/open", "same_child", &same, false)) {

@@ -227,6 +227,9 @@ class Validator {
     for (size_t i = 0; i < w_.templates.size(); ++i) {
       Placeholders(w_.templates[i], "/templates/" + std::to_string(i));
     }
+    for (size_t i = 0; i < w_.service_levels.size(); ++i) {
+      ServiceLevelBy(w_.service_levels[i], "/service_levels/" + std::to_string(i));
+    }
     if (w_.child) ChildFile(*w_.child);
     if (w_.open.same_child != EventDef::SameChild::kParallel && !w_.child) {
       r_.Error("/open/same_child", "needs the workflow's \"child\" (who the child is)");
@@ -260,6 +263,57 @@ class Validator {
       if (named(w_.events[i])) {
         r_.Error("/events/" + std::to_string(i), "event " + Q(w_.events[i].id) +
                      " may not carry " + Q(id) + ": the case's unit is set at opening");
+      }
+    }
+  }
+
+  // The late flag: a boolean the event does not carry, counted from a
+  // datetime field by a plain service level.
+  void LateAt(const EventDef& e, const std::string& p) {
+    const LateFlag& l = *e.late;
+    const FieldDef* f = w_.FindField(l.field);
+    if (!f) {
+      r_.Error(p + "/field", "unknown field " + Q(l.field));
+    } else if (f->type != FieldType::kBoolean) {
+      r_.Error(p + "/field", "wrong field type: the late flag is a boolean field");
+    } else if (std::count(e.requires_fields.begin(), e.requires_fields.end(), l.field) +
+               std::count(e.optional_fields.begin(), e.optional_fields.end(), l.field)) {
+      r_.Error(p + "/field", "the late flag is set by the engine, not carried by the event");
+    }
+    const FieldDef* from = w_.FindField(l.from_field);
+    if (!from) {
+      r_.Error(p + "/from_field", "unknown field " + Q(l.from_field));
+    } else if (from->type != FieldType::kDatetime) {
+      r_.Error(p + "/from_field", "wrong field type: lateness counts from a datetime field");
+    }
+    const ServiceLevel* level = w_.FindServiceLevel(l.service_level);
+    if (!level) {
+      r_.Error(p + "/service_level", "unknown service level " + Q(l.service_level));
+    } else if (!level->by_field.empty()) {
+      r_.Error(p + "/service_level", "a late flag needs a level with one duration");
+    }
+  }
+
+  // A level "by" a field: an enum field, and one duration for each of its
+  // values, no more, so no case falls between the configured levels.
+  void ServiceLevelBy(const ServiceLevel& l, const std::string& p) {
+    if (l.by_field.empty()) return;
+    const FieldDef* f = w_.FindField(l.by_field);
+    if (!f) {
+      r_.Error(p + "/by", "unknown field " + Q(l.by_field));
+      return;
+    }
+    if (f->type != FieldType::kEnum) {
+      r_.Error(p + "/by", "wrong field type: a level is chosen by an enum field, and " +
+                              Q(f->id) + " is " + std::string(FieldTypeName(f->type)));
+      return;
+    }
+    for (const std::string& v : f->values) {
+      if (!l.within_by.count(v)) r_.Error(p + "/within", "no duration for value " + Q(v));
+    }
+    for (const auto& [v, d] : l.within_by) {
+      if (std::find(f->values.begin(), f->values.end(), v) == f->values.end()) {
+        r_.Error(p + "/within/" + v, "unknown value " + Q(v) + " of field " + Q(f->id));
       }
     }
   }
@@ -408,6 +462,19 @@ class Validator {
     };
     fields(e.requires_fields, "requires");
     fields(e.optional_fields, "optional");
+    fields(e.clears, "clears");
+    if (e.late) LateAt(e, p + "/late");
+    for (size_t k = 0; k < e.clears.size(); ++k) {
+      const std::string& c = e.clears[k];
+      bool carried = std::count(e.requires_fields.begin(), e.requires_fields.end(), c) +
+                     std::count(e.optional_fields.begin(), e.optional_fields.end(), c);
+      bool child = w_.child && std::count(w_.child->fields.begin(), w_.child->fields.end(), c);
+      if (carried || child || c == w_.open.unit_field) {
+        r_.Error(At(p, "clears", k), "event " + Q(e.id) + " may not clear " + Q(c) +
+                     (carried ? ": it also carries it"
+                              : child ? ": the child's file keeps it" : ": the case's unit"));
+      }
+    }
     if (e.guard) GuardAt(*e.guard, p + "/guard");
     for (size_t k = 0; k < e.notify.size(); ++k) Notify(e.notify[k], At(p, "notify", k));
   }

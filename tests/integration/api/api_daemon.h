@@ -30,7 +30,7 @@ namespace shouhu::testing {
 inline const std::string kDaemonPath = SHOUHU_BINARY_DIR "/engine/shouhud";
 inline const std::string kCliPath = SHOUHU_BINARY_DIR "/engine/shouhu";
 
-// Writes workflows/mandatory_report.json (the bundled v2) with the
+// Writes workflows/mandatory_report.json (the bundled newest version) with the
 // `first_time` service level -- police_intake's response deadline -- at PT1S
 // and police_response_overdue's supervisor step at PT2S. Fails the test if
 // the bundled workflow no longer has what this patches.

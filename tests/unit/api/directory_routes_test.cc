@@ -72,7 +72,10 @@ TEST_F(ApiServiceTest, PeopleAreThoseOfTheSubtreeAndTheUnitsAboveWithoutContacts
 TEST_F(ApiServiceTest, StatsCountOpenCasesPerUnitBelowTheSupervisorAndByState) {
   std::string teacher = TokenFor("u0021");
   ASSERT_EQ(Call("POST", "/api/v1/cases", teacher, kReport).status, 201);
-  ASSERT_EQ(Call("POST", "/api/v1/cases", teacher, kReport).status, 201);
+  // Filed more than a day after the discovery: a late report (迟报).
+  std::string late = kReport;
+  late.replace(late.find("2026-03-02T08:00:00"), 19, "2026-02-20T08:00:00");
+  ASSERT_EQ(Call("POST", "/api/v1/cases", teacher, late).status, 201);
   EXPECT_EQ(Call("GET", "/api/v1/stats", teacher, "").status, 403);
 
   HttpResponse county = Call("GET", "/api/v1/stats", TokenFor("u0001"), "");
@@ -84,6 +87,7 @@ TEST_F(ApiServiceTest, StatsCountOpenCasesPerUnitBelowTheSupervisorAndByState) {
   for (const json& row : body["by_unit"]) {
     EXPECT_EQ(row["open"], row["unit"] == "chengguan" ? 2 : 0) << row;
     EXPECT_EQ(row["overdue"], 0) << row;
+    EXPECT_EQ(row["late"], row["unit"] == "chengguan" ? 1 : 0) << row;
   }
   ASSERT_EQ(body["by_state"].size(), 1u);
   EXPECT_EQ(body["by_state"][0],

@@ -66,6 +66,28 @@ TEST(DomainFeaturesTest, RestartOfAnUnknownTimer) {
                 "/events/1/restart/0: unknown timer \"nudg\" in state \"working\"");
 }
 
+TEST(DomainFeaturesTest, ServiceLevelByAFieldMissesAValue) {
+  ExpectRefused("service_level_by_missing_value",
+                "/service_levels/0/within: no duration for value \"low\"");
+}
+
+TEST(DomainFeaturesTest, ServiceLevelByANonEnumField) {
+  ExpectRefused("service_level_by_non_enum",
+                "/service_levels/0/by: wrong field type: a level is chosen by an enum "
+                "field, and \"name\" is string");
+}
+
+TEST(DomainFeaturesTest, EventClearsAFieldItCarries) {
+  ExpectRefused("event_clears_carried_field",
+                "/events/0/clears/0: event \"start\" may not clear \"level\": it also "
+                "carries it");
+}
+
+TEST(DomainFeaturesTest, LateFlagOnANonBooleanField) {
+  ExpectRefused("late_flag_not_boolean",
+                "/open/late/field: wrong field type: the late flag is a boolean field");
+}
+
 TEST(DomainFeaturesTest, ChildIdentityOutsideTheFileFields) {
   ExpectRefused("child_identity_not_in_fields",
                 "/child/identity/0: identity field \"name\" is not among the child's "
@@ -114,7 +136,7 @@ TEST(DomainFeaturesTest, TheDomainWorkflowsUseEveryFeature) {
   const TimerDef& assessment = report->FindState("assessment")->timers[0];
   EXPECT_EQ(assessment.units, TimerDef::Units::kWorkingDays);
   EXPECT_EQ(assessment.duration, (Duration{0, 0, 5, 0}));
-  const TimerDef& feedback = report->FindState("police_intake")->timers[1];
+  const TimerDef& feedback = report->FindState("police_intake")->timers[2];
   EXPECT_EQ(feedback.from_field, "accepted_at");
   EXPECT_EQ(feedback.until_field, "feedback_sent_at");
   EXPECT_EQ(feedback.duration, (Duration{0, 0, 3, 0}));
@@ -123,6 +145,18 @@ TEST(DomainFeaturesTest, TheDomainWorkflowsUseEveryFeature) {
   ASSERT_TRUE(report->child.has_value());
   EXPECT_EQ(report->child->identity,
             (std::vector<std::string>{"child_name", "child_birth_date"}));
+  const TimerDef& notice = report->FindState("police_intake")->timers[1];
+  EXPECT_EQ(notice.id, "township_notice_due");
+  EXPECT_EQ(notice.from_field, "accepted_at");
+  EXPECT_EQ(notice.until_field, "township_notified_at");
+  // The first visit's working days come from the level, by risk.
+  const TimerDef& first = report->FindState("assistance")->timers[1];
+  EXPECT_EQ(first.id, "first_visit");
+  EXPECT_EQ(first.duration_by, "risk_level");
+  EXPECT_EQ(first.units, TimerDef::Units::kWorkingDays);
+  EXPECT_EQ(first.durations.at("high"), (Duration{0, 0, 2, 0}));
+  EXPECT_EQ(first.durations.at("low"), (Duration{0, 0, 10, 0}));
+  EXPECT_EQ(report->FindEvent("assess")->clears, std::vector<std::string>{"visited_at"});
   auto care = l.catalog.Newest("care_plan");
   ASSERT_NE(care, nullptr);
   EXPECT_EQ(care->FindEvent("log_talk")->restart, std::vector<std::string>{"monthly_talk"});

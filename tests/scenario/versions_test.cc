@@ -15,8 +15,8 @@ const char* kOfficer = "u0008";   // 城关派出所民警
 
 std::string Now(Scenario& s) { return FormatInstant(s.Now()); }
 
-json Report() {
-  return {{"child_name", "孙小花"},
+json Report(const std::string& child = "孙小花") {
+  return {{"child_name", child},
           {"child_birth_date", "2015-06-01"},
           {"category", "guardian_neglect"},
           {"reporter_kind", "mandated"},
@@ -26,7 +26,8 @@ json Report() {
 
 SCENARIO(Versions, RunningCasesStayOnTheDeployedV2) {
   s.Deploy({"workflows/versions/mandatory_report.v2.json", "workflows/calendars"});
-  json placed = Report();
+  // Another child: a second report about the first would join its open case.
+  json placed = Report("孙小草");
   placed["child_unit"] = "chengguan-v02";
   s.OpenRefused(kTeacher, "mandatory_report", placed, StatusCode::kInvalidArgument);
   std::string old_case = s.Open(kTeacher, "mandatory_report", Report());

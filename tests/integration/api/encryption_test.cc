@@ -297,11 +297,13 @@ TEST(EncryptionTest, KeyRotationKeepsEveryCaseTheAuditChainAndTheChildFiles) {
         << r.body;
   }
   // 一人一档: a new report about the first child (name and birth date) is
-  // linked to the same file, found through the re-keyed identity hash.
+  // found through the re-keyed identity hash: it joins that child's open case.
   auto teacher = daemon.ClientFor("u0021");
   auto r = teacher->Send("POST", "/api/v1/cases", MarkedReport("R1").dump());
-  ASSERT_EQ(r.status, 201) << r.body;
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(json::parse(r.body).value("joined", false)) << r.body;
   const std::string third = json::parse(r.body)["case_id"];
+  EXPECT_EQ(third, first);
   auto seen = police->Send("GET", "/api/v1/cases/" + third);
   EXPECT_EQ(json::parse(seen.body).value("child_id", ""), child) << seen.body;
   auto file = police->Send("GET", "/api/v1/children/" + child);
@@ -341,7 +343,9 @@ TEST(EncryptionTest, AStoreWrittenWithoutEncryptionIsEncryptedInPlace) {
   auto teacher = daemon.ClientFor("u0021");
   auto again =
       teacher->Send("POST", "/api/v1/cases", MarkedReport("P1").dump());
-  ASSERT_EQ(again.status, 201);
+  // Found through the identity hash: it joins the child's open case.
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(json::parse(again.body)["case_id"], id);
   auto seen = police->Send(
       "GET",
       "/api/v1/cases/" + json::parse(again.body)["case_id"].get<std::string>());

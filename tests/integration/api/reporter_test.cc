@@ -62,7 +62,8 @@ class ReporterTest : public ::testing::Test {
   json AuditLog() {
     EXPECT_EQ(daemon_.Stop(), 0);
     auto r = testing::RunProgram(testing::kCliPath,
-                                 {"audit", "show", "--data-dir", daemon_.data_dir(), "--json"},
+                                 {"audit", "show", "--data-dir", daemon_.data_dir(), "--key-file",
+                                  daemon_.key_path(), "--json"},
                                  daemon_.dir());
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return json::parse(r.out);

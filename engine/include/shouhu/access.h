@@ -62,6 +62,11 @@ class AccessRules {
   std::vector<std::string> NamesOf(const User& user) const;
   // True when the user holds one of the capabilities that see `level`.
   bool Sees(const User& user, Sensitivity level) const;
+  // Whether a notification sent to an address of `contact` ("email",
+  // "phone", "webhook") may show a field of `level`, whatever its recipient
+  // may see: the rules' "contacts" (levels per contact), else every level,
+  // except for "webhook" (a robot posting to a group chat), public only.
+  bool ContactShows(std::string_view contact, Sensitivity level) const;
   // The roles that hold `c` (for a generated authorisation test).
   std::vector<std::string> RolesWith(Capability c) const;
   const std::string& file() const { return file_; }
@@ -72,6 +77,8 @@ class AccessRules {
   std::vector<std::pair<std::string, unsigned>> roles_;
   // sensitivity level -> the capability bits that see it
   std::array<unsigned, 3> levels_{};
+  // contact -> the bits (1 << level) of the levels its messages may show
+  std::vector<std::pair<std::string, unsigned>> contacts_ = {{"webhook", 1u}};
 };
 
 // The roles that exist: every role a user holds and every workflow role.

@@ -9,7 +9,11 @@
 // on none of them gets dead letters), with the message rendered from the
 // workflow's template
 // (Chinese first, then English) and the idempotency key
-// "<outbox key>/<user>/<channel>". Each delivery is then attempted through
+// "<outbox key>/<user>/<channel>". Each delivery's message is rendered for
+// its reader: a placeholder whose field the recipient may not see in the
+// API (shouhu/case_access.h), or may not be shown on that channel's kind of
+// address (AccessRules::ContactShows: a webhook posts to a group chat), is
+// masked. Each delivery is then attempted through
 // its channel's plugin until the peer accepts it (delivered), it fails for
 // good (permanent failure, or retries exhausted: a dead letter), or it is
 // re-driven from the dead letters. Every attempt is one atomic batch with a
@@ -25,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "shouhu/access.h"
 #include "shouhu/catalog.h"
 #include "shouhu/clock.h"
 #include "shouhu/notifier.h"
@@ -111,12 +116,12 @@ struct DispatchRound {
 
 class Dispatcher {
  public:
-  // REQUIRES: runtime, catalog, organisation and clock outlive it. Errors:
+  // REQUIRES: runtime, catalog, organisation, rules and clock outlive it. Errors:
   // kInvalidArgument for a channel without senders, a duplicate channel, an
   // unknown contact or a bad retry policy.
   static StatusOr<std::unique_ptr<Dispatcher>> Create(
       Runtime& runtime, const Catalog& catalog, const Organisation& org,
-      const Clock& clock, std::vector<ChannelOptions> channels,
+      const AccessRules& rules, const Clock& clock, std::vector<ChannelOptions> channels,
       DispatcherOptions options = {});
   virtual ~Dispatcher() = default;
 

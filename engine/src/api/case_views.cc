@@ -19,7 +19,8 @@ json RedactData(const Policy& policy, const Catalog& catalog, const Workflow* w,
   if (!data.is_object()) return data;
   json out = json::object();
   for (auto it = data.begin(); it != data.end(); ++it) {
-    out[it.key()] = policy.Sees(FieldLevel(catalog, w, it.key())) ? *it : Redacted();
+    out[it.key()] =
+        policy.SeesField(CaseView::kFull, catalog, w, it.key()) ? *it : Redacted();
   }
   return out;
 }
@@ -98,8 +99,8 @@ json ReportersJson(const Policy& policy, const CaseRecord& c) {
 // the workflow addresses to the reporter (the police feedback) -- nothing
 // else of the file and nobody's name. A reporter whose report joined the
 // case sees its progress from their report on.
-json FeedbackJson(const Policy& policy, const Workflow* w, const CaseRecord& c,
-                  const std::vector<HistoryEntry>& history) {
+json FeedbackJson(const Policy& policy, const Catalog& catalog, const Workflow* w,
+                  const CaseRecord& c, const std::vector<HistoryEntry>& history) {
   const std::string& me = policy.user().id;
   bool first = c.reporter == me;
   json submission = nullptr;
@@ -130,8 +131,9 @@ json FeedbackJson(const Policy& policy, const Workflow* w, const CaseRecord& c,
     json data = json::object();
     if (e && h.data.is_object()) {
       for (auto it = h.data.begin(); it != h.data.end(); ++it) {
-        const FieldDef* f = w->FindField(it.key());
-        if (f && f->to_reporter) data[it.key()] = it.value();
+        if (policy.SeesField(CaseView::kFeedback, catalog, w, it.key())) {
+          data[it.key()] = it.value();
+        }
       }
     }
     if (!data.empty()) entry["data"] = std::move(data);
@@ -153,21 +155,6 @@ json FeedbackJson(const Policy& policy, const Workflow* w, const CaseRecord& c,
 
 json Redacted() { return {{"redacted", true}}; }
 
-Sensitivity FieldLevel(const Catalog& catalog, const Workflow* w,
-                       const std::string& field) {
-  if (w) {
-    const FieldDef* f = w->FindField(field);
-    return f ? f->sensitivity : Sensitivity::kSensitive;
-  }
-  std::optional<Sensitivity> level;
-  for (const auto& any : catalog.All()) {
-    if (const FieldDef* f = any->FindField(field)) {
-      if (!level || f->sensitivity > *level) level = f->sensitivity;
-    }
-  }
-  return level.value_or(Sensitivity::kSensitive);
-}
-
 json CaseSummaryJson(const Policy& policy, const Workflow* w, const CaseRecord& c) {
   bool full = policy.ViewOf(c) == CaseView::kFull;
   return {{"id", c.id},
@@ -187,7 +174,7 @@ json CaseSummaryJson(const Policy& policy, const Workflow* w, const CaseRecord& 
 
 json CaseJson(const Policy& policy, const Catalog& catalog, const Workflow* w,
               const CaseRecord& c, const std::vector<HistoryEntry>& history) {
-  if (policy.ViewOf(c) != CaseView::kFull) return FeedbackJson(policy, w, c, history);
+  if (policy.ViewOf(c) != CaseView::kFull) return FeedbackJson(policy, catalog, w, c, history);
   json out = CaseSummaryJson(policy, w, c);
   out["reporters"] = policy.SeesReporterOf(c) ? ReportersJson(policy, c) : Redacted();
   const StateDef* s = w ? w->FindState(c.state) : nullptr;

@@ -23,11 +23,8 @@ namespace shouhu::api {
 // What stands in for a hidden value: {"redacted": true}.
 nlohmann::json Redacted();
 
-// The sensitivity of a field of workflow `w`; with no workflow, the highest
-// any loaded workflow gives the field (child files gather fields of several
-// workflows). Unknown fields are sensitive.
-Sensitivity FieldLevel(const Catalog& catalog, const Workflow* w,
-                       const std::string& field);
+// The sensitivity of a field (shouhu/case_access.h).
+using shouhu::FieldLevel;
 
 // The case as the reader may see it. Full view: state (with label and owner
 // role), data, priority, unit, owner, timers with due times, the events that

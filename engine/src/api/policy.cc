@@ -1,12 +1,6 @@
 #include "api/policy.h"
 
-#include <algorithm>
-
 namespace shouhu::api {
-
-bool InJurisdiction(const Organisation& org, const User& user, std::string_view unit) {
-  return org.FindUnit(unit) != nullptr && org.Covers(user.unit, unit);
-}
 
 std::function<bool(const Actor&, const std::string&)> ChildInReach(const Organisation& org) {
   return [&org](const Actor& actor, const std::string& unit) {
@@ -24,19 +18,6 @@ bool Policy::CanIn(Capability c, std::string_view unit) const {
 
 bool Policy::SeesReporterOf(const CaseRecord& c) const {
   return c.reporter == user_.id || Can(Capability::kCaseReporterIdentity);
-}
-
-bool Policy::IsReporter(const CaseRecord& c, const std::string& user) {
-  return c.reporter == user || std::find(c.joined_reporters.begin(), c.joined_reporters.end(),
-                                         user) != c.joined_reporters.end();
-}
-
-CaseView Policy::ViewOf(const CaseRecord& c) const {
-  if (CanIn(Capability::kCaseRead, c.unit)) return CaseView::kFull;
-  if (IsReporter(c, user_.id) && Can(Capability::kReportOwnProgress)) {
-    return CaseView::kFeedback;
-  }
-  return CaseView::kNone;
 }
 
 const std::optional<CaseRecord>& Policy::Lookup(const std::string& id) const {

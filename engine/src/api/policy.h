@@ -15,21 +15,18 @@
 #include <string_view>
 
 #include "shouhu/access.h"
+#include "shouhu/case_access.h"
 #include "shouhu/case.h"
 #include "shouhu/org.h"
 #include "shouhu/runtime.h"
 
 namespace shouhu::api {
 
-enum class CaseView {
-  kNone,      // nothing: answered exactly as a case that does not exist
-  kFeedback,  // the reporter's view: state and progress only
-  kFull,      // the file, each field as its sensitivity allows
-};
+// The reader's view of a case and jurisdiction: shouhu/case_access.h, shared
+// with the dispatcher's messages.
+using shouhu::CaseView;
+using shouhu::InJurisdiction;
 
-// True when `unit` lies in the user's jurisdiction: their unit's subtree, or
-// the subtrees of the units it serves (a police station's townships).
-bool InJurisdiction(const Organisation& org, const User& user, std::string_view unit);
 // RuntimeOptions::child_in_reach for `org`: a child's file is written only by
 // actors whose jurisdiction holds its unit. REQUIRES: org outlives the result.
 std::function<bool(const Actor&, const std::string&)> ChildInReach(const Organisation& org);
@@ -51,10 +48,17 @@ class Policy {
   bool Sees(Sensitivity level) const { return rules_.Sees(user_, level); }
   // Who reported a case (case.reporter_identity; a reporter knows themselves).
   bool SeesReporterOf(const CaseRecord& c) const;
-  // Whether `user` reported case `c`: its first reporter or one whose later
-  // report joined it.
-  static bool IsReporter(const CaseRecord& c, const std::string& user);
-  CaseView ViewOf(const CaseRecord& c) const;
+  // Whether `user` reported case `c` (shouhu::IsReporter).
+  static bool IsReporter(const CaseRecord& c, const std::string& user) {
+    return shouhu::IsReporter(c, user);
+  }
+  CaseView ViewOf(const CaseRecord& c) const { return ViewOfCase(rules_, org_, user_, c); }
+  // Whether the reader, with `view` of a case of `w`, sees its field `field`
+  // (shouhu::SeesField).
+  bool SeesField(CaseView view, const Catalog& catalog, const Workflow* w,
+                 const std::string& field) const {
+    return shouhu::SeesField(rules_, user_, view, catalog, w, field);
+  }
   // The full view of case `id` (looked up once per policy).
   bool SeesCase(const std::string& id) const;
   // Whether `user` reported case `id` (IsReporter); false when unknown.

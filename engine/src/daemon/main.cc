@@ -222,7 +222,7 @@ int main(int argc, char** argv) {
   loop_ptr = &timers;
   timers.Start();
   auto dispatcher = shouhu::StartDispatcher(config->notifiers, std::move(*channels), **runtime,
-                                            catalog, org ? &*org : nullptr, clock);
+                                            catalog, org ? &*org : nullptr, access, clock);
   if (!dispatcher.ok()) {
     std::fprintf(stderr, "shouhud: refusing to start: %s\n",
                  dispatcher.status().message().c_str());

@@ -240,7 +240,8 @@ StatusOr<std::vector<ChannelOptions>> LoadDaemonChannels(
 StatusOr<std::unique_ptr<Dispatcher>> StartDispatcher(
     const std::optional<NotifiersConfig>& config,
     std::vector<ChannelOptions> channels, Runtime& runtime,
-    const Catalog& catalog, const Organisation* org, const Clock& clock) {
+    const Catalog& catalog, const Organisation* org, const AccessRules& rules,
+    const Clock& clock) {
   if (!config || !org) return std::unique_ptr<Dispatcher>();
   std::string names;
   for (const ChannelOptions& c : channels) {
@@ -252,7 +253,7 @@ StatusOr<std::unique_ptr<Dispatcher>> StartDispatcher(
   options.log = [](const std::string& line) {
     std::fprintf(stderr, "shouhud: %s\n", line.c_str());
   };
-  auto d = Dispatcher::Create(runtime, catalog, *org, clock,
+  auto d = Dispatcher::Create(runtime, catalog, *org, rules, clock,
                               std::move(channels), options);
   if (!d.ok()) return d.status();
   (*d)->Start();

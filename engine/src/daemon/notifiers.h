@@ -67,6 +67,7 @@ StatusOr<std::vector<ChannelOptions>> LoadDaemonChannels(
 StatusOr<std::unique_ptr<Dispatcher>> StartDispatcher(
     const std::optional<NotifiersConfig>& config,
     std::vector<ChannelOptions> channels, Runtime& runtime,
-    const Catalog& catalog, const Organisation* org, const Clock& clock);
+    const Catalog& catalog, const Organisation* org, const AccessRules& rules,
+    const Clock& clock);
 
 }  // namespace shouhu

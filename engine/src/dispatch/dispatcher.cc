@@ -47,12 +47,13 @@ struct Channel {
 class DispatcherImpl : public Dispatcher {
  public:
   DispatcherImpl(Runtime& runtime, const Catalog& catalog,
-                 const Organisation& org, const Clock& clock,
+                 const Organisation& org, const AccessRules& rules, const Clock& clock,
                  std::vector<ChannelOptions> channels,
                  DispatcherOptions options)
       : runtime_(runtime),
         catalog_(catalog),
         org_(org),
+        rules_(rules),
         clock_(clock),
         options_(std::move(options)),
         random_(options_.seed ? options_.seed : std::random_device{}()) {
@@ -80,6 +81,7 @@ class DispatcherImpl : public Dispatcher {
   Runtime& runtime_;
   const Catalog& catalog_;
   const Organisation& org_;
+  const AccessRules& rules_;
   const Clock& clock_;
   const DispatcherOptions options_;
   std::map<std::string, Channel, std::less<>> channels_;
@@ -111,12 +113,9 @@ std::vector<Delivery> DispatcherImpl::Expand(const OutboxEntry& entry,
                                              Instant now) {
   const json& ctx = entry.context;
   std::string problem;
-  dispatch::RenderedMessage message;
   auto w = catalog_.Find(ctx.value("workflow", ""), ctx.value("version", 0));
   const TemplateDef* t = w ? w->FindTemplate(entry.template_id) : nullptr;
-  if (t) {
-    message = dispatch::RenderMessage(*w, *t, ctx, &org_);
-  } else {
+  if (!t) {
     problem = "模板不存在 / no template \"" + entry.template_id +
               "\" in workflow \"" + ctx.value("workflow", "") + "\" v" +
               std::to_string(ctx.value("version", 0));
@@ -126,8 +125,10 @@ std::vector<Delivery> DispatcherImpl::Expand(const OutboxEntry& entry,
        dispatch::ResolveRecipients(org_, entry.recipients, ctx)) {
     // The user's address on each channel. Channels on which the user has no
     // address are left out, unless none has one: then each is a dead letter.
-    std::vector<std::pair<std::string, std::string>>
-        routes;  // channel, address
+    struct Route {
+      std::string channel, contact, address;
+    };
+    std::vector<Route> routes;
     bool any_address = false;
     for (const std::string& channel : entry.channels) {
       auto ch = channels_.find(channel);
@@ -136,10 +137,18 @@ std::vector<Delivery> DispatcherImpl::Expand(const OutboxEntry& entry,
       std::string address =
           a.found ? dispatch::ContactOf(*a.found, contact) : "";
       any_address = any_address || !address.empty();
-      routes.emplace_back(channel, std::move(address));
+      routes.push_back({channel, std::move(contact), std::move(address)});
     }
-    for (const auto& [channel, address] : routes) {
+    for (const auto& [channel, contact, address] : routes) {
       if (any_address && address.empty()) continue;
+      // Rendered for this reader: each placeholder they may not read, as
+      // the API would not show it to them, is masked.
+      dispatch::RenderedMessage message;
+      if (t) {
+        message = dispatch::RenderMessage(
+            *w, *t, ctx, &org_,
+            dispatch::ShownTo(rules_, org_, catalog_, *w, ctx, a.found, contact));
+      }
       Delivery d;
       d.id = DeliveryId(entry.id, out.size());
       d.outbox_id = entry.id;
@@ -349,7 +358,7 @@ std::unique_ptr<Sender> NotifierSender(std::unique_ptr<Notifier> notifier) {
 
 StatusOr<std::unique_ptr<Dispatcher>> Dispatcher::Create(
     Runtime& runtime, const Catalog& catalog, const Organisation& org,
-    const Clock& clock, std::vector<ChannelOptions> channels,
+    const AccessRules& rules, const Clock& clock, std::vector<ChannelOptions> channels,
     DispatcherOptions options) {
   std::map<std::string, int> seen;
   for (const ChannelOptions& c : channels) {
@@ -379,7 +388,7 @@ StatusOr<std::unique_ptr<Dispatcher>> Dispatcher::Create(
   }
   if (options.batch == 0) options.batch = 1;
   return std::unique_ptr<Dispatcher>(new DispatcherImpl(
-      runtime, catalog, org, clock, std::move(channels), std::move(options)));
+      runtime, catalog, org, rules, clock, std::move(channels), std::move(options)));
 }
 
 }  // namespace shouhu

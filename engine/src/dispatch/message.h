@@ -1,13 +1,17 @@
 // What a notification says and to whom: the template rendered for one case
-// (templates.cc) and the recipients resolved to users (recipients.cc).
+// and one reader (templates.cc), what that reader may read of it
+// (audience.cc) and the recipients resolved to users (recipients.cc).
 // Private to the dispatcher.
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "shouhu/access.h"
+#include "shouhu/catalog.h"
 #include "shouhu/org.h"
 #include "shouhu/workflow.h"
 
@@ -19,14 +23,35 @@ struct RenderedMessage {
   std::string params_json;  // the zh values of the template's placeholders
 };
 
+// Whether one reader may read placeholder `name` of a message.
+using Shows = std::function<bool(std::string_view name)>;
+
+// The mask a placeholder its reader may not read is rendered as.
+inline constexpr std::string_view kMaskZh = "（已隐去）";
+inline constexpr std::string_view kMaskEn = "(withheld)";
+
 // Fills the template's {{name}} placeholders from `context` (an outbox
 // entry's context): case_id, state_label and unit (in the text's language),
 // priority, and any of the case's data fields (lists joined), an enum value
 // as its label in `w` (in the text's language), not its code. A placeholder
-// with no value is rendered as "-". REQUIRES: `t` is one of `w`'s templates.
+// with no value is rendered as "-"; one `shows` refuses as the mask, in
+// the subject, the body and the provider's parameters alike.
+// REQUIRES: `t` is one of `w`'s templates.
 RenderedMessage RenderMessage(const Workflow& w, const TemplateDef& t,
                               const nlohmann::json& context,
-                              const Organisation* org);
+                              const Organisation* org, const Shows& shows);
+
+// What the reader of one delivery may read of a message about the case in
+// `context` (an outbox entry's context): the recipient's own view of the case
+// and its fields (shouhu/case_access.h, the rule the API's responses follow),
+// narrowed by where the message goes (AccessRules::ContactShows: a webhook
+// posts to a group chat). case_id and state_label say which case and step
+// the notice is about and are always shown; unit and priority only in the
+// full view. A delivery to no user (`reader` null) shows nothing else.
+// REQUIRES: rules, org, catalog, w and reader outlive the result.
+Shows ShownTo(const AccessRules& rules, const Organisation& org, const Catalog& catalog,
+              const Workflow& w, const nlohmann::json& context, const User* reader,
+              std::string_view contact);
 
 // One user a notification goes to, or why nobody could be found.
 struct Addressee {

@@ -1,5 +1,5 @@
-// Renders a workflow's notification template for one case, in Chinese with
-// English beside it.
+// Renders a workflow's notification template for one case and one reader,
+// in Chinese with English beside it.
 #include <algorithm>
 
 #include "dispatch/message.h"
@@ -53,10 +53,17 @@ std::string Value(std::string_view name, std::string_view lang, const json& ctx,
   return Shown(*it, field, lang);
 }
 
+// Value(), or the mask when the reader may not read `name`.
+std::string Filled(std::string_view name, std::string_view lang, const json& ctx,
+                   const Workflow& w, const Organisation* org, const Shows& shows) {
+  if (!shows(name)) return std::string(lang == "zh" ? kMaskZh : kMaskEn);
+  return Value(name, lang, ctx, w, org);
+}
+
 // Replaces every {{name}} in `text`; collects the names in `names`.
 std::string Fill(const std::string& text, std::string_view lang,
                  const json& ctx, const Workflow& w, const Organisation* org,
-                 std::vector<std::string>* names) {
+                 const Shows& shows, std::vector<std::string>* names) {
   std::string out;
   size_t pos = 0;
   for (;;) {
@@ -67,7 +74,7 @@ std::string Fill(const std::string& text, std::string_view lang,
     std::string name = text.substr(open + 2, close - open - 2);
     name.erase(0, name.find_first_not_of(' '));
     name.erase(name.find_last_not_of(' ') + 1);
-    out += Value(name, lang, ctx, w, org);
+    out += Filled(name, lang, ctx, w, org, shows);
     if (names &&
         std::find(names->begin(), names->end(), name) == names->end()) {
       names->push_back(name);
@@ -81,17 +88,18 @@ std::string Fill(const std::string& text, std::string_view lang,
 }  // namespace
 
 RenderedMessage RenderMessage(const Workflow& w, const TemplateDef& t,
-                              const json& context, const Organisation* org) {
+                              const json& context, const Organisation* org,
+                              const Shows& shows) {
   std::vector<std::string> names;
   RenderedMessage m;
-  std::string zh_subject = Fill(t.subject.zh, "zh", context, w, org, &names);
-  std::string en_subject = Fill(t.subject.en, "en", context, w, org, nullptr);
+  std::string zh_subject = Fill(t.subject.zh, "zh", context, w, org, shows, &names);
+  std::string en_subject = Fill(t.subject.en, "en", context, w, org, shows, nullptr);
   m.subject = en_subject.empty() ? zh_subject : zh_subject + " / " + en_subject;
-  std::string zh_body = Fill(t.body.zh, "zh", context, w, org, &names);
-  std::string en_body = Fill(t.body.en, "en", context, w, org, nullptr);
+  std::string zh_body = Fill(t.body.zh, "zh", context, w, org, shows, &names);
+  std::string en_body = Fill(t.body.en, "en", context, w, org, shows, nullptr);
   m.body = en_body.empty() ? zh_body : zh_body + "\n\n" + en_body;
   json params = json::object();
-  for (const std::string& n : names) params[n] = Value(n, "zh", context, w, org);
+  for (const std::string& n : names) params[n] = Filled(n, "zh", context, w, org, shows);
   m.params_json = params.dump();
   return m;
 }

@@ -4,10 +4,14 @@
 //   {"kind": "access_rules",
 //    "roles": {"<role>": ["<capability>", ...], ...},
 //    "sensitivity": {"public": [<capability>...], "personal": [...],
-//                    "sensitive": [...]}}
+//                    "sensitive": [...]},
+//    "contacts": {"webhook": ["public"], ...}}
 // "sensitivity" says which capabilities see a field of each level (any one
 // of them suffices); every level must be listed, so nothing is shown by an
-// omission.
+// omission. "contacts" (optional) caps what a notification sent to an
+// address of that kind shows, whatever its recipient sees: a webhook posts to
+// a group chat, so unless listed it shows public fields only.
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -61,6 +65,42 @@ unsigned CapabilityBits(const json& list, const std::string& ptr, Problems& p) {
   return bits;
 }
 
+// "contacts": {"<email|phone|webhook>": ["<level>", ...]} into `out`
+// (contact -> level bits), replacing the defaults of the contacts it lists.
+void ParseContacts(const json& contacts, std::vector<std::pair<std::string, unsigned>>& out,
+                   Problems& p) {
+  if (!contacts.is_object()) {
+    p.Add("/contacts", "expected an object: contact -> the levels its messages may show");
+    return;
+  }
+  for (auto it = contacts.begin(); it != contacts.end(); ++it) {
+    std::string ptr = "/contacts/" + Token(it.key());
+    if (it.key() != "email" && it.key() != "phone" && it.key() != "webhook") {
+      p.Add(ptr, "unknown contact \"" + it.key() + "\" (expected email, phone, webhook)");
+      continue;
+    }
+    if (!it->is_array()) {
+      p.Add(ptr, "expected a list of sensitivity levels");
+      continue;
+    }
+    unsigned bits = 0;
+    for (size_t i = 0; i < it->size(); ++i) {
+      Sensitivity s;
+      const json& level = (*it)[i];
+      if (!level.is_string() || !ParseSensitivity(level.get<std::string>(), &s)) {
+        p.Add(ptr + "/" + std::to_string(i),
+              "unknown sensitivity " + level.dump() + " (expected public, personal, sensitive)");
+        continue;
+      }
+      bits |= 1u << static_cast<unsigned>(s);
+    }
+    auto known = std::find_if(out.begin(), out.end(),
+                              [&](const auto& c) { return c.first == it.key(); });
+    if (known != out.end()) known->second = bits;
+    else out.emplace_back(it.key(), bits);
+  }
+}
+
 }  // namespace
 
 std::string_view CapabilityName(Capability c) {
@@ -101,8 +141,9 @@ StatusOr<AccessRules> AccessRules::Parse(const json& doc, const std::string& fil
   }
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     if (it.key() != "kind" && it.key() != "roles" && it.key() != "sensitivity" &&
-        it.key() != "note") {
-      p.Add("/" + Token(it.key()), "unknown member (expected kind, note, roles, sensitivity)");
+        it.key() != "note" && it.key() != "contacts") {
+      p.Add("/" + Token(it.key()),
+            "unknown member (expected kind, note, roles, sensitivity, contacts)");
     }
   }
   AccessRules rules;
@@ -136,6 +177,7 @@ StatusOr<AccessRules> AccessRules::Parse(const json& doc, const std::string& fil
                                 "\": say which capabilities see it ([] for none)");
     }
   }
+  if (doc.contains("contacts")) ParseContacts(doc["contacts"], rules.contacts_, p);
   if (p.any()) return p.status();
   return rules;
 }
@@ -165,6 +207,13 @@ bool AccessRules::Sees(const User& user, Sensitivity level) const {
     if ((seeing & (1u << i)) && Has(user, static_cast<Capability>(i))) return true;
   }
   return false;
+}
+
+bool AccessRules::ContactShows(std::string_view contact, Sensitivity level) const {
+  for (const auto& [name, bits] : contacts_) {
+    if (name == contact) return bits & (1u << static_cast<unsigned>(level));
+  }
+  return true;
 }
 
 std::vector<std::string> AccessRules::RolesWith(Capability c) const {

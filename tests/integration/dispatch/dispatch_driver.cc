@@ -15,6 +15,7 @@
 
 #include "shouhu/catalog.h"
 #include "shouhu/clock.h"
+#include "shouhu/access.h"
 #include "shouhu/dispatcher.h"
 #include "shouhu/notifier.h"
 #include "shouhu/org.h"
@@ -57,6 +58,9 @@ int Main(const std::string& data, const std::string& peer, int cases,
   auto org = Organisation::Load(
       SHOUHU_SOURCE_DIR "/tests/fixtures/dispatch/org/organisation.json");
   if (!org.ok()) return Fail("organisation", org.status());
+  auto rules = AccessRules::Load(SHOUHU_SOURCE_DIR "/tests/fixtures/dispatch/org/access.json",
+                                 KnownRoles(*org, catalog));
+  if (!rules.ok()) return Fail("access rules", rules.status());
   auto store = OpenRocksStore(data);
   if (!store.ok()) return Fail("store", store.status());
   SystemClock clock;
@@ -91,7 +95,7 @@ int Main(const std::string& data, const std::string& peer, int cases,
   options.retry = {std::chrono::milliseconds(50), std::chrono::seconds(1), 50,
                    0.2};
   options.batch = 8;  // short rounds: a kill lands between sends and records
-  auto dispatcher = Dispatcher::Create(**rt, catalog, *org, clock,
+  auto dispatcher = Dispatcher::Create(**rt, catalog, *org, *rules, clock,
                                        std::move(channels), options);
   if (!dispatcher.ok()) return Fail("dispatcher", dispatcher.status());
   size_t delivered = 0;

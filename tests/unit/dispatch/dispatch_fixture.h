@@ -20,6 +20,7 @@
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 #include "../runtime/runtime_fixture.h"
 #pragma GCC diagnostic pop
+#include "shouhu/access.h"
 #include "shouhu/dispatcher.h"
 #include "shouhu/org.h"
 
@@ -106,6 +107,10 @@ class DispatcherTest : public ::testing::Test {
         SourcePath("tests/fixtures/dispatch/org/organisation.json"));
     ASSERT_TRUE(org.ok()) << org.status().ToString();
     org_ = std::move(*org);
+    auto rules = AccessRules::Load(SourcePath("tests/fixtures/dispatch/org/access.json"),
+                                   KnownRoles(org_, catalog_));
+    ASSERT_TRUE(rules.ok()) << rules.status().ToString();
+    rules_ = std::move(*rules);
     options_.retry = {std::chrono::seconds(10), std::chrono::seconds(80), 5,
                       0.0};
     options_.seed = 42;
@@ -136,7 +141,7 @@ class DispatcherTest : public ::testing::Test {
       Channel("sms");
       Channel("webhook");
     }
-    auto d = Dispatcher::Create(*rt_, catalog_, org_, clock_,
+    auto d = Dispatcher::Create(*rt_, catalog_, org_, rules_, clock_,
                                 std::move(pending_channels_), options_);
     pending_channels_.clear();
     ASSERT_TRUE(d.ok()) << d.status().ToString();
@@ -204,6 +209,7 @@ class DispatcherTest : public ::testing::Test {
   FakeClock clock_;
   Catalog catalog_;
   Organisation org_;
+  AccessRules rules_;
   DispatcherOptions options_;
   std::map<std::string, Peer> peers_;
   std::vector<ChannelOptions> pending_channels_;

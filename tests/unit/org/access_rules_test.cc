@@ -94,6 +94,39 @@ TEST(AccessRulesTest, MistakesAreRefusedWithTheirPointer) {
   EXPECT_NE(ErrorOf(json::array()).find("access.json:: expected an object"), std::string::npos);
 }
 
+// What a notification may show on each kind of address: a webhook posts to a
+// group chat, so public fields only unless "contacts" says otherwise; email
+// and phone show what their recipient may see.
+TEST(AccessRulesTest, ContactsCapWhatANotificationShows) {
+  auto plain = AccessRules::Parse(Valid(), "access.json", kRoles);
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_TRUE(plain->ContactShows("webhook", Sensitivity::kPublic));
+  EXPECT_FALSE(plain->ContactShows("webhook", Sensitivity::kPersonal));
+  EXPECT_FALSE(plain->ContactShows("webhook", Sensitivity::kSensitive));
+  EXPECT_TRUE(plain->ContactShows("email", Sensitivity::kSensitive));
+  EXPECT_TRUE(plain->ContactShows("phone", Sensitivity::kSensitive));
+
+  json doc = Valid();
+  doc["contacts"] = {{"webhook", {"public", "personal"}}, {"phone", json::array()}};
+  auto listed = AccessRules::Parse(doc, "access.json", kRoles);
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  EXPECT_TRUE(listed->ContactShows("webhook", Sensitivity::kPersonal));
+  EXPECT_FALSE(listed->ContactShows("webhook", Sensitivity::kSensitive));
+  EXPECT_FALSE(listed->ContactShows("phone", Sensitivity::kPublic));
+  EXPECT_TRUE(listed->ContactShows("email", Sensitivity::kSensitive));
+
+  doc = Valid();
+  doc["contacts"] = {{"pager", {"public"}}};
+  EXPECT_NE(ErrorOf(doc).find("access.json:/contacts/pager: unknown contact \"pager\""),
+            std::string::npos) << ErrorOf(doc);
+  doc["contacts"] = {{"webhook", {"secret"}}};
+  EXPECT_NE(ErrorOf(doc).find("access.json:/contacts/webhook/0: unknown sensitivity"),
+            std::string::npos) << ErrorOf(doc);
+  doc["contacts"] = {{"webhook", "public"}};
+  EXPECT_NE(ErrorOf(doc).find("access.json:/contacts/webhook: expected a list"),
+            std::string::npos) << ErrorOf(doc);
+}
+
 TEST(AccessRulesTest, AWorkflowFieldTakesOnlyAKnownSensitivity) {
   Sensitivity s;
   EXPECT_TRUE(ParseSensitivity("personal", &s));

@@ -18,6 +18,11 @@ StatusOr<std::unique_ptr<Store>> OpenDataStore(const std::string& dir,
                                                const StoreOptions& options,
                                                const DataKey* key);
 
+// OpenRotatableStore with the key layout: shouhud's store when encrypted.
+StatusOr<std::unique_ptr<RotatableStore>> OpenRotatableDataStore(const std::string& dir,
+                                                                 const StoreOptions& options,
+                                                                 const DataKey& key);
+
 // See RotateSealedStore.
 StatusOr<RotationReport> RotateDataKey(const std::string& dir,
                                        const DataKey* old_key,

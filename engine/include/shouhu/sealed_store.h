@@ -14,8 +14,21 @@
 //
 // The store keeps a check value under "s/key": a known text sealed under the
 // store's key. Opening refuses a key that does not open it, a store written
-// without encryption, and a store whose key rotation was interrupted, before
-// RocksDB is opened for writing: a refused open changes nothing on disk.
+// without encryption, and a store whose offline key rotation was interrupted,
+// before RocksDB is opened for writing: a refused open changes nothing on
+// disk.
+//
+// Online rotation (RotatableStore): while the store serves, new writes are
+// sealed under the new key and reads open either; records still under the
+// old key are re-sealed in small batches, each atomic and exclusive with
+// other commits (so a re-seal never overwrites a newer value); last, the
+// check value is sealed under the new key and the old key is forgotten. The
+// store marks the rotation ("s/rotating": the new key's id,
+// "s/rotating_file": its file) before the first write under the new key, so
+// after a crash every record opens with one of the two keys, and a store
+// opened again with the old key reads the new one from that file and goes
+// on. Looked-up-by-hash records move to the new key's hash; until then a
+// lookup tries the new hash, then the old.
 #pragma once
 
 #include <string.h>  // explicit_bzero
@@ -90,7 +103,8 @@ struct RotationReport {
 };
 
 // Re-seals every record of the store in `dir` under `new_key` (offline: the
-// store must not be open elsewhere). `old_key` == nullptr encrypts a store
+// store must not be open elsewhere); also finishes an interrupted online
+// rotation to `new_key`. `old_key` == nullptr encrypts a store
 // written without encryption. Marks the rotation in the store first and
 // clears the mark last, so an interrupted rotation is refused by
 // OpenSealedStore until the same command is run again, which finishes it.
@@ -101,6 +115,43 @@ StatusOr<RotationReport> RotateSealedStore(const std::string& dir,
                                            const DataKey& new_key,
                                            const SealingLayout& layout);
 
+// How a store's key stands, for an online rotation's progress.
+struct RotationProgress {
+  uint32_t key_id = 0;    // the key new writes are sealed under
+  bool rotating = false;  // records may still be under `from`
+  uint32_t from = 0;      // while rotating: the key being replaced
+  std::string key_file;   // while rotating: the new key's file
+  uint64_t resealed = 0;  // records re-sealed by this process
+};
+
+// A sealed store that can change its key while it serves.
+//
+// Thread safety: as every Store; the rotation calls may come from any thread
+// (they serialise among themselves).
+class RotatableStore : public Store {
+ public:
+  // Starts rotating to `next`, read from `next_file` (remembered in the
+  // store, so that a restart goes on): from now on new writes are sealed
+  // under `next`. kFailedPrecondition while another rotation is under way,
+  // kInvalidArgument when `next` has the id of the key in use.
+  virtual Status BeginRotation(const DataKey& next, const std::string& next_file) = 0;
+  // Re-seals up to `max` records still under the old key (one atomic batch);
+  // when none is left, finishes (rotating false in the result). Does nothing
+  // when no rotation is under way.
+  virtual StatusOr<RotationProgress> ContinueRotation(size_t max) = 0;
+  virtual RotationProgress Progress() const = 0;
+};
+
+// OpenSealedStore for the daemon: a store sealed under `key` that can rotate
+// online. A store left mid-way through an online rotation opens with its old
+// key (`key`) and goes on (ContinueRotation): the new key is read from the
+// file the rotation was started with; kFailedPrecondition when that file is
+// gone or holds another key. Other errors as OpenSealedStore.
+StatusOr<std::unique_ptr<RotatableStore>> OpenRotatableStore(const std::string& dir,
+                                                             const StoreOptions& options,
+                                                             const DataKey& key,
+                                                             const SealingLayout& layout);
+
 // Whether `dir` holds a store sealed under some key (its check value), and
 // that key's id. kNotFound when `dir` holds no store. Reads only.
 struct SealState {
@@ -108,6 +159,7 @@ struct SealState {
   uint32_t key_id = 0;
   bool rotating = false;
   uint32_t rotating_to = 0;
+  bool online = false;  // the rotation was started online (shouhud)
 };
 StatusOr<SealState> ReadSealState(const std::string& dir);
 

@@ -24,6 +24,7 @@
 #include "shouhu/access.h"
 #include "shouhu/catalog.h"
 #include "shouhu/clock.h"
+#include "shouhu/key_rotation.h"
 #include "shouhu/org.h"
 #include "shouhu/runtime.h"
 #include "shouhu/store.h"
@@ -52,6 +53,8 @@ struct ApiDeps {
   Store& store;         // for commit counts in /metrics
   const Clock& clock;   // token expiry
   const AccessRules& access;  // who may do and see what
+  // The data key's online rotation; null when the store is not encrypted.
+  KeyRotationService* key_rotation = nullptr;
 };
 
 // The cookie that holds a browser session's secret (session_routes.cc).
@@ -114,6 +117,7 @@ class ApiService {
   void AddSessionRoutes();  // session_routes.cc: sign-in, sessions, invitations
   void AddDirectoryRoutes();  // directory_routes.cc: units, people, stats
   void AddAttachmentRoutes();  // attachment_routes.cc: uploads, files of a case
+  void AddKeyRoutes();  // key_routes.cc: the data key's online rotation
 
   // Whether the caller files, acts on or works cases somewhere (and so may
   // upload evidence).

@@ -177,7 +177,7 @@ StatusOr<std::unique_ptr<ApiEndpoint>> ApiEndpoint::Start(
   e->parts_->tokens = std::make_unique<TokenStore>(tokens_path);
   e->parts_->service = std::make_unique<ApiService>(
       ApiDeps{runtime, catalog, org, *e->parts_->tokens, store, clock,
-              config.access ? *config.access : e->parts_->no_rules},
+              config.access ? *config.access : e->parts_->no_rules, config.key_rotation},
       api_options);
   auto server = ApiServer::Start(*e->parts_->service, server_options);
   if (!server.ok()) return server.status();

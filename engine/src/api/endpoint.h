@@ -28,6 +28,7 @@
 #include "shouhu/access.h"
 #include "shouhu/catalog.h"
 #include "shouhu/clock.h"
+#include "shouhu/key_rotation.h"
 #include "shouhu/org.h"
 #include "shouhu/runtime.h"
 #include "shouhu/status.h"
@@ -46,6 +47,8 @@ struct EndpointConfig {
   std::string address = "127.0.0.1";
   int port = 8620;
   const AccessRules* access = nullptr;  // null: nobody may do anything
+  // The data key's online rotation; null when the store is not encrypted.
+  KeyRotationService* key_rotation = nullptr;
 };
 
 class ApiEndpoint {

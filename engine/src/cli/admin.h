@@ -12,6 +12,8 @@ int AuditCommand(int argc, char** argv);
 int BackupCommand(int argc, char** argv);
 int RestoreCommand(int argc, char** argv);
 int KeyCommand(int argc, char** argv);  // key_cmd.cc
+// `key rotate --online ...` against a running shouhud (key_online.cc).
+int KeyRotateOnline(int argc, char** argv);
 // `validate --config FILE` (validate_config.cc).
 int ValidateConfig(const std::string& config_path);
 

@@ -1,6 +1,7 @@
 // `shouhu key` (数据密钥): the data key that encrypts a data directory at
 // rest. `init` makes a key file, `rotate` re-encrypts a stopped daemon's
-// data directory under a new key, `status` says which key a directory needs.
+// data directory under a new key (`rotate --online`: a running one's,
+// key_online.cc), `status` says which key a directory needs.
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -16,6 +17,8 @@ constexpr const char* kKeyUsage =
     "usage: shouhu key init [--if-missing] FILE\n"
     "       shouhu key rotate --data-dir DIR (--key-file OLD | --from-clear) "
     "--new-key NEW\n"
+    "       shouhu key rotate --online --new-key NEW [--no-wait] [--server URL] "
+    "[--token TOKEN]\n"
     "       shouhu key status --data-dir DIR\n"
     "\n"
     "shouhud encrypts every child's and reporter's value, note and message in\n"
@@ -36,6 +39,11 @@ constexpr const char* kKeyUsage =
     "        interrupted, shouhud refuses DIR until the same command is run\n"
     "        again. Then point the configuration at NEW, and keep OLD only as\n"
     "        long as backups made before the rotation are kept.\n"
+    "        --online: shouhud keeps serving. It reads NEW itself (an absolute\n"
+    "        path on its machine, readable by it), seals new writes under it\n"
+    "        at once and re-encrypts the rest in the background; a restart\n"
+    "        mid-way goes on. Needs a users.admin token (--token or\n"
+    "        SHOUHU_TOKEN); follows the progress unless --no-wait.\n"
     "status  prints the id of the key DIR is encrypted under (every key file\n"
     "        starts with its id), or that it is not encrypted.\n"
     "\n"
@@ -83,6 +91,9 @@ int Init(int argc, char** argv) {
 }
 
 int Rotate(int argc, char** argv) {
+  for (int i = 0; i < argc; ++i) {
+    if (std::string(argv[i]) == "--online") return KeyRotateOnline(argc, argv);
+  }
   Options o = ParseOptions(
       argc, argv, {"--data-dir", "--key-file", "--new-key"}, {"--from-clear"});
   if (!o.error.empty()) return Usage(o.error);
@@ -147,7 +158,11 @@ int Status_(int argc, char** argv) {
   } else {
     std::printf("not encrypted 未加密\n");
   }
-  if (state->rotating) {
+  if (state->rotating && state->online) {
+    std::printf("an online rotation to key %s is under way; shouhud goes on with it when it "
+                "runs (or finish it offline: shouhu key rotate)\n",
+                DataKeyIdText(state->rotating_to).c_str());
+  } else if (state->rotating) {
     std::printf(
         "an interrupted rotation to key %s must be finished (shouhu key "
         "rotate)\n",

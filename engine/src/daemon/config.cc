@@ -106,7 +106,17 @@ StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
                "throwaway set-up without encryption)");
   }
   {
-    const nlohmann::json& e = doc["encryption"];
+    nlohmann::json e = doc["encryption"];
+    // How many records an online key rotation re-encrypts per atomic batch
+    // (shouhu/key_rotation.h): smaller batches hold writers up for less.
+    if (e.is_object() && e.contains("rotation_batch")) {
+      const auto& b = e["rotation_batch"];
+      if (!b.is_number_unsigned() || b.get<uint64_t>() < 1 || b.get<uint64_t>() > 100000) {
+        return bad("encryption/rotation_batch", "expected an integer from 1 to 100000");
+      }
+      c.rotation_batch = b.get<size_t>();
+      e.erase("rotation_batch");
+    }
     const auto only = [&](const char* member) {
       return e.is_object() && e.size() == 1 && e.contains(member) && e[member].is_string() &&
              !e[member].get<std::string>().empty();

@@ -44,6 +44,9 @@ struct DaemonConfig {
   // {"none": "development"} runs without encryption, for a throwaway set-up.
   std::string key_file;  // "" with `unencrypted`
   bool unencrypted = false;
+  // "encryption": {..., "rotation_batch": N}: records per batch of an online
+  // key rotation (shouhu/key_rotation.h).
+  size_t rotation_batch = 256;
 };
 
 // Reads and checks the file; every problem is an InvalidArgument naming the

@@ -24,6 +24,7 @@
 #include "shouhu/catalog.h"
 #include "shouhu/clock.h"
 #include "shouhu/data_store.h"
+#include "shouhu/key_rotation.h"
 #include "shouhu/org.h"
 #include "shouhu/runtime.h"
 #include "shouhu/store.h"
@@ -161,8 +162,17 @@ int main(int argc, char** argv) {
   }
   shouhu::StoreOptions store_options;
   store_options.min_free_bytes = config->min_free_bytes;
-  const shouhu::DataKey* key = data_key ? &*data_key : nullptr;
-  auto store = shouhu::OpenDataStore(config->data_dir, store_options, key);
+  // Encrypted, the store can change its key while it serves (online
+  // rotation, shouhu/key_rotation.h).
+  shouhu::RotatableStore* rotatable = nullptr;
+  auto open_store = [&]() -> shouhu::StatusOr<std::unique_ptr<shouhu::Store>> {
+    if (!data_key) return shouhu::OpenDataStore(config->data_dir, store_options, nullptr);
+    auto opened = shouhu::OpenRotatableDataStore(config->data_dir, store_options, *data_key);
+    if (!opened.ok()) return opened.status();
+    rotatable = opened->get();
+    return std::unique_ptr<shouhu::Store>(std::move(*opened));
+  };
+  auto store = open_store();
   // On a full disk, wait for space instead of exiting (and being restarted
   // in a loop by systemd); SIGTERM ends the wait.
   for (bool said = false; !store.ok() && store.status().code() == shouhu::StatusCode::kUnavailable &&
@@ -173,7 +183,7 @@ int main(int argc, char** argv) {
       said = true;
     }
     std::this_thread::sleep_for(std::chrono::seconds(1));
-    store = shouhu::OpenDataStore(config->data_dir, store_options, key);
+    store = open_store();
   }
   if (!store.ok()) {
     std::fprintf(stderr, "shouhud: cannot open the data directory %s: %s\n",
@@ -217,6 +227,18 @@ int main(int argc, char** argv) {
                  runtime.status().ToString().c_str());
     return 1;
   }
+  // An online key rotation the store was left in goes on now.
+  std::unique_ptr<shouhu::KeyRotationService> key_rotation;
+  if (rotatable) {
+    if (rotatable->Progress().rotating) {
+      std::fprintf(stderr, "shouhud: resuming the key rotation to key %s\n",
+                   shouhu::DataKeyIdText(rotatable->Progress().key_id).c_str());
+    }
+    key_rotation = shouhu::StartKeyRotation(
+        *rotatable, **runtime, {config->rotation_batch, [](const std::string& line) {
+                                  std::fprintf(stderr, "shouhud: %s\n", line.c_str());
+                                }});
+  }
   // Timers that came due while the daemon was down fire first, oldest first.
   shouhu::TimerLoop timers(**runtime, clock);
   loop_ptr = &timers;
@@ -234,7 +256,7 @@ int main(int argc, char** argv) {
   auto api = shouhu::api::ApiEndpoint::Start(
       **runtime, catalog, org ? *org : no_users, **store, clock,
       {config->api, config->config_dir, config->data_dir, config->web_root,
-       config->listen_address, config->listen_port, &access});
+       config->listen_address, config->listen_port, &access, key_rotation.get()});
   if (!api.ok()) {
     std::fprintf(stderr, "shouhud: cannot start the API: %s\n",
                  api.status().message().c_str());
@@ -261,6 +283,7 @@ int main(int argc, char** argv) {
   if (*dispatcher) (*dispatcher)->Stop();
   timers.Stop();
   loop_ptr = nullptr;
+  key_rotation.reset();
   runtime->reset();
   store->reset();  // flush and close RocksDB before exiting
   std::fprintf(stderr, "shouhud: stopped\n");

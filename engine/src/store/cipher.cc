@@ -97,7 +97,7 @@ std::optional<uint32_t> SealedKeyId(std::string_view v) {
 }
 
 Cipher::Cipher(const DataKey& primary, const DataKey* other)
-    : primary_(primary.id) {
+    : primary_(primary.id), other_(other ? other->id : 0) {
   InitSodium();
   for (const DataKey* k : {&primary, other}) {
     if (k == nullptr) continue;
@@ -161,8 +161,8 @@ std::optional<std::string> Cipher::Open(std::string_view key,
   return out;
 }
 
-std::string Cipher::Hash(std::string_view value) const {
-  const Subkeys& k = keys_.at(primary_);
+std::string Cipher::HashUnder(uint32_t id, std::string_view value) const {
+  const Subkeys& k = keys_.at(id);
   std::string out(32, '\0');
   crypto_generichash(reinterpret_cast<unsigned char*>(out.data()), out.size(),
                      reinterpret_cast<const unsigned char*>(value.data()),

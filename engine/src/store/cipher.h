@@ -33,6 +33,8 @@ class Cipher {
   Cipher& operator=(const Cipher&) = delete;
 
   uint32_t primary_id() const { return primary_; }
+  // The id of the other key (the one being rotated away from), 0 if none.
+  uint32_t other_id() const { return other_; }
 
   // `plaintext` sealed under the primary key, bound to `key` (the record's
   // stored key) as associated data.
@@ -43,7 +45,9 @@ class Cipher {
   std::optional<std::string> Open(std::string_view key,
                                   std::string_view sealed) const;
   // The keyed hash (BLAKE2b-256) of `value` under the primary key.
-  std::string Hash(std::string_view value) const;
+  std::string Hash(std::string_view value) const { return HashUnder(primary_, value); }
+  // The same under key `id`. REQUIRES: id is the primary or the other key.
+  std::string HashUnder(uint32_t id, std::string_view value) const;
 
  private:
   struct Subkeys {
@@ -51,6 +55,7 @@ class Cipher {
     std::array<unsigned char, 32> hash;
   };
   uint32_t primary_;
+  uint32_t other_ = 0;
   std::map<uint32_t, Subkeys> keys_;
 };
 

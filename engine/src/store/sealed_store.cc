@@ -1,107 +1,87 @@
 // The sealed store (shouhu/sealed_store.h): a Store decorator that seals
-// values on their way in and opens them on their way out, the key checks
-// made before a store is opened for writing, and offline key rotation.
-#include <filesystem>
+// values on their way in and opens them on their way out, changes its key
+// while it serves (online rotation), and the key checks made before a store
+// is opened for writing.
+#include <mutex>
+#include <shared_mutex>
 #include <utility>
 
-#include "store/cipher.h"
 #include "store/rocks_store.h"
+#include "store/sealing.h"
 
 namespace shouhu {
 namespace {
 
-// The decorator's own records: the check value and the rotation mark. Both
-// are written only by this file, never through the decorator.
-constexpr std::string_view kMetaPrefix = "s/";
-constexpr std::string_view kCheckKey = "s/key";
-constexpr std::string_view kRotatingKey = "s/rotating";
-constexpr std::string_view kCheckText = "shouhu data key check v1";
+using namespace sealing;
 
-bool StartsWithAny(std::string_view key,
-                   const std::vector<std::string>& prefixes) {
-  for (const std::string& p : prefixes) {
-    if (key.starts_with(p)) return true;
-  }
-  return false;
-}
-
-// The hashed-key prefix `key` is under, or "".
-std::string_view HashedPrefixOf(std::string_view key,
-                                const SealingLayout& layout) {
-  for (const std::string& p : layout.hashed_key_prefixes) {
-    if (key.starts_with(p)) return p;
-  }
-  return {};
-}
-
-// A hashed-key record's plaintext: the clear key (length-prefixed), then the
-// value.
-std::string Frame(std::string_view clear_key, std::string_view value) {
-  std::string out;
-  const uint32_t n = static_cast<uint32_t>(clear_key.size());
-  for (int shift = 24; shift >= 0; shift -= 8)
-    out.push_back(static_cast<char>(n >> shift));
-  out.append(clear_key);
-  out.append(value);
-  return out;
-}
-bool Unframe(std::string_view plain, std::string_view* clear_key,
-             std::string_view* value) {
-  if (plain.size() < 4) return false;
-  uint32_t n = 0;
-  for (int i = 0; i < 4; ++i)
-    n = (n << 8) | static_cast<unsigned char>(plain[i]);
-  if (plain.size() - 4 < n) return false;
-  *clear_key = plain.substr(4, n);
-  *value = plain.substr(4 + n);
-  return true;
-}
-
-bool IsDataDir(const std::string& dir) {
-  std::error_code ec;
-  return std::filesystem::is_regular_file(
-      std::filesystem::path(dir) / "CURRENT", ec);
-}
-
-class SealedStore final : public Store {
+class SealedStore final : public RotatableStore {
  public:
-  SealedStore(std::unique_ptr<Store> base, std::unique_ptr<Cipher> cipher,
+  SealedStore(std::unique_ptr<Store> base, const DataKey& key,
+              std::optional<DataKey> next, std::string next_file,
               SealingLayout layout)
       : base_(std::move(base)),
-        cipher_(std::move(cipher)),
+        key_(key),
+        next_(std::move(next)),
+        next_file_(std::move(next_file)),
+        cipher_(next_ ? std::make_shared<const Cipher>(*next_, &key_)
+                      : std::make_shared<const Cipher>(key_)),
         layout_(std::move(layout)) {}
 
   Status Commit(std::vector<Mutation> batch) override {
+    // Shared with other commits, exclusive with a re-seal batch, so a
+    // re-seal never writes over a newer value.
+    std::shared_lock<std::shared_mutex> lock(commit_mu_);
+    auto cipher = Current();
+    std::vector<Mutation> out;
+    out.reserve(batch.size());
     // Sealed here, on the callers' threads, so concurrent commits seal in
     // parallel and the committer thread only writes.
     for (Mutation& m : batch) {
-      if (m.kind == Mutation::Kind::kChainedAppend || IsClear(m.key)) continue;
-      std::string_view hashed = HashedPrefixOf(m.key, layout_);
-      if (hashed.empty()) {
-        if (m.kind == Mutation::Kind::kPut)
-          m.value = cipher_->Seal(m.key, m.value);
+      if (m.kind == Mutation::Kind::kChainedAppend || IsClear(m.key, layout_)) {
+        out.push_back(std::move(m));
         continue;
       }
-      std::string stored = StoredKey(m.key, hashed);
-      if (m.kind == Mutation::Kind::kPut)
-        m.value = cipher_->Seal(stored, Frame(m.key, m.value));
+      std::string_view hashed = HashedPrefixOf(m.key, layout_);
+      if (hashed.empty()) {
+        if (m.kind == Mutation::Kind::kPut) m.value = cipher->Seal(m.key, m.value);
+        out.push_back(std::move(m));
+        continue;
+      }
+      // Mid-rotation the record may still be under the old key's hash: it
+      // goes, so that one clear key has one record.
+      if (cipher->other_id() != 0) {
+        out.push_back(Mutation::Delete(StoredKey(*cipher, cipher->other_id(), m.key, hashed)));
+      }
+      std::string stored = StoredKey(*cipher, cipher->primary_id(), m.key, hashed);
+      if (m.kind == Mutation::Kind::kPut) m.value = cipher->Seal(stored, Frame(m.key, m.value));
       m.key = std::move(stored);
+      out.push_back(std::move(m));
     }
-    return base_->Commit(std::move(batch));
+    return base_->Commit(std::move(out));
   }
 
   StatusOr<std::string> Get(std::string_view key) override {
-    if (IsClear(key)) return base_->Get(key);
+    if (IsClear(key, layout_)) return base_->Get(key);
+    auto cipher = Current();
     std::string_view hashed = HashedPrefixOf(key, layout_);
-    const std::string stored =
-        hashed.empty() ? std::string(key) : StoredKey(key, hashed);
+    if (hashed.empty()) {
+      auto value = base_->Get(key);
+      if (!value.ok()) return value;
+      // A value that does not open is handed on as it is: the record
+      // decoders refuse it as corrupt, as they refuse any damaged record.
+      std::optional<std::string> plain = cipher->Open(key, *value);
+      if (!plain) return value;
+      return std::move(*plain);
+    }
+    std::string stored = StoredKey(*cipher, cipher->primary_id(), key, hashed);
     auto value = base_->Get(stored);
+    if (value.status().code() == StatusCode::kNotFound && cipher->other_id() != 0) {
+      stored = StoredKey(*cipher, cipher->other_id(), key, hashed);  // not re-sealed yet
+      value = base_->Get(stored);
+    }
     if (!value.ok()) return value;
-    std::optional<std::string> plain = cipher_->Open(stored, *value);
-    // A value that does not open is handed on as it is: the record decoders
-    // refuse it as corrupt, as they refuse any damaged record.
+    std::optional<std::string> plain = cipher->Open(stored, *value);
     if (!plain) return value;
-    if (hashed.empty()) return std::move(*plain);
     std::string_view clear_key, v;
     if (!Unframe(*plain, &clear_key, &v) || clear_key != key) return value;
     return std::string(v);
@@ -110,10 +90,11 @@ class SealedStore final : public Store {
   Status Scan(std::string_view prefix, std::string_view start,
               const std::function<bool(std::string_view, std::string_view)>& fn)
       override {
+    auto cipher = Current();
     return base_->Scan(
         prefix, start, [&](std::string_view key, std::string_view value) {
-          if (IsClear(key)) return fn(key, value);
-          std::optional<std::string> plain = cipher_->Open(key, value);
+          if (IsClear(key, layout_)) return fn(key, value);
+          std::optional<std::string> plain = cipher->Open(key, value);
           if (!plain) return fn(key, value);
           if (HashedPrefixOf(key, layout_).empty()) return fn(key, *plain);
           std::string_view clear_key, v;
@@ -125,80 +106,224 @@ class SealedStore final : public Store {
   StatusOr<std::string> LastKeyWithPrefix(std::string_view prefix) override {
     return base_->LastKeyWithPrefix(prefix);
   }
-  // The copy holds the sealed values as they are: a backup stays encrypted.
+  // The copy holds the sealed values as they are: a backup stays encrypted
+  // (mid-rotation, under both keys).
   Status Checkpoint(const std::string& dir) override {
     return base_->Checkpoint(dir);
   }
   StoreStats Stats() const override { return base_->Stats(); }
   Status WriteHealth() const override { return base_->WriteHealth(); }
 
- private:
-  bool IsClear(std::string_view key) const {
-    return key.starts_with(kMetaPrefix) ||
-           StartsWithAny(key, layout_.clear_prefixes);
-  }
-  std::string StoredKey(std::string_view key, std::string_view hashed) const {
-    return std::string(hashed) + cipher_->Hash(key.substr(hashed.size()));
+  Status BeginRotation(const DataKey& next, const std::string& next_file) override;
+  StatusOr<RotationProgress> ContinueRotation(size_t max) override;
+  RotationProgress Progress() const override {
+    std::lock_guard<std::mutex> lock(rotation_mu_);
+    return ProgressLocked();
   }
 
+ private:
+  std::shared_ptr<const Cipher> Current() const {
+    std::lock_guard<std::mutex> lock(cipher_mu_);
+    return cipher_;
+  }
+  void Use(std::shared_ptr<const Cipher> cipher) {
+    std::lock_guard<std::mutex> lock(cipher_mu_);
+    cipher_ = std::move(cipher);
+  }
+  static std::string StoredKey(const Cipher& cipher, uint32_t id, std::string_view key,
+                               std::string_view hashed) {
+    return std::string(hashed) + cipher.HashUnder(id, key.substr(hashed.size()));
+  }
+  RotationProgress ProgressLocked() const {
+    RotationProgress p;
+    p.key_id = next_ ? next_->id : key_.id;
+    p.rotating = next_.has_value();
+    p.from = next_ ? key_.id : 0;
+    p.key_file = next_file_;
+    p.resealed = resealed_;
+    return p;
+  }
+  // The check value under the new key, the marks gone, the old key forgotten.
+  Status FinishLocked();
+
   std::unique_ptr<Store> base_;
-  std::unique_ptr<Cipher> cipher_;
+  mutable std::mutex rotation_mu_;  // guards the rotation's state below
+  DataKey key_;                     // the key the store was opened under
+  std::optional<DataKey> next_;     // while rotating: the new key
+  std::string next_file_;
+  std::string cursor_;              // re-sealed up to here (this process)
+  uint64_t resealed_ = 0;
+  std::shared_mutex commit_mu_;
+  mutable std::mutex cipher_mu_;  // guards cipher_ (the pointer, not the Cipher)
+  std::shared_ptr<const Cipher> cipher_;
   const SealingLayout layout_;
 };
 
-std::string IdOf(std::string_view sealed) {
-  std::optional<uint32_t> id = SealedKeyId(sealed);
-  return id ? DataKeyIdText(*id) : "?";
+Status SealedStore::BeginRotation(const DataKey& next, const std::string& next_file) {
+  std::lock_guard<std::mutex> lock(rotation_mu_);
+  if (next_) {
+    return FailedPrecondition("a rotation to key " + DataKeyIdText(next_->id) +
+                              " is under way; it must finish first");
+  }
+  if (next.id == key_.id) {
+    return InvalidArgument("the new key " + next.source + " has the id of the key in use (" +
+                           DataKeyIdText(key_.id) + "); make a new one with `shouhu key init`");
+  }
+  std::unique_lock<std::shared_mutex> commits(commit_mu_);
+  // Marked first: a restart from here on resumes with both keys.
+  SHOUHU_RETURN_IF_ERROR(
+      base_->Commit({Mutation::Put(std::string(kRotatingKey), DataKeyIdText(next.id)),
+                     Mutation::Put(std::string(kRotatingFileKey), next_file)}));
+  next_ = next;
+  next_file_ = next_file;
+  cursor_.clear();
+  resealed_ = 0;
+  Use(std::make_shared<const Cipher>(*next_, &key_));
+  return Status::Ok();
 }
 
-// Refuses `key` for the store in `dir` before anything opens it for writing.
-Status CheckKey(const std::string& dir, const DataKey* key) {
-  if (!IsDataDir(dir)) return Status::Ok();  // a new store
-  std::vector<std::optional<std::string>> values;
-  bool empty = false;
-  SHOUHU_RETURN_IF_ERROR(
-      PeekRocksStore(dir, {std::string(kCheckKey), std::string(kRotatingKey)},
-                     &values, &empty));
-  const std::string nothing = "; nothing was changed 数据未作任何改动";
-  if (values[1]) {
-    return FailedPrecondition(
-        "数据密钥轮换未完成 a key rotation of " + dir + " to key " +
-        *values[1] +
-        " was interrupted; run the same `shouhu key rotate` "
-        "command again to finish it" +
-        nothing);
-  }
-  if (values[0]) {
-    const std::string store_id = IdOf(*values[0]);
-    if (key == nullptr) {
-      return PermissionDenied("数据目录已加密 " + dir +
-                              " is encrypted under data key " + store_id +
-                              " and no key was given" + nothing);
+StatusOr<RotationProgress> SealedStore::ContinueRotation(size_t max) {
+  std::lock_guard<std::mutex> lock(rotation_mu_);
+  if (!next_) return ProgressLocked();
+  const uint32_t old_id = key_.id;
+  // Which records after the cursor are still under the old key: from a
+  // snapshot, checked again under the commit lock below. A bounded look at a
+  // time, so a store already mostly re-sealed does not hold the lock long.
+  std::vector<std::string> found;
+  std::string last;
+  size_t looked = 0;
+  bool more = false;
+  SHOUHU_RETURN_IF_ERROR(base_->Scan("", cursor_, [&](std::string_view key, std::string_view value) {
+    if (found.size() >= max || looked >= 64 * max) {
+      more = true;
+      return false;
     }
-    if (SealedKeyId(*values[0]) != key->id) {
+    ++looked;
+    last = std::string(key);
+    if (!IsClear(key, layout_) && SealedKeyId(value) == old_id) found.emplace_back(key);
+    return true;
+  }));
+  if (found.empty() && !more) {
+    SHOUHU_RETURN_IF_ERROR(FinishLocked());
+    return ProgressLocked();
+  }
+  if (!found.empty()) {
+    std::unique_lock<std::shared_mutex> commits(commit_mu_);
+    auto cipher = Current();
+    std::vector<Mutation> batch;
+    size_t resealed = 0;
+    for (const std::string& key : found) {
+      auto value = base_->Get(key);
+      if (value.status().code() == StatusCode::kNotFound) continue;  // gone since
+      if (!value.ok()) return value.status();
+      if (SealedKeyId(*value) != old_id) continue;  // written anew since
+      SHOUHU_RETURN_IF_ERROR(ResealRecord(*cipher, key, *value, layout_, false, &batch));
+      ++resealed;
+    }
+    SHOUHU_RETURN_IF_ERROR(base_->Commit(std::move(batch)));
+    resealed_ += resealed;
+  }
+  cursor_ = last + '\0';  // the next key after the last one looked at
+  return ProgressLocked();
+}
+
+Status SealedStore::FinishLocked() {
+  std::unique_lock<std::shared_mutex> commits(commit_mu_);
+  auto only_new = std::make_shared<const Cipher>(*next_);
+  SHOUHU_RETURN_IF_ERROR(base_->Commit(
+      {Mutation::Put(std::string(kCheckKey), only_new->Seal(kCheckKey, kCheckText)),
+       Mutation::Delete(std::string(kRotatingKey)),
+       Mutation::Delete(std::string(kRotatingFileKey))}));
+  Use(std::move(only_new));
+  key_ = *next_;
+  next_.reset();
+  next_file_.clear();
+  return Status::Ok();
+}
+
+// What the marks of a store say, before anything opens it for writing.
+struct Marks {
+  std::optional<std::string> check;          // the check value
+  std::optional<std::string> rotating;       // the new key's id
+  std::optional<std::string> rotating_file;  // an online rotation's new key
+  bool empty = false;
+};
+
+StatusOr<Marks> PeekMarks(const std::string& dir) {
+  Marks m;
+  std::vector<std::optional<std::string>> values;
+  SHOUHU_RETURN_IF_ERROR(PeekRocksStore(
+      dir,
+      {std::string(kCheckKey), std::string(kRotatingKey), std::string(kRotatingFileKey)},
+      &values, &m.empty));
+  m.check = values[0];
+  m.rotating = values[1];
+  m.rotating_file = values[2];
+  return m;
+}
+
+const char* kNothing = "; nothing was changed 数据未作任何改动";
+
+// Refuses `key` for the store in `dir` before anything opens it for writing.
+// `online` accepts a store left mid-way through an online rotation.
+Status CheckKey(const std::string& dir, const DataKey* key, bool online) {
+  if (!IsDataDir(dir)) return Status::Ok();  // a new store
+  auto marks = PeekMarks(dir);
+  if (!marks.ok()) return marks.status();
+  const Marks& m = *marks;
+  if (m.rotating && !(online && m.rotating_file)) {
+    return FailedPrecondition(
+        "数据密钥轮换未完成 a key rotation of " + dir + " to key " + *m.rotating +
+        " was interrupted; run `shouhu key rotate` with that new key (--new-key) to finish it" +
+        kNothing);
+  }
+  if (m.check) {
+    const std::string store_id = IdOf(*m.check);
+    if (key == nullptr) {
+      return PermissionDenied("数据目录已加密 " + dir + " is encrypted under data key " +
+                              store_id + " and no key was given" + kNothing);
+    }
+    if (SealedKeyId(*m.check) != key->id) {
+      std::string rotating =
+          m.rotating ? " (a rotation to key " + *m.rotating +
+                           " is under way: start with the old key until it finishes)"
+                     : "";
       return PermissionDenied("数据密钥错误 wrong data key: " + dir +
-                              " is encrypted under data key " + store_id +
-                              ", " + key->source + " holds key " +
-                              DataKeyIdText(key->id) + nothing);
+                              " is encrypted under data key " + store_id + ", " + key->source +
+                              " holds key " + DataKeyIdText(key->id) + rotating + kNothing);
     }
     Cipher cipher(*key);
-    if (cipher.Open(kCheckKey, *values[0]) != std::string(kCheckText)) {
-      return PermissionDenied(
-          "数据密钥错误 wrong data key: " + key->source + " has the id of " +
-          dir + "'s key (" + store_id +
-          ") but does not open its check value (a damaged key file?)" +
-          nothing);
+    if (cipher.Open(kCheckKey, *m.check) != std::string(kCheckText)) {
+      return PermissionDenied("数据密钥错误 wrong data key: " + key->source +
+                              " has the id of " + dir + "'s key (" + store_id +
+                              ") but does not open its check value (a damaged key file?)" +
+                              kNothing);
     }
     return Status::Ok();
   }
-  if (key != nullptr && !empty) {
+  if (key != nullptr && !m.empty) {
     return FailedPrecondition(
         "数据目录未加密 " + dir +
         " holds records written without encryption; encrypt them first with "
         "`shouhu key rotate --data-dir " +
-        dir + " --from-clear --new-key " + key->source + "`" + nothing);
+        dir + " --from-clear --new-key " + key->source + "`" + kNothing);
   }
   return Status::Ok();
+}
+
+// The base store of `dir`, its check value written under `key` when new.
+StatusOr<std::unique_ptr<Store>> OpenBase(const std::string& dir, const StoreOptions& options,
+                                          const DataKey& key) {
+  auto base = OpenRocksStore(dir, options);
+  if (!base.ok()) return base;
+  auto check = (*base)->Get(kCheckKey);
+  if (check.status().code() == StatusCode::kNotFound) {
+    SHOUHU_RETURN_IF_ERROR((*base)->Commit(
+        {Mutation::Put(std::string(kCheckKey), Cipher(key).Seal(kCheckKey, kCheckText))}));
+  } else if (!check.ok()) {
+    return check.status();
+  }
+  return base;
 }
 
 }  // namespace
@@ -207,166 +332,64 @@ StatusOr<std::unique_ptr<Store>> OpenSealedStore(const std::string& dir,
                                                  const StoreOptions& options,
                                                  const DataKey* key,
                                                  const SealingLayout& layout) {
-  SHOUHU_RETURN_IF_ERROR(CheckKey(dir, key));
-  auto base = OpenRocksStore(dir, options);
-  if (!base.ok() || key == nullptr) return base;
-  auto cipher = std::make_unique<Cipher>(*key);
-  auto check = (*base)->Get(kCheckKey);
-  if (check.status().code() == StatusCode::kNotFound) {
-    SHOUHU_RETURN_IF_ERROR((*base)->Commit({Mutation::Put(
-        std::string(kCheckKey), cipher->Seal(kCheckKey, kCheckText))}));
-  } else if (!check.ok()) {
-    return check.status();
+  SHOUHU_RETURN_IF_ERROR(CheckKey(dir, key, /*online=*/false));
+  if (key == nullptr) return OpenRocksStore(dir, options);
+  auto base = OpenBase(dir, options, *key);
+  if (!base.ok()) return base.status();
+  return std::unique_ptr<Store>(
+      std::make_unique<SealedStore>(std::move(*base), *key, std::nullopt, "", layout));
+}
+
+StatusOr<std::unique_ptr<RotatableStore>> OpenRotatableStore(const std::string& dir,
+                                                             const StoreOptions& options,
+                                                             const DataKey& key,
+                                                             const SealingLayout& layout) {
+  SHOUHU_RETURN_IF_ERROR(CheckKey(dir, &key, /*online=*/true));
+  std::optional<DataKey> next;
+  std::string next_file;
+  if (IsDataDir(dir)) {
+    auto marks = PeekMarks(dir);
+    if (!marks.ok()) return marks.status();
+    if (marks->rotating_file) {
+      // Left mid-way through an online rotation: it goes on, with the new
+      // key from the file it was started with.
+      next_file = *marks->rotating_file;
+      auto read = ReadDataKeyFile(next_file);
+      if (!read.ok()) {
+        return FailedPrecondition("数据密钥轮换未完成 the online key rotation of " + dir +
+                                  " to key " + marks->rotating.value_or("?") +
+                                  " cannot go on: " + read.status().message() + kNothing);
+      }
+      if (DataKeyIdText(read->id) != marks->rotating.value_or("")) {
+        return FailedPrecondition("数据密钥轮换未完成 " + next_file + " holds key " +
+                                  DataKeyIdText(read->id) + ", not key " +
+                                  marks->rotating.value_or("?") + " that the rotation of " +
+                                  dir + " is to" + kNothing);
+      }
+      next = std::move(*read);
+    }
   }
-  return std::unique_ptr<Store>(std::make_unique<SealedStore>(
-      std::move(*base), std::move(cipher), layout));
+  auto base = OpenBase(dir, options, key);
+  if (!base.ok()) return base.status();
+  return std::unique_ptr<RotatableStore>(std::make_unique<SealedStore>(
+      std::move(*base), key, std::move(next), std::move(next_file), layout));
 }
 
 StatusOr<SealState> ReadSealState(const std::string& dir) {
   if (!IsDataDir(dir)) return NotFound(dir + " holds no store");
-  std::vector<std::optional<std::string>> values;
-  bool empty = false;
-  SHOUHU_RETURN_IF_ERROR(
-      PeekRocksStore(dir, {std::string(kCheckKey), std::string(kRotatingKey)},
-                     &values, &empty));
+  auto marks = PeekMarks(dir);
+  if (!marks.ok()) return marks.status();
   SealState s;
-  if (values[0]) {
+  if (marks->check) {
     s.sealed = true;
-    s.key_id = SealedKeyId(*values[0]).value_or(0);
+    s.key_id = SealedKeyId(*marks->check).value_or(0);
   }
-  if (values[1]) {
+  if (marks->rotating) {
     s.rotating = true;
-    s.rotating_to = static_cast<uint32_t>(std::stoul(*values[1], nullptr, 16));
+    s.rotating_to = static_cast<uint32_t>(std::stoul(*marks->rotating, nullptr, 16));
+    s.online = marks->rotating_file.has_value();
   }
   return s;
-}
-
-StatusOr<RotationReport> RotateSealedStore(const std::string& dir,
-                                           const DataKey* old_key,
-                                           const DataKey& new_key,
-                                           const SealingLayout& layout) {
-  if (old_key && old_key->id == new_key.id) {
-    return InvalidArgument(
-        "the new key " + new_key.source + " has the id of the key in use (" +
-        DataKeyIdText(new_key.id) + "); make a new one with `shouhu key init`");
-  }
-  if (!IsDataDir(dir))
-    return NotFound(dir + " is not a shouhu data directory (no store in it)");
-  auto opened = OpenRocksStore(dir, {});
-  if (!opened.ok()) return opened.status();
-  Store& store = **opened;
-  auto check = store.Get(kCheckKey);
-  auto rotating = store.Get(kRotatingKey);
-  for (const auto* r : {&check, &rotating}) {
-    if (!r->ok() && r->status().code() != StatusCode::kNotFound)
-      return r->status();
-  }
-  const std::string new_id = DataKeyIdText(new_key.id);
-  if (rotating.ok() && *rotating != new_id) {
-    return FailedPrecondition("an interrupted rotation of " + dir + " to key " +
-                              *rotating +
-                              " must be finished with that key first");
-  }
-  Cipher cipher(new_key, old_key);
-  if (check.ok()) {
-    const std::optional<uint32_t> id = SealedKeyId(*check);
-    const DataKey* opener = id == new_key.id ? &new_key : old_key;
-    if (opener == nullptr) {
-      return PermissionDenied(dir + " is encrypted under data key " +
-                              IdOf(*check) +
-                              "; give its key file (--key-file)");
-    }
-    if (id != opener->id ||
-        Cipher(*opener).Open(kCheckKey, *check) != std::string(kCheckText)) {
-      return PermissionDenied("数据密钥错误 wrong data key: " + dir +
-                              " is encrypted under key " + IdOf(*check) +
-                              ", which " + opener->source + " does not open");
-    }
-  } else if (old_key != nullptr) {
-    return FailedPrecondition(
-        dir + " is not encrypted: use --from-clear instead of --key-file");
-  }
-
-  SHOUHU_RETURN_IF_ERROR(
-      store.Commit({Mutation::Put(std::string(kRotatingKey), new_id)}));
-  RotationReport report;
-  Status error = Status::Ok();
-  std::vector<Mutation> batch;
-  auto flush = [&] {
-    if (!batch.empty()) error = store.Commit(std::move(batch));
-    batch.clear();
-    return error.ok();
-  };
-  // The scan reads one snapshot, so records written by this loop (new
-  // hashed keys) are not visited again.
-  Status s =
-      store.Scan("", "", [&](std::string_view key, std::string_view value) {
-        if (key.starts_with(kMetaPrefix)) return true;
-        if (StartsWithAny(key, layout.clear_prefixes)) {
-          // Among them the audit hash chain: its records hash their clear
-          // payloads, so rotation, which never touches them, leaves the chain
-          // verifying as before.
-          ++report.clear;
-          return true;
-        }
-        const std::optional<uint32_t> id = SealedKeyId(value);
-        if (id == new_key.id) {
-          ++report.already;
-          return true;
-        }
-        std::string plain;
-        if (id) {
-          std::optional<std::string> opened = cipher.Open(key, value);
-          if (!opened) {
-            error =
-                Internal("a record under \"" + std::string(key.substr(0, 2)) +
-                         "\" does not open with " +
-                         (old_key ? old_key->source : "any key") +
-                         "; nothing more was rotated");
-            return false;
-          }
-          plain = std::move(*opened);
-        } else if (old_key != nullptr) {
-          error = Internal("a record under \"" + std::string(key.substr(0, 2)) +
-                           "\" is not encrypted; nothing more was rotated");
-          return false;
-        } else {
-          plain = std::string(value);
-        }
-        std::string_view hashed = HashedPrefixOf(key, layout);
-        if (hashed.empty()) {
-          batch.push_back(
-              Mutation::Put(std::string(key), cipher.Seal(key, plain)));
-        } else {
-          std::string_view clear_key = key, v = plain;
-          if (id && !Unframe(plain, &clear_key, &v)) {
-            error = Internal(
-                "a hashed index record is corrupt; nothing more was rotated");
-            return false;
-          }
-          std::string stored = std::string(hashed) +
-                               cipher.Hash(clear_key.substr(hashed.size()));
-          std::string sealed = cipher.Seal(stored, Frame(clear_key, v));
-          if (stored != key)
-            batch.push_back(Mutation::Delete(std::string(key)));
-          batch.push_back(Mutation::Put(std::move(stored), std::move(sealed)));
-        }
-        ++report.resealed;
-        return batch.size() < 512 || flush();
-      });
-  SHOUHU_RETURN_IF_ERROR(s);
-  SHOUHU_RETURN_IF_ERROR(error);
-  if (!flush()) return error;
-  // Last: the check value under the new key, and the mark gone.
-  SHOUHU_RETURN_IF_ERROR(
-      store.Commit({Mutation::Put(std::string(kCheckKey),
-                                  cipher.Seal(kCheckKey, kCheckText)),
-                    Mutation::Delete(std::string(kRotatingKey))}));
-  opened->reset();
-  // The values as they were (under the old key, or clear) are still in the
-  // WAL and SST files until RocksDB compacts them away: now, not some day.
-  SHOUHU_RETURN_IF_ERROR(CompactRocksStore(dir));
-  return report;
 }
 
 }  // namespace shouhu

@@ -1,0 +1,105 @@
+// The online key rotation's thread and its audit records
+// (shouhu/key_rotation.h).
+#include "shouhu/key_rotation.h"
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+namespace shouhu {
+namespace {
+
+// How long the thread waits after a failed batch before trying again (the
+// store may be full or closing); a begun rotation wakes it at once.
+constexpr auto kRetryAfter = std::chrono::seconds(5);
+
+class KeyRotation final : public KeyRotationService {
+ public:
+  KeyRotation(RotatableStore& store, Runtime& runtime, KeyRotationOptions options)
+      : store_(store), runtime_(runtime), options_(std::move(options)) {
+    if (options_.batch == 0) options_.batch = 1;
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~KeyRotation() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  StatusOr<RotationProgress> Begin(const std::string& new_key_file, const Actor& by) override {
+    auto key = ReadDataKeyFile(new_key_file);
+    if (!key.ok()) return key.status();
+    SHOUHU_RETURN_IF_ERROR(store_.BeginRotation(*key, new_key_file));
+    const std::string id = DataKeyIdText(key->id);
+    Log("key rotation to key " + id + " begun; re-encrypting in the background");
+    Status audited = runtime_.RecordAccess({by, "key.rotate.begin:" + id, "", ""});
+    if (!audited.ok()) Log("key rotation: cannot audit its start: " + audited.ToString());
+    { std::lock_guard<std::mutex> lock(mu_); }  // the thread waits or sees it
+    cv_.notify_all();
+    return store_.Progress();
+  }
+
+  RotationProgress Progress() const override { return store_.Progress(); }
+
+ private:
+  void Log(const std::string& line) {
+    if (options_.log) options_.log(line);
+  }
+
+  void Run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stopping_) {
+      if (!store_.Progress().rotating) {
+        cv_.wait(lock, [this] { return stopping_ || store_.Progress().rotating; });
+        continue;
+      }
+      lock.unlock();
+      bool failed = !Step();
+      lock.lock();
+      if (failed) cv_.wait_for(lock, kRetryAfter, [this] { return stopping_; });
+    }
+  }
+
+  // One batch; false when it failed.
+  bool Step() {
+    const RotationProgress before = store_.Progress();
+    auto p = store_.ContinueRotation(options_.batch);
+    if (!p.ok()) {
+      Log("key rotation: " + p.status().ToString() + "; trying again");
+      return false;
+    }
+    if (p->resealed != before.resealed) {
+      Log("key rotation: " + std::to_string(p->resealed) + " record(s) re-encrypted under key " +
+          DataKeyIdText(p->key_id));
+    }
+    if (!p->rotating) {
+      const std::string id = DataKeyIdText(p->key_id);
+      Status audited = runtime_.RecordAccess(
+          {Actor{"system", "", {}, "key-rotation"}, "key.rotate.done:" + id, "", ""});
+      if (!audited.ok()) Log("key rotation: cannot audit its end: " + audited.ToString());
+      Log("key rotation finished: every record is under key " + id + " (" + before.key_file +
+          "); point \"encryption\" at it, the old key is no longer needed");
+    }
+    return true;
+  }
+
+  RotatableStore& store_;
+  Runtime& runtime_;
+  KeyRotationOptions options_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+std::unique_ptr<KeyRotationService> StartKeyRotation(RotatableStore& store, Runtime& runtime,
+                                                     KeyRotationOptions options) {
+  return std::make_unique<KeyRotation>(store, runtime, std::move(options));
+}
+
+}  // namespace shouhu

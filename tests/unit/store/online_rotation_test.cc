@@ -1,0 +1,203 @@
+// Online key rotation of the sealed store (RotatableStore) on real RocksDB:
+// records re-sealed in batches while writes go on, none of them lost or
+// overwritten with an older value; identity keys moved to the new key's
+// hash; a store reopened mid-way goes on; the old key refused afterwards.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "../../support/assert_ok.h"
+#include "shouhu/sealed_store.h"
+#include "store/cipher.h"
+#include "temp_dir.h"
+
+namespace shouhu {
+namespace {
+
+const SealingLayout kLayout{{"t/", "a/"}, {"k/i/"}};
+
+DataKey NewKey(const TempDir& dir, const std::string& name) {
+  auto key = CreateDataKeyFile(dir.Sub(name));
+  EXPECT_TRUE(key.ok()) << key.status().ToString();
+  return *key;
+}
+
+std::unique_ptr<RotatableStore> Open(const std::string& db, const DataKey& key) {
+  auto store = OpenRotatableStore(db, {}, key, kLayout);
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  return store.ok() ? std::move(*store) : nullptr;
+}
+
+// Every stored key and the id of the key its value is sealed under (0: clear).
+std::map<std::string, uint32_t> SealedBy(const std::string& db) {
+  auto raw = OpenRocksStore(db);
+  EXPECT_TRUE(raw.ok());
+  std::map<std::string, uint32_t> out;
+  EXPECT_TRUE((*raw)->Scan("", "", [&](std::string_view k, std::string_view v) {
+    out.emplace(k, SealedKeyId(v).value_or(0));
+    return true;
+  }).ok());
+  return out;
+}
+
+std::string ValueOf(const StatusOr<std::string>& r) {
+  return r.ok() ? *r : "(" + r.status().ToString() + ")";
+}
+
+void Fill(Store& store, int n) {
+  std::vector<Mutation> batch;
+  for (int i = 0; i < n; ++i) {
+    batch.push_back(Mutation::Put("c/" + std::to_string(1000 + i), "old" + std::to_string(i)));
+  }
+  batch.push_back(Mutation::Put("k/i/小明\x1f" "2015", "child-1"));
+  batch.push_back(Mutation::Put("k/i/小红\x1f" "2016", "child-2"));
+  batch.push_back(Mutation::Put("t/1", "clear"));
+  ASSERT_OK(store.Commit(std::move(batch)));
+}
+
+TEST(OnlineRotationTest, ResealsInBatchesWhileWritesGoOnAndForgetsTheOldKey) {
+  TempDir dir;
+  DataKey old_key = NewKey(dir, "old"), new_key = NewKey(dir, "new");
+  const std::string db = dir.Sub("db");
+  {
+    auto store = Open(db, old_key);
+    Fill(*store, 300);
+    EXPECT_EQ(store->BeginRotation(old_key, dir.Sub("old")).code(), StatusCode::kInvalidArgument);
+    ASSERT_OK(store->BeginRotation(new_key, dir.Sub("new")));
+    EXPECT_EQ(store->BeginRotation(new_key, dir.Sub("new")).code(),
+              StatusCode::kFailedPrecondition);
+    auto p = store->ContinueRotation(50);
+    ASSERT_OK(p.status());
+    EXPECT_TRUE(p->rotating);
+    EXPECT_EQ(p->resealed, 50u);
+    EXPECT_EQ(p->key_id, new_key.id);
+    EXPECT_EQ(p->from, old_key.id);
+    // Writes meanwhile: under the new key at once, also to records the
+    // rotation has not reached, and to an identity not yet moved.
+    ASSERT_OK(store->Commit({Mutation::Put("c/1299", "new299"), Mutation::Put("c/2000", "fresh"),
+                             Mutation::Put("k/i/小红\x1f" "2016", "child-2b"),
+                             Mutation::Delete("c/1298")}));
+    auto red = store->Get("k/i/小红\x1f" "2016");
+    ASSERT_OK(red.status());
+    EXPECT_EQ(*red, "child-2b");
+    auto ming = store->Get("k/i/小明\x1f" "2015");  // still under the old hash
+    ASSERT_OK(ming.status());
+    EXPECT_EQ(*ming, "child-1");
+    for (int i = 0; i < 100 && p->rotating; ++i) {
+      p = store->ContinueRotation(50);
+      ASSERT_OK(p.status());
+    }
+    EXPECT_FALSE(p->rotating);
+    EXPECT_EQ(p->key_id, new_key.id);
+    EXPECT_EQ(ValueOf(store->Get("c/1299")), "new299") << "a newer value kept";
+    EXPECT_EQ(store->Get("c/1298").status().code(), StatusCode::kNotFound) << "a delete kept";
+    EXPECT_EQ(ValueOf(store->Get("c/1000")), "old0");
+    EXPECT_EQ(ValueOf(store->Get("k/i/小明\x1f" "2015")), "child-1");
+    int identities = 0;
+    ASSERT_OK(store->Scan("k/i/", "", [&](std::string_view, std::string_view) {
+      ++identities;
+      return true;
+    }));
+    EXPECT_EQ(identities, 2) << "one record per identity, none left under the old hash";
+  }
+  for (const auto& [k, id] : SealedBy(db)) {
+    if (k.starts_with("c/") || k.starts_with("k/i/") || k == "s/key") {
+      EXPECT_EQ(id, new_key.id) << k;
+    }
+  }
+  EXPECT_EQ(SealedBy(db).count("s/rotating"), 0u);
+  EXPECT_EQ(OpenRotatableStore(db, {}, old_key, kLayout).status().code(),
+            StatusCode::kPermissionDenied);
+  auto store = Open(db, new_key);
+  EXPECT_FALSE(store->Progress().rotating);
+  EXPECT_EQ(ValueOf(store->Get("c/2000")), "fresh");
+}
+
+// Writers on many threads while the rotation runs on another: every key ends
+// with the last value written to it.
+TEST(OnlineRotationTest, NoWriteIsLostToAConcurrentReseal) {
+  TempDir dir;
+  DataKey old_key = NewKey(dir, "old"), new_key = NewKey(dir, "new");
+  auto store = Open(dir.Sub("db"), old_key);
+  Fill(*store, 400);
+  ASSERT_OK(store->BeginRotation(new_key, dir.Sub("new")));
+  std::atomic<bool> done{false};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 4; ++w) {
+    writers.emplace_back([&, w] {
+      for (int round = 0; !done.load() || round < 3; ++round) {
+        for (int i = w; i < 400; i += 4) {
+          EXPECT_TRUE(store->Commit({Mutation::Put("c/" + std::to_string(1000 + i),
+                                                   "w" + std::to_string(round))}).ok());
+        }
+        if (round > 1000) break;
+      }
+    });
+  }
+  for (;;) {
+    auto p = store->ContinueRotation(7);
+    ASSERT_OK(p.status());
+    if (!p->rotating) break;
+  }
+  done = true;
+  for (std::thread& t : writers) t.join();
+  // The last round each writer finished is what every one of its keys holds.
+  std::map<std::string, std::string> seen;
+  ASSERT_OK(store->Scan("c/", "", [&](std::string_view k, std::string_view v) {
+    seen.emplace(k, v);
+    return true;
+  }));
+  ASSERT_EQ(seen.size(), 400u);
+  for (int w = 0; w < 4; ++w) {
+    const std::string last = seen["c/" + std::to_string(1000 + w)];
+    EXPECT_NE(last.rfind("w", 0), std::string::npos) << last;
+    for (int i = w; i < 400; i += 4) EXPECT_EQ(seen["c/" + std::to_string(1000 + i)], last) << i;
+  }
+  EXPECT_FALSE(store->Progress().rotating);
+}
+
+TEST(OnlineRotationTest, AStoreReopenedMidWayGoesOnWithTheKeyFileItNames) {
+  TempDir dir;
+  DataKey old_key = NewKey(dir, "old"), new_key = NewKey(dir, "new");
+  const std::string db = dir.Sub("db");
+  {
+    auto store = Open(db, old_key);
+    Fill(*store, 100);
+    ASSERT_OK(store->BeginRotation(new_key, dir.Sub("new")));
+    ASSERT_OK(store->ContinueRotation(20).status());
+  }  // as after a crash: half under each key
+  // The offline open refuses it; the daemon's open goes on.
+  EXPECT_EQ(OpenSealedStore(db, {}, &old_key, kLayout).status().code(),
+            StatusCode::kFailedPrecondition);
+  {
+    auto store = Open(db, old_key);
+    RotationProgress p = store->Progress();
+    EXPECT_TRUE(p.rotating);
+    EXPECT_EQ(p.key_id, new_key.id);
+    EXPECT_EQ(p.key_file, dir.Sub("new"));
+    for (int i = 0; i < 100; ++i) {
+      EXPECT_EQ(ValueOf(store->Get("c/" + std::to_string(1000 + i))), "old" + std::to_string(i));
+    }
+    EXPECT_EQ(ValueOf(store->Get("k/i/小明\x1f" "2015")), "child-1");
+    ASSERT_OK(store->ContinueRotation(10).status());
+  }
+  // Without its new key file it cannot go on, and says so.
+  ASSERT_EQ(::rename(dir.Sub("new").c_str(), dir.Sub("moved").c_str()), 0);
+  auto lost = OpenRotatableStore(db, {}, old_key, kLayout);
+  EXPECT_EQ(lost.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(lost.status().message().find("cannot go on"), std::string::npos)
+      << lost.status().message();
+  // The offline rotation finishes it too.
+  DataKey moved = *ReadDataKeyFile(dir.Sub("moved"));
+  auto report = RotateSealedStore(db, &old_key, moved, kLayout);
+  ASSERT_OK(report.status());
+  EXPECT_GT(report->already, 0u);
+  EXPECT_GT(report->resealed, 0u);
+  auto store = Open(db, moved);
+  EXPECT_FALSE(store->Progress().rotating);
+  EXPECT_EQ(ValueOf(store->Get("c/1099")), "old99");
+}
+
+}  // namespace
+}  // namespace shouhu

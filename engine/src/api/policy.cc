@@ -22,6 +22,14 @@ bool Policy::CanIn(Capability c, std::string_view unit) const {
   return Can(c) && InJurisdiction(org_, user_, unit);
 }
 
+bool Policy::CanOn(Capability c, const CaseRecord& k) const {
+  return rules_.Has(user_, c, k.workflow_id) && InJurisdiction(org_, user_, k.unit);
+}
+
+bool Policy::CanOnSomeIn(Capability c, std::string_view unit) const {
+  return CanOnSome(c) && InJurisdiction(org_, user_, unit);
+}
+
 bool Policy::SeesReporterOf(const CaseRecord& c) const {
   return c.reporter == user_.id || Can(Capability::kCaseReporterIdentity);
 }
@@ -32,7 +40,7 @@ bool Policy::IsReporter(const CaseRecord& c, const std::string& user) {
 }
 
 CaseView Policy::ViewOf(const CaseRecord& c) const {
-  if (CanIn(Capability::kCaseRead, c.unit)) return CaseView::kFull;
+  if (CanOn(Capability::kCaseRead, c)) return CaseView::kFull;
   if (IsReporter(c, user_.id) && Can(Capability::kReportOwnProgress)) {
     return CaseView::kFeedback;
   }

@@ -1,7 +1,8 @@
 // A teacher on a phone accepts an invitation, signs in and files a report; a
 // police officer of the township takes it, accepts it, sends the feedback and
 // records the response; the teacher then sees the progress and the feedback
-// and nothing else of the file; a township case worker opens the child's file;
+// and nothing else of the file; a second report is transferred to a police
+// station picked by name; a township case worker opens the child's file;
 // an officer of another township cannot open the case by its URL.
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -177,6 +178,35 @@ describe('report from a phone to the police and back', () => {
       assert.ok(!text.includes(secret), `the reporter must not see "${secret}"`)
     }
     await screen(teacher, '09-my-reports-phone')
+  })
+
+  it('a transfer goes to a competent unit, picked from the organisation by name', async () => {
+    const filed = await daemon.api(daemon.token(TEACHER), 'POST', '/api/v1/cases', {
+      workflow: 'mandatory_report',
+      data: {
+        child_name: '赵小移',
+        category: 'accidental_injury',
+        reporter_kind: 'mandated',
+        reporter_category: 'school',
+        discovered_at: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      },
+    })
+    assert.equal(filed.status, 201, JSON.stringify(filed.body))
+    await officer.goto(`${daemon.url}/cases/${filed.body.case_id}`)
+    await officer.getByRole('heading', { name: '赵小移' }).waitFor()
+    await officer.getByRole('button', { name: '移送', exact: true }).click()
+    const dialog = officer.getByRole('dialog', { name: '移送' })
+    await dialog.waitFor()
+    // Only police units are offered: no school.
+    await officer.getByLabel('移送单位（有管辖权的公安机关）', { exact: true }).click()
+    await officer.getByRole('option', { name: '东风派出所', exact: true }).waitFor()
+    assert.equal(await officer.getByRole('option', { name: '城关镇中心小学' }).count(), 0)
+    await officer.getByRole('option', { name: '东风派出所', exact: true }).click()
+    await screen(officer, '08c-transfer-to-a-competent-unit')
+    await dialog.getByRole('button', { name: '确认移送' }).click()
+    await officer.getByText('已办理：移送').waitFor()
+    await officer.locator('.case-tags').getByText('已移送').waitFor()
+    await officer.getByText('东风派出所').first().waitFor()
   })
 
   it("the township case worker opens the child's file", async () => {

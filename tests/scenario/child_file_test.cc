@@ -34,7 +34,7 @@ TEST(ChildFile, TwoReportsOnOneChildAreLinkedNotDuplicated) {
   EXPECT_EQ(child, "K" + first.substr(1));
   // Ended, so the next report opens a case of its own (an open one it
   // would join: reports_test.cc).
-  s.Fire(first, kOfficer, "transfer", {{"transfer_to", "邻县公安局"}});
+  s.Fire(first, kOfficer, "transfer", {{"transfer_to", "qingshan-police"}});
   s.Advance(1h);
   // The same child, reported by a volunteer, with spaces around the name.
   json again = Report("voluntary", "guardian_neglect");
@@ -98,8 +98,10 @@ TEST(ChildFile, EveryChangeIsKeptAndThePastCanBeRead) {
   s.Fire(id, kOfficer, "accept",
          {{"intake_kind", "administrative"}, {"accepted_at", FormatInstant(s.Now())}});
   s.Fire(id, kOfficer, "respond", {{"responded_at", FormatInstant(s.Now())}});
-  s.Fire(id, kOfficer, "order_return",
-         {{"guardian_arrangement", "parent_returned"}, {"reprimand_given", true}});
+  s.Fire(id, kOfficer, "order_parents", {{"ordered_at", FormatInstant(s.Now())}});
+  s.Fire(id, kOfficer, "reprimand_parents",
+         {{"reprimanded_at", FormatInstant(s.Now())}, {"reprimand_note", "训诫"}});
+  s.Fire(id, kOfficer, "order_return", {{"guardian_arrangement", "parent_returned"}});
   s.Fire(id, kOfficer, "notify_township", {{"township_notified_at", FormatInstant(s.Now())}});
   s.Advance(std::chrono::days(2));
   Instant before_assessment = s.Now();

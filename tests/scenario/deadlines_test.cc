@@ -51,6 +51,7 @@ std::string FileAndAccept(Scenario& s, const std::string& category,
 // the 3-day feedback: the township holds the assessment.
 void ToAssessment(Scenario& s, const std::string& id) {
   EXPECT_EQ(s.Fire(id, kOfficer, "respond", {{"responded_at", Now(s)}}), "guardian_response");
+  NameEntrustedGuardian(s, id, kOfficer);
   EXPECT_EQ(s.Fire(id, kOfficer, "arrange_guardian",
                    {{"guardian_arrangement", "relative_entrusted"}}),
             "township_notice");
@@ -158,6 +159,7 @@ SCENARIO(TownshipNotice, CountedFromAcceptanceNotFromTheBranchRecord) {
   EXPECT_EQ(s.Fire(id, kOfficer, "respond", {{"responded_at", Now(s)}}), "guardian_response");
   EXPECT_EQ(s.TimerDue(id, "township_notice_due"), accepted + 24h);
   s.Advance(17h);
+  NameEntrustedGuardian(s, id, kOfficer);
   EXPECT_EQ(s.Fire(id, kOfficer, "arrange_guardian",
                    {{"guardian_arrangement", "relative_entrusted"}}),
             "township_notice");
@@ -189,6 +191,7 @@ SCENARIO(TownshipNotice, WhileAMissingChildIsStillSearchedFor) {
     Instant accepted = s.Now();
     std::string id = FileAndAccept(s, "missing", std::string("吴小东") + condition);
     EXPECT_EQ(s.Fire(id, kOfficer, "respond", {{"responded_at", Now(s)}}), "searching");
+    s.Fire(id, kOfficer, "launch_search", {{"search_launched_at", Now(s)}});
     s.Advance(20h);
     s.TakeOutbox();  // the six-hourly search reports
     NotifyDuringResponse(s, id);
@@ -223,8 +226,10 @@ SCENARIO(TownshipNotice, EveryBranchMayNotifyBeforeItEnds) {
   };
   const std::vector<Branch> branches = {
       {"living_alone", "living_alone_response",
-       {{"order_return", {{"guardian_arrangement", "entrusted_guardian"},
-                          {"reprimand_given", true}}}}},
+       {{"order_parents", {{"ordered_at", "2026-03-02T09:00:00+08:00"}}},
+        {"reprimand_parents", {{"reprimanded_at", "2026-03-02T09:00:00+08:00"},
+                               {"reprimand_note", "当面训诫"}}},
+        {"order_return", {{"guardian_arrangement", "parent_returned"}}}}},
       {"guardian_incapable", "guardian_response",
        {{"arrange_guardian", {{"guardian_arrangement", "parent_returned"}}}}},
       {"domestic_violence", "violence_response",

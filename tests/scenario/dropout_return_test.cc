@@ -1,6 +1,7 @@
 // Scenarios of dropout return (辍学劝返, workflows/dropout_return.json):
 // persuaded back; persuasion failed → written report to the county education
-// bureau and the township → measures → back; and the three ways to close.
+// bureau and the township (it names both, and goes to both) → measures →
+// back; and the three ways to close.
 #include "scenario/scenario.h"
 
 namespace shouhu::scenario {
@@ -11,7 +12,7 @@ using namespace std::chrono_literals;
 const char* kTeacher = "u0024";       // 城关镇中学 班主任 (reporter)
 const char* kHeadteacher = "u0026";   // 校长 (school_admin)
 const char* kEducationBureau = "u0005";
-const char* kCaseWorker = "u0011";
+const char* kCaseWorker = "u0011";     // 城关镇儿童督导员
 const char* kTownshipHead = "u0012";
 const char* kOfficer = "u0008";
 const std::vector<std::string> kCounty = {"u0001", "u0002"};
@@ -86,14 +87,24 @@ SCENARIO(DropoutReturn, FailedPersuasionWrittenReportMeasuresThenBack) {
   // The written report within 2 working days, or the bureau is told.
   s.Advance(2 * 24h);
   s.ExpectNotice(s.TakeOutbox(), "overdue", {kHeadteacher}, {"sms"});
-  s.Refused(id, kTeacher, "submit_written_report",
-            {{"report_submitted_at", Now(s)}, {"report_document", "城中〔2026〕3号"}},
-            StatusCode::kPermissionDenied);
-  EXPECT_EQ(s.Fire(id, kHeadteacher, "submit_written_report",
-                   {{"report_submitted_at", Now(s)}, {"report_document", "城中〔2026〕3号"}}),
-            "measures");
+  json report = {{"report_submitted_at", Now(s)},
+                 {"report_document", "城中〔2026〕3号"},
+                 {"report_recipients", {"education_bureau", "township"}}};
+  s.Refused(id, kTeacher, "submit_written_report", report, StatusCode::kPermissionDenied);
+  // The report names both the county education bureau and the township.
+  json bureau_only = report;
+  bureau_only["report_recipients"] = {"education_bureau"};
+  s.Refused(id, kHeadteacher, "submit_written_report", bureau_only,
+            StatusCode::kFailedPrecondition);
+  json unnamed = report;
+  unnamed.erase("report_recipients");
+  s.Refused(id, kHeadteacher, "submit_written_report", unnamed, StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.Fire(id, kHeadteacher, "submit_written_report", report), "measures");
+  // And goes to both: the bureau, the township's head and its case worker.
   auto out = s.TakeOutbox();
-  s.ExpectNotice(out, "written_report", {kEducationBureau, kTownshipHead}, {"email", "sms"});
+  auto sent = s.ExpectNotice(out, "written_report", {kEducationBureau, kCaseWorker, kTownshipHead},
+                             {"email", "sms"});
+  EXPECT_EQ(sent.context["data"]["report_recipients"], json({"education_bureau", "township"}));
   // The bureau owns the measures; each measure restarts the monthly review.
   Instant review = *s.TimerDue(id, "measures_review");
   s.Advance(20 * 24h);
@@ -129,7 +140,8 @@ SCENARIO(DropoutReturn, ClosedWithoutReturn) {
   StartPersuasion(s, c);
   s.Fire(c, kHeadteacher, "persuasion_failed", {{"failure_reason", "病休"}});
   s.Fire(c, kHeadteacher, "submit_written_report",
-         {{"report_submitted_at", Now(s)}, {"report_document", "城中〔2026〕5号"}});
+         {{"report_submitted_at", Now(s)}, {"report_document", "城中〔2026〕5号"},
+          {"report_recipients", {"township", "education_bureau"}}});
   s.Refused(c, kEducationBureau, "close", {{"closure_reason", "graduated"}},
             StatusCode::kInvalidArgument);
   EXPECT_EQ(s.Fire(c, kEducationBureau, "close", {{"closure_reason", "medical_exemption"}}),

@@ -2,7 +2,10 @@
 // workflows/guardianship_intervention.json), the track that runs alongside a
 // mandatory report's monitoring on the same child's file: graded sanctions,
 // and a petition to revoke guardianship on each ground the rule allows, filed
-// only by the parties it names.
+// only by the parties it names. The six-month ground needs both the refusal
+// for six months and the child left without means of living, each recorded
+// (issue 14, item 13); the child's village committee may open the
+// intervention and file the petition, also for close relatives.
 #include "scenario/scenario.h"
 
 namespace shouhu::scenario {
@@ -14,6 +17,7 @@ const char* kOfficer = "u0008";
 const char* kStationChief = "u0010";
 const char* kCaseWorker = "u0011";
 const char* kVillageCommittee = "u0014";  // 城关新社区村（居）委会
+const char* kHepingCommittee = "u0016";   // 和平村村（居）委会 (chengguan-v02)
 const char* kTeacher = "u0021";
 const std::vector<std::string> kCivilAffairs = {"u0003", "u0004"};
 const std::vector<std::string> kCounty = {"u0001", "u0002"};
@@ -97,11 +101,18 @@ SCENARIO(GuardianshipIntervention, SixMonthsOfRefusalMakeAPetitionPossible) {
                    {{"refusal_since", "2025-10-01T00:00:00+08:00"}}),
             "refusal_watch");
   EXPECT_EQ(s.TimerDue(id, "six_months_refusal"), At("2026-04-01T00:00:00+08:00"));
+  // Meanwhile the child is found left without means of living: recorded.
+  s.Refused(id, kCaseWorker, "record_without_means",
+            {{"without_means", false}, {"without_means_note", "x"}},
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(s.Fire(id, kCaseWorker, "record_without_means",
+                   {{"without_means", true}, {"without_means_note", "父亲三月未寄生活费，儿童靠邻居接济"}}),
+            "refusal_watch");
   s.AdvanceTo(At("2026-03-31T23:59:00+08:00"));
   EXPECT_EQ(s.State(id), "refusal_watch");
   s.AdvanceTo(At("2026-04-01T00:00:00+08:00"));
   EXPECT_EQ(s.State(id), "petition_eligible");
-  s.ExpectNotice(s.TakeOutbox(), "petition_possible", kCivilAffairs, {"sms", "email"});
+  s.ExpectNotice(s.TakeOutbox(), "refusal_six_months", kCivilAffairs, {"sms", "email"});
   // Civil affairs decides within a month, or the county is told.
   s.Advance(std::chrono::days(30));
   s.ExpectNotice(s.TakeOutbox(), "intervention_review", kCivilAffairs, {"email"});
@@ -125,7 +136,9 @@ SCENARIO(GuardianshipIntervention, SeriousHarmPetitionForCloseRelatives) {
   EXPECT_EQ(s.Fire(id, kCivilAffairs[0], "file_petition",
                    {{"petitioner", "close_relative"},
                     {"petition_ground", "serious_harm"},
-                    {"petition_filed_at", Now(s)}}),
+                    {"petition_filed_at", Now(s)},
+                    {"petitioner_name", "陈外婆"},
+                    {"petitioner_relation", "外祖母"}}),
             "petition_filed");
   CourtDecides(s, id);
 }
@@ -142,6 +155,46 @@ SCENARIO(GuardianshipIntervention, GuardianResumesTheDuty) {
   EXPECT_EQ(s.Fire(b, kCaseWorker, "guardian_resumed", {{"closure_note", "父亲返乡照料"}}),
             "closed");
   EXPECT_TRUE(s.Case(b).timers.empty());
+}
+
+// The child's village committee opens the intervention (a close relative,
+// the grandmother, asked for it) and files the petition for her; six months
+// of refusal alone are no ground until the child is found without means.
+SCENARIO(GuardianshipIntervention, VillageCommitteeOpensAndPetitionsForACloseRelative) {
+  std::string id = s.Open(kHepingCommittee, "guardianship_intervention",
+                          {{"child_name", "陈小芳"},
+                           {"child_birth_date", "2014-07-01"},
+                           {"child_unit", "chengguan-v02"},
+                           {"guardian_name", "陈某某"},
+                           {"intervention_reason", "父亲外出后不再联系、不付生活费"},
+                           {"requester_name", "陈奶奶"},
+                           {"requester_relation", "祖母"}});
+  EXPECT_EQ(s.Case(id).unit, "chengguan-v02");
+  std::vector<std::string> told = kCivilAffairs;
+  told.push_back(kCaseWorker);
+  s.ExpectNotice(s.TakeOutbox(), "intervention_started", told, {"sms", "email"});
+  EXPECT_EQ(s.Fire(id, kOfficer, "record_refusal", {{"refusal_since", "2025-10-01T00:00:00+08:00"}}),
+            "refusal_watch");
+  s.AdvanceTo(At("2026-04-01T00:00:00+08:00"));
+  // The six months reach civil affairs and the child's village committee.
+  told = kCivilAffairs;
+  told.push_back(kHepingCommittee);
+  s.ExpectNotice(s.TakeOutbox(), "refusal_six_months", told, {"sms", "email"});
+  json petition = {{"petitioner", "close_relative"},
+                   {"petition_ground", "refused_six_months"},
+                   {"petition_filed_at", Now(s)},
+                   {"petitioner_name", "陈奶奶"},
+                   {"petitioner_relation", "祖母"}};
+  s.Refused(id, kHepingCommittee, "file_petition", petition, StatusCode::kFailedPrecondition);
+  EXPECT_EQ(s.Fire(id, kHepingCommittee, "record_without_means",
+                   {{"without_means", true}, {"without_means_note", "祖母无收入，儿童生活无着"}}),
+            "petition_eligible");
+  // A close relative's petition names them.
+  json unnamed = petition;
+  unnamed.erase("petitioner_name");
+  s.Refused(id, kHepingCommittee, "file_petition", unnamed, StatusCode::kFailedPrecondition);
+  EXPECT_EQ(s.Fire(id, kHepingCommittee, "file_petition", petition), "petition_filed");
+  CourtDecides(s, id);
 }
 
 }  // namespace

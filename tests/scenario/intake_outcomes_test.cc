@@ -2,7 +2,8 @@
 // criminal acceptance (受案/立案); not a case (不予立案), with reasons, closing
 // with feedback to the reporter; a criminal case opened later after an
 // administrative acceptance; and referral for prosecution (移送审查起诉) with
-// its notice to the reporter.
+// its notice to the reporter. A transfer (移送, item 4) goes only to a
+// competent unit: the workflow names the unit types that may receive one.
 #include "scenario/scenario.h"
 
 namespace shouhu::scenario {
@@ -103,6 +104,26 @@ SCENARIO(IntakeOutcomes, LaterCriminalCaseAndReferralForProsecution) {
   EXPECT_EQ(s.Fire(d, kOfficer, "refer_for_prosecution", {{"prosecution_referred_at", Now(s)}}),
             "assessment");
   s.ExpectNotice(s.TakeOutbox(), "prosecution_notice", {kTeacher}, {"sms"});
+}
+
+// Transferred only to a police station or the public security bureau of the
+// organisation, named by its id: not to a school, not to free text.
+SCENARIO(IntakeOutcomes, TransferOnlyToACompetentUnit) {
+  std::string id = File(s, "accidental_injury", "林小移");
+  for (const char* not_competent : {"chengguan-primary", "chengguan", "邻县公安局"}) {
+    SCOPED_TRACE(not_competent);
+    s.Refused(id, kOfficer, "transfer", {{"transfer_to", not_competent}},
+              StatusCode::kInvalidArgument);
+  }
+  // The station serving another township, before acceptance.
+  EXPECT_EQ(s.Fire(id, kOfficer, "transfer", {{"transfer_to", "dongfeng-police"}}), "transferred");
+  auto notice = s.ExpectNotice(s.TakeOutbox(), "transfer_notice", {kTeacher}, {"sms"});
+  EXPECT_EQ(notice.context["data"].value("transfer_to", ""), "dongfeng-police");
+  // The county bureau, after acceptance.
+  std::string after = File(s, "unlawful_harm", "林小县");
+  s.Fire(after, kOfficer, "accept", {{"intake_kind", "criminal"}, {"accepted_at", Now(s)}});
+  EXPECT_EQ(s.Fire(after, kStationChief, "transfer", {{"transfer_to", "qingshan-police"}}),
+            "transferred");
 }
 
 }  // namespace

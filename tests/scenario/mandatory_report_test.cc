@@ -1,5 +1,5 @@
 // Scenarios of the mandatory report (强制报告, workflows/mandatory_report.json
-// v3): one per emergency branch, each from the report to the close, and the
+// v4): one per emergency branch, each from the report to the close, and the
 // deadlines: police acceptance, the legal 3-day feedback, the township notice,
 // the assessment in working days, services, visits by risk and the six-month
 // review, each escalating up the sample county's tree.
@@ -49,7 +49,7 @@ json Report(const std::string& category, const std::string& name = "王小明") 
 std::string FileReport(Scenario& s, const std::string& category) {
   std::string id = s.Open(kTeacher, "mandatory_report", Report(category));
   EXPECT_EQ(s.State(id), "reported");
-  EXPECT_EQ(s.Case(id).workflow_version, 3);
+  EXPECT_EQ(s.Case(id).workflow_version, 4);
   EXPECT_EQ(s.Case(id).unit, "chengguan-primary");
   EXPECT_EQ(s.TimerDue(id, "acceptance_sla"), s.Now() + 2h);
   auto out = s.TakeOutbox();
@@ -217,12 +217,18 @@ SCENARIO(MandatoryReport, LivingAloneParentsOrderedBackThenClosed) {
   EXPECT_EQ(AcceptAndRespond(s, id), "living_alone_response");
   EXPECT_TRUE(s.TimerDue(id, "action_sla").has_value());
   SendFeedback(s, id);
-  // Parents must be reprimanded (训诫) when ordered back.
-  s.Refused(id, kOfficer, "order_return",
-            {{"guardian_arrangement", "parent_returned"}, {"reprimand_given", false}},
+  // The order to return and the reprimand (训诫) are each recorded, as they
+  // happen; the branch ends only after both.
+  EXPECT_EQ(s.Fire(id, kOfficer, "order_parents",
+                   {{"ordered_at", Now(s)}, {"order_note", "责令父亲三日内返回"}}),
+            "living_alone_response");
+  s.Refused(id, kOfficer, "order_return", {{"guardian_arrangement", "parent_returned"}},
             StatusCode::kFailedPrecondition);
-  EXPECT_EQ(s.Fire(id, kOfficer, "order_return",
-                   {{"guardian_arrangement", "parent_returned"}, {"reprimand_given", true}}),
+  s.Advance(10min);
+  EXPECT_EQ(s.Fire(id, kOfficer, "reprimand_parents",
+                   {{"reprimanded_at", Now(s)}, {"reprimand_note", "电话训诫父亲"}}),
+            "living_alone_response");
+  EXPECT_EQ(s.Fire(id, kOfficer, "order_return", {{"guardian_arrangement", "parent_returned"}}),
             "township_notice");
   NotifyTownship(s, id);
   AssessAssistMonitorClose(s, id, "low");
@@ -231,6 +237,10 @@ SCENARIO(MandatoryReport, LivingAloneParentsOrderedBackThenClosed) {
 SCENARIO(MandatoryReport, GuardianNeglectRelativeEntrusted) {
   std::string id = FileReport(s, "guardian_neglect");
   EXPECT_EQ(AcceptAndRespond(s, id, "criminal"), "guardian_response");
+  // A relative is entrusted only once named.
+  s.Refused(id, kOfficer, "arrange_guardian", {{"guardian_arrangement", "relative_entrusted"}},
+            StatusCode::kFailedPrecondition);
+  NameEntrustedGuardian(s, id, kOfficer);
   EXPECT_EQ(s.Fire(id, kOfficer, "arrange_guardian",
                    {{"guardian_arrangement", "relative_entrusted"}}),
             "township_notice");
@@ -261,7 +271,17 @@ SCENARIO(MandatoryReport, ParentsUnreachableTemporaryCare) {
     s.ExpectNotice(out, "parents_unreachable", {kCivilAffairs, kCivilAffairs2}, {"sms"});
     s.ExpectNotice(out, "overdue", {kStationChief}, {"sms"});
     SendFeedback(s, id);
-    NotifyTownship(s, id);
+    // The township notice alone does not end temporary care.
+    s.Refused(id, kOfficer, "notify_township", {{"township_notified_at", Now(s)}},
+              StatusCode::kFailedPrecondition);
+    EXPECT_EQ(s.Fire(id, kOfficer, "notify_township_during_response",
+                     {{"township_notified_at", Now(s)}}),
+              "temporary_care");
+    s.TakeOutbox();
+    EXPECT_EQ(s.Fire(id, kOfficer, "parents_reached", {{"parents_reached_at", Now(s)}}),
+              "care_handover");
+    EXPECT_EQ(s.Fire(id, kOfficer, "end_temporary_care", {{"care_ended_at", Now(s)}}),
+              "assessment");
     AssessAssistMonitorClose(s, id, "low");
   }
 }
@@ -269,6 +289,7 @@ SCENARIO(MandatoryReport, ParentsUnreachableTemporaryCare) {
 SCENARIO(MandatoryReport, MissingChildFoundUnharmed) {
   std::string id = FileReport(s, "missing");
   EXPECT_EQ(AcceptAndRespond(s, id), "searching");
+  s.Fire(id, kOfficer, "launch_search", {{"search_launched_at", Now(s)}});
   // The fast search reports to the station chief every six hours.
   EXPECT_EQ(s.Advance(6h), 1u);
   auto out = s.TakeOutbox();
@@ -285,6 +306,7 @@ SCENARIO(MandatoryReport, MissingChildFoundUnharmed) {
 SCENARIO(MandatoryReport, MissingChildFoundHarmedGetsEvidenceAndCare) {
   std::string id = FileReport(s, "missing");
   EXPECT_EQ(AcceptAndRespond(s, id, "criminal"), "searching");
+  s.Fire(id, kOfficer2, "launch_search", {{"search_launched_at", Now(s)}});
   EXPECT_EQ(s.Fire(id, kOfficer2, "found",
                    {{"found_at", Now(s)}, {"child_condition", "harmed"}}),
             "evidence_and_medical");
@@ -316,8 +338,10 @@ SCENARIO(MandatoryReport, DomesticViolenceShelterByCivilAffairs) {
                  {"sms", "email"});
   EXPECT_FALSE(s.TimerDue(id, "township_notice_due").has_value());
   // Civil affairs places the child; the police cannot.
-  s.Refused(id, kOfficer, "place_in_shelter", {{"shelter_name", "县未成年人救助保护中心"}},
-            StatusCode::kPermissionDenied);
+  json placed = {{"shelter_name", "县未成年人救助保护中心"},
+                 {"shelter_kind", "relief_institution"},
+                 {"sheltered_at", Now(s)}};
+  s.Refused(id, kOfficer, "place_in_shelter", placed, StatusCode::kPermissionDenied);
   // Not placed within the "first moment" level (24 h): civil affairs' own
   // step is overdue, then the county supervisors are told.
   EXPECT_EQ(s.Advance(24h), 1u);
@@ -329,9 +353,8 @@ SCENARIO(MandatoryReport, DomesticViolenceShelterByCivilAffairs) {
   EXPECT_EQ(s.Case(id).priority, Priority::kHigh);
   EXPECT_TRUE(s.Case(id).overdue);
   SendFeedback(s, id);
-  EXPECT_EQ(s.Fire(id, kCivilAffairs, "place_in_shelter",
-                   {{"shelter_name", "县未成年人救助保护中心"}}),
-            "evidence_and_medical");
+  placed["sheltered_at"] = Now(s);
+  EXPECT_EQ(s.Fire(id, kCivilAffairs, "place_in_shelter", placed), "evidence_and_medical");
   EXPECT_FALSE(s.Case(id).overdue);
   RecordEvidence(s, id, "treated", "requested", "assessment");  // notified already
   AssessAssistMonitorClose(s, id, "medium");
@@ -373,7 +396,7 @@ SCENARIO(MandatoryReport, TransferredOutsideTheStationsArea) {
   s.OpenRefused(kOfficer, "mandatory_report", voluntary, StatusCode::kPermissionDenied);
   std::string id = s.Open(kVolunteer, "mandatory_report", voluntary);
   s.TakeOutbox();
-  EXPECT_EQ(s.Fire(id, kOfficer, "transfer", {{"transfer_to", "青石镇派出所"}}), "transferred");
+  EXPECT_EQ(s.Fire(id, kOfficer, "transfer", {{"transfer_to", "qingshi-police"}}), "transferred");
   auto out = s.TakeOutbox();
   s.ExpectNotice(out, "transfer_notice", {kVolunteer}, {"sms"});
   EXPECT_TRUE(s.Case(id).timers.empty());
@@ -383,7 +406,7 @@ SCENARIO(MandatoryReport, TransferredOutsideTheStationsArea) {
   // And one transferred after acceptance, by the station chief.
   std::string second = FileReport(s, "accidental_injury");
   s.Fire(second, kOfficer, "accept", {{"intake_kind", "administrative"}, {"accepted_at", Now(s)}});
-  EXPECT_EQ(s.Fire(second, kStationChief, "transfer", {{"transfer_to", "县公安局刑侦大队"}}),
+  EXPECT_EQ(s.Fire(second, kStationChief, "transfer", {{"transfer_to", "qingshan-police"}}),
             "transferred");
   out = s.TakeOutbox();
   s.ExpectNotice(out, "transfer_notice", {kTeacher}, {"sms"});
@@ -489,6 +512,7 @@ SCENARIO(MandatoryReport, ThreeDayFeedbackEscalatesUntilSent) {
   SendFeedback(s, id);
   EXPECT_FALSE(s.TimerDue(id, "feedback_overdue#2").has_value());
   EXPECT_FALSE(s.TimerDue(id, "action_sla").has_value());  // fired
+  NameEntrustedGuardian(s, id, kOfficer);
   EXPECT_EQ(s.Fire(id, kOfficer, "arrange_guardian",
                    {{"guardian_arrangement", "entrusted_guardian"}}),
             "township_notice");
@@ -505,6 +529,7 @@ SCENARIO(MandatoryReport, AssessmentServicesVisitsAndReviewDeadlines) {
   std::string id = FileReport(s, "guardian_incapable");
   s.Fire(id, kOfficer, "accept", {{"intake_kind", "administrative"}, {"accepted_at", Now(s)}});
   s.Fire(id, kOfficer, "respond", {{"responded_at", Now(s)}});
+  NameEntrustedGuardian(s, id, kOfficer);
   s.Fire(id, kOfficer, "arrange_guardian", {{"guardian_arrangement", "relative_entrusted"}});
   // Thursday 2 April 2026, 10:00: five working days skip Qingming (4–6 April)
   // and the weekend, so the assessment is due on Friday 10 April.

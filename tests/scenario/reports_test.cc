@@ -157,7 +157,7 @@ TEST(SecondReport, JoinsTheOpenCaseInsteadOfOpeningAParallelOne) {
   s.ExpectNotice(s.TakeOutbox(), "feedback_to_reporter", {kTeacher, kVolunteer}, {"sms"});
 
   // Once the case has ended, a new report opens a case of its own.
-  s.Fire(first, kOfficer, "transfer", {{"transfer_to", "邻县公安局"}});
+  s.Fire(first, kOfficer, "transfer", {{"transfer_to", "qingshan-police"}});
   ASSERT_EQ(s.State(first), "transferred");
   auto third = s.runtime().Open({"third", s.As(kTeacher), "mandatory_report", "", Report()});
   ASSERT_TRUE(third.ok());
@@ -274,7 +274,7 @@ TEST(ChildUpdate, ACorrectedIdentityFindsTheFileAndAnotherChildsIsRefused) {
                   .UpdateChild({"fix", s.As(kCaseWorker), child,
                                 {{"child_birth_date", "2015-06-11"}}})
                   .ok());
-  s.Fire(id, kOfficer, "transfer", {{"transfer_to", "邻县公安局"}});
+  s.Fire(id, kOfficer, "transfer", {{"transfer_to", "qingshan-police"}});
   json corrected = Report();
   corrected["child_birth_date"] = "2015-06-11";
   std::string later = s.Open(kTeacher, "mandatory_report", corrected);

@@ -55,12 +55,24 @@ void Scenario::Restart() {
   if (!store.ok()) return;
   store_ = std::move(store).value();
   RuntimeOptions options;
-  options.unit_exists = [this](std::string_view unit) {
-    return org_.FindUnit(unit) != nullptr;
+  options.unit_type = [this](std::string_view unit) {
+    const Unit* u = org_.FindUnit(unit);
+    return u ? u->type : std::string();
   };
   auto rt = Runtime::Create(*store_, catalog_, clock_, options);
   EXPECT_TRUE(rt.ok()) << rt.status().ToString();
   if (rt.ok()) rt_ = std::move(rt).value();
+}
+
+void NameEntrustedGuardian(Scenario& s, const std::string& case_id,
+                           const std::string& officer) {
+  std::string state = s.State(case_id);
+  EXPECT_EQ(s.Fire(case_id, officer, "name_entrusted_guardian",
+                   {{"guardian_name", "王舅舅"},
+                    {"guardian_phone", "13900001111"},
+                    {"guardian_relation", "舅舅"},
+                    {"guardian_named_at", FormatInstant(s.Now())}}),
+            state);
 }
 
 Scenario::~Scenario() {

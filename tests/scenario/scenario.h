@@ -128,6 +128,12 @@ class Scenario {
   int requests_ = 0;
 };
 
+// The police name the entrusted guardian (委托监护人) on mandatory report
+// `case_id` as `officer`: a branch record the guardian arrangements need, and
+// a change of the child's file.
+void NameEntrustedGuardian(Scenario& s, const std::string& case_id,
+                           const std::string& officer);
+
 // The scenario registry, for coverage_test.
 using ScenarioFn = std::function<void(Scenario&)>;
 std::vector<std::pair<std::string, ScenarioFn>>& Registry();

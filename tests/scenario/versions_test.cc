@@ -1,6 +1,6 @@
 // Deploying a new version of the mandatory report while cases run: the cases
 // opened on the deployed v2 (workflows/versions/mandatory_report.v2.json)
-// keep its rules to the end, new cases start on v3. The v2 case belongs to
+// keep its rules to the end, new cases start on the newest (v4). The v2 case belongs to
 // the filer's unit and its late feedback goes to the step's owner; on v3 a
 // case belongs to the child's place and the late feedback to the police.
 #include "scenario/scenario.h"
@@ -37,12 +37,12 @@ SCENARIO(Versions, RunningCasesStayOnTheDeployedV2) {
                    {{"intake_kind", "administrative"}, {"accepted_at", Now(s)}}),
             "police_intake");
 
-  // v3 deployed: the running case keeps v2, its timers and its rules.
+  // v4 deployed: the running case keeps v2, its timers and its rules.
   s.Deploy({"workflows"});
   EXPECT_EQ(s.Case(old_case).workflow_version, 2);
   EXPECT_EQ(s.TimerDue(old_case, "feedback_due"), accepted + 72h);
   std::string new_case = s.Open(kTeacher, "mandatory_report", placed);
-  EXPECT_EQ(s.Case(new_case).workflow_version, 3);
+  EXPECT_EQ(s.Case(new_case).workflow_version, 4);
   EXPECT_EQ(s.Case(new_case).unit, "chengguan-v02");
   EXPECT_EQ(s.Fire(new_case, kOfficer, "accept",
                    {{"intake_kind", "administrative"}, {"accepted_at", Now(s)}}),
@@ -60,7 +60,7 @@ SCENARIO(Versions, RunningCasesStayOnTheDeployedV2) {
     ++late;
     ASSERT_EQ(e.recipients.size(), 1u);
     bool old = e.case_id == old_case;
-    // v2 addressed the step's owner; v3 the police officers who owe it.
+    // v2 addressed the step's owner; v4 the police officers who owe it.
     EXPECT_EQ(e.recipients[0].value("kind", ""), old ? "owner" : "role") << e.case_id;
   }
   EXPECT_EQ(late, 2);

@@ -99,7 +99,8 @@ export function wallToRfc3339(wall) {
   return `${date}T${time}${sign}${hh}:${mm}`
 }
 
-// A field's value as text: enum values by their labels, lists joined, times local.
+// A field's value as text: enum values by their labels, lists joined, times
+// local, unit ids by the unit's name.
 export function fieldText(field, value) {
   if (value === undefined || value === null || value === '') return ''
   // A value the reader may not see (access rules) comes as {"redacted": true}.
@@ -123,6 +124,7 @@ export function fieldText(field, value) {
     case 'attachments':
       return (Array.isArray(value) ? value : []).map((f) => f.name).join('、')
     default:
-      return String(value)
+      // A unit id (a transfer's receiving unit) by the unit's name.
+      return field.unit_types ? unitName(String(value)) : String(value)
   }
 }

@@ -1,7 +1,9 @@
 // Access rules as data (deploy/county/access.json): which capabilities each
-// role holds, and which capabilities see fields of each sensitivity. The
-// code checks capabilities, never role names; a role the rules do not list
-// holds nothing (deny by default).
+// role holds, which case capabilities a role holds on one workflow's cases
+// only (school staff carry their dropout cases and see no mandatory report),
+// and which capabilities see fields of each sensitivity. The code checks
+// capabilities, never role names; a role the rules do not list holds nothing
+// (deny by default).
 //
 // Jurisdiction (属地管理) is not here: a capability acts within the user's
 // unit's subtree (api/policy.h applies both).
@@ -58,10 +60,17 @@ class AccessRules {
 
   // True when one of the user's roles holds `c`.
   bool Has(const User& user, Capability c) const;
-  // The user's capabilities, in the order of the Capability enum.
+  // True when one of the user's roles holds `c`, or holds it on the cases of
+  // `workflow` ("workflow_roles").
+  bool Has(const User& user, Capability c, std::string_view workflow) const;
+  // True when the user holds `c`, on every case or on some workflow's.
+  bool HasOnSome(const User& user, Capability c) const;
+  // The capabilities the user holds on every case or on some workflow's, in
+  // the order of the Capability enum (what the apps may offer them).
   std::vector<std::string> NamesOf(const User& user) const;
-  // True when the user holds one of the capabilities that see `level`.
-  bool Sees(const User& user, Sensitivity level) const;
+  // True when the user holds one of the capabilities that see `level` (on
+  // the cases of `workflow`, when given).
+  bool Sees(const User& user, Sensitivity level, std::string_view workflow = {}) const;
   // Whether a notification sent to an address of `contact` ("email",
   // "phone", "webhook") may show a field of `level`, whatever its recipient
   // may see: the rules' "contacts" (levels per contact), else every level,
@@ -75,6 +84,11 @@ class AccessRules {
   std::string file_;
   // role -> capability bits
   std::vector<std::pair<std::string, unsigned>> roles_;
+  struct Scoped {
+    std::string workflow, role;
+    unsigned bits;
+  };
+  std::vector<Scoped> scoped_;  // case capabilities on one workflow's cases
   // sensitivity level -> the capability bits that see it
   std::array<unsigned, 3> levels_{};
   // contact -> the bits (1 << level) of the levels its messages may show

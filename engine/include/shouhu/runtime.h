@@ -185,10 +185,13 @@ struct RuntimeOptions {
   // Called after each committed batch of firings with the due times of the
   // timers it fired (for lateness metrics).
   std::function<void(const std::vector<Instant>& dues)> on_timers_fired;
-  // True when a unit id names a unit of the organisation: a case whose
-  // workflow takes its unit from a field (the child's place) is refused with
-  // kInvalidArgument when the field names none. Unset: not checked.
-  std::function<bool(std::string_view unit)> unit_exists;
+  // The type of the organisation unit a unit id names (village, school,
+  // police_station, ...), "" when it names none: a case whose workflow takes
+  // its unit from a field (the child's place) is refused with
+  // kInvalidArgument when the field names no unit, and a field restricted to
+  // some unit types (a transfer to a competent unit) when it names another.
+  // Unset: not checked.
+  std::function<std::string(std::string_view unit)> unit_type;
 };
 
 class Runtime {

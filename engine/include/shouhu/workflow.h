@@ -8,10 +8,12 @@
 // to one member there.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -68,6 +70,10 @@ struct FieldDef {
   // of enum): "living_alone" -> 脱离监护单独居住 / Living alone. Every value
   // has one (the loader refuses a definition that misses any).
   std::map<std::string, Label, std::less<>> value_labels;
+  // kString: the value is the id of an organisation unit of one of these
+  // types (a transfer goes only to a competent unit: a police station, the
+  // public security bureau); empty = any text.
+  std::vector<std::string> unit_types;
 
   // The label of `value`, or null when it has none (not one of the values).
   const Label* ValueLabel(std::string_view value) const;
@@ -100,6 +106,10 @@ struct Notification {
   std::vector<Recipient> recipients;
   std::vector<std::string> channels;  // "sms", "email", "webhook"
   bool urgent = false;                // overrides quiet hours
+  // Sent only when this holds on the case's data after the event (civil
+  // affairs is told of an enrolment task only when the assessment found
+  // hardship and eligibility); absent: always.
+  std::optional<Guard> when;
 };
 
 struct Target {
@@ -192,6 +202,10 @@ struct TimerDef {
   // timer is not armed while the case has no value for the field.
   std::string duration_by;
   std::map<std::string, Duration, std::less<>> durations;
+  // Armed (on entering the state, or on a restart) only when this holds on
+  // the case's data: an obligation that only some cases owe (social
+  // assistance after hardship was found). Absent: always armed.
+  std::optional<Guard> when;
 };
 
 struct StateDef {
@@ -305,6 +319,9 @@ struct FieldBounds {
   Instant now;
   std::optional<Instant> reported_at;  // unset: the case is being opened (now)
   const nlohmann::json* data = nullptr;  // the case's data after the command
+  // The type of an organisation unit, "" when there is none, for fields
+  // holding unit ids (FieldDef::unit_types). Null: not checked.
+  const std::function<std::string(std::string_view unit)>* unit_type = nullptr;
 };
 // Checks `value` (already of the field's type) against the field's bounds.
 // A bound naming a field the data does not hold is not checked.

@@ -42,7 +42,7 @@ std::optional<CaseRecord> CaseForCommand(const ApiDeps& deps, const Principal& w
     return std::nullopt;
   }
   Policy policy = PolicyOf(deps, who);
-  if (policy.CanIn(needed, c->unit)) return std::move(*c);
+  if (policy.CanOn(needed, *c)) return std::move(*c);
   switch (policy.ViewOf(*c)) {
     case CaseView::kNone:
       *error = CaseNotFound(id);
@@ -254,7 +254,7 @@ void ApiService::AddCaseRoutes() {
               if (!owner.empty()) {
                 const User* u = deps_.org.FindUser(owner);
                 if (!u) return ErrorResponse(422, kInvalidData, "no user \"" + owner + "\"");
-                if (!Policy(deps_.access, deps_.org, *u).CanIn(Capability::kCaseWork, c->unit)) {
+                if (!Policy(deps_.access, deps_.org, *u).CanOn(Capability::kCaseWork, *c)) {
                   return ErrorResponse(422, kInvalidData,
                                        "user " + owner +
                                            " cannot own this case: the case's unit is "

@@ -48,7 +48,7 @@ json HistoryJson(const Policy& policy, const Catalog& catalog, const Workflow* w
     data = RedactData(policy, catalog, w, h.data);
   } else if (h.kind == "note") {
     // Free text may hold anything: the highest level.
-    if (!policy.Sees(Sensitivity::kSensitive)) data = {{"text", Redacted()}};
+    if (!policy.Sees(Sensitivity::kSensitive, w ? w->id : "")) data = {{"text", Redacted()}};
   } else if (h.kind == "child_linked" && data.is_object() && data.contains("other_cases")) {
     data["other_cases"] = VisibleCases(policy, data["other_cases"]);
   } else if (h.kind == "delivery" && data.is_object() &&

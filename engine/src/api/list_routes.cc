@@ -32,7 +32,8 @@ void ApiService::AddListRoutes() {
               }
               Policy policy = PolicyOf(deps_, who);
               if (mine ? !policy.Can(Capability::kReportOwnProgress)
-                       : !policy.Can(overdue ? Capability::kSupervise : Capability::kCaseRead)) {
+                       : overdue ? !policy.Can(Capability::kSupervise)
+                                 : !policy.CanOnSome(Capability::kCaseRead)) {
                 return RefusedRead(deps_, who, "case.list",
                                    ErrorResponse(403, kForbidden,
                                                  mine ? "your roles file no reports"
@@ -53,7 +54,7 @@ void ApiService::AddListRoutes() {
                   return RefusedRead(deps_, who, "case.list",
                                      ErrorResponse(404, kNotFound, "no unit \"" + unit + "\""));
                 }
-                if (!policy.CanIn(Capability::kCaseRead, unit)) {
+                if (!policy.CanOnSomeIn(Capability::kCaseRead, unit)) {
                   return RefusedRead(deps_, who, "case.list",
                                      ErrorResponse(403, kForbidden,
                                                    "unit " + unit + " is outside your jurisdiction"));

@@ -16,6 +16,14 @@ bool Policy::CanIn(Capability c, std::string_view unit) const {
   return Can(c) && InJurisdiction(org_, user_, unit);
 }
 
+bool Policy::CanOn(Capability c, const CaseRecord& k) const {
+  return rules_.Has(user_, c, k.workflow_id) && InJurisdiction(org_, user_, k.unit);
+}
+
+bool Policy::CanOnSomeIn(Capability c, std::string_view unit) const {
+  return CanOnSome(c) && InJurisdiction(org_, user_, unit);
+}
+
 bool Policy::SeesReporterOf(const CaseRecord& c) const {
   return c.reporter == user_.id || Can(Capability::kCaseReporterIdentity);
 }

@@ -45,7 +45,16 @@ class Policy {
   bool Can(Capability c) const { return rules_.Has(user_, c); }
   // Can(c), for something in `unit`.
   bool CanIn(Capability c, std::string_view unit) const;
-  bool Sees(Sensitivity level) const { return rules_.Sees(user_, level); }
+  // `c` on case `k`: held on every case or on its workflow's, in `k`'s unit.
+  bool CanOn(Capability c, const CaseRecord& k) const;
+  // `c` on every case or on some workflow's (a list, filtered by ViewOf).
+  bool CanOnSome(Capability c) const { return rules_.HasOnSome(user_, c); }
+  // CanOnSome(c), for cases in `unit`.
+  bool CanOnSomeIn(Capability c, std::string_view unit) const;
+  // Sees fields of `level` (of `workflow`'s cases, when given).
+  bool Sees(Sensitivity level, std::string_view workflow = {}) const {
+    return rules_.Sees(user_, level, workflow);
+  }
   // Who reported a case (case.reporter_identity; a reporter knows themselves).
   bool SeesReporterOf(const CaseRecord& c) const;
   // Whether `user` reported case `c` (shouhu::IsReporter).

@@ -217,8 +217,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "shouhud: fired %zu timer(s)\n", dues.size());
   };
   if (org) {
-    options.unit_exists = [&org](std::string_view unit) {
-      return org->FindUnit(unit) != nullptr;
+    options.unit_type = [&org](std::string_view unit) {
+      const shouhu::Unit* u = org->FindUnit(unit);
+      return u ? u->type : std::string();
     };
   }
   auto runtime = shouhu::Runtime::Create(**store, catalog, clock, options);

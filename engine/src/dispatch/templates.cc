@@ -42,6 +42,12 @@ std::string Value(std::string_view name, std::string_view lang, const json& ctx,
   auto it = data.find(std::string(name));
   if (it == data.end()) return "-";
   const FieldDef* field = w.FindField(name);
+  // A unit id (a transfer's receiving unit) reads as the unit's name.
+  if (const Unit* u = field && !field->unit_types.empty() && it->is_string() && org
+                          ? org->FindUnit(it->get<std::string>())
+                          : nullptr) {
+    return lang == "zh" ? u->name.zh : u->name.en;
+  }
   if (it->is_array()) {
     std::string out;
     for (const json& item : *it) {

@@ -3,9 +3,13 @@
 // The file:
 //   {"kind": "access_rules",
 //    "roles": {"<role>": ["<capability>", ...], ...},
+//    "workflow_roles": {"<workflow>": {"<role>": ["case.read", ...]}},
 //    "sensitivity": {"public": [<capability>...], "personal": [...],
 //                    "sensitive": [...]},
 //    "contacts": {"webhook": ["public"], ...}}
+// "workflow_roles" (optional) grants case capabilities (case.read, case.work,
+// case.fire) on the cases of one workflow only: the principal carries the
+// school's dropout cases without reading any mandatory report.
 // "sensitivity" says which capabilities see a field of each level (any one
 // of them suffices); every level must be listed, so nothing is shown by an
 // omission. "contacts" (optional) caps what a notification sent to an
@@ -141,9 +145,9 @@ StatusOr<AccessRules> AccessRules::Parse(const json& doc, const std::string& fil
   }
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     if (it.key() != "kind" && it.key() != "roles" && it.key() != "sensitivity" &&
-        it.key() != "note" && it.key() != "contacts") {
+        it.key() != "note" && it.key() != "contacts" && it.key() != "workflow_roles") {
       p.Add("/" + Token(it.key()),
-            "unknown member (expected kind, note, roles, sensitivity, contacts)");
+            "unknown member (expected kind, note, roles, workflow_roles, sensitivity, contacts)");
     }
   }
   AccessRules rules;
@@ -157,6 +161,31 @@ StatusOr<AccessRules> AccessRules::Parse(const json& doc, const std::string& fil
       continue;
     }
     rules.roles_.emplace_back(it.key(), CapabilityBits(*it, ptr, p));
+  }
+  if (auto scoped = doc.find("workflow_roles"); scoped != doc.end()) {
+    if (!scoped->is_object()) p.Add("/workflow_roles", "expected {workflow: {role: [...]}}");
+    const unsigned kCaseBits =
+        Bit(Capability::kCaseRead) | Bit(Capability::kCaseWork) | Bit(Capability::kCaseFire);
+    for (auto w = scoped->begin(); scoped->is_object() && w != scoped->end(); ++w) {
+      std::string wp = "/workflow_roles/" + Token(w.key());
+      if (!w->is_object()) {
+        p.Add(wp, "expected {role: [capabilities]}");
+        continue;
+      }
+      for (auto r = w->begin(); r != w->end(); ++r) {
+        std::string rp = wp + "/" + Token(r.key());
+        if (!known_roles.count(r.key())) {
+          p.Add(rp, "unknown role \"" + r.key() +
+                        "\": no user of the organisation and no workflow has it");
+          continue;
+        }
+        unsigned bits = CapabilityBits(*r, rp, p);
+        if (bits & ~kCaseBits) {
+          p.Add(rp, "only case.read, case.work and case.fire are held on one workflow's cases");
+        }
+        rules.scoped_.push_back({w.key(), r.key(), bits & kCaseBits});
+      }
+    }
   }
   const json& levels = doc["sensitivity"];
   for (auto it = levels.begin(); it != levels.end(); ++it) {
@@ -193,18 +222,36 @@ bool AccessRules::Has(const User& user, Capability c) const {
   return false;
 }
 
+bool AccessRules::Has(const User& user, Capability c, std::string_view workflow) const {
+  if (Has(user, c)) return true;
+  for (const Scoped& s : scoped_) {
+    if (s.workflow != workflow || !(s.bits & Bit(c))) continue;
+    for (const std::string& r : user.roles) {
+      if (r == s.role) return true;
+    }
+  }
+  return false;
+}
+
+bool AccessRules::HasOnSome(const User& user, Capability c) const {
+  for (const Scoped& s : scoped_) {
+    if (Has(user, c, s.workflow)) return true;
+  }
+  return Has(user, c);
+}
+
 std::vector<std::string> AccessRules::NamesOf(const User& user) const {
   std::vector<std::string> out;
   for (size_t i = 0; i < kCapabilityCount; ++i) {
-    if (Has(user, static_cast<Capability>(i))) out.emplace_back(kNames[i]);
+    if (HasOnSome(user, static_cast<Capability>(i))) out.emplace_back(kNames[i]);
   }
   return out;
 }
 
-bool AccessRules::Sees(const User& user, Sensitivity level) const {
+bool AccessRules::Sees(const User& user, Sensitivity level, std::string_view workflow) const {
   unsigned seeing = levels_[static_cast<size_t>(level)];
   for (size_t i = 0; i < kCapabilityCount; ++i) {
-    if ((seeing & (1u << i)) && Has(user, static_cast<Capability>(i))) return true;
+    if ((seeing & (1u << i)) && Has(user, static_cast<Capability>(i), workflow)) return true;
   }
   return false;
 }

@@ -17,7 +17,8 @@ bool IsReporter(const CaseRecord& c, const std::string& user) {
 
 CaseView ViewOfCase(const AccessRules& rules, const Organisation& org, const User& reader,
                     const CaseRecord& c) {
-  if (rules.Has(reader, Capability::kCaseRead) && InJurisdiction(org, reader, c.unit)) {
+  if (rules.Has(reader, Capability::kCaseRead, c.workflow_id) &&
+      InJurisdiction(org, reader, c.unit)) {
     return CaseView::kFull;
   }
   if (IsReporter(c, reader.id) && rules.Has(reader, Capability::kReportOwnProgress)) {
@@ -44,7 +45,7 @@ bool SeesField(const AccessRules& rules, const User& reader, CaseView view,
                const Catalog& catalog, const Workflow* w, const std::string& field) {
   switch (view) {
     case CaseView::kFull:
-      return rules.Sees(reader, FieldLevel(catalog, w, field));
+      return rules.Sees(reader, FieldLevel(catalog, w, field), w ? w->id : "");
     case CaseView::kFeedback: {
       const FieldDef* f = w ? w->FindField(field) : nullptr;
       return f && f->to_reporter;

@@ -87,6 +87,7 @@ Instant CaseChange::TimerDue(const TimerDef& t, Instant from) const {
 }
 
 bool CaseChange::Armable(const TimerDef& t) const {
+  if (t.when && !EvaluateGuard(*t.when, after_.data)) return false;
   return !Satisfied(t) && TimerDuration(t).has_value();
 }
 
@@ -129,10 +130,12 @@ void CaseChange::EnterState(const std::string& state) {
                                          o.fire_event == t.fire_event;
                                 });
       if (!(same_state && t.keep) && !shared) continue;
-      if (shared) carried.push_back(t.id);
+      // Either way the timer stands as it was: still armed, or fired with
+      // its escalation running on (a visit logged does not tell the same
+      // people again of a report still owed), and is not armed again.
+      carried.push_back(t.id);
       for (const ArmedTimer& a : after_.timers) {
-        if (a.name == t.id) carried.push_back(t.id);
-        if (a.name == t.id || (shared && !t.escalation.empty() && a.chain == t.escalation)) {
+        if (a.name == t.id || (!t.escalation.empty() && a.chain == t.escalation)) {
           kept.push_back(a);
         }
       }
@@ -241,6 +244,7 @@ json CaseChange::Context(const TemplateDef* shown) const {
 }
 
 void CaseChange::Notify(const Notification& n, uint64_t seq) {
+  if (n.when && !EvaluateGuard(*n.when, after_.data)) return;
   OutboxEntry o;
   o.case_id = after_.id;
   o.case_seq = seq;
@@ -317,7 +321,7 @@ void CaseChange::RunEscalationStep(const EscalationDef& chain, int step,
                                {"template", s.template_id},
                                {"channels", s.channels},
                                {"priority", PriorityName(after_.priority)}});
-    Notify({s.template_id, {s.to}, s.channels, s.raise_priority}, seq);
+    Notify({s.template_id, {s.to}, s.channels, s.raise_priority, std::nullopt}, seq);
   }
 }
 

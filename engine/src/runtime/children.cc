@@ -260,7 +260,7 @@ StatusOr<CommandResult> RuntimeImpl::UpdateChild(const UpdateChildFields& cmd) {
       s = CheckFieldValue(*owner->FindField(it.key()), *it);
       if (s.ok()) {
         s = CheckFieldBounds(*owner, *owner->FindField(it.key()), *it,
-                             {now, std::nullopt, &merged});
+                             {now, std::nullopt, &merged, &options_.unit_type});
       }
     }
     if (!s.ok()) {

@@ -99,7 +99,8 @@ Status CheckEventData(const Workflow& w, const EventDef& e, const json& data,
 }
 
 Status ApplyEvent(const Workflow& w, const EventDef& e, const json& data,
-                  CaseChange& change) {
+                  CaseChange& change,
+                  const std::function<std::string(std::string_view)>* unit_type) {
   CaseRecord& c = change.record();
   if (std::find(e.from.begin(), e.from.end(), c.state) == e.from.end()) {
     return FailedPrecondition("wrong state: \"" + e.id + "\" cannot fire in state \"" +
@@ -108,7 +109,7 @@ Status ApplyEvent(const Workflow& w, const EventDef& e, const json& data,
   json merged = c.data;
   if (data.is_object()) merged.update(data);
   SHOUHU_RETURN_IF_ERROR(
-      CheckEventData(w, e, data, {change.now(), c.opened_at, &merged}));
+      CheckEventData(w, e, data, {change.now(), c.opened_at, &merged, unit_type}));
   for (const std::string& f : e.clears) merged.erase(f);
   if (e.guard && !EvaluateGuard(*e.guard, merged)) {
     return FailedPrecondition("guard failed: the case's data does not allow \"" +
@@ -189,7 +190,7 @@ StatusOr<CommandResult> RuntimeImpl::Open(const OpenCase& cmd) {
   if (const std::string& f = w->open.unit_field;
       !f.empty() && cmd.data.is_object() && cmd.data.contains(f) && cmd.data[f].is_string()) {
     unit = cmd.data[f].get<std::string>();
-    if (options_.unit_exists && !options_.unit_exists(unit)) {
+    if (options_.unit_type && options_.unit_type(unit).empty()) {
       return InvalidArgument("field " + f + ": no unit \"" + unit + "\"");
     }
   }
@@ -199,7 +200,8 @@ StatusOr<CommandResult> RuntimeImpl::Open(const OpenCase& cmd) {
   SHOUHU_RETURN_IF_ERROR(CheckRoles(cmd.actor, w->open.roles, "open a case"));
   Instant checked_at = clock_.Now();
   SHOUHU_RETURN_IF_ERROR(
-      CheckEventData(*w, w->open, cmd.data, {checked_at, std::nullopt, &cmd.data}));
+      CheckEventData(*w, w->open, cmd.data,
+                     {checked_at, std::nullopt, &cmd.data, &options_.unit_type}));
   if (w->open.guard && !EvaluateGuard(*w->open.guard, cmd.data)) {
     return FailedPrecondition("guard failed: this case may not be opened");
   }
@@ -314,7 +316,8 @@ StatusOr<CommandResult> RuntimeImpl::Fire(const FireEvent& cmd) {
                   }
                   SHOUHU_RETURN_IF_ERROR(
                       CheckRoles(cmd.actor, e->roles, "fire \"" + e->id + "\""));
-                  SHOUHU_RETURN_IF_ERROR(ApplyEvent(w, *e, cmd.data, change));
+                  SHOUHU_RETURN_IF_ERROR(
+                      ApplyEvent(w, *e, cmd.data, change, &options_.unit_type));
                   SHOUHU_RETURN_IF_ERROR(UpdateChildFile(w, cmd.data, cmd.actor,
                                                          change, &child_lock));
                   if (!e->opens) return Status::Ok();

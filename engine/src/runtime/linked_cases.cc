@@ -28,7 +28,8 @@ Status RuntimeImpl::OpenLinkedCase(const EventDef& e, const Actor& actor,
   for (auto it = opens.set.begin(); it != opens.set.end(); ++it) data[it.key()] = *it;
   // The actor is allowed by the event; the new case's data must still be
   // what its own workflow accepts.
-  if (Status s = CheckEventData(*target, target->open, data, {change.now(), std::nullopt, &data});
+  if (Status s = CheckEventData(*target, target->open, data,
+                                {change.now(), std::nullopt, &data, &options_.unit_type});
       !s.ok()) {
     return InvalidArgument("the \"" + target->id + "\" case that \"" + e.id +
                            "\" opens: " + s.message());
@@ -56,7 +57,12 @@ Status RuntimeImpl::OpenLinkedCase(const EventDef& e, const Actor& actor,
   SHOUHU_RETURN_IF_ERROR(
       UpdateChildFile(*target, data, actor, opened, lock, source.child_id));
 
-  if (!opens.record_as.empty()) source.data[opens.record_as] = c.id;
+  if (!opens.record_as.empty()) {
+    source.data[opens.record_as] = c.id;
+    // A timer running `until` the new case's id (the duty to report a
+    // situation a visit found) is met by it.
+    change.DropSatisfiedTimers();
+  }
   change.AddHistory("opened_case", c.id, {{"case_id", c.id}, {"workflow", target->id}});
   for (Mutation& m : opened.Render(next_outbox_, "open:" + e.id, {})) {
     change.AddMutation(std::move(m));

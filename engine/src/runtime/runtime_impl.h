@@ -158,9 +158,11 @@ std::string ChildIdentityOf(const ChildFileDef& def, const nlohmann::json& data)
 
 // Applies event `e` to the change, as `role_check`ed by the caller: checks
 // and merges `data`, evaluates the guard, picks the branch, records history,
-// moves the case, queues notifications. Refusals write nothing.
+// moves the case, queues notifications. Refusals write nothing. `unit_type`
+// (RuntimeOptions::unit_type, may be null) checks fields holding unit ids.
 Status ApplyEvent(const Workflow& w, const EventDef& e,
-                  const nlohmann::json& data, CaseChange& change);
+                  const nlohmann::json& data, CaseChange& change,
+                  const std::function<std::string(std::string_view)>* unit_type);
 
 // Checks `data` against an event's `requires` and `optional` fields, their
 // types and bounds; one InvalidArgument lists every problem, a line each.

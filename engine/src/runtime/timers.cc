@@ -165,7 +165,7 @@ StatusOr<size_t> RuntimeImpl::FireDueTimers(TimerShard shard) {
             change.StartEscalation(*chain, timer.due);
           }
         } else if (const EventDef* e = w->FindEvent(def->fire_event)) {
-          Status s = ApplyEvent(*w, *e, json::object(), change);
+          Status s = ApplyEvent(*w, *e, json::object(), change, &options_.unit_type);
           if (!s.ok()) {
             change.AddHistory("timer_skipped", e->id, {{"reason", s.message()}});
           }

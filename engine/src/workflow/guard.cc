@@ -179,8 +179,31 @@ std::optional<Instant> FieldInstant(FieldType type, const json& v) {
   return t.ok() ? std::optional<Instant>(*t) : std::nullopt;
 }
 
+namespace {
+
+// A field holding a unit id names a unit of one of its `unit_types` (a
+// transfer goes only to a competent unit).
+Status CheckUnitType(const FieldDef& f, const json& v, const FieldBounds& bounds) {
+  if (f.unit_types.empty() || !v.is_string() || !bounds.unit_type || !*bounds.unit_type) {
+    return Status::Ok();
+  }
+  const std::string& id = v.get_ref<const std::string&>();
+  std::string type = (*bounds.unit_type)(id);
+  if (std::find(f.unit_types.begin(), f.unit_types.end(), type) != f.unit_types.end()) {
+    return Status::Ok();
+  }
+  std::string allowed;
+  for (const std::string& t : f.unit_types) allowed += (allowed.empty() ? "" : ", ") + t;
+  return InvalidArgument("field \"" + f.id + "\" must name a unit of type " + allowed +
+                         ", got \"" + id + "\" (" +
+                         (type.empty() ? std::string("no such unit") : "a " + type) + ")");
+}
+
+}  // namespace
+
 Status CheckFieldBounds(const Workflow& w, const FieldDef& f, const json& v,
                         const FieldBounds& bounds) {
+  SHOUHU_RETURN_IF_ERROR(CheckUnitType(f, v, bounds));
   if (f.not_after.empty() && f.not_before.empty()) return Status::Ok();
   auto at = FieldInstant(f.type, v);
   if (!at) return Status::Ok();  // the type check reports it

@@ -71,11 +71,14 @@ FieldDef ParseField(const json& j, const std::string& p, JsonReader& r) {
   FieldDef f;
   r.OnlyMembers(j, p, {"id", "label", "type", "values", "value_labels", "items",
                        "sensitivity", "to_reporter", "not_after", "not_before", "max_files",
-                       "keep_metadata"});
+                       "keep_metadata", "unit_types"});
   r.String(j, p, "id", &f.id, true);
   r.String(j, p, "not_after", &f.not_after, false);
   r.String(j, p, "not_before", &f.not_before, false);
   r.Bool(j, p, "to_reporter", &f.to_reporter);
+  if (r.StringList(j, p, "unit_types", &f.unit_types, false) && f.unit_types.empty()) {
+    r.Error(p + "/unit_types", "name at least one unit type");
+  }
   r.Label(j, p, "label", &f.label, true);
   if (std::string level; r.String(j, p, "sensitivity", &level, false) &&
                          !ParseSensitivity(level, &f.sensitivity)) {
@@ -234,7 +237,7 @@ Notification ParseNotification(const json& j, const std::string& p,
                                JsonReader& r) {
   Notification n;
   if (!r.IsObject(j, p)) return n;
-  r.OnlyMembers(j, p, {"template", "to", "channels", "urgent"});
+  r.OnlyMembers(j, p, {"template", "to", "channels", "urgent", "when"});
   r.String(j, p, "template", &n.template_id, true);
   if (const json* to = r.Array(j, p, "to", true)) {
     for (size_t i = 0; i < to->size(); ++i) {
@@ -243,13 +246,14 @@ Notification ParseNotification(const json& j, const std::string& p,
   }
   r.StringList(j, p, "channels", &n.channels, true);
   r.Bool(j, p, "urgent", &n.urgent);
+  if (j.contains("when")) n.when = ParseGuard(j["when"], p + "/when", r);
   return n;
 }
 
 TimerDef ParseTimer(const json& j, const std::string& p, JsonReader& r) {
   TimerDef t;
   r.OnlyMembers(j, p, {"id", "after", "every", "service_level", "in", "event",
-                       "escalate", "from_field", "keep", "until"});
+                       "escalate", "from_field", "keep", "until", "when"});
   r.String(j, p, "id", &t.id, true);
   bool after = j.contains("after"), every = j.contains("every");
   bool level = j.contains("service_level");
@@ -288,6 +292,7 @@ TimerDef ParseTimer(const json& j, const std::string& p, JsonReader& r) {
   r.String(j, p, "from_field", &t.from_field, false);
   r.Bool(j, p, "keep", &t.keep);
   r.String(j, p, "until", &t.until_field, false);
+  if (j.contains("when")) t.when = ParseGuard(j["when"], p + "/when", r);
   bool ev = r.String(j, p, "event", &t.fire_event, false);
   bool esc = r.String(j, p, "escalate", &t.escalation, false);
   if (ev == esc) {

@@ -60,6 +60,7 @@ class Validator {
       RecipientAt(n.recipients[i], At(p, "to", i));
     }
     Channels(n.channels, p + "/channels");
+    if (n.when) GuardAt(*n.when, p + "/when");
   }
 
   // A guard value must have the field's type: "wrong field type" otherwise.
@@ -353,6 +354,7 @@ class Validator {
       if (!t.until_field.empty() && !w_.FindField(t.until_field)) {
         r_.Error(tp + "/until", "unknown field " + Q(t.until_field));
       }
+      if (t.when) GuardAt(*t.when, tp + "/when");
       if (!t.from_field.empty()) {
         const FieldDef* f = w_.FindField(t.from_field);
         if (!f) {
@@ -369,9 +371,12 @@ class Validator {
     }
   }
 
-  // not_after / not_before: on a datetime or date field, naming "now",
-  // "reported_at" or another datetime or date field.
+  // unit_types: on a string field. not_after / not_before: on a datetime or
+  // date field, naming "now", "reported_at" or another datetime or date field.
   void Bounds(const FieldDef& f, const std::string& p) {
+    if (!f.unit_types.empty() && f.type != FieldType::kString) {
+      r_.Error(p + "/unit_types", "wrong field type: a unit id is a string");
+    }
     for (const auto& [key, bound] : {std::pair{"not_after", &f.not_after},
                                      std::pair{"not_before", &f.not_before}}) {
       if (bound->empty()) continue;

@@ -73,8 +73,9 @@ const Row kTable[] = {
   {"assign", [](auto& id, auto&) { return Call{"PUT", "/api/v1/cases/" + id + "/owner", R"({"owner": "nobody"})"}; },
                   {403,   404,   403,   422,   403,   422,   403,   422,   403,   403,   404},
                   {404,   404,   404,   404,   404,   404,   404,   0,     0,     0,     0}},
+  // The principal lists the school's cases and sees its dropout cases only.
   {"list by unit", [](auto&, auto& unit) { return Call{"GET", "/api/v1/cases?unit=" + unit, ""}; },
-                  {403,   403,   200,   200,   200,   200,   200,   200,   200,   200,   403},
+                  {403,   200,   200,   200,   200,   200,   200,   200,   200,   200,   403},
                   {403,   403,   403,   403,   403,   403,   403,   0,     0,     0,     0}},
   // v2: village child directors may file reports too.
   {"file report", [](auto&, auto& unit) { return Call{"POST", "/api/v1/cases", json{{"workflow", "mandatory_report"}, {"unit", unit}, {"data", json::object()}}.dump()}; },
@@ -209,6 +210,70 @@ TEST(AuthzMatrixTest, UnlistedRolesGetNoCaseFile) {
     auto c = json::parse(chief->Send("GET", "/api/v1/cases/" + id).body);
     EXPECT_EQ(c["last_seq"], 1) << reporter;
   }
+}
+
+// School staff carry their own dropout cases (issue 14, item 3): the
+// principal registers, reads, takes and moves the school's dropout case, the
+// class teacher logs a persuasion on it; neither reads a mandatory report,
+// and another school's principal sees neither.
+TEST(AuthzMatrixTest, SchoolStaffCarryTheirDropoutCasesOnly) {
+  ApiDaemon daemon(json{{"rate_per_second", 0}});
+  daemon.Start();
+  auto principal = daemon.ClientFor("u0026");  // 城关镇中学 校长 (school_admin)
+  auto teacher = daemon.ClientFor("u0024");    // 城关镇中学 班主任 (reporter)
+  json dropout = {{"workflow", "dropout_return"},
+                  {"data",
+                   {{"child_name", "张小燕"},
+                    {"child_birth_date", "2011-09-01"},
+                    {"school", "城关镇中学"},
+                    {"grade", "初二"},
+                    {"absence_kind", "dropout"},
+                    {"absent_since", "2026-02-24T08:00:00+08:00"},
+                    {"guardian_phone", "13900009999"}}}};
+  auto opened = principal->Send("POST", "/api/v1/cases", dropout.dump());
+  ASSERT_EQ(opened.status, 201) << opened.body;
+  std::string id = json::parse(opened.body)["case_id"];
+  auto report = teacher->Send("POST", "/api/v1/cases", testing::ReportBody().dump());
+  ASSERT_EQ(report.status, 201) << report.body;
+  std::string report_id = json::parse(report.body)["case_id"];
+
+  // The principal reads the whole dropout file, the guardian's phone too.
+  auto got = principal->Send("GET", "/api/v1/cases/" + id);
+  ASSERT_EQ(got.status, 200) << got.body;
+  EXPECT_EQ(json::parse(got.body)["data"]["guardian_phone"], "13900009999") << got.body;
+  EXPECT_EQ(principal->Send("PUT", "/api/v1/cases/" + id + "/owner",
+                            R"({"owner": "u0026"})").status,
+            200);
+  auto started = principal->Send("POST", "/api/v1/cases/" + id + "/events",
+                                 R"({"event": "start_persuasion",
+                                     "data": {"persuaders": ["class_teacher", "principal"]}})");
+  EXPECT_EQ(started.status, 200) << started.body;
+  auto logged = teacher->Send(
+      "POST", "/api/v1/cases/" + id + "/events",
+      json{{"event", "log_persuasion"},
+           {"data", {{"persuaded_at", testing::NowText()}, {"persuasion_note", "家访劝返"}}}}
+          .dump());
+  EXPECT_EQ(logged.status, 200) << logged.body;
+  // The school's list shows the dropout case, not the report.
+  auto list = principal->Send("GET", "/api/v1/cases?unit=chengguan-middle");
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_NE(list.body.find(id), std::string::npos) << list.body;
+  EXPECT_EQ(list.body.find(report_id), std::string::npos) << list.body;
+  // No mandatory report for either of them: answered as missing, or as the
+  // teacher's own report's progress.
+  EXPECT_EQ(principal->Send("GET", "/api/v1/cases/" + report_id).status, 404);
+  EXPECT_EQ(json::parse(teacher->Send("GET", "/api/v1/cases/" + report_id).body)["view"],
+            "feedback");
+  EXPECT_EQ(teacher->Send("POST", "/api/v1/cases/" + report_id + "/events",
+                          kBadAccept.dump()).status,
+            403);
+  // Another school's principal sees nothing of it.
+  auto other = daemon.ClientFor("u0049");  // 青石镇中心小学 校长
+  EXPECT_EQ(other->Send("GET", "/api/v1/cases/" + id).status, 404);
+  EXPECT_EQ(other->Send("POST", "/api/v1/cases/" + id + "/events",
+                        R"({"event": "persuasion_failed", "data": {"failure_reason": "x"}})")
+                .status,
+            404);
 }
 
 }  // namespace

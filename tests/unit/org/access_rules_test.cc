@@ -67,6 +67,36 @@ TEST(AccessRulesTest, CapabilitiesAndLevelsAreLookedUpPerRole) {
   EXPECT_EQ(rules->RolesWith(Capability::kCaseWork), std::vector<std::string>{"police_officer"});
 }
 
+// Case capabilities on one workflow's cases only: the reporter (a class
+// teacher) carries dropout cases and reads no other case.
+TEST(AccessRulesTest, CaseCapabilitiesOnOneWorkflowsCases) {
+  json doc = Valid();
+  doc["workflow_roles"] = {{"dropout_return", {{"reporter", {"case.read", "case.fire"}}}}};
+  auto rules = AccessRules::Parse(doc, "access.json", kRoles);
+  ASSERT_TRUE(rules.ok()) << rules.status().ToString();
+  User reporter = WithRoles({"reporter"});
+  EXPECT_TRUE(rules->Has(reporter, Capability::kCaseRead, "dropout_return"));
+  EXPECT_TRUE(rules->Has(reporter, Capability::kCaseFire, "dropout_return"));
+  EXPECT_FALSE(rules->Has(reporter, Capability::kCaseWork, "dropout_return"));
+  EXPECT_FALSE(rules->Has(reporter, Capability::kCaseRead, "mandatory_report"));
+  EXPECT_FALSE(rules->Has(reporter, Capability::kCaseRead));
+  EXPECT_TRUE(rules->HasOnSome(reporter, Capability::kCaseRead));
+  EXPECT_TRUE(rules->Sees(reporter, Sensitivity::kPersonal, "dropout_return"));
+  EXPECT_FALSE(rules->Sees(reporter, Sensitivity::kPersonal, "mandatory_report"));
+  EXPECT_FALSE(rules->Sees(reporter, Sensitivity::kSensitive, "dropout_return"));
+  EXPECT_EQ(rules->NamesOf(reporter),
+            (std::vector<std::string>{"report.file", "report.own_progress", "case.read",
+                                      "case.fire"}));
+  // Only case capabilities, and only of known roles.
+  doc["workflow_roles"]["dropout_return"]["reporter"].push_back("users.admin");
+  EXPECT_NE(ErrorOf(doc).find("access.json:/workflow_roles/dropout_return/reporter: only "
+                              "case.read, case.work and case.fire"),
+            std::string::npos) << ErrorOf(doc);
+  doc["workflow_roles"] = {{"dropout_return", {{"janitor", {"case.read"}}}}};
+  EXPECT_NE(ErrorOf(doc).find("access.json:/workflow_roles/dropout_return/janitor: unknown role"),
+            std::string::npos) << ErrorOf(doc);
+}
+
 TEST(AccessRulesTest, MistakesAreRefusedWithTheirPointer) {
   json doc = Valid();
   doc["roles"]["reporter"].push_back("case.everything");

@@ -2,6 +2,9 @@
 // service levels, timers counted from a field, kept on re-entry or running
 // until a field is set, events that stay and restart timers, and the child's
 // file. One invalid fixture per error kind, as in validator_test.cc.
+#include <algorithm>
+#include <functional>
+
 #include <gtest/gtest.h>
 
 #include "definitions.h"
@@ -124,6 +127,48 @@ TEST(DomainFeaturesTest, OpensCopyingAnUndeclaredField) {
   ExpectRefused("opens_copy_unknown_field", "/events/1/opens/copy/name: unknown field \"nom\"");
 }
 
+TEST(DomainFeaturesTest, UnitTypesOnANonStringField) {
+  ExpectRefused("unit_types_on_a_non_string_field",
+                "/fields/2/unit_types: wrong field type: a unit id is a string");
+}
+
+TEST(DomainFeaturesTest, TimerArmedWhenAGuardOnAnUnknownField) {
+  ExpectRefused("timer_when_unknown_field",
+                "/states/0/timers/0/when/field: guard on undeclared field \"sfae\"");
+}
+
+TEST(DomainFeaturesTest, NotificationSentWhenAValueTheFieldHasNot) {
+  ExpectRefused("notify_when_wrong_value",
+                "/events/3/notify/0/when/eq: value \"middle\" is not one of the values of "
+                "\"level\"");
+}
+
+// A field holding a unit id names a unit of one of its types: a transfer
+// goes to a competent unit, never to a school or to free text.
+TEST(DomainFeaturesTest, UnitTypesOfAFieldHoldingAUnitId) {
+  FieldDef to;
+  to.id = "transfer_to";
+  to.type = FieldType::kString;
+  to.unit_types = {"police_station", "public_security"};
+  Workflow w;
+  w.fields = {to};
+  std::function<std::string(std::string_view)> unit_type = [](std::string_view id) {
+    return id == "dongfeng-police" ? "police_station" : id == "chengguan-primary" ? "school" : "";
+  };
+  FieldBounds bounds{*ParseInstant("2026-03-02T01:00:00Z"), std::nullopt, nullptr, &unit_type};
+  EXPECT_TRUE(CheckFieldBounds(w, to, "dongfeng-police", bounds).ok());
+  Status school = CheckFieldBounds(w, to, "chengguan-primary", bounds);
+  EXPECT_EQ(school.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(school.message(),
+            "field \"transfer_to\" must name a unit of type police_station, public_security, "
+            "got \"chengguan-primary\" (a school)");
+  Status text = CheckFieldBounds(w, to, "邻县公安局", bounds);
+  EXPECT_NE(text.message().find("(no such unit)"), std::string::npos) << text.message();
+  // Without the organisation nothing is checked.
+  bounds.unit_type = nullptr;
+  EXPECT_TRUE(CheckFieldBounds(w, to, "邻县公安局", bounds).ok());
+}
+
 TEST(DomainFeaturesTest, TheDomainWorkflowsUseEveryFeature) {
   Loaded l = Load({SourcePath("workflows")});
   ASSERT_EQ(l.Lines(), std::vector<std::string>{});
@@ -169,6 +214,16 @@ TEST(DomainFeaturesTest, TheDomainWorkflowsUseEveryFeature) {
   EXPECT_EQ(report->FindField("accepted_at")->not_before, "reported_at");
   EXPECT_EQ(report->open.same_child, EventDef::SameChild::kJoin);
   EXPECT_EQ(care->open.same_child, EventDef::SameChild::kParallel);
+  // Obligations only some cases owe, and a transfer only to a competent unit.
+  const StateDef* monitoring = report->FindState("monitoring_high");
+  auto enrolment = std::find_if(monitoring->timers.begin(), monitoring->timers.end(),
+                                [](const TimerDef& t) { return t.id == "assistance_enrolment"; });
+  ASSERT_NE(enrolment, monitoring->timers.end());
+  EXPECT_TRUE(enrolment->when.has_value());
+  ASSERT_EQ(report->FindEvent("assess")->notify.size(), 1u);
+  EXPECT_TRUE(report->FindEvent("assess")->notify[0].when.has_value());
+  EXPECT_EQ(report->FindField("transfer_to")->unit_types,
+            (std::vector<std::string>{"police_station", "public_security"}));
 }
 
 TEST(DomainFeaturesTest, ABoundOnAFieldThatIsNoDate) {
@@ -208,7 +263,7 @@ TEST(DomainFeaturesTest, DatesAndTheirBounds) {
   Workflow w;
   w.fields = {birth};
   auto now = *ParseInstant("2026-03-02T01:00:00Z");  // 09:00 in Beijing
-  FieldBounds bounds{now, std::nullopt, nullptr};
+  FieldBounds bounds{now, std::nullopt, nullptr, nullptr};
   // Today is 2 March in Beijing and further east; the 3rd nowhere yet.
   EXPECT_TRUE(CheckFieldBounds(w, birth, "2026-03-02", bounds).ok());
   EXPECT_FALSE(CheckFieldBounds(w, birth, "2026-03-03", bounds).ok());

@@ -107,6 +107,9 @@ void CaseChange::EnterState(const std::string& state) {
   // states: it carries over as it stood, with the escalation it started, and
   // is not armed again (the legal 3-day feedback, the 24-hour township
   // notice counted from acceptance).
+  // A `keep` timer on a return to the same state stays as it was: armed,
+  // or fired with its escalation running (a logged visit does not tell the
+  // county again about a reply that is three months late).
   std::vector<ArmedTimer> kept;
   std::vector<std::string> carried;
   if (def && old_def) {
@@ -128,11 +131,12 @@ void CaseChange::EnterState(const std::string& state) {
                                          o.escalation == t.escalation &&
                                          o.fire_event == t.fire_event;
                                 });
-      if (!(same_state && t.keep) && !shared) continue;
-      if (shared) carried.push_back(t.id);
+      bool kept_as_was = same_state && t.keep;
+      if (!kept_as_was && !shared) continue;
+      if (shared || kept_as_was) carried.push_back(t.id);
       for (const ArmedTimer& a : after_.timers) {
         if (a.name == t.id) carried.push_back(t.id);
-        if (a.name == t.id || (shared && !t.escalation.empty() && a.chain == t.escalation)) {
+        if (a.name == t.id || (!t.escalation.empty() && a.chain == t.escalation)) {
           kept.push_back(a);
         }
       }

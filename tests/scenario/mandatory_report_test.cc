@@ -49,7 +49,7 @@ json Report(const std::string& category, const std::string& name = "王小明") 
 std::string FileReport(Scenario& s, const std::string& category) {
   std::string id = s.Open(kTeacher, "mandatory_report", Report(category));
   EXPECT_EQ(s.State(id), "reported");
-  EXPECT_EQ(s.Case(id).workflow_version, 3);
+  EXPECT_EQ(s.Case(id).workflow_version, 4);
   EXPECT_EQ(s.Case(id).unit, "chengguan-primary");
   EXPECT_EQ(s.TimerDue(id, "acceptance_sla"), s.Now() + 2h);
   auto out = s.TakeOutbox();
@@ -72,6 +72,7 @@ std::string AcceptAndRespond(Scenario& s, const std::string& id,
                    {{"intake_kind", intake}, {"accepted_at", Now(s)}}),
             "police_intake");
   EXPECT_EQ(s.TimerNames(id), (std::vector<std::string>{"feedback_due", "response_sla",
+                                                        "result_reply_due",
                                                         "township_notice_due"}));
   EXPECT_EQ(s.TimerDue(id, "feedback_due"), s.Now() + std::chrono::hours(72));
   EXPECT_EQ(s.TimerDue(id, "response_sla"), s.Now() + 24h);

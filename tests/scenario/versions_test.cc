@@ -42,7 +42,7 @@ SCENARIO(Versions, RunningCasesStayOnTheDeployedV2) {
   EXPECT_EQ(s.Case(old_case).workflow_version, 2);
   EXPECT_EQ(s.TimerDue(old_case, "feedback_due"), accepted + 72h);
   std::string new_case = s.Open(kTeacher, "mandatory_report", placed);
-  EXPECT_EQ(s.Case(new_case).workflow_version, 3);
+  EXPECT_EQ(s.Case(new_case).workflow_version, 4);
   EXPECT_EQ(s.Case(new_case).unit, "chengguan-v02");
   EXPECT_EQ(s.Fire(new_case, kOfficer, "accept",
                    {{"intake_kind", "administrative"}, {"accepted_at", Now(s)}}),

@@ -132,6 +132,17 @@ units.append({"id": "qingshan-social-work", "type": "social_organisation", "pare
 person("qingshan-social-work", ["reporter"], "社会工作者")
 person("qingshan-social-work", ["voluntary_reporter"], "社会组织志愿者")
 
+# The county procuratorate (县人民检察院), whose juvenile procurators watch
+# every mandatory report in the county (the 2020 opinion on mandatory
+# reporting gives it that duty): it serves the county as a whole, so its
+# jurisdiction and the escalations counted from the county reach it. Added
+# last so that the ids above stay as they were.
+units.append({"id": "qingshan-procuratorate", "type": "procuratorate", "parent": "qingshan",
+              "serves": ["qingshan"],
+              "name": {"zh": "青山县人民检察院", "en": "Qingshan County People's Procuratorate"}})
+person("qingshan-procuratorate", ["procurator"], "未成年人检察部门检察官")
+person("qingshan-procuratorate", ["procurator"], "未成年人检察部门负责人")
+
 json.dump({"kind": "organisation", "id": "qingshan",
            "note": "A fictional county for the sample configuration; regenerate with generate.py.",
            "time_zone": "Asia/Shanghai",

@@ -86,7 +86,7 @@ TEST_F(DaemonTest, StartsWithTheSampleConfiguration) {
   Subprocess d({kDaemon, "--config", dir_ + "/shouhud.json", "--data-dir", dir_ + "/sample-data",
                 "--listen", "127.0.0.1:0"});
   ASSERT_TRUE(d.WaitForLine("ready")) << d.output();
-  EXPECT_NE(d.output().find("organisation: 121 units, 292 users"), std::string::npos)
+  EXPECT_NE(d.output().find("organisation: 122 units, 294 users"), std::string::npos)
       << d.output();
   d.Signal(SIGTERM);
   std::string out = d.ReadAll();

@@ -72,6 +72,7 @@ std::string AcceptAndRespond(Scenario& s, const std::string& id,
                    {{"intake_kind", intake}, {"accepted_at", Now(s)}}),
             "police_intake");
   EXPECT_EQ(s.TimerNames(id), (std::vector<std::string>{"feedback_due", "response_sla",
+                                                        "result_reply_due",
                                                         "township_notice_due"}));
   EXPECT_EQ(s.TimerDue(id, "feedback_due"), s.Now() + std::chrono::hours(72));
   EXPECT_EQ(s.TimerDue(id, "response_sla"), s.Now() + 24h);

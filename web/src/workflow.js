@@ -80,3 +80,14 @@ export function nextStep(def, state) {
 export function eventDef(def, id) {
   return (def.events || []).find((e) => e.id === id)
 }
+
+// The flags a case raises (its `flags`: ids from the API) as the definition
+// declares them: label and level, which is the Element Plus tag type
+// (info grey, warning yellow, danger red).
+export function flagTags(def, ids) {
+  const declared = (def && def.flags) || []
+  return (ids || []).map((id) => {
+    const f = declared.find((x) => x.id === id)
+    return { id, label: f ? label(f.label, id) : id, level: f ? f.level : 'info' }
+  })
+}

@@ -139,6 +139,21 @@ struct LateFlag {
   bool working_days = false;
 };
 
+// A flag a case shows on its page, in lists and in the statistics (issue
+// 19): raised while a named deadline is overdue and its obligation not met
+// (the 3-day feedback late: yellow; the 3-month reply late: red), or while a
+// boolean field is true (a late report). Evaluated in one place,
+// shouhu/flags.h.
+struct FlagDef {
+  enum class Level { kInfo, kWarning, kDanger };  // grey, yellow, red
+  std::string id;
+  Label label;
+  Level level = Level::kWarning;
+  std::string overdue_timer;  // a deadline timer id; or
+  std::string field;          // a boolean field
+};
+std::string_view FlagLevelName(FlagDef::Level level);
+
 struct EventDef {
   std::string id;
   Label label;
@@ -293,6 +308,7 @@ struct Workflow {
   std::vector<EscalationDef> escalations;
   std::vector<TemplateDef> templates;
   std::vector<ServiceLevel> service_levels;
+  std::vector<FlagDef> flags;
   std::optional<ChildFileDef> child;  // absent: cases keep no child's file
   std::string source_file;
 

@@ -1,6 +1,8 @@
 // JSON renderings of cases and child files for the API, redacted per reader.
 #include "api/case_views.h"
 
+#include "shouhu/flags.h"
+
 namespace shouhu::api {
 namespace {
 
@@ -157,6 +159,11 @@ json Redacted() { return {{"redacted", true}}; }
 
 json CaseSummaryJson(const Policy& policy, const Workflow* w, const CaseRecord& c) {
   bool full = policy.ViewOf(c) == CaseView::kFull;
+  // The flags' labels and levels are in the definition the API serves.
+  json flags = json::array();
+  if (w) {
+    for (const FlagDef* f : RaisedFlags(*w, c)) flags.push_back(f->id);
+  }
   return {{"id", c.id},
           {"workflow", c.workflow_id},
           {"workflow_version", c.workflow_version},
@@ -167,6 +174,7 @@ json CaseSummaryJson(const Policy& policy, const Workflow* w, const CaseRecord& 
           {"owner", full ? json(c.owner) : Redacted()},
           {"reporter", policy.SeesReporterOf(c) ? json(c.reporter) : Redacted()},
           {"overdue", c.overdue},
+          {"flags", std::move(flags)},
           {"opened_at", FormatInstant(c.opened_at)},
           {"updated_at", FormatInstant(c.updated_at)},
           {"last_seq", c.last_seq}};

@@ -8,6 +8,7 @@
 #include "api/errors.h"
 #include "api/policy.h"
 #include "api/request_helpers.h"
+#include "shouhu/flags.h"
 
 namespace shouhu::api {
 namespace {
@@ -68,17 +69,47 @@ void ApiService::AddDirectoryRoutes() {
       return RefusedRead(deps_, who, "case.stats",
                          ErrorResponse(403, kForbidden, "only supervisors see statistics"));
     }
-    // The rows: the caller's unit's children (townships for a county
-    // user), or the unit itself when it has none.
+    // The rows: the children of the caller's unit and of the units it
+    // serves (townships for a county user or for a procuratorate serving
+    // the county, villages for a police station), or the unit itself when
+    // there are none.
+    std::set<std::string, std::less<>> parents{who.user->unit};
+    if (const Unit* mine = deps_.org.FindUnit(who.user->unit)) {
+      parents.insert(mine->serves.begin(), mine->serves.end());
+    }
     std::vector<const Unit*> rows;
     for (const Unit& u : deps_.org.units()) {
-      if (u.parent == who.user->unit) rows.push_back(&u);
+      if (parents.count(u.parent)) rows.push_back(&u);
     }
     if (rows.empty()) rows.push_back(deps_.org.FindUnit(who.user->unit));
     struct Counts {
-      uint64_t open = 0, overdue = 0, late = 0;
+      uint64_t open = 0, overdue = 0;
     };
     std::map<std::string, Counts> by_row;
+    // The flags raised (shouhu/flags.h), per workflow and flag, by row;
+    // every flag of each workflow's newest version is listed, raised or
+    // not, in the order the definition declares them.
+    struct Flagged {
+      std::string workflow;
+      int version = 0;  // of the definition the label comes from
+      const FlagDef* def = nullptr;
+      std::map<std::string, uint64_t> by_unit;
+      uint64_t count = 0;
+    };
+    std::vector<Flagged> by_flag;
+    std::map<std::pair<std::string, std::string>, size_t> flag_index;
+    auto flag_entry = [&](const Workflow& w, const FlagDef& f) -> Flagged& {
+      auto [at, added] = flag_index.try_emplace({w.id, f.id}, by_flag.size());
+      if (added) by_flag.push_back({w.id});
+      Flagged& entry = by_flag[at->second];
+      if (w.version > entry.version) entry.version = w.version, entry.def = &f;
+      return entry;
+    };
+    auto all = deps_.catalog.All();
+    for (const auto& w : all) {
+      if (deps_.catalog.Newest(w->id) != w) continue;
+      for (const FlagDef& f : w->flags) flag_entry(*w, f);
+    }
     struct StateKey {
       std::string workflow, state;
       int version;
@@ -102,12 +133,13 @@ void ApiService::AddDirectoryRoutes() {
           auto w = deps_.catalog.Find(c.workflow_id, c.workflow_version);
           const StateDef* s = w ? w->FindState(c.state) : nullptr;
           ++by_state[{c.workflow_id, c.state, c.workflow_version}];
-          // Late reports (迟报) count whether still open or not: the
-          // workflow's opening names the flag.
-          if (row && w && w->open.late && c.data.is_object()) {
-            auto flag = c.data.find(w->open.late->field);
-            if (flag != c.data.end() && flag->is_boolean() && flag->get<bool>()) {
-              ++by_row[row->id].late;
+          // Flags count whether the case is open or not (a late report
+          // stays one).
+          if (row && w) {
+            for (const FlagDef* f : RaisedFlags(*w, c)) {
+              Flagged& entry = flag_entry(*w, *f);
+              ++entry.by_unit[row->id];
+              ++entry.count;
             }
           }
           if (!row || (s && s->terminal)) continue;
@@ -127,8 +159,18 @@ void ApiService::AddDirectoryRoutes() {
     for (const Unit* r : rows) {
       if (!r) continue;
       Counts c = by_row[r->id];
-      units.push_back(
-          {{"unit", r->id}, {"open", c.open}, {"overdue", c.overdue}, {"late", c.late}});
+      units.push_back({{"unit", r->id}, {"open", c.open}, {"overdue", c.overdue}});
+    }
+    json flags = json::array();
+    for (const Flagged& entry : by_flag) {
+      json per_unit = json::object();
+      for (const Unit* r : rows) {
+        if (r) per_unit[r->id] = entry.by_unit.count(r->id) ? entry.by_unit.at(r->id) : 0;
+      }
+      flags.push_back({{"workflow", entry.workflow}, {"flag", entry.def->id},
+                       {"label", LabelJson(entry.def->label)},
+                       {"level", std::string(FlagLevelName(entry.def->level))},
+                       {"count", entry.count}, {"by_unit", std::move(per_unit)}});
     }
     // Versions of one workflow are one row per state; the label is the
     // newest version's that has the state.
@@ -144,7 +186,8 @@ void ApiService::AddDirectoryRoutes() {
       states.push_back({{"workflow", key.first}, {"state", key.second},
                         {"label", LabelJson(entry.second)}, {"count", entry.first}});
     }
-    return JsonResponse(200, {{"by_unit", units}, {"by_state", states}, {"truncated", truncated}});
+    return JsonResponse(200, {{"by_unit", units}, {"by_state", states}, {"by_flag", flags},
+                              {"truncated", truncated}});
   });
 }
 

@@ -108,6 +108,9 @@ void CaseChange::EnterState(const std::string& state) {
   // states: it carries over as it stood, with the escalation it started, and
   // is not armed again (the legal 3-day feedback, the 24-hour township
   // notice counted from acceptance).
+  // A `keep` timer on a return to the same state stays as it was: armed,
+  // or fired with its escalation running (a logged visit does not tell the
+  // county again about a reply that is three months late).
   std::vector<ArmedTimer> kept;
   std::vector<std::string> carried;
   if (def && old_def) {

@@ -1,5 +1,7 @@
 #include "workflow/loader.h"
 
+#include "workflow/flags_loader.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -539,7 +541,7 @@ Workflow ParseWorkflow(const json& doc, JsonReader& r) {
   r.OnlyMembers(doc, "", {"$schema", "kind", "id", "version", "label",
                           "calendar", "initial_state", "open", "roles", "fields",
                           "states", "events", "escalations", "templates",
-                          "service_levels", "child"});
+                          "service_levels", "child", "flags"});
   r.String(doc, "", "id", &w.id, true);
   if (r.Int(doc, "", "version", &w.version, true) && w.version < 1) {
     r.Error("/version", "a version is an integer from 1 up");
@@ -597,6 +599,7 @@ Workflow ParseWorkflow(const json& doc, JsonReader& r) {
   ParseList(doc, "service_levels", "service levels", r, false,
             &w.service_levels, ParseServiceLevel);
   w.child = ParseChildFile(doc, r);
+  ParseFlags(doc, r, &w.flags);
   ResolveServiceLevels(w);
   return w;
 }

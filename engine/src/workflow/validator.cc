@@ -1,5 +1,7 @@
 #include "workflow/validator.h"
 
+#include "workflow/flags_loader.h"
+
 #include <algorithm>
 #include <deque>
 
@@ -494,6 +496,7 @@ void ValidateWorkflow(const Workflow& w,
                       const std::set<std::string, std::less<>>& calendars,
                       JsonReader& r) {
   Validator(w, r).Run(calendars);
+  CheckFlags(w, r);
 }
 
 }  // namespace shouhu

@@ -3,6 +3,7 @@
 // caller, and the supervisors' counts within their jurisdiction.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "api_service_fixture.h"
@@ -82,13 +83,26 @@ TEST_F(ApiServiceTest, StatsCountOpenCasesPerUnitBelowTheSupervisorAndByState) {
   ASSERT_EQ(county.status, 200) << county.body;
   json body = json::parse(county.body);
   // The county's units: 12 townships, the public security bureau, the
-  // hospital and the social organisation.
-  EXPECT_EQ(body["by_unit"].size(), 15u);
+  // hospital, the social organisation and the procuratorate.
+  EXPECT_EQ(body["by_unit"].size(), 16u);
   for (const json& row : body["by_unit"]) {
     EXPECT_EQ(row["open"], row["unit"] == "chengguan" ? 2 : 0) << row;
     EXPECT_EQ(row["overdue"], 0) << row;
-    EXPECT_EQ(row["late"], row["unit"] == "chengguan" ? 1 : 0) << row;
   }
+  // Every flag of the newest definitions, with the cases raising it by row:
+  // the late report (迟报) in 城关镇.
+  std::map<std::string, json> flags;
+  for (const json& f : body["by_flag"]) flags[f["workflow"].get<std::string>() + "/" + f["flag"].get<std::string>()] = f;
+  ASSERT_TRUE(flags.count("mandatory_report/late_report")) << body["by_flag"];
+  json late_flag = flags["mandatory_report/late_report"];
+  EXPECT_EQ(late_flag["label"], (json{{"zh", "迟报"}, {"en", "Late report"}}));
+  EXPECT_EQ(late_flag["level"], "warning");
+  EXPECT_EQ(late_flag["count"], 1);
+  EXPECT_EQ(late_flag["by_unit"]["chengguan"], 1);
+  EXPECT_EQ(late_flag["by_unit"]["qingshi"], 0);
+  EXPECT_EQ(flags["mandatory_report/feedback_late"]["level"], "warning");
+  EXPECT_EQ(flags["mandatory_report/feedback_late"]["count"], 0);
+  EXPECT_EQ(flags["mandatory_report/result_reply_late"]["level"], "danger");
   ASSERT_EQ(body["by_state"].size(), 1u);
   EXPECT_EQ(body["by_state"][0],
             (json{{"workflow", "mandatory_report"}, {"state", "reported"},
@@ -99,6 +113,15 @@ TEST_F(ApiServiceTest, StatsCountOpenCasesPerUnitBelowTheSupervisorAndByState) {
   for (const json& row : township["by_unit"]) {
     EXPECT_EQ(row["open"], row["unit"] == "chengguan-primary" ? 2 : 0) << row;
   }
+  // The county procuratorate serves the county: the county's rows.
+  json procuratorate = json::parse(Call("GET", "/api/v1/stats", TokenFor("u0293"), "").body);
+  EXPECT_EQ(procuratorate["by_unit"], body["by_unit"]);
+  // A police station's rows are the villages and schools of its township.
+  json station = json::parse(Call("GET", "/api/v1/stats", TokenFor("u0010"), "").body);
+  for (const json& row : station["by_unit"]) {
+    EXPECT_EQ(row["open"], row["unit"] == "chengguan-primary" ? 2 : 0) << row;
+  }
+  EXPECT_EQ(station["by_unit"].size(), township["by_unit"].size());
   // Another township's supervisor sees none of them.
   json other = json::parse(Call("GET", "/api/v1/stats", TokenFor("u0038"), "").body);
   EXPECT_TRUE(other["by_state"].empty());

@@ -42,9 +42,9 @@ void ExpectCalendarRefused(const std::string& kind, const std::string& rest) {
 TEST(LoaderTest, RealWorkflowsFolderLoadsWithoutErrors) {
   Loaded l = Load({SourcePath("workflows")});
   EXPECT_EQ(l.Lines(), std::vector<std::string>{});
-  // mandatory_report v1, v2 and v3, dropout_return, care_plan,
+  // mandatory_report v1, v2, v3 and v4, dropout_return, care_plan,
   // guardianship_intervention; old versions live in workflows/versions/.
-  ASSERT_EQ(l.catalog.All().size(), 6u);
+  ASSERT_EQ(l.catalog.All().size(), 7u);
   auto w = l.catalog.Find("mandatory_report", 1);
   ASSERT_NE(w, nullptr);
   EXPECT_EQ(w->source_file,
@@ -52,7 +52,7 @@ TEST(LoaderTest, RealWorkflowsFolderLoadsWithoutErrors) {
   ASSERT_NE(l.catalog.Find("mandatory_report", 2), nullptr);
   EXPECT_EQ(l.catalog.Find("mandatory_report", 2)->source_file,
             SourcePath("workflows") + "/versions/mandatory_report.v2.json");
-  EXPECT_EQ(l.catalog.Newest("mandatory_report")->version, 3);
+  EXPECT_EQ(l.catalog.Newest("mandatory_report")->version, 4);
   EXPECT_EQ(w->calendar_id, "cn-mainland");
   EXPECT_NE(l.catalog.FindCalendar("cn-mainland"), nullptr);
   EXPECT_EQ(w->FindState("assessment")->timers.at(0).units,

@@ -36,7 +36,7 @@ export default {
     step: 'Current step', deadlines: 'Deadlines', owner: 'Owner', unit: 'Unit', opened: 'Reported',
   },
   case: {
-    title: 'Case {id}', number: 'No. {id}', openedAt: 'reported {at}', overdue: 'Overdue', priority: 'Priority',
+    title: 'Case {id}', flags: 'Flags', number: 'No. {id}', openedAt: 'reported {at}', overdue: 'Overdue', priority: 'Priority',
     actions: 'Actions', noActions: 'Nothing in this step is yours to do', child: 'The child', childFile: "Open the child's file",
     data: 'The report', reporter: 'Reporter', history: 'History', deadlines: 'Deadlines', noTimers: 'No deadline now',
     owner: 'Owner', unassigned: 'Unassigned', assignTo: 'Assign to', assign: 'Assign', take: 'Take it', notes: 'Notes',
@@ -57,7 +57,7 @@ export default {
     noDead: 'No failed notifications', recipient: 'Recipient', reason: 'Reason', failedAt: 'Failed',
     attempts: '{n} attempts', redrive: 'Re-drive', redriven: 'Re-driven (case {case})', stats: 'Charts',
   },
-  stats: { byUnit: 'Open and overdue cases per township', byState: 'Cases by step', open: 'Open', overdue: 'Overdue' },
+  stats: { byUnit: 'Open and overdue cases per township', byState: 'Cases by step', open: 'Open', overdue: 'Overdue', byFlag: 'Flagged cases per township (open or closed)' },
   child: {
     title: "Child's file", asOf: 'The file as of a day', now: 'Now', asStood: 'The file as it stood on {date}', current: 'The file now',
     revision: 'revision {n}, updated {at}', cases: 'Cases', history: 'Changes', rev: 'Revision {n}',

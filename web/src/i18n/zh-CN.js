@@ -35,7 +35,7 @@ export default {
     step: '当前环节', deadlines: '时限', owner: '负责人', unit: '单位', opened: '报告时间',
   },
   case: {
-    title: '案件 {id}', number: '编号 {id}', openedAt: '报告于 {at}', overdue: '已逾期', priority: '优先级',
+    title: '案件 {id}', flags: '标记', number: '编号 {id}', openedAt: '报告于 {at}', overdue: '已逾期', priority: '优先级',
     actions: '办理', noActions: '当前环节没有您可以办理的事项', child: '儿童信息', childFile: '查看一人一档',
     data: '报告内容', reporter: '报告人', history: '办理记录', deadlines: '时限', noTimers: '当前无时限',
     owner: '负责人', unassigned: '未指派', assignTo: '指派给', assign: '指派', take: '由我负责', notes: '备注',
@@ -56,7 +56,7 @@ export default {
     noDead: '没有投递失败的通知', recipient: '收件人', reason: '失败原因', failedAt: '失败时间',
     attempts: '共尝试{n}次', redrive: '重新投递', redriven: '已重新投递（案件 {case}）', stats: '统计图表',
   },
-  stats: { byUnit: '各乡镇在办与逾期案件', byState: '案件所处环节', open: '在办', overdue: '逾期' },
+  stats: { byUnit: '各乡镇在办与逾期案件', byState: '案件所处环节', open: '在办', overdue: '逾期', byFlag: '各乡镇标记案件（含已结案）' },
   child: {
     title: '一人一档', asOf: '查看某日的档案', now: '当前', asStood: '{date} 当日的档案', current: '当前档案',
     revision: '第{n}版，更新于 {at}', cases: '相关案件', history: '变更记录', rev: '第{n}版',

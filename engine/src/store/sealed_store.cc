@@ -25,13 +25,35 @@ bool StartsWithAny(std::string_view key,
   return false;
 }
 
-// The hashed-key prefix `key` is under, or "".
+// The hashed-key or term-key prefix `key` is under, or "".
 std::string_view HashedPrefixOf(std::string_view key,
                                 const SealingLayout& layout) {
-  for (const std::string& p : layout.hashed_key_prefixes) {
-    if (key.starts_with(p)) return p;
+  for (const auto* prefixes :
+       {&layout.hashed_key_prefixes, &layout.term_key_prefixes}) {
+    for (const std::string& p : *prefixes) {
+      if (key.starts_with(p)) return p;
+    }
   }
   return {};
+}
+
+// The key stored for clear `key` under hashed prefix `hashed`: the rest of
+// the key hashed, or for a term key the term hashed and the id kept.
+std::string StoredKeyOf(const Cipher& cipher, std::string_view key,
+                        std::string_view hashed, const SealingLayout& layout) {
+  std::string_view rest = key.substr(hashed.size());
+  std::string_view tail;
+  if (StartsWithAny(hashed, layout.term_key_prefixes)) {
+    size_t nul = rest.rfind('\0');
+    if (nul != std::string_view::npos) {
+      tail = rest.substr(nul);
+      rest = rest.substr(0, nul);
+    }
+  }
+  std::string out(hashed);
+  out += cipher.Hash(rest);
+  out += tail;
+  return out;
 }
 
 // A hashed-key record's plaintext: the clear key (length-prefixed), then the
@@ -110,6 +132,15 @@ class SealedStore final : public Store {
   Status Scan(std::string_view prefix, std::string_view start,
               const std::function<bool(std::string_view, std::string_view)>& fn)
       override {
+    // A scan of one term's entries looks where they are stored.
+    std::string stored_prefix;
+    for (const std::string& p : layout_.term_key_prefixes) {
+      if (prefix.starts_with(p) && prefix.size() > p.size() &&
+          prefix.find('\0', p.size()) != std::string_view::npos && start.empty()) {
+        stored_prefix = StoredKeyOf(*cipher_, prefix, p, layout_);
+        prefix = stored_prefix;
+      }
+    }
     return base_->Scan(
         prefix, start, [&](std::string_view key, std::string_view value) {
           if (IsClear(key)) return fn(key, value);
@@ -138,7 +169,7 @@ class SealedStore final : public Store {
            StartsWithAny(key, layout_.clear_prefixes);
   }
   std::string StoredKey(std::string_view key, std::string_view hashed) const {
-    return std::string(hashed) + cipher_->Hash(key.substr(hashed.size()));
+    return StoredKeyOf(*cipher_, key, hashed, layout_);
   }
 
   std::unique_ptr<Store> base_;
@@ -344,8 +375,7 @@ StatusOr<RotationReport> RotateSealedStore(const std::string& dir,
                 "a hashed index record is corrupt; nothing more was rotated");
             return false;
           }
-          std::string stored = std::string(hashed) +
-                               cipher.Hash(clear_key.substr(hashed.size()));
+          std::string stored = StoredKeyOf(cipher, clear_key, hashed, layout);
           std::string sealed = cipher.Seal(stored, Frame(clear_key, v));
           if (stored != key)
             batch.push_back(Mutation::Delete(std::string(key)));

@@ -6,7 +6,8 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   librocksdb-dev libboost-dev nlohmann-json3-dev libgtest-dev
-  libcurl4-openssl-dev libssl-dev libsodium-dev python3-aiosmtpd
+  libcurl4-openssl-dev libssl-dev libsodium-dev libicu-dev python3-aiosmtpd
+  libzip-dev libexpat1-dev libxlsxwriter-dev python3-openpyxl
   chromium fonts-wqy-microhei
 )
 # The web app builds with node and npm. Debian's `npm` conflicts with

@@ -12,11 +12,12 @@ let csrfToken = ''
 let onUnauthenticated = () => {}
 
 export class ApiError extends Error {
-  constructor(status, code, message, fields) {
+  constructor(status, code, message, fields, details) {
     super(message)
     this.status = status
     this.code = code
     this.fields = fields || {}
+    this.details = details || {} // the error object's other members
   }
 }
 
@@ -76,7 +77,7 @@ async function request(method, path, { body, raw, extraHeaders, query, idempoten
   }
   if (res.ok) return data
   const err = (data && data.error) || {}
-  const error = new ApiError(res.status, err.code || String(res.status), err.message || res.statusText, err.fields || (data && data.fields))
+  const error = new ApiError(res.status, err.code || String(res.status), err.message || res.statusText, err.fields || (data && data.fields), err)
   if (res.status === 401 && !quiet401) onUnauthenticated(path)
   throw error
 }
@@ -127,6 +128,17 @@ export const api = {
 
   child: (id, asOf) => get(`/children/${enc(id)}`, { as_of: asOf }),
   childHistory: (id) => get(`/children/${enc(id)}/history`),
+  searchChildren: (query) => get('/children', query),
+  createChild: (unit, fields, confirmNew, key) =>
+    request('POST', '/children', { body: { unit, fields, confirm_new: !!confirmNew }, idempotencyKey: key }),
+  updateChild: (id, fields, key) => request('PATCH', `/children/${enc(id)}`, { body: { fields }, idempotencyKey: key }),
+  mergeChild: (into, from, key) => request('POST', `/children/${enc(into)}/merge`, { body: { from }, idempotencyKey: key }),
+  // A roster file as it is (.xlsx or CSV); mapping: column heading -> field.
+  rosterPreview: (unit, name, bytes, mapping) =>
+    request('POST', '/roster/preview', { raw: bytes, query: { unit, name, mapping: mapping && JSON.stringify(mapping) } }),
+  rosterImport: (unit, name, bytes, mapping) =>
+    request('POST', '/roster/import', { raw: bytes, query: { unit, name, mapping: mapping && JSON.stringify(mapping) } }),
+  exportUrl: (query) => `${BASE}/exports/children?${new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined && v !== ''))}`,
 
   users: () => get('/users'),
   invite: (user) => request('POST', `/users/${enc(user)}/invitation`, { body: {} }),

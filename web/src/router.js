@@ -14,6 +14,7 @@ export const routes = [
   { path: '/report', name: 'report', component: () => import('./views/NewReport.vue'), meta: { capability: 'report.file', menu: 'nav.report', icon: 'report' } },
   { path: '/my-reports', name: 'my-reports', component: () => import('./views/MyReports.vue'), meta: { capability: 'report.own_progress', menu: 'nav.myReports' } },
   { path: '/cases/:id', name: 'case', component: () => import('./views/CaseView.vue'), meta: { capability: 'case.read', title: 'nav.case' } },
+  { path: '/children', name: 'register', component: () => import('./views/ChildRegister.vue'), meta: { capability: 'child.read', menu: 'nav.register' } },
   { path: '/children/:id', name: 'child', component: () => import('./views/ChildFile.vue'), meta: { capability: 'child.read', title: 'nav.child' } },
   { path: '/admin', name: 'admin', component: () => import('./views/AdminView.vue'), meta: { capability: 'users.admin', menu: 'nav.admin' } },
   { path: '/', name: 'home', component: () => import('./views/HomeView.vue'), meta: { title: 'nav.home' } },

@@ -38,8 +38,10 @@ enum class Capability {
   kChildRead,             // child.read: the child's file (一人一档) and history
   kUsersAdmin,            // users.admin: users and tokens
   kChildWrite,            // child.write: change the child's file (及时补充或变更)
+  kChildCreate,           // child.create: register a child's file directly (建档)
+  kChildMerge,            // child.merge: merge two files of one child
 };
-inline constexpr size_t kCapabilityCount = 10;
+inline constexpr size_t kCapabilityCount = 12;
 
 // "report.file" ... "users.admin", as written in the rules and /api/v1/me.
 std::string_view CapabilityName(Capability c);

@@ -82,6 +82,13 @@ struct SealingLayout {
   // so that rotation can hash it again. Scans of such a prefix return the
   // clear keys, in hash order.
   std::vector<std::string> hashed_key_prefixes;
+  // Under these prefixes a key is <prefix><term>\0<id>: an entry of a search
+  // index (the term names a field value) pointing at a record id. The part
+  // before the last NUL is stored as a keyed hash and the id stays clear, so
+  // a scan of <prefix><term>\0 finds every id under the term without the
+  // term ever being written; the clear key travels sealed in the value, as
+  // for hashed_key_prefixes. Scans return the clear keys.
+  std::vector<std::string> term_key_prefixes = {};
 };
 
 // Opens (creating if missing) a RocksDB store in `dir` whose values are

@@ -38,6 +38,9 @@ ApiService::ApiService(ApiDeps deps, ApiOptions options)
   AddCaseRoutes();
   AddListRoutes();
   AddInfoRoutes();
+  AddRegisterRoutes();
+  AddRosterRoutes();
+  AddExportRoutes();
   AddAdminRoutes();
   AddSessionRoutes();
   AddDirectoryRoutes();

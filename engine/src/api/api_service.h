@@ -41,6 +41,9 @@ struct ApiOptions {
   SessionOptions sessions;
   SignInLimits sign_in;
   evidence::AttachmentLimits attachments;  // evidence files: sizes, counts, chunks
+  // Children one helper is paired with at most (帮扶结对), enforced by roster
+  // imports; DOMAIN.md: usually 1-2.
+  size_t helper_cap = 2;
 };
 
 // Everything the handlers use. REQUIRES: all outlive the service. Passwords
@@ -114,6 +117,9 @@ class ApiService {
   void AddListRoutes();     // list_routes.cc
   void AddAdminRoutes();    // admin_routes.cc: tokens, users, dead letters
   void AddInfoRoutes();     // info_routes.cc: workflows, children
+  void AddRegisterRoutes();  // register_routes.cc: search, create, merge children
+  void AddRosterRoutes();    // roster_routes.cc: roster preview and import
+  void AddExportRoutes();    // export_routes.cc: the register and case lists as .xlsx, .csv
   void AddSessionRoutes();  // session_routes.cc: sign-in, sessions, invitations
   void AddDirectoryRoutes();  // directory_routes.cc: units, people, stats
   void AddAttachmentRoutes();  // attachment_routes.cc: uploads, files of a case

@@ -117,12 +117,13 @@ Status ParseSection(const EndpointConfig& config, ServerOptions* server,
       (k == "rate_per_second" ? api->rate_per_second : api->rate_burst) = v.get<double>();
     } else if (k == "max_body_bytes" || k == "request_timeout_ms" || k == "workers" ||
                k == "queue_capacity" || k == "io_threads" || k == "max_connections" ||
-               k == "header_timeout_ms") {
+               k == "header_timeout_ms" || k == "helper_cap") {
       if (!v.is_number_unsigned() || v.get<uint64_t>() == 0 || v.get<uint64_t>() > (1u << 30)) {
         return bad("expected a positive integer");
       }
       uint64_t n = v.get<uint64_t>();
       if (k == "max_body_bytes") server->max_body_bytes = n;
+      if (k == "helper_cap") api->helper_cap = n;
       if (k == "request_timeout_ms") server->request_timeout = std::chrono::milliseconds(n);
       if (k == "workers") server->workers = static_cast<int>(std::min<uint64_t>(n, 256));
       if (k == "queue_capacity") server->queue_capacity = n;

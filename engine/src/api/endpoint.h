@@ -9,6 +9,7 @@
 //    "rate_per_second": 50, "rate_burst": 100,      // per client
 //    "workers": 8, "queue_capacity": 256, "io_threads": 2,
 //    "max_connections": 1000, "header_timeout_ms": 10000,  // see server.h
+//    "helper_cap": 2,               // children per helper (帮扶结对), rosters
 //    "sessions": {"idle": "PT30M", "absolute": "PT12H"},   // browser sessions
 //    "sign_in": {"free_failures": 3, "delay": "PT1S",       // then doubling
 //                "account_failures": 5, "address_failures": 20, "lock": "PT15M"},

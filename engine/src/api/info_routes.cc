@@ -6,6 +6,7 @@
 #include "api/case_views.h"
 #include "api/errors.h"
 #include "api/request_helpers.h"
+#include "shouhu/child_register.h"
 #include "shouhu/json_parse.h"
 
 namespace shouhu::api {
@@ -109,7 +110,12 @@ void ApiService::AddInfoRoutes() {
               Status audited =
                   deps_.runtime.RecordAccess({who.actor, "child.read", "", child->id});
               if (!audited.ok()) return StatusResponse(audited);
-              return JsonResponse(200, ChildJson(PolicyOf(deps_, who), deps_.catalog, *child));
+              json out = ChildJson(PolicyOf(deps_, who), deps_.catalog, *child);
+              // A file merged into another says which (register_routes.cc).
+              auto into = RegisterOf(deps_.runtime).MergedInto(child->id);
+              if (!into.ok()) return StatusResponse(into.status());
+              if (*into != child->id) out["merged_into"] = *into;
+              return JsonResponse(200, out);
             });
 
   AddAuthed("GET", "/api/v1/children/{id}/history", "children.history",

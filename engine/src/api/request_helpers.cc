@@ -105,6 +105,17 @@ HttpResponse ChildNotFound(const std::string& id) {
   return ErrorResponse(404, kNotFound, "no child \"" + id + "\"");
 }
 
+std::vector<std::string> UnitsInReach(const ApiDeps& deps, const Policy& policy, Capability c,
+                                      const std::string& within) {
+  std::vector<std::string> out;
+  for (const Unit& u : deps.org.units()) {
+    if (policy.CanIn(c, u.id) && (within.empty() || deps.org.InSubtree(u.id, within))) {
+      out.push_back(u.id);
+    }
+  }
+  return out;
+}
+
 HttpResponse RefusedRead(const ApiDeps& deps, const Principal& who, const std::string& action,
                          HttpResponse refusal, const std::string& case_id,
                          const std::string& child_id) {

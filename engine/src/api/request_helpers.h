@@ -41,6 +41,10 @@ HttpResponse ChildNotFound(const std::string& id);
 HttpResponse RefusedRead(const ApiDeps& deps, const Principal& who, const std::string& action,
                          HttpResponse refusal, const std::string& case_id = "",
                          const std::string& child_id = "");
+// The units where the caller holds `c` (their jurisdiction), within
+// `within`'s subtree when it is not "".
+std::vector<std::string> UnitsInReach(const ApiDeps& deps, const Policy& policy, Capability c,
+                                      const std::string& within);
 // Random hex from OpenSSL.
 std::string RandomId(size_t bytes);
 

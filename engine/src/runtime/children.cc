@@ -13,18 +13,8 @@
 #include "runtime/runtime_impl.h"
 
 namespace shouhu {
-namespace {
 
 using json = nlohmann::json;
-
-struct Folded {
-  ChildFile file;
-  std::vector<ChildRevision> revisions;
-};
-StatusOr<Folded> FoldChild(Store& store, const std::string& child_id,
-                           std::optional<Instant> as_of);
-
-}  // namespace
 
 // Strings are trimmed of surrounding spaces so "小明 " and "小明" are the
 // same child.
@@ -43,12 +33,9 @@ std::string ChildIdentityOf(const ChildFileDef& def, const json& data) {
   return out;
 }
 
-namespace {
-
-// Reads a child's revisions up to `as_of` (all when absent) and folds them.
-StatusOr<Folded> FoldChild(Store& store, const std::string& child_id,
-                                  std::optional<Instant> as_of) {
-  Folded f;
+StatusOr<FoldedChild> FoldChild(Store& store, const std::string& child_id,
+                                std::optional<Instant> as_of) {
+  FoldedChild f;
   f.file.id = child_id;
   Status error = Status::Ok();
   Status s = store.Scan(
@@ -81,8 +68,6 @@ StatusOr<Folded> FoldChild(Store& store, const std::string& child_id,
   return f;
 }
 
-}  // namespace
-
 Status RuntimeImpl::UpdateChildFile(const Workflow& w, const json& data,
                                     const Actor& actor,
                                     CaseChange& change,
@@ -91,7 +76,7 @@ Status RuntimeImpl::UpdateChildFile(const Workflow& w, const json& data,
   if (!w.child) return Status::Ok();
   CaseRecord& c = change.record();
   bool newly_linked = false;
-  std::optional<Folded> current;
+  std::optional<FoldedChild> current;
   if (c.child_id.empty() && !link_to.empty()) {
     c.child_id = link_to;
     newly_linked = true;
@@ -118,6 +103,10 @@ Status RuntimeImpl::UpdateChildFile(const Workflow& w, const json& data,
     }
     newly_linked = true;
   }
+  // A file merged since into another: the case follows the merge.
+  auto into = MergedInto(c.child_id);
+  if (!into.ok()) return into.status();
+  c.child_id = *into;
   auto folded = FoldChild(store_, c.child_id, std::nullopt);
   if (folded.ok()) {
     current = std::move(*folded);
@@ -160,6 +149,12 @@ Status RuntimeImpl::UpdateChildFile(const Workflow& w, const json& data,
     change.AddHistory("child_linked", c.child_id,
                       {{"child_id", c.child_id}, {"other_cases", others}});
   }
+  json after = file;
+  after.update(changes);
+  std::vector<Mutation> index;
+  IndexChildChange(c.child_id, current ? current->file.unit : c.unit,
+                   current ? &file : nullptr, &after, &index);
+  for (Mutation& m : index) change.AddMutation(std::move(m));
   ChildRevision r;
   r.at = change.now();
   r.actor = actor.user;
@@ -218,6 +213,39 @@ StatusOr<std::vector<ChildProposal>> RuntimeImpl::ChildProposals(
 }
 
 
+// Each field is checked as the newest workflow that keeps it in the file
+// declares it; every problem at once.
+std::shared_ptr<const Workflow> RuntimeImpl::ChildFieldOwner(const std::string& field) const {
+  std::shared_ptr<const Workflow> owner;
+  for (const auto& w : catalog_.All()) {
+    if (!w->child) continue;
+    const auto& names = w->child->fields;
+    if (std::find(names.begin(), names.end(), field) == names.end()) continue;
+    if (!owner || (owner->id == w->id && owner->version < w->version)) owner = w;
+  }
+  return owner;
+}
+
+std::string RuntimeImpl::ChildFieldProblems(const json& fields, const json& merged,
+                                            Instant now) const {
+  std::string problems;
+  for (auto it = fields.begin(); it != fields.end(); ++it) {
+    std::shared_ptr<const Workflow> owner = ChildFieldOwner(it.key());
+    Status s = Status::Ok();
+    if (!owner) {
+      s = InvalidArgument("field \"" + it.key() + "\" is not a field of the child's file");
+    } else {
+      s = CheckFieldValue(*owner->FindField(it.key()), *it);
+      if (s.ok()) {
+        s = CheckFieldBounds(*owner, *owner->FindField(it.key()), *it,
+                             {now, std::nullopt, &merged, &options_.unit_type});
+      }
+    }
+    if (!s.ok()) problems += (problems.empty() ? "" : "\n") + s.message();
+  }
+  return problems;
+}
+
 StatusOr<CommandResult> RuntimeImpl::UpdateChild(const UpdateChildFields& cmd) {
   SHOUHU_RETURN_IF_ERROR(CheckRequestId(cmd.request_id));
   if (cmd.actor.user.empty()) return PermissionDenied("no user given");
@@ -236,41 +264,23 @@ StatusOr<CommandResult> RuntimeImpl::UpdateChild(const UpdateChildFields& cmd) {
   std::unique_lock<std::mutex> child_lock(IdentityLock("child " + cmd.child_id));
   auto current = FoldChild(store_, cmd.child_id, std::nullopt);
   if (!current.ok()) return current.status();
+  auto into = MergedInto(cmd.child_id);
+  if (!into.ok()) return into.status();
+  if (*into != cmd.child_id) {
+    return FailedPrecondition("this file was merged into " + *into + "; change that one");
+  }
   const json& file = current->file.fields;
   json merged = file;
   merged.update(cmd.fields);
   Instant now = clock_.Now();
 
-  // Each field is checked as the newest workflow that keeps it in the file
-  // declares it; every problem at once.
-  std::string problems;
+  std::string problems = ChildFieldProblems(cmd.fields, merged, now);
+  if (!problems.empty()) return InvalidArgument(problems);
   json changes = json::object();
   for (auto it = cmd.fields.begin(); it != cmd.fields.end(); ++it) {
-    std::shared_ptr<const Workflow> owner;
-    for (const auto& w : catalog_.All()) {
-      if (!w->child) continue;
-      const auto& fields = w->child->fields;
-      if (std::find(fields.begin(), fields.end(), it.key()) == fields.end()) continue;
-      if (!owner || (owner->id == w->id && owner->version < w->version)) owner = w;
-    }
-    Status s = Status::Ok();
-    if (!owner) {
-      s = InvalidArgument("field \"" + it.key() + "\" is not a field of the child's file");
-    } else {
-      s = CheckFieldValue(*owner->FindField(it.key()), *it);
-      if (s.ok()) {
-        s = CheckFieldBounds(*owner, *owner->FindField(it.key()), *it,
-                             {now, std::nullopt, &merged, &options_.unit_type});
-      }
-    }
-    if (!s.ok()) {
-      problems += (problems.empty() ? "" : "\n") + s.message();
-      continue;
-    }
     auto old = file.find(it.key());
     if (old == file.end() || *old != *it) changes[it.key()] = *it;
   }
-  if (!problems.empty()) return InvalidArgument(problems);
 
   CommandResult result;
   result.child_revision = current->file.revision;
@@ -278,27 +288,8 @@ StatusOr<CommandResult> RuntimeImpl::UpdateChild(const UpdateChildFields& cmd) {
   std::vector<Mutation> batch;
   // A corrected name or birth date finds the file from now on (the old
   // identity still does too); one that is another child's is refused.
-  std::set<std::vector<std::string>> seen;
-  for (const auto& w : catalog_.All()) {
-    if (!w->child || !seen.insert(w->child->identity).second) continue;
-    std::string before = ChildIdentityOf(*w->child, file);
-    std::string after = ChildIdentityOf(*w->child, merged);
-    if (after.empty() || after == before) continue;
-    auto known = store_.Get(codec::ChildIdentityKey(after));
-    if (known.ok()) {
-      auto id = codec::DecodeChildId(*known);
-      if (!id.ok()) return id.status();
-      if (*id != cmd.child_id) {
-        return FailedPrecondition("another child's file (" + *id +
-                                  ") has this identity; change one of them");
-      }
-    } else if (known.status().code() == StatusCode::kNotFound) {
-      batch.push_back(Mutation::Put(codec::ChildIdentityKey(after),
-                                    codec::EncodeChildId(cmd.child_id)));
-    } else {
-      return known.status();
-    }
-  }
+  SHOUHU_RETURN_IF_ERROR(ClaimIdentities(cmd.child_id, file, merged, &batch));
+  IndexChildChange(cmd.child_id, current->file.unit, &file, &merged, &batch);
   ChildRevision r;
   r.at = now;
   r.actor = cmd.actor.user;
@@ -307,19 +298,50 @@ StatusOr<CommandResult> RuntimeImpl::UpdateChild(const UpdateChildFields& cmd) {
   batch.push_back(Mutation::Put(
       codec::ChildRevisionKey(cmd.child_id, now, "", result.child_revision),
       codec::EncodeChildRevision(r, current->file.unit)));
-  AuditRecord audit;
-  audit.at = now;
-  audit.user = cmd.actor.user;
-  audit.unit = cmd.actor.unit;
-  audit.origin = cmd.actor.origin;
-  audit.action = "child.update";
-  audit.child_id = cmd.child_id;
-  batch.push_back(Mutation::ChainedAppend(std::string(codec::kAuditPrefix),
-                                          codec::EncodeAudit(audit)));
+  AddChildAudit(cmd.actor, "child.update", cmd.child_id, now, &batch);
   batch.push_back(Mutation::Put(codec::RequestKey(cmd.request_id),
                                 codec::EncodeResult(result, *fingerprint, now)));
   SHOUHU_RETURN_IF_ERROR(store_.Commit(std::move(batch)));
   return result;
+}
+
+Status RuntimeImpl::ClaimIdentities(const std::string& child_id, const json& before,
+                                    const json& after, std::vector<Mutation>* batch) {
+  std::set<std::vector<std::string>> seen;
+  for (const auto& w : catalog_.All()) {
+    if (!w->child || !seen.insert(w->child->identity).second) continue;
+    std::string old_identity = ChildIdentityOf(*w->child, before);
+    std::string identity = ChildIdentityOf(*w->child, after);
+    if (identity.empty() || identity == old_identity) continue;
+    auto known = store_.Get(codec::ChildIdentityKey(identity));
+    if (known.ok()) {
+      auto id = codec::DecodeChildId(*known);
+      if (!id.ok()) return id.status();
+      if (*id != child_id) {
+        return FailedPrecondition("another child's file (" + *id +
+                                  ") has this identity; change one of them");
+      }
+    } else if (known.status().code() == StatusCode::kNotFound) {
+      batch->push_back(Mutation::Put(codec::ChildIdentityKey(identity),
+                                     codec::EncodeChildId(child_id)));
+    } else {
+      return known.status();
+    }
+  }
+  return Status::Ok();
+}
+
+void AddChildAudit(const Actor& actor, std::string action, const std::string& child_id,
+                   Instant now, std::vector<Mutation>* batch) {
+  AuditRecord audit;
+  audit.at = now;
+  audit.user = actor.user;
+  audit.unit = actor.unit;
+  audit.origin = actor.origin;
+  audit.action = std::move(action);
+  audit.child_id = child_id;
+  batch->push_back(Mutation::ChainedAppend(std::string(codec::kAuditPrefix),
+                                           codec::EncodeAudit(audit)));
 }
 
 }  // namespace shouhu

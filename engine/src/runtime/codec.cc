@@ -45,7 +45,8 @@ SealingLayout StoreSealing() {
   // with every key rotation and stop verifying.
   return {{std::string(kAuditPrefix), std::string(kTimerPrefix), "i/",
            std::string(kDeliveryDuePrefix)},
-          {"k/i/"}};  // ChildIdentityKey
+          {"k/i/"},  // ChildIdentityKey
+          {std::string(kChildTermArea)}};
 }
 
 std::string CaseKey(std::string_view id) { return "c/" + std::string(id); }
@@ -489,6 +490,86 @@ StatusOr<CommandResult> DecodeResult(std::string_view value, std::string* finger
 
 std::string ChildIdentityKey(std::string_view identity) {
   return "k/i/" + std::string(identity);
+}
+
+std::string ChildTermPrefix(std::string_view unit, std::string_view term) {
+  std::string k(kChildTermArea);
+  k.append(unit);
+  k.push_back('\0');
+  k.append(term);
+  k.push_back('\0');
+  return k;
+}
+
+std::string ChildTermKey(std::string_view unit, std::string_view term,
+                         std::string_view child_id) {
+  return ChildTermPrefix(unit, term) + std::string(child_id);
+}
+
+std::string RosterImportKey(std::string_view unit, std::string_view sha256) {
+  std::string k = "k/j/" + std::string(unit);
+  k.push_back('\0');
+  return k + std::string(sha256);
+}
+
+std::string RosterMappingKey(std::string_view unit) { return "k/c/" + std::string(unit); }
+
+std::string EncodeChildResult(const ChildCommandResult& r, std::string_view fingerprint,
+                              Instant at) {
+  CommandResult as_command;
+  as_command.child_revision = r.revision;
+  std::string out = EncodeResult(as_command, fingerprint, at);
+  json j = json::parse(out.substr(1));
+  j["child"] = r.child_id;
+  return EncodeJson(j);
+}
+
+StatusOr<ChildCommandResult> DecodeChildResult(std::string_view value, std::string* fingerprint) {
+  auto as_command = DecodeResult(value, fingerprint);
+  if (!as_command.ok()) return as_command.status();
+  auto j = DecodeJson(value, "request");
+  if (!j.ok()) return j.status();
+  ChildCommandResult r;
+  r.child_id = j->value("child", "");
+  r.revision = as_command->child_revision;
+  r.replayed = true;
+  return r;
+}
+
+std::string EncodeRosterImport(const RosterResult& r) {
+  return EncodeJson({{"created", r.created}, {"updated", r.updated}, {"unchanged", r.unchanged}});
+}
+
+StatusOr<RosterResult> DecodeRosterImport(std::string_view value) {
+  auto j = DecodeJson(value, "roster import");
+  if (!j.ok()) return j.status();
+  try {
+    RosterResult r;
+    r.created = j->at("created").get<size_t>();
+    r.updated = j->at("updated").get<size_t>();
+    r.unchanged = j->at("unchanged").get<size_t>();
+    return r;
+  } catch (const json::exception& e) {
+    return Internal(std::string("roster import: corrupt record: ") + e.what());
+  }
+}
+
+std::string EncodeRosterMapping(const std::map<std::string, std::string>& mapping) {
+  return EncodeJson(mapping);
+}
+
+StatusOr<std::map<std::string, std::string>> DecodeRosterMapping(std::string_view value) {
+  auto j = DecodeJson(value, "roster mapping");
+  if (!j.ok()) return j.status();
+  try {
+    return j->get<std::map<std::string, std::string>>();
+  } catch (const json::exception& e) {
+    return Internal(std::string("roster mapping: corrupt record: ") + e.what());
+  }
+}
+
+std::string ChildMergedKey(std::string_view child_id) {
+  return "k/m/" + std::string(child_id);
 }
 
 std::string ChildRevisionPrefix(std::string_view child_id) {

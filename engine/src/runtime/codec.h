@@ -30,6 +30,13 @@
 //                                    child's file: one revision (ChildRevision)
 //   k/p/<child>\0<case>\0<seq:be64>   a value proposed for a child's file by
 //                                    an actor who may not write it (ChildProposal)
+//   k/x/<unit>\0<term>\0<child>       the register's search index: the child's
+//                                    file has the term (register/child_terms.h);
+//                                    unit "" holds the de-duplication terms
+//   k/m/<child>                      a file merged into another (child id)
+//   k/j/<unit>\0<sha256>             a roster imported into the unit (counts)
+//   k/c/<unit>                       the unit's roster mapping (heading -> field)
+//   n/child_index                    set once files from before k/x/ are indexed
 //   s/...                            the sealed store's own records (its key
 //                                    check value; shouhu/sealed_store.h)
 //
@@ -38,7 +45,9 @@
 // keys say everything they hold: the index entries (t/, i/, q/: a format
 // byte or nothing) and the audit chain (a/: who did what to which case, and
 // when; no child's data). The child identity index k/i/ is stored under a
-// keyed hash of the identity, never the names and birth dates themselves.
+// keyed hash of the identity, never the names and birth dates themselves;
+// the search index k/x/ under a keyed hash of <unit>\0<term> followed by
+// the child id in clear (a term key, shouhu/sealed_store.h).
 #pragma once
 
 #include <string>
@@ -47,6 +56,7 @@
 #include "shouhu/audit.h"
 #include "shouhu/case.h"
 #include "shouhu/child.h"
+#include "shouhu/child_register.h"
 #include "shouhu/runtime.h"
 #include "shouhu/sealed_store.h"
 
@@ -145,6 +155,25 @@ std::string EncodeChildProposal(const ChildProposal& p);
 StatusOr<ChildProposal> DecodeChildProposal(std::string_view value);
 std::string EncodeChildId(std::string_view child_id);
 StatusOr<std::string> DecodeChildId(std::string_view value);
+// The register's search index and merges (see above).
+std::string ChildTermPrefix(std::string_view unit, std::string_view term);
+std::string ChildTermKey(std::string_view unit, std::string_view term,
+                         std::string_view child_id);
+inline constexpr std::string_view kChildTermArea = "k/x/";
+std::string ChildMergedKey(std::string_view child_id);
+inline constexpr std::string_view kChildRevisionArea = "k/r/";
+inline constexpr std::string_view kChildIndexDoneKey = "n/child_index";
+std::string RosterImportKey(std::string_view unit, std::string_view sha256);
+std::string RosterMappingKey(std::string_view unit);
+// A register command's idempotency record: a CommandResult record (so
+// DecodeResult and retention read it) with the child id.
+std::string EncodeChildResult(const ChildCommandResult& r, std::string_view fingerprint,
+                              Instant at);
+StatusOr<ChildCommandResult> DecodeChildResult(std::string_view value, std::string* fingerprint);
+std::string EncodeRosterImport(const RosterResult& r);  // the counts
+StatusOr<RosterResult> DecodeRosterImport(std::string_view value);
+std::string EncodeRosterMapping(const std::map<std::string, std::string>& mapping);
+StatusOr<std::map<std::string, std::string>> DecodeRosterMapping(std::string_view value);
 // A revision, and the unit of the case that made it (the file's unit when
 // it is the first). `revision` is not stored: it is the revision's position.
 std::string EncodeChildRevision(const ChildRevision& r, std::string_view unit);

@@ -390,6 +390,11 @@ StatusOr<CommandResult> RuntimeImpl::DecideProposal(const DecideChildProposal& c
           r.actor = cmd.actor.user;
           r.case_id = proposal->case_id;
           r.changes = proposal->changes;
+          json after = file->fields;
+          after.update(r.changes);
+          std::vector<Mutation> index;
+          IndexChildChange(cmd.child_id, file->unit, &file->fields, &after, &index);
+          for (Mutation& m : index) change.AddMutation(std::move(m));
           change.AddMutation(Mutation::Put(
               codec::ChildRevisionKey(cmd.child_id, r.at, case_id, seq),
               codec::EncodeChildRevision(r, file->unit)));

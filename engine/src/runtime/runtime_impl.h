@@ -5,14 +5,16 @@
 #include <array>
 #include <atomic>
 #include <mutex>
+#include <set>
 
 #include "runtime/case_change.h"
 #include "runtime/timer_window.h"
+#include "shouhu/child_register.h"
 #include "shouhu/runtime.h"
 
 namespace shouhu {
 
-class RuntimeImpl : public Runtime {
+class RuntimeImpl : public Runtime, public ChildRegister {
  public:
   RuntimeImpl(Store& store, const Catalog& catalog, const Clock& clock,
               RuntimeOptions options);
@@ -46,6 +48,13 @@ class RuntimeImpl : public Runtime {
   StatusOr<std::vector<ChildProposal>> ChildProposals(const std::string& child_id) override;
   StatusOr<CommandResult> DecideProposal(const DecideChildProposal& cmd) override;
   StatusOr<CommandResult> UpdateChild(const UpdateChildFields& cmd) override;
+  StatusOr<ChildCommandResult> CreateChild(const CreateChildFile& cmd) override;
+  StatusOr<std::vector<std::string>> LikelyDuplicates(const nlohmann::json& fields) override;
+  StatusOr<ChildMatches> SearchChildren(const ChildQuery& query) override;
+  StatusOr<ChildCommandResult> MergeChildren(const MergeChildFiles& cmd) override;
+  StatusOr<std::string> MergedInto(const std::string& child_id) override;
+  StatusOr<RosterResult> ImportRoster(const RosterImport& cmd) override;
+  StatusOr<std::map<std::string, std::string>> RosterMapping(const std::string& unit) override;
   StatusOr<ChildFile> GetChild(const std::string& child_id,
                                std::optional<Instant> as_of) override;
   StatusOr<std::vector<ChildRevision>> ChildHistory(
@@ -84,6 +93,30 @@ class RuntimeImpl : public Runtime {
   const Calendar* CalendarOf(const Workflow& w) const;
   // Writes the reporter index of cases from before it existed, once.
   Status IndexReportersOnce();
+  // Writes the register's index of files from before it existed, once
+  // (child_index.cc).
+  Status IndexChildrenOnce();
+  // The children under one index term (child_index.cc).
+  StatusOr<std::set<std::string>> ChildrenWithTerm(const std::string& unit,
+                                                   const std::string& term);
+  // The newest workflow that keeps `field` in the child's file (its
+  // definition of the field rules), or null (children.cc).
+  std::shared_ptr<const Workflow> ChildFieldOwner(const std::string& field) const;
+  // Every problem of file fields `fields` (checked as the newest workflow
+  // keeping each declares it; `merged`: the file after the change), one a
+  // line; "" when none (children.cc).
+  std::string ChildFieldProblems(const nlohmann::json& fields, const nlohmann::json& merged,
+                                 Instant now) const;
+  // A new child id (child_register.cc).
+  StatusOr<std::string> NewChildId();
+  // The stored answer to a register command's `request_id`, if it was seen
+  // before (child_register.cc).
+  StatusOr<std::optional<ChildCommandResult>> ReplayChild(const std::string& request_id,
+                                                          const std::string& fingerprint);
+  // Points the identities `after` has and `before` lacks at `child_id`, in
+  // `batch`; kFailedPrecondition naming the file when one is another's.
+  Status ClaimIdentities(const std::string& child_id, const nlohmann::json& before,
+                         const nlohmann::json& after, std::vector<Mutation>* batch);
   // Outbox ids resume after the greatest one ever expanded (deliveries.cc).
   Status RecoverOutboxHighWater();
   // The child's file (children.cc): links the change's case to its child
@@ -155,6 +188,30 @@ Status CheckRequestId(const std::string& id);
 // The identity fields' values of `def` in `data`, joined; "" when one is
 // missing (children.cc).
 std::string ChildIdentityOf(const ChildFileDef& def, const nlohmann::json& data);
+
+// A child's file and the revisions it is the fold of (children.cc): read up
+// to `as_of` (all when absent). kNotFound for an unknown child.
+struct FoldedChild {
+  ChildFile file;
+  std::vector<ChildRevision> revisions;
+};
+StatusOr<FoldedChild> FoldChild(Store& store, const std::string& child_id,
+                                std::optional<Instant> as_of);
+
+// Locks each mutex once, in address order (callers elsewhere hold one at a
+// time, so the order cannot deadlock with them) (child_register.cc).
+std::vector<std::unique_lock<std::mutex>> LockAll(std::vector<std::mutex*> mutexes);
+
+// The audit record of a direct change of file `child_id`, in `batch`.
+void AddChildAudit(const Actor& actor, std::string action, const std::string& child_id,
+                   Instant now, std::vector<Mutation>* batch);
+
+// The register's index writes that take file `child_id` of `unit` from
+// `before` to `after` fields (child_index.cc); nullptr before: a new file,
+// nullptr after: a file leaving the index (merged).
+void IndexChildChange(const std::string& child_id, const std::string& unit,
+                      const nlohmann::json* before, const nlohmann::json* after,
+                      std::vector<Mutation>* out);
 
 // Applies event `e` to the change, as `role_check`ed by the caller: checks
 // and merges `data`, evaluates the guard, picks the branch, records history,

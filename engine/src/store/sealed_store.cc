@@ -91,6 +91,31 @@ class SealedStore final : public RotatableStore {
               const std::function<bool(std::string_view, std::string_view)>& fn)
       override {
     auto cipher = Current();
+    // A scan of one term's entries looks where they are stored: under the
+    // term's hash, and mid-rotation under the old key's hash too.
+    for (const std::string& p : layout_.term_key_prefixes) {
+      if (!prefix.starts_with(p) || prefix.size() <= p.size() || !start.empty() ||
+          prefix.find('\0', p.size()) == std::string_view::npos) {
+        continue;
+      }
+      bool more = true;
+      for (uint32_t id : {cipher->primary_id(), cipher->other_id()}) {
+        if (id == 0 || !more) continue;
+        SHOUHU_RETURN_IF_ERROR(ScanStored(*cipher, StoredKey(*cipher, id, prefix, p), "",
+                                          [&](std::string_view k, std::string_view v) {
+                                            return more = fn(k, v);
+                                          }));
+      }
+      return Status::Ok();
+    }
+    return ScanStored(*cipher, prefix, start, fn);
+  }
+
+  // Scans the stored records under `prefix`, handing on clear keys and
+  // values.
+  Status ScanStored(const Cipher& c, std::string_view prefix, std::string_view start,
+                    const std::function<bool(std::string_view, std::string_view)>& fn) {
+    const Cipher* cipher = &c;
     return base_->Scan(
         prefix, start, [&](std::string_view key, std::string_view value) {
           if (IsClear(key, layout_)) return fn(key, value);
@@ -130,9 +155,9 @@ class SealedStore final : public RotatableStore {
     std::lock_guard<std::mutex> lock(cipher_mu_);
     cipher_ = std::move(cipher);
   }
-  static std::string StoredKey(const Cipher& cipher, uint32_t id, std::string_view key,
-                               std::string_view hashed) {
-    return std::string(hashed) + cipher.HashUnder(id, key.substr(hashed.size()));
+  std::string StoredKey(const Cipher& cipher, uint32_t id, std::string_view key,
+                        std::string_view hashed) const {
+    return StoredKeyOf(cipher, id, key, hashed, layout_);
   }
   RotationProgress ProgressLocked() const {
     RotationProgress p;

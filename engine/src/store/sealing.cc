@@ -13,10 +13,28 @@ bool StartsWithAny(std::string_view key, const std::vector<std::string>& prefixe
 }
 
 std::string_view HashedPrefixOf(std::string_view key, const SealingLayout& layout) {
-  for (const std::string& p : layout.hashed_key_prefixes) {
-    if (key.starts_with(p)) return p;
+  for (const auto* prefixes : {&layout.hashed_key_prefixes, &layout.term_key_prefixes}) {
+    for (const std::string& p : *prefixes) {
+      if (key.starts_with(p)) return p;
+    }
   }
   return {};
+}
+
+std::string StoredKeyOf(const Cipher& cipher, uint32_t id, std::string_view key,
+                        std::string_view hashed, const SealingLayout& layout) {
+  std::string_view rest = key.substr(hashed.size());
+  std::string_view tail;
+  if (StartsWithAny(hashed, layout.term_key_prefixes)) {
+    if (size_t nul = rest.rfind('\0'); nul != std::string_view::npos) {
+      tail = rest.substr(nul);
+      rest = rest.substr(0, nul);
+    }
+  }
+  std::string out(hashed);
+  out += cipher.HashUnder(id, rest);
+  out += tail;
+  return out;
 }
 
 bool IsClear(std::string_view key, const SealingLayout& layout) {
@@ -76,7 +94,7 @@ Status ResealRecord(const Cipher& cipher, std::string_view key, std::string_view
   if (sealed && !Unframe(plain, &clear_key, &v)) {
     return Internal("a hashed index record is corrupt");
   }
-  std::string stored = std::string(hashed) + cipher.Hash(clear_key.substr(hashed.size()));
+  std::string stored = StoredKeyOf(cipher, cipher.primary_id(), clear_key, hashed, layout);
   std::string resealed = cipher.Seal(stored, Frame(clear_key, v));
   if (stored != key) batch->push_back(Mutation::Delete(std::string(key)));
   batch->push_back(Mutation::Put(std::move(stored), std::move(resealed)));

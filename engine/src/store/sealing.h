@@ -25,8 +25,13 @@ inline constexpr std::string_view kRotatingFileKey = "s/rotating_file";
 inline constexpr std::string_view kCheckText = "shouhu data key check v1";
 
 bool StartsWithAny(std::string_view key, const std::vector<std::string>& prefixes);
-// The hashed-key prefix `key` is under, or "".
+// The hashed-key or term-key prefix `key` is under, or "".
 std::string_view HashedPrefixOf(std::string_view key, const SealingLayout& layout);
+// The key stored for clear `key` under hashed prefix `hashed`, hashed under
+// key `id` of `cipher`: the rest of the key hashed, or, under a term prefix,
+// the term (up to the last NUL) hashed and the id after it kept.
+std::string StoredKeyOf(const Cipher& cipher, uint32_t id, std::string_view key,
+                        std::string_view hashed, const SealingLayout& layout);
 // Values of the decorator's own records and of the layout's clear prefixes
 // stay clear.
 bool IsClear(std::string_view key, const SealingLayout& layout);

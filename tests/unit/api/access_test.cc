@@ -121,6 +121,15 @@ std::vector<Route> Routes() {
       {"change child", "PATCH",
        [](AccessTest& t, auto& k) { return "/api/v1/children/" + t.child_[k]; },
        R"({"fields": {"grade": 5}})"},
+      // The register in the case's unit: search; create (body made per
+      // case: its unit, a wrong value, so allowed ones stop at 422); merge
+      // with no file to merge in (422 once both checks passed).
+      {"search children", "GET",
+       [](AccessTest& t, auto& k) { return "/api/v1/children?unit=" + t.unit_[k]; }, ""},
+      {"create child", "POST", fixed("/api/v1/children"), ""},
+      {"merge child", "POST",
+       [](AccessTest& t, auto& k) { return "/api/v1/children/" + t.child_[k] + "/merge"; },
+       R"({"from": ""})"},
       {"list mine", "GET", fixed("/api/v1/cases?mine=true"), ""},
       {"list state", "GET", fixed("/api/v1/cases?workflow=mandatory_report&state=reported"), ""},
       {"list owner", "GET", fixed("/api/v1/cases?owner=me"), ""},
@@ -147,6 +156,9 @@ int Outcome(AccessTest& t, const Route& route, const std::string& user,
   if (std::string(route.name) == "file") {
     body = json{{"workflow", "mandatory_report"}, {"unit", t.unit_[key]},
                 {"data", json::object()}}.dump();
+  }
+  if (std::string(route.name) == "create child") {
+    body = json{{"unit", t.unit_[key]}, {"fields", {{"grade", 5}}}}.dump();
   }
   HttpResponse r = t.Call(route.method, route.target(t, key), t.Token(user), body);
   if (std::string(route.name) == "GET case" && r.status == 200) {
@@ -228,6 +240,15 @@ const Expect kTable[] = {
   {"change child",{404,  404,  404,  404,  404,  422,  403,  403,  422,  403,  403,  403,  403,  404, 404},
                   {404,  404,  404,  404,  404,  404,  404,  404,  404,  404},
                   {404,  404,  0,    0,    404,  422}},
+  {"search children",{403,403, 403,  403,  403,  200,  200,  200,  200,  200,  200,  200,  200,  403, 403},
+                  {403,  403,  403,  403,  403,  403,  403,  403,  403,  403},
+                  {403,  403,  0,    0,    403,  200}},
+  {"create child",{403,  403,  403,  403,  403,  422,  403,  403,  422,  403,  403,  403,  403,  403, 403},
+                  {403,  403,  403,  403,  403,  403,  403,  403,  403,  403},
+                  {403,  403,  0,    0,    403,  422}},
+  {"merge child", {404,  404,  404,  404,  404,  403,  403,  403,  422,  403,  403,  403,  403,  404, 404},
+                  {404,  404,  404,  404,  404,  404,  404,  404,  404,  404},
+                  {404,  404,  0,    0,    404,  403}},
   {"list mine",   {200,  200,  200,  200,  200,  200,  403,  403,  403,  403,  403,  403,  403,  403, 403}, {}, {}},
   {"list state",  {403,  403,  403,  403,  200,  200,  200,  200,  200,  200,  200,  200,  200,  403, 200}, {}, {}},
   {"list owner",  {403,  403,  403,  403,  200,  200,  200,  200,  200,  200,  200,  200,  200,  403, 200}, {}, {}},
@@ -269,7 +290,7 @@ TEST_F(AccessTest, FixedTable) {
       }
     }
   }
-  EXPECT_EQ(checked, 24 * kUsers + 11 * (kFirstCounty + 4));
+  EXPECT_EQ(checked, 27 * kUsers + 14 * (kFirstCounty + 4));
   // Nothing the table sent changed a case: opened and linked to its child.
   for (const Filed& f : kFiled) {
     json c = json::parse(Call("GET", "/api/v1/cases/" + case_[f.key], Token("u0001"), "").body);

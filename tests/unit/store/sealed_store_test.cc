@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 
@@ -278,6 +279,72 @@ TEST(SealedStoreTest, NoncesAreNeverReusedAcrossSealsOrAFork) {
   ::close(fds[1]);
   EXPECT_NE(std::string(child, 24), parent);
   EXPECT_FALSE(seen.count(std::string(child, 24)));
+}
+
+}  // namespace
+}  // namespace shouhu
+
+namespace shouhu {
+namespace {
+
+// A search index's entries (term keys): the term is stored hashed and the id
+// clear, a scan of one term finds its ids and no other term's, and rotation
+// hashes the terms again under the new key.
+TEST(SealedStoreTest, TermKeysHideTheTermAndScanByIt) {
+  TempDir dir;
+  DataKey old_key = NewKey(dir, "old"), new_key = NewKey(dir, "new");
+  const std::string db = dir.Sub("db");
+  const SealingLayout layout{{"t/"}, {"k/i/"}, {"k/x/"}};
+  auto ids_of = [](Store& store, const std::string& term) {
+    std::vector<std::string> ids;
+    const std::string prefix = "k/x/" + term + std::string(1, '\0');
+    Status s = store.Scan(prefix, "", [&](std::string_view k, std::string_view v) {
+      EXPECT_TRUE(k.starts_with(prefix));
+      EXPECT_EQ(v, "\x01");
+      ids.emplace_back(k.substr(prefix.size()));
+      return true;
+    });
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return ids;
+  };
+  const std::string zhang = std::string("v1\0n:张小", 10);
+  const std::string wang = std::string("v1\0n:王", 7);
+  {
+    auto store = OpenSealedStore(db, {}, &old_key, layout);
+    ASSERT_OK(store.status());
+    ASSERT_OK((*store)->Commit({Mutation::Put("k/x/" + zhang + '\0' + "K1", "\x01"),
+                                Mutation::Put("k/x/" + zhang + '\0' + "K2", "\x01"),
+                                Mutation::Put("k/x/" + wang + '\0' + "K3", "\x01")}));
+    EXPECT_EQ(ids_of(**store, zhang), (std::vector<std::string>{"K1", "K2"}));
+    EXPECT_EQ(ids_of(**store, wang), (std::vector<std::string>{"K3"}));
+    ASSERT_OK((*store)->Commit({Mutation::Delete("k/x/" + zhang + '\0' + "K1")}));
+    EXPECT_EQ(ids_of(**store, zhang), (std::vector<std::string>{"K2"}));
+  }
+  auto raw_keys = [&] {
+    std::vector<std::string> keys;
+    for (const auto& [k, v] : Raw(db)) {
+      if (!k.starts_with("k/x/")) continue;
+      keys.push_back(k);
+      EXPECT_EQ(k.find("张"), std::string::npos);
+      EXPECT_EQ(k.find("v1"), std::string::npos);
+      EXPECT_EQ(v.find("张"), std::string::npos);
+    }
+    return keys;
+  };
+  std::vector<std::string> before = raw_keys();
+  ASSERT_EQ(before.size(), 2u);
+  EXPECT_TRUE(before[0].ends_with(std::string(1, '\0') + "K2") ||
+              before[1].ends_with(std::string(1, '\0') + "K2"));
+  ASSERT_OK(RotateSealedStore(db, &old_key, new_key, layout).status());
+  std::vector<std::string> after = raw_keys();
+  ASSERT_EQ(after.size(), 2u);
+  for (const std::string& k : after) {
+    EXPECT_EQ(std::count(before.begin(), before.end(), k), 0) << "the hash changes with the key";
+  }
+  auto store = OpenSealedStore(db, {}, &new_key, layout);
+  ASSERT_OK(store.status());
+  EXPECT_EQ(ids_of(**store, zhang), (std::vector<std::string>{"K2"}));
+  EXPECT_EQ(ids_of(**store, wang), (std::vector<std::string>{"K3"}));
 }
 
 }  // namespace

@@ -3,7 +3,7 @@ export default {
   app: { name: 'Shouhu', tagline: 'Mandatory reporting and child protection', otherLanguage: '中文' },
   nav: {
     skip: 'Skip to main content', menu: 'Main menu', signin: 'Sign in', invite: 'Accept invitation', report: 'File a report',
-    myReports: 'My reports', queue: 'Case queue', case: 'Case', supervise: 'Overdue', child: "Child's file",
+    myReports: 'My reports', queue: 'Case queue', case: 'Case', supervise: 'Overdue', child: "Child's file", register: 'Register',
     admin: 'Administration', home: 'Home', signout: 'Sign out',
   },
   signin: {
@@ -62,6 +62,20 @@ export default {
     title: "Child's file", asOf: 'The file as of a day', now: 'Now', asStood: 'The file as it stood on {date}', current: 'The file now',
     revision: 'revision {n}, updated {at}', cases: 'Cases', history: 'Changes', rev: 'Revision {n}',
     notYours: 'You may not open this file, or it does not exist', notYet: 'The file did not exist yet on {date}',
+    edit: 'Change the file', merge: 'Merge a file', mergeLead: "Merge another file of the same child into this one: its changes and cases move here, and where both hold a value this file's wins. The merge is audited.",
+    mergeFrom: 'Id of the file to merge in', mergeNow: 'Merge', mergedInto: 'This file was merged into',
+  },
+  roster: {
+    title: 'Import a roster', file: 'Roster file (.xlsx or .csv)', mapping: '{n} rows; the file field of each column:', skip: 'Not imported',
+    clean: 'Every row is checked: no problem', problems: 'Problems', row: 'Row', column: 'Column', message: 'Problem',
+    import: 'Import', done: 'Imported: {created} new, {updated} changed, {unchanged} unchanged',
+    again: 'This file was imported before ({created} new); nothing imported twice', exportXlsx: 'Export Excel', exportCsv: 'Export CSV',
+  },
+  register: {
+    title: "Children's register", name: 'Name', nameHint: 'Name, given name or pinyin initials, e.g. zxm', helper: 'Helper',
+    helperHint: "Helper's id, e.g. u0022", unit: 'Unit', anyUnit: 'All in my jurisdiction', search: 'Search',
+    create: 'New file', none: 'No file matches', likely: 'This child may have a file already (same name, and the same birth date, guardian or ID number):',
+    outside: '{n} more outside your jurisdiction', createAnyway: 'Not the same child: create anyway', cancel: 'Cancel', save: 'Save',
   },
   admin: {
     title: 'Administration', users: 'Users', sessions: 'Sessions', tokens: 'API tokens', search: 'Find a user',

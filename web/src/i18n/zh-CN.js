@@ -3,7 +3,7 @@ export default {
   app: { name: '守护', tagline: '未成年人强制报告与关爱保护', otherLanguage: 'English' },
   nav: {
     skip: '跳到主要内容', menu: '主菜单', signin: '登录', invite: '接受邀请', report: '我要报告',
-    myReports: '我的报告', queue: '待办案件', case: '案件', supervise: '逾期督办', child: '一人一档',
+    myReports: '我的报告', queue: '待办案件', case: '案件', supervise: '逾期督办', child: '一人一档', register: '一人一档',
     admin: '系统管理', home: '首页', signout: '退出登录',
   },
   signin: {
@@ -61,6 +61,20 @@ export default {
     title: '一人一档', asOf: '查看某日的档案', now: '当前', asStood: '{date} 当日的档案', current: '当前档案',
     revision: '第{n}版，更新于 {at}', cases: '相关案件', history: '变更记录', rev: '第{n}版',
     notYours: '无权查看此档案，或档案不存在', notYet: '{date} 时档案尚未建立',
+    edit: '修改档案', merge: '合并档案', mergeLead: '把同一儿童的另一份档案并入本档案：其变更记录和相关案件一并转入，两份都有的信息以本档案为准。此操作记入审计日志。',
+    mergeFrom: '要并入的档案编号', mergeNow: '合并', mergedInto: '此档案已并入',
+  },
+  roster: {
+    title: '导入花名册', file: '花名册文件（.xlsx 或 .csv）', mapping: '共 {n} 行；各列对应的档案栏目：', skip: '不导入',
+    clean: '每一行都已检查，没有问题', problems: '问题', row: '行', column: '列', message: '问题说明',
+    import: '导入', done: '已导入：新建 {created} 份，更新 {updated} 份，未变 {unchanged} 份',
+    again: '此文件已导入过（新建 {created} 份），未重复导入', exportXlsx: '导出 Excel', exportCsv: '导出 CSV',
+  },
+  register: {
+    title: '一人一档', name: '姓名', nameHint: '姓名、名字或拼音首字母，如 zxm', helper: '帮扶人',
+    helperHint: '帮扶人编号，如 u0022', unit: '所属单位', anyUnit: '管辖范围内全部', search: '查询',
+    create: '新建档案', none: '没有符合条件的档案', likely: '可能已有此儿童的档案（同名，且出生日期、监护人或身份证号相同）：',
+    outside: '另有 {n} 份在您管辖范围之外', createAnyway: '确认不是同一儿童，仍然新建', cancel: '取消', save: '保存',
   },
   admin: {
     title: '系统管理', users: '用户', sessions: '登录会话', tokens: '接口令牌', search: '查找用户',

@@ -186,6 +186,14 @@ StatusOr<std::unique_ptr<ApiEndpoint>> ApiEndpoint::Start(
   return e;
 }
 
+Status ApiEndpoint::CheckConfig(const EndpointConfig& config) {
+  ServerOptions server_options;
+  ApiOptions api_options;
+  std::string tokens_path;
+  SHOUHU_RETURN_IF_ERROR(ParseSection(config, &server_options, &api_options, &tokens_path));
+  return CheckTlsFiles(server_options);
+}
+
 std::string ApiEndpoint::BoundAddress() const { return parts_->server->BoundAddress(); }
 bool ApiEndpoint::tls() const { return parts_->server->tls(); }
 void ApiEndpoint::CountTimersFired(size_t n) { parts_->service->CountTimersFired(n); }

@@ -57,6 +57,9 @@ class ApiEndpoint {
       Runtime& runtime, const Catalog& catalog, const Organisation& org,
       Store& store, const Clock& clock, const EndpointConfig& config);
   ~ApiEndpoint();
+  // What Start checks of `config` before it binds: the "api" section and the
+  // TLS files. Nothing is opened or bound.
+  static Status CheckConfig(const EndpointConfig& config);
 
   // "127.0.0.1:8620"
   std::string BoundAddress() const;

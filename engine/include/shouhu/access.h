@@ -36,8 +36,9 @@ enum class Capability {
   kChildRead,             // child.read: the child's file (一人一档) and history
   kUsersAdmin,            // users.admin: users and tokens
   kChildWrite,            // child.write: change the child's file (及时补充或变更)
+  kSystemBackup,          // system.backup: take and list online backups
 };
-inline constexpr size_t kCapabilityCount = 10;
+inline constexpr size_t kCapabilityCount = 11;
 
 // "report.file" ... "users.admin", as written in the rules and /api/v1/me.
 std::string_view CapabilityName(Capability c);

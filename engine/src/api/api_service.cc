@@ -42,6 +42,7 @@ ApiService::ApiService(ApiDeps deps, ApiOptions options)
   AddSessionRoutes();
   AddDirectoryRoutes();
   AddAttachmentRoutes();
+  AddBackupRoutes();
 }
 
 HttpResponse ApiService::Handle(const HttpRequest& request) {

@@ -40,6 +40,8 @@ struct ApiOptions {
   SessionOptions sessions;
   SignInLimits sign_in;
   evidence::AttachmentLimits attachments;  // evidence files: sizes, counts, chunks
+  BackupOptions backup;                    // online backups (backup_routes.cc)
+  const DataKey* data_key = nullptr;       // to open a backup and check it
 };
 
 // Everything the handlers use. REQUIRES: all outlive the service. Passwords
@@ -114,6 +116,7 @@ class ApiService {
   void AddSessionRoutes();  // session_routes.cc: sign-in, sessions, invitations
   void AddDirectoryRoutes();  // directory_routes.cc: units, people, stats
   void AddAttachmentRoutes();  // attachment_routes.cc: uploads, files of a case
+  void AddBackupRoutes();      // backup_routes.cc: online backups
 
   // Whether the caller files, acts on or works cases somewhere (and so may
   // upload evidence).

@@ -149,6 +149,8 @@ Status ParseSection(const EndpointConfig& config, ServerOptions* server,
   }
   api->secure_cookies = !server->tls_cert.empty();
   api->web_root = config.web_root;
+  api->backup = config.backup;
+  api->data_key = config.data_key;
   return Status::Ok();
 }
 

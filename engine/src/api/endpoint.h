@@ -26,6 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include "shouhu/access.h"
+#include "shouhu/backup.h"
 #include "shouhu/catalog.h"
 #include "shouhu/clock.h"
 #include "shouhu/org.h"
@@ -46,6 +47,8 @@ struct EndpointConfig {
   std::string address = "127.0.0.1";
   int port = 8620;
   const AccessRules* access = nullptr;  // null: nobody may do anything
+  BackupOptions backup;                 // online backups (POST /api/v1/backups)
+  const DataKey* data_key = nullptr;    // opens a backup to check it; null: unencrypted
 };
 
 class ApiEndpoint {

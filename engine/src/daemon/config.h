@@ -13,6 +13,7 @@
 
 #include "daemon/notifiers.h"
 
+#include "shouhu/backup.h"
 #include "shouhu/status.h"
 
 namespace shouhu {
@@ -44,6 +45,9 @@ struct DaemonConfig {
   // {"none": "development"} runs without encryption, for a throwaway set-up.
   std::string key_file;  // "" with `unencrypted`
   bool unencrypted = false;
+  // "backup": {"dir": "backups", "keep": 7}: where online backups go (default
+  // "backups" beside the data directory) and how many are kept.
+  BackupOptions backup;
 };
 
 // Reads and checks the file; every problem is an InvalidArgument naming the

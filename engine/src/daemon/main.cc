@@ -52,8 +52,10 @@ constexpr const char* kUsage =
 void Say(const std::string& line) { std::fprintf(stderr, "shouhud: %s\n", line.c_str()); }
 
 shouhu::api::EndpointConfig EndpointConfigOf(const shouhu::DaemonConfig& c,
-                                             const shouhu::AccessRules* access) {
-  return {c.api, c.config_dir, c.data_dir, c.web_root, c.listen_address, c.listen_port, access};
+                                             const shouhu::AccessRules* access,
+                                             const shouhu::DataKey* key) {
+  return {c.api,         c.config_dir, c.data_dir, c.web_root, c.listen_address,
+          c.listen_port, access,       c.backup,   key};
 }
 
 // Everything start-up checks, reported in full. `out` gets the facts.
@@ -72,7 +74,7 @@ std::optional<shouhu::StartUp> Check(const std::string& config_path, FILE* out,
     config->listen_port = std::atoi(listen.c_str() + colon + 1);
   }
   shouhu::StartUpReport report;
-  shouhu::Status api = shouhu::api::ApiEndpoint::CheckConfig(EndpointConfigOf(*config, nullptr));
+  shouhu::Status api = shouhu::api::ApiEndpoint::CheckConfig(EndpointConfigOf(*config, nullptr, nullptr));
   auto start = shouhu::PrepareStartUp(std::move(*config), &report);
   if (!api.ok()) report.problems.push_back(api.message());
   for (const auto& w : report.warnings) std::fprintf(stderr, "WARNING 警告: %s\n", w.c_str());
@@ -234,7 +236,7 @@ int main(int argc, char** argv) {
   const shouhu::Organisation no_users{};
   auto api = shouhu::api::ApiEndpoint::Start(
       **runtime, catalog, org ? *org : no_users, **store, clock,
-      EndpointConfigOf(*config, &access));
+      EndpointConfigOf(*config, &access, data_key ? &*data_key : nullptr));
   if (!api.ok()) {
     std::fprintf(stderr, "shouhud: cannot start the API: %s\n",
                  api.status().message().c_str());

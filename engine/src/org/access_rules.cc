@@ -25,7 +25,7 @@ using json = nlohmann::json;
 constexpr std::array<std::string_view, kCapabilityCount> kNames = {
     "report.file", "report.own_progress", "case.read",
     "case.reporter_identity", "case.work", "case.fire",
-    "supervise", "child.read", "users.admin", "child.write"};
+    "supervise", "child.read", "users.admin", "child.write", "system.backup"};
 
 unsigned Bit(Capability c) { return 1u << static_cast<unsigned>(c); }
 

@@ -22,6 +22,7 @@
 #include "auth/token_store.h"
 #include "evidence/attachment_store.h"
 #include "shouhu/access.h"
+#include "shouhu/backup.h"
 #include "shouhu/catalog.h"
 #include "shouhu/clock.h"
 #include "shouhu/org.h"

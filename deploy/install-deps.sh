@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build ccache pkg-config
+  build-essential cmake ninja-build ccache pkg-config libsystemd-dev
   librocksdb-dev libboost-dev nlohmann-json3-dev libgtest-dev
   libcurl4-openssl-dev libssl-dev libsodium-dev libicu-dev python3-aiosmtpd
   libzip-dev libexpat1-dev libxlsxwriter-dev python3-openpyxl

@@ -41,6 +41,16 @@ bool IsHeaderName(const std::string& name) {
   return true;
 }
 
+bool HeadersAreSingleLines(const HttpRequest& request, std::string* reason) {
+  for (const std::string& line : request.headers) {
+    if (line.find_first_of("\r\n") != std::string::npos) {
+      *reason = "header \"" + line.substr(0, line.find(':')) + "\" would contain a line break";
+      return false;
+    }
+  }
+  return true;
+}
+
 HttpResponse HttpPerform(const HttpRequest& request) {
   HttpResponse response;
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(),

@@ -28,6 +28,10 @@ struct HttpResponse {
 // True for an HTTP header name made of letters, digits, '-' and '_'.
 bool IsHeaderName(const std::string& name);
 
+// False with `reason` when a header line holds CR or LF, so a value taken
+// from a message cannot inject headers.
+bool HeadersAreSingleLines(const HttpRequest& request, std::string* reason);
+
 // Makes the request. Redirects are not followed (a redirect is reported as its
 // 3xx status): a gateway URL that moved is a configuration error.
 HttpResponse HttpPerform(const HttpRequest& request);

@@ -2,11 +2,12 @@
 // entirely by configuration (URL, headers, body template, HMAC signature,
 // success field).
 //
-// Covered without code: gateways that take JSON or form bodies with an API
-// key in a header or field, HMAC-SHA256 over any template of the request's
-// values (hex or base64, in a header), and "HTTP 200 but Code != OK" answers.
-// Not covered: provider schemes with derived keys or canonical requests
-// (Tencent Cloud TC3, Alibaba Cloud ACS3); those need a plugin of their own.
+// "provider": "generic" covers without code gateways that take JSON or form
+// bodies with an API key in a header or field, HMAC-SHA256 over any template
+// of the request's values (hex or base64, in a header), and "HTTP 200 but
+// Code != OK" answers. "aliyun" and "tencent" speak Alibaba Cloud SMS and
+// Tencent Cloud SMS with their own signatures (ACS3-HMAC-SHA256,
+// TC3-HMAC-SHA256) and error codes (cloud_sms.h).
 #include <curl/curl.h>
 
 #include <memory>
@@ -19,6 +20,7 @@
 #include "common/http.h"
 #include "common/response_check.h"
 #include "common/unix_time.h"
+#include "cloud_sms.h"
 #include "shouhu_notifier.h"
 #include "sms_request.h"
 
@@ -26,6 +28,22 @@ namespace shouhu::plugin {
 namespace {
 
 const shouhu_setting kSettings[] = {
+    {"provider", SHOUHU_SETTING_ENUM, 0, "generic", "generic|aliyun|tencent",
+     "generic: the request described by the settings below; aliyun: Alibaba "
+     "Cloud SMS SendSms (ACS3-HMAC-SHA256); tencent: Tencent Cloud SMS "
+     "SendSms (TC3-HMAC-SHA256)."},
+    {"access_key_id", SHOUHU_SETTING_STRING, 0, "", nullptr,
+     "aliyun: AccessKey ID; tencent: SecretId."},
+    {"access_key_secret", SHOUHU_SETTING_SECRET, 0, "", nullptr,
+     "aliyun: AccessKey secret; tencent: SecretKey."},
+    {"sdk_app_id", SHOUHU_SETTING_STRING, 0, "", nullptr,
+     "tencent: the SmsSdkAppId of the SMS application."},
+    {"region", SHOUHU_SETTING_STRING, 0, "ap-guangzhou", nullptr,
+     "tencent: X-TC-Region."},
+    {"template_params", SHOUHU_SETTING_MAP, 0, "{}", nullptr,
+     "tencent: provider template id -> the notification's placeholders in "
+     "the template's positional order, comma-separated, e.g. "
+     "{\"1234567\": \"case_id,unit\"}; unlisted: in the order of their names."},
     {"url", SHOUHU_SETTING_STRING, 1, nullptr, nullptr,
      "Gateway endpoint, http:// or https://. May hold placeholders "
      "(percent-encoded): {{phone}} {{template_id}} {{params_json}} "
@@ -77,9 +95,30 @@ const shouhu_setting kSettings[] = {
 };
 
 struct Sms {
-  SmsRequestBuilder request;
-  ResponseCheck check;
+  std::string provider;
+  SmsRequestBuilder request;  // generic
+  ResponseCheck check;        // generic
+  CloudAccount cloud;         // aliyun, tencent
 };
+
+// The cloud providers' settings; errors go to the reader.
+void ConfigureCloud(ConfigReader& r, const std::string& provider, CloudAccount* a) {
+  r.String("url", &a->url);
+  r.String("access_key_id", &a->key_id);
+  r.String("access_key_secret", &a->secret);
+  r.String("sign_name", &a->sign_name);
+  r.String("sdk_app_id", &a->app_id);
+  r.String("region", &a->region);
+  r.Map("template_params", &a->param_order);
+  r.Int("timeout_ms", &a->timeout_ms);
+  if (!r.ok()) return;
+  if (a->key_id.empty()) return r.Fail("access_key_id", "required for provider " + provider);
+  if (a->secret.empty()) return r.Fail("access_key_secret", "required for provider " + provider);
+  if (a->sign_name.empty()) return r.Fail("sign_name", "required for provider " + provider);
+  if (provider == "tencent" && a->app_id.empty()) {
+    return r.Fail("sdk_app_id", "required for provider tencent");
+  }
+}
 
 // E.164 with or without the '+', or a national number: 5-20 digits.
 bool IsPhone(const std::string& s) {
@@ -95,8 +134,13 @@ void* Init(const char* config_json, char* err, size_t errlen) {
   return GuardInit(err, errlen, [&]() -> void* {
     auto sms = std::make_unique<Sms>();
     ConfigReader r(kSettings, config_json);
+    r.String("provider", &sms->provider);
     sms->request.Configure(r);
-    sms->check.Configure(r);
+    if (sms->provider == "generic") {
+      sms->check.Configure(r);
+    } else {
+      ConfigureCloud(r, sms->provider, &sms->cloud);
+    }
     if (!r.ok()) {
       WriteError(err, errlen, r.error());
       return nullptr;
@@ -139,15 +183,34 @@ int Send(void* ctx, const shouhu_message* msg, char* err, size_t errlen) {
       return SHOUHU_SEND_RETRY;
     }
 
-    HttpRequest request;
     std::string reason;
-    if (!sms.request.Build(v, &request, &reason)) {
-      WriteError(err, errlen, reason);
-      return SHOUHU_SEND_PERMANENT;
+    int rc;
+    if (sms.provider == "generic") {
+      HttpRequest request;
+      if (!sms.request.Build(v, &request, &reason)) {
+        WriteError(err, errlen, reason);
+        return SHOUHU_SEND_PERMANENT;
+      }
+      HttpResponse response = HttpPerform(request);
+      rc = ClassifyHttp(response, &reason);
+      if (rc == SHOUHU_SEND_OK) rc = sms.check.Check(response.body, &reason);
+    } else {
+      if (v.template_id.empty()) {
+        WriteError(err, errlen,
+                   "no provider template id for this notification (template_ids in the "
+                   "channel's configuration)");
+        return SHOUHU_SEND_PERMANENT;
+      }
+      const bool aliyun = sms.provider == "aliyun";
+      Signing at{now_ms / 1000, v.nonce};
+      HttpRequest request = aliyun ? AliyunSendSms(sms.cloud, v, at) : TencentSendSms(sms.cloud, v, at);
+      if (!HeadersAreSingleLines(request, &reason)) {
+        WriteError(err, errlen, reason);
+        return SHOUHU_SEND_PERMANENT;
+      }
+      HttpResponse response = HttpPerform(request);
+      rc = aliyun ? AliyunVerdict(response, &reason) : TencentVerdict(response, &reason);
     }
-    HttpResponse response = HttpPerform(request);
-    int rc = ClassifyHttp(response, &reason);
-    if (rc == SHOUHU_SEND_OK) rc = sms.check.Check(response.body, &reason);
     if (rc != SHOUHU_SEND_OK) WriteError(err, errlen, reason);
     return rc;
   });

@@ -119,14 +119,7 @@ bool SmsRequestBuilder::Build(const SmsValues& v, HttpRequest* out,
         hmac_header_ + ": " + hmac_prefix_ +
         (hmac_encoding_ == "base64" ? Base64(mac) : Hex(mac)));
   }
-  for (const std::string& line : out->headers) {
-    if (line.find_first_of("\r\n") != std::string::npos) {
-      *reason = "header \"" + line.substr(0, line.find(':')) +
-                "\" would contain a line break";
-      return false;
-    }
-  }
-  return true;
+  return HeadersAreSingleLines(*out, reason);
 }
 
 }  // namespace shouhu::plugin

@@ -40,8 +40,9 @@ enum class Capability {
   kChildWrite,            // child.write: change the child's file (及时补充或变更)
   kChildCreate,           // child.create: register a child's file directly (建档)
   kChildMerge,            // child.merge: merge two files of one child
+  kSystemBackup,          // system.backup: take and list online backups
 };
-inline constexpr size_t kCapabilityCount = 12;
+inline constexpr size_t kCapabilityCount = 13;
 
 // "report.file" ... "users.admin", as written in the rules and /api/v1/me.
 std::string_view CapabilityName(Capability c);

@@ -73,8 +73,10 @@ struct QuietHours {
 };
 
 // The contact a channel uses unless configured otherwise: sms → "phone",
-// email → "email", anything else → "webhook".
+// email → "email", wecom → "wecom", anything else → "webhook".
 std::string DefaultContact(std::string_view channel);
+// The user fields a channel can address: email, phone, webhook, wecom.
+bool IsContactKind(std::string_view contact);
 
 struct ChannelOptions {
   std::string name;  // "email", "sms", "webhook", as the workflows name it

@@ -34,6 +34,7 @@ struct User {
   std::string phone;
   std::string email;
   std::string webhook;
+  std::string wecom;  // WeCom (企业微信) user id, for application messages
 };
 
 class Organisation {

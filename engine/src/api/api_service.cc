@@ -46,6 +46,7 @@ ApiService::ApiService(ApiDeps deps, ApiOptions options)
   AddDirectoryRoutes();
   AddAttachmentRoutes();
   AddKeyRoutes();
+  AddBackupRoutes();
 }
 
 HttpResponse ApiService::Handle(const HttpRequest& request) {

@@ -22,6 +22,7 @@
 #include "auth/token_store.h"
 #include "evidence/attachment_store.h"
 #include "shouhu/access.h"
+#include "shouhu/backup.h"
 #include "shouhu/catalog.h"
 #include "shouhu/clock.h"
 #include "shouhu/key_rotation.h"
@@ -44,6 +45,7 @@ struct ApiOptions {
   // Children one helper is paired with at most (帮扶结对), enforced by roster
   // imports; DOMAIN.md: usually 1-2.
   size_t helper_cap = 2;
+  BackupOptions backup;                    // online backups (backup_routes.cc)
 };
 
 // Everything the handlers use. REQUIRES: all outlive the service. Passwords
@@ -124,6 +126,7 @@ class ApiService {
   void AddDirectoryRoutes();  // directory_routes.cc: units, people, stats
   void AddAttachmentRoutes();  // attachment_routes.cc: uploads, files of a case
   void AddKeyRoutes();  // key_routes.cc: the data key's online rotation
+  void AddBackupRoutes();      // backup_routes.cc: online backups
 
   // Whether the caller files, acts on or works cases somewhere (and so may
   // upload evidence).

@@ -150,6 +150,7 @@ Status ParseSection(const EndpointConfig& config, ServerOptions* server,
   }
   api->secure_cookies = !server->tls_cert.empty();
   api->web_root = config.web_root;
+  api->backup = config.backup;
   return Status::Ok();
 }
 
@@ -185,6 +186,14 @@ StatusOr<std::unique_ptr<ApiEndpoint>> ApiEndpoint::Start(
   e->parts_->server = std::move(*server);
   e->parts_->service->SetReady(true);
   return e;
+}
+
+Status ApiEndpoint::CheckConfig(const EndpointConfig& config) {
+  ServerOptions server_options;
+  ApiOptions api_options;
+  std::string tokens_path;
+  SHOUHU_RETURN_IF_ERROR(ParseSection(config, &server_options, &api_options, &tokens_path));
+  return CheckTlsFiles(server_options);
 }
 
 std::string ApiEndpoint::BoundAddress() const { return parts_->server->BoundAddress(); }

@@ -27,6 +27,7 @@
 #include <nlohmann/json.hpp>
 
 #include "shouhu/access.h"
+#include "shouhu/backup.h"
 #include "shouhu/catalog.h"
 #include "shouhu/clock.h"
 #include "shouhu/key_rotation.h"
@@ -50,6 +51,7 @@ struct EndpointConfig {
   const AccessRules* access = nullptr;  // null: nobody may do anything
   // The data key's online rotation; null when the store is not encrypted.
   KeyRotationService* key_rotation = nullptr;
+  BackupOptions backup;                 // online backups (POST /api/v1/backups)
 };
 
 class ApiEndpoint {
@@ -61,6 +63,9 @@ class ApiEndpoint {
       Runtime& runtime, const Catalog& catalog, const Organisation& org,
       Store& store, const Clock& clock, const EndpointConfig& config);
   ~ApiEndpoint();
+  // What Start checks of `config` before it binds: the "api" section and the
+  // TLS files. Nothing is opened or bound.
+  static Status CheckConfig(const EndpointConfig& config);
 
   // "127.0.0.1:8620"
   std::string BoundAddress() const;

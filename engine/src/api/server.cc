@@ -263,6 +263,21 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   Clock::time_point started_;
 };
 
+// The certificate chain and key of `o` into `ssl`, TLS 1.2 and later only.
+Status LoadTls(const ServerOptions& o, ssl::context& ssl) {
+  beast::error_code ec;
+  ssl.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                  ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                  ssl::context::no_tlsv1_1);
+  ssl.use_certificate_chain_file(o.tls_cert, ec);
+  if (!ec) ssl.use_private_key_file(o.tls_key, ssl::context::pem, ec);
+  if (ec) {
+    return InvalidArgument("cannot load the TLS certificate \"" + o.tls_cert +
+                           "\" and key \"" + o.tls_key + "\": " + ec.message());
+  }
+  return Status::Ok();
+}
+
 class BeastServer : public ApiServer {
  public:
   BeastServer(ServerHooks hooks, const ServerOptions& options)
@@ -275,16 +290,7 @@ class BeastServer : public ApiServer {
   Status Init() {
     const ServerOptions& o = shared_.options;
     if (!o.tls_cert.empty() || !o.tls_key.empty()) {
-      beast::error_code ec;
-      ssl_.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                       ssl::context::no_tlsv1_1);
-      ssl_.use_certificate_chain_file(o.tls_cert, ec);
-      if (!ec) ssl_.use_private_key_file(o.tls_key, ssl::context::pem, ec);
-      if (ec) {
-        return InvalidArgument("cannot load the TLS certificate \"" + o.tls_cert +
-                               "\" and key \"" + o.tls_key + "\": " + ec.message());
-      }
+      SHOUHU_RETURN_IF_ERROR(LoadTls(o, ssl_));
       tls_ = true;
     }
     beast::error_code ec;
@@ -411,6 +417,12 @@ StatusOr<std::unique_ptr<ApiServer>> ApiServer::Start(ServerHooks hooks,
   Status s = server->Init();
   if (!s.ok()) return s;
   return std::unique_ptr<ApiServer>(std::move(server));
+}
+
+Status CheckTlsFiles(const ServerOptions& options) {
+  if (options.tls_cert.empty() && options.tls_key.empty()) return Status::Ok();
+  ssl::context ssl(ssl::context::tls_server);
+  return LoadTls(options, ssl);
 }
 
 }  // namespace shouhu::api

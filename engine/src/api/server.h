@@ -76,4 +76,8 @@ class ApiServer {
   virtual void Stop() = 0;
 };
 
+// Loads the TLS certificate and key as Start would, without listening: for
+// `shouhud --check-config`. Ok when TLS is not configured.
+Status CheckTlsFiles(const ServerOptions& options);
+
 }  // namespace shouhu::api

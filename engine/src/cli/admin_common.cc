@@ -4,7 +4,6 @@
 #include <filesystem>
 #include <optional>
 
-#include "runtime/codec.h"
 #include "shouhu/data_store.h"
 
 namespace shouhu::cli {
@@ -82,15 +81,5 @@ StatusOr<std::unique_ptr<Store>> OpenDataDir(const std::string& dir,
   return store;
 }
 
-StatusOr<uint64_t> CountCases(Store& store) {
-  uint64_t n = 0;
-  Status s = store.Scan(codec::kCasePrefix, "",
-                        [&](std::string_view, std::string_view) {
-                          ++n;
-                          return true;
-                        });
-  SHOUHU_RETURN_IF_ERROR(s);
-  return n;
-}
 
 }  // namespace shouhu::cli

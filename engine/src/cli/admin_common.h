@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "shouhu/backup.h"  // CountCases
 #include "shouhu/status.h"
 #include "shouhu/store.h"
 
@@ -39,8 +40,5 @@ StatusOr<std::unique_ptr<Store>> OpenDataDir(const std::string& dir,
 
 // Whether `dir` holds a store (RocksDB's CURRENT file).
 bool IsDataDir(const std::string& dir);
-
-// The number of cases in the store.
-StatusOr<uint64_t> CountCases(Store& store);
 
 }  // namespace shouhu::cli

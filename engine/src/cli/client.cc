@@ -181,6 +181,19 @@ void RenderMe(const json& m) {
               Str(m["unit"]).c_str(), Str(m["unit_name"]).c_str(), roles.c_str());
 }
 
+void RenderBackup(const json& b) {
+  std::printf("ok: backup %s 备份完成: %llu cases; audit chain of %llu records intact, head seq "
+              "%llu hash %s\n",
+              Str(b["name"]).c_str(), b.value("cases", 0ull), b.value("audit_records", 0ull),
+              b.value("audit_head_seq", 0ull), Str(b["audit_head_hash"]).c_str());
+  for (const json& r : b["removed"]) std::printf("removed the older backup %s\n", Str(r).c_str());
+}
+
+void RenderBackups(const json& r) {
+  for (const json& b : r["backups"]) std::printf("%s\n", Str(b).c_str());
+  std::printf("(the newest %d are kept)\n", r.value("keep", 0));
+}
+
 void RenderUsers(const json& r) {
   std::vector<std::vector<std::string>> rows;
   for (const json& u : r["users"]) {
@@ -265,6 +278,10 @@ int Escalations(HttpClient& c, const ClientArgs& a) {
 int Whoami(HttpClient& c, const ClientArgs& a) {
   return SendAndPrint(c, a, "GET", "/api/v1/me", "", {}, RenderMe);
 }
+int Backup(HttpClient& c, const ClientArgs& a) {
+  if (a.Has("list")) return SendAndPrint(c, a, "GET", "/api/v1/backups", "", {}, RenderBackups);
+  return SendAndPrint(c, a, "POST", "/api/v1/backups", "", {}, RenderBackup);
+}
 int Users(HttpClient& c, const ClientArgs& a) {
   std::string q = a.Has("unit") ? "?unit=" + UrlEncode(a.Get("unit")) : "";
   return SendAndPrint(c, a, "GET", "/api/v1/users" + q, "", {}, RenderUsers);
@@ -298,6 +315,12 @@ const Command kCommands[] = {
     {"whoami", "usage: shouhu whoami\n\nShows the user, unit and roles of your token.\n", {}, {}, 0, Whoami},
     {"users", "usage: shouhu users [--unit UNIT]\n\nLists users (administrators; supervisors see their subtree).\n",
      {"unit"}, {}, 0, Users},
+    {"backup", "usage: shouhu backup [--list]\n\nAsks the running shouhud for an online backup (在线备份): a checkpoint of\n"
+               "its store in the configuration's backup folder, opened and its audit chain\n"
+               "verified before it counts; the oldest beyond \"keep\" are deleted.\n"
+               "--list lists the backups. Needs system.backup. (With --data-dir: the\n"
+               "offline backup of a stopped daemon's data directory; see --data-dir --help.)\n",
+     {}, {"list"}, 0, Backup},
 };
 
 }  // namespace
@@ -412,6 +435,7 @@ const char* ClientCommandsHelp() {
          "  overdue                        overdue (escalated) cases\n"
          "  escalations                    escalations that reached you\n"
          "  whoami | users                 your token's user; the users you may see\n"
+         "  backup [--list]                an online backup of the running daemon\n"
          "  token issue|revoke|list        API tokens (offline with --data-dir)\n"
          "  user invite --user ID          a one-time code to set a password (offline\n"
          "                                 with --data-dir)\n";

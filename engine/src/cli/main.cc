@@ -1,5 +1,6 @@
 // shouhu: the command-line tool. Offline admin commands work on files and
 // data directories; the client commands (cli/client.h) talk to a running daemon.
+#include <algorithm>
 #include <cstdio>
 #include <sys/stat.h>
 
@@ -120,12 +121,18 @@ int main(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   std::string cmd = argv[1];
+  // `backup --data-dir DIR` copies a stopped daemon's store; without it the
+  // running daemon takes an online backup.
+  const bool offline_backup =
+      cmd == "backup" && std::any_of(argv + 2, argv + argc, [](const char* a) {
+        return std::strncmp(a, "--data-dir", 10) == 0;
+      });
+  if (offline_backup) return shouhu::cli::BackupCommand(argc - 2, argv + 2);
   if (shouhu::cli::IsClientCommand(cmd)) {
     return shouhu::cli::RunClientCommand(cmd, argc - 2, argv + 2);
   }
   if (cmd == "validate") return Validate(argc - 2, argv + 2);
   if (cmd == "audit") return shouhu::cli::AuditCommand(argc - 2, argv + 2);
-  if (cmd == "backup") return shouhu::cli::BackupCommand(argc - 2, argv + 2);
   if (cmd == "restore") return shouhu::cli::RestoreCommand(argc - 2, argv + 2);
   if (cmd == "key") return shouhu::cli::KeyCommand(argc - 2, argv + 2);
   std::fprintf(stderr, "shouhu: unknown command \"%s\"\n\n%s", cmd.c_str(),

@@ -31,7 +31,7 @@ StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
   };
   static const char* kKnown[] = {"data_dir", "workflows", "organisation", "access",
                                  "listen", "notifiers", "api", "retention",
-                                 "min_free_mb", "web_root", "encryption"};
+                                 "min_free_mb", "web_root", "encryption", "backup"};
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     if (std::find(std::begin(kKnown), std::end(kKnown), it.key()) ==
         std::end(kKnown)) {
@@ -90,6 +90,25 @@ StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
   if (doc.contains("api")) {
     if (!doc["api"].is_object()) return bad("api", "expected an object");
     c.api = doc["api"];
+  }
+  // Online backups: beside the data directory unless named.
+  c.backup.root = (fs::path(c.data_dir).parent_path() / "backups").string();
+  if (doc.contains("backup")) {
+    const nlohmann::json& b = doc["backup"];
+    if (!b.is_object()) return bad("backup", "expected {\"dir\": \"...\", \"keep\": 7}");
+    for (auto it = b.begin(); it != b.end(); ++it) {
+      if (it.key() == "dir" && it.value().is_string() && !it.value().get<std::string>().empty()) {
+        c.backup.root = resolve(it.value().get<std::string>());
+      } else if (it.key() == "keep" && it.value().is_number_unsigned() &&
+                 it.value().get<uint64_t>() >= 1 && it.value().get<uint64_t>() <= 1000) {
+        c.backup.keep = static_cast<int>(it.value().get<uint64_t>());
+      } else {
+        return bad("backup/" + it.key(),
+                   it.key() == "dir"    ? "expected a folder as a string"
+                   : it.key() == "keep" ? "expected how many backups to keep, 1 to 1000"
+                                        : "unknown member \"" + it.key() + "\"");
+      }
+    }
   }
   if (doc.contains("min_free_mb")) {
     const auto& m = doc["min_free_mb"];

@@ -13,6 +13,7 @@
 
 #include "daemon/notifiers.h"
 
+#include "shouhu/backup.h"
 #include "shouhu/status.h"
 
 namespace shouhu {
@@ -47,6 +48,9 @@ struct DaemonConfig {
   // "encryption": {..., "rotation_batch": N}: records per batch of an online
   // key rotation (shouhu/key_rotation.h).
   size_t rotation_batch = 256;
+  // "backup": {"dir": "backups", "keep": 7}: where online backups go (default
+  // "backups" beside the data directory) and how many are kept.
+  BackupOptions backup;
 };
 
 // Reads and checks the file; every problem is an InvalidArgument naming the

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <thread>
@@ -15,11 +16,14 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "api/endpoint.h"
 #include "api/policy.h"
 #include "daemon/config.h"
 #include "daemon/notifiers.h"
+#include "daemon/service_manager.h"
+#include "daemon/start_up.h"
 #include "shouhu/access.h"
 #include "shouhu/catalog.h"
 #include "shouhu/clock.h"
@@ -34,11 +38,53 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: shouhud --config <file.json> [--data-dir <dir>] [--listen <addr:port>]\n"
+    "       shouhud --check-config <file.json>\n"
+    "       shouhud --version\n"
     "\n"
     "Starts the shouhu (守护) daemon. The configuration names the data\n"
     "directory, the workflow definition files or folders and the listen\n"
     "address; see deploy/shouhud.json. --data-dir and --listen override the\n"
-    "file's (port 0 = any free port; the bound address is printed).\n";
+    "file's (port 0 = any free port; the bound address is printed).\n"
+    "--check-config checks everything start-up checks (the configuration, the\n"
+    "workflows, the organisation and access rules, the notifier plugins and\n"
+    "their settings, the API section and its TLS files, the data key) and\n"
+    "exits, 0 when all is well, without opening the store.\n";
+
+void Say(const std::string& line) { std::fprintf(stderr, "shouhud: %s\n", line.c_str()); }
+
+shouhu::api::EndpointConfig EndpointConfigOf(const shouhu::DaemonConfig& c,
+                                             const shouhu::AccessRules* access,
+                                             shouhu::KeyRotationService* key_rotation) {
+  return {c.api,         c.config_dir, c.data_dir, c.web_root, c.listen_address,
+          c.listen_port, access,       key_rotation, c.backup};
+}
+
+// Everything start-up checks, reported in full. `out` gets the facts.
+std::optional<shouhu::StartUp> Check(const std::string& config_path, FILE* out,
+                                     const std::string& data_dir, const std::string& listen,
+                                     size_t* problems) {
+  auto config = shouhu::LoadDaemonConfig(config_path);
+  if (!config.ok()) {
+    std::fprintf(stderr, "%s\n", config.status().message().c_str());
+    *problems = 1;
+    return std::nullopt;
+  }
+  if (!data_dir.empty()) config->data_dir = data_dir;
+  if (auto colon = listen.rfind(':'); colon != std::string::npos) {
+    config->listen_address = listen.substr(0, colon);
+    config->listen_port = std::atoi(listen.c_str() + colon + 1);
+  }
+  shouhu::StartUpReport report;
+  shouhu::Status api = shouhu::api::ApiEndpoint::CheckConfig(EndpointConfigOf(*config, nullptr, nullptr));
+  auto start = shouhu::PrepareStartUp(std::move(*config), &report);
+  if (!api.ok()) report.problems.push_back(api.message());
+  for (const auto& w : report.warnings) std::fprintf(stderr, "WARNING 警告: %s\n", w.c_str());
+  for (const auto& f : report.facts) std::fprintf(out, "ok  %s\n", f.c_str());
+  for (const auto& p : report.problems) std::fprintf(stderr, "%s\n", p.c_str());
+  *problems = report.problems.size();
+  if (!api.ok()) return std::nullopt;
+  return start;
+}
 
 }  // namespace
 
@@ -46,106 +92,67 @@ int main(int argc, char** argv) {
   // Children's data: what shouhud creates (RocksDB's files, tokens, backups)
   // is for its own user only, whatever the caller's umask.
   ::umask(0077);
-  std::string config_path, data_dir, listen;
+  std::string config_path, check_path, data_dir, listen;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if ((a == "--config" || a == "--data-dir" || a == "--listen") && i + 1 < argc) {
-      (a == "--config" ? config_path : a == "--data-dir" ? data_dir : listen) = argv[++i];
-    } else if (a == "--help" || a == "-h") {
+    std::string value;
+    bool has_value = false;
+    if (auto eq = a.find('='); a.rfind("--", 0) == 0 && eq != std::string::npos) {
+      value = a.substr(eq + 1);
+      a.resize(eq);
+      has_value = true;
+    }
+    std::string* target = a == "--config"         ? &config_path
+                          : a == "--check-config" ? &check_path
+                          : a == "--data-dir"     ? &data_dir
+                          : a == "--listen"       ? &listen
+                                                  : nullptr;
+    if (target && (has_value || i + 1 < argc)) {
+      *target = has_value ? value : argv[++i];
+    } else if (a == "--version" && !has_value) {
+      std::printf("shouhud %s\n", SHOUHU_VERSION);
+      return 0;
+    } else if ((a == "--help" || a == "-h") && !has_value) {
       std::fputs(kUsage, stdout);
       return 0;
     } else {
-      std::fprintf(stderr, "shouhud: unknown argument \"%s\"\n\n%s", a.c_str(),
-                   kUsage);
+      std::fprintf(stderr, "shouhud: unknown argument \"%s\" 未知参数\n\n%s", a.c_str(), kUsage);
       return 2;
     }
+  }
+  if (!listen.empty() && listen.rfind(':') == std::string::npos) {
+    std::fprintf(stderr, "shouhud: --listen expects address:port\n");
+    return 2;
+  }
+  if (!check_path.empty()) {
+    size_t problems = 0;
+    auto start = Check(check_path, stdout, data_dir, listen, &problems);
+    if (!start) {
+      std::fprintf(stderr, "%zu problem(s) 个问题: shouhud would refuse to start 无法启动\n",
+                   problems);
+      return 1;
+    }
+    std::printf("the configuration is valid 配置有效: %s\n", check_path.c_str());
+    return 0;
   }
   if (config_path.empty()) {
     std::fputs(kUsage, stderr);
     return 2;
   }
-  auto config = shouhu::LoadDaemonConfig(config_path);
-  if (!config.ok()) {
-    std::fprintf(stderr, "shouhud: %s\n", config.status().message().c_str());
-    return 1;
-  }
-  if (!data_dir.empty()) config->data_dir = data_dir;
-  if (!listen.empty() && listen.rfind(':') == std::string::npos) {
-    std::fprintf(stderr, "shouhud: --listen expects address:port\n");
-    return 2;
-  }
-  if (auto colon = listen.rfind(':'); colon != std::string::npos) {
-    config->listen_address = listen.substr(0, colon);
-    config->listen_port = std::atoi(listen.c_str() + colon + 1);
-  }
 
-  // The data key, read once. Without one (or with a wrong one, checked when
+  // The data key is read once; without one (or with a wrong one, checked when
   // the store opens) shouhud starts nothing and changes nothing on disk.
-  std::optional<shouhu::DataKey> data_key;
-  if (config->unencrypted) {
-    std::fprintf(stderr,
-                 "shouhud: WARNING 警告: the store is not encrypted (\"encryption\": "
-                 "{\"none\": \"development\"}); never use this set-up for real cases\n");
-  } else {
-    auto key = shouhu::ReadDataKeyFile(config->key_file);
-    if (!key.ok()) {
-      std::fprintf(stderr, "shouhud: %s\nshouhud: refusing to start: no usable data key\n",
-                   key.status().message().c_str());
-      return 1;
-    }
-    data_key = std::move(*key);
-  }
-
-  std::vector<shouhu::DefinitionError> errors;
-  auto catalog = shouhu::Catalog::Load(config->workflow_paths, &errors);
-  if (!errors.empty()) {
-    for (const auto& e : errors) {
-      std::fprintf(stderr, "%s\n", e.ToString().c_str());
-    }
-    std::fprintf(stderr,
-                 "shouhud: refusing to start: %zu error(s) in the workflow "
-                 "definitions\n",
-                 errors.size());
+  size_t problems = 0;
+  auto start = Check(config_path, stderr, data_dir, listen, &problems);
+  if (!start) {
+    Say("refusing to start 拒绝启动: " + std::to_string(problems) + " problem(s) above");
     return 1;
   }
-  if (catalog.All().empty()) {
-    std::fprintf(stderr, "shouhud: refusing to start: no workflow loaded\n");
-    return 1;
-  }
-
-  std::optional<shouhu::Organisation> org;
-  if (!config->organisation_path.empty()) {
-    auto loaded = shouhu::Organisation::Load(config->organisation_path);
-    if (!loaded.ok()) {
-      std::fprintf(stderr, "%s\nshouhud: refusing to start: the organisation is invalid\n",
-                   loaded.status().message().c_str());
-      return 1;
-    }
-    org = std::move(*loaded);
-    std::fprintf(stderr, "shouhud: organisation: %zu units, %zu users\n",
-                 org->units().size(), org->users().size());
-  }
-  // Who may do and see what; without a rules file nobody may do anything.
-  shouhu::AccessRules access;
-  if (org) {
-    auto rules = shouhu::AccessRules::Load(config->access_path,
-                                           shouhu::KnownRoles(*org, catalog));
-    if (!rules.ok()) {
-      std::fprintf(stderr, "%s\nshouhud: refusing to start: the access rules are invalid\n",
-                   rules.status().message().c_str());
-      return 1;
-    }
-    access = std::move(*rules);
-    std::fprintf(stderr, "shouhud: access rules: %s\n", config->access_path.c_str());
-  }
-
-  // Notifier plugins are loaded and their settings checked before the store.
-  auto channels = shouhu::LoadDaemonChannels(config->notifiers, org ? &*org : nullptr);
-  if (!channels.ok()) {
-    std::fprintf(stderr, "shouhud: %s\nshouhud: refusing to start: a notifier cannot be used\n",
-                 channels.status().message().c_str());
-    return 1;
-  }
+  shouhu::DaemonConfig* config = &start->config;
+  shouhu::Catalog& catalog = start->catalog;
+  std::optional<shouhu::Organisation>& org = start->org;
+  shouhu::AccessRules& access = start->access;
+  std::optional<shouhu::DataKey>& data_key = start->data_key;
 
   // A fresh install has no data directory yet: create it and its parents.
   std::error_code mkdir_error;
@@ -198,10 +205,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "shouhud: data encrypted at rest under key %s (%s)\n",
                  shouhu::DataKeyIdText(data_key->id).c_str(), data_key->source.c_str());
   }
-  for (const auto& w : catalog.All()) {
-    std::fprintf(stderr, "shouhud: loaded workflow %s v%d (%s)\n",
-                 w->id.c_str(), w->version, w->label.zh.c_str());
-  }
 
   shouhu::SystemClock clock;
   shouhu::TimerLoop* loop_ptr = nullptr;
@@ -244,7 +247,7 @@ int main(int argc, char** argv) {
   shouhu::TimerLoop timers(**runtime, clock);
   loop_ptr = &timers;
   timers.Start();
-  auto dispatcher = shouhu::StartDispatcher(config->notifiers, std::move(*channels), **runtime,
+  auto dispatcher = shouhu::StartDispatcher(config->notifiers, std::move(start->channels), **runtime,
                                             catalog, org ? &*org : nullptr, access, clock);
   if (!dispatcher.ok()) {
     std::fprintf(stderr, "shouhud: refusing to start: %s\n",
@@ -256,8 +259,7 @@ int main(int argc, char** argv) {
   const shouhu::Organisation no_users{};
   auto api = shouhu::api::ApiEndpoint::Start(
       **runtime, catalog, org ? *org : no_users, **store, clock,
-      {config->api, config->config_dir, config->data_dir, config->web_root,
-       config->listen_address, config->listen_port, &access, key_rotation.get()});
+      EndpointConfigOf(*config, &access, key_rotation.get()));
   if (!api.ok()) {
     std::fprintf(stderr, "shouhud: cannot start the API: %s\n",
                  api.status().message().c_str());
@@ -270,14 +272,46 @@ int main(int argc, char** argv) {
                (*api)->tls() ? " (TLS)" : "");
 
   boost::asio::io_context io;
-  boost::asio::signal_set signals(io, SIGTERM, SIGINT);
-  signals.async_wait([&](const boost::system::error_code&, int sig) {
-    std::fprintf(stderr, "shouhud: %s received, shutting down\n",
-                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    io.stop();
-  });
+  boost::asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int sig) {
+        if (ec) return;
+        if (sig == SIGHUP) {
+          // The running workflows and organisation stay as they are; the
+          // files are checked so the operator learns now whether a restart
+          // would take them.
+          shouhu::service_manager::Reloading("checking the configuration 检查配置");
+          Say("SIGHUP received: checking " + config_path);
+          size_t reload_problems = 0;
+          auto next = Check(config_path, stderr, data_dir, listen, &reload_problems);
+          Say(next ? "the configuration on disk is valid 配置有效; it applies at the next restart "
+                     "(the running one is kept 继续使用当前配置)"
+                   : "the configuration on disk has " + std::to_string(reload_problems) +
+                         " problem(s) 配置有误; the running one is kept 继续使用当前配置");
+          shouhu::service_manager::Ready("serving on " + (*api)->BoundAddress());
+          signals.async_wait(on_signal);
+          return;
+        }
+        Say(std::string(sig == SIGTERM ? "SIGTERM" : "SIGINT") + " received, shutting down");
+        shouhu::service_manager::Stopping();
+        io.stop();
+      };
+  signals.async_wait(on_signal);
+  // systemd's watchdog (WatchdogSec=): a keep-alive at half the interval
+  // from this thread, so a wedged main loop gets the service restarted.
+  boost::asio::steady_timer watchdog(io);
+  std::function<void()> keep_alive = [&] {
+    shouhu::service_manager::KeepAlive();
+    watchdog.expires_after(*shouhu::service_manager::WatchdogInterval() / 2);
+    watchdog.async_wait([&](const boost::system::error_code& ec) {
+      if (!ec) keep_alive();
+    });
+  };
+  if (shouhu::service_manager::WatchdogInterval()) keep_alive();
   std::fprintf(stderr, "shouhud: ready, data in %s\n",
                config->data_dir.c_str());
+  shouhu::service_manager::Ready("serving on " + (*api)->BoundAddress() + ", " +
+                                 std::to_string(catalog.All().size()) + " workflow(s)");
   io.run();
   (*api)->Stop();
   api_ptr = nullptr;

@@ -93,10 +93,9 @@ Status ParseChannel(const Reader& r, const std::string& name, const json& j,
   c->enabled = enabled.get<bool>();
   const json contact = j.value("contact", json(DefaultContact(name)));
   c->contact = contact.is_string() ? contact.get<std::string>() : "";
-  if (c->contact != "email" && c->contact != "phone" &&
-      c->contact != "webhook") {
+  if (!IsContactKind(c->contact)) {
     return r.Bad(at + "/contact",
-                 "expected \"email\", \"phone\" or \"webhook\"");
+                 "expected \"email\", \"phone\", \"webhook\" or \"wecom\"");
   }
   const json concurrency = j.value("concurrency", json(1));
   if (!concurrency.is_number_integer() || concurrency.get<int>() < 1 ||

@@ -369,10 +369,9 @@ StatusOr<std::unique_ptr<Dispatcher>> Dispatcher::Create(
       return InvalidArgument("channel \"" + c.name +
                              "\" has no sender (concurrency 0)");
     }
-    if (c.contact != "email" && c.contact != "phone" &&
-        c.contact != "webhook") {
+    if (!IsContactKind(c.contact)) {
       return InvalidArgument("channel \"" + c.name +
-                             "\": contact must be email, phone or webhook");
+                             "\": contact must be email, phone, webhook or wecom");
     }
     if (c.rate_per_minute < 0 || c.burst < 1) {
       return InvalidArgument("channel \"" + c.name +

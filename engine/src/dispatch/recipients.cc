@@ -92,6 +92,7 @@ std::string ContactOf(const User& user, std::string_view contact) {
   if (contact == "email") return user.email;
   if (contact == "phone") return user.phone;
   if (contact == "webhook") return user.webhook;
+  if (contact == "wecom") return user.wecom;
   return "";
 }
 
@@ -102,7 +103,13 @@ namespace shouhu {
 std::string DefaultContact(std::string_view channel) {
   if (channel == "sms") return "phone";
   if (channel == "email") return "email";
+  if (channel == "wecom") return "wecom";
   return "webhook";
+}
+
+bool IsContactKind(std::string_view contact) {
+  return contact == "email" || contact == "phone" || contact == "webhook" ||
+         contact == "wecom";
 }
 
 }  // namespace shouhu

@@ -180,6 +180,7 @@ StatusOr<Organisation> Organisation::Load(const std::string& path) {
     user.phone = Str(j, "phone");
     user.email = Str(j, "email");
     user.webhook = Str(j, "webhook");
+    user.wecom = Str(j, "wecom");
     if (!org.FindUnit(user.unit)) {
       p.Add(ptr + "/unit", "unknown unit \"" + user.unit + "\"");
     }

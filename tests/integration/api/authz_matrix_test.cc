@@ -109,6 +109,8 @@ const Row kTable[] = {
                   {403,   403,   403,   200,   403,   200,   403,   200,   403,   403,   403}, {}},
   {"redrive", [](auto&, auto&) { return Call{"POST", "/api/v1/dead-letters/no-such-letter/redrive", ""}; },
                   {403,   403,   403,   404,   403,   404,   403,   404,   403,   403,   403}, {}},
+  {"backups", [](auto&, auto&) { return Call{"GET", "/api/v1/backups", ""}; },
+                  {403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   200}, {}},
 };
 // clang-format on
 
@@ -142,7 +144,7 @@ TEST(AuthzMatrixTest, EveryRoleEveryRouteInsideAndOutside) {
       }
     }
   }
-  EXPECT_EQ(checked, 20 * kUsers + 6 * 7);  // 20 routes; 6 with an outside case for 7 users
+  EXPECT_EQ(checked, 21 * kUsers + 6 * 7);  // 21 routes; 6 with an outside case for 7 users
   // Nothing was written by any of it.
   auto police = daemon.ClientFor("u0001");
   for (const auto& [unit, id] : case_of_unit) {

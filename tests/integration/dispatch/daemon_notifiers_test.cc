@@ -121,9 +121,7 @@ TEST_F(DaemonNotifiersTest, RefusesAPluginBuiltForAnotherAbiVersion) {
   EXPECT_NE(out.find("channel \"email\": "), std::string::npos) << out;
   EXPECT_NE(out.find("shouhu_notifier_wrong_abi.so"), std::string::npos) << out;
   EXPECT_NE(out.find("ABI version 2"), std::string::npos) << out;
-  EXPECT_NE(out.find("refusing to start: a notifier cannot be used"),
-            std::string::npos)
-      << out;
+  EXPECT_NE(out.find("refusing to start"), std::string::npos) << out;
   EXPECT_FALSE(fs::exists(dir_ + "/data"))
       << "refused before the store was created";
 }

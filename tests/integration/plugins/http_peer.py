@@ -13,6 +13,8 @@ scheme the request carries verifies, computed here independently:
   shouhu:   X-Shouhu-Signature == "sha256=" + hex(HMAC(secret, X-Shouhu-Timestamp + "." + body))
   dingtalk: query sign == base64(HMAC(secret, query timestamp + "\\n" + secret))
   cloud:    X-Sign == base64(HMAC(secret, X-Nonce + X-Timestamp + body))
+  aliyun:   Alibaba Cloud's ACS3-HMAC-SHA256, tencent: Tencent Cloud's
+            TC3-HMAC-SHA256 (cloud_signatures.py)
 
 Options:
   --status S                 status for every request (default 200)
@@ -21,6 +23,8 @@ Options:
                              the Nth request (1-based) gets S and BODY instead
   --hang                     read the request, report it, never answer
   --secret KEY               verify signatures with KEY
+  --refuse-bad-signature     answer a request whose aliyun or tencent signature
+                             does not verify as that provider does
   --port N                   listen on port N (default 0: the kernel chooses),
                              so a test can stop the peer and start it again
   --delay-ms MS              wait MS after reporting a request before answering
@@ -37,6 +41,8 @@ import sys
 import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import cloud_signatures
 
 
 SAY_LOCK = threading.Lock()
@@ -93,6 +99,15 @@ def make_handler(args):
                      "status": status}
             if args.secret:
                 event["verified"] = verify(args.secret, headers, query, body)
+                for name, check in (("aliyun", cloud_signatures.verify_aliyun),
+                                    ("tencent", cloud_signatures.verify_tencent)):
+                    ok = check(args.secret, self.command, url.path, url.query, headers, body)
+                    if ok is None:
+                        continue
+                    event["verified"][name] = ok
+                    if not ok and args.refuse_bad_signature:
+                        status, response = cloud_signatures.REFUSALS[name]
+                        event["status"] = status
             if args.dedup:
                 key = headers.get("x-shouhu-idempotency-key")
                 if key is None:
@@ -144,6 +159,7 @@ def main():
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--dedup", action="store_true")
     p.add_argument("--delay-ms", type=int, default=0)
+    p.add_argument("--refuse-bad-signature", action="store_true")
     args = p.parse_args()
     server = Server(("127.0.0.1", args.port), make_handler(args))
     server.daemon_threads = True

@@ -234,5 +234,136 @@ TEST(SmsPluginTest, MessagesThePluginCannotSendArePermanentWithoutARequest) {
   EXPECT_EQ(peer.output().find("EVENT"), std::string::npos) << peer.output();
 }
 
+// --- Alibaba Cloud and Tencent Cloud SMS (issue 17) ---
+// The loopback server checks each request's signature with the provider's
+// published algorithm, written independently in cloud_signatures.py, and
+// answers as the provider does.
+
+std::string CloudConfig(const Peer& peer, const std::string& provider,
+                        const std::string& secret, const std::string& extra = "") {
+  return R"({"provider": ")" + provider + R"(", "url": ")" + peer.url("http", "/") +
+         R"(", "access_key_id": "LTAI-test-id", "access_key_secret": ")" + secret +
+         R"(", "sign_name": "守护平台")" + extra + "}";
+}
+
+TEST(SmsPluginTest, AlibabaCloudSmsSignedWithAcs3) {
+  Peer peer("http_peer.py", {"--secret", "ali-secret", "--refuse-bad-signature", "--response",
+                             R"({"Code": "OK", "Message": "OK", "BizId": "9001"})"});
+  ASSERT_TRUE(peer.started()) << peer.output();
+  auto sms = Sms(CloudConfig(peer, "aliyun", "ali-secret"));
+  ASSERT_TRUE(sms);
+  SendResult r = sms->Send(Sample());
+  ASSERT_EQ(r.code, SendResult::Code::kOk) << r.message;
+  json e = peer.NextEvent();
+  ASSERT_TRUE(e.is_object()) << peer.output();
+  EXPECT_EQ(e["verified"]["aliyun"], true) << e.dump();
+  EXPECT_EQ(e["method"], "POST");
+  EXPECT_EQ(e["headers"]["x-acs-action"], "SendSms");
+  EXPECT_EQ(e["headers"]["x-acs-version"], "2017-05-25");
+  EXPECT_EQ(e["query"]["PhoneNumbers"], "+8613800138000");
+  EXPECT_EQ(e["query"]["SignName"], "守护平台");
+  EXPECT_EQ(e["query"]["TemplateCode"], "SMS_20260101");
+  EXPECT_EQ(json::parse(e["query"]["TemplateParam"].get<std::string>()),
+            json({{"case", "42"}, {"deadline", "1月5日"}}));
+  EXPECT_EQ(e["query"]["OutId"], "case-42/timer-assess/1");
+  EXPECT_NE(e["headers"]["authorization"].get<std::string>().find("Credential=LTAI-test-id,"),
+            std::string::npos);
+}
+
+TEST(SmsPluginTest, TencentCloudSmsSignedWithTc3WithPositionalParameters) {
+  Peer peer("http_peer.py",
+            {"--secret", "tc-secret", "--refuse-bad-signature", "--response",
+             R"({"Response": {"SendStatusSet": [{"SerialNo": "5000", "PhoneNumber": "+8613800138000", "Code": "Ok", "Message": "send success"}], "RequestId": "r1"}})"});
+  ASSERT_TRUE(peer.started()) << peer.output();
+  auto sms = Sms(CloudConfig(peer, "tencent", "tc-secret",
+                             R"(, "sdk_app_id": "1400000001", "region": "ap-beijing",
+                                "template_params": {"SMS_20260101": "deadline,case"})"));
+  ASSERT_TRUE(sms);
+  SendResult r = sms->Send(Sample());
+  ASSERT_EQ(r.code, SendResult::Code::kOk) << r.message;
+  json e = peer.NextEvent();
+  ASSERT_TRUE(e.is_object()) << peer.output();
+  EXPECT_EQ(e["verified"]["tencent"], true) << e.dump();
+  EXPECT_EQ(e["headers"]["x-tc-action"], "SendSms");
+  EXPECT_EQ(e["headers"]["x-tc-version"], "2021-01-11");
+  EXPECT_EQ(e["headers"]["x-tc-region"], "ap-beijing");
+  json body = json::parse(e["body"].get<std::string>());
+  EXPECT_EQ(body["PhoneNumberSet"], json::array({"+8613800138000"}));
+  EXPECT_EQ(body["SmsSdkAppId"], "1400000001");
+  EXPECT_EQ(body["SignName"], "守护平台");
+  EXPECT_EQ(body["TemplateId"], "SMS_20260101");
+  // The template's {1} is the deadline, {2} the case, as configured.
+  EXPECT_EQ(body["TemplateParamSet"], json::array({"1月5日", "42"}));
+  EXPECT_EQ(body["SessionContext"], "case-42/timer-assess/1");
+}
+
+TEST(SmsPluginTest, AWrongSecretIsRefusedByTheProviderAndFailsForGood) {
+  for (std::string provider : {"aliyun", "tencent"}) {
+    SCOPED_TRACE(provider);
+    Peer peer("http_peer.py", {"--secret", "the-real-secret", "--refuse-bad-signature"});
+    ASSERT_TRUE(peer.started()) << peer.output();
+    auto sms = Sms(CloudConfig(peer, provider, "a-wrong-secret",
+                               provider == "tencent" ? R"(, "sdk_app_id": "1400000001")" : ""));
+    ASSERT_TRUE(sms);
+    SendResult r = sms->Send(Sample());
+    EXPECT_EQ(r.code, SendResult::Code::kPermanent) << r.message;
+    EXPECT_NE(r.message.find(provider == "aliyun" ? "SignatureDoesNotMatch"
+                                                  : "AuthFailure.SignatureFailure"),
+              std::string::npos)
+        << r.message;
+    json e = peer.NextEvent();
+    EXPECT_EQ(e["verified"][provider], false) << e.dump();
+  }
+}
+
+TEST(SmsPluginTest, CloudErrorCodesMapToRetryOrPermanent) {
+  struct Case {
+    std::string provider, response;
+    SendResult::Code want;
+  } cases[] = {
+      {"aliyun", R"({"Code": "isv.BUSINESS_LIMIT_CONTROL", "Message": "触发分钟级流控"})",
+       SendResult::Code::kRetry},
+      {"aliyun", R"({"Code": "Throttling.User", "Message": "Request was denied due to user flow control."})",
+       SendResult::Code::kRetry},
+      {"aliyun", R"({"Code": "isv.MOBILE_NUMBER_ILLEGAL", "Message": "非法手机号"})",
+       SendResult::Code::kPermanent},
+      {"aliyun", R"({"Code": "isv.SMS_TEMPLATE_ILLEGAL", "Message": "模板不合法"})",
+       SendResult::Code::kPermanent},
+      {"tencent", R"({"Response": {"SendStatusSet": [{"Code": "LimitExceeded.PhoneNumberThirtySecondLimit", "Message": "30秒内发送短信条数超过上限"}], "RequestId": "r"}})",
+       SendResult::Code::kRetry},
+      {"tencent", R"({"Response": {"Error": {"Code": "InternalError.Timeout", "Message": "timeout"}, "RequestId": "r"}})",
+       SendResult::Code::kRetry},
+      {"tencent", R"({"Response": {"SendStatusSet": [{"Code": "FailedOperation.TemplateIncorrectOrUnapproved", "Message": "模板未审批"}], "RequestId": "r"}})",
+       SendResult::Code::kPermanent},
+      {"tencent", R"({"Response": {"Error": {"Code": "InvalidParameterValue.IncorrectPhoneNumber", "Message": "手机号格式错误"}, "RequestId": "r"}})",
+       SendResult::Code::kPermanent},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.response);
+    Peer peer("http_peer.py", {"--response", c.response});
+    ASSERT_TRUE(peer.started()) << peer.output();
+    auto sms = Sms(CloudConfig(peer, c.provider, "s",
+                               c.provider == "tencent" ? R"(, "sdk_app_id": "1400000001")" : ""));
+    ASSERT_TRUE(sms);
+    SendResult r = sms->Send(Sample());
+    EXPECT_EQ(r.code, c.want) << r.message;
+  }
+}
+
+TEST(SmsPluginTest, CloudProvidersNeedTheirCredentials) {
+  auto missing = LoadNotifier(kPlugins, "sms",
+                              R"({"provider": "tencent", "url": "https://sms.tencentcloudapi.com/",
+                                  "access_key_id": "id", "access_key_secret": "s",
+                                  "sign_name": "守护平台"})");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("sdk_app_id"), std::string::npos)
+      << missing.status().message();
+  auto no_secret = LoadNotifier(kPlugins, "sms",
+                                R"({"provider": "aliyun", "url": "https://dysmsapi.aliyuncs.com/",
+                                    "access_key_id": "id", "sign_name": "守护平台"})");
+  ASSERT_FALSE(no_secret.ok());
+  EXPECT_NE(no_secret.status().message().find("access_key_secret"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace shouhu

@@ -4,6 +4,9 @@
 # /etc/shouhu (conffiles), the systemd unit with its sysusers.d and tmpfiles.d
 # files; deploy/package/postinst makes the user, the state directory and the
 # data key. Runtime dependencies come from dpkg-shlibdeps.
+# cpack installs what the build made; it does not build the tests first.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY TRUE)
+
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/workflows/ DESTINATION share/shouhu/workflows
         FILES_MATCHING PATTERN "*.json")
 if(SHOUHU_BUILD_WEB)

@@ -23,6 +23,7 @@ if dpkg-query -W -f='${Status}' shouhu 2>/dev/null | grep -q installed || [ -e /
 fi
 
 work=$(mktemp -d)
+chmod 0755 "$work"  # the shouhu user reaches its credentials folder inside
 daemon_pid=
 stop_daemon() {
   if [ -n "$daemon_pid" ]; then
@@ -56,7 +57,9 @@ deb2=$(ls "$work"/r2/shouhu_*.deb)
 echo "built $(basename "$deb1") ($(du -h "$deb1" | cut -f1)) and $(basename "$deb2")"
 depends=$(dpkg-deb -f "$deb1" Depends)
 echo "Depends: $depends"
-for lib in librocksdb libsodium libcurl libsystemd libc6; do
+# RocksDB is linked statically (Debian ships librocksdb.a); its compression
+# libraries are dependencies.
+for lib in libsodium libcurl libsystemd libssl libzstd libc6; do
   case "$depends" in *"$lib"*) ;; *) fail "Depends lacks $lib" ;; esac
 done
 
@@ -80,10 +83,12 @@ dpkg-query -W -f='${Conffiles}\n' shouhu | grep -q /etc/shouhu/shouhud.json || f
 creds="$work/credentials"
 install -d -m 0700 -o shouhu -g shouhu "$creds"
 install -m 0400 -o shouhu -g shouhu /etc/shouhu/shouhud.key "$creds/shouhud.key"
-as_shouhu() { runuser -u shouhu -- env CREDENTIALS_DIRECTORY="$creds" "$@"; }
+# setpriv runs the command in place as shouhu: the daemon keeps the pid the
+# test signals.
+as_shouhu=(setpriv --reuid=shouhu --regid=shouhu --init-groups env CREDENTIALS_DIRECTORY="$creds")
 
 echo "== the configuration as installed"
-as_shouhu /usr/bin/shouhud --check-config /etc/shouhu/shouhud.json || fail "--check-config"
+"${as_shouhu[@]}" /usr/bin/shouhud --check-config /etc/shouhu/shouhud.json || fail "--check-config"
 
 server=
 start_service() {
@@ -92,11 +97,11 @@ start_service() {
     systemctl is-active --quiet shouhud.service || fail "the service is not active"
     server=http://127.0.0.1:8620
   else
-    as_shouhu /usr/bin/shouhud --config /etc/shouhu/shouhud.json --listen 127.0.0.1:0 \
+    "${as_shouhu[@]}" /usr/bin/shouhud --config /etc/shouhu/shouhud.json --listen 127.0.0.1:0 \
       >"$work/daemon.log" 2>&1 &
     daemon_pid=$!
     # Until it says it is ready, or exits (tail follows it by its pid).
-    timeout 120 tail -n +1 --pid="$daemon_pid" -f "$work/daemon.log" | grep -q -m1 "shouhud: ready" ||
+    grep -q -m1 "shouhud: ready" < <(timeout 120 tail -n +1 --pid="$daemon_pid" -f "$work/daemon.log") ||
       { cat "$work/daemon.log"; fail "shouhud did not get ready"; }
     address=$(sed -n 's/^shouhud: listening on \([0-9.:]*\).*/\1/p' "$work/daemon.log")
     [ -n "$address" ] || { cat "$work/daemon.log"; fail "shouhud did not say where it listens"; }
@@ -109,7 +114,7 @@ stop_service() {
 }
 
 echo "== the first administrator's token, then a report through the API"
-admin=$(as_shouhu /usr/bin/shouhu token issue --data-dir /var/lib/shouhu/data --user u0007 \
+admin=$("${as_shouhu[@]}" /usr/bin/shouhu token issue --data-dir /var/lib/shouhu/data --user u0007 \
           --label "package test" --quiet) || fail "token issue"
 start_service
 cli() { SHOUHU_SERVER="$server" SHOUHU_TOKEN="$1" /usr/bin/shouhu "${@:2}"; }

@@ -14,6 +14,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::string_view kPrefix = "shouhu-";
+constexpr std::string_view kFailed = ".failed";  // a copy that did not check
 
 // "shouhu-20261205T080400.123Z": sortable, one per millisecond.
 std::string BackupName(Instant now) {
@@ -39,8 +40,7 @@ std::vector<std::string> ListBackups(const std::string& root) {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(root, ec)) {
     std::string name = entry.path().filename().string();
-    if (entry.is_directory() && name.rfind(kPrefix, 0) == 0 &&
-        name.find('.', kPrefix.size() + 15) == std::string::npos) {
+    if (entry.is_directory() && name.starts_with(kPrefix) && !name.ends_with(kFailed)) {
       names.push_back(name);
     }
   }
@@ -75,7 +75,7 @@ StatusOr<BackupInfo> TakeBackup(Store& live, const BackupOptions& options, Insta
     return Status::Ok();
   }();
   if (!checked.ok()) {
-    fs::rename(info.path, info.path + ".failed", ec);
+    fs::rename(info.path, info.path + std::string(kFailed), ec);
     return Status(checked.code(), "the backup " + info.name + " does not check (kept as " +
                                       info.name + ".failed): " + checked.message());
   }

@@ -219,7 +219,9 @@ TEST(AuthzMatrixTest, UnlistedRolesGetNoCaseFile) {
 // class teacher logs a persuasion on it; neither reads a mandatory report,
 // and another school's principal sees neither.
 TEST(AuthzMatrixTest, SchoolStaffCarryTheirDropoutCasesOnly) {
-  ApiDaemon daemon(json{{"rate_per_second", 0}});
+  // Every bundled workflow, the dropout return among them.
+  ApiDaemon daemon(json{{"rate_per_second", 0}},
+                   json{{"workflows", {SHOUHU_SOURCE_DIR "/workflows"}}});
   daemon.Start();
   auto principal = daemon.ClientFor("u0026");  // 城关镇中学 校长 (school_admin)
   auto teacher = daemon.ClientFor("u0024");    // 城关镇中学 班主任 (reporter)

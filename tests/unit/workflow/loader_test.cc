@@ -42,9 +42,10 @@ void ExpectCalendarRefused(const std::string& kind, const std::string& rest) {
 TEST(LoaderTest, RealWorkflowsFolderLoadsWithoutErrors) {
   Loaded l = Load({SourcePath("workflows")});
   EXPECT_EQ(l.Lines(), std::vector<std::string>{});
-  // mandatory_report v1, v2, v3 and v4, dropout_return, care_plan,
-  // guardianship_intervention; old versions live in workflows/versions/.
-  ASSERT_EQ(l.catalog.All().size(), 7u);
+  // mandatory_report v1 to v4, dropout_return v1 and v2, care_plan,
+  // guardianship_intervention v1 and v2; old versions live in
+  // workflows/versions/.
+  ASSERT_EQ(l.catalog.All().size(), 9u);
   auto w = l.catalog.Find("mandatory_report", 1);
   ASSERT_NE(w, nullptr);
   EXPECT_EQ(w->source_file,
@@ -53,6 +54,8 @@ TEST(LoaderTest, RealWorkflowsFolderLoadsWithoutErrors) {
   EXPECT_EQ(l.catalog.Find("mandatory_report", 2)->source_file,
             SourcePath("workflows") + "/versions/mandatory_report.v2.json");
   EXPECT_EQ(l.catalog.Newest("mandatory_report")->version, 4);
+  EXPECT_EQ(l.catalog.Newest("dropout_return")->version, 2);
+  EXPECT_EQ(l.catalog.Newest("guardianship_intervention")->version, 2);
   EXPECT_EQ(w->calendar_id, "cn-mainland");
   EXPECT_NE(l.catalog.FindCalendar("cn-mainland"), nullptr);
   EXPECT_EQ(w->FindState("assessment")->timers.at(0).units,

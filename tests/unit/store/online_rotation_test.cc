@@ -9,18 +9,11 @@
 #include "../../support/assert_ok.h"
 #include "shouhu/sealed_store.h"
 #include "store/cipher.h"
+#include "sealing_fixture.h"
 #include "temp_dir.h"
 
 namespace shouhu {
 namespace {
-
-const SealingLayout kLayout{{"t/", "a/"}, {"k/i/"}};
-
-DataKey NewKey(const TempDir& dir, const std::string& name) {
-  auto key = CreateDataKeyFile(dir.Sub(name));
-  EXPECT_TRUE(key.ok()) << key.status().ToString();
-  return *key;
-}
 
 std::unique_ptr<RotatableStore> Open(const std::string& db, const DataKey& key,
                                      StoreOptions options = {}) {
@@ -36,6 +29,16 @@ std::map<std::string, uint32_t> SealedBy(const std::string& db) {
   std::map<std::string, uint32_t> out;
   EXPECT_TRUE((*raw)->Scan("", "", [&](std::string_view k, std::string_view v) {
     out.emplace(k, SealedKeyId(v).value_or(0));
+    return true;
+  }).ok());
+  return out;
+}
+
+// The records under `prefix`, as the store gives them.
+std::map<std::string, std::string> Records(Store& store, const std::string& prefix) {
+  std::map<std::string, std::string> out;
+  EXPECT_TRUE(store.Scan(prefix, "", [&](std::string_view k, std::string_view v) {
+    out.emplace(k, v);
     return true;
   }).ok());
   return out;
@@ -94,12 +97,8 @@ TEST(OnlineRotationTest, ResealsInBatchesWhileWritesGoOnAndForgetsTheOldKey) {
     EXPECT_EQ(store->Get("c/1298").status().code(), StatusCode::kNotFound) << "a delete kept";
     EXPECT_EQ(ValueOf(store->Get("c/1000")), "old0");
     EXPECT_EQ(ValueOf(store->Get("k/i/小明\x1f" "2015")), "child-1");
-    int identities = 0;
-    ASSERT_OK(store->Scan("k/i/", "", [&](std::string_view, std::string_view) {
-      ++identities;
-      return true;
-    }));
-    EXPECT_EQ(identities, 2) << "one record per identity, none left under the old hash";
+    EXPECT_EQ(Records(*store, "k/i/").size(), 2u)
+        << "one record per identity, none left under the old hash";
   }
   for (const auto& [k, id] : SealedBy(db)) {
     if (k.starts_with("c/") || k.starts_with("k/i/") || k == "s/key") {
@@ -140,11 +139,7 @@ TEST(OnlineRotationTest, NoWriteIsLostToAConcurrentReseal) {
     if (!p->rotating) break;
   }
   for (std::thread& t : writers) t.join();
-  std::map<std::string, std::string> seen;
-  ASSERT_OK(store->Scan("c/", "", [&](std::string_view k, std::string_view v) {
-    seen.emplace(k, v);
-    return true;
-  }));
+  const std::map<std::string, std::string> seen = Records(*store, "c/");
   ASSERT_EQ(seen.size(), static_cast<size_t>(kKeys));
   for (const auto& [k, v] : seen) EXPECT_EQ(v, "w" + std::to_string(kRounds - 1)) << k;
   EXPECT_FALSE(store->Progress().rotating);

@@ -14,6 +14,27 @@ namespace {
 
 using namespace sealing;
 
+// Commits share the store; a re-seal batch (and a rotation's start and end)
+// has it alone. A caller waiting to have it alone holds new commits back at
+// the gate, so a steady stream of commits cannot starve it (glibc's
+// read-write lock would let them).
+class CommitLock {
+ public:
+  std::shared_lock<std::shared_mutex> Shared() {
+    std::lock_guard<std::mutex> gate(gate_);
+    return std::shared_lock<std::shared_mutex>(mu_);
+  }
+  // Destroyed in reverse: the lock, then the gate.
+  std::pair<std::unique_lock<std::mutex>, std::unique_lock<std::shared_mutex>> Alone() {
+    std::unique_lock<std::mutex> gate(gate_);
+    return {std::move(gate), std::unique_lock<std::shared_mutex>(mu_)};
+  }
+
+ private:
+  std::mutex gate_;
+  std::shared_mutex mu_;
+};
+
 class SealedStore final : public RotatableStore {
  public:
   SealedStore(std::unique_ptr<Store> base, const DataKey& key,
@@ -30,7 +51,7 @@ class SealedStore final : public RotatableStore {
   Status Commit(std::vector<Mutation> batch) override {
     // Shared with other commits, exclusive with a re-seal batch, so a
     // re-seal never writes over a newer value.
-    std::shared_lock<std::shared_mutex> lock(commit_mu_);
+    auto lock = commits_.Shared();
     auto cipher = Current();
     std::vector<Mutation> out;
     out.reserve(batch.size());
@@ -178,7 +199,7 @@ class SealedStore final : public RotatableStore {
   std::string next_file_;
   std::string cursor_;              // re-sealed up to here (this process)
   uint64_t resealed_ = 0;
-  std::shared_mutex commit_mu_;
+  CommitLock commits_;
   mutable std::mutex cipher_mu_;  // guards cipher_ (the pointer, not the Cipher)
   std::shared_ptr<const Cipher> cipher_;
   const SealingLayout layout_;
@@ -194,7 +215,7 @@ Status SealedStore::BeginRotation(const DataKey& next, const std::string& next_f
     return InvalidArgument("the new key " + next.source + " has the id of the key in use (" +
                            DataKeyIdText(key_.id) + "); make a new one with `shouhu key init`");
   }
-  std::unique_lock<std::shared_mutex> commits(commit_mu_);
+  auto alone = commits_.Alone();
   // Marked first: a restart from here on resumes with both keys.
   SHOUHU_RETURN_IF_ERROR(
       base_->Commit({Mutation::Put(std::string(kRotatingKey), DataKeyIdText(next.id)),
@@ -233,7 +254,7 @@ StatusOr<RotationProgress> SealedStore::ContinueRotation(size_t max) {
     return ProgressLocked();
   }
   if (!found.empty()) {
-    std::unique_lock<std::shared_mutex> commits(commit_mu_);
+    auto alone = commits_.Alone();
     auto cipher = Current();
     std::vector<Mutation> batch;
     size_t resealed = 0;
@@ -253,7 +274,7 @@ StatusOr<RotationProgress> SealedStore::ContinueRotation(size_t max) {
 }
 
 Status SealedStore::FinishLocked() {
-  std::unique_lock<std::shared_mutex> commits(commit_mu_);
+  auto alone = commits_.Alone();
   auto only_new = std::make_shared<const Cipher>(*next_);
   SHOUHU_RETURN_IF_ERROR(base_->Commit(
       {Mutation::Put(std::string(kCheckKey), only_new->Seal(kCheckKey, kCheckText)),

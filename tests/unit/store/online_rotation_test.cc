@@ -4,27 +4,20 @@
 // hash; a store reopened mid-way goes on; the old key refused afterwards.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <thread>
 
 #include "../../support/assert_ok.h"
 #include "shouhu/sealed_store.h"
 #include "store/cipher.h"
+#include "sealing_fixture.h"
 #include "temp_dir.h"
 
 namespace shouhu {
 namespace {
 
-const SealingLayout kLayout{{"t/", "a/"}, {"k/i/"}};
-
-DataKey NewKey(const TempDir& dir, const std::string& name) {
-  auto key = CreateDataKeyFile(dir.Sub(name));
-  EXPECT_TRUE(key.ok()) << key.status().ToString();
-  return *key;
-}
-
-std::unique_ptr<RotatableStore> Open(const std::string& db, const DataKey& key) {
-  auto store = OpenRotatableStore(db, {}, key, kLayout);
+std::unique_ptr<RotatableStore> Open(const std::string& db, const DataKey& key,
+                                     StoreOptions options = {}) {
+  auto store = OpenRotatableStore(db, options, key, kLayout);
   EXPECT_TRUE(store.ok()) << store.status().ToString();
   return store.ok() ? std::move(*store) : nullptr;
 }
@@ -36,6 +29,16 @@ std::map<std::string, uint32_t> SealedBy(const std::string& db) {
   std::map<std::string, uint32_t> out;
   EXPECT_TRUE((*raw)->Scan("", "", [&](std::string_view k, std::string_view v) {
     out.emplace(k, SealedKeyId(v).value_or(0));
+    return true;
+  }).ok());
+  return out;
+}
+
+// The records under `prefix`, as the store gives them.
+std::map<std::string, std::string> Records(Store& store, const std::string& prefix) {
+  std::map<std::string, std::string> out;
+  EXPECT_TRUE(store.Scan(prefix, "", [&](std::string_view k, std::string_view v) {
+    out.emplace(k, v);
     return true;
   }).ok());
   return out;
@@ -94,12 +97,8 @@ TEST(OnlineRotationTest, ResealsInBatchesWhileWritesGoOnAndForgetsTheOldKey) {
     EXPECT_EQ(store->Get("c/1298").status().code(), StatusCode::kNotFound) << "a delete kept";
     EXPECT_EQ(ValueOf(store->Get("c/1000")), "old0");
     EXPECT_EQ(ValueOf(store->Get("k/i/小明\x1f" "2015")), "child-1");
-    int identities = 0;
-    ASSERT_OK(store->Scan("k/i/", "", [&](std::string_view, std::string_view) {
-      ++identities;
-      return true;
-    }));
-    EXPECT_EQ(identities, 2) << "one record per identity, none left under the old hash";
+    EXPECT_EQ(Records(*store, "k/i/").size(), 2u)
+        << "one record per identity, none left under the old hash";
   }
   for (const auto& [k, id] : SealedBy(db)) {
     if (k.starts_with("c/") || k.starts_with("k/i/") || k == "s/key") {
@@ -115,45 +114,34 @@ TEST(OnlineRotationTest, ResealsInBatchesWhileWritesGoOnAndForgetsTheOldKey) {
 }
 
 // Writers on many threads while the rotation runs on another: every key ends
-// with the last value written to it.
+// with the last value written to it, none with an older one re-sealed.
 TEST(OnlineRotationTest, NoWriteIsLostToAConcurrentReseal) {
   TempDir dir;
   DataKey old_key = NewKey(dir, "old"), new_key = NewKey(dir, "new");
   auto store = Open(dir.Sub("db"), old_key);
-  Fill(*store, 400);
+  constexpr int kKeys = 80, kWriters = 4, kRounds = 3;
+  Fill(*store, kKeys);
   ASSERT_OK(store->BeginRotation(new_key, dir.Sub("new")));
-  std::atomic<bool> done{false};
   std::vector<std::thread> writers;
-  for (int w = 0; w < 4; ++w) {
+  for (int w = 0; w < kWriters; ++w) {
     writers.emplace_back([&, w] {
-      for (int round = 0; !done.load() || round < 3; ++round) {
-        for (int i = w; i < 400; i += 4) {
+      for (int round = 0; round < kRounds; ++round) {
+        for (int i = w; i < kKeys; i += kWriters) {
           EXPECT_TRUE(store->Commit({Mutation::Put("c/" + std::to_string(1000 + i),
                                                    "w" + std::to_string(round))}).ok());
         }
-        if (round > 1000) break;
       }
     });
   }
   for (;;) {
-    auto p = store->ContinueRotation(7);
+    auto p = store->ContinueRotation(3);
     ASSERT_OK(p.status());
     if (!p->rotating) break;
   }
-  done = true;
   for (std::thread& t : writers) t.join();
-  // The last round each writer finished is what every one of its keys holds.
-  std::map<std::string, std::string> seen;
-  ASSERT_OK(store->Scan("c/", "", [&](std::string_view k, std::string_view v) {
-    seen.emplace(k, v);
-    return true;
-  }));
-  ASSERT_EQ(seen.size(), 400u);
-  for (int w = 0; w < 4; ++w) {
-    const std::string last = seen["c/" + std::to_string(1000 + w)];
-    EXPECT_NE(last.rfind("w", 0), std::string::npos) << last;
-    for (int i = w; i < 400; i += 4) EXPECT_EQ(seen["c/" + std::to_string(1000 + i)], last) << i;
-  }
+  const std::map<std::string, std::string> seen = Records(*store, "c/");
+  ASSERT_EQ(seen.size(), static_cast<size_t>(kKeys));
+  for (const auto& [k, v] : seen) EXPECT_EQ(v, "w" + std::to_string(kRounds - 1)) << k;
   EXPECT_FALSE(store->Progress().rotating);
 }
 

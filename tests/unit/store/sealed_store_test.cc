@@ -14,18 +14,11 @@
 
 #include "../../support/assert_ok.h"
 #include "store/cipher.h"
+#include "sealing_fixture.h"
 #include "temp_dir.h"
 
 namespace shouhu {
 namespace {
-
-const SealingLayout kLayout{{"t/", "a/"}, {"k/i/"}};
-
-DataKey NewKey(const TempDir& dir, const std::string& name) {
-  auto key = CreateDataKeyFile(dir.Sub(name));
-  EXPECT_TRUE(key.ok()) << key.status().ToString();
-  return *key;
-}
 
 std::unique_ptr<Store> Open(const std::string& dir, const DataKey* key) {
   auto store = OpenSealedStore(dir, {}, key, kLayout);

@@ -144,7 +144,7 @@ TEST_F(DaemonTest, RefusesToStartOnAnInvalidDefinition) {
   std::string out = d.ReadAll();
   EXPECT_EQ(d.Wait(), 1);
   // The same file:json-pointer: message line that `shouhu validate` prints.
-  EXPECT_NE(out.find(dir_ + "/wf/mandatory_report.json:/service_levels/0/within: "
+  EXPECT_NE(out.find(dir_ + "/wf/mandatory_report.json:/service_levels/2/within: "
                             "bad duration \"PT2X\""),
             std::string::npos)
       << out;

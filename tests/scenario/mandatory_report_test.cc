@@ -431,6 +431,7 @@ SCENARIO(MandatoryReport, AcceptanceOverdueClimbsToTheCounty) {
   EXPECT_EQ(s.Advance(3h), 1u);
   out = s.TakeOutbox();
   s.ExpectNotice(out, "overdue", kCounty, {"sms", "email", "webhook"});
+  s.ExpectNotice(out, "overdue", {"u0293", "u0294"}, {"sms", "email"});  // the procuratorate
   EXPECT_EQ(s.Case(id).priority, Priority::kUrgent);
   EXPECT_TRUE(s.Case(id).timers.empty());  // the chain has run out
   // Who was told and when is in the history.
@@ -438,7 +439,7 @@ SCENARIO(MandatoryReport, AcceptanceOverdueClimbsToTheCounty) {
   for (const HistoryEntry& h : s.History(id)) {
     if (h.kind == "escalation") ++escalations;
   }
-  EXPECT_EQ(escalations, 3);
+  EXPECT_EQ(escalations, 4);
   s.Fire(id, kOfficer, "accept", {{"intake_kind", "administrative"}, {"accepted_at", Now(s)}});
   EXPECT_FALSE(s.Case(id).overdue);
   SendFeedback(s, id);  // at once, still in police intake
@@ -656,6 +657,8 @@ SCENARIO(MandatoryReport, RiskChangesReassessedAndReviewedAtEveryLevel) {
   std::string id = FileReport(s, "guardian_neglect");
   AcceptAndRespond(s, id);
   SendFeedback(s, id);
+  s.Fire(id, kOfficer, "send_result_reply",
+         {{"result_reply_sent_at", Now(s)}, {"result_reply_summary", "父亲已返乡"}});
   s.Fire(id, kOfficer, "arrange_guardian", {{"guardian_arrangement", "parent_returned"}});
   NotifyTownship(s, id);
   // Low → reassessed (the father left again) → medium → reassessed → medium

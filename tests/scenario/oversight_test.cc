@@ -167,6 +167,7 @@ SCENARIO(ResultReply, VisitsInMonitoringDoNotRepeatTheLateReplysEscalation) {
   EXPECT_EQ(s.Fire(id, kCaseWorker, "record_delivery",
                    {{"delivery_record", "家庭教育指导"}, {"delivered_at", Now(s)}}),
             "monitoring_low");
+  s.TakeOutbox();
   // Monthly visits on time until the reply is a week late.
   const Instant due = At("2026-06-02T09:00:00+08:00");
   while (s.Now() < due + std::chrono::days(8)) {

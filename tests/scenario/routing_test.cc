@@ -68,7 +68,7 @@ SCENARIO(Routing, PoliceStationsServeTownships) {
   // Every township is served by exactly one station.
   for (const Unit& u : s.org().units()) {
     if (u.parent != "qingshan" || u.type == "public_security" || u.type == "medical" ||
-        u.type == "social_organisation") {
+        u.type == "social_organisation" || u.type == "procuratorate") {
       continue;
     }
     int stations = 0;

@@ -100,7 +100,10 @@ void ApiService::AddDirectoryRoutes() {
     std::map<std::pair<std::string, std::string>, size_t> flag_index;
     auto flag_entry = [&](const Workflow& w, const FlagDef& f) -> Flagged& {
       auto [at, added] = flag_index.try_emplace({w.id, f.id}, by_flag.size());
-      if (added) by_flag.push_back({w.id});
+      if (added) {
+        by_flag.emplace_back();
+        by_flag.back().workflow = w.id;
+      }
       Flagged& entry = by_flag[at->second];
       if (w.version > entry.version) entry.version = w.version, entry.def = &f;
       return entry;

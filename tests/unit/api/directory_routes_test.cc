@@ -64,9 +64,10 @@ TEST_F(ApiServiceTest, PeopleAreThoseOfTheSubtreeAndTheUnitsAboveWithoutContacts
     EXPECT_FALSE(p.contains("phone"));
     EXPECT_FALSE(p.contains("email"));
   }
-  // The township's police station serves it from outside its subtree.
+  // The township's police station serves it from outside its subtree; the
+  // procuratorate serves the county (its opinions name them in a history).
   EXPECT_EQ(units, (std::set<std::string>{"chengguan-primary", "chengguan", "qingshan",
-                                          "chengguan-police"}));
+                                          "chengguan-police", "qingshan-procuratorate"}));
   EXPECT_TRUE(ids.count("u0008"));   // the township's police officer
   EXPECT_TRUE(ids.count("u0001"));   // the county supervisor
   EXPECT_FALSE(ids.count("u0038"));  // another township's supervisor

@@ -169,33 +169,46 @@ TEST(DomainFeaturesTest, UnitTypesOfAFieldHoldingAUnitId) {
   EXPECT_TRUE(CheckFieldBounds(w, to, "邻县公安局", bounds).ok());
 }
 
+// The timer `id` of `state` (by id: a state's timers may be added to).
+const TimerDef& TimerOf(const Workflow& w, const std::string& state, const std::string& id) {
+  static const TimerDef kNone;
+  const StateDef* s = w.FindState(state);
+  EXPECT_NE(s, nullptr) << state;
+  if (!s) return kNone;
+  for (const TimerDef& t : s->timers) {
+    if (t.id == id) return t;
+  }
+  ADD_FAILURE() << "no timer " << id << " in " << state;
+  return kNone;
+}
+
 TEST(DomainFeaturesTest, TheDomainWorkflowsUseEveryFeature) {
   Loaded l = Load({SourcePath("workflows")});
   ASSERT_EQ(l.Lines(), std::vector<std::string>{});
   auto report = l.catalog.Newest("mandatory_report");
   ASSERT_NE(report, nullptr);
   // Service levels are copied into the timers that name them.
-  const TimerDef& acceptance = report->FindState("reported")->timers[0];
+  const TimerDef& acceptance = TimerOf(*report, "reported", "acceptance_sla");
   EXPECT_EQ(acceptance.service_level, "immediate");
   EXPECT_EQ(acceptance.duration, (Duration{0, 0, 0, 2 * 3600}));
-  const TimerDef& assessment = report->FindState("assessment")->timers[0];
+  const TimerDef& assessment = TimerOf(*report, "assessment", "assessment_sla");
   EXPECT_EQ(assessment.units, TimerDef::Units::kWorkingDays);
   EXPECT_EQ(assessment.duration, (Duration{0, 0, 5, 0}));
-  const TimerDef& feedback = report->FindState("police_intake")->timers[2];
+  const TimerDef& feedback = TimerOf(*report, "police_intake", "feedback_due");
   EXPECT_EQ(feedback.from_field, "accepted_at");
   EXPECT_EQ(feedback.until_field, "feedback_sent_at");
   EXPECT_EQ(feedback.duration, (Duration{0, 0, 3, 0}));
-  EXPECT_TRUE(report->FindState("monitoring_low")->timers[1].keep);
+  EXPECT_TRUE(TimerOf(*report, "monitoring_low", "six_month_review").keep);
   EXPECT_TRUE(report->FindEvent("send_feedback")->stay);
   ASSERT_TRUE(report->child.has_value());
   EXPECT_EQ(report->child->identity,
             (std::vector<std::string>{"child_name", "child_birth_date"}));
-  const TimerDef& notice = report->FindState("police_intake")->timers[1];
+  const TimerDef& notice = TimerOf(*report, "police_intake", "township_notice_due");
   EXPECT_EQ(notice.id, "township_notice_due");
   EXPECT_EQ(notice.from_field, "accepted_at");
   EXPECT_EQ(notice.until_field, "township_notified_at");
   // The first visit's working days come from the level, by risk.
-  const TimerDef& first = report->FindState("assistance")->timers[1];
+  const TimerDef& first = TimerOf(*report, "assistance", "first_visit");
   EXPECT_EQ(first.id, "first_visit");
   EXPECT_EQ(first.duration_by, "risk_level");
   EXPECT_EQ(first.units, TimerDef::Units::kWorkingDays);

@@ -94,7 +94,7 @@ StatusOr<ChildCommandResult> RuntimeImpl::CreateChild(const CreateChildFile& cmd
   SHOUHU_RETURN_IF_ERROR(CheckRequestId(cmd.request_id));
   if (cmd.actor.user.empty()) return PermissionDenied("no user given");
   if (cmd.unit.empty() || cmd.unit.find('\0') != std::string::npos ||
-      (options_.unit_exists && !options_.unit_exists(cmd.unit))) {
+      (options_.unit_type && options_.unit_type(cmd.unit).empty())) {
     return InvalidArgument("unit \"" + cmd.unit + "\" is no unit of the organisation");
   }
   if (!cmd.fields.is_object() || cmd.fields.empty()) {

@@ -38,7 +38,7 @@ StatusOr<std::map<std::string, std::string>> RuntimeImpl::RosterMapping(const st
 StatusOr<RosterResult> RuntimeImpl::ImportRoster(const RosterImport& cmd) {
   if (cmd.actor.user.empty()) return PermissionDenied("no user given");
   if (cmd.unit.empty() || cmd.unit.find('\0') != std::string::npos ||
-      (options_.unit_exists && !options_.unit_exists(cmd.unit))) {
+      (options_.unit_type && options_.unit_type(cmd.unit).empty())) {
     return InvalidArgument("unit \"" + cmd.unit + "\" is no unit of the organisation");
   }
   if (cmd.content_sha256.size() != 64) return InvalidArgument("the roster's SHA-256 is missing");

@@ -4,6 +4,7 @@
 // redaction: a hidden value is written "（已隐去）"). Every export is audited.
 #include "api/api_service.h"
 #include "api/case_views.h"
+#include "api/child_query.h"
 #include "api/errors.h"
 #include "api/request_helpers.h"
 #include "shouhu/child_register.h"
@@ -36,6 +37,28 @@ std::string FormatOf(const HttpRequest& req, HttpResponse* error) {
   return format;
 }
 
+// What an export reads first: the format, and the units where the caller
+// holds `c` (within unit=); nullopt with the 400, or the audited 403
+// (`action`.refused), in *error.
+struct Scope {
+  std::string format;
+  std::vector<std::string> units;
+};
+std::optional<Scope> ScopeOf(const ApiDeps& deps, const HttpRequest& req, const Principal& who,
+                             const Policy& policy, Capability c, const std::string& action,
+                             const std::string& refusal, HttpResponse* error) {
+  Scope scope;
+  scope.format = FormatOf(req, error);
+  if (scope.format.empty()) return std::nullopt;
+  std::string within = req.Query("unit");
+  if (!policy.Can(c) || (!within.empty() && !policy.CanIn(c, within))) {
+    *error = RefusedRead(deps, who, action, ErrorResponse(403, kForbidden, refusal));
+    return std::nullopt;
+  }
+  scope.units = UnitsInReach(deps, policy, c, within);
+  return scope;
+}
+
 // The file: .xlsx, or CSV in UTF-8 with a byte-order mark (so Excel opens it
 // as UTF-8).
 HttpResponse Spreadsheet(const std::string& format, const std::string& name,
@@ -61,24 +84,15 @@ void ApiService::AddExportRoutes() {
   AddAuthed("GET", "/api/v1/exports/children", "children.export",
             [this](const HttpRequest& req, const RouteMatch&, const Principal& who) {
               HttpResponse error;
-              std::string format = FormatOf(req, &error);
-              if (format.empty()) return error;
               Policy policy = PolicyOf(deps_, who);
-              std::string within = req.Query("unit");
-              if (!policy.Can(Capability::kChildRead) ||
-                  (!within.empty() && !policy.CanIn(Capability::kChildRead, within))) {
-                return RefusedRead(deps_, who, "child.export",
-                                   ErrorResponse(403, kForbidden,
-                                                 "only those who read children's files export "
-                                                 "them, in their jurisdiction (child.read)"));
-              }
-              ChildQuery q;
-              q.units = UnitsInReach(deps_, policy, Capability::kChildRead, within);
-              q.name = req.Query("name");
-              q.school = req.Query("school");
-              q.class_name = req.Query("class");
-              q.category = req.Query("category");
-              q.helper = req.Query("helper");
+              auto scope = ScopeOf(deps_, req, who, policy, Capability::kChildRead, "child.export",
+                                   "only those who read children's files export them, in their "
+                                   "jurisdiction (child.read)",
+                                   &error);
+              if (!scope) return error;
+              const std::string& format = scope->format;
+              ChildQuery q = ChildQueryOf(req);
+              q.units = scope->units;
               q.limit = 200;
               std::vector<const FieldDef*> fields = roster::FileFields(deps_.catalog);
               std::vector<std::string> headings = {"档案编号 id", "所属单位 unit"};
@@ -110,23 +124,18 @@ void ApiService::AddExportRoutes() {
   AddAuthed("GET", "/api/v1/exports/cases", "cases.export",
             [this](const HttpRequest& req, const RouteMatch&, const Principal& who) {
               HttpResponse error;
-              std::string format = FormatOf(req, &error);
-              if (format.empty()) return error;
               Policy policy = PolicyOf(deps_, who);
-              std::string within = req.Query("unit");
-              if (!policy.Can(Capability::kCaseRead) ||
-                  (!within.empty() && !policy.CanIn(Capability::kCaseRead, within))) {
-                return RefusedRead(deps_, who, "case.export",
-                                   ErrorResponse(403, kForbidden,
-                                                 "only those who read cases export their lists, "
-                                                 "in their jurisdiction (case.read)"));
-              }
+              auto scope = ScopeOf(deps_, req, who, policy, Capability::kCaseRead, "case.export",
+                                   "only those who read cases export their lists, in their "
+                                   "jurisdiction (case.read)",
+                                   &error);
+              if (!scope) return error;
+              const std::string& format = scope->format;
               std::vector<std::string> headings = {"案件编号 case", "流程 workflow", "环节 step",
                                                    "单位 unit", "承办人 owner", "报告人 reporter",
                                                    "逾期 overdue", "报告时间 opened", "更新时间 updated"};
               std::vector<std::vector<std::string>> rows;
-              for (const std::string& unit :
-                   UnitsInReach(deps_, policy, Capability::kCaseRead, within)) {
+              for (const std::string& unit : scope->units) {
                 Page page;
                 page.limit = 500;
                 for (;;) {

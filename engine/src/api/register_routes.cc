@@ -4,6 +4,7 @@
 // info_routes.cc.
 #include "api/api_service.h"
 #include "api/case_views.h"
+#include "api/child_query.h"
 #include "api/errors.h"
 #include "api/request_helpers.h"
 #include "shouhu/child_register.h"
@@ -45,7 +46,7 @@ void ApiService::AddRegisterRoutes() {
   AddAuthed("GET", "/api/v1/children", "children.search",
             [this](const HttpRequest& req, const RouteMatch&, const Principal& who) {
               HttpResponse error;
-              ChildQuery q;
+              ChildQuery q = ChildQueryOf(req);
               if (!OffsetLimit(req, &q.offset, &q.limit, &error)) return error;
               Policy policy = PolicyOf(deps_, who);
               if (!policy.Can(Capability::kChildRead)) {
@@ -65,11 +66,6 @@ void ApiService::AddRegisterRoutes() {
                                                                       "jurisdiction"));
               }
               q.units = UnitsInReach(deps_, policy, Capability::kChildRead, within);
-              q.name = req.Query("name");
-              q.school = req.Query("school");
-              q.class_name = req.Query("class");
-              q.category = req.Query("category");
-              q.helper = req.Query("helper");
               auto found = RegisterOf(deps_.runtime).SearchChildren(q);
               if (!found.ok()) return StatusResponse(found.status());
               Status audited = deps_.runtime.RecordAccess({who.actor, "child.search", "", ""});

@@ -128,8 +128,8 @@ class Checker {
       auto r = codec::DecodeResult(value, &fingerprint);
       if (!r.ok()) return Fail(k + ": " + r.status().ToString());
       r_.requests[k.substr(2)] = std::move(*r);
-    } else if (key == codec::kReporterIndexDoneKey) {
-      // the mark that cases from before the reporter index are indexed
+    } else if (key == codec::kReporterIndexDoneKey || key == codec::kChildIndexDoneKey) {
+      // the marks that cases (files) from before an index are indexed
     } else if (area == "i/s/" || area == "i/u/" || area == "i/o/" || area == "i/r/") {
       std::string rest = k.substr(4);
       size_t nul = rest.rfind('\0');

@@ -82,7 +82,7 @@ SCENARIO(ResultReply, DueThreeMonthsAfterAcceptanceFlaggedRedAndEscalated) {
                    {{"feedback_sent_at", Now(s)}, {"feedback_summary", "已受案"}}),
             "police_intake");
   s.Fire(id, kOfficer, "respond", {{"responded_at", Now(s)}});
-  s.Fire(id, kOfficer, "arrange_guardian", {{"guardian_arrangement", "relative_entrusted"}});
+  s.Fire(id, kOfficer, "arrange_guardian", {{"guardian_arrangement", "parent_returned"}});
   EXPECT_EQ(s.State(id), "township_notice");
   EXPECT_EQ(s.TimerDue(id, "result_reply_due"), due);
   s.Fire(id, kOfficer, "notify_township", {{"township_notified_at", Now(s)}});
@@ -353,7 +353,12 @@ SCENARIO(Procuratorate, OpinionsAnswersAndRepliesAtEveryStep) {
   accept(a);  // reported, police_intake, living_alone_response
   s.Fire(a, kOfficer, "parents_unreachable", {{"temporary_carer", "near_relative"}});
   OverseeHere(s, a);  // temporary_care
-  s.Fire(a, kOfficer, "notify_township", {{"township_notified_at", Now(s)}});
+  // The notice goes out while care goes on (issue 14); the care ends once
+  // the parents are reached.
+  s.Fire(a, kOfficer, "notify_township_during_response", {{"township_notified_at", Now(s)}});
+  s.Fire(a, kOfficer, "parents_reached", {{"parents_reached_at", Now(s)}});
+  OverseeHere(s, a);  // care_handover
+  EXPECT_EQ(s.Fire(a, kOfficer, "end_temporary_care", {{"care_ended_at", Now(s)}}), "assessment");
   OverseeHere(s, a);  // assessment
   for (const char* risk : {"high", "medium", "low"}) {
     monitor(a, risk);

@@ -53,6 +53,11 @@ export function timerInfo(def, state, timerId) {
   const level = timer.service_level && (def.service_levels || []).find((l) => l.id === timer.service_level)
   const within = level ? level.within : timer.after || timer.every
   const working = (level ? level.in : timer.in) === 'working_days'
+  // A level set per value of a field ("by"): each of its durations.
+  const text =
+    within && typeof within === 'object'
+      ? [...new Set(Object.values(within))].map((d) => durationText(d, working)).join(' / ')
+      : durationText(within, working)
   let what = ''
   if (level) what = label(level.label)
   else if (timer.event) {
@@ -62,7 +67,7 @@ export function timerInfo(def, state, timerId) {
     const e = (def.escalations || []).find((x) => x.id === timer.escalate)
     what = e ? label(e.label) : timer.escalate
   }
-  return { id: timer.id, what, within: durationText(within, working), every: !!timer.every }
+  return { id: timer.id, what, within: text, every: !!timer.every, own: !timer.from_field }
 }
 
 // "民警将在2小时内处理：已报告" for a case that just entered `state`.
@@ -70,7 +75,11 @@ export function nextStep(def, state) {
   const s = stateDef(def, state)
   if (!s) return ''
   const who = s.owner_role ? roleLabel(def, s.owner_role) : ''
-  const first = (s.timers || []).map((x) => timerInfo(def, state, x.id)).find((x) => x && !x.every)
+  // The step's own deadline, counted from entering it; a deadline counted
+  // from a field (a reply owed since acceptance, an opinion's answer) runs
+  // beside the step.
+  const timers = (s.timers || []).map((x) => timerInfo(def, state, x.id)).filter((x) => x && !x.every)
+  const first = timers.find((x) => x.own) || timers[0]
   if (who && first) return t('report.nextWithin', { who, within: first.within, what: first.what || label(s.label) })
   if (who) return t('report.nextBy', { who, state: label(s.label) })
   return label(s.label)

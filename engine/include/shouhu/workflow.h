@@ -124,8 +124,20 @@ struct OpensCase {
   std::string workflow;  // the newest version is opened
   // The new case's field -> this case's field whose value it copies.
   std::vector<std::pair<std::string, std::string>> copy;
+  // As `copy`, but this case does not keep the value: fields the event
+  // carries only to pass them on (the survey's child, to the care plan).
+  std::vector<std::pair<std::string, std::string>> move;
   nlohmann::json set = nlohmann::json::object();  // the new case's field -> value
   std::string record_as;  // this case's string field that gets the new case id
+};
+
+// An integer total an event adds to (`adds`): the survey's households and
+// children counted visit by visit. `total` grows by the event's integer field
+// `from`, or by `amount` when `from` is empty.
+struct Addition {
+  std::string total;
+  std::string from;
+  int64_t amount = 0;
 };
 
 // A case flagged as late when a command comes later than a case field plus
@@ -166,6 +178,7 @@ struct EventDef {
   // the escalations they started): an obligation met resets its cadence.
   std::vector<std::string> restart;
   std::optional<OpensCase> opens;
+  std::vector<Addition> adds;
   // Open block only: the string field naming the organisation unit the case
   // belongs to (the child's village or school), when the opening carries it;
   // else the case belongs to the opener's unit. A report is the child's

@@ -110,6 +110,19 @@ Status ApplyEvent(const Workflow& w, const EventDef& e, const json& data,
   if (data.is_object()) merged.update(data);
   SHOUHU_RETURN_IF_ERROR(
       CheckEventData(w, e, data, {change.now(), c.opened_at, &merged, unit_type}));
+  for (const Addition& a : e.adds) {
+    int64_t by = a.amount;
+    if (!a.from.empty()) {
+      auto v = data.is_object() ? data.find(a.from) : data.end();
+      if (!data.is_object() || v == data.end()) continue;  // an optional count not given
+      by = v->get<int64_t>();
+      if (by < 0) {
+        return InvalidArgument("field \"" + a.from + "\" is a count and may not be negative");
+      }
+    }
+    auto was = c.data.find(a.total);
+    merged[a.total] = (was != c.data.end() && was->is_number_integer() ? was->get<int64_t>() : 0) + by;
+  }
   for (const std::string& f : e.clears) merged.erase(f);
   if (e.guard && !EvaluateGuard(*e.guard, merged)) {
     return FailedPrecondition("guard failed: the case's data does not allow \"" +

@@ -21,10 +21,13 @@ Status RuntimeImpl::OpenLinkedCase(const EventDef& e, const Actor& actor,
   }
   CaseRecord& source = change.record();
   json data = json::object();
-  for (const auto& [field, from] : opens.copy) {
-    auto v = source.data.find(from);
-    if (v != source.data.end() && !v->is_null()) data[field] = *v;
+  for (const auto* pairs : {&opens.copy, &opens.move}) {
+    for (const auto& [field, from] : *pairs) {
+      auto v = source.data.find(from);
+      if (v != source.data.end() && !v->is_null()) data[field] = *v;
+    }
   }
+  for (const auto& [field, from] : opens.move) source.data.erase(from);
   for (auto it = opens.set.begin(); it != opens.set.end(); ++it) data[it.key()] = *it;
   // The actor is allowed by the event; the new case's data must still be
   // what its own workflow accepts.

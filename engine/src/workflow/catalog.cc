@@ -132,11 +132,14 @@ void Catalog::CheckLinkedCases(std::vector<DefinitionError>* errors) {
                0;
       };
       std::set<std::string> given;
-      for (const auto& [field, source] : e.opens->copy) {
-        given.insert(field);
-        if (!accepted(field)) {
-          r.Error(p + "/copy/" + field, "field \"" + field + "\" is not accepted when "
-                                        "opening \"" + target->id + "\"");
+      for (const auto& [key, pairs] : {std::pair{"/copy/", &e.opens->copy},
+                                       std::pair{"/move/", &e.opens->move}}) {
+        for (const auto& [field, source] : *pairs) {
+          given.insert(field);
+          if (!accepted(field)) {
+            r.Error(p + key + field, "field \"" + field + "\" is not accepted when "
+                                     "opening \"" + target->id + "\"");
+          }
         }
       }
       for (auto it = e.opens->set.begin(); it != e.opens->set.end(); ++it) {

@@ -350,7 +350,7 @@ EventDef ParseEvent(const json& j, const std::string& p, JsonReader& r) {
   EventDef e;
   r.OnlyMembers(j, p, {"id", "label", "from", "to", "stay", "restart", "roles",
                        "requires", "optional", "clears", "late", "guard", "notify",
-                       "opens"});
+                       "opens", "adds"});
   r.String(j, p, "id", &e.id, true);
   r.StringList(j, p, "clears", &e.clears, false);
   ParseEventBody(j, p, r, e);
@@ -362,20 +362,38 @@ EventDef ParseEvent(const json& j, const std::string& p, JsonReader& r) {
     const json& o = j["opens"];
     std::string op = p + "/opens";
     OpensCase opens;
-    r.OnlyMembers(o, op, {"workflow", "copy", "set", "record_as"});
+    r.OnlyMembers(o, op, {"workflow", "copy", "move", "set", "record_as"});
     r.String(o, op, "workflow", &opens.workflow, true);
     r.String(o, op, "record_as", &opens.record_as, false);
-    if (o.contains("copy") && r.IsObject(o["copy"], op + "/copy")) {
-      for (auto it = o["copy"].begin(); it != o["copy"].end(); ++it) {
+    auto pairs = [&](const char* key, std::vector<std::pair<std::string, std::string>>* out) {
+      if (!o.contains(key) || !r.IsObject(o[key], op + "/" + key)) return;
+      for (auto it = o[key].begin(); it != o[key].end(); ++it) {
         if (!it->is_string()) {
-          r.Error(op + "/copy/" + it.key(), "expected the id of a field of this workflow");
+          r.Error(op + "/" + key + "/" + it.key(), "expected the id of a field of this workflow");
           continue;
         }
-        opens.copy.emplace_back(it.key(), it->get<std::string>());
+        out->emplace_back(it.key(), it->get<std::string>());
       }
-    }
+    };
+    pairs("copy", &opens.copy);
+    pairs("move", &opens.move);
     if (o.contains("set") && r.IsObject(o["set"], op + "/set")) opens.set = o["set"];
     e.opens = std::move(opens);
+  }
+  if (j.contains("adds") && r.IsObject(j["adds"], p + "/adds")) {
+    for (auto it = j["adds"].begin(); it != j["adds"].end(); ++it) {
+      Addition a{it.key(), "", 0};
+      if (it->is_string()) {
+        a.from = it->get<std::string>();
+      } else if (it->is_number_integer()) {
+        a.amount = it->get<int64_t>();
+      } else {
+        r.Error(p + "/adds/" + it.key(), "expected the id of an integer field the event "
+                                         "carries, or an integer");
+        continue;
+      }
+      e.adds.push_back(std::move(a));
+    }
   }
   auto to = j.find("to");
   r.Bool(j, p, "stay", &e.stay);

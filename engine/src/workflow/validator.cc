@@ -449,6 +449,11 @@ class Validator {
           r_.Error(p + "/opens/copy/" + target, "unknown field " + Q(source));
         }
       }
+      for (const auto& [target, source] : e.opens->move) {
+        if (!w_.FindField(source)) {
+          r_.Error(p + "/opens/move/" + target, "unknown field " + Q(source));
+        }
+      }
       if (!e.opens->record_as.empty()) {
         const FieldDef* f = w_.FindField(e.opens->record_as);
         if (!f) {
@@ -459,6 +464,7 @@ class Validator {
         }
       }
     }
+    for (const Addition& a : e.adds) Adds(e, a, p + "/adds/" + a.total);
     for (size_t k = 0; k < e.roles.size(); ++k) Role(e.roles[k], At(p, "roles", k));
     auto fields = [&](const std::vector<std::string>& ids, const char* key) {
       for (size_t k = 0; k < ids.size(); ++k) {
@@ -484,6 +490,32 @@ class Validator {
     }
     if (e.guard) GuardAt(*e.guard, p + "/guard");
     for (size_t k = 0; k < e.notify.size(); ++k) Notify(e.notify[k], At(p, "notify", k));
+  }
+
+  // An `adds` entry: an integer total the event does not carry itself, grown
+  // by an integer field the event carries, or by a constant.
+  void Adds(const EventDef& e, const Addition& a, const std::string& p) {
+    auto carries = [&](const std::string& f) {
+      return std::count(e.requires_fields.begin(), e.requires_fields.end(), f) +
+             std::count(e.optional_fields.begin(), e.optional_fields.end(), f);
+    };
+    const FieldDef* total = w_.FindField(a.total);
+    if (!total) {
+      r_.Error(p, "unknown field " + Q(a.total));
+    } else if (total->type != FieldType::kInteger) {
+      r_.Error(p, "wrong field type: " + Q(a.total) + " is a total, an integer field");
+    } else if (carries(a.total)) {
+      r_.Error(p, "event " + Q(e.id) + " adds to " + Q(a.total) + " and also carries it");
+    }
+    if (a.from.empty()) return;
+    const FieldDef* from = w_.FindField(a.from);
+    if (!from) {
+      r_.Error(p, "unknown field " + Q(a.from));
+    } else if (from->type != FieldType::kInteger) {
+      r_.Error(p, "wrong field type: " + Q(a.from) + " is added, an integer field");
+    } else if (!carries(a.from)) {
+      r_.Error(p, "event " + Q(e.id) + " adds " + Q(a.from) + " but does not carry it");
+    }
   }
 
   const Workflow& w_;

@@ -219,6 +219,64 @@ TEST(AuthzMatrixTest, UnlistedRolesGetNoCaseFile) {
 // principal registers, reads, takes and moves the school's dropout case, the
 // class teacher logs a persuasion on it; neither reads a mandatory report,
 // and another school's principal sees neither.
+// The school head carries the school's annual survey (摸底排查) through the
+// API: opens it, records visits, registers a child (which opens the child's
+// care plan), and closes it. The care plan it opened the head follows only as
+// its reporter, and cannot act on; the class teacher cannot open a survey; another school's head sees
+// nothing of it. Fixed expectations, not derived from the rules.
+TEST(AuthzMatrixTest, TheSchoolHeadCarriesTheSchoolSurveyOnly) {
+  ApiDaemon daemon(json{{"rate_per_second", 0}},
+                   json{{"workflows", {SourceTree("/workflows")}}});
+  daemon.Start();
+  auto principal = daemon.ClientFor("u0026");  // 城关镇中学 校长 (school_admin)
+  auto teacher = daemon.ClientFor("u0024");    // 城关镇中学 班主任 (reporter)
+  auto other = daemon.ClientFor("u0049");      // 青石镇中心小学 校长
+  json survey = {{"workflow", "annual_survey"},
+                 {"data", {{"survey_term", "2026年秋季学期"}, {"households_planned", 12}}}};
+  EXPECT_EQ(teacher->Send("POST", "/api/v1/cases", survey.dump()).status, 403);
+  auto opened = principal->Send("POST", "/api/v1/cases", survey.dump());
+  ASSERT_EQ(opened.status, 201) << opened.body;
+  std::string id = json::parse(opened.body)["case_id"];
+  auto fire = [&](auto& client, const json& body) {
+    return client->Send("POST", "/api/v1/cases/" + id + "/events", body.dump());
+  };
+  auto visits = fire(principal, {{"event", "record_households"},
+                                 {"data", {{"surveyed_at", testing::NowText()},
+                                           {"households_visited", 12},
+                                           {"children_counted", 3}}}});
+  EXPECT_EQ(visits.status, 200) << visits.body;
+  auto registered = fire(principal, {{"event", "register_child"},
+                                     {"data", {{"child_name", "李小花"},
+                                               {"child_birth_date", "2013-03-08"},
+                                               {"child_category", {"left_behind"}},
+                                               {"pairing_mode", "one_to_one"},
+                                               {"helpers", {"u0022"}}}}});
+  EXPECT_EQ(registered.status, 200) << registered.body;
+  auto got = principal->Send("GET", "/api/v1/cases/" + id);
+  ASSERT_EQ(got.status, 200) << got.body;
+  json data = json::parse(got.body)["data"];
+  EXPECT_EQ(data["households_surveyed"], 12) << got.body;
+  EXPECT_EQ(data["children_found"], 3) << got.body;
+  EXPECT_EQ(data["children_registered"], 1) << got.body;
+  ASSERT_TRUE(data.contains("care_plan_id")) << got.body;
+  // The head who registered the child follows the plan as its reporter
+  // (their own submission's progress), not as its reader.
+  auto plan = principal->Send("GET", "/api/v1/cases/" + data["care_plan_id"].get<std::string>());
+  ASSERT_EQ(plan.status, 200) << plan.body;
+  EXPECT_EQ(json::parse(plan.body)["view"], "feedback") << plan.body;
+  EXPECT_EQ(principal->Send("POST", "/api/v1/cases/" + data["care_plan_id"].get<std::string>() +
+                                        "/events",
+                            R"({"event": "log_talk", "data": {}})")
+                .status,
+            403);
+  EXPECT_EQ(other->Send("GET", "/api/v1/cases/" + id).status, 404);
+  EXPECT_EQ(fire(other, {{"event", "close_survey"}}).status, 404);
+  EXPECT_EQ(fire(teacher, {{"event", "close_survey"}}).status, 404);
+  auto closed = fire(principal, {{"event", "close_survey"}});
+  EXPECT_EQ(closed.status, 200) << closed.body;
+  EXPECT_EQ(json::parse(closed.body)["state"], "closed") << closed.body;
+}
+
 TEST(AuthzMatrixTest, SchoolStaffCarryTheirDropoutCasesOnly) {
   // Every bundled workflow, the dropout return among them.
   ApiDaemon daemon(json{{"rate_per_second", 0}},

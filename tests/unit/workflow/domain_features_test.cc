@@ -86,6 +86,16 @@ TEST(DomainFeaturesTest, EventClearsAFieldItCarries) {
                 "carries it");
 }
 
+TEST(DomainFeaturesTest, AnEventAddsToATotalThatIsNoInteger) {
+  ExpectRefused("adds_to_a_non_integer",
+                "/events/0/adds/name: wrong field type: \"name\" is a total, an integer field");
+}
+
+TEST(DomainFeaturesTest, AnEventAddsToATotalItAlsoCarries) {
+  ExpectRefused("adds_to_a_carried_total",
+                "/events/0/adds/age: event \"start\" adds to \"age\" and also carries it");
+}
+
 TEST(DomainFeaturesTest, LateFlagOnANonBooleanField) {
   ExpectRefused("late_flag_not_boolean",
                 "/open/late/field: wrong field type: the late flag is a boolean field");

@@ -43,9 +43,9 @@ TEST(LoaderTest, RealWorkflowsFolderLoadsWithoutErrors) {
   Loaded l = Load({SourcePath("workflows")});
   EXPECT_EQ(l.Lines(), std::vector<std::string>{});
   // mandatory_report v1 to v4, dropout_return v1 and v2, care_plan,
-  // guardianship_intervention v1 and v2; old versions live in
+  // guardianship_intervention v1 and v2, annual_survey; old versions live in
   // workflows/versions/.
-  ASSERT_EQ(l.catalog.All().size(), 9u);
+  ASSERT_EQ(l.catalog.All().size(), 10u);
   auto w = l.catalog.Find("mandatory_report", 1);
   ASSERT_NE(w, nullptr);
   EXPECT_EQ(w->source_file,

@@ -130,16 +130,19 @@ void ApiService::AddOrgRoutes() {
   };
 
   auto unit_change = [this, reach, open_cases](const HttpRequest& req, const Principal& who,
-                                               UnitChange change) {
+                                               bool create, std::string id) {
+    UnitChange change;
+    change.create = create;
+    change.id = std::move(id);
     Policy policy = PolicyOf(deps_, who);
     if (auto refused = reach(policy, {})) return *refused;
     HttpResponse error;
     auto body = ObjectBody(req, &error);
     if (!body) return error;
     BodyReader in(*body);
-    std::optional<std::string> id;
-    if (change.create) in.String("id", &id);
-    change.id = change.create ? id.value_or("") : change.id;
+    std::optional<std::string> new_id;
+    if (change.create) in.String("id", &new_id);
+    if (change.create) change.id = new_id.value_or("");
     in.Name(&change.name);
     in.String("type", &change.type);
     in.String("parent", &change.parent);
@@ -172,30 +175,20 @@ void ApiService::AddOrgRoutes() {
                          {"version", done->version}});
   };
 
-  AddAuthed("POST", "/api/v1/units", "units.create",
-            [unit_change](const HttpRequest& req, const RouteMatch&, const Principal& who) {
-              UnitChange change;
-              change.create = true;
-              return unit_change(req, who, std::move(change));
-            });
-  AddAuthed("PATCH", "/api/v1/units/{id}", "units.update",
-            [unit_change](const HttpRequest& req, const RouteMatch& m, const Principal& who) {
-              UnitChange change;
-              change.id = m.Param("id");
-              return unit_change(req, who, std::move(change));
-            });
-
-  auto user_change = [this, reach](const HttpRequest& req, const Principal& who,
-                                   UserChange change) {
+  auto user_change = [this, reach](const HttpRequest& req, const Principal& who, bool create,
+                                   std::string id) {
+    UserChange change;
+    change.create = create;
+    change.id = std::move(id);
     Policy policy = PolicyOf(deps_, who);
     if (auto refused = reach(policy, {})) return *refused;
     HttpResponse error;
     auto body = ObjectBody(req, &error);
     if (!body) return error;
     BodyReader in(*body);
-    std::optional<std::string> id;
-    if (change.create) in.String("id", &id);
-    change.id = change.create ? id.value_or("") : change.id;
+    std::optional<std::string> new_id;
+    if (change.create) in.String("id", &new_id);
+    if (change.create) change.id = new_id.value_or("");
     in.String("name", &change.name);
     in.String("unit", &change.unit);
     in.Strings("roles", &change.roles);
@@ -241,18 +234,20 @@ void ApiService::AddOrgRoutes() {
     return JsonResponse(change.create ? 201 : 200, out);
   };
 
-  AddAuthed("POST", "/api/v1/users", "users.create",
-            [user_change](const HttpRequest& req, const RouteMatch&, const Principal& who) {
-              UserChange change;
-              change.create = true;
-              return user_change(req, who, std::move(change));
-            });
-  AddAuthed("PATCH", "/api/v1/users/{id}", "users.update",
-            [user_change](const HttpRequest& req, const RouteMatch& m, const Principal& who) {
-              UserChange change;
-              change.id = m.Param("id");
-              return user_change(req, who, std::move(change));
-            });
+  // POST <collection> adds, PATCH <collection>/{id} changes.
+  auto add_routes = [this](const std::string& collection, const std::string& name,
+                           auto handle) {
+    AddAuthed("POST", collection, name + ".create",
+              [handle](const HttpRequest& req, const RouteMatch&, const Principal& who) {
+                return handle(req, who, true, std::string());
+              });
+    AddAuthed("PATCH", collection + "/{id}", name + ".update",
+              [handle](const HttpRequest& req, const RouteMatch& m, const Principal& who) {
+                return handle(req, who, false, m.Param("id"));
+              });
+  };
+  add_routes("/api/v1/units", "units", unit_change);
+  add_routes("/api/v1/users", "users", user_change);
 }
 
 }  // namespace shouhu::api

@@ -121,10 +121,11 @@ StatusOr<json> CheckUnitChange(const Organisation& org, const UnitChange& change
     }
   } else if (!existing) {
     return NotFound("没有单位 / no unit \"" + change.id + "\"");
-  } else if (change.name && Trimmed(change.name->zh).empty()) {
-    p.Add("name", "单位须有中文名称 / a unit needs a name (zh, and en beside it)");
-  } else if (change.type && change.type->empty()) {
-    p.Add("type", "单位须有类型 / a unit needs a type");
+  } else {
+    if (change.name && Trimmed(change.name->zh).empty()) {
+      p.Add("name", "单位须有中文名称 / a unit needs a name (zh, and en beside it)");
+    }
+    if (change.type && change.type->empty()) p.Add("type", "单位须有类型 / a unit needs a type");
   }
   if (change.type && !change.type->empty() && !IdProblem(*change.type).empty()) {
     p.Add("type", "类型须为字母、数字或 _ - / a type is letters, digits, _ or -");

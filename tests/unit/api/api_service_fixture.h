@@ -11,6 +11,7 @@
 #include "api/api_service.h"
 #include "api/policy.h"
 #include "auth/token_store.h"
+#include "../../support/test_paths.h"
 
 namespace shouhu::api {
 
@@ -23,12 +24,12 @@ class ApiServiceTest : public ::testing::Test {
     ASSERT_TRUE(rocks.ok()) << rocks.status().ToString();
     store_ = std::make_unique<FaultInjectingStore>(std::move(*rocks));
     std::vector<DefinitionError> errors;
-    catalog_ = Catalog::Load({SHOUHU_SOURCE_DIR "/workflows"}, &errors);
+    catalog_ = Catalog::Load({SourceTree("/workflows")}, &errors);
     ASSERT_TRUE(errors.empty());
-    auto org = Organisation::Load(SHOUHU_SOURCE_DIR "/deploy/county/organisation.json");
+    auto org = Organisation::Load(SourceTree("/deploy/county/organisation.json"));
     ASSERT_TRUE(org.ok());
     org_ = std::move(*org);
-    auto access = AccessRules::Load(SHOUHU_SOURCE_DIR "/deploy/county/access.json",
+    auto access = AccessRules::Load(SourceTree("/deploy/county/access.json"),
                                     KnownRoles(org_, catalog_));
     ASSERT_TRUE(access.ok()) << access.status().ToString();
     access_ = std::move(*access);

@@ -7,6 +7,7 @@
 
 #include <fstream>
 
+#include "../../support/test_paths.h"
 #include "api_service_fixture.h"
 
 namespace shouhu::api {
@@ -21,7 +22,7 @@ class OrgRoutesTest : public ApiServiceTest {
  protected:
   void SetUp() override {
     ApiServiceTest::SetUp();
-    std::ifstream in(SHOUHU_SOURCE_DIR "/deploy/county/access.json");
+    std::ifstream in(SourceTree("/deploy/county/access.json"));
     json doc = json::parse(in);
     doc["roles"]["township_supervisor"].push_back("org.manage");
     auto rules = AccessRules::Parse(doc, "access.json", KnownRoles(org_, catalog_));

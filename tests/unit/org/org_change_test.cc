@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "../../support/test_paths.h"
 #include "runtime/codec.h"
 #include "shouhu/audit.h"
 #include "shouhu/org_directory.h"
@@ -13,7 +14,7 @@
 namespace shouhu {
 namespace {
 
-const std::string kCounty = SHOUHU_SOURCE_DIR "/deploy/county/organisation.json";
+const std::string kCounty = SourceTree("/deploy/county/organisation.json");
 
 Organisation County() {
   auto org = Organisation::Load(kCounty);

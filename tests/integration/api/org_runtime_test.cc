@@ -39,7 +39,8 @@ class OrgRuntimeTest : public ::testing::Test {
     return Body(Send(kAdmin, "GET", "/api/v1/users?unit=" + unit))["users"];
   }
   json Unit(const std::string& id) {
-    for (const json& u : Body(Send(kAdmin, "GET", "/api/v1/units"))["units"]) {
+    json body = Body(Send(kAdmin, "GET", "/api/v1/units"));
+    for (const json& u : body["units"]) {
       if (u["id"] == id) return u;
     }
     return nullptr;
@@ -136,9 +137,11 @@ TEST_F(OrgRuntimeTest, AddedUserActsAtOnceAndDeactivatedIsRefusedAtOnce) {
             200);
   EXPECT_EQ(Unit("chengguan-v99")["parent"], "qingshi");
 
-  // Restarted: the store's organisation, not the file's.
+  // Restarted (on another port): the store's organisation, not the file's.
   ASSERT_EQ(daemon_.Stop(), 0);
   daemon_.Start();
+  cli::HttpClient browser_again(daemon_.base_url(), "");
+  cli::HttpClient old_token(daemon_.base_url(), Body(issued)["token"]);
   EXPECT_NE(daemon_.output().find("organisation from the store"), std::string::npos)
       << daemon_.output();
   json users = Users("chengguan-primary");
@@ -146,12 +149,12 @@ TEST_F(OrgRuntimeTest, AddedUserActsAtOnceAndDeactivatedIsRefusedAtOnce) {
   ASSERT_NE(kept, users.end());
   EXPECT_EQ((*kept)["active"], false);
   EXPECT_EQ(Unit("chengguan-v99")["parent"], "qingshi");
-  SignIn(browser, "13912345678", password, &status);
+  SignIn(browser_again, "13912345678", password, &status);
   EXPECT_EQ(status, 401);
   // Reactivated, the old token stays revoked; the password works again.
   ASSERT_EQ(Send(kAdmin, "PATCH", "/api/v1/users/u9001", json{{"active", true}}).status, 200);
-  EXPECT_EQ(with_token.Send("GET", "/api/v1/me").status, 401);
-  SignIn(browser, "u9001", password, &status);
+  EXPECT_EQ(old_token.Send("GET", "/api/v1/me").status, 401);
+  SignIn(browser_again, "u9001", password, &status);
   EXPECT_EQ(status, 200);
 
   json log = AuditLog();

@@ -112,7 +112,9 @@ describe('administration and sessions', () => {
     await dialog.getByLabel('姓名').fill('周新')
     await dialog.getByLabel('所属单位', { exact: true }).click()
     await admin.getByRole('option', { name: /· chengguan-primary$/ }).click()
-    await dialog.getByLabel('角色', { exact: true }).click()
+    // A multiple select's placeholder lies over its input: typed, it filters.
+    await dialog.getByLabel('角色', { exact: true }).focus()
+    await admin.keyboard.type('reporter')
     await admin.getByRole('option', { name: /· reporter$/ }).click()
     await dialog.getByLabel('姓名').click() // closes the role list
     await dialog.getByLabel('手机号').fill('12345')
@@ -163,7 +165,8 @@ describe('administration and sessions', () => {
     await dialog.getByLabel('英文名称').fill('Xinfeng Village')
     await dialog.getByLabel('类型', { exact: true }).click()
     await admin.getByRole('option', { name: '村', exact: true }).click()
-    await dialog.getByLabel('上级单位', { exact: true }).click()
+    await dialog.getByLabel('上级单位', { exact: true }).focus()
+    await admin.keyboard.type('城关镇')
     await admin.getByRole('option', { name: /· chengguan$/ }).click()
     await dialog.getByRole('button', { name: '保存' }).click()
     await dialog.waitFor({ state: 'hidden' })

@@ -144,7 +144,7 @@ person("qingshan-procuratorate", ["procurator"], "未成年人检察部门检察
 person("qingshan-procuratorate", ["procurator"], "未成年人检察部门负责人")
 
 json.dump({"kind": "organisation", "id": "qingshan",
-           "note": "A fictional county for the sample configuration; regenerate with generate.py.",
+           "note": "A fictional county for the sample configuration; regenerate with generate.py. Only the seed: shouhud copies it into its store on the first start, and from then on units and users are changed through the API, `shouhu unit|user` or the web app; edits here are not read again (仅用于首次启动时导入，之后以数据库为准).",
            "time_zone": "Asia/Shanghai",
            "units": units, "users": users}, sys.stdout, ensure_ascii=False, indent=1)
 sys.stdout.write("\n")

@@ -1,8 +1,10 @@
 // The first administrator, invited from the command line, sets a password
 // and signs in by phone number; invites a teacher (the code is shown once);
-// ends the teacher's session, which sends the teacher back to sign-in; issues
-// and revokes a token; switches to English; signs out. Wrong passwords and a
-// write without the CSRF token are refused.
+// ends the teacher's session, which sends the teacher back to sign-in; adds a
+// new teacher through the page (a bad phone number shown under its field),
+// who is invited and signs in at once, then is deactivated and sent back to
+// sign-in; adds a unit; issues and revokes a token; switches to English; signs
+// out. Wrong passwords and a write without the CSRF token are refused.
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { Daemon, launchBrowser, newPage, screen, signIn, PHONE } from './harness.mjs'
@@ -100,6 +102,76 @@ describe('administration and sessions', () => {
     await row.waitFor({ state: 'detached' })
     await teacher.getByRole('navigation').getByRole('link', { name: '我的报告' }).click()
     await teacher.getByText('登录已过期，请重新登录').waitFor()
+  })
+
+  it('adds a user who signs in at once; deactivated, they are signed out at once', async () => {
+    await admin.getByRole('tab', { name: '用户' }).click()
+    await admin.getByRole('button', { name: '新增用户' }).click()
+    const dialog = admin.getByRole('dialog', { name: '新增用户' })
+    await dialog.getByLabel('编号').fill('u0300')
+    await dialog.getByLabel('姓名').fill('周新')
+    await dialog.getByLabel('所属单位', { exact: true }).click()
+    await admin.getByRole('option', { name: /· chengguan-primary$/ }).click()
+    // A multiple select's placeholder lies over its input: typed, it filters.
+    await dialog.getByLabel('角色', { exact: true }).focus()
+    await admin.keyboard.type('reporter')
+    await admin.getByRole('option', { name: /· reporter$/ }).click()
+    await dialog.getByLabel('姓名').click() // closes the role list
+    await dialog.getByLabel('手机号').fill('12345')
+    await dialog.getByRole('button', { name: '保存' }).click()
+    await dialog.getByText(/手机号须为 11 位中国大陆手机号/).waitFor()
+    await screen(admin, '22-admin-add-user-refused')
+    await dialog.getByLabel('手机号').fill('139 1234 5678')
+    await dialog.getByRole('button', { name: '保存' }).click()
+    await admin.getByText('已新增 周新').waitFor()
+    await admin.getByLabel('查找用户').fill('u0300')
+    await admin.getByRole('button', { name: '邀请 周新（u0300）' }).click()
+    const invitation = admin.getByRole('dialog', { name: '邀请 周新' })
+    const code = invitation.locator('.secret').first()
+    await code.waitFor()
+    const newCode = await code.innerText()
+    await invitation.getByRole('button', { name: '关闭', exact: true }).click()
+
+    const newcomer = await newPage(browser, PHONE)
+    await newcomer.goto(`${daemon.url}/invite?code=${encodeURIComponent(newCode)}`)
+    await newcomer.getByLabel('新密码（至少10位）').fill('Newcomer-pass-1')
+    await newcomer.getByLabel('再次输入新密码').fill('Newcomer-pass-1')
+    await newcomer.getByRole('button', { name: '设置密码' }).click()
+    await newcomer.getByText('密码已设置').waitFor()
+    await signIn(newcomer, daemon.url, '13912345678', 'Newcomer-pass-1')
+    await newcomer.getByRole('navigation').getByRole('link', { name: '我要报告' }).waitFor()
+    await screen(newcomer, '23-new-user-signed-in-phone')
+
+    await admin.getByRole('button', { name: '停用 周新（u0300）' }).click()
+    await admin.getByText('已停用 周新').waitFor()
+    await admin.getByRole('row', { name: /u0300/ }).getByText('已停用').waitFor()
+    await screen(admin, '24-admin-user-deactivated')
+    await newcomer.getByRole('navigation').getByRole('link', { name: '我的报告' }).click()
+    await newcomer.getByText('登录已过期，请重新登录').waitFor()
+    await newcomer.getByLabel('用户编号或手机号').fill('13912345678')
+    await newcomer.getByLabel('密码', { exact: true }).fill('Newcomer-pass-1')
+    await newcomer.getByRole('button', { name: '登录' }).click()
+    await newcomer.getByRole('alert').getByText('用户名或密码错误').waitFor()
+    await newcomer.context().close()
+    await admin.getByLabel('查找用户').fill('')
+  })
+
+  it('adds a unit under a township', async () => {
+    await admin.getByRole('tab', { name: '单位' }).click()
+    await admin.getByRole('button', { name: '新增单位' }).click()
+    const dialog = admin.getByRole('dialog', { name: '新增单位' })
+    await dialog.getByLabel('编号').fill('chengguan-v09')
+    await dialog.getByLabel('中文名称').fill('新丰村')
+    await dialog.getByLabel('英文名称').fill('Xinfeng Village')
+    await dialog.getByLabel('类型', { exact: true }).click()
+    await admin.getByRole('option', { name: '村', exact: true }).click()
+    await dialog.getByLabel('上级单位', { exact: true }).focus()
+    await admin.keyboard.type('城关镇')
+    await admin.getByRole('option', { name: /· chengguan$/ }).click()
+    await dialog.getByRole('button', { name: '保存' }).click()
+    await dialog.waitFor({ state: 'hidden' })
+    await admin.getByRole('row', { name: /chengguan-v09/ }).getByText('新丰村').waitFor()
+    await screen(admin, '25-admin-units')
   })
 
   it('issues and revokes a token', async () => {

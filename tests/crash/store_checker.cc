@@ -128,6 +128,9 @@ class Checker {
       auto r = codec::DecodeResult(value, &fingerprint);
       if (!r.ok()) return Fail(k + ": " + r.status().ToString());
       r_.requests[k.substr(2)] = std::move(*r);
+    } else if (area == "g/") {
+      // the organisation (shouhu/org_directory.h): a JSON record each
+      if (!codec::DecodeOrgRecord(value).ok()) Fail("bad organisation record " + k);
     } else if (key == codec::kReporterIndexDoneKey || key == codec::kChildIndexDoneKey) {
       // the marks that cases (files) from before an index are indexed
     } else if (area == "i/s/" || area == "i/u/" || area == "i/o/" || area == "i/r/") {

@@ -141,6 +141,11 @@ export const api = {
   exportUrl: (query) => `${BASE}/exports/children?${new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined && v !== ''))}`,
 
   users: () => get('/users'),
+  // Units and users at run time (org.manage): members left out keep their value.
+  createUser: (user) => request('POST', '/users', { body: user }),
+  updateUser: (id, change) => request('PATCH', `/users/${enc(id)}`, { body: change }),
+  createUnit: (unit) => request('POST', '/units', { body: unit }),
+  updateUnit: (id, change) => request('PATCH', `/units/${enc(id)}`, { body: change }),
   invite: (user) => request('POST', `/users/${enc(user)}/invitation`, { body: {} }),
   sessions: () => get('/sessions'),
   endSession: (id) => request('DELETE', `/sessions/${enc(id)}`),

@@ -26,7 +26,8 @@ export async function startSession(body) {
   await loadDirectory()
 }
 
-async function loadDirectory() {
+// Also after the organisation changed (the administration page).
+export async function loadDirectory() {
   const [units, people] = await Promise.allSettled([api.units(), api.people()])
   if (units.status === 'fulfilled') {
     session.units = Object.fromEntries(units.value.units.map((u) => [u.id, u]))

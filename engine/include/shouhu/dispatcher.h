@@ -33,7 +33,7 @@
 #include "shouhu/catalog.h"
 #include "shouhu/clock.h"
 #include "shouhu/notifier.h"
-#include "shouhu/org.h"
+#include "shouhu/org_directory.h"
 #include "shouhu/runtime.h"
 #include "shouhu/status.h"
 
@@ -118,11 +118,12 @@ struct DispatchRound {
 
 class Dispatcher {
  public:
-  // REQUIRES: runtime, catalog, organisation, rules and clock outlive it. Errors:
+  // REQUIRES: runtime, catalog, orgs, rules and clock outlive it. Each
+  // outbox entry is expanded with the organisation as it is then. Errors:
   // kInvalidArgument for a channel without senders, a duplicate channel, an
   // unknown contact or a bad retry policy.
   static StatusOr<std::unique_ptr<Dispatcher>> Create(
-      Runtime& runtime, const Catalog& catalog, const Organisation& org,
+      Runtime& runtime, const Catalog& catalog, const OrganisationDirectory& orgs,
       const AccessRules& rules, const Clock& clock, std::vector<ChannelOptions> channels,
       DispatcherOptions options = {});
   virtual ~Dispatcher() = default;

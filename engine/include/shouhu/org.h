@@ -1,6 +1,9 @@
 // The organisation: the tree of units (county → township/street →
 // village/community and schools) and the users who act for them with roles.
-// Loaded from a configuration file; see deploy/county/organisation.json.
+// Loaded from a configuration file (deploy/county/organisation.json) that
+// seeds the store on first start; from then on the store holds it and
+// administrators change it while the daemon runs (shouhu/org_directory.h),
+// each change a new Organisation.
 //
 // Thread safety: immutable after loading; safe to share between threads.
 #pragma once
@@ -8,6 +11,8 @@
 #include <map>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "shouhu/status.h"
 #include "shouhu/workflow.h"
@@ -24,6 +29,9 @@ struct Unit {
   // belongs to the county public security bureau and serves one or more
   // townships; its jurisdiction is theirs.
   std::vector<std::string> serves;
+  // A deactivated unit stays in the tree for the cases and files it holds;
+  // no user, unit or new case may be placed in it.
+  bool active = true;
 };
 
 struct User {
@@ -35,6 +43,10 @@ struct User {
   std::string email;
   std::string webhook;
   std::string wecom;  // WeCom (企业微信) user id, for application messages
+  std::string dingtalk;  // DingTalk (钉钉) user id
+  // A deactivated user stays known (their name in the cases they touched)
+  // but signs in, acts and is notified no more.
+  bool active = true;
 };
 
 class Organisation {
@@ -43,11 +55,15 @@ class Organisation {
   // no cycles, users in existing units with at least one role. Every problem
   // is reported as `file:json-pointer: message` in one InvalidArgument.
   static StatusOr<Organisation> Load(const std::string& path);
+  // The same checks on a parsed document; `source` names it in the errors.
+  static StatusOr<Organisation> Parse(const nlohmann::json& doc, const std::string& source);
+  // The document Parse reads back into this organisation.
+  nlohmann::json ToJson() const;
 
   const Unit* FindUnit(std::string_view id) const;
   const User* FindUser(std::string_view id) const;
-  // The one user with this phone number (spaces and dashes ignored); null
-  // when none or several have it.
+  // The one active user with this phone number (spaces and dashes ignored);
+  // null when none or several have it.
   const User* FindUserByPhone(std::string_view phone) const;
   // The IANA time zone people of this organisation read times in (the
   // file's "time_zone"; "Asia/Shanghai" when it names none).
@@ -64,7 +80,7 @@ class Organisation {
   // `unit`, goes to: the users with that role in that unit or in the units
   // serving it (its police station) or, when there are none, in the nearest
   // unit above it that has some. Empty when nobody in the chain holds the
-  // role.
+  // role. Deactivated users are left out.
   std::vector<const User*> Resolve(std::string_view unit, std::string_view role,
                                    int up) const;
   const std::vector<Unit>& units() const { return units_; }

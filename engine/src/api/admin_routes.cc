@@ -49,8 +49,13 @@ void ApiService::AddAdminRoutes() {
               auto ttl_text = StringMember(*body, "ttl", &error);
               auto label = StringMember(*body, "label", &error);
               if (!user || !ttl_text || !label) return error;
-              if (!deps_.org.FindUser(*user)) {
+              const User* holder = who.org->FindUser(*user);
+              if (!holder) {
                 return ErrorResponse(422, kInvalidData, "no user \"" + *user + "\"");
+              }
+              if (!holder->active) {
+                return ErrorResponse(409, kConflict,
+                                     "用户已停用 / user \"" + *user + "\" is deactivated");
               }
               Instant now = deps_.clock.Now();
               auto ttl = LifetimeOf(ttl_text->empty() ? "P90D" : *ttl_text, now);
@@ -82,19 +87,23 @@ void ApiService::AddAdminRoutes() {
                                      "only administrators and supervisors list users");
               }
               std::string unit = req.Query("unit");
-              if (!unit.empty() && !deps_.org.FindUnit(unit)) {
+              if (!unit.empty() && !who.org->FindUnit(unit)) {
                 return ErrorResponse(404, kNotFound, "no unit \"" + unit + "\"");
               }
-              if (!unit.empty() && !admin && !InJurisdiction(deps_.org, *who.user, unit)) {
+              if (!unit.empty() && !admin && !InJurisdiction(*who.org, *who.user, unit)) {
                 return ErrorResponse(403, kForbidden,
                                      "unit " + unit + " is outside your jurisdiction");
               }
               json out = json::array();
-              for (const User& u : deps_.org.users()) {
+              for (const User& u : who.org->users()) {
                 if (!unit.empty() && u.unit != unit) continue;
-                if (!admin && !InJurisdiction(deps_.org, *who.user, u.unit)) continue;
-                out.push_back({{"id", u.id}, {"name", u.name}, {"unit", u.unit},
-                               {"roles", u.roles}});
+                if (!admin && !InJurisdiction(*who.org, *who.user, u.unit)) continue;
+                if (policy.CanIn(Capability::kOrgManage, u.unit)) {
+                  out.push_back(ManagedUserJson(u));
+                } else {
+                  out.push_back({{"id", u.id}, {"name", u.name}, {"unit", u.unit},
+                                 {"roles", u.roles}, {"active", u.active}});
+                }
               }
               return JsonResponse(200, {{"users", out}});
             });

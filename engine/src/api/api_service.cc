@@ -47,6 +47,7 @@ ApiService::ApiService(ApiDeps deps, ApiOptions options)
   AddAttachmentRoutes();
   AddKeyRoutes();
   AddBackupRoutes();
+  AddOrgRoutes();
 }
 
 HttpResponse ApiService::Handle(const HttpRequest& request) {
@@ -107,14 +108,16 @@ std::optional<Principal> ApiService::Authenticate(const HttpRequest& request,
     *error = ErrorResponse(401, kUnauthenticated, info.status().message());
     return std::nullopt;
   }
-  const User* user = deps_.org.FindUser(info->user);
-  if (!user) {
+  auto org = deps_.orgs.Current();
+  const User* user = org->FindUser(info->user);
+  if (!user || !user->active) {
     *error = ErrorResponse(401, kUnauthenticated,
                            "the token's user \"" + info->user +
-                               "\" is not in the organisation any more");
+                               "\" is not in the organisation any more (用户已停用)");
     return std::nullopt;
   }
   Principal p;
+  p.org = std::move(org);
   p.user = user;
   p.token_id = info->id;
   p.actor = {user->id, user->unit, user->roles, request.remote};
@@ -139,14 +142,16 @@ std::optional<Principal> ApiService::SessionPrincipal(const HttpRequest& request
                            "header of its session");
     return std::nullopt;
   }
-  const User* user = deps_.org.FindUser(session->user);
-  if (!user) {
+  auto org = deps_.orgs.Current();
+  const User* user = org->FindUser(session->user);
+  if (!user || !user->active) {
     sessions_.End(session->id);
     *error = ErrorResponse(401, kUnauthenticated,
-                           "the session's user is not in the organisation any more");
+                           "the session's user is not in the organisation any more (用户已停用)");
     return std::nullopt;
   }
   Principal p;
+  p.org = std::move(org);
   p.user = user;
   p.auth = "session";
   p.session_id = session->id;
@@ -160,7 +165,7 @@ Status ApiService::AuditAuth(const Actor& actor, std::string action) {
 }
 
 json ApiService::MeJson(const Principal& who) const {
-  const Unit* unit = deps_.org.FindUnit(who.user->unit);
+  const Unit* unit = who.org->FindUnit(who.user->unit);
   return {{"id", who.user->id},
           {"name", who.user->name},
           {"unit", who.user->unit},
@@ -168,7 +173,7 @@ json ApiService::MeJson(const Principal& who) const {
            unit ? json{{"zh", unit->name.zh}, {"en", unit->name.en}} : json(nullptr)},
           {"roles", who.user->roles},
           {"token_id", who.token_id},
-          {"time_zone", deps_.org.time_zone()},
+          {"time_zone", who.org->time_zone()},
           {"capabilities", deps_.access.NamesOf(*who.user)},
           {"auth", who.auth}};
 }

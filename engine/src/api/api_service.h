@@ -27,6 +27,7 @@
 #include "shouhu/clock.h"
 #include "shouhu/key_rotation.h"
 #include "shouhu/org.h"
+#include "shouhu/org_directory.h"
 #include "shouhu/runtime.h"
 #include "shouhu/store.h"
 
@@ -53,7 +54,9 @@ struct ApiOptions {
 struct ApiDeps {
   Runtime& runtime;
   const Catalog& catalog;
-  const Organisation& org;
+  // The organisation: each request reads the one snapshot it authenticated
+  // against (Principal::org); administrators change it (org_routes.cc).
+  OrganisationDirectory& orgs;
   TokenStore& tokens;
   Store& store;         // for commit counts in /metrics
   const Clock& clock;   // token expiry
@@ -67,7 +70,10 @@ inline constexpr std::string_view kSessionCookie = "shouhu_session";
 
 // The authenticated caller of a request.
 struct Principal {
-  const User* user = nullptr;
+  // The organisation as the request found it: the user and everything the
+  // handler looks up come from this one snapshot.
+  std::shared_ptr<const Organisation> org;
+  const User* user = nullptr;  // in *org
   std::string auth = "token";  // "token" (Bearer) or "session" (cookie)
   std::string token_id;        // for "token"
   std::string session_id;      // for "session"
@@ -127,6 +133,7 @@ class ApiService {
   void AddAttachmentRoutes();  // attachment_routes.cc: uploads, files of a case
   void AddKeyRoutes();  // key_routes.cc: the data key's online rotation
   void AddBackupRoutes();      // backup_routes.cc: online backups
+  void AddOrgRoutes();         // org_routes.cc: units and users changed at run time
 
   // Whether the caller files, acts on or works cases somewhere (and so may
   // upload evidence).

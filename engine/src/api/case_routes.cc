@@ -136,10 +136,15 @@ void ApiService::AddCaseRoutes() {
                 return ErrorResponse(403, kForbidden, "your roles may not file reports");
               }
               if (!unit->empty()) {
-                if (!deps_.org.FindUnit(*unit)) {
+                const Unit* u = who.org->FindUnit(*unit);
+                if (!u) {
                   return ErrorResponse(422, kInvalidData, "no unit \"" + *unit + "\"");
                 }
-                if (!InJurisdiction(deps_.org, *who.user, *unit)) {
+                if (!u->active) {
+                  return ErrorResponse(422, kInvalidData,
+                                       "单位已停用 / unit \"" + *unit + "\" is deactivated");
+                }
+                if (!InJurisdiction(*who.org, *who.user, *unit)) {
                   return ErrorResponse(403, kForbidden,
                                        "unit " + *unit + " is outside your jurisdiction");
                 }
@@ -252,9 +257,12 @@ void ApiService::AddCaseRoutes() {
                                      "the case yourself");
               }
               if (!owner.empty()) {
-                const User* u = deps_.org.FindUser(owner);
-                if (!u) return ErrorResponse(422, kInvalidData, "no user \"" + owner + "\"");
-                if (!Policy(deps_.access, deps_.org, *u).CanOn(Capability::kCaseWork, *c)) {
+                const User* u = who.org->FindUser(owner);
+                if (!u || !u->active) {
+                  return ErrorResponse(422, kInvalidData,
+                                       "no active user \"" + owner + "\"");
+                }
+                if (!Policy(deps_.access, *who.org, *u).CanOn(Capability::kCaseWork, *c)) {
                   return ErrorResponse(422, kInvalidData,
                                        "user " + owner +
                                            " cannot own this case: the case's unit is "

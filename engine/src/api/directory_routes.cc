@@ -27,15 +27,15 @@ void ApiService::AddDirectoryRoutes() {
   // Unit names are public to every signed-in user: the app shows names,
   // never ids.
   AddAuthed("GET", "/api/v1/units", "units.list",
-            [this](const HttpRequest&, const RouteMatch&, const Principal&) {
+            [](const HttpRequest&, const RouteMatch&, const Principal& who) {
     json units = json::array();
-    for (const Unit& u : deps_.org.units()) {
+    for (const Unit& u : who.org->units()) {
       json unit = {{"id", u.id}, {"name", LabelJson(u.name)}, {"type", u.type},
-                   {"parent", u.parent}};
+                   {"parent", u.parent}, {"active", u.active}};
       if (!u.serves.empty()) unit["serves"] = u.serves;
       units.push_back(std::move(unit));
     }
-    return JsonResponse(200, {{"time_zone", deps_.org.time_zone()}, {"units", units}});
+    return JsonResponse(200, {{"time_zone", who.org->time_zone()}, {"units", units}});
   });
 
   // The people a user deals with: those of their own subtree (whom a case
@@ -44,20 +44,21 @@ void ApiService::AddDirectoryRoutes() {
   AddAuthed("GET", "/api/v1/people", "people.list",
             [this](const HttpRequest&, const RouteMatch&, const Principal& who) {
     std::set<std::string, std::less<>> above;
-    for (const Unit* u = deps_.org.FindUnit(who.user->unit); u && !u->parent.empty();) {
+    for (const Unit* u = who.org->FindUnit(who.user->unit); u && !u->parent.empty();) {
       above.insert(u->parent);
-      u = deps_.org.FindUnit(u->parent);
+      u = who.org->FindUnit(u->parent);
     }
     // And the stations serving the user's unit or a unit above it.
     above.insert(who.user->unit);
-    for (const Unit& u : deps_.org.units()) {
+    for (const Unit& u : who.org->units()) {
       for (const std::string& served : u.serves) {
         if (above.count(served)) above.insert(u.id);
       }
     }
     json people = json::array();
-    for (const User& u : deps_.org.users()) {
-      if (!InJurisdiction(deps_.org, *who.user, u.unit) && !above.count(u.unit)) continue;
+    for (const User& u : who.org->users()) {
+      if (!u.active) continue;  // nobody to deal with any more
+      if (!InJurisdiction(*who.org, *who.user, u.unit) && !above.count(u.unit)) continue;
       people.push_back({{"id", u.id}, {"name", u.name}, {"unit", u.unit}, {"roles", u.roles}});
     }
     return JsonResponse(200, {{"people", people}});
@@ -74,14 +75,14 @@ void ApiService::AddDirectoryRoutes() {
     // the county, villages for a police station), or the unit itself when
     // there are none.
     std::set<std::string, std::less<>> parents{who.user->unit};
-    if (const Unit* mine = deps_.org.FindUnit(who.user->unit)) {
+    if (const Unit* mine = who.org->FindUnit(who.user->unit)) {
       parents.insert(mine->serves.begin(), mine->serves.end());
     }
     std::vector<const Unit*> rows;
-    for (const Unit& u : deps_.org.units()) {
+    for (const Unit& u : who.org->units()) {
       if (parents.count(u.parent)) rows.push_back(&u);
     }
-    if (rows.empty()) rows.push_back(deps_.org.FindUnit(who.user->unit));
+    if (rows.empty()) rows.push_back(who.org->FindUnit(who.user->unit));
     struct Counts {
       uint64_t open = 0, overdue = 0;
     };
@@ -121,11 +122,11 @@ void ApiService::AddDirectoryRoutes() {
     std::map<StateKey, uint64_t> by_state;
     size_t walked = 0;
     bool truncated = false;
-    for (const Unit& unit : deps_.org.units()) {
-      if (!InJurisdiction(deps_.org, *who.user, unit.id)) continue;
+    for (const Unit& unit : who.org->units()) {
+      if (!InJurisdiction(*who.org, *who.user, unit.id)) continue;
       const Unit* row = nullptr;
       for (const Unit* r : rows) {
-        if (r && deps_.org.InSubtree(unit.id, r->id)) row = r;
+        if (r && who.org->InSubtree(unit.id, r->id)) row = r;
       }
       Page page;
       page.limit = 500;

@@ -167,7 +167,7 @@ ApiEndpoint::ApiEndpoint() : parts_(std::make_unique<Parts>()) {}
 ApiEndpoint::~ApiEndpoint() { Stop(); }
 
 StatusOr<std::unique_ptr<ApiEndpoint>> ApiEndpoint::Start(
-    Runtime& runtime, const Catalog& catalog, const Organisation& org, Store& store,
+    Runtime& runtime, const Catalog& catalog, OrganisationDirectory& orgs, Store& store,
     const Clock& clock, const EndpointConfig& config) {
   ServerOptions server_options;
   server_options.address = config.address;
@@ -178,7 +178,7 @@ StatusOr<std::unique_ptr<ApiEndpoint>> ApiEndpoint::Start(
   std::unique_ptr<ApiEndpoint> e(new ApiEndpoint());
   e->parts_->tokens = std::make_unique<TokenStore>(tokens_path);
   e->parts_->service = std::make_unique<ApiService>(
-      ApiDeps{runtime, catalog, org, *e->parts_->tokens, store, clock,
+      ApiDeps{runtime, catalog, orgs, *e->parts_->tokens, store, clock,
               config.access ? *config.access : e->parts_->no_rules, config.key_rotation},
       api_options);
   auto server = ApiServer::Start(*e->parts_->service, server_options);

@@ -31,7 +31,7 @@
 #include "shouhu/catalog.h"
 #include "shouhu/clock.h"
 #include "shouhu/key_rotation.h"
-#include "shouhu/org.h"
+#include "shouhu/org_directory.h"
 #include "shouhu/runtime.h"
 #include "shouhu/status.h"
 #include "shouhu/store.h"
@@ -58,9 +58,9 @@ class ApiEndpoint {
  public:
   // kInvalidArgument for a bad "api" section (naming the member) or TLS
   // files that cannot be loaded; kUnavailable when the port cannot be bound.
-  // REQUIRES: runtime, catalog, org, store and clock outlive the endpoint.
+  // REQUIRES: runtime, catalog, orgs, store and clock outlive the endpoint.
   static StatusOr<std::unique_ptr<ApiEndpoint>> Start(
-      Runtime& runtime, const Catalog& catalog, const Organisation& org,
+      Runtime& runtime, const Catalog& catalog, OrganisationDirectory& orgs,
       Store& store, const Clock& clock, const EndpointConfig& config);
   ~ApiEndpoint();
   // What Start checks of `config` before it binds: the "api" section and the

@@ -50,7 +50,7 @@ void ApiService::AddListRoutes() {
                 }
                 list = deps_.runtime.ListByState(workflow, state, *page);
               } else if (!unit.empty()) {
-                if (!deps_.org.FindUnit(unit)) {
+                if (!who.org->FindUnit(unit)) {
                   return RefusedRead(deps_, who, "case.list",
                                      ErrorResponse(404, kNotFound, "no unit \"" + unit + "\""));
                 }
@@ -100,7 +100,7 @@ void ApiService::AddListRoutes() {
                   auto w = deps_.catalog.Find(c.workflow_id, c.workflow_version);
                   if (!w) continue;
                   for (const HistoryEntry* waiting :
-                       EscalationsWaiting(deps_.org, *w, c, *history, *who.user)) {
+                       EscalationsWaiting(*who.org, *w, c, *history, *who.user)) {
                     out.push_back(EscalationJson(policy, w.get(), c, *waiting));
                   }
                 }

@@ -2,9 +2,11 @@
 
 namespace shouhu::api {
 
-std::function<bool(const Actor&, const std::string&)> ChildInReach(const Organisation& org) {
-  return [&org](const Actor& actor, const std::string& unit) {
-    return org.FindUnit(unit) != nullptr && org.Covers(actor.unit, unit);
+std::function<bool(const Actor&, const std::string&)> ChildInReach(
+    const OrganisationDirectory& orgs) {
+  return [&orgs](const Actor& actor, const std::string& unit) {
+    auto org = orgs.Current();
+    return org->FindUnit(unit) != nullptr && org->Covers(actor.unit, unit);
   };
 }
 

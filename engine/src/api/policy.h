@@ -18,6 +18,7 @@
 #include "shouhu/case_access.h"
 #include "shouhu/case.h"
 #include "shouhu/org.h"
+#include "shouhu/org_directory.h"
 #include "shouhu/runtime.h"
 
 namespace shouhu::api {
@@ -27,9 +28,11 @@ namespace shouhu::api {
 using shouhu::CaseView;
 using shouhu::InJurisdiction;
 
-// RuntimeOptions::child_in_reach for `org`: a child's file is written only by
-// actors whose jurisdiction holds its unit. REQUIRES: org outlives the result.
-std::function<bool(const Actor&, const std::string&)> ChildInReach(const Organisation& org);
+// RuntimeOptions::child_in_reach for the organisation as it is now: a
+// child's file is written only by actors whose jurisdiction holds its unit.
+// REQUIRES: orgs outlives the result.
+std::function<bool(const Actor&, const std::string&)> ChildInReach(
+    const OrganisationDirectory& orgs);
 
 class Policy {
  public:

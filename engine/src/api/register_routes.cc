@@ -56,7 +56,7 @@ void ApiService::AddRegisterRoutes() {
                                                  "them (child.read)"));
               }
               std::string within = req.Query("unit");
-              if (!within.empty() && !deps_.org.FindUnit(within)) {
+              if (!within.empty() && !who.org->FindUnit(within)) {
                 return ErrorResponse(404, kNotFound, "no unit \"" + within + "\"");
               }
               if (!within.empty() && !policy.CanIn(Capability::kChildRead, within)) {

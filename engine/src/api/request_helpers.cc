@@ -89,7 +89,7 @@ std::optional<std::string> StringMember(const json& body, const std::string& nam
 
 Policy PolicyOf(const ApiDeps& deps, const Principal& who) {
   Runtime& runtime = deps.runtime;
-  return Policy(deps.access, deps.org, *who.user,
+  return Policy(deps.access, *who.org, *who.user,
                 [&runtime](const std::string& id) -> std::optional<CaseRecord> {
                   auto c = runtime.GetCase(id);
                   if (!c.ok()) return std::nullopt;
@@ -108,8 +108,8 @@ HttpResponse ChildNotFound(const std::string& id) {
 std::vector<std::string> UnitsInReach(const ApiDeps& deps, const Policy& policy, Capability c,
                                       const std::string& within) {
   std::vector<std::string> out;
-  for (const Unit& u : deps.org.units()) {
-    if (policy.CanIn(c, u.id) && (within.empty() || deps.org.InSubtree(u.id, within))) {
+  for (const Unit& u : policy.org().units()) {
+    if (policy.CanIn(c, u.id) && (within.empty() || policy.org().InSubtree(u.id, within))) {
       out.push_back(u.id);
     }
   }

@@ -45,6 +45,9 @@ HttpResponse RefusedRead(const ApiDeps& deps, const Principal& who, const std::s
 // `within`'s subtree when it is not "".
 std::vector<std::string> UnitsInReach(const ApiDeps& deps, const Policy& policy, Capability c,
                                       const std::string& within);
+// What an org.manage holder sees of a user: contacts and whether active
+// (org_routes.cc; GET /api/v1/users too).
+nlohmann::json ManagedUserJson(const User& u);
 // Random hex from OpenSSL.
 std::string RandomId(size_t bytes);
 

@@ -112,7 +112,10 @@ void ApiService::AddRosterRoutes() {
     cmd.row_numbers = std::move(sheet->row_numbers);
     cmd.mapping = std::move(*mapping);
     cmd.helper_cap = options_.helper_cap;
-    cmd.user_exists = [this](const std::string& id) { return deps_.org.FindUser(id) != nullptr; };
+    cmd.user_exists = [org = who.org](const std::string& id) {
+      const User* u = org->FindUser(id);
+      return u && u->active;
+    };
     cmd.dry_run = true;
     return cmd;
   };

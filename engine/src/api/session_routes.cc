@@ -68,8 +68,11 @@ void ApiService::AddSessionRoutes() {
       return ErrorResponse(422, kInvalidData, "give a login (user id or phone) and a password");
     }
     Instant now = deps_.clock.Now();
-    const User* user = deps_.org.FindUser(*login);
-    if (!user) user = deps_.org.FindUserByPhone(*login);
+    auto org = deps_.orgs.Current();
+    const User* user = org->FindUser(*login);
+    if (!user) user = org->FindUserByPhone(*login);
+    // A deactivated user is answered as a wrong password is.
+    if (user && !user->active) user = nullptr;
     // Guesses at logins nobody has are limited too, under the login itself.
     std::string account = user ? user->id : "login:" + *login;
     std::string address = req.RemoteAddress();
@@ -96,6 +99,7 @@ void ApiService::AddSessionRoutes() {
     auto started = sessions_.Start(user->id, address, now);
     if (!started.ok()) return StatusResponse(started.status());
     Principal who;
+    who.org = org;
     who.user = user;
     who.auth = "session";
     who.session_id = started->session.id;
@@ -178,8 +182,11 @@ void ApiService::AddSessionRoutes() {
     if (!PolicyOf(deps_, who).Can(Capability::kUsersAdmin)) {
       return ErrorResponse(403, kForbidden, "only administrators invite users");
     }
-    const User* user = deps_.org.FindUser(m.Param("id"));
+    const User* user = who.org->FindUser(m.Param("id"));
     if (!user) return ErrorResponse(404, kNotFound, "no user \"" + m.Param("id") + "\"");
+    if (!user->active) {
+      return ErrorResponse(409, kConflict, "用户已停用 / user \"" + user->id + "\" is deactivated");
+    }
     std::string ttl_text = "P3D";
     if (!req.body.empty()) {
       HttpResponse error;
@@ -234,7 +241,7 @@ void ApiService::AddSessionRoutes() {
     }
     // A new password ends the sessions the old one opened.
     sessions_.EndForUser(*user);
-    const User* u = deps_.org.FindUser(*user);
+    const User* u = deps_.orgs.Current()->FindUser(*user);
     Actor actor{*user, u ? u->unit : "", u ? u->roles : std::vector<std::string>{}, req.remote};
     Status audited = AuditAuth(actor, "auth.password_set");
     if (!audited.ok()) return StatusResponse(audited);

@@ -417,7 +417,7 @@ int PrintResult(const ClientArgs& args, const json& body, void (*render)(const j
 }
 
 bool IsClientCommand(const std::string& command) {
-  if (command == "token" || command == "user") return true;
+  if (command == "token" || command == "user" || command == "unit") return true;
   for (const Command& c : kCommands) {
     if (command == c.name) return true;
   }
@@ -438,12 +438,15 @@ const char* ClientCommandsHelp() {
          "  backup [--list]                an online backup of the running daemon\n"
          "  token issue|revoke|list        API tokens (offline with --data-dir)\n"
          "  user invite --user ID          a one-time code to set a password (offline\n"
-         "                                 with --data-dir)\n";
+         "                                 with --data-dir)\n"
+         "  user add|set|deactivate ID     users of the organisation, at once\n"
+         "  unit add|set|move|deactivate ID  units of the organisation, at once\n";
 }
 
 int RunClientCommand(const std::string& command, int argc, char** argv) {
   if (command == "token") return RunTokenCommand(argc, argv);
   if (command == "user") return RunUserCommand(argc, argv);
+  if (command == "unit") return RunUnitCommand(argc, argv);
   for (const Command& c : kCommands) {
     if (command != c.name) continue;
     ClientArgs args;

@@ -64,7 +64,11 @@ int PrintResult(const ClientArgs& args, const nlohmann::json& body,
 
 // `shouhu token issue|revoke|list` (token_command.cc).
 int RunTokenCommand(int argc, char** argv);
-// `shouhu user invite` (user_command.cc).
+// `shouhu user invite` (user_command.cc), and add|set|deactivate|activate.
 int RunUserCommand(int argc, char** argv);
+// `shouhu unit ...` and `shouhu user add|set|deactivate|activate`
+// (org_command.cc): the organisation changed through the daemon's API.
+int RunUnitCommand(int argc, char** argv);
+int RunUserOrgCommand(int argc, char** argv);
 
 }  // namespace shouhu::cli

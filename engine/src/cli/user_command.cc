@@ -25,7 +25,9 @@ constexpr const char* kUsage =
     "only) directly. The code is shown once; --quiet prints only the code.\n"
     "\n"
     "  --data-dir DIR  work offline on this data directory\n"
-    "  --server, --token, --cacert, --insecure, --json  as for other commands\n";
+    "  --server, --token, --cacert, --insecure, --json  as for other commands\n"
+    "\n"
+    "Adding, changing and deactivating users: `shouhu user add --help`.\n";
 
 void RenderInvitation(const json& i) {
   std::printf("code     %s\nuser     %s\nexpires  %s\n", i.value("code", "").c_str(),
@@ -36,6 +38,10 @@ void RenderQuiet(const json& i) { std::printf("%s\n", i.value("code", "").c_str(
 }  // namespace
 
 int RunUserCommand(int argc, char** argv) {
+  // add, set, deactivate, activate: org_command.cc.
+  if (argc > 0 && std::string(argv[0]) != "invite" && argv[0][0] != '-') {
+    return RunUserOrgCommand(argc, argv);
+  }
   ClientArgs args;
   if (!ParseClientArgs(argc, argv, {"user", "ttl", "data-dir"}, {"quiet"}, &args)) return 2;
   if (args.help) {

@@ -30,6 +30,7 @@
 #include "shouhu/data_store.h"
 #include "shouhu/key_rotation.h"
 #include "shouhu/org.h"
+#include "shouhu/org_directory.h"
 #include "shouhu/runtime.h"
 #include "shouhu/store.h"
 #include "shouhu/timer_loop.h"
@@ -207,11 +208,36 @@ int main(int argc, char** argv) {
   }
 
   shouhu::SystemClock clock;
+  // The organisation: the file seeds the store on first start; from then on
+  // the store holds it and administrators change it through the API.
+  std::unique_ptr<shouhu::OrganisationDirectory> orgs;
+  if (org) {
+    auto opened = shouhu::OrganisationDirectory::Open(
+        **store, clock, *org, {shouhu::KnownRoles(*org, catalog), config->organisation_path});
+    if (!opened.ok()) {
+      std::fprintf(stderr, "shouhud: cannot read the organisation from the store: %s\n",
+                   opened.status().ToString().c_str());
+      return 1;
+    }
+    orgs = std::move(*opened);
+    if (orgs->seeded()) {
+      std::fprintf(stderr, "shouhud: organisation seeded from %s 组织架构已从文件导入\n",
+                   config->organisation_path.c_str());
+    } else {
+      std::fprintf(stderr,
+                   "shouhud: organisation from the store, version %llu 组织架构以数据库为准 "
+                   "(%s is only the seed)\n",
+                   static_cast<unsigned long long>(orgs->version()),
+                   config->organisation_path.c_str());
+    }
+  } else {
+    orgs = std::make_unique<shouhu::OrganisationDirectory>(shouhu::Organisation{});
+  }
   shouhu::TimerLoop* loop_ptr = nullptr;
   std::atomic<shouhu::api::ApiEndpoint*> api_ptr{nullptr};
   shouhu::RuntimeOptions options;
   options.request_retention = config->request_retention;
-  if (org) options.child_in_reach = shouhu::api::ChildInReach(*org);
+  if (org) options.child_in_reach = shouhu::api::ChildInReach(*orgs);
   options.on_timer_armed = [&](shouhu::Instant due) {
     if (loop_ptr) loop_ptr->Wake(due);
   };
@@ -220,8 +246,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "shouhud: fired %zu timer(s)\n", dues.size());
   };
   if (org) {
-    options.unit_type = [&org](std::string_view unit) {
-      const shouhu::Unit* u = org->FindUnit(unit);
+    options.unit_type = [&orgs](std::string_view unit) {
+      const shouhu::Unit* u = orgs->Current()->FindUnit(unit);
       return u ? u->type : std::string();
     };
   }
@@ -248,7 +274,7 @@ int main(int argc, char** argv) {
   loop_ptr = &timers;
   timers.Start();
   auto dispatcher = shouhu::StartDispatcher(config->notifiers, std::move(start->channels), **runtime,
-                                            catalog, org ? &*org : nullptr, access, clock);
+                                            catalog, org ? orgs.get() : nullptr, access, clock);
   if (!dispatcher.ok()) {
     std::fprintf(stderr, "shouhud: refusing to start: %s\n",
                  dispatcher.status().message().c_str());
@@ -256,9 +282,8 @@ int main(int argc, char** argv) {
   }
 
   // The HTTP API (api/endpoint.h); tests read the bound port from this line.
-  const shouhu::Organisation no_users{};
   auto api = shouhu::api::ApiEndpoint::Start(
-      **runtime, catalog, org ? *org : no_users, **store, clock,
+      **runtime, catalog, *orgs, **store, clock,
       EndpointConfigOf(*config, &access, key_rotation.get()));
   if (!api.ok()) {
     std::fprintf(stderr, "shouhud: cannot start the API: %s\n",

@@ -95,7 +95,7 @@ Status ParseChannel(const Reader& r, const std::string& name, const json& j,
   c->contact = contact.is_string() ? contact.get<std::string>() : "";
   if (!IsContactKind(c->contact)) {
     return r.Bad(at + "/contact",
-                 "expected \"email\", \"phone\", \"webhook\" or \"wecom\"");
+                 "expected \"email\", \"phone\", \"webhook\", \"wecom\" or \"dingtalk\"");
   }
   const json concurrency = j.value("concurrency", json(1));
   if (!concurrency.is_number_integer() || concurrency.get<int>() < 1 ||
@@ -239,9 +239,9 @@ StatusOr<std::vector<ChannelOptions>> LoadDaemonChannels(
 StatusOr<std::unique_ptr<Dispatcher>> StartDispatcher(
     const std::optional<NotifiersConfig>& config,
     std::vector<ChannelOptions> channels, Runtime& runtime,
-    const Catalog& catalog, const Organisation* org, const AccessRules& rules,
+    const Catalog& catalog, const OrganisationDirectory* orgs, const AccessRules& rules,
     const Clock& clock) {
-  if (!config || !org) return std::unique_ptr<Dispatcher>();
+  if (!config || !orgs) return std::unique_ptr<Dispatcher>();
   std::string names;
   for (const ChannelOptions& c : channels) {
     names += (names.empty() ? "" : ", ") + c.name + " (" +
@@ -252,7 +252,7 @@ StatusOr<std::unique_ptr<Dispatcher>> StartDispatcher(
   options.log = [](const std::string& line) {
     std::fprintf(stderr, "shouhud: %s\n", line.c_str());
   };
-  auto d = Dispatcher::Create(runtime, catalog, *org, rules, clock,
+  auto d = Dispatcher::Create(runtime, catalog, *orgs, rules, clock,
                               std::move(channels), options);
   if (!d.ok()) return d.status();
   (*d)->Start();

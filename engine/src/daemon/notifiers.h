@@ -67,7 +67,7 @@ StatusOr<std::vector<ChannelOptions>> LoadDaemonChannels(
 StatusOr<std::unique_ptr<Dispatcher>> StartDispatcher(
     const std::optional<NotifiersConfig>& config,
     std::vector<ChannelOptions> channels, Runtime& runtime,
-    const Catalog& catalog, const Organisation* org, const AccessRules& rules,
+    const Catalog& catalog, const OrganisationDirectory* orgs, const AccessRules& rules,
     const Clock& clock);
 
 }  // namespace shouhu

@@ -47,12 +47,12 @@ struct Channel {
 class DispatcherImpl : public Dispatcher {
  public:
   DispatcherImpl(Runtime& runtime, const Catalog& catalog,
-                 const Organisation& org, const AccessRules& rules, const Clock& clock,
+                 const OrganisationDirectory& orgs, const AccessRules& rules, const Clock& clock,
                  std::vector<ChannelOptions> channels,
                  DispatcherOptions options)
       : runtime_(runtime),
         catalog_(catalog),
-        org_(org),
+        orgs_(orgs),
         rules_(rules),
         clock_(clock),
         options_(std::move(options)),
@@ -80,7 +80,7 @@ class DispatcherImpl : public Dispatcher {
 
   Runtime& runtime_;
   const Catalog& catalog_;
-  const Organisation& org_;
+  const OrganisationDirectory& orgs_;  // one snapshot per outbox entry
   const AccessRules& rules_;
   const Clock& clock_;
   const DispatcherOptions options_;
@@ -121,8 +121,10 @@ std::vector<Delivery> DispatcherImpl::Expand(const OutboxEntry& entry,
               std::to_string(ctx.value("version", 0));
   }
   std::vector<Delivery> out;
+  // Who is told, and what each may read, by the organisation as it is now.
+  const std::shared_ptr<const Organisation> org = orgs_.Current();
   for (const dispatch::Addressee& a :
-       dispatch::ResolveRecipients(org_, entry.recipients, ctx)) {
+       dispatch::ResolveRecipients(*org, entry.recipients, ctx)) {
     // The user's address on each channel. Channels on which the user has no
     // address are left out, unless none has one: then each is a dead letter.
     struct Route {
@@ -146,8 +148,8 @@ std::vector<Delivery> DispatcherImpl::Expand(const OutboxEntry& entry,
       dispatch::RenderedMessage message;
       if (t) {
         message = dispatch::RenderMessage(
-            *w, *t, ctx, &org_,
-            dispatch::ShownTo(rules_, org_, catalog_, *w, ctx, a.found, contact));
+            *w, *t, ctx, org.get(),
+            dispatch::ShownTo(rules_, *org, catalog_, *w, ctx, a.found, contact));
       }
       Delivery d;
       d.id = DeliveryId(entry.id, out.size());
@@ -357,7 +359,7 @@ std::unique_ptr<Sender> NotifierSender(std::unique_ptr<Notifier> notifier) {
 }
 
 StatusOr<std::unique_ptr<Dispatcher>> Dispatcher::Create(
-    Runtime& runtime, const Catalog& catalog, const Organisation& org,
+    Runtime& runtime, const Catalog& catalog, const OrganisationDirectory& orgs,
     const AccessRules& rules, const Clock& clock, std::vector<ChannelOptions> channels,
     DispatcherOptions options) {
   std::map<std::string, int> seen;
@@ -371,7 +373,7 @@ StatusOr<std::unique_ptr<Dispatcher>> Dispatcher::Create(
     }
     if (!IsContactKind(c.contact)) {
       return InvalidArgument("channel \"" + c.name +
-                             "\": contact must be email, phone, webhook or wecom");
+                             "\": contact must be email, phone, webhook, wecom or dingtalk");
     }
     if (c.rate_per_minute < 0 || c.burst < 1) {
       return InvalidArgument("channel \"" + c.name +
@@ -387,7 +389,7 @@ StatusOr<std::unique_ptr<Dispatcher>> Dispatcher::Create(
   }
   if (options.batch == 0) options.batch = 1;
   return std::unique_ptr<Dispatcher>(new DispatcherImpl(
-      runtime, catalog, org, rules, clock, std::move(channels), std::move(options)));
+      runtime, catalog, orgs, rules, clock, std::move(channels), std::move(options)));
 }
 
 }  // namespace shouhu

@@ -20,8 +20,13 @@ void Add(std::vector<Addressee>& out, Addressee a) {
 
 void AddUser(const Organisation& org, const std::string& id,
              std::string_view what, std::vector<Addressee>& out) {
-  if (const User* u = org.FindUser(id)) {
+  const User* u = org.FindUser(id);
+  if (u && u->active) {
     Add(out, {id, u, ""});
+  } else if (u) {
+    // A dead letter, so that a supervisor sees who was not told.
+    Add(out, {id, nullptr,
+              "用户已停用 / user \"" + id + "\" is deactivated (" + std::string(what) + ")"});
   } else {
     Add(out, {id, nullptr,
               "组织中没有用户 / no user \"" + id + "\" in the organisation (" +
@@ -93,6 +98,7 @@ std::string ContactOf(const User& user, std::string_view contact) {
   if (contact == "phone") return user.phone;
   if (contact == "webhook") return user.webhook;
   if (contact == "wecom") return user.wecom;
+  if (contact == "dingtalk") return user.dingtalk;
   return "";
 }
 
@@ -104,12 +110,13 @@ std::string DefaultContact(std::string_view channel) {
   if (channel == "sms") return "phone";
   if (channel == "email") return "email";
   if (channel == "wecom") return "wecom";
+  if (channel == "dingtalk") return "dingtalk";
   return "webhook";
 }
 
 bool IsContactKind(std::string_view contact) {
   return contact == "email" || contact == "phone" || contact == "webhook" ||
-         contact == "wecom";
+         contact == "wecom" || contact == "dingtalk";
 }
 
 }  // namespace shouhu

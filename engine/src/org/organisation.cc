@@ -72,6 +72,17 @@ bool TimeZoneName(const std::string& s) {
          });
 }
 
+// "active": optional, true when absent.
+bool Active(const json& obj, const std::string& ptr, Problems& p) {
+  auto it = obj.find("active");
+  if (it == obj.end()) return true;
+  if (!it->is_boolean()) {
+    p.Add(ptr + "/active", "expected true or false");
+    return true;
+  }
+  return it->get<bool>();
+}
+
 std::string DigitsOf(std::string_view phone) {
   std::string out;
   for (char c : phone) {
@@ -88,12 +99,16 @@ StatusOr<Organisation> Organisation::Load(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   StatusOr<json> parsed = ParseJson(text.str(), kMaxConfigJsonDepth);
-  Problems p(path);
   if (!parsed.ok()) {
+    Problems p(path);
     p.Add("", parsed.status().message());
     return p.status();
   }
-  const json& doc = parsed.value();
+  return Parse(*parsed, path);
+}
+
+StatusOr<Organisation> Organisation::Parse(const json& doc, const std::string& path) {
+  Problems p(path);
   if (!doc.is_object() || !doc.contains("units") ||
       !doc["units"].is_array() || !doc.contains("users") || !doc["users"].is_array()) {
     p.Add("", "expected an object with arrays \"units\" and \"users\"");
@@ -123,6 +138,7 @@ StatusOr<Organisation> Organisation::Load(const std::string& path) {
     if (unit.name.zh.empty()) p.Add(ptr + "/name", "a unit needs a name with zh and en");
     unit.type = Str(u, "type");
     unit.parent = Str(u, "parent");
+    unit.active = Active(u, ptr, p);
     if (u.contains("serves")) {
       if (!u["serves"].is_array()) p.Add(ptr + "/serves", "expected an array of unit ids");
       for (const json& s : u["serves"].is_array() ? u["serves"] : json::array()) {
@@ -181,6 +197,8 @@ StatusOr<Organisation> Organisation::Load(const std::string& path) {
     user.email = Str(j, "email");
     user.webhook = Str(j, "webhook");
     user.wecom = Str(j, "wecom");
+    user.dingtalk = Str(j, "dingtalk");
+    user.active = Active(j, ptr, p);
     if (!org.FindUnit(user.unit)) {
       p.Add(ptr + "/unit", "unknown unit \"" + user.unit + "\"");
     }
@@ -205,12 +223,37 @@ StatusOr<Organisation> Organisation::Load(const std::string& path) {
   return org;
 }
 
+json Organisation::ToJson() const {
+  json units = json::array();
+  for (const Unit& u : units_) {
+    json j = {{"id", u.id}, {"name", {{"zh", u.name.zh}, {"en", u.name.en}}}, {"type", u.type}};
+    if (!u.parent.empty()) j["parent"] = u.parent;
+    if (!u.serves.empty()) j["serves"] = u.serves;
+    if (!u.active) j["active"] = false;
+    units.push_back(std::move(j));
+  }
+  json users = json::array();
+  for (const User& u : users_) {
+    json j = {{"id", u.id}, {"name", u.name}, {"unit", u.unit}, {"roles", u.roles}};
+    for (auto [key, value] : {std::pair<const char*, const std::string*>{"phone", &u.phone},
+                              {"email", &u.email},
+                              {"webhook", &u.webhook},
+                              {"wecom", &u.wecom},
+                              {"dingtalk", &u.dingtalk}}) {
+      if (!value->empty()) j[key] = *value;
+    }
+    if (!u.active) j["active"] = false;
+    users.push_back(std::move(j));
+  }
+  return {{"time_zone", time_zone_}, {"units", std::move(units)}, {"users", std::move(users)}};
+}
+
 const User* Organisation::FindUserByPhone(std::string_view phone) const {
   std::string wanted = DigitsOf(phone);
   if (wanted.empty()) return nullptr;
   const User* found = nullptr;
   for (const User& u : users_) {
-    if (u.phone.empty() || DigitsOf(u.phone) != wanted) continue;
+    if (!u.active || u.phone.empty() || DigitsOf(u.phone) != wanted) continue;
     if (found) return nullptr;  // shared: only the user id tells them apart
     found = &u;
   }
@@ -260,7 +303,7 @@ std::vector<const User*> Organisation::Resolve(std::string_view unit,
     for (const User& u : users_) {
       bool here = u.unit == at->id ||
                   std::find(servers.begin(), servers.end(), u.unit) != servers.end();
-      if (here && std::find(u.roles.begin(), u.roles.end(), role) != u.roles.end()) {
+      if (here && u.active && std::find(u.roles.begin(), u.roles.end(), role) != u.roles.end()) {
         found.push_back(&u);
       }
     }

@@ -288,6 +288,12 @@ std::string_view CaseIdOfIndexKey(std::string_view key,
   return key.substr(prefix.size());
 }
 
+std::string OrgUnitKey(std::string_view unit) { return std::string(kOrgUnitPrefix) += unit; }
+std::string OrgUserKey(std::string_view user) { return std::string(kOrgUserPrefix) += user; }
+StatusOr<json> DecodeOrgRecord(std::string_view value) {
+  return DecodeJson(value, "organisation record");
+}
+
 std::string EncodeJson(const json& j) {
   std::string out(1, kFormatV1);
   out += j.dump();

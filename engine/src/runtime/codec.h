@@ -37,6 +37,11 @@
 //   k/j/<unit>\0<sha256>             a roster imported into the unit (counts)
 //   k/c/<unit>                       the unit's roster mapping (heading -> field)
 //   n/child_index                    set once files from before k/x/ are indexed
+//   g/v                              the organisation's version (JSON: version,
+//                                    time_zone, seeded_from, at)
+//   g/u/<unit>                       a unit of the organisation (JSON, as in the
+//                                    organisation file, with its order "n")
+//   g/p/<user>                       a user of the organisation (JSON, likewise)
 //   s/...                            the sealed store's own records (its key
 //                                    check value; shouhu/sealed_store.h)
 //
@@ -165,6 +170,14 @@ inline constexpr std::string_view kChildRevisionArea = "k/r/";
 inline constexpr std::string_view kChildIndexDoneKey = "n/child_index";
 std::string RosterImportKey(std::string_view unit, std::string_view sha256);
 std::string RosterMappingKey(std::string_view unit);
+// The organisation (org_directory.h): seeded from its file once, then
+// changed at run time; every value a JSON object (format byte + JSON).
+inline constexpr std::string_view kOrgVersionKey = "g/v";
+inline constexpr std::string_view kOrgUnitPrefix = "g/u/";
+inline constexpr std::string_view kOrgUserPrefix = "g/p/";
+std::string OrgUnitKey(std::string_view unit);
+std::string OrgUserKey(std::string_view user);
+StatusOr<nlohmann::json> DecodeOrgRecord(std::string_view value);
 // A register command's idempotency record: a CommandResult record (so
 // DecodeResult and retention read it) with the child id.
 std::string EncodeChildResult(const ChildCommandResult& r, std::string_view fingerprint,

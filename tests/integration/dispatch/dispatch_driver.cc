@@ -19,6 +19,7 @@
 #include "shouhu/dispatcher.h"
 #include "shouhu/notifier.h"
 #include "shouhu/org.h"
+#include "shouhu/org_directory.h"
 #include "shouhu/runtime.h"
 #include "shouhu/store.h"
 #include "../../support/test_paths.h"
@@ -96,7 +97,8 @@ int Main(const std::string& data, const std::string& peer, int cases,
   options.retry = {std::chrono::milliseconds(50), std::chrono::seconds(1), 50,
                    0.2};
   options.batch = 8;  // short rounds: a kill lands between sends and records
-  auto dispatcher = Dispatcher::Create(**rt, catalog, *org, *rules, clock,
+  OrganisationDirectory orgs(*org);
+  auto dispatcher = Dispatcher::Create(**rt, catalog, orgs, *rules, clock,
                                        std::move(channels), options);
   if (!dispatcher.ok()) return Fail("dispatcher", dispatcher.status());
   size_t delivered = 0;

@@ -33,14 +33,16 @@ class ApiServiceTest : public ::testing::Test {
                                     KnownRoles(org_, catalog_));
     ASSERT_TRUE(access.ok()) << access.status().ToString();
     access_ = std::move(*access);
+    // In memory: changes are refused (OrgRoutesTest opens one on the store).
+    orgs_ = std::make_unique<OrganisationDirectory>(org_);
     RuntimeOptions options;
-    options.child_in_reach = ChildInReach(org_);
+    options.child_in_reach = ChildInReach(*orgs_);
     auto runtime = Runtime::Create(*store_, catalog_, clock_, options);
     ASSERT_TRUE(runtime.ok());
     runtime_ = std::move(*runtime);
     tokens_ = std::make_unique<TokenStore>(TokensPathFor(dir_ + "/data"));
     service_ = std::make_unique<ApiService>(
-        ApiDeps{*runtime_, catalog_, org_, *tokens_, *store_, clock_, access_}, TestOptions());
+        ApiDeps{*runtime_, catalog_, *orgs_, *tokens_, *store_, clock_, access_}, TestOptions());
   }
   void TearDown() override {
     service_.reset();
@@ -82,6 +84,7 @@ class ApiServiceTest : public ::testing::Test {
   std::unique_ptr<FaultInjectingStore> store_;
   Catalog catalog_;
   Organisation org_;
+  std::unique_ptr<OrganisationDirectory> orgs_;
   AccessRules access_;
   std::unique_ptr<Runtime> runtime_;
   std::unique_ptr<TokenStore> tokens_;

@@ -32,7 +32,8 @@ TEST_F(ApiServiceTest, MeTellsTheTimeZoneCapabilitiesAndHowTheCallerSignedIn) {
             (std::set<std::string>{"case.read", "case.work", "case.fire", "child.read",
                                    "case.reporter_identity", "supervise"}));  // access.json
   json admin = json::parse(Call("GET", "/api/v1/me", TokenFor("u0007"), "").body);
-  EXPECT_EQ(Strings(admin["capabilities"]), (std::set<std::string>{"users.admin", "system.backup"}));
+  EXPECT_EQ(Strings(admin["capabilities"]),
+            (std::set<std::string>{"users.admin", "system.backup", "org.manage"}));
 }
 
 TEST_F(ApiServiceTest, UnitsAreNamedForEverySignedInUser) {

@@ -30,7 +30,7 @@ class SessionRoutesTest : public ApiServiceTest {
     options.sign_in.address_failures = 8;
     options.sign_in.lock = minutes(15);
     service_ = std::make_unique<ApiService>(
-        ApiDeps{*runtime_, catalog_, org_, *tokens_, *store_, clock_, access_}, options);
+        ApiDeps{*runtime_, catalog_, *orgs_, *tokens_, *store_, clock_, access_}, options);
   }
 
   // Sends a request as a browser would: cookie and headers, from `remote`.

@@ -111,7 +111,7 @@ class StaticServiceTest : public ApiServiceTest {
     ApiOptions options = TestOptions();
     options.web_root = web_;
     service_ = std::make_unique<ApiService>(
-        ApiDeps{*runtime_, catalog_, org_, *tokens_, *store_, clock_, access_}, options);
+        ApiDeps{*runtime_, catalog_, *orgs_, *tokens_, *store_, clock_, access_}, options);
   }
   void TearDown() override {
     ApiServiceTest::TearDown();

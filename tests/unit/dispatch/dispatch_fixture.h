@@ -23,6 +23,7 @@
 #include "shouhu/access.h"
 #include "shouhu/dispatcher.h"
 #include "shouhu/org.h"
+#include "shouhu/org_directory.h"
 
 namespace shouhu::dispatch_test {
 
@@ -107,6 +108,7 @@ class DispatcherTest : public ::testing::Test {
         SourcePath("tests/fixtures/dispatch/org/organisation.json"));
     ASSERT_TRUE(org.ok()) << org.status().ToString();
     org_ = std::move(*org);
+    orgs_ = std::make_unique<OrganisationDirectory>(org_);
     auto rules = AccessRules::Load(SourcePath("tests/fixtures/dispatch/org/access.json"),
                                    KnownRoles(org_, catalog_));
     ASSERT_TRUE(rules.ok()) << rules.status().ToString();
@@ -141,7 +143,7 @@ class DispatcherTest : public ::testing::Test {
       Channel("sms");
       Channel("webhook");
     }
-    auto d = Dispatcher::Create(*rt_, catalog_, org_, rules_, clock_,
+    auto d = Dispatcher::Create(*rt_, catalog_, *orgs_, rules_, clock_,
                                 std::move(pending_channels_), options_);
     pending_channels_.clear();
     ASSERT_TRUE(d.ok()) << d.status().ToString();
@@ -209,6 +211,7 @@ class DispatcherTest : public ::testing::Test {
   FakeClock clock_;
   Catalog catalog_;
   Organisation org_;
+  std::unique_ptr<OrganisationDirectory> orgs_;  // over org_, fixed
   AccessRules rules_;
   DispatcherOptions options_;
   std::map<std::string, Peer> peers_;

@@ -186,11 +186,11 @@ TEST_F(DispatcherTest, RefusesABadConfiguration) {
   std::vector<ChannelOptions> channels;
   channels.push_back(std::move(none));
   EXPECT_CODE(
-      Dispatcher::Create(*rt_, catalog_, org_, rules_, clock_, std::move(channels)),
+      Dispatcher::Create(*rt_, catalog_, *orgs_, rules_, clock_, std::move(channels)),
       StatusCode::kInvalidArgument);
   DispatcherOptions bad;
   bad.retry.max_attempts = 0;
-  EXPECT_CODE(Dispatcher::Create(*rt_, catalog_, org_, rules_, clock_, {}, bad),
+  EXPECT_CODE(Dispatcher::Create(*rt_, catalog_, *orgs_, rules_, clock_, {}, bad),
               StatusCode::kInvalidArgument);
 }
 

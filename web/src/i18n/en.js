@@ -86,6 +86,16 @@ export default {
     tokenLabel: 'Purpose', tokenTtl: 'Valid for (e.g. P90D)', issue: 'Issue token', tokenOnce: 'The token is shown only now; keep it safe:',
     expires: 'Expires', state: 'State', revoked: 'Revoked', valid: 'Valid', revoke: 'Revoke',
   },
+  org: {
+    units: 'Units', addUser: 'Add user', editUser: 'Change user', addUnit: 'Add unit', editUnit: 'Change unit',
+    edit: 'Change', editWho: 'Change {name} ({id})', deactivate: 'Deactivate', activate: 'Activate',
+    deactivateWho: 'Deactivate {name} ({id})', activateWho: 'Activate {name} ({id})', active: 'Active', inactive: 'Deactivated',
+    state: 'State', unit: 'Unit', phone: 'Mobile phone', email: 'Email', wecom: 'WeCom id', dingtalk: 'DingTalk id',
+    idHint: 'Letters, digits, _ - or ., e.g. u0300', phoneHint: '11 digits, e.g. 13912345678', save: 'Save', saved: 'Saved',
+    nameZh: 'Name (Chinese)', nameEn: 'Name (English)', type: 'Type', parent: 'Parent unit', parentHint: 'A new parent moves the unit',
+    chooseRoles: 'Choose the roles',
+    added: '{name} added; use “Invite” to send a code to set a password', deactivated: '{name} deactivated', activated: '{name} activated',
+  },
   home: {
     title: 'Welcome to Shouhu', nothing: 'Your account has no screens yet; ask your administrator.', missing: 'No such page',
     missingHint: 'Go on from the menu:',
@@ -117,6 +127,11 @@ export default {
   priority: { normal: 'normal', high: 'high', urgent: 'urgent' },
   channel: { sms: 'SMS', email: 'email', webhook: 'work group' },
   role: { administrator: 'Administrator' },
+  unitType: {
+    county: 'County', town: 'Town', township: 'Township', street: 'Street office', village: 'Village', community: 'Community',
+    school: 'School', kindergarten: 'Kindergarten', medical: 'Medical', police_station: 'Police station',
+    public_security: 'Public security bureau', procuratorate: 'Procuratorate', social_organisation: 'Social organisation',
+  },
   errors: {
     conflict: 'Cannot be done (the case changed or a condition is not met)', forbidden: 'Not allowed', not_found: 'Not found',
     rate_limited: 'Too many requests; try again shortly', network: 'No connection; check the network and try again',

@@ -85,6 +85,16 @@ export default {
     tokenLabel: '用途', tokenTtl: '有效期（如 P90D）', issue: '签发令牌', tokenOnce: '令牌只显示这一次，请妥善保存：',
     expires: '到期时间', state: '状态', revoked: '已吊销', valid: '有效', revoke: '吊销',
   },
+  org: {
+    units: '单位', addUser: '新增用户', editUser: '修改用户', addUnit: '新增单位', editUnit: '修改单位',
+    edit: '修改', editWho: '修改 {name}（{id}）', deactivate: '停用', activate: '启用',
+    deactivateWho: '停用 {name}（{id}）', activateWho: '启用 {name}（{id}）', active: '在用', inactive: '已停用',
+    state: '状态', unit: '所属单位', phone: '手机号', email: '邮箱', wecom: '企业微信账号', dingtalk: '钉钉账号',
+    idHint: '字母、数字或 _ - .，如 u0300', phoneHint: '11位手机号，如 13912345678', save: '保存', saved: '已保存',
+    nameZh: '中文名称', nameEn: '英文名称', type: '类型', parent: '上级单位', parentHint: '改上级即移动单位',
+    chooseRoles: '请选择角色',
+    added: '已新增 {name}，可点“邀请”发送设置密码的邀请码', deactivated: '已停用 {name}', activated: '已启用 {name}',
+  },
   home: {
     title: '欢迎使用守护', nothing: '您的账号暂未开通任何功能，请联系系统管理员。', missing: '页面不存在',
     missingHint: '请从下面的菜单进入：',
@@ -115,6 +125,11 @@ export default {
   priority: { normal: '一般', high: '高', urgent: '紧急' },
   channel: { sms: '短信', email: '邮件', webhook: '工作群' },
   role: { administrator: '系统管理员' },
+  unitType: {
+    county: '县', town: '镇', township: '乡', street: '街道', village: '村', community: '社区', school: '学校',
+    kindergarten: '幼儿园', medical: '医疗机构', police_station: '派出所', public_security: '公安局',
+    procuratorate: '检察院', social_organisation: '社会组织',
+  },
   errors: {
     conflict: '无法办理（状态已变化或条件不满足）', forbidden: '无权进行此操作', not_found: '找不到该记录',
     rate_limited: '操作太频繁，请稍后再试', network: '网络连接失败，请检查网络后重试', unavailable: '系统暂时不可用，请稍后重试',

@@ -7,6 +7,7 @@
 
 #include "case_replay.h"
 #include "runtime/codec.h"
+#include "runtime/report_facts.h"
 
 namespace shouhu::crash {
 namespace {
@@ -23,6 +24,7 @@ struct Records {
   std::map<std::string, CommandResult> requests;           // by request id
   // Secondary index entries, by case: "workflow/state", unit, owner, overdue.
   std::map<std::string, std::vector<std::string>> by_state, by_unit, by_owner, by_reporter;
+  std::set<std::string> open_rows;  // the reports' open-now rows (i/p/<unit>\0s\0...)
   std::map<std::string, int> overdue;
 };
 
@@ -45,6 +47,18 @@ class Checker {
     for (const auto& [id, c] : r_.cases) CheckCase(c, r_.history[id]);
     for (const auto& [id, h] : r_.history) {
       if (!r_.cases.count(id)) Fail("history without a case record: " + id);
+    }
+    // The reports' open-now rows are exactly those the case records give:
+    // written in each change's batch, they are never ahead or behind.
+    std::set<std::string> open_expected;
+    for (const auto& [id, c] : r_.cases) {
+      auto w = catalog_.Find(c.workflow_id, c.workflow_version);
+      std::string k = w ? report_facts::OpenKey(*w, c) : "";
+      if (!k.empty()) open_expected.insert(k);
+    }
+    if (open_expected != r_.open_rows) {
+      Fail("report open-now rows differ from the cases: " + std::to_string(r_.open_rows.size()) +
+           " rows, " + std::to_string(open_expected.size()) + " open cases");
     }
     for (const auto& [id, keys] : r_.timer_keys) {
       if (!r_.cases.count(id)) Fail("timer index keys without a case: " + id);
@@ -128,7 +142,14 @@ class Checker {
       auto r = codec::DecodeResult(value, &fingerprint);
       if (!r.ok()) return Fail(k + ": " + r.status().ToString());
       r_.requests[k.substr(2)] = std::move(*r);
-    } else if (key == codec::kReporterIndexDoneKey || key == codec::kChildIndexDoneKey) {
+    } else if (area == "i/p/") {
+      // the reports' fact rows; the open-now ones are checked against the cases
+      size_t nul = k.find('\0', 4);
+      if (nul != std::string::npos && k.compare(nul, 3, std::string("\0s\0", 3)) == 0) {
+        r_.open_rows.insert(k);
+      }
+    } else if (key == codec::kReporterIndexDoneKey || key == codec::kChildIndexDoneKey ||
+               key == report_facts::kDoneKey) {
       // the marks that cases (files) from before an index are indexed
     } else if (area == "i/s/" || area == "i/u/" || area == "i/o/" || area == "i/r/") {
       std::string rest = k.substr(4);

@@ -41,8 +41,9 @@ enum class Capability {
   kChildCreate,           // child.create: register a child's file directly (建档)
   kChildMerge,            // child.merge: merge two files of one child
   kSystemBackup,          // system.backup: take and list online backups
+  kReportsRead,           // reports.read: reports, their exports, spot checks
 };
-inline constexpr size_t kCapabilityCount = 13;
+inline constexpr size_t kCapabilityCount = 14;
 
 // "report.file" ... "users.admin", as written in the rules and /api/v1/me.
 std::string_view CapabilityName(Capability c);

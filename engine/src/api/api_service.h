@@ -127,6 +127,7 @@ class ApiService {
   void AddAttachmentRoutes();  // attachment_routes.cc: uploads, files of a case
   void AddKeyRoutes();  // key_routes.cc: the data key's online rotation
   void AddBackupRoutes();      // backup_routes.cc: online backups
+  void AddReportRoutes();      // report_routes.cc: reports, their exports, spot checks
 
   // Whether the caller files, acts on or works cases somewhere (and so may
   // upload evidence).

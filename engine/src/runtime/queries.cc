@@ -42,6 +42,7 @@ Status RuntimeImpl::Init() {
   // Audit records need no counter: the store numbers them (chained appends).
   SHOUHU_RETURN_IF_ERROR(IndexReportersOnce());
   SHOUHU_RETURN_IF_ERROR(IndexChildrenOnce());
+  SHOUHU_RETURN_IF_ERROR(IndexReportsOnce());
   return RecoverOutboxHighWater();
 }
 

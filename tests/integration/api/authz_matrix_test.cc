@@ -111,6 +111,12 @@ const Row kTable[] = {
                   {403,   403,   403,   404,   403,   404,   403,   404,   403,   403,   403}, {}},
   {"backups", [](auto&, auto&) { return Call{"GET", "/api/v1/backups", ""}; },
                   {403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   200}, {}},
+  // Reports (reports.read): supervisors of a township and the county's offices.
+  {"report", [](auto&, auto& unit) { return Call{"GET", "/api/v1/reports/cases?unit=" + unit, ""}; },
+                  {403,   403,   403,   403,   403,   200,   403,   200,   200,   200,   403},
+                  {403,   403,   403,   403,   403,   403,   403,   0,     0,     0,     0}},
+  {"spot check", [](auto&, auto&) { return Call{"POST", "/api/v1/spot-checks", R"({"kind": "cases", "size": 0})"}; },
+                  {403,   403,   403,   403,   403,   422,   403,   422,   422,   422,   403}, {}},
 };
 // clang-format on
 
@@ -144,7 +150,7 @@ TEST(AuthzMatrixTest, EveryRoleEveryRouteInsideAndOutside) {
       }
     }
   }
-  EXPECT_EQ(checked, 21 * kUsers + 6 * 7);  // 21 routes; 6 with an outside case for 7 users
+  EXPECT_EQ(checked, 23 * kUsers + 7 * 7);  // 23 routes; 7 with an outside case for 7 users
   // Nothing was written by any of it.
   auto police = daemon.ClientFor("u0001");
   for (const auto& [unit, id] : case_of_unit) {

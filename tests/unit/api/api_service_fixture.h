@@ -23,8 +23,8 @@ class ApiServiceTest : public ::testing::Test {
     ASSERT_TRUE(rocks.ok()) << rocks.status().ToString();
     store_ = std::make_unique<FaultInjectingStore>(std::move(*rocks));
     std::vector<DefinitionError> errors;
-    catalog_ = Catalog::Load({SHOUHU_SOURCE_DIR "/workflows"}, &errors);
-    ASSERT_TRUE(errors.empty());
+    catalog_ = Catalog::Load(Definitions(), &errors);
+    ASSERT_TRUE(errors.empty()) << errors.front().ToString();
     auto org = Organisation::Load(SHOUHU_SOURCE_DIR "/deploy/county/organisation.json");
     ASSERT_TRUE(org.ok());
     org_ = std::move(*org);
@@ -47,6 +47,9 @@ class ApiServiceTest : public ::testing::Test {
     store_.reset();
     std::filesystem::remove_all(dir_);
   }
+
+  // The definitions loaded: the bundled workflows, and what a test adds.
+  virtual std::vector<std::string> Definitions() const { return {SHOUHU_SOURCE_DIR "/workflows"}; }
 
   // No request rate limit; everything else as configured by default.
   static ApiOptions TestOptions() {

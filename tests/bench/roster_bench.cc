@@ -23,6 +23,7 @@
 #include "shouhu/data_store.h"
 #include "shouhu/runtime.h"
 #include "shouhu/sealed_store.h"
+#include "../support/test_paths.h"
 
 using namespace shouhu;
 using Clock_ = std::chrono::steady_clock;
@@ -77,7 +78,7 @@ int main(int argc, char** argv) {
   auto store = OpenDataStore(dir + "/db", {}, &*key);
   if (!store.ok()) Die(store.status(), "store");
   std::vector<DefinitionError> errors;
-  Catalog catalog = Catalog::Load({SHOUHU_SOURCE_DIR "/workflows"}, &errors);
+  Catalog catalog = Catalog::Load({SourceTree("/workflows")}, &errors);
   if (!errors.empty()) return 1;
   SystemClock clock;
   auto rt = Runtime::Create(**store, catalog, clock);

@@ -30,6 +30,7 @@
 #include "shouhu/runtime.h"
 #include "shouhu/timer_loop.h"
 #include "store/raw_bench.h"
+#include "../support/test_paths.h"
 
 namespace shouhu {
 namespace {
@@ -64,7 +65,7 @@ long RssKiB() {
 
 Catalog LoadBenchCatalog() {
   std::vector<DefinitionError> errors;
-  Catalog c = Catalog::Load({SHOUHU_SOURCE_DIR "/tests/bench/bench_workflow.json"}, &errors);
+  Catalog c = Catalog::Load({SourceTree("/tests/bench/bench_workflow.json")}, &errors);
   for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.ToString().c_str());
   if (!errors.empty()) std::exit(1);
   return c;

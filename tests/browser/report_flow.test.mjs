@@ -174,7 +174,7 @@ describe('report from a phone to the police and back', () => {
     // The feedback text the police sent reaches the reporter (the law owes it).
     await card.getByText(FEEDBACK).waitFor()
     const text = await teacher.locator('main').innerText()
-    for (const secret of [NOTE, '吴超', '2016-05-01', '行政案件']) {
+    for (const secret of [NOTE, '吴超', '2016-05-01', '2016/05/01', '行政案件']) {
       assert.ok(!text.includes(secret), `the reporter must not see "${secret}"`)
     }
     await screen(teacher, '09-my-reports-phone')
@@ -202,6 +202,8 @@ describe('report from a phone to the police and back', () => {
     await officer.getByRole('option', { name: '东风派出所', exact: true }).waitFor()
     assert.equal(await officer.getByRole('option', { name: '城关镇中心小学' }).count(), 0)
     await officer.getByRole('option', { name: '东风派出所', exact: true }).click()
+    // The list closes with a fade; the check is of the dialog, not the fade.
+    await officer.getByRole('option', { name: '东风派出所', exact: true }).waitFor({ state: 'hidden' })
     await screen(officer, '08c-transfer-to-a-competent-unit')
     await dialog.getByRole('button', { name: '确认移送' }).click()
     await officer.getByText('已办理：移送').waitFor()
@@ -215,9 +217,9 @@ describe('report from a phone to the police and back', () => {
     await worker.goto(`${daemon.url}/cases/${caseId}`)
     await worker.getByRole('link', { name: '查看一人一档' }).click()
     await worker.getByRole('heading', { name: /一人一档/ }).waitFor()
-    await worker.getByText('2016-05-01').first().waitFor()
+    await worker.getByText('2016/05/01').first().waitFor()
     await worker.getByText('第1版').first().waitFor()
-    await worker.getByRole('heading', { name: '一人一档：王小明 · 2016-05-01' }).waitFor()
+    await worker.getByRole('heading', { name: '一人一档：王小明 · 2016/05/01' }).waitFor()
     await screen(worker, '10-child-file')
     // As of a day before the report, the file did not exist yet.
     await worker.getByLabel('查看某日的档案').fill('2020-01-01')

@@ -15,6 +15,7 @@
 #include "shouhu/runtime.h"
 #include "shouhu/store.h"
 #include "store_checker.h"
+#include "../support/test_paths.h"
 
 namespace shouhu::crash {
 namespace {
@@ -150,7 +151,7 @@ Outcome RunScenario(const Catalog& catalog, Target target, size_t drop) {
 TEST(CrashCheckerTest, NoticesEveryMutationLeftOutOfABatch) {
   std::vector<DefinitionError> definition_errors;
   Catalog catalog =
-      Catalog::Load({SHOUHU_SOURCE_DIR "/tests/crash"}, &definition_errors);
+      Catalog::Load({SourceTree("/tests/crash")}, &definition_errors);
   ASSERT_TRUE(definition_errors.empty()) << definition_errors[0].ToString();
   constexpr size_t kNone = std::numeric_limits<size_t>::max();
   for (Target target : {Target::kOpen, Target::kFire, Target::kTimers}) {

@@ -36,6 +36,7 @@
 #include "shouhu/runtime.h"
 #include "shouhu/store.h"
 #include "store_checker.h"
+#include "../support/test_paths.h"
 
 extern char** environ;
 
@@ -48,8 +49,8 @@ constexpr int kKills = 25;
 constexpr size_t kMinAcks = 20;
 constexpr size_t kMaxAcks = 400;
 constexpr int kStallMs = 60'000;
-constexpr const char* kDriver = SHOUHU_BINARY_DIR "/tests/crash_driver";
-constexpr const char* kWorkflows = SHOUHU_SOURCE_DIR "/tests/crash";
+const std::string kDriver = BuildTree("/tests/crash_driver");
+const std::string kWorkflows = SourceTree("/tests/crash");
 
 std::string Join(const std::vector<std::string>& lines) {
   std::string out;
@@ -86,7 +87,7 @@ DriverRun RunAndKill(const std::string& data_dir, uint64_t seed, Instant start,
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   pid_t pid = -1;
-  int err = posix_spawn(&pid, kDriver, &actions, nullptr, argv.data(), environ);
+  int err = posix_spawn(&pid, kDriver.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   close(fds[1]);
   if (err != 0) {

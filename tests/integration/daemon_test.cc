@@ -10,6 +10,7 @@
 
 #include "../support/data_key.h"
 #include "../support/subprocess.h"
+#include "../support/test_paths.h"
 
 namespace shouhu {
 namespace {
@@ -17,7 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::Subprocess;
 
-const std::string kDaemon = SHOUHU_BINARY_DIR "/engine/shouhud";
+const std::string kDaemon = BuildTree("/engine/shouhud");
 
 class DaemonTest : public ::testing::Test {
  protected:
@@ -41,7 +42,7 @@ class DaemonTest : public ::testing::Test {
 };
 
 TEST_F(DaemonTest, RunsUntilSigtermThenExitsZero) {
-  Subprocess d({kDaemon, "--config", WriteConfig(SHOUHU_SOURCE_DIR "/workflows")});
+  Subprocess d({kDaemon, "--config", WriteConfig(SourceTree("/workflows"))});
   ASSERT_TRUE(d.started());
   ASSERT_TRUE(d.WaitForLine("ready")) << d.output();
   EXPECT_NE(d.output().find("mandatory_report v1"), std::string::npos);
@@ -58,7 +59,7 @@ TEST_F(DaemonTest, RunsUntilSigtermThenExitsZero) {
 // not exist yet.
 TEST_F(DaemonTest, CreatesAMissingDataDirectoryAndItsParents) {
   Subprocess d({kDaemon, "--config",
-                WriteConfig(SHOUHU_SOURCE_DIR "/workflows", "var/nested/data")});
+                WriteConfig(SourceTree("/workflows"), "var/nested/data")});
   ASSERT_TRUE(d.WaitForLine("ready")) << d.output();
   EXPECT_TRUE(fs::exists(dir_ + "/var/nested/data/CURRENT"));
   d.Signal(SIGTERM);
@@ -71,9 +72,9 @@ TEST_F(DaemonTest, CreatesAMissingDataDirectoryAndItsParents) {
 // (../build/plugins); the test takes this build's, so a tree with only
 // another build (build-asan) passes too.
 TEST_F(DaemonTest, StartsWithTheSampleConfiguration) {
-  std::ifstream in(SHOUHU_SOURCE_DIR "/deploy/shouhud.json");
+  std::ifstream in(SourceTree("/deploy/shouhud.json"));
   nlohmann::json config = nlohmann::json::parse(in);
-  const fs::path deploy = SHOUHU_SOURCE_DIR "/deploy";
+  const fs::path deploy = SourceTree("/deploy");
   for (const char* member : {"data_dir", "organisation"}) {
     config[member] = (deploy / config[member].get<std::string>()).lexically_normal();
   }
@@ -83,7 +84,7 @@ TEST_F(DaemonTest, StartsWithTheSampleConfiguration) {
   ASSERT_EQ(config["encryption"]["key_file"], "../var/shouhud.key");
   testing::WriteTestKeyFile(dir_ + "/sample.key");
   config["encryption"]["key_file"] = dir_ + "/sample.key";
-  config["notifiers"]["plugin_dir"] = SHOUHU_BINARY_DIR "/plugins";
+  config["notifiers"]["plugin_dir"] = BuildTree("/plugins");
   std::ofstream(dir_ + "/shouhud.json") << config.dump();
   Subprocess d({kDaemon, "--config", dir_ + "/shouhud.json", "--data-dir", dir_ + "/sample-data",
                 "--listen", "127.0.0.1:0"});
@@ -101,7 +102,7 @@ TEST_F(DaemonTest, ReadsTheDataKeyFromASystemdCredential) {
   fs::create_directories(dir_ + "/credentials");
   const std::string id = testing::WriteTestKeyFile(dir_ + "/credentials/shouhud.key");
   const std::string path = dir_ + "/shouhud.json";
-  std::ofstream(path) << R"({"data_dir": "data", "workflows": [")" SHOUHU_SOURCE_DIR
+  std::ofstream(path) << R"({"data_dir": "data", "workflows": [")" << SourceTree("") <<
                          R"(/workflows"], "listen": "127.0.0.1:0",
                          "encryption": {"key_credential": "shouhud.key"}})";
   ::unsetenv("CREDENTIALS_DIRECTORY");
@@ -123,7 +124,7 @@ TEST_F(DaemonTest, ReadsTheDataKeyFromASystemdCredential) {
 
 TEST_F(DaemonTest, RestartsOnTheSameDataDirectory) {
   for (int i = 0; i < 2; ++i) {
-    Subprocess d({kDaemon, "--config", WriteConfig(SHOUHU_SOURCE_DIR "/workflows")});
+    Subprocess d({kDaemon, "--config", WriteConfig(SourceTree("/workflows"))});
     ASSERT_TRUE(d.WaitForLine("ready")) << d.output();
     d.Signal(SIGINT);
     EXPECT_EQ(d.Wait(), 0) << d.ReadAll();
@@ -132,13 +133,13 @@ TEST_F(DaemonTest, RestartsOnTheSameDataDirectory) {
 
 TEST_F(DaemonTest, RefusesToStartOnAnInvalidDefinition) {
   fs::create_directories(dir_ + "/wf");
-  std::ifstream in(SHOUHU_SOURCE_DIR "/workflows/mandatory_report.json");
+  std::ifstream in(SourceTree("/workflows/mandatory_report.json"));
   std::string text((std::istreambuf_iterator<char>(in)), {});
   auto at = text.find("\"PT2H\"");
   ASSERT_NE(at, std::string::npos);
   text.replace(at, 6, "\"PT2X\"");
   std::ofstream(dir_ + "/wf/mandatory_report.json") << text;
-  fs::copy(SHOUHU_SOURCE_DIR "/workflows/calendars", dir_ + "/wf/calendars");
+  fs::copy(SourceTree("/workflows/calendars"), dir_ + "/wf/calendars");
 
   Subprocess d({kDaemon, "--config", WriteConfig(dir_ + "/wf")});
   std::string out = d.ReadAll();
@@ -155,15 +156,15 @@ TEST_F(DaemonTest, RefusesToStartOnAnInvalidDefinition) {
 // Access rules are checked at start-up like workflows (issue 12): a wrong
 // capability is a file:json-pointer: message and nothing starts.
 TEST_F(DaemonTest, RefusesInvalidAccessRules) {
-  std::ifstream in(SHOUHU_SOURCE_DIR "/deploy/county/access.json");
+  std::ifstream in(SourceTree("/deploy/county/access.json"));
   std::string text((std::istreambuf_iterator<char>(in)), {});
   auto at = text.find("\"case.reporter_identity\"");
   ASSERT_NE(at, std::string::npos);
   text.replace(at, 24, "\"case.everything\"");
   std::ofstream(dir_ + "/access.json") << text;
   std::string path = dir_ + "/shouhud.json";
-  std::ofstream(path) << R"({"data_dir": "data", "workflows": [")" SHOUHU_SOURCE_DIR
-                         R"(/workflows"], "organisation": ")" SHOUHU_SOURCE_DIR
+  std::ofstream(path) << R"({"data_dir": "data", "workflows": [")" << SourceTree("") <<
+                         R"(/workflows"], "organisation": ")" << SourceTree("") <<
                          R"(/deploy/county/organisation.json", "access": "access.json",
                          "listen": "127.0.0.1:0", "encryption": {"none": "development"}})";
   Subprocess d({kDaemon, "--config", path});
@@ -189,7 +190,7 @@ TEST_F(DaemonTest, RefusesABadConfigurationFile) {
 // `shouhud --check-config`: everything start-up checks, every problem at
 // once, and nothing opened or created (issue 17).
 TEST_F(DaemonTest, ChecksItsConfigurationWithoutOpeningTheStore) {
-  std::string path = WriteConfig(SHOUHU_SOURCE_DIR "/workflows");
+  std::string path = WriteConfig(SourceTree("/workflows"));
   Subprocess ok({kDaemon, "--check-config=" + path});
   std::string out = ok.ReadAll();
   EXPECT_EQ(ok.Wait(), 0) << out;
@@ -199,7 +200,7 @@ TEST_F(DaemonTest, ChecksItsConfigurationWithoutOpeningTheStore) {
   EXPECT_FALSE(fs::exists(dir_ + "/data"));
 
   // Two problems: TLS files that do not load, and a key others may read.
-  std::ofstream(path) << R"({"data_dir": "data", "workflows": [")" SHOUHU_SOURCE_DIR
+  std::ofstream(path) << R"({"data_dir": "data", "workflows": [")" << SourceTree("") <<
                          R"(/workflows"], "encryption": {"key_file": "shouhud.key"},
                          "api": {"tls_cert": "missing.pem", "tls_key": "missing.key"}})";
   ASSERT_EQ(::chmod((dir_ + "/shouhud.key").c_str(), 0644), 0);
@@ -221,7 +222,7 @@ TEST_F(DaemonTest, ChecksItsConfigurationWithoutOpeningTheStore) {
 // SIGHUP (systemctl reload) no longer ends the daemon: it checks the
 // configuration on disk, says whether a restart would take it, and serves on.
 TEST_F(DaemonTest, SighupChecksTheConfigurationAndKeepsServing) {
-  std::string path = WriteConfig(SHOUHU_SOURCE_DIR "/workflows");
+  std::string path = WriteConfig(SourceTree("/workflows"));
   Subprocess d({kDaemon, "--config", path});
   ASSERT_TRUE(d.WaitForLine("shouhud: ready")) << d.output();
   d.Signal(SIGHUP);

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "scenario/scenario.h"
+#include "../support/test_paths.h"
 
 namespace shouhu::scenario {
 namespace {
@@ -19,7 +20,7 @@ TEST(ScenarioCoverage, EveryStateAndTransitionIsTaken) {
     steps.insert(taken.begin(), taken.end());
   }
   std::vector<DefinitionError> errors;
-  Catalog catalog = Catalog::Load({std::string(SHOUHU_SOURCE_DIR) + "/workflows"}, &errors);
+  Catalog catalog = Catalog::Load({SourceTree("/workflows")}, &errors);
   ASSERT_TRUE(errors.empty());
   std::map<std::string, std::shared_ptr<const Workflow>> newest;
   for (const auto& w : catalog.All()) newest[w->id] = catalog.Newest(w->id);
@@ -60,7 +61,7 @@ TEST(ScenarioCoverage, EveryStateAndTransitionIsTaken) {
 TEST(ScenarioCoverage, EveryRoleIsHeldInTheSampleCounty) {
   Scenario s;
   std::vector<DefinitionError> errors;
-  Catalog catalog = Catalog::Load({std::string(SHOUHU_SOURCE_DIR) + "/workflows"}, &errors);
+  Catalog catalog = Catalog::Load({SourceTree("/workflows")}, &errors);
   ASSERT_TRUE(errors.empty());
   std::set<std::string> held;
   for (const User& u : s.org().users()) held.insert(u.roles.begin(), u.roles.end());

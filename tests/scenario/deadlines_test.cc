@@ -15,6 +15,7 @@
 #include "shouhu/escalations.h"
 
 #include <algorithm>
+#include "../support/test_paths.h"
 
 namespace shouhu::scenario {
 namespace {
@@ -80,7 +81,7 @@ size_t Waiting(Scenario& s, const std::string& id, const std::string& user) {
   CaseRecord c = s.Case(id);
   std::vector<DefinitionError> errors;
   static const Catalog catalog =
-      Catalog::Load({std::string(SHOUHU_SOURCE_DIR) + "/workflows"}, &errors);
+      Catalog::Load({SourceTree("/workflows")}, &errors);
   auto w = catalog.Find(c.workflow_id, c.workflow_version);
   EXPECT_NE(w, nullptr);
   std::vector<HistoryEntry> history = s.History(id);

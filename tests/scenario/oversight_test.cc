@@ -7,6 +7,7 @@
 
 #include "scenario/scenario.h"
 #include "shouhu/flags.h"
+#include "../support/test_paths.h"
 
 namespace shouhu::scenario {
 namespace {
@@ -44,7 +45,7 @@ json Report(const std::string& category, const std::string& name) {
 std::vector<std::string> Flags(Scenario& s, const std::string& id) {
   static const Catalog catalog = [] {
     std::vector<DefinitionError> errors;
-    Catalog c = Catalog::Load({std::string(SHOUHU_SOURCE_DIR) + "/workflows"}, &errors);
+    Catalog c = Catalog::Load({SourceTree("/workflows")}, &errors);
     EXPECT_TRUE(errors.empty());
     return c;
   }();
@@ -197,7 +198,7 @@ SCENARIO(ResultReply, VisitsInMonitoringDoNotRepeatTheLateReplysEscalation) {
 // stop the clock).
 TEST(ResultReply, EveryStepAfterTheAcceptanceHasTheDeadline) {
   std::vector<DefinitionError> errors;
-  Catalog catalog = Catalog::Load({std::string(SHOUHU_SOURCE_DIR) + "/workflows"}, &errors);
+  Catalog catalog = Catalog::Load({SourceTree("/workflows")}, &errors);
   ASSERT_TRUE(errors.empty());
   auto w = catalog.Newest("mandatory_report");
   ASSERT_TRUE(w);

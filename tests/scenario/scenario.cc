@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include "../support/test_paths.h"
 
 namespace shouhu::scenario {
 
@@ -18,7 +19,7 @@ Instant At(std::string_view rfc3339) {
 namespace {
 
 std::string Source(const std::string& relative) {
-  return std::string(SHOUHU_SOURCE_DIR) + "/" + relative;
+  return SourceTree("/" + relative);
 }
 
 Organisation LoadOrg() {

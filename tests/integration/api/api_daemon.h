@@ -24,18 +24,19 @@
 #include "auth/token_store.h"
 #include "cli/http_client.h"
 #include "shouhu/clock.h"
+#include "../../support/test_paths.h"
 
 namespace shouhu::testing {
 
-inline const std::string kDaemonPath = SHOUHU_BINARY_DIR "/engine/shouhud";
-inline const std::string kCliPath = SHOUHU_BINARY_DIR "/engine/shouhu";
+inline const std::string kDaemonPath = BuildTree("/engine/shouhud");
+inline const std::string kCliPath = BuildTree("/engine/shouhu");
 
 // Writes workflows/mandatory_report.json (the bundled newest version) with the
 // `first_time` service level -- police_intake's response deadline -- at PT1S
 // and police_response_overdue's supervisor step at PT2S. Fails the test if
 // the bundled workflow no longer has what this patches.
 inline void WriteQuickWorkflow(const std::string& dir) {
-  std::ifstream in(SHOUHU_SOURCE_DIR "/workflows/mandatory_report.json");
+  std::ifstream in(SourceTree("/workflows/mandatory_report.json"));
   nlohmann::json w = nlohmann::json::parse(in);
   int patched = 0;
   for (auto& l : w["service_levels"]) {
@@ -66,8 +67,8 @@ class ApiDaemon {
     WriteQuickWorkflow(dir_ + "/workflows");
     nlohmann::json config = {
         {"data_dir", "data"},
-        {"workflows", {dir_ + "/workflows", SHOUHU_SOURCE_DIR "/workflows/calendars"}},
-        {"organisation", SHOUHU_SOURCE_DIR "/deploy/county/organisation.json"},
+        {"workflows", {dir_ + "/workflows", SourceTree("/workflows/calendars")}},
+        {"organisation", SourceTree("/deploy/county/organisation.json")},
         {"listen", "127.0.0.1:0"},
         {"encryption", {{"key_file", "shouhud.key"}}},
         {"api", api}};

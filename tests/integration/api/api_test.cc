@@ -5,6 +5,7 @@
 #include <set>
 
 #include "api_daemon.h"
+#include "../../support/test_paths.h"
 
 namespace shouhu {
 namespace {
@@ -285,7 +286,7 @@ TEST_F(ApiTest, WorkflowsChildrenMeUsersDeadLetters) {
     EXPECT_EQ(u["unit"].get<std::string>().rfind("chengguan", 0), 0u) << u.dump();
   }
   // The administrator sees every user of the sample county.
-  std::ifstream org_file(SHOUHU_SOURCE_DIR "/deploy/county/organisation.json");
+  std::ifstream org_file(SourceTree("/deploy/county/organisation.json"));
   std::size_t county_users = json::parse(org_file)["users"].size();
   ASSERT_GT(county_users, 200u);
   EXPECT_EQ(Body(daemon_.ClientFor(kAdmin)->Send("GET", "/api/v1/users"))["users"].size(),

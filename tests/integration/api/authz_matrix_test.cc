@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "api_daemon.h"
+#include "../../support/test_paths.h"
 
 namespace shouhu {
 namespace {
@@ -227,7 +228,7 @@ TEST(AuthzMatrixTest, UnlistedRolesGetNoCaseFile) {
 TEST(AuthzMatrixTest, SchoolStaffCarryTheirDropoutCasesOnly) {
   // Every bundled workflow, the dropout return among them.
   ApiDaemon daemon(json{{"rate_per_second", 0}},
-                   json{{"workflows", {SHOUHU_SOURCE_DIR "/workflows"}}});
+                   json{{"workflows", {SourceTree("/workflows")}}});
   daemon.Start();
   auto principal = daemon.ClientFor("u0026");  // 城关镇中学 校长 (school_admin)
   auto teacher = daemon.ClientFor("u0024");    // 城关镇中学 班主任 (reporter)

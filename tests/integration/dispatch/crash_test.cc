@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "../plugins/peer.h"
+#include "../../support/test_paths.h"
 
 namespace shouhu {
 namespace {
@@ -26,7 +27,7 @@ using json = nlohmann::json;
 using testing::Peer;
 using testing::Subprocess;
 
-const std::string kDriver = SHOUHU_BINARY_DIR "/tests/dispatch_driver";
+const std::string kDriver = BuildTree("/tests/dispatch_driver");
 
 // A plain HTTP GET to the peer, so its report of `path` marks the end of
 // everything the driver sent.

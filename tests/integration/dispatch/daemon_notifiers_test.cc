@@ -10,6 +10,7 @@
 #include <set>
 
 #include "../plugins/peer.h"
+#include "../../support/test_paths.h"
 
 namespace shouhu {
 namespace {
@@ -18,8 +19,8 @@ namespace fs = std::filesystem;
 using testing::Peer;
 using testing::Subprocess;
 
-const std::string kDaemon = SHOUHU_BINARY_DIR "/engine/shouhud";
-const std::string kTestPlugins = SHOUHU_BINARY_DIR "/tests/notify_plugins";
+const std::string kDaemon = BuildTree("/engine/shouhud");
+const std::string kTestPlugins = BuildTree("/tests/notify_plugins");
 
 class DaemonNotifiersTest : public ::testing::Test {
  protected:
@@ -32,8 +33,8 @@ class DaemonNotifiersTest : public ::testing::Test {
   std::string Config(const std::string& notifiers) {
     std::string path = dir_ + "/shouhud.json";
     std::ofstream(path)
-        << R"({"data_dir": "data", "workflows": [")" SHOUHU_SOURCE_DIR
-           R"(/tests/fixtures/dispatch/workflows"], "organisation": ")" SHOUHU_SOURCE_DIR
+        << R"({"data_dir": "data", "workflows": [")" << SourceTree("") <<
+           R"(/tests/fixtures/dispatch/workflows"], "organisation": ")" << SourceTree("") <<
            R"(/tests/fixtures/dispatch/org/organisation.json", "listen": "127.0.0.1:0",
                            "encryption": {"none": "development"}, "notifiers": )"
         << notifiers << "}";
@@ -59,7 +60,7 @@ class DaemonNotifiersTest : public ::testing::Test {
 
 TEST_F(DaemonNotifiersTest, StartsWithTheBundledPluginsAndStopsCleanly) {
   std::string config =
-      Config(R"({"plugin_dir": ")" SHOUHU_BINARY_DIR R"(/plugins",
+      Config(R"({"plugin_dir": ")" + BuildTree("") + R"(/plugins",
       "retry": {"initial": "PT1S", "max": "PT1M", "max_attempts": 3, "jitter": 0.1},
       "channels": {
         "email": {"plugin": "email", "concurrency": 2,
@@ -85,13 +86,13 @@ TEST_F(DaemonNotifiersTest, StartsWithTheBundledPluginsAndStopsCleanly) {
 TEST_F(DaemonNotifiersTest, TheDaemonDeliversWhatTheOutboxHolds) {
   Peer peer("http_peer.py", {"--dedup"});
   ASSERT_TRUE(peer.started()) << peer.output();
-  Subprocess driver({SHOUHU_BINARY_DIR "/tests/dispatch_driver", dir_ + "/data",
+  Subprocess driver({BuildTree("/tests/dispatch_driver"), dir_ + "/data",
                      peer.url("http"), "4", "open-only"});
   ASSERT_EQ(driver.Wait(), 0) << driver.ReadAll();
   const std::string hook =
       R"({"plugin": "webhook", "config": {"format": "shouhu", "url": ")";
   Subprocess d({kDaemon, "--config",
-                Config(R"({"plugin_dir": ")" SHOUHU_BINARY_DIR
+                Config(R"({"plugin_dir": ")" + BuildTree("") +
                        R"(/plugins", "channels": {
       "email": )" + hook +
                        peer.url("http", "/mail/{{recipient}}") + R"("}},
@@ -152,7 +153,7 @@ TEST_F(DaemonNotifiersTest, RefusesBadPluginSettings) {
 
   // The bundled email plugin's own check: no sender address.
   auto [code3, out3] =
-      Refused(Config(R"({"plugin_dir": ")" SHOUHU_BINARY_DIR R"(/plugins",
+      Refused(Config(R"({"plugin_dir": ")" + BuildTree("") + R"(/plugins",
       "channels": {"email": {"plugin": "email", "config": {"url": "smtp://127.0.0.1:25"}}}})"));
   EXPECT_EQ(code3, 1) << out3;
   EXPECT_NE(out3.find("from"), std::string::npos) << out3;

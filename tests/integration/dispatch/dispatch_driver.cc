@@ -21,6 +21,7 @@
 #include "shouhu/org.h"
 #include "shouhu/runtime.h"
 #include "shouhu/store.h"
+#include "../../support/test_paths.h"
 
 namespace shouhu {
 namespace {
@@ -34,7 +35,7 @@ int Fail(const std::string& what, const Status& s) {
 StatusOr<ChannelOptions> Channel(const std::string& name,
                                  const std::string& contact,
                                  const std::string& url) {
-  auto plugin = NotifierPlugin::Open(SHOUHU_BINARY_DIR "/plugins", "webhook");
+  auto plugin = NotifierPlugin::Open(BuildTree("/plugins"), "webhook");
   if (!plugin.ok()) return plugin.status();
   ChannelOptions c;
   c.name = name;
@@ -52,13 +53,13 @@ int Main(const std::string& data, const std::string& peer, int cases,
          bool open_only) {
   std::vector<DefinitionError> errors;
   Catalog catalog = Catalog::Load(
-      {SHOUHU_SOURCE_DIR "/tests/fixtures/dispatch/workflows"}, &errors);
+      {SourceTree("/tests/fixtures/dispatch/workflows")}, &errors);
   if (!errors.empty())
     return Fail("workflows", InvalidArgument(errors[0].ToString()));
   auto org = Organisation::Load(
-      SHOUHU_SOURCE_DIR "/tests/fixtures/dispatch/org/organisation.json");
+      SourceTree("/tests/fixtures/dispatch/org/organisation.json"));
   if (!org.ok()) return Fail("organisation", org.status());
-  auto rules = AccessRules::Load(SHOUHU_SOURCE_DIR "/tests/fixtures/dispatch/org/access.json",
+  auto rules = AccessRules::Load(SourceTree("/tests/fixtures/dispatch/org/access.json"),
                                  KnownRoles(*org, catalog));
   if (!rules.ok()) return Fail("access rules", rules.status());
   auto store = OpenRocksStore(data);

@@ -15,6 +15,7 @@
 
 #include "../api/api_daemon.h"
 #include "../plugins/peer.h"
+#include "../../support/test_paths.h"
 
 namespace shouhu {
 namespace {
@@ -69,7 +70,7 @@ class NotificationPrivacyTest : public ::testing::Test {
     char tmpl[] = "/tmp/shouhu-privacy-XXXXXX";
     dir_ = mkdtemp(tmpl);
     // The sample county, with a group-chat robot for one county supervisor.
-    std::ifstream in(SHOUHU_SOURCE_DIR "/deploy/county/organisation.json");
+    std::ifstream in(SourceTree("/deploy/county/organisation.json"));
     json org = json::parse(in);
     int robots = 0;
     for (json& u : org["users"]) {
@@ -83,11 +84,11 @@ class NotificationPrivacyTest : public ::testing::Test {
   // The daemon's configuration: the test workflow, the county and its rules,
   // and the three channels on the real plugins against the peers.
   json Extra(const Peer& smtp, const Peer& http) const {
-    return {{"workflows", {SHOUHU_SOURCE_DIR "/tests/fixtures/dispatch/privacy"}},
+    return {{"workflows", {SourceTree("/tests/fixtures/dispatch/privacy")}},
             {"organisation", dir_ + "/organisation.json"},
-            {"access", SHOUHU_SOURCE_DIR "/deploy/county/access.json"},
+            {"access", SourceTree("/deploy/county/access.json")},
             {"notifiers",
-             {{"plugin_dir", SHOUHU_BINARY_DIR "/plugins"},
+             {{"plugin_dir", BuildTree("/plugins")},
               {"channels",
                {{"email",
                  {{"plugin", "email"},

@@ -8,6 +8,7 @@
 
 #include "shouhu/dispatcher.h"
 #include "shouhu/notifier.h"
+#include "../../support/test_paths.h"
 
 namespace shouhu::dispatch_test {
 
@@ -21,7 +22,7 @@ inline ChannelOptions PluginChannel(const std::string& name,
   ChannelOptions c;
   c.name = name;
   c.contact = DefaultContact(name);
-  auto p = NotifierPlugin::Open(SHOUHU_BINARY_DIR "/plugins", plugin);
+  auto p = NotifierPlugin::Open(BuildTree("/plugins"), plugin);
   EXPECT_TRUE(p.ok()) << p.status().ToString();
   if (!p.ok()) return c;
   for (int i = 0; i < concurrency; ++i) {

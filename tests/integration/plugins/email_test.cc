@@ -3,6 +3,7 @@
 
 #include "peer.h"
 #include "shouhu/notifier.h"
+#include "../../support/test_paths.h"
 
 namespace shouhu {
 namespace {
@@ -10,7 +11,7 @@ namespace {
 using nlohmann::json;
 using testing::Peer;
 
-const std::string kPlugins = SHOUHU_BINARY_DIR "/plugins";
+const std::string kPlugins = BuildTree("/plugins");
 
 std::unique_ptr<Notifier> Email(const Peer& peer,
                                 const std::string& extra = "") {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "../../support/subprocess.h"
+#include "../../support/test_paths.h"
 
 namespace shouhu::testing {
 
@@ -58,7 +59,7 @@ class Peer {
                                        std::vector<std::string> args) {
     std::vector<std::string> argv = {
         SHOUHU_PYTHON3,
-        SHOUHU_SOURCE_DIR "/tests/integration/plugins/" + script};
+        SourceTree("/tests/integration/plugins/") + script};
     argv.insert(argv.end(), args.begin(), args.end());
     return argv;
   }

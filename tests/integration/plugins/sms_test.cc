@@ -5,6 +5,7 @@
 
 #include "peer.h"
 #include "shouhu/notifier.h"
+#include "../../support/test_paths.h"
 
 namespace shouhu {
 namespace {
@@ -12,7 +13,7 @@ namespace {
 using nlohmann::json;
 using testing::Peer;
 
-const std::string kPlugins = SHOUHU_BINARY_DIR "/plugins";
+const std::string kPlugins = BuildTree("/plugins");
 
 std::unique_ptr<Notifier> Sms(const std::string& config) {
   auto n = LoadNotifier(kPlugins, "sms", config);

@@ -7,6 +7,7 @@
 
 #include "peer.h"
 #include "shouhu/notifier.h"
+#include "../../support/test_paths.h"
 
 namespace shouhu {
 namespace {
@@ -14,7 +15,7 @@ namespace {
 using nlohmann::json;
 using testing::Peer;
 
-const std::string kPlugins = SHOUHU_BINARY_DIR "/plugins";
+const std::string kPlugins = BuildTree("/plugins");
 
 std::unique_ptr<Notifier> Webhook(const Peer& peer, const std::string& path,
                                   const std::string& extra = "") {

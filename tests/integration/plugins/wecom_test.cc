@@ -6,6 +6,7 @@
 
 #include "peer.h"
 #include "shouhu/notifier.h"
+#include "../../support/test_paths.h"
 
 namespace shouhu {
 namespace {
@@ -13,7 +14,7 @@ namespace {
 using nlohmann::json;
 using testing::Peer;
 
-const std::string kPlugins = SHOUHU_BINARY_DIR "/plugins";
+const std::string kPlugins = BuildTree("/plugins");
 
 std::unique_ptr<Notifier> WeCom(const Peer& peer, const std::string& secret = "secret") {
   std::string url = peer.url("http", "");

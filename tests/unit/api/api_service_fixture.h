@@ -11,6 +11,7 @@
 #include "api/api_service.h"
 #include "api/policy.h"
 #include "auth/token_store.h"
+#include "../../support/test_paths.h"
 
 namespace shouhu::api {
 
@@ -25,10 +26,10 @@ class ApiServiceTest : public ::testing::Test {
     std::vector<DefinitionError> errors;
     catalog_ = Catalog::Load(Definitions(), &errors);
     ASSERT_TRUE(errors.empty()) << errors.front().ToString();
-    auto org = Organisation::Load(SHOUHU_SOURCE_DIR "/deploy/county/organisation.json");
+    auto org = Organisation::Load(SourceTree("/deploy/county/organisation.json"));
     ASSERT_TRUE(org.ok());
     org_ = std::move(*org);
-    auto access = AccessRules::Load(SHOUHU_SOURCE_DIR "/deploy/county/access.json",
+    auto access = AccessRules::Load(SourceTree("/deploy/county/access.json"),
                                     KnownRoles(org_, catalog_));
     ASSERT_TRUE(access.ok()) << access.status().ToString();
     access_ = std::move(*access);
@@ -49,7 +50,7 @@ class ApiServiceTest : public ::testing::Test {
   }
 
   // The definitions loaded: the bundled workflows, and what a test adds.
-  virtual std::vector<std::string> Definitions() const { return {SHOUHU_SOURCE_DIR "/workflows"}; }
+  virtual std::vector<std::string> Definitions() const { return {SourceTree("/workflows")}; }
 
   // No request rate limit; everything else as configured by default.
   static ApiOptions TestOptions() {

@@ -8,6 +8,7 @@
 
 #include "api/api_service.h"
 #include "api_service_fixture.h"
+#include "../../support/test_paths.h"
 
 namespace shouhu::api {
 namespace {
@@ -15,7 +16,7 @@ namespace {
 using nlohmann::json;
 
 json RepositoryDocument() {
-  std::ifstream in(SHOUHU_SOURCE_DIR "/engine/src/api/openapi.json");
+  std::ifstream in(SourceTree("/engine/src/api/openapi.json"));
   return json::parse(in);
 }
 

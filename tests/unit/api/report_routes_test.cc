@@ -64,7 +64,7 @@ class ReportsTest : public ApiServiceTest {
   std::vector<std::string> Definitions() const override {
     // The annual survey (issue 15 item 4) is the lead's; a stand-in that
     // declares `reports.surveyed` gives 建档率 its denominator.
-    return {SHOUHU_SOURCE_DIR "/workflows", SHOUHU_SOURCE_DIR "/tests/fixtures/reports"};
+    return {SourceTree("/workflows"), SourceTree("/tests/fixtures/reports")};
   }
 
   Actor As(const std::string& user) {
@@ -480,9 +480,9 @@ TEST(ReportIndex, AReportReadsIndexRowsOnlyNeverACase) {
   ASSERT_TRUE(rocks.ok());
   RecordingStore store(std::move(*rocks));
   std::vector<DefinitionError> errors;
-  Catalog catalog = Catalog::Load({SHOUHU_SOURCE_DIR "/workflows"}, &errors);
+  Catalog catalog = Catalog::Load({SourceTree("/workflows")}, &errors);
   ASSERT_TRUE(errors.empty());
-  auto org = Organisation::Load(SHOUHU_SOURCE_DIR "/deploy/county/organisation.json");
+  auto org = Organisation::Load(SourceTree("/deploy/county/organisation.json"));
   ASSERT_TRUE(org.ok());
   FakeClock clock{Instant(std::chrono::milliseconds(1'772'413'200'000))};
   auto runtime = Runtime::Create(store, catalog, clock, {});

@@ -22,6 +22,7 @@
 #include "shouhu/clock.h"
 #include "shouhu/runtime.h"
 #include "shouhu/store.h"
+#include "../../support/test_paths.h"
 
 namespace shouhu {
 namespace {
@@ -30,7 +31,7 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 using Result = testing::ProgramResult;
 
-const std::string kBinary = SHOUHU_BINARY_DIR "/engine/shouhu";
+const std::string kBinary = BuildTree("/engine/shouhu");
 
 std::unique_ptr<Store> OpenStore(const std::string& dir) {
   auto store = OpenRocksStore(dir);
@@ -66,7 +67,7 @@ class AdminCliTest : public ::testing::Test {
   // Three reports, two of them accepted, one read: 6 audit records.
   void FillDataDir() {
     std::vector<DefinitionError> errors;
-    Catalog catalog = Catalog::Load({std::string(SHOUHU_SOURCE_DIR) + "/workflows"}, &errors);
+    Catalog catalog = Catalog::Load({SourceTree("/workflows")}, &errors);
     ASSERT_TRUE(errors.empty()) << errors[0].ToString();
     FakeClock clock(Instant(std::chrono::milliseconds(1'772'413'200'000)));
     auto store = OpenStore(data_);

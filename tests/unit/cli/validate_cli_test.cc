@@ -14,12 +14,13 @@
 #include "../../support/data_key.h"
 #include "../../support/run_program.h"
 #include "../workflow/definitions.h"
+#include "../../support/test_paths.h"
 
 namespace shouhu {
 namespace {
 
-const std::string kBinary = SHOUHU_BINARY_DIR "/engine/shouhu";
-const std::string kSource = SHOUHU_SOURCE_DIR;
+const std::string kBinary = BuildTree("/engine/shouhu");
+const std::string kSource = SourceTree("");
 const std::string kFixtures = kSource + "/tests/fixtures/workflows";
 
 using Result = testing::ProgramResult;

@@ -4,11 +4,12 @@
 #include <gtest/gtest.h>
 
 #include "shouhu/notifier.h"
+#include "../../support/test_paths.h"
 
 namespace shouhu {
 namespace {
 
-const std::string kPlugins = SHOUHU_BINARY_DIR "/plugins";
+const std::string kPlugins = BuildTree("/plugins");
 
 // "OK", or the message of the load error.
 std::string Error(const std::string& name, const std::string& config) {

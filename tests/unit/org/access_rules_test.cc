@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "shouhu/access.h"
+#include "../../support/test_paths.h"
 
 namespace shouhu {
 namespace {
@@ -35,11 +36,11 @@ std::string ErrorOf(const json& doc) {
 
 TEST(AccessRulesTest, TheSampleCountyLoads) {
   std::vector<DefinitionError> errors;
-  Catalog catalog = Catalog::Load({SHOUHU_SOURCE_DIR "/workflows"}, &errors);
+  Catalog catalog = Catalog::Load({SourceTree("/workflows")}, &errors);
   ASSERT_TRUE(errors.empty());
-  auto org = Organisation::Load(SHOUHU_SOURCE_DIR "/deploy/county/organisation.json");
+  auto org = Organisation::Load(SourceTree("/deploy/county/organisation.json"));
   ASSERT_TRUE(org.ok());
-  auto rules = AccessRules::Load(SHOUHU_SOURCE_DIR "/deploy/county/access.json",
+  auto rules = AccessRules::Load(SourceTree("/deploy/county/access.json"),
                                  KnownRoles(*org, catalog));
   ASSERT_TRUE(rules.ok()) << rules.status().ToString();
   // Deny by default: a role the file does not list holds nothing.

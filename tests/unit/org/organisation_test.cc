@@ -4,11 +4,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include "../../support/test_paths.h"
 
 namespace shouhu {
 namespace {
 
-const std::string kCounty = SHOUHU_SOURCE_DIR "/deploy/county/organisation.json";
+const std::string kCounty = SourceTree("/deploy/county/organisation.json");
 
 TEST(OrganisationTest, SampleCountyLoads) {
   auto org = Organisation::Load(kCounty);

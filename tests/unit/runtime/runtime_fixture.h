@@ -24,6 +24,7 @@
 #include "shouhu/clock.h"
 #include "shouhu/runtime.h"
 #include "shouhu/store.h"
+#include "../../support/test_paths.h"
 
 // Asserts that a StatusOr / Status-returning call failed with `code`.
 #define EXPECT_CODE(expr, want)                                   \
@@ -45,7 +46,7 @@ inline Instant At(std::string_view rfc3339) {
 }
 
 inline std::string SourcePath(const std::string& relative) {
-  return std::string(SHOUHU_SOURCE_DIR) + "/" + relative;
+  return SourceTree("/" + relative);
 }
 
 // A store key with its binary parts escaped, for failure messages.

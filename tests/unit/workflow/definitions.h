@@ -12,11 +12,12 @@
 #include <vector>
 
 #include "shouhu/catalog.h"
+#include "../../support/test_paths.h"
 
 namespace shouhu::testing {
 
 inline std::string SourcePath(const std::string& relative) {
-  return std::string(SHOUHU_SOURCE_DIR) + "/" + relative;
+  return SourceTree("/" + relative);
 }
 
 inline std::string FixturePath(const std::string& relative) {

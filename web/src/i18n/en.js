@@ -82,7 +82,7 @@ export default {
   },
   register: {
     title: "Children's register", name: 'Name', nameHint: 'Name, given name or pinyin initials, e.g. zxm', helper: 'Helper',
-    helperHint: "Helper's id, e.g. u0022", unit: 'Unit', anyUnit: 'All in my jurisdiction', search: 'Search',
+    helperHint: "Helper's id, e.g. u0022", unit: 'Unit', anyUnit: 'All in my jurisdiction', search: 'Search', pageSize: 'Rows per page', perPage: '{n} per page',
     create: 'New file', none: 'No file matches', likely: 'This child may have a file already (same name, and the same birth date, guardian or ID number):',
     outside: '{n} more outside your jurisdiction', createAnyway: 'Not the same child: create anyway', cancel: 'Cancel', save: 'Save',
   },

@@ -81,7 +81,7 @@ export default {
   },
   register: {
     title: '一人一档', name: '姓名', nameHint: '姓名、名字或拼音首字母，如 zxm', helper: '帮扶人',
-    helperHint: '帮扶人编号，如 u0022', unit: '所属单位', anyUnit: '管辖范围内全部', search: '查询',
+    helperHint: '帮扶人编号，如 u0022', unit: '所属单位', anyUnit: '管辖范围内全部', search: '查询', pageSize: '每页条数', perPage: '每页 {n} 条',
     create: '新建档案', none: '没有符合条件的档案', likely: '可能已有此儿童的档案（同名，且出生日期、监护人或身份证号相同）：',
     outside: '另有 {n} 份在您管辖范围之外', createAnyway: '确认不是同一儿童，仍然新建', cancel: '取消', save: '保存',
   },

@@ -1,6 +1,5 @@
 // The reports' index (shouhu/reports.h): reading the fact rows, and writing
 // them once for the cases of a store from before them.
-#include "runtime/codec.h"
 #include "runtime/report_facts.h"
 #include "runtime/runtime_impl.h"
 
@@ -26,50 +25,25 @@ Status RuntimeImpl::ScanFacts(const std::string& unit, char kind, const std::str
   return s;
 }
 
-Status RuntimeImpl::RecordAccessWithDetail(const Access& access, const std::string& detail) {
-  AuditRecord audit;
-  audit.at = clock_.Now();
-  audit.user = access.actor.user;
-  audit.unit = access.actor.unit;
-  audit.origin = access.actor.origin;
-  audit.action = access.action;
-  audit.case_id = access.case_id;
-  audit.child_id = access.child_id;
-  audit.detail = detail;
-  return store_.Commit({Mutation::ChainedAppend(std::string(codec::kAuditPrefix),
-                                                codec::EncodeAudit(audit))});
-}
-
 Status RuntimeImpl::IndexReportsOnce() {
-  auto done = store_.Get(std::string(report_facts::kDoneKey));
-  if (done.ok()) return Status::Ok();
-  if (done.status().code() != StatusCode::kNotFound) return done.status();
-  // Cases written before the reports' index: one walk, then the rows and
-  // the mark in one batch. A case's open-now, opened and closed rows come
-  // from its record (opened_at; the closing state's entry time); the
-  // obligations measured before cannot be told from the record and start
-  // with the first change after the upgrade.
-  std::vector<Mutation> batch;
-  Status s = store_.Scan(codec::kCasePrefix, "", [&](std::string_view, std::string_view value) {
-    auto c = codec::DecodeCase(value);
-    if (!c.ok()) return true;  // an unreadable case is reported where it is read
-    auto w = catalog_.Find(c->workflow_id, c->workflow_version);
-    if (!w) return true;
+  // A case's open-now, opened and closed rows come from its record
+  // (opened_at; the closing state's entry time); the obligations measured
+  // before cannot be told from the record and start with the first change
+  // after the upgrade.
+  return IndexCasesOnce(report_facts::kDoneKey, [this](const CaseRecord& c,
+                                                       std::vector<Mutation>* batch) {
+    auto w = catalog_.Find(c.workflow_id, c.workflow_version);
+    if (!w) return;
     const Calendar* cal = CalendarOf(*w);
-    std::string open = report_facts::OpenKey(*w, *c);
-    if (!open.empty()) batch.push_back(Mutation::Put(std::move(open), ""));
-    batch.push_back(Mutation::Put(report_facts::OpenedKey(*w, *c, c->opened_at, cal), ""));
-    if (report_facts::IsTerminal(*w, c->state)) {
-      for (std::string& k : report_facts::ClosedKeys(*w, *c, c->state_entered_at, cal)) {
-        batch.push_back(Mutation::Put(std::move(k), ""));
+    std::string open = report_facts::OpenKey(*w, c);
+    if (!open.empty()) batch->push_back(Mutation::Put(std::move(open), ""));
+    batch->push_back(Mutation::Put(report_facts::OpenedKey(*w, c, c.opened_at, cal), ""));
+    if (report_facts::IsTerminal(*w, c.state)) {
+      for (std::string& k : report_facts::ClosedKeys(*w, c, c.state_entered_at, cal)) {
+        batch->push_back(Mutation::Put(std::move(k), ""));
       }
     }
-    return true;
   });
-  SHOUHU_RETURN_IF_ERROR(s);
-  batch.push_back(Mutation::Put(std::string(report_facts::kDoneKey),
-                                std::string(1, codec::kFormatV1)));
-  return store_.Commit(std::move(batch));
 }
 
 }  // namespace shouhu

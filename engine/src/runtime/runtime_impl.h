@@ -99,6 +99,11 @@ class RuntimeImpl : public Runtime, public ChildRegister, public ReportIndex {
   const Calendar* CalendarOf(const Workflow& w) const;
   // Writes the reporter index of cases from before it existed, once.
   Status IndexReportersOnce();
+  // Writes index entries for the cases of a store from before an index:
+  // unless `done_key` is set, `index` adds each case's entries, and they and
+  // the mark commit in one batch.
+  Status IndexCasesOnce(std::string_view done_key,
+                        const std::function<void(const CaseRecord&, std::vector<Mutation>*)>& index);
   // Writes the register's index of files from before it existed, once
   // (child_index.cc).
   Status IndexChildrenOnce();

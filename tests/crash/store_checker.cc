@@ -7,6 +7,7 @@
 
 #include "case_replay.h"
 #include "runtime/codec.h"
+#include "runtime/report_facts.h"
 
 namespace shouhu::crash {
 namespace {
@@ -23,6 +24,8 @@ struct Records {
   std::map<std::string, CommandResult> requests;           // by request id
   // Secondary index entries, by case: "workflow/state", unit, owner, overdue.
   std::map<std::string, std::vector<std::string>> by_state, by_unit, by_owner, by_reporter;
+  std::set<std::string> open_rows;  // the reports' open-now rows (i/p/<unit>\0s\0...)
+  std::set<std::string> event_rows;  // their opened and closed rows ('o', 'c', 'v')
   std::map<std::string, int> overdue;
 };
 
@@ -45,6 +48,31 @@ class Checker {
     for (const auto& [id, c] : r_.cases) CheckCase(c, r_.history[id]);
     for (const auto& [id, h] : r_.history) {
       if (!r_.cases.count(id)) Fail("history without a case record: " + id);
+    }
+    // The reports' open-now rows are exactly those the case records give:
+    // written in each change's batch, they are never ahead or behind.
+    std::set<std::string> open_expected, events_expected;
+    for (const auto& [id, c] : r_.cases) {
+      auto w = catalog_.Find(c.workflow_id, c.workflow_version);
+      if (!w) continue;
+      std::string k = report_facts::OpenKey(*w, c);
+      if (!k.empty()) open_expected.insert(k);
+      const Calendar* cal = catalog_.FindCalendar(w->calendar_id);
+      events_expected.insert(report_facts::OpenedKey(*w, c, c.opened_at, cal));
+      if (report_facts::IsTerminal(*w, c.state)) {
+        for (const std::string& e : report_facts::ClosedKeys(*w, c, c.state_entered_at, cal)) {
+          events_expected.insert(e);
+        }
+      }
+    }
+    if (events_expected != r_.event_rows) {
+      Fail("report opened/closed rows differ from the cases: " +
+           std::to_string(r_.event_rows.size()) + " rows, " +
+           std::to_string(events_expected.size()) + " expected");
+    }
+    if (open_expected != r_.open_rows) {
+      Fail("report open-now rows differ from the cases: " + std::to_string(r_.open_rows.size()) +
+           " rows, " + std::to_string(open_expected.size()) + " open cases");
     }
     for (const auto& [id, keys] : r_.timer_keys) {
       if (!r_.cases.count(id)) Fail("timer index keys without a case: " + id);
@@ -131,7 +159,14 @@ class Checker {
     } else if (area == "g/") {
       // the organisation (shouhu/org_directory.h): a JSON record each
       if (!codec::DecodeOrgRecord(value).ok()) Fail("bad organisation record " + k);
-    } else if (key == codec::kReporterIndexDoneKey || key == codec::kChildIndexDoneKey) {
+    } else if (area == "i/p/") {
+      // the reports' fact rows; the open-now ones are checked against the cases
+      size_t nul = k.find('\0', 4);
+      char kind = nul != std::string::npos && nul + 1 < k.size() ? k[nul + 1] : 0;
+      if (kind == 's') r_.open_rows.insert(k);
+      if (kind == 'o' || kind == 'c' || kind == 'v') r_.event_rows.insert(k);
+    } else if (key == codec::kReporterIndexDoneKey || key == codec::kChildIndexDoneKey ||
+               key == report_facts::kDoneKey) {
       // the marks that cases (files) from before an index are indexed
     } else if (area == "i/s/" || area == "i/u/" || area == "i/o/" || area == "i/r/") {
       std::string rest = k.substr(4);

@@ -125,6 +125,9 @@ export const api = {
   deadLetters: (after) => get('/dead-letters', { after, limit: 200 }),
   redrive: (id) => request('POST', `/dead-letters/${enc(id)}/redrive`, { body: {} }),
   stats: () => get('/stats'),
+  // Reports (统计报表) and spot checks (随机抽查), reports.read.
+  report: (name, query) => get(`/reports/${enc(name)}`, query),
+  spotCheck: (body) => request('POST', '/spot-checks', { body }),
 
   child: (id, asOf) => get(`/children/${enc(id)}`, { as_of: asOf }),
   childHistory: (id) => get(`/children/${enc(id)}/history`),

@@ -16,6 +16,7 @@ export const routes = [
   { path: '/cases/:id', name: 'case', component: () => import('./views/CaseView.vue'), meta: { capability: 'case.read', title: 'nav.case' } },
   { path: '/children', name: 'register', component: () => import('./views/ChildRegister.vue'), meta: { capability: 'child.read', menu: 'nav.register' } },
   { path: '/children/:id', name: 'child', component: () => import('./views/ChildFile.vue'), meta: { capability: 'child.read', title: 'nav.child' } },
+  { path: '/reports', name: 'reports', component: () => import('./views/ReportsView.vue'), meta: { capability: 'reports.read', menu: 'nav.reports' } },
   { path: '/admin', name: 'admin', component: () => import('./views/AdminView.vue'), meta: { capability: 'users.admin', menu: 'nav.admin' } },
   { path: '/', name: 'home', component: () => import('./views/HomeView.vue'), meta: { title: 'nav.home' } },
   { path: '/:rest(.*)*', name: 'missing', component: () => import('./views/HomeView.vue'), meta: { title: 'nav.home' } },

@@ -43,8 +43,9 @@ enum class Capability {
   kSystemBackup,          // system.backup: take and list online backups
   kOrgManage,             // org.manage: add, change, move, deactivate units and
                           // users (in one's jurisdiction)
+  kReportsRead,           // reports.read: reports, their exports, spot checks
 };
-inline constexpr size_t kCapabilityCount = 14;
+inline constexpr size_t kCapabilityCount = 15;
 
 // "report.file" ... "users.admin", as written in the rules and /api/v1/me.
 std::string_view CapabilityName(Capability c);

@@ -35,6 +35,9 @@ struct AuditRecord {
   // seals which bytes were seen.
   std::string file;
   std::string file_sha256;
+  // What else the record says, as JSON text ("" for none): a spot check's
+  // seed and sample.
+  std::string detail;
   // For writes: the case's history seq after the change.
   std::optional<uint64_t> case_seq;
 };

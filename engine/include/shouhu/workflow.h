@@ -301,6 +301,30 @@ struct RoleDef {
   Label label;
 };
 
+// What a workflow's cases count for in the reports (issue 15 item 5), so the
+// engine knows no step, field or timer by name: the fields the monthly
+// counts are broken down by, the number a closing survey contributes, and
+// the measured obligations. Read and checked in workflow/reports.cc.
+struct MeasureDef {
+  std::string id;
+  Label label;
+  // A timer of one or more states: the obligation is met on time when the
+  // timer's `until` field is set or an event restarts it while it is armed,
+  // and late when it fires first.
+  std::string timer;
+  // Whom the figure is counted for besides the unit: "" (the unit only),
+  // "owner" (the case's owner then), or a string or list field (each value).
+  std::string by;
+};
+struct ReportsDef {
+  std::string category;       // an enum field: monthly counts by category
+  std::string reporter_kind;  // an enum field: monthly counts by reporter kind
+  // An integer field whose value, when a case closes, is children surveyed
+  // (the denominator of 建档率).
+  std::string surveyed;
+  std::vector<MeasureDef> measures;
+};
+
 // The role that timers fire events as; no user holds it.
 inline constexpr std::string_view kSystemRole = "system";
 
@@ -323,6 +347,7 @@ struct Workflow {
   std::vector<ServiceLevel> service_levels;
   std::vector<FlagDef> flags;
   std::optional<ChildFileDef> child;  // absent: cases keep no child's file
+  ReportsDef reports;                 // empty: counted by state only
   std::string source_file;
 
   const StateDef* FindState(std::string_view id) const;

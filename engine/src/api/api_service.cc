@@ -41,6 +41,7 @@ ApiService::ApiService(ApiDeps deps, ApiOptions options)
   AddRegisterRoutes();
   AddRosterRoutes();
   AddExportRoutes();
+  AddReportRoutes();
   AddAdminRoutes();
   AddSessionRoutes();
   AddDirectoryRoutes();

@@ -134,6 +134,7 @@ class ApiService {
   void AddKeyRoutes();  // key_routes.cc: the data key's online rotation
   void AddBackupRoutes();      // backup_routes.cc: online backups
   void AddOrgRoutes();         // org_routes.cc: units and users changed at run time
+  void AddReportRoutes();      // report_routes.cc: reports, their exports, spot checks
 
   // Whether the caller files, acts on or works cases somewhere (and so may
   // upload evidence).

@@ -7,6 +7,7 @@
 #include "api/child_query.h"
 #include "api/errors.h"
 #include "api/request_helpers.h"
+#include "api/spreadsheet.h"
 #include "shouhu/child_register.h"
 #include "roster/cells.h"
 #include "roster/file_fields.h"
@@ -57,24 +58,6 @@ std::optional<Scope> ScopeOf(const ApiDeps& deps, const HttpRequest& req, const 
   }
   scope.units = UnitsInReach(deps, policy, c, within);
   return scope;
-}
-
-// The file: .xlsx, or CSV in UTF-8 with a byte-order mark (so Excel opens it
-// as UTF-8).
-HttpResponse Spreadsheet(const std::string& format, const std::string& name,
-                         const std::vector<std::string>& headings,
-                         const std::vector<std::vector<std::string>>& rows) {
-  HttpResponse out;
-  if (format == "csv") {
-    out.content_type = "text/csv; charset=utf-8";
-    out.body = "\xEF\xBB\xBF" + roster::WriteCsv(headings, rows);
-  } else {
-    auto xlsx = roster::WriteXlsx(name, headings, rows);
-    if (!xlsx.ok()) return StatusResponse(xlsx.status());
-    out.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    out.body = std::move(*xlsx);
-  }
-  return out;
 }
 
 }  // namespace

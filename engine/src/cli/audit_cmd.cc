@@ -232,6 +232,7 @@ int Show(int argc, char** argv) {
                 {"action", a.action}, {"case", a.case_id},  {"child", a.child_id}};
       j["case_seq"] = a.case_seq ? json(*a.case_seq) : json();
       if (!a.file.empty()) j["file"] = {{"id", a.file}, {"sha256", a.file_sha256}};
+      if (!a.detail.empty()) j["detail"] = json::parse(a.detail, nullptr, false);
       out.push_back(std::move(j));
     }
     std::printf("%s\n", out.dump(2, ' ', false, json::error_handler_t::replace).c_str());
@@ -244,7 +245,7 @@ int Show(int argc, char** argv) {
     std::string tail = !a.child_id.empty() ? a.child_id
                        : a.case_seq        ? "#" + std::to_string(*a.case_seq)
                        : !a.file.empty()   ? a.file + " sha256:" + a.file_sha256.substr(0, 12)
-                                           : "";
+                                           : a.detail;
     std::printf("%s\n", Row({std::to_string(a.seq), FormatInstant(a.at), a.user,
                              a.unit.empty() ? "-" : a.unit,
                              a.origin.empty() ? "-" : a.origin, a.action,

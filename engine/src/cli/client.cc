@@ -321,6 +321,20 @@ const Command kCommands[] = {
                "--list lists the backups. Needs system.backup. (With --data-dir: the\n"
                "offline backup of a stopped daemon's data directory; see --data-dir --help.)\n",
      {}, {"list"}, 0, Backup},
+    {"reports", "usage: shouhu reports NAME [--unit UNIT] [--from YYYY-MM] [--to YYYY-MM]\n"
+                "                      [--format json|xlsx|csv --out FILE]\n"
+                "\nA report (统计报表) for UNIT's subtree (default your unit), its rows per child\n"
+                "unit and a total: registration (建档率), cases (open, overdue, closed per step),\n"
+                "measures (obligations met on time: the 3-day feedback, care-plan duties per\n"
+                "helper), monthly (reports by category and reporter kind). The months default\n"
+                "to this year. --format xlsx|csv --out FILE downloads it. Needs reports.read.\n",
+     {"unit", "from", "to", "format", "out"}, {}, 1, ReportsCommand},
+    {"spot-check", "usage: shouhu spot-check cases|files --size N [--unit UNIT] [--seed SEED]\n"
+                   "                         [--from YYYY-MM] [--to YYYY-MM]\n"
+                   "\nDraws a random sample (随机抽查) of the cases opened (in the months given) or\n"
+                   "the child files registered in UNIT's subtree. The same --seed draws the same\n"
+                   "sample; the seed and the sample are recorded in the audit log.\n",
+     {"size", "unit", "seed", "from", "to"}, {}, 1, SpotCheckCommand},
 };
 
 }  // namespace
@@ -436,6 +450,8 @@ const char* ClientCommandsHelp() {
          "  escalations                    escalations that reached you\n"
          "  whoami | users                 your token's user; the users you may see\n"
          "  backup [--list]                an online backup of the running daemon\n"
+         "  reports NAME [--unit U]        a report (统计报表) as a table, or --format xlsx\n"
+         "  spot-check cases|files --size N  a reproducible random sample (随机抽查)\n"
          "  token issue|revoke|list        API tokens (offline with --data-dir)\n"
          "  user invite --user ID          a one-time code to set a password (offline\n"
          "                                 with --data-dir)\n"

@@ -53,6 +53,10 @@ int SendAndPrint(HttpClient& client, const ClientArgs& args, const std::string& 
 int PrintReply(const HttpClient& client, const ClientArgs& args, const HttpReply& reply,
                void (*render)(const nlohmann::json&));
 
+// `shouhu reports NAME` and `shouhu spot-check KIND` (report_command.cc).
+int ReportsCommand(HttpClient& client, const ClientArgs& args);
+int SpotCheckCommand(HttpClient& client, const ClientArgs& args);
+
 // Replaces the enum values in `data` (a case's data) by their labels
 // ("脱离监护单独居住 Living alone") from `definition` (the workflow as
 // written), lists joined with "、". Values without a label stay as they are.

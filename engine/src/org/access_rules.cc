@@ -34,7 +34,7 @@ constexpr std::array<std::string_view, kCapabilityCount> kNames = {
     "report.file", "report.own_progress", "case.read",
     "case.reporter_identity", "case.work", "case.fire",
     "supervise", "child.read", "users.admin", "child.write",
-    "child.create", "child.merge", "system.backup", "org.manage"};
+    "child.create", "child.merge", "system.backup", "org.manage", "reports.read"};
 
 unsigned Bit(Capability c) { return 1u << static_cast<unsigned>(c); }
 

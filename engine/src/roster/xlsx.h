@@ -29,10 +29,13 @@ namespace shouhu::roster {
 StatusOr<Sheet> ReadXlsx(std::string_view bytes);
 
 // One sheet named `sheet_name`: the headings in bold, then the rows, every
-// cell as text.
+// cell as text, except in the columns `numeric` marks true, where a cell
+// that is a number ("12", "0.5") is written as one (a report's figures, so
+// that Excel sums them).
 StatusOr<std::string> WriteXlsx(const std::string& sheet_name,
                                 const std::vector<std::string>& headings,
-                                const std::vector<std::vector<std::string>>& rows);
+                                const std::vector<std::vector<std::string>>& rows,
+                                const std::vector<bool>& numeric = {});
 
 // True when `bytes` start as a zip archive (an .xlsx) does.
 bool LooksLikeZip(std::string_view bytes);

@@ -3,6 +3,7 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -13,7 +14,8 @@ namespace shouhu::roster {
 
 StatusOr<std::string> WriteXlsx(const std::string& sheet_name,
                                 const std::vector<std::string>& headings,
-                                const std::vector<std::vector<std::string>>& rows) {
+                                const std::vector<std::vector<std::string>>& rows,
+                                const std::vector<bool>& numeric) {
   // A private directory (0700), so the clear copy is nobody else's to read
   // for the moment it exists.
   std::error_code ec;
@@ -41,6 +43,15 @@ StatusOr<std::string> WriteXlsx(const std::string& sheet_name,
   for (size_t r = 0; r < rows.size() && err == LXW_NO_ERROR; ++r) {
     for (size_t c = 0; c < rows[r].size() && err == LXW_NO_ERROR; ++c) {
       if (rows[r][c].empty()) continue;
+      if (c < numeric.size() && numeric[c]) {
+        char* end = nullptr;
+        double v = std::strtod(rows[r][c].c_str(), &end);
+        if (end && *end == '\0') {
+          err = worksheet_write_number(sheet, static_cast<lxw_row_t>(r + 1),
+                                       static_cast<lxw_col_t>(c), v, nullptr);
+          continue;
+        }
+      }
       err = worksheet_write_string(sheet, static_cast<lxw_row_t>(r + 1), static_cast<lxw_col_t>(c),
                                    rows[r][c].c_str(), nullptr);
     }

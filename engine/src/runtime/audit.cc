@@ -7,6 +7,10 @@
 namespace shouhu {
 
 Status RuntimeImpl::RecordAccess(const Access& access) {
+  return RecordAccessWithDetail(access, "");
+}
+
+Status RuntimeImpl::RecordAccessWithDetail(const Access& access, const std::string& detail) {
   AuditRecord audit;
   audit.at = clock_.Now();
   audit.user = access.actor.user;
@@ -17,6 +21,7 @@ Status RuntimeImpl::RecordAccess(const Access& access) {
   audit.child_id = access.child_id;
   audit.file = access.file;
   audit.file_sha256 = access.file_sha256;
+  audit.detail = detail;
   return store_.Commit({Mutation::ChainedAppend(
       std::string(codec::kAuditPrefix), codec::EncodeAudit(audit))});
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "runtime/codec.h"
+#include "runtime/report_facts.h"
 
 namespace shouhu {
 namespace {
@@ -170,6 +171,10 @@ void CaseChange::RestartTimer(const std::string& id) {
   if (!def) return;
   for (const TimerDef& t : def->timers) {
     if (t.id != id) continue;
+    if (std::any_of(after_.timers.begin(), after_.timers.end(),
+                    [&](const ArmedTimer& a) { return a.name == t.id; })) {
+      CountMeasure(t.id, true);  // met while it was armed
+    }
     std::erase_if(after_.timers, [&](const ArmedTimer& a) {
       return a.name == t.id || (!t.escalation.empty() && a.chain == t.escalation);
     });
@@ -198,6 +203,10 @@ void CaseChange::DropSatisfiedTimers() {
   if (!def) return;
   for (const TimerDef& t : def->timers) {
     if (!Satisfied(t)) continue;
+    if (std::any_of(after_.timers.begin(), after_.timers.end(),
+                    [&](const ArmedTimer& a) { return a.name == t.id; })) {
+      CountMeasure(t.id, true);  // met before it fell due
+    }
     std::erase_if(after_.timers, [&](const ArmedTimer& a) {
       return a.name == t.id || (!t.escalation.empty() && a.chain == t.escalation);
     });
@@ -246,6 +255,12 @@ json CaseChange::Context(const TemplateDef* shown) const {
   return c;
 }
 
+void CaseChange::CountMeasure(const std::string& timer, bool on_time) {
+  for (const MeasureDef& m : wf_.reports.measures) {
+    if (m.timer == timer) measured_.emplace_back(&m, on_time);
+  }
+}
+
 void CaseChange::Notify(const Notification& n, uint64_t seq) {
   if (n.when && !EvaluateGuard(*n.when, after_.data)) return;
   OutboxEntry o;
@@ -267,6 +282,7 @@ const TimerDef* CaseChange::ConsumeTimer(const ArmedTimer& timer) {
   std::erase_if(after_.timers,
                 [&](const ArmedTimer& a) { return a.name == timer.name; });
   if (!timer.chain.empty()) return nullptr;
+  CountMeasure(timer.name, false);  // it fell due before it was met
   const StateDef* s = wf_.FindState(after_.state);
   if (!s) return nullptr;
   for (const TimerDef& t : s->timers) {
@@ -368,6 +384,31 @@ std::vector<Mutation> CaseChange::Render(std::atomic<uint64_t>& outbox_ids,
           codec::ByUnitKey(after_.unit, after_.id));
   reindex(b && b->overdue, codec::OverdueKey(after_.id), after_.overdue,
           codec::OverdueKey(after_.id));
+  // The reports' fact rows (shouhu/reports.h): open now, opened, closed,
+  // and the obligations this change measured.
+  {
+    namespace rf = report_facts;
+    std::string open_before = b ? rf::OpenKey(wf_, *b) : "";
+    std::string open_after = rf::OpenKey(wf_, after_);
+    reindex(!open_before.empty(), open_before, !open_after.empty(), open_after);
+    if (!b) m.push_back(Mutation::Put(rf::OpenedKey(wf_, after_, now_, calendar_), ""));
+    if (rf::IsTerminal(wf_, after_.state) && (!b || !rf::IsTerminal(wf_, b->state))) {
+      for (std::string& k : rf::ClosedKeys(wf_, after_, now_, calendar_)) {
+        m.push_back(Mutation::Put(std::move(k), ""));
+      }
+    }
+    std::string month = rf::MonthOf(now_, calendar_);
+    for (size_t i = 0; i < measured_.size(); ++i) {
+      const auto& [measure, on_time] = measured_[i];
+      for (const std::string& who : rf::MeasuredFor(*measure, after_)) {
+        m.push_back(Mutation::Put(
+            rf::Key(after_.unit, 'm',
+                    {month, after_.workflow_id, measure->id, on_time ? "on_time" : "late", who,
+                     after_.id, std::to_string(after_.last_seq) + "." + std::to_string(i)}),
+            ""));
+      }
+    }
+  }
   // Reporters only join: the first at opening, others as their reports join.
   if (!b) m.push_back(Mutation::Put(codec::ByReporterKey(after_.reporter, after_.id), ""));
   for (size_t i = b ? b->joined_reporters.size() : 0; i < after_.joined_reporters.size(); ++i) {

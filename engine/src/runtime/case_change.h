@@ -111,6 +111,9 @@ class CaseChange {
   // unit, people and priority, and the data fields that `shown` (the
   // notification's template) names.
   nlohmann::json Context(const TemplateDef* shown) const;
+  // The workflow's measures on timer `timer` (shouhu/reports.h): met on
+  // time, or late (it fired first).
+  void CountMeasure(const std::string& timer, bool on_time);
 
   const Workflow& wf_;
   const Calendar* calendar_;
@@ -123,6 +126,7 @@ class CaseChange {
   std::vector<ArmedTimer> armed_;
   std::vector<Mutation> extra_;
   std::vector<std::string> armed_keys_;
+  std::vector<std::pair<const MeasureDef*, bool>> measured_;  // (measure, on time)
 };
 
 }  // namespace shouhu

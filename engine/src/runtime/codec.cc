@@ -687,6 +687,7 @@ std::string EncodeAudit(const AuditRecord& a) {
   w.Key("case"), w.String(a.case_id);
   if (a.case_seq) w.Key("case_seq"), w.UInt(*a.case_seq);
   w.Key("child"), w.String(a.child_id);
+  if (!a.detail.empty()) w.Key("detail"), w.String(a.detail);
   if (!a.file.empty()) {
     w.Key("file"), w.String(a.file);
     w.Key("file_sha256"), w.String(a.file_sha256);
@@ -710,6 +711,7 @@ StatusOr<AuditRecord> DecodeAudit(std::string_view payload) {
     a.case_id = j->at("case").get<std::string>();
     a.child_id = j->at("child").get<std::string>();
     if (j->contains("case_seq")) a.case_seq = j->at("case_seq").get<uint64_t>();
+    if (j->contains("detail")) a.detail = j->at("detail").get<std::string>();
     if (j->contains("file")) {
       a.file = j->at("file").get<std::string>();
       a.file_sha256 = j->at("file_sha256").get<std::string>();

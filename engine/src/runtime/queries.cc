@@ -42,11 +42,14 @@ Status RuntimeImpl::Init() {
   // Audit records need no counter: the store numbers them (chained appends).
   SHOUHU_RETURN_IF_ERROR(IndexReportersOnce());
   SHOUHU_RETURN_IF_ERROR(IndexChildrenOnce());
+  SHOUHU_RETURN_IF_ERROR(IndexReportsOnce());
   return RecoverOutboxHighWater();
 }
 
-Status RuntimeImpl::IndexReportersOnce() {
-  auto done = store_.Get(std::string(codec::kReporterIndexDoneKey));
+Status RuntimeImpl::IndexCasesOnce(
+    std::string_view done_key,
+    const std::function<void(const CaseRecord&, std::vector<Mutation>*)>& index) {
+  auto done = store_.Get(done_key);
   if (done.ok()) return Status::Ok();
   if (done.status().code() != StatusCode::kNotFound) return done.status();
   // Cases written before the index: one walk, then the entries and the
@@ -55,16 +58,22 @@ Status RuntimeImpl::IndexReportersOnce() {
   Status s = store_.Scan(codec::kCasePrefix, "", [&](std::string_view, std::string_view value) {
     auto c = codec::DecodeCase(value);
     if (!c.ok()) return true;  // an unreadable case is reported where it is read
-    batch.push_back(Mutation::Put(codec::ByReporterKey(c->reporter, c->id), ""));
-    for (const std::string& r : c->joined_reporters) {
-      batch.push_back(Mutation::Put(codec::ByReporterKey(r, c->id), ""));
-    }
+    index(*c, &batch);
     return true;
   });
   SHOUHU_RETURN_IF_ERROR(s);
-  batch.push_back(Mutation::Put(std::string(codec::kReporterIndexDoneKey),
-                                std::string(1, codec::kFormatV1)));
+  batch.push_back(Mutation::Put(std::string(done_key), std::string(1, codec::kFormatV1)));
   return store_.Commit(std::move(batch));
+}
+
+Status RuntimeImpl::IndexReportersOnce() {
+  return IndexCasesOnce(codec::kReporterIndexDoneKey,
+                        [](const CaseRecord& c, std::vector<Mutation>* batch) {
+                          batch->push_back(Mutation::Put(codec::ByReporterKey(c.reporter, c.id), ""));
+                          for (const std::string& r : c.joined_reporters) {
+                            batch->push_back(Mutation::Put(codec::ByReporterKey(r, c.id), ""));
+                          }
+                        });
 }
 
 const Calendar* RuntimeImpl::CalendarOf(const Workflow& w) const {

@@ -10,11 +10,12 @@
 #include "runtime/case_change.h"
 #include "runtime/timer_window.h"
 #include "shouhu/child_register.h"
+#include "shouhu/reports.h"
 #include "shouhu/runtime.h"
 
 namespace shouhu {
 
-class RuntimeImpl : public Runtime, public ChildRegister {
+class RuntimeImpl : public Runtime, public ChildRegister, public ReportIndex {
  public:
   RuntimeImpl(Store& store, const Catalog& catalog, const Clock& clock,
               RuntimeOptions options);
@@ -68,6 +69,11 @@ class RuntimeImpl : public Runtime, public ChildRegister {
                                                 size_t limit) override;
   StatusOr<std::optional<Instant>> NextDeliveryDue() override;
   Status RecordDelivery(const DeliveryOutcome& outcome) override;
+  Status ScanFacts(const std::string& unit, char kind, const std::string& from_month,
+                   const std::string& to_month,
+                   const std::function<void(const std::vector<std::string_view>&)>& fn) override;
+  uint64_t FactRowsRead() const override { return fact_rows_read_.load(); }
+  Status RecordAccessWithDetail(const Access& access, const std::string& detail) override;
 
  private:
   // A command on an existing case, after the idempotency check: `apply`
@@ -93,9 +99,17 @@ class RuntimeImpl : public Runtime, public ChildRegister {
   const Calendar* CalendarOf(const Workflow& w) const;
   // Writes the reporter index of cases from before it existed, once.
   Status IndexReportersOnce();
+  // Writes index entries for the cases of a store from before an index:
+  // unless `done_key` is set, `index` adds each case's entries, and they and
+  // the mark commit in one batch.
+  Status IndexCasesOnce(std::string_view done_key,
+                        const std::function<void(const CaseRecord&, std::vector<Mutation>*)>& index);
   // Writes the register's index of files from before it existed, once
   // (child_index.cc).
   Status IndexChildrenOnce();
+  // Writes the reports' fact rows of cases from before them, once
+  // (report_index.cc).
+  Status IndexReportsOnce();
   // The children under one index term (child_index.cc).
   StatusOr<std::set<std::string>> ChildrenWithTerm(const std::string& unit,
                                                    const std::string& term);
@@ -171,6 +185,7 @@ class RuntimeImpl : public Runtime, public ChildRegister {
   TimerWindow window_;
   std::atomic<uint64_t> next_case_{0};
   std::atomic<uint64_t> next_outbox_{0};
+  std::atomic<uint64_t> fact_rows_read_{0};
   std::array<std::mutex, 4096> case_locks_;
   std::array<std::mutex, 1024> request_locks_;
   std::array<std::mutex, 256> child_identity_locks_;

@@ -1,6 +1,7 @@
 #include "workflow/loader.h"
 
 #include "workflow/flags_loader.h"
+#include "workflow/reports_loader.h"
 
 #include <algorithm>
 #include <cctype>
@@ -559,7 +560,7 @@ Workflow ParseWorkflow(const json& doc, JsonReader& r) {
   r.OnlyMembers(doc, "", {"$schema", "kind", "id", "version", "label",
                           "calendar", "initial_state", "open", "roles", "fields",
                           "states", "events", "escalations", "templates",
-                          "service_levels", "child", "flags"});
+                          "service_levels", "child", "flags", "reports"});
   r.String(doc, "", "id", &w.id, true);
   if (r.Int(doc, "", "version", &w.version, true) && w.version < 1) {
     r.Error("/version", "a version is an integer from 1 up");
@@ -618,6 +619,7 @@ Workflow ParseWorkflow(const json& doc, JsonReader& r) {
             &w.service_levels, ParseServiceLevel);
   w.child = ParseChildFile(doc, r);
   ParseFlags(doc, r, &w.flags);
+  ParseReports(doc, r, &w.reports);
   ResolveServiceLevels(w);
   return w;
 }

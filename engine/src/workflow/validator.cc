@@ -1,6 +1,7 @@
 #include "workflow/validator.h"
 
 #include "workflow/flags_loader.h"
+#include "workflow/reports_loader.h"
 
 #include <algorithm>
 #include <deque>
@@ -529,6 +530,7 @@ void ValidateWorkflow(const Workflow& w,
                       JsonReader& r) {
   Validator(w, r).Run(calendars);
   CheckFlags(w, r);
+  CheckReports(w, r);
 }
 
 }  // namespace shouhu

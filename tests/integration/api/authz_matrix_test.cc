@@ -124,6 +124,12 @@ const Row kTable[] = {
                   {403,   403,   403,   403,   403,   403,   403,   0,     0,     0,     0}},
   {"deactivate user", [](auto&, auto&) { return Call{"PATCH", "/api/v1/users/nobody", R"({"active": false})"}; },
                   {403,   403,   403,   403,   403,   403,   403,   403,   403,   403,   404}, {}},
+  // Reports (reports.read): supervisors of a township and the county's offices.
+  {"report", [](auto&, auto& unit) { return Call{"GET", "/api/v1/reports/cases?unit=" + unit, ""}; },
+                  {403,   403,   403,   403,   403,   200,   403,   200,   200,   200,   403},
+                  {403,   403,   403,   403,   403,   403,   403,   0,     0,     0,     0}},
+  {"spot check", [](auto&, auto&) { return Call{"POST", "/api/v1/spot-checks", R"({"kind": "cases", "size": 0})"}; },
+                  {403,   403,   403,   403,   403,   422,   403,   422,   422,   422,   403}, {}},
 };
 // clang-format on
 
@@ -157,7 +163,7 @@ TEST(AuthzMatrixTest, EveryRoleEveryRouteInsideAndOutside) {
       }
     }
   }
-  EXPECT_EQ(checked, 25 * kUsers + 8 * 7);  // 25 routes; 8 with an outside case for 7 users
+  EXPECT_EQ(checked, 27 * kUsers + 9 * 7);  // 27 routes; 9 with an outside case for 7 users
   // Nothing was written by any of it.
   auto police = daemon.ClientFor("u0001");
   for (const auto& [unit, id] : case_of_unit) {

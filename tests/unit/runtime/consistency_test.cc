@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "runtime/codec.h"
+#include "runtime/report_facts.h"
 #include "runtime_fixture.h"
 
 namespace shouhu::runtime_test {
@@ -22,7 +23,11 @@ class ConsistencyTest : public RuntimeTest, public ::testing::WithParamInterface
     const Workflow& w = *catalog_.Newest("mandatory_report");
     std::set<std::string> want_index, have_index, want_timers, have_timers;
     for (const auto& [key, value] : all) {
-      if (key.starts_with("i/")) have_index.insert(key);
+      // The reports' rows of measured obligations are not told by the
+      // record alone; the other report rows are.
+      bool measured = key.starts_with(report_facts::kArea) &&
+                      key.find(std::string("\0m\0", 3)) != std::string::npos;
+      if (key.starts_with("i/") && !measured) have_index.insert(key);
       if (key.starts_with(codec::kTimerPrefix)) have_timers.insert(key);
       if (!key.starts_with(codec::kCasePrefix)) continue;
       auto c = codec::DecodeCase(value);
@@ -32,6 +37,14 @@ class ConsistencyTest : public RuntimeTest, public ::testing::WithParamInterface
       want_index.insert(codec::ByUnitKey(c->unit, c->id));
       if (!c->owner.empty()) want_index.insert(codec::ByOwnerKey(c->owner, c->id));
       if (c->overdue) want_index.insert(codec::OverdueKey(c->id));
+      const Calendar* cal = catalog_.FindCalendar(w.calendar_id);
+      if (std::string open = report_facts::OpenKey(w, *c); !open.empty()) want_index.insert(open);
+      want_index.insert(report_facts::OpenedKey(w, *c, c->opened_at, cal));
+      if (report_facts::IsTerminal(w, c->state)) {
+        for (const std::string& k : report_facts::ClosedKeys(w, *c, c->state_entered_at, cal)) {
+          want_index.insert(k);
+        }
+      }
       want_index.insert(codec::ByReporterKey(c->reporter, c->id));
       for (const std::string& r : c->joined_reporters) {
         want_index.insert(codec::ByReporterKey(r, c->id));

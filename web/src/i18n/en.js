@@ -4,7 +4,7 @@ export default {
   nav: {
     skip: 'Skip to main content', menu: 'Main menu', signin: 'Sign in', invite: 'Accept invitation', report: 'File a report',
     myReports: 'My reports', queue: 'Case queue', case: 'Case', supervise: 'Overdue', child: "Child's file", register: 'Register',
-    admin: 'Administration', home: 'Home', signout: 'Sign out',
+    reports: 'Reports', admin: 'Administration', home: 'Home', signout: 'Sign out',
   },
   signin: {
     title: 'Sign in to Shouhu', login: 'User id or phone', loginHint: 'e.g. u0021 or 13800000021', password: 'Password',
@@ -58,6 +58,15 @@ export default {
     attempts: '{n} attempts', redrive: 'Re-drive', redriven: 'Re-driven (case {case})', stats: 'Charts',
   },
   stats: { byUnit: 'Open and overdue cases per township', byState: 'Cases by step', open: 'Open', overdue: 'Overdue', byFlag: 'Flagged cases per township (open or closed)' },
+  reports: {
+    title: 'Reports', unit: 'Unit (with those below)', from: 'From month', to: 'To month', show: 'Show',
+    names: { registration: 'Registration rate', cases: 'Cases', measures: 'On time', monthly: 'By month' },
+    xlsx: 'Download Excel (.xlsx)', csv: 'Download CSV', none: 'Nothing in this period',
+    registered: 'Registered', surveyed: 'Surveyed', closed: 'Closed in the period', onTime: 'On time', late: 'Late', count: 'Count',
+    spotCheck: 'Spot check', spotLead: 'Draw cases or child files at random for a spot check; the same seed over the same scope draws the same sample, and the seed and the sample are recorded in the audit log.',
+    spotKind: 'Draw from', spotCases: 'Cases', spotFiles: 'Child files', spotSize: 'How many', spotSeed: 'Seed',
+    spotSeedHint: 'empty: a random one', spotDraw: 'Draw', spotResult: '{n} of {of} drawn (seed {seed}):',
+  },
   child: {
     title: "Child's file", asOf: 'The file as of a day', now: 'Now', asStood: 'The file as it stood on {date}', current: 'The file now',
     revision: 'revision {n}, updated {at}', cases: 'Cases', history: 'Changes', rev: 'Revision {n}',

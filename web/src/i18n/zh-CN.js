@@ -4,7 +4,7 @@ export default {
   nav: {
     skip: '跳到主要内容', menu: '主菜单', signin: '登录', invite: '接受邀请', report: '我要报告',
     myReports: '我的报告', queue: '待办案件', case: '案件', supervise: '逾期督办', child: '一人一档', register: '一人一档',
-    admin: '系统管理', home: '首页', signout: '退出登录',
+    reports: '统计报表', admin: '系统管理', home: '首页', signout: '退出登录',
   },
   signin: {
     title: '登录守护', login: '用户编号或手机号', loginHint: '例如 u0021 或 13800000021', password: '密码',
@@ -57,6 +57,15 @@ export default {
     attempts: '共尝试{n}次', redrive: '重新投递', redriven: '已重新投递（案件 {case}）', stats: '统计图表',
   },
   stats: { byUnit: '各乡镇在办与逾期案件', byState: '案件所处环节', open: '在办', overdue: '逾期', byFlag: '各乡镇标记案件（含已结案）' },
+  reports: {
+    title: '统计报表', unit: '单位（含下级）', from: '起始月份', to: '截止月份', show: '生成报表',
+    names: { registration: '建档率', cases: '案件办理', measures: '按时履责', monthly: '月度统计' },
+    xlsx: '导出 Excel（.xlsx）', csv: '导出 CSV', none: '本期没有数据',
+    registered: '已建档', surveyed: '摸排', closed: '期间办结', onTime: '按时', late: '逾期', count: '数量',
+    spotCheck: '随机抽查', spotLead: '按随机种子抽取案件或档案进行抽查；同一种子、同一范围抽到的样本相同，种子和样本记入审计日志。',
+    spotKind: '抽查对象', spotCases: '案件', spotFiles: '儿童档案', spotSize: '抽取数量', spotSeed: '随机种子',
+    spotSeedHint: '留空则随机生成', spotDraw: '抽取', spotResult: '从 {of} 份中抽取 {n} 份（种子 {seed}）：',
+  },
   child: {
     title: '一人一档', asOf: '查看某日的档案', now: '当前', asStood: '{date} 当日的档案', current: '当前档案',
     revision: '第{n}版，更新于 {at}', cases: '相关案件', history: '变更记录', rev: '第{n}版',

@@ -201,7 +201,14 @@ describe('report from a phone to the police and back', () => {
     await officer.getByLabel('移送单位（有管辖权的公安机关）', { exact: true }).click()
     await officer.getByRole('option', { name: '东风派出所', exact: true }).waitFor()
     assert.equal(await officer.getByRole('option', { name: '城关镇中心小学' }).count(), 0)
-    await officer.getByRole('option', { name: '东风派出所', exact: true }).click()
+    // The unit list may be drawn again while it is open (the directory is
+    // loaded afresh): pick until the choice shows in the field.
+    const picked = dialog.locator('.el-select__selected-item:not(.is-transparent)', { hasText: '东风派出所' })
+    for (let tries = 0; tries < 3 && !(await picked.count()); tries++) {
+      await officer.getByRole('option', { name: '东风派出所', exact: true }).click()
+      await picked.waitFor({ timeout: 3000 }).catch(() => {})
+    }
+    await picked.waitFor()
     // The list closes with a fade; the check is of the dialog, not the fade.
     await officer.getByRole('option', { name: '东风派出所', exact: true }).waitFor({ state: 'hidden' })
     await screen(officer, '08c-transfer-to-a-competent-unit')

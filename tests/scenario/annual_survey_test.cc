@@ -5,6 +5,7 @@
 // and closes the survey with its coverage; a survey not closed in time climbs
 // to the township and the county.
 #include "scenario/scenario.h"
+#include "shouhu/reports.h"
 
 namespace shouhu::scenario {
 namespace {
@@ -101,6 +102,19 @@ SCENARIO(AnnualSurvey, ACommunitySurveysRegistersAndClosesWithItsCoverage) {
   EXPECT_EQ(closed.context["data"].value("children_found", json()), 14) << closed.context.dump();
   EXPECT_EQ(closed.context["data"].value("children_registered", json()), 2) << closed.context.dump();
   EXPECT_TRUE(s.TimerNames(id).empty());
+
+  // The closed survey is the denominator of 建档率: one "children surveyed"
+  // row of the community, its count the 14 children found.
+  std::vector<std::string> surveyed;
+  Status scanned = ReportsOf(s.runtime()).ScanFacts(
+      "chengguan-c01", 'v', "", "", [&](const std::vector<std::string_view>& parts) {
+        std::string row;
+        for (std::string_view p : parts) row += std::string(p) + "|";
+        surveyed.push_back(row);
+      });
+  ASSERT_TRUE(scanned.ok()) << scanned.ToString();
+  ASSERT_EQ(surveyed.size(), 1u);
+  EXPECT_NE(surveyed[0].find("|annual_survey|14|" + id + "|"), std::string::npos) << surveyed[0];
 }
 
 SCENARIO(AnnualSurvey, ASurveyNotClosedInAMonthClimbsToTheCounty) {

@@ -47,7 +47,7 @@ std::optional<ReportScope> ScopeOf(const ApiDeps& deps, const HttpRequest& req,
   Policy policy = PolicyOf(deps, who);
   ReportScope scope;
   scope.unit = unit_asked.empty() ? who.user->unit : unit_asked;
-  if (!policy.Can(Capability::kReportsRead) || !deps.org.FindUnit(scope.unit) ||
+  if (!policy.Can(Capability::kReportsRead) || !who.org->FindUnit(scope.unit) ||
       !policy.CanIn(Capability::kReportsRead, scope.unit)) {
     *error = RefusedRead(deps, who, action,
                          ErrorResponse(403, kForbidden,
@@ -123,7 +123,7 @@ void ApiService::AddReportRoutes() {
               auto scope = ScopeOf(deps_, req, who, "report.read", req.Query("unit"),
                                    req.Query("from"), req.Query("to"), false, &error);
               if (!scope) return error;
-              auto report = ComputeReport(m.Param("name"), *scope, deps_.org, deps_.catalog,
+              auto report = ComputeReport(m.Param("name"), *scope, *who.org, deps_.catalog,
                                           ReportsOf(deps_.runtime), RegisterOf(deps_.runtime));
               if (!report.ok()) {
                 if (report.status().code() == StatusCode::kNotFound) {

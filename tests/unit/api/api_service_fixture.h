@@ -24,7 +24,7 @@ class ApiServiceTest : public ::testing::Test {
     ASSERT_TRUE(rocks.ok()) << rocks.status().ToString();
     store_ = std::make_unique<FaultInjectingStore>(std::move(*rocks));
     std::vector<DefinitionError> errors;
-    catalog_ = Catalog::Load(Definitions(), &errors);
+    catalog_ = Catalog::Load({SourceTree("/workflows")}, &errors);
     ASSERT_TRUE(errors.empty()) << errors.front().ToString();
     auto org = Organisation::Load(SourceTree("/deploy/county/organisation.json"));
     ASSERT_TRUE(org.ok());
@@ -50,9 +50,6 @@ class ApiServiceTest : public ::testing::Test {
     store_.reset();
     std::filesystem::remove_all(dir_);
   }
-
-  // The definitions loaded: the bundled workflows, and what a test adds.
-  virtual std::vector<std::string> Definitions() const { return {SourceTree("/workflows")}; }
 
   // No request rate limit; everything else as configured by default.
   static ApiOptions TestOptions() {

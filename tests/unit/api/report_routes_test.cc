@@ -61,12 +61,6 @@ print(json.dumps({"sheet": ws.title, "rows": rows}, ensure_ascii=False))
 
 class ReportsTest : public ApiServiceTest {
  protected:
-  std::vector<std::string> Definitions() const override {
-    // The annual survey (issue 15 item 4) is the lead's; a stand-in that
-    // declares `reports.surveyed` gives 建档率 its denominator.
-    return {SourceTree("/workflows"), SourceTree("/tests/fixtures/reports")};
-  }
-
   Actor As(const std::string& user) {
     const User* u = org_.FindUser(user);
     EXPECT_NE(u, nullptr) << user;
@@ -149,8 +143,11 @@ class ReportsTest : public ApiServiceTest {
                 {"child_category", {"left_behind"}},
                 {"pairing_mode", "one_to_one"},
                 {"helpers", {kHelper}}});
-    std::string survey = Open(kDirectorA, "survey_stub", {{"survey_year", 2026}});
-    Fire(survey, kDirectorA, "finish", {{"surveyed_children", 4}});
+    std::string survey = Open(kDirectorA, "annual_survey",
+                              {{"survey_term", "2026年春季学期"}, {"households_planned", 10}});
+    Fire(survey, kDirectorA, "record_households",
+         {{"surveyed_at", Now()}, {"households_visited", 10}, {"children_counted", 4}});
+    Fire(survey, kDirectorA, "close_survey", json::object());
     for (const auto& [who, name] : {std::pair{kDirectorA, "丙一"}, {kDirectorA, "丙二"},
                                     {kDirectorB, "丁一"}}) {
       Actor actor = As(who);
@@ -213,7 +210,7 @@ TEST_F(ReportsTest, CasesPerUnitAndStepMatchTheHandCount) {
   EXPECT_EQ(cell("qingshi", "mandatory_report", "police_intake"), std::make_tuple(1, 1, 0));
   EXPECT_EQ(cell("qingshi", "mandatory_report", "transferred"), std::make_tuple(0, 0, 1));
   // The survey closed too (城关镇和平村's, in March).
-  EXPECT_EQ(cell("chengguan", "survey_stub", "done"), std::make_tuple(0, 0, 1));
+  EXPECT_EQ(cell("chengguan", "annual_survey", "closed"), std::make_tuple(0, 0, 1));
   json total = Row(r, {{"unit", ""}});
   EXPECT_EQ(total["unit_name"], "合计");
   EXPECT_EQ(total["open"], 5);

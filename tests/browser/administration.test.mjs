@@ -7,7 +7,7 @@
 // out. Wrong passwords and a write without the CSRF token are refused.
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { Daemon, launchBrowser, newPage, screen, signIn, PHONE } from './harness.mjs'
+import { Daemon, launchBrowser, newPage, screen, signIn, pick, PHONE } from './harness.mjs'
 
 const PASSWORD = 'Shouhu-admin-2026'
 const ADMIN = 'u0007' // 赵洋, 系统管理员, phone 13800000007
@@ -110,8 +110,7 @@ describe('administration and sessions', () => {
     const dialog = admin.getByRole('dialog', { name: '新增用户' })
     await dialog.getByLabel('编号').fill('u0300')
     await dialog.getByLabel('姓名').fill('周新')
-    await dialog.getByLabel('所属单位', { exact: true }).click()
-    await admin.getByRole('option', { name: /· chengguan-primary$/ }).click()
+    await pick(admin, dialog.getByLabel('所属单位', { exact: true }), /· chengguan-primary$/, 'chengguan-primary')
     // A multiple select's placeholder lies over its input: typed, it filters.
     await dialog.getByLabel('角色', { exact: true }).focus()
     await admin.keyboard.type('reporter')

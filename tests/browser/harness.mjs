@@ -202,6 +202,20 @@ export async function signIn(page, base, login, password) {
 }
 
 // Picks `option` in the Element Plus select labelled `label`.
+// Picks `option` in the select `field` (a locator of its input), again until
+// `shown` (text or RegExp) shows in the field: a click on the option list
+// while Element Plus is still drawing it can be lost, and the list stays open.
+export async function pick(page, field, option, shown) {
+  const item = field.locator('xpath=ancestor::div[contains(concat(" ", normalize-space(@class), " "), " el-select ")][1]')
+    .locator('.el-select__selected-item:not(.is-transparent), .el-tag', { hasText: shown })
+  for (let tries = 0; tries < 3 && !(await item.count()); tries++) {
+    if (!(await page.getByRole('option', { name: option, exact: typeof option === 'string' }).isVisible())) await field.click()
+    await page.getByRole('option', { name: option, exact: typeof option === 'string' }).click()
+    await item.first().waitFor({ timeout: 3000 }).catch(() => {})
+  }
+  await item.first().waitFor()
+}
+
 export async function choose(page, label, option) {
   await page.getByLabel(label, { exact: true }).click()
   await page.getByRole('option', { name: option, exact: true }).click()

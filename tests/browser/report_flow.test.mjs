@@ -6,7 +6,7 @@
 // an officer of another township cannot open the case by its URL.
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { Daemon, launchBrowser, newPage, screen, signIn, choose, PHONE } from './harness.mjs'
+import { Daemon, launchBrowser, newPage, screen, signIn, choose, pick, PHONE } from './harness.mjs'
 
 const PASSWORD = 'Shouhu-test-2026'
 const TEACHER = 'u0021' // 梁磊, 班主任, 城关镇中心小学
@@ -201,14 +201,7 @@ describe('report from a phone to the police and back', () => {
     await officer.getByLabel('移送单位（有管辖权的公安机关）', { exact: true }).click()
     await officer.getByRole('option', { name: '东风派出所', exact: true }).waitFor()
     assert.equal(await officer.getByRole('option', { name: '城关镇中心小学' }).count(), 0)
-    // The unit list may be drawn again while it is open (the directory is
-    // loaded afresh): pick until the choice shows in the field.
-    const picked = dialog.locator('.el-select__selected-item:not(.is-transparent)', { hasText: '东风派出所' })
-    for (let tries = 0; tries < 3 && !(await picked.count()); tries++) {
-      await officer.getByRole('option', { name: '东风派出所', exact: true }).click()
-      await picked.waitFor({ timeout: 3000 }).catch(() => {})
-    }
-    await picked.waitFor()
+    await pick(officer, officer.getByLabel('移送单位（有管辖权的公安机关）', { exact: true }), '东风派出所', '东风派出所')
     // The list closes with a fade; the check is of the dialog, not the fade.
     await officer.getByRole('option', { name: '东风派出所', exact: true }).waitFor({ state: 'hidden' })
     await screen(officer, '08c-transfer-to-a-competent-unit')

@@ -162,11 +162,10 @@ describe('administration and sessions', () => {
     await dialog.getByLabel('编号').fill('chengguan-v09')
     await dialog.getByLabel('中文名称').fill('新丰村')
     await dialog.getByLabel('英文名称').fill('Xinfeng Village')
-    await dialog.getByLabel('类型', { exact: true }).click()
-    await admin.getByRole('option', { name: '村', exact: true }).click()
+    await pick(admin, dialog.getByLabel('类型', { exact: true }), '村', '村')
     await dialog.getByLabel('上级单位', { exact: true }).focus()
     await admin.keyboard.type('城关镇')
-    await admin.getByRole('option', { name: /· chengguan$/ }).click()
+    await pick(admin, dialog.getByLabel('上级单位', { exact: true }), /· chengguan$/, 'chengguan')
     await dialog.getByRole('button', { name: '保存' }).click()
     await dialog.waitFor({ state: 'hidden' })
     await admin.getByRole('row', { name: /chengguan-v09/ }).getByText('新丰村').waitFor()
@@ -175,8 +174,7 @@ describe('administration and sessions', () => {
 
   it('issues and revokes a token', async () => {
     await admin.getByRole('tab', { name: '接口令牌' }).click()
-    await admin.getByLabel('令牌所属用户').click()
-    await admin.getByRole('option', { name: /吴超 · u0008/ }).click()
+    await pick(admin, admin.getByLabel('令牌所属用户'), /吴超 · u0008/, 'u0008')
     await admin.getByLabel('用途').fill('报表脚本')
     await admin.getByRole('button', { name: '签发令牌' }).click()
     await admin.getByText(/^shh_/).waitFor()

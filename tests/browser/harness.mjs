@@ -217,6 +217,5 @@ export async function pick(page, field, option, shown) {
 }
 
 export async function choose(page, label, option) {
-  await page.getByLabel(label, { exact: true }).click()
-  await page.getByRole('option', { name: option, exact: true }).click()
+  await pick(page, page.getByLabel(label, { exact: true }), option, option)
 }

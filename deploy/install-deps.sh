@@ -8,6 +8,7 @@ packages=(
   librocksdb-dev libboost-dev nlohmann-json3-dev libgtest-dev
   libcurl4-openssl-dev libssl-dev libsodium-dev libicu-dev python3-aiosmtpd
   libzip-dev libexpat1-dev libxlsxwriter-dev python3-openpyxl
+  libspdlog-dev libcli11-dev clang libclang-rt-dev
   chromium fonts-wqy-microhei
 )
 # The web app builds with node and npm. Debian's `npm` conflicts with

@@ -47,6 +47,7 @@ ApiService::ApiService(ApiDeps deps, ApiOptions options)
   AddDirectoryRoutes();
   AddAttachmentRoutes();
   AddKeyRoutes();
+  if (deps_.simulated_clock) AddClockRoutes();
   AddBackupRoutes();
   AddOrgRoutes();
 }
@@ -66,7 +67,7 @@ HttpResponse ApiService::Handle(const HttpRequest& request) {
     if (found == Router::Result::kFound) route_name = match.route->name;
     bool is_probe = route_name == "healthz" || route_name == "readyz" ||
                     route_name == "metrics";
-    if (!is_probe && !limiter_.Allow(client, started)) {
+    if (!is_probe && !limiter_.Allow(client, deps_.clock.Steady())) {
       response = ErrorResponse(429, kRateLimited,
                                "too many requests from this client; slow down");
     } else if (found == Router::Result::kNoPath && IsAppPath(request)) {

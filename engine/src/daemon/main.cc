@@ -39,6 +39,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: shouhud --config <file.json> [--data-dir <dir>] [--listen <addr:port>]\n"
+    "       shouhud --config <file.json> --simulated-time <RFC 3339 instant|now>\n"
     "       shouhud --check-config <file.json>\n"
     "       shouhud --version\n"
     "\n"
@@ -49,15 +50,19 @@ constexpr const char* kUsage =
     "--check-config checks everything start-up checks (the configuration, the\n"
     "workflows, the organisation and access rules, the notifier plugins and\n"
     "their settings, the API section and its TLS files, the data key) and\n"
-    "exits, 0 when all is well, without opening the store.\n";
+    "exits, 0 when all is well, without opening the store.\n"
+    "--simulated-time is for tests: the daemon's clock starts at the instant\n"
+    "given and moves only when an administrator moves it (POST /api/v1/clock);\n"
+    "refused under systemd, and no configuration file can set it.\n";
 
 void Say(const std::string& line) { std::fprintf(stderr, "shouhud: %s\n", line.c_str()); }
 
 shouhu::api::EndpointConfig EndpointConfigOf(const shouhu::DaemonConfig& c,
                                              const shouhu::AccessRules* access,
-                                             shouhu::KeyRotationService* key_rotation) {
-  return {c.api,         c.config_dir, c.data_dir, c.web_root, c.listen_address,
-          c.listen_port, access,       key_rotation, c.backup};
+                                             shouhu::KeyRotationService* key_rotation,
+                                             shouhu::FakeClock* simulated = nullptr) {
+  return {c.api,         c.config_dir, c.data_dir,    c.web_root, c.listen_address,
+          c.listen_port, access,       key_rotation, c.backup,   simulated};
 }
 
 // Everything start-up checks, reported in full. `out` gets the facts.
@@ -93,7 +98,7 @@ int main(int argc, char** argv) {
   // Children's data: what shouhud creates (RocksDB's files, tokens, backups)
   // is for its own user only, whatever the caller's umask.
   ::umask(0077);
-  std::string config_path, check_path, data_dir, listen;
+  std::string config_path, check_path, data_dir, listen, simulated_time;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     std::string value;
@@ -107,6 +112,7 @@ int main(int argc, char** argv) {
                           : a == "--check-config" ? &check_path
                           : a == "--data-dir"     ? &data_dir
                           : a == "--listen"       ? &listen
+                          : a == "--simulated-time" ? &simulated_time
                                                   : nullptr;
     if (target && (has_value || i + 1 < argc)) {
       *target = has_value ? value : argv[++i];
@@ -140,6 +146,28 @@ int main(int argc, char** argv) {
     std::fputs(kUsage, stderr);
     return 2;
   }
+  // The clock: the system's, or for tests a simulated one that moves only
+  // when told to. A service manager's daemon is production: never simulated.
+  std::unique_ptr<shouhu::Clock> clock_owner = std::make_unique<shouhu::SystemClock>();
+  shouhu::FakeClock* simulated = nullptr;
+  if (!simulated_time.empty()) {
+    if (std::getenv("NOTIFY_SOCKET")) {
+      Say("refusing to start 拒绝启动: --simulated-time is for tests, not for a service");
+      return 2;
+    }
+    auto at = simulated_time == "now" ? shouhu::StatusOr<shouhu::Instant>(clock_owner->Now())
+                                      : shouhu::ParseInstant(simulated_time);
+    if (!at.ok()) {
+      Say("--simulated-time: " + at.status().message());
+      return 2;
+    }
+    auto fake = std::make_unique<shouhu::FakeClock>(*at);
+    simulated = fake.get();
+    clock_owner = std::move(fake);
+    Say("SIMULATED TIME 模拟时间 from " + shouhu::FormatInstant(*at) +
+        ": for tests only; time moves only through POST /api/v1/clock");
+  }
+  const shouhu::Clock& clock = *clock_owner;
 
   // The data key is read once; without one (or with a wrong one, checked when
   // the store opens) shouhud starts nothing and changes nothing on disk.
@@ -182,7 +210,8 @@ int main(int argc, char** argv) {
   };
   auto store = open_store();
   // On a full disk, wait for space instead of exiting (and being restarted
-  // in a loop by systemd); SIGTERM ends the wait.
+  // in a loop by systemd), looking again each second; SIGTERM ends the wait.
+  auto disk_wait = clock.NewAlarm();
   for (bool said = false; !store.ok() && store.status().code() == shouhu::StatusCode::kUnavailable &&
                           store.status().message().find("disk full") != std::string::npos;) {
     if (!said) {
@@ -190,7 +219,7 @@ int main(int argc, char** argv) {
                    store.status().message().c_str());
       said = true;
     }
-    std::this_thread::sleep_for(std::chrono::seconds(1));
+    disk_wait->WaitUntil(clock.Now() + std::chrono::seconds(1));
     store = open_store();
   }
   if (!store.ok()) {
@@ -207,7 +236,7 @@ int main(int argc, char** argv) {
                  shouhu::DataKeyIdText(data_key->id).c_str(), data_key->source.c_str());
   }
 
-  shouhu::SystemClock clock;
+  disk_wait.reset();
   // The organisation: the file seeds the store on first start; from then on
   // the store holds it and administrators change it through the API.
   std::unique_ptr<shouhu::OrganisationDirectory> orgs;
@@ -234,12 +263,16 @@ int main(int argc, char** argv) {
     orgs = std::make_unique<shouhu::OrganisationDirectory>(shouhu::Organisation{});
   }
   shouhu::TimerLoop* loop_ptr = nullptr;
+  std::atomic<shouhu::Dispatcher*> dispatcher_ptr{nullptr};
   std::atomic<shouhu::api::ApiEndpoint*> api_ptr{nullptr};
   shouhu::RuntimeOptions options;
   options.request_retention = config->request_retention;
   if (org) options.child_in_reach = shouhu::api::ChildInReach(*orgs);
   options.on_timer_armed = [&](shouhu::Instant due) {
     if (loop_ptr) loop_ptr->Wake(due);
+  };
+  options.on_outbox_filled = [&] {
+    if (auto* d = dispatcher_ptr.load()) d->Wake();
   };
   options.on_timers_fired = [&](const std::vector<shouhu::Instant>& dues) {
     if (auto* api = api_ptr.load()) api->CountTimersFired(dues.size());
@@ -280,11 +313,12 @@ int main(int argc, char** argv) {
                  dispatcher.status().message().c_str());
     return 1;
   }
+  dispatcher_ptr = dispatcher->get();
 
   // The HTTP API (api/endpoint.h); tests read the bound port from this line.
   auto api = shouhu::api::ApiEndpoint::Start(
       **runtime, catalog, *orgs, **store, clock,
-      EndpointConfigOf(*config, &access, key_rotation.get()));
+      EndpointConfigOf(*config, &access, key_rotation.get(), simulated));
   if (!api.ok()) {
     std::fprintf(stderr, "shouhud: cannot start the API: %s\n",
                  api.status().message().c_str());
@@ -340,6 +374,7 @@ int main(int argc, char** argv) {
   io.run();
   (*api)->Stop();
   api_ptr = nullptr;
+  dispatcher_ptr = nullptr;
   if (*dispatcher) (*dispatcher)->Stop();
   timers.Stop();
   loop_ptr = nullptr;

@@ -69,6 +69,7 @@ class DispatcherImpl : public Dispatcher {
   std::chrono::milliseconds Backoff(int attempt) override;
   void Start() override;
   void Stop() override;
+  void Wake() override;
 
  private:
   std::vector<Delivery> Expand(const OutboxEntry& entry, Instant now);
@@ -89,9 +90,10 @@ class DispatcherImpl : public Dispatcher {
   std::mt19937_64 random_;
   std::mutex round_mu_;  // one round at a time; guards the round's counters
 
-  std::mutex loop_mu_;
-  std::condition_variable loop_cv_;
-  bool stopping_ = false;
+  std::mutex loop_mu_;  // guards alarm_ and loop_
+  // The loop's place to wait on the clock; made by Start, gone after Stop.
+  std::unique_ptr<Alarm> alarm_;
+  std::atomic<bool> stopping_{false};
   std::thread loop_;
 };
 
@@ -323,33 +325,36 @@ void DispatcherImpl::Start() {
   std::lock_guard<std::mutex> lock(loop_mu_);
   if (loop_.joinable()) return;
   stopping_ = false;
-  loop_ = std::thread([this] {
-    std::unique_lock<std::mutex> lock(loop_mu_);
+  alarm_ = clock_.NewAlarm();
+  loop_ = std::thread([this, alarm = alarm_.get()] {
     while (!stopping_) {
-      lock.unlock();
       auto round = RunOnce();
       if (!round.ok())
         Log("dispatch: round failed: " + round.status().ToString());
-      auto wait = options_.poll;
+      // Until the next delivery is due, or at most one poll: new outbox
+      // entries wake the loop (Wake), deliveries waiting for a channel's
+      // rate or the end of quiet hours are found by the poll.
+      Instant until = clock_.Now() + options_.poll;
       auto next = runtime_.NextDeliveryDue();
-      if (next.ok() && *next) {
-        auto until = std::chrono::duration_cast<std::chrono::milliseconds>(
-            **next - clock_.Now());
-        wait = std::clamp(until, std::chrono::milliseconds(0), options_.poll);
-      }
-      lock.lock();
-      loop_cv_.wait_for(lock, wait, [this] { return stopping_; });
+      if (next.ok() && *next) until = std::min(until, **next);
+      if (stopping_) break;
+      alarm->WaitUntil(until);
     }
   });
 }
 
 void DispatcherImpl::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(loop_mu_);
-    stopping_ = true;
-  }
-  loop_cv_.notify_all();
-  if (loop_.joinable()) loop_.join();
+  std::lock_guard<std::mutex> lock(loop_mu_);
+  if (!loop_.joinable()) return;
+  stopping_ = true;
+  alarm_->Wake();
+  loop_.join();
+  alarm_.reset();
+}
+
+void DispatcherImpl::Wake() {
+  std::lock_guard<std::mutex> lock(loop_mu_);
+  if (alarm_) alarm_->Wake();
 }
 
 }  // namespace

@@ -104,6 +104,7 @@ StatusOr<size_t> RuntimeImpl::FireDueTimers(TimerShard shard) {
     // land in a case's history after a command that happened later.
     now = clock_.Now();
 
+    const uint64_t outbox_before = next_outbox_.load();
     std::vector<Mutation> batch;
     batch.reserve(keys.size() * 10);  // about 8 writes per firing
     std::vector<std::string> armed;
@@ -179,11 +180,13 @@ StatusOr<size_t> RuntimeImpl::FireDueTimers(TimerShard shard) {
         armed.push_back(codec::TimerKey(t.due, case_id, t.name));
       }
     }
+    const bool notifies = next_outbox_.load() != outbox_before;
     Status s = store_.Commit(std::move(batch));
     if (!s.ok()) {
       for (const std::string& k : keys) window_.Add(k);  // try again later
       return s;
     }
+    if (notifies) OutboxFilled();
     for (const std::string& k : armed) TimerArmed(k);
     if (options_.on_timers_fired && !fired_dues.empty()) {
       options_.on_timers_fired(fired_dues);

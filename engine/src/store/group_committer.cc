@@ -9,11 +9,6 @@
 namespace shouhu {
 namespace {
 
-// A group write (WAL append and sync) slower than this is logged: on a
-// healthy disk it takes a few milliseconds; 200 ms means every request in
-// the group waited that long (a failing disk, a saturated volume).
-constexpr std::chrono::milliseconds kSlowGroupWrite{200};
-
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -26,9 +21,11 @@ size_t PayloadBytes(const GroupCommitter::Batch& batch) {
 
 }  // namespace
 
-GroupCommitter::GroupCommitter(WriteGroupFn write, size_t max_group_bytes)
+GroupCommitter::GroupCommitter(WriteGroupFn write, size_t max_group_bytes,
+                               std::chrono::milliseconds slow_write)
     : write_(std::move(write)),
       max_group_bytes_(max_group_bytes),
+      slow_write_(slow_write),
       thread_([this] { Run(); }) {}
 
 GroupCommitter::~GroupCommitter() {
@@ -115,7 +112,7 @@ void GroupCommitter::Run() {
     const auto started = std::chrono::steady_clock::now();
     const Status status = write_(group_batches_);
     const double seconds = SecondsSince(started);
-    if (seconds * 1000 >= kSlowGroupWrite.count()) {
+    if (seconds * 1000 >= static_cast<double>(slow_write_.count())) {
       log::Warning("slow commit 写入缓慢",
                    {{"event", "slow_commit"}, {"ms", static_cast<int64_t>(seconds * 1000)},
                     {"commits", group_.size()}, {"bytes", bytes},

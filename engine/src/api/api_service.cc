@@ -197,18 +197,9 @@ EngineGauges ApiService::Gauges() {
   g.commits = deps_.store.Stats().commits;
   g.timers_in_memory = deps_.runtime.TimersInMemory();
   g.timers_fired = timers_fired_.load();
-  // Bounded counts: a scrape never walks more than 10000 index entries.
-  Page page;
-  page.limit = 1000;
-  for (int i = 0; i < 10; ++i) {
-    auto list = deps_.runtime.ListOverdue(page);
-    if (!list.ok()) break;
-    g.overdue_cases += list->cases.size();
-    if (list->next.empty()) break;
-    page.after = list->next;
-  }
-  if (auto outbox = deps_.runtime.Outbox(10'000); outbox.ok()) {
-    g.outbox_depth = outbox->size();
+  // Read from the store's indexes, each count bounded (shouhu/queue_gauges.h).
+  if (auto queues = CountQueues(deps_.store, deps_.clock.Now()); queues.ok()) {
+    g.queues = *queues;
   }
   return g;
 }

@@ -29,6 +29,7 @@
 #include "shouhu/clock.h"
 #include "shouhu/data_store.h"
 #include "shouhu/key_rotation.h"
+#include "shouhu/log.h"
 #include "shouhu/org.h"
 #include "shouhu/org_directory.h"
 #include "shouhu/runtime.h"
@@ -55,7 +56,13 @@ constexpr const char* kUsage =
     "given and moves only when an administrator moves it (POST /api/v1/clock);\n"
     "refused under systemd, and no configuration file can set it.\n";
 
-void Say(const std::string& line) { std::fprintf(stderr, "shouhud: %s\n", line.c_str()); }
+void Say(const std::string& line) { shouhu::log::Info(line); }
+
+// A refused start-up: logged as an error with its event, and exit code 1.
+int Refuse(const std::string& why) {
+  shouhu::log::Error(why, {{"event", "startup_refused"}});
+  return 1;
+}
 
 shouhu::api::EndpointConfig EndpointConfigOf(const shouhu::DaemonConfig& c,
                                              const shouhu::AccessRules* access,
@@ -174,10 +181,10 @@ int main(int argc, char** argv) {
   size_t problems = 0;
   auto start = Check(config_path, stderr, data_dir, listen, &problems);
   if (!start) {
-    Say("refusing to start 拒绝启动: " + std::to_string(problems) + " problem(s) above");
-    return 1;
+    return Refuse("refusing to start 拒绝启动: " + std::to_string(problems) + " problem(s) above");
   }
   shouhu::DaemonConfig* config = &start->config;
+  shouhu::log::Configure(config->log);
   shouhu::Catalog& catalog = start->catalog;
   std::optional<shouhu::Organisation>& org = start->org;
   shouhu::AccessRules& access = start->access;
@@ -192,9 +199,8 @@ int main(int argc, char** argv) {
                                  std::filesystem::perm_options::replace, mkdir_error);
   }
   if (mkdir_error) {
-    std::fprintf(stderr, "shouhud: cannot create the data directory %s: %s\n",
-                 config->data_dir.c_str(), mkdir_error.message().c_str());
-    return 1;
+    return Refuse("cannot create the data directory " + config->data_dir + ": " +
+                  mkdir_error.message());
   }
   shouhu::StoreOptions store_options;
   store_options.min_free_bytes = config->min_free_bytes;
@@ -215,25 +221,25 @@ int main(int argc, char** argv) {
   for (bool said = false; !store.ok() && store.status().code() == shouhu::StatusCode::kUnavailable &&
                           store.status().message().find("disk full") != std::string::npos;) {
     if (!said) {
-      std::fprintf(stderr, "shouhud: waiting for disk space 等待磁盘空间: %s\n",
-                   store.status().message().c_str());
+      shouhu::log::Warning("waiting for disk space 等待磁盘空间: " + store.status().message(),
+                           {{"event", "disk_full"}});
       said = true;
     }
     disk_wait->WaitUntil(clock.Now() + std::chrono::seconds(1));
     store = open_store();
   }
   if (!store.ok()) {
-    std::fprintf(stderr, "shouhud: cannot open the data directory %s: %s\n",
-                 config->data_dir.c_str(), store.status().ToString().c_str());
+    shouhu::log::Error("cannot open the data directory " + config->data_dir + ": " +
+                       store.status().ToString());
     if (store.status().code() == shouhu::StatusCode::kPermissionDenied ||
         store.status().code() == shouhu::StatusCode::kFailedPrecondition) {
-      std::fprintf(stderr, "shouhud: refusing to start: the data key does not fit the store\n");
+      return Refuse("refusing to start: the data key does not fit the store");
     }
-    return 1;
+    return Refuse("refusing to start: the store cannot be opened");
   }
   if (data_key) {
-    std::fprintf(stderr, "shouhud: data encrypted at rest under key %s (%s)\n",
-                 shouhu::DataKeyIdText(data_key->id).c_str(), data_key->source.c_str());
+    Say("data encrypted at rest under key " + shouhu::DataKeyIdText(data_key->id) + " (" +
+        data_key->source + ")");
   }
 
   disk_wait.reset();
@@ -244,9 +250,8 @@ int main(int argc, char** argv) {
     auto opened = shouhu::OrganisationDirectory::Open(
         **store, clock, *org, {shouhu::KnownRoles(*org, catalog), config->organisation_path});
     if (!opened.ok()) {
-      std::fprintf(stderr, "shouhud: cannot read the organisation from the store: %s\n",
-                   opened.status().ToString().c_str());
-      return 1;
+      return Refuse("cannot read the organisation from the store: " +
+                    opened.status().ToString());
     }
     orgs = std::move(*opened);
     if (orgs->seeded()) {
@@ -276,7 +281,7 @@ int main(int argc, char** argv) {
   };
   options.on_timers_fired = [&](const std::vector<shouhu::Instant>& dues) {
     if (auto* api = api_ptr.load()) api->CountTimersFired(dues.size());
-    std::fprintf(stderr, "shouhud: fired %zu timer(s)\n", dues.size());
+    Say("fired " + std::to_string(dues.size()) + " timer(s)");
   };
   if (org) {
     options.unit_type = [&orgs](std::string_view unit) {
@@ -286,9 +291,7 @@ int main(int argc, char** argv) {
   }
   auto runtime = shouhu::Runtime::Create(**store, catalog, clock, options);
   if (!runtime.ok()) {
-    std::fprintf(stderr, "shouhud: cannot start the runtime: %s\n",
-                 runtime.status().ToString().c_str());
-    return 1;
+    return Refuse("cannot start the runtime: " + runtime.status().ToString());
   }
   // An online key rotation the store was left in goes on now.
   std::unique_ptr<shouhu::KeyRotationService> key_rotation;
@@ -298,9 +301,7 @@ int main(int argc, char** argv) {
                    shouhu::DataKeyIdText(rotatable->Progress().key_id).c_str());
     }
     key_rotation = shouhu::StartKeyRotation(
-        *rotatable, **runtime, {config->rotation_batch, [](const std::string& line) {
-                                  std::fprintf(stderr, "shouhud: %s\n", line.c_str());
-                                }});
+        *rotatable, **runtime, {config->rotation_batch, Say});
   }
   // Timers that came due while the daemon was down fire first, oldest first.
   shouhu::TimerLoop timers(**runtime, clock);
@@ -309,9 +310,7 @@ int main(int argc, char** argv) {
   auto dispatcher = shouhu::StartDispatcher(config->notifiers, std::move(start->channels), **runtime,
                                             catalog, org ? orgs.get() : nullptr, access, clock);
   if (!dispatcher.ok()) {
-    std::fprintf(stderr, "shouhud: refusing to start: %s\n",
-                 dispatcher.status().message().c_str());
-    return 1;
+    return Refuse("refusing to start: " + dispatcher.status().message());
   }
   dispatcher_ptr = dispatcher->get();
 
@@ -320,15 +319,12 @@ int main(int argc, char** argv) {
       **runtime, catalog, *orgs, **store, clock,
       EndpointConfigOf(*config, &access, key_rotation.get(), simulated));
   if (!api.ok()) {
-    std::fprintf(stderr, "shouhud: cannot start the API: %s\n",
-                 api.status().message().c_str());
     if (*dispatcher) (*dispatcher)->Stop();
     timers.Stop();
-    return 1;
+    return Refuse("cannot start the API: " + api.status().message());
   }
   api_ptr = api->get();
-  std::fprintf(stderr, "shouhud: listening on %s%s\n", (*api)->BoundAddress().c_str(),
-               (*api)->tls() ? " (TLS)" : "");
+  Say("listening on " + (*api)->BoundAddress() + ((*api)->tls() ? " (TLS)" : ""));
 
   boost::asio::io_context io;
   boost::asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
@@ -367,8 +363,7 @@ int main(int argc, char** argv) {
     });
   };
   if (shouhu::service_manager::WatchdogInterval()) keep_alive();
-  std::fprintf(stderr, "shouhud: ready, data in %s\n",
-               config->data_dir.c_str());
+  Say("ready, data in " + config->data_dir);
   shouhu::service_manager::Ready("serving on " + (*api)->BoundAddress() + ", " +
                                  std::to_string(catalog.All().size()) + " workflow(s)");
   io.run();
@@ -381,6 +376,6 @@ int main(int argc, char** argv) {
   key_rotation.reset();
   runtime->reset();
   store->reset();  // flush and close RocksDB before exiting
-  std::fprintf(stderr, "shouhud: stopped\n");
+  Say("stopped");
   return 0;
 }

@@ -280,6 +280,13 @@ TEST_F(ApiOnSimulatedTime, OverdueEscalationReachesOwnerThenSupervisor) {
             std::string::npos);
   EXPECT_NE(metrics.body.find("shouhu_http_request_duration_seconds_bucket"), std::string::npos);
   EXPECT_EQ(metrics.body.find("shouhu_timers_fired_total 0"), std::string::npos);
+  // Each escalation fired is counted and logged by its ids (issue 17).
+  EXPECT_NE(metrics.body.find("\nshouhu_escalations_fired_total "), std::string::npos);
+  EXPECT_EQ(metrics.body.find("\nshouhu_escalations_fired_total 0\n"), std::string::npos);
+  EXPECT_NE(daemon_.output().find("event=escalation_fired case=" + id +
+                                  " workflow=mandatory_report escalation=police_response_overdue"),
+            std::string::npos)
+      << daemon_.output();
 }
 
 TEST_F(ApiOnSimulatedTime, TheClockMovesOnlyForAnAdministratorAndOnlyForward) {

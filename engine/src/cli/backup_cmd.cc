@@ -8,6 +8,7 @@
 
 #include "cli/admin.h"
 #include "cli/admin_common.h"
+#include "cli/client.h"
 #include "shouhu/audit.h"
 
 namespace shouhu::cli {
@@ -16,8 +17,15 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kBackupUsage =
-    "usage: shouhu backup --data-dir DIR --to BACKUP [--key-file FILE]\n"
+    "usage: shouhu backup [--list]\n"
+    "       shouhu backup --data-dir DIR --to BACKUP [--key-file FILE]\n"
     "\n"
+    "Online (在线备份): asks the running shouhud for a checkpoint of its store in\n"
+    "the configuration's backup folder, opened and its audit chain verified\n"
+    "before it counts; the oldest beyond \"keep\" are deleted. --list lists the\n"
+    "backups. Needs system.backup.\n"
+    "\n"
+    "Offline, with --data-dir (离线备份):\n"
     "Copies the data directory DIR into the new directory BACKUP (备份) as a\n"
     "RocksDB checkpoint: a consistent, openable copy (SST files are hard-\n"
     "linked when BACKUP is on the same file system, so copy it elsewhere to\n"
@@ -50,11 +58,6 @@ constexpr const char* kRestoreUsage =
     "\n"
     "Offline: stop shouhud first; a data directory in use is refused.\n"
     "Exits 0 on success, 1 when refused or failed, 2 on a usage error.\n";
-
-int Usage(const char* command, const char* usage, const std::string& error) {
-  std::fprintf(stderr, "shouhu %s: %s\n\n%s", command, error.c_str(), usage);
-  return 2;
-}
 
 // Opens `dir`, verifies its audit log and counts its cases; prints one line
 // saying what was found, under `label`. True when it opens and verifies.
@@ -97,26 +100,18 @@ bool IsEmptyOrMissing(const std::string& dir) {
   return fs::is_directory(dir, ec) && fs::is_empty(dir, ec);
 }
 
-}  // namespace
-
-int BackupCommand(int argc, char** argv) {
-  if (WantsHelp(argc, argv)) {
-    std::fputs(kBackupUsage, stdout);
-    return 0;
-  }
-  Options o = ParseOptions(argc, argv, {"--data-dir", "--to", "--key-file"}, {});
-  if (!o.error.empty()) return Usage("backup", kBackupUsage, o.error);
-  const std::string dir = o.get("--data-dir"), to = o.get("--to");
-  if (dir.empty() || to.empty()) {
-    return Usage("backup", kBackupUsage, "--data-dir and --to are required");
-  }
+int Backup(const ClientArgs& o) {
+  // Without --data-dir: the running daemon's online backup.
+  if (!o.Has("data-dir")) return OnlineBackup(o);
+  if (int missing = RequireOptions(o, {"to"})) return missing;
+  const std::string dir = o.Get("data-dir"), to = o.Get("to");
   if (!IsEmptyOrMissing(to)) {
     std::fprintf(stderr, "shouhu backup: %s exists and is not empty; nothing written\n",
                  to.c_str());
     return 1;
   }
   {
-    auto store = OpenDataDir(dir, o.get("--key-file"));
+    auto store = OpenDataDir(dir, o.Get("key-file"));
     if (!store.ok()) {
       std::fprintf(stderr, "shouhu backup: %s\n", store.status().message().c_str());
       return 1;
@@ -131,30 +126,21 @@ int BackupCommand(int argc, char** argv) {
     }
   }  // closed: the source is no longer needed
   uint64_t cases = 0;
-  const bool intact = Check(to, o.get("--key-file"), "backup 备份", &cases);
+  const bool intact = Check(to, o.Get("key-file"), "backup 备份", &cases);
   std::printf("%s %s\n", intact ? "ok: backup written to" : "FAILED: backup written to",
               to.c_str());
   return intact ? 0 : 1;
 }
 
-int RestoreCommand(int argc, char** argv) {
-  if (WantsHelp(argc, argv)) {
-    std::fputs(kRestoreUsage, stdout);
-    return 0;
-  }
-  Options o = ParseOptions(argc, argv, {"--from", "--data-dir", "--key-file"}, {"--force"});
-  if (!o.error.empty()) return Usage("restore", kRestoreUsage, o.error);
-  const std::string from = o.get("--from"), dir = o.get("--data-dir");
-  if (from.empty() || dir.empty()) {
-    return Usage("restore", kRestoreUsage, "--from and --data-dir are required");
-  }
+int Restore(const ClientArgs& o) {
+  const std::string from = o.Get("from"), dir = o.Get("data-dir");
   if (!IsDataDir(from)) {
     std::fprintf(stderr, "shouhu restore: %s is not a backup (no store in it)\n",
                  from.c_str());
     return 1;
   }
   const bool replacing = !IsEmptyOrMissing(dir);
-  if (replacing && !o.has("--force")) {
+  if (replacing && !o.Has("force")) {
     std::fprintf(stderr,
                  "shouhu restore: %s is not empty; refusing to replace it "
                  "(use --force to move it aside)\n",
@@ -163,7 +149,7 @@ int RestoreCommand(int argc, char** argv) {
   }
   if (replacing && IsDataDir(dir)) {
     // Never move a store from under a running daemon.
-    auto in_use = OpenDataDir(dir, o.get("--key-file"));
+    auto in_use = OpenDataDir(dir, o.Get("key-file"));
     if (!in_use.ok()) {
       std::fprintf(stderr, "shouhu restore: %s\n", in_use.status().message().c_str());
       return 1;
@@ -183,7 +169,7 @@ int RestoreCommand(int argc, char** argv) {
     return 1;
   }
   uint64_t cases_before = 0, cases_after = 0;
-  if (!Check(staging, o.get("--key-file"), "backup 备份", &cases_before)) {
+  if (!Check(staging, o.Get("key-file"), "backup 备份", &cases_before)) {
     fs::remove_all(staging, ec);
     std::printf("FAILED: the backup was refused; %s is unchanged\n", dir.c_str());
     return 1;
@@ -210,12 +196,30 @@ int RestoreCommand(int argc, char** argv) {
                  dir.c_str(), ec.message().c_str());
     return 1;
   }
-  if (!Check(dir, o.get("--key-file"), "restored 已恢复", &cases_after) || cases_after != cases_before) {
+  if (!Check(dir, o.Get("key-file"), "restored 已恢复", &cases_after) || cases_after != cases_before) {
     std::printf("FAILED: %s does not verify after the restore\n", dir.c_str());
     return 1;
   }
   std::printf("ok: restored %s into %s\n", from.c_str(), dir.c_str());
   return 0;
+}
+
+}  // namespace
+
+void AddBackupCommands(CommandLine& cl) {
+  auto backup = cl.Add(nullptr, "backup", "备份 / a backup: online, or offline with --data-dir",
+                       kBackupUsage, Backup);
+  AddFlag(backup, "list", "列出在线备份 / list the online backups");
+  AddValue(backup, "data-dir", "DIR", "离线：此数据目录 / offline: this data directory");
+  AddValue(backup, "to", "BACKUP", "离线：备份到 / offline: the new backup directory");
+  AddValue(backup, "key-file", "FILE", "数据密钥 / the data key file");
+  AddServerOptions(backup);
+  auto restore = cl.Add(nullptr, "restore", "恢复 / restore a backup (offline)", kRestoreUsage,
+                        Restore);
+  AddValue(restore, "from", "BACKUP", "备份 / the backup")->required();
+  AddValue(restore, "data-dir", "DIR", "数据目录 / the data directory")->required();
+  AddValue(restore, "key-file", "FILE", "数据密钥 / the data key file");
+  AddFlag(restore, "force", "替换已有数据（移到一旁）/ move data already there aside");
 }
 
 }  // namespace shouhu::cli

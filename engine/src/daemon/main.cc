@@ -22,6 +22,7 @@
 #include "api/policy.h"
 #include "daemon/config.h"
 #include "daemon/notifiers.h"
+#include "daemon/options.h"
 #include "daemon/service_manager.h"
 #include "daemon/start_up.h"
 #include "shouhu/access.h"
@@ -36,20 +37,6 @@
 #include "shouhu/timer_loop.h"
 
 namespace {
-
-constexpr const char* kUsage =
-    "usage: shouhud --config <file.json> [--data-dir <dir>] [--listen <addr:port>]\n"
-    "       shouhud --check-config <file.json>\n"
-    "       shouhud --version\n"
-    "\n"
-    "Starts the shouhu (守护) daemon. The configuration names the data\n"
-    "directory, the workflow definition files or folders and the listen\n"
-    "address; see deploy/shouhud.json. --data-dir and --listen override the\n"
-    "file's (port 0 = any free port; the bound address is printed).\n"
-    "--check-config checks everything start-up checks (the configuration, the\n"
-    "workflows, the organisation and access rules, the notifier plugins and\n"
-    "their settings, the API section and its TLS files, the data key) and\n"
-    "exits, 0 when all is well, without opening the store.\n";
 
 void Say(const std::string& line) { std::fprintf(stderr, "shouhud: %s\n", line.c_str()); }
 
@@ -93,38 +80,10 @@ int main(int argc, char** argv) {
   // Children's data: what shouhud creates (RocksDB's files, tokens, backups)
   // is for its own user only, whatever the caller's umask.
   ::umask(0077);
-  std::string config_path, check_path, data_dir, listen;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    std::string value;
-    bool has_value = false;
-    if (auto eq = a.find('='); a.rfind("--", 0) == 0 && eq != std::string::npos) {
-      value = a.substr(eq + 1);
-      a.resize(eq);
-      has_value = true;
-    }
-    std::string* target = a == "--config"         ? &config_path
-                          : a == "--check-config" ? &check_path
-                          : a == "--data-dir"     ? &data_dir
-                          : a == "--listen"       ? &listen
-                                                  : nullptr;
-    if (target && (has_value || i + 1 < argc)) {
-      *target = has_value ? value : argv[++i];
-    } else if (a == "--version" && !has_value) {
-      std::printf("shouhud %s\n", SHOUHU_VERSION);
-      return 0;
-    } else if ((a == "--help" || a == "-h") && !has_value) {
-      std::fputs(kUsage, stdout);
-      return 0;
-    } else {
-      std::fprintf(stderr, "shouhud: unknown argument \"%s\" 未知参数\n\n%s", a.c_str(), kUsage);
-      return 2;
-    }
-  }
-  if (!listen.empty() && listen.rfind(':') == std::string::npos) {
-    std::fprintf(stderr, "shouhud: --listen expects address:port\n");
-    return 2;
-  }
+  shouhu::DaemonOptions flags;
+  if (auto exit_code = shouhu::ParseDaemonOptions(argc, argv, &flags)) return *exit_code;
+  const std::string &config_path = flags.config_path, &check_path = flags.check_path,
+                    &data_dir = flags.data_dir, &listen = flags.listen;
   if (!check_path.empty()) {
     size_t problems = 0;
     auto start = Check(check_path, stdout, data_dir, listen, &problems);
@@ -136,11 +95,6 @@ int main(int argc, char** argv) {
     std::printf("the configuration is valid 配置有效: %s\n", check_path.c_str());
     return 0;
   }
-  if (config_path.empty()) {
-    std::fputs(kUsage, stderr);
-    return 2;
-  }
-
   // The data key is read once; without one (or with a wrong one, checked when
   // the store opens) shouhud starts nothing and changes nothing on disk.
   size_t problems = 0;

@@ -37,6 +37,33 @@ std::string PathOf(const CLI::App* app) {
   return path;
 }
 
+// A command's help when it shares its prose with the others of its group:
+// the usage lines that name `path` (with their continuation lines) first,
+// then the prose after the usage block.
+std::string ProseFor(const std::string& path, const std::string& prose) {
+  if (prose.find("usage: " + path) != std::string::npos) return prose;
+  const size_t block_end = prose.find("\n\n");
+  const std::string block = prose.substr(0, block_end);
+  std::string usage;
+  bool taking = false;
+  for (size_t start = 0; start < block.size();) {
+    size_t end = block.find('\n', start);
+    if (end == std::string::npos) end = block.size();
+    std::string line = block.substr(start, end - start);
+    start = end + 1;
+    const bool names_a_command = line.find("shouhu ") != std::string::npos;
+    const auto at = line.find(path);
+    const bool names_path = at != std::string::npos &&
+                            (at + path.size() == line.size() || line[at + path.size()] == ' ');
+    if (names_a_command) taking = names_path;
+    if (!taking) continue;
+    if (names_a_command) line = line.substr(line.find("shouhu "));
+    usage += (usage.empty() ? "usage: " : names_a_command ? "       " : "") + line + "\n";
+  }
+  if (usage.empty()) return prose;
+  return usage + (block_end == std::string::npos ? "" : prose.substr(block_end + 1));
+}
+
 class Formatter : public CLI::Formatter {
  public:
   Formatter() { column_width(34); }
@@ -126,6 +153,14 @@ std::string DescribeParseError(const CLI::App& root, const CLI::ParseError& erro
     }
     return Line("参数个数不对", what) + hint;
   }
+  if (dynamic_cast<const CLI::ExcludesError*>(&error)) {
+    // "--config excludes --check-config"
+    const auto at = what.find(" excludes ");
+    if (at != std::string::npos) {
+      return Line(what.substr(0, at) + " 与 " + what.substr(at + 10) + " 不能同时使用", what) +
+             hint;
+    }
+  }
   if (dynamic_cast<const CLI::ValidationError*>(&error)) {
     // "--limit: 「abc」不是正整数 / "abc" is not a positive whole number"
     const auto colon = what.find(": ");
@@ -184,7 +219,7 @@ CommandLine::Command CommandLine::Add(CLI::App* parent, const std::string& name,
                                       const std::string& summary, const std::string& prose,
                                       Run run) {
   CLI::App* app = (parent ? parent : &app_)->add_subcommand(name, summary);
-  app->footer(prose);
+  app->footer(ProseFor(PathOf(app), prose));
   ClientArgs* args = &args_.emplace_back();
   runs_[app] = {args, std::move(run)};
   return {app, args};

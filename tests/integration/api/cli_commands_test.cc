@@ -189,7 +189,7 @@ TEST_F(CliCommandsTest, ChildFilesAreListedSearchedShownWithTheirHistory) {
 
 TEST_F(CliCommandsTest, AReportMissingFieldsNamesEveryOne) {
   ProgramResult r = Cli(kTeacher, {"report", "child_name=小明"});
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_EQ(r.err.rfind("错误：数据无效 (HTTP 422) / error: invalid_data:\n", 0), 0u) << r.err;
   for (const char* field : {"category", "reporter_kind", "reporter_category", "discovered_at"}) {
     EXPECT_NE(r.err.find(std::string("  缺少字段 ") + field + " / field \"" + field +

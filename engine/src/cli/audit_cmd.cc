@@ -159,14 +159,12 @@ int Verify(const ClientArgs& o) {
   }
   auto store = OpenDataDir(o.Get("data-dir"), o.Get("key-file"));
   if (!store.ok()) {
-    std::fprintf(stderr, "shouhu audit verify: %s\n",
-                 store.status().message().c_str());
+    PrintError("无法打开数据目录", store.status().message());
     return 1;
   }
   auto report = VerifyAuditLog(**store, anchored ? &anchor : nullptr);
   if (!report.ok()) {
-    std::fprintf(stderr, "shouhu audit verify: %s\n",
-                 report.status().ToString().c_str());
+    PrintError("无法读取审计日志", report.status().ToString());
     return 1;
   }
   // Evidence files: every stored file still hashes to the SHA-256 that its
@@ -174,7 +172,7 @@ int Verify(const ClientArgs& o) {
   SystemClock clock;
   auto files = evidence::AttachmentStore(**store, clock, {}).VerifyAll();
   if (!files.ok()) {
-    std::fprintf(stderr, "shouhu audit verify: %s\n", files.status().ToString().c_str());
+    PrintError("无法校验证据文件", files.status().ToString());
     return 1;
   }
   if (o.Has("json")) {
@@ -199,14 +197,13 @@ int Show(const ClientArgs& o) {
   const size_t limit = o.Has("limit") ? std::strtoull(o.Get("limit").c_str(), nullptr, 10) : 0;
   auto store = OpenDataDir(o.Get("data-dir"), o.Get("key-file"));
   if (!store.ok()) {
-    std::fprintf(stderr, "shouhu audit show: %s\n",
-                 store.status().message().c_str());
+    PrintError("无法打开数据目录", store.status().message());
     return 1;
   }
   auto records = ReadAuditLog(**store, o.Get("case"), limit);
   if (!records.ok()) {
-    std::fprintf(stderr, "shouhu audit show: %s\n(run `shouhu audit verify`)\n",
-                 records.status().ToString().c_str());
+    PrintError("无法读取审计日志（请运行 shouhu audit verify）",
+               records.status().ToString() + " (run `shouhu audit verify`)");
     return 1;
   }
   if (o.Has("json")) {

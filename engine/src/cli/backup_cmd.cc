@@ -106,14 +106,13 @@ int Backup(const ClientArgs& o) {
   if (int missing = RequireOptions(o, {"to"})) return missing;
   const std::string dir = o.Get("data-dir"), to = o.Get("to");
   if (!IsEmptyOrMissing(to)) {
-    std::fprintf(stderr, "shouhu backup: %s exists and is not empty; nothing written\n",
-                 to.c_str());
+    PrintError(to + " 已存在且非空，未写入", to + " exists and is not empty; nothing written");
     return 1;
   }
   {
     auto store = OpenDataDir(dir, o.Get("key-file"));
     if (!store.ok()) {
-      std::fprintf(stderr, "shouhu backup: %s\n", store.status().message().c_str());
+      PrintError("无法打开数据目录", store.status().message());
       return 1;
     }
     std::error_code ec;
@@ -121,7 +120,7 @@ int Backup(const ClientArgs& o) {
     fs::create_directories(parent, ec);
     Status s = (*store)->Checkpoint(to);
     if (!s.ok()) {
-      std::fprintf(stderr, "shouhu backup: %s\n", s.ToString().c_str());
+      PrintError("备份失败", s.ToString());
       return 1;
     }
   }  // closed: the source is no longer needed
@@ -135,23 +134,20 @@ int Backup(const ClientArgs& o) {
 int Restore(const ClientArgs& o) {
   const std::string from = o.Get("from"), dir = o.Get("data-dir");
   if (!IsDataDir(from)) {
-    std::fprintf(stderr, "shouhu restore: %s is not a backup (no store in it)\n",
-                 from.c_str());
+    PrintError(from + " 不是备份", from + " is not a backup (no store in it)");
     return 1;
   }
   const bool replacing = !IsEmptyOrMissing(dir);
   if (replacing && !o.Has("force")) {
-    std::fprintf(stderr,
-                 "shouhu restore: %s is not empty; refusing to replace it "
-                 "(use --force to move it aside)\n",
-                 dir.c_str());
+    PrintError(dir + " 非空，拒绝替换（--force 将其移到一旁）",
+               dir + " is not empty; refusing to replace it (use --force to move it aside)");
     return 1;
   }
   if (replacing && IsDataDir(dir)) {
     // Never move a store from under a running daemon.
     auto in_use = OpenDataDir(dir, o.Get("key-file"));
     if (!in_use.ok()) {
-      std::fprintf(stderr, "shouhu restore: %s\n", in_use.status().message().c_str());
+      PrintError("无法打开数据目录", in_use.status().message());
       return 1;
     }
   }
@@ -163,8 +159,7 @@ int Restore(const ClientArgs& o) {
   fs::create_directories(fs::absolute(staging, ec).parent_path(), ec);
   fs::copy(from, staging, fs::copy_options::recursive, ec);
   if (ec) {
-    std::fprintf(stderr, "shouhu restore: cannot copy %s to %s: %s\n", from.c_str(),
-                 staging.c_str(), ec.message().c_str());
+    PrintError("无法复制备份", "cannot copy " + from + " to " + staging + ": " + ec.message());
     fs::remove_all(staging, ec);
     return 1;
   }
@@ -181,8 +176,7 @@ int Restore(const ClientArgs& o) {
     const std::string aside = dir + ".replaced-" + std::to_string(ms);
     fs::rename(dir, aside, ec);
     if (ec) {
-      std::fprintf(stderr, "shouhu restore: cannot move %s aside: %s\n", dir.c_str(),
-                   ec.message().c_str());
+      PrintError("无法移开原数据", "cannot move " + dir + " aside: " + ec.message());
       fs::remove_all(staging, ec);
       return 1;
     }
@@ -192,8 +186,8 @@ int Restore(const ClientArgs& o) {
   }
   fs::rename(staging, dir, ec);
   if (ec) {
-    std::fprintf(stderr, "shouhu restore: cannot move %s to %s: %s\n", staging.c_str(),
-                 dir.c_str(), ec.message().c_str());
+    PrintError("无法移入恢复的数据",
+               "cannot move " + staging + " to " + dir + ": " + ec.message());
     return 1;
   }
   if (!Check(dir, o.Get("key-file"), "restored 已恢复", &cases_after) || cases_after != cases_before) {

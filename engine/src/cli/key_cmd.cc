@@ -56,8 +56,7 @@ int Init(const ClientArgs& o) {
   if (o.Has("if-missing") && std::filesystem::exists(file, ec)) {
     auto key = ReadDataKeyFile(file);
     if (!key.ok()) {
-      std::fprintf(stderr, "shouhu key init: %s\n",
-                   key.status().message().c_str());
+      PrintError("密钥文件无效", key.status().message());
       return 1;
     }
     std::printf("ok: %s holds data key %s already\n", file.c_str(),
@@ -72,8 +71,7 @@ int Init(const ClientArgs& o) {
   }
   auto key = CreateDataKeyFile(file);
   if (!key.ok()) {
-    std::fprintf(stderr, "shouhu key init: %s\n",
-                 key.status().message().c_str());
+    PrintError("无法写入密钥文件", key.status().message());
     return 1;
   }
   std::printf(
@@ -98,16 +96,14 @@ int Rotate(const ClientArgs& o) {
   if (!old_file.empty()) {
     auto read = ReadDataKeyFile(old_file);
     if (!read.ok()) {
-      std::fprintf(stderr, "shouhu key rotate: %s\n",
-                   read.status().message().c_str());
+      PrintError("旧密钥无效", read.status().message());
       return 1;
     }
     old_key = std::move(*read);
   }
   auto new_key = ReadDataKeyFile(new_file);
   if (!new_key.ok()) {
-    std::fprintf(stderr, "shouhu key rotate: %s\n",
-                 new_key.status().message().c_str());
+    PrintError("新密钥无效", new_key.status().message());
     return 1;
   }
   auto report = RotateDataKey(dir, old_key ? &*old_key : nullptr, *new_key);
@@ -116,8 +112,7 @@ int Rotate(const ClientArgs& o) {
         report.status().code() == StatusCode::kUnavailable
             ? "\n  is shouhud running on it? stop it first (请先停止 shouhud)"
             : "";
-    std::fprintf(stderr, "shouhu key rotate: %s%s\n",
-                 report.status().message().c_str(), hint.c_str());
+    PrintError("密钥轮换失败", report.status().message() + hint);
     return 1;
   }
   std::printf(
@@ -135,8 +130,7 @@ int Rotate(const ClientArgs& o) {
 int Status_(const ClientArgs& o) {
   auto state = ReadSealState(o.Get("data-dir"));
   if (!state.ok()) {
-    std::fprintf(stderr, "shouhu key status: %s\n",
-                 state.status().message().c_str());
+    PrintError("无法读取数据目录", state.status().message());
     return 1;
   }
   if (state->sealed) {

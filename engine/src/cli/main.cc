@@ -99,7 +99,7 @@ int Validate(const shouhu::cli::ClientArgs& args) {
   shouhu::Catalog catalog = shouhu::Catalog::Load(load, &errors);
   for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.ToString().c_str());
   if (!errors.empty()) {
-    std::fprintf(stderr, "%zu error(s)\n", errors.size());
+    std::fprintf(stderr, "%zu error(s) 个错误\n", errors.size());
     return 1;
   }
   auto all = catalog.All();

@@ -256,17 +256,27 @@ int main(int argc, char** argv) {
       [&](const boost::system::error_code& ec, int sig) {
         if (ec) return;
         if (sig == SIGHUP) {
-          // The running workflows and organisation stay as they are; the
-          // files are checked so the operator learns now whether a restart
-          // would take them.
-          shouhu::service_manager::Reloading("checking the configuration 检查配置");
-          Say("SIGHUP received: checking " + config_path);
+          // Everything start-up checks, checked again; if all is well the
+          // workflows (new ones, new versions) are swapped in between two
+          // lookups: requests in flight finish on what they started with.
+          // A bad configuration, or a loaded version changed or gone, is
+          // refused and the running catalog kept.
+          shouhu::service_manager::Reloading("reloading the workflows 重新加载工作流");
+          Say("SIGHUP received: reloading " + config_path);
           size_t reload_problems = 0;
           auto next = Check(config_path, stderr, data_dir, listen, &reload_problems);
-          Say(next ? "the configuration on disk is valid 配置有效; it applies at the next restart "
-                     "(the running one is kept 继续使用当前配置)"
-                   : "the configuration on disk has " + std::to_string(reload_problems) +
-                         " problem(s) 配置有误; the running one is kept 继续使用当前配置");
+          std::vector<std::string> refused;
+          if (next) refused = catalog.Adopt(next->catalog);
+          for (const std::string& why : refused) Say("reload refused 拒绝重新加载: " + why);
+          if (next && refused.empty()) {
+            Say("reloaded 已重新加载: " + std::to_string(catalog.All().size()) +
+                " workflow version(s); the access rules, the organisation seed and the "
+                "notifiers apply at the next restart (访问规则等在重启后生效)");
+          } else {
+            Say("the configuration on disk has " +
+                std::to_string(next ? refused.size() : reload_problems) +
+                " problem(s) 配置有误; the running one is kept 继续使用当前配置");
+          }
           shouhu::service_manager::Ready("serving on " + (*api)->BoundAddress());
           signals.async_wait(on_signal);
           return;

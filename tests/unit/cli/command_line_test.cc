@@ -24,8 +24,23 @@ using Result = testing::ProgramResult;
 const std::string kCli = BuildTree("/engine/shouhu");
 const std::string kDaemon = BuildTree("/engine/shouhud");
 
+// A command line and the one line it must print on standard error.
+struct Refusal {
+  std::vector<std::string> args;
+  std::string err;
+};
+
 class CommandLineTest : public ::testing::Test {
  protected:
+  // Each refused with exit 2 and exactly its line.
+  void ExpectRefused(const std::vector<Refusal>& refusals) {
+    for (const Refusal& r : refusals) {
+      Result got = Cli(r.args);
+      EXPECT_EQ(got.exit_code, 2) << r.args[0];
+      EXPECT_EQ(got.err, r.err);
+      EXPECT_EQ(got.out, "");
+    }
+  }
   void SetUp() override {
     char tmpl[] = "/tmp/shouhu_command_line_test_XXXXXX";
     ASSERT_NE(mkdtemp(tmpl), nullptr);
@@ -97,11 +112,7 @@ TEST_F(CommandLineTest, VersionIsTheProjectsOnBothPrograms) {
 }
 
 TEST_F(CommandLineTest, AnUnknownOptionOrCommandIsAnErrorInChineseAndEnglish) {
-  struct Case {
-    std::vector<std::string> args;
-    std::string err;
-  };
-  const Case cases[] = {
+  ExpectRefused({
       {{"list", "--bogus"},
        "错误：未知选项 --bogus / error: unknown option --bogus (shouhu list --help)\n"},
       {{"user", "add", "u1", "--name=x", "--unit=y", "--roles=z", "--colour=red"},
@@ -110,13 +121,7 @@ TEST_F(CommandLineTest, AnUnknownOptionOrCommandIsAnErrorInChineseAndEnglish) {
        "错误：未知命令 \"vaildate\" / error: unknown command \"vaildate\" (shouhu --help)\n"},
       {{"show", "C1", "C2"},
        "错误：多余的参数 C2 / error: unexpected argument(s) C2 (shouhu show --help)\n"},
-  };
-  for (const Case& c : cases) {
-    Result r = Cli(c.args);
-    EXPECT_EQ(r.exit_code, 2) << c.args[0];
-    EXPECT_EQ(r.err, c.err);
-    EXPECT_EQ(r.out, "");
-  }
+  });
   Result daemon = Daemon({"--bogus"});
   EXPECT_EQ(daemon.exit_code, 2);
   EXPECT_EQ(daemon.err,
@@ -124,11 +129,7 @@ TEST_F(CommandLineTest, AnUnknownOptionOrCommandIsAnErrorInChineseAndEnglish) {
 }
 
 TEST_F(CommandLineTest, EveryMissingOptionIsNamedInOneMessage) {
-  struct Case {
-    std::vector<std::string> args;
-    std::string err;
-  };
-  const Case cases[] = {
+  ExpectRefused({
       {{"user", "add", "u9001"},
        "错误：缺少参数 --name、--unit、--roles / error: missing options --name, --unit, --roles "
        "(shouhu user add --help)\n"},
@@ -149,12 +150,7 @@ TEST_F(CommandLineTest, EveryMissingOptionIsNamedInOneMessage) {
       {{"token"},
        "错误：缺少命令，可用：issue、revoke、list / error: missing a command, one of: issue, "
        "revoke, list (shouhu token --help)\n"},
-  };
-  for (const Case& c : cases) {
-    Result r = Cli(c.args);
-    EXPECT_EQ(r.exit_code, 2) << c.args[0];
-    EXPECT_EQ(r.err, c.err);
-  }
+  });
   Result daemon = Daemon({});
   EXPECT_EQ(daemon.exit_code, 2);
   EXPECT_EQ(daemon.err,
@@ -163,11 +159,7 @@ TEST_F(CommandLineTest, EveryMissingOptionIsNamedInOneMessage) {
 }
 
 TEST_F(CommandLineTest, AWrongOrMissingValueIsNamed) {
-  struct Case {
-    std::vector<std::string> args;
-    std::string err;
-  };
-  const Case cases[] = {
+  ExpectRefused({
       {{"list", "--limit", "abc"},
        "错误：--limit 的值「abc」不是正整数 / error: --limit: \"abc\" is not a positive whole "
        "number (shouhu list --help)\n"},
@@ -176,12 +168,7 @@ TEST_F(CommandLineTest, AWrongOrMissingValueIsNamed) {
        "number (shouhu overdue --help)\n"},
       {{"list", "--token"},
        "错误：--token 缺少值 / error: --token needs a value (shouhu list --help)\n"},
-  };
-  for (const Case& c : cases) {
-    Result r = Cli(c.args);
-    EXPECT_EQ(r.exit_code, 2) << c.args[0];
-    EXPECT_EQ(r.err, c.err);
-  }
+  });
   Result daemon = Daemon({"--config", "x.json", "--listen", "8620"});
   EXPECT_EQ(daemon.exit_code, 2);
   EXPECT_EQ(daemon.err,

@@ -136,9 +136,13 @@ class Dispatcher {
   // The delay before the attempt after failed attempt `attempt` (1-based).
   virtual std::chrono::milliseconds Backoff(int attempt) = 0;
 
-  // Runs rounds on a thread until Stop (the daemon). Idempotent.
+  // Runs rounds on a thread until Stop (the daemon), waiting on the clock
+  // between them. Idempotent.
   virtual void Start() = 0;
   virtual void Stop() = 0;
+  // Starts the next round now (new outbox entries: the runtime's
+  // on_outbox_filled). Safe from any thread; nothing when not started.
+  virtual void Wake() = 0;
 };
 
 }  // namespace shouhu

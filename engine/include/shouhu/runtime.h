@@ -185,6 +185,10 @@ struct RuntimeOptions {
   // Called after each committed batch of firings with the due times of the
   // timers it fired (for lateness metrics).
   std::function<void(const std::vector<Instant>& dues)> on_timers_fired;
+  // Called (from the committing thread) after a commit that left
+  // notifications in the outbox or made deliveries due again (a re-drive),
+  // so the dispatcher can start on them at once.
+  std::function<void()> on_outbox_filled;
   // The type of the organisation unit a unit id names (village, school,
   // police_station, ...), "" when it names none: a case whose workflow takes
   // its unit from a field (the child's place) is refused with

@@ -1,17 +1,18 @@
-// TimerLoop: the daemon's timer threads. They fire due timers on the real
-// clock, wait until the next one is due, and wake early when a command arms
-// an earlier timer.
+// TimerLoop: the daemon's timer threads. Each owns one shard of the cases,
+// fires its due timers, waits on the clock until its next one is due, and
+// wakes early when a command arms an earlier timer.
 //
-// Thread safety: thread-safe. Tests do not use it: they advance a FakeClock
-// and call Runtime::FireDueTimers themselves.
+// Thread safety: thread-safe. On a FakeClock the threads wait in simulated
+// time: a test advances the clock and calls FakeClock::AwaitIdle.
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
 
+#include "shouhu/clock.h"
 #include "shouhu/runtime.h"
 
 namespace shouhu {
@@ -27,24 +28,37 @@ class TimerLoop {
 
   void Start();
   void Stop();
-  // A timer due at `due` was armed: wake if that is before the current wait.
+  // A timer due at `due` was armed: every thread waiting for a later time
+  // looks again (the one whose shard holds the timer then waits for it).
   void Wake(Instant due);
 
   uint64_t fired() const { return fired_.load(); }
+  // Timers fired by each thread (shard), in shard order.
+  std::vector<uint64_t> fired_by_shard() const;
   uint64_t errors() const { return errors_.load(); }
 
  private:
-  void Run(TimerShard shard);
+  // One thread, its shard, and what it waits for.
+  struct Shard {
+    TimerShard shard;
+    std::unique_ptr<Alarm> alarm;
+    // The time the thread waits for, in ms since the epoch; set before it
+    // looks for its next timer, so a timer armed while it looks wakes it.
+    std::atomic<int64_t> waits_until{0};
+    std::atomic<uint64_t> fired{0};
+    std::thread thread;
+  };
+  void Run(Shard& shard);
 
   Runtime& runtime_;
   const Clock& clock_;
-  const int threads_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  Instant wait_until_{};
-  uint64_t wake_generation_ = 0;
-  std::vector<std::thread> workers_;
+  // Made with the loop and never changed, so Wake reads it from any thread.
+  // Each shard's alarm lives as long as the loop: on a FakeClock, a loop
+  // that is made counts as busy until its threads wait (FakeClock::AwaitIdle).
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::mutex mu_;  // serialises Start and Stop
+  bool running_ = false;
+  std::atomic<bool> stop_{false};
   std::atomic<uint64_t> fired_{0};
   std::atomic<uint64_t> errors_{0};
 };

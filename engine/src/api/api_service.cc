@@ -47,6 +47,7 @@ ApiService::ApiService(ApiDeps deps, ApiOptions options)
   AddDirectoryRoutes();
   AddAttachmentRoutes();
   AddKeyRoutes();
+  if (deps_.simulated_clock) AddClockRoutes();
   AddBackupRoutes();
   AddOrgRoutes();
 }
@@ -66,7 +67,7 @@ HttpResponse ApiService::Handle(const HttpRequest& request) {
     if (found == Router::Result::kFound) route_name = match.route->name;
     bool is_probe = route_name == "healthz" || route_name == "readyz" ||
                     route_name == "metrics";
-    if (!is_probe && !limiter_.Allow(client, started)) {
+    if (!is_probe && !limiter_.Allow(client, deps_.clock.Steady())) {
       response = ErrorResponse(429, kRateLimited,
                                "too many requests from this client; slow down");
     } else if (found == Router::Result::kNoPath && IsAppPath(request)) {
@@ -196,18 +197,9 @@ EngineGauges ApiService::Gauges() {
   g.commits = deps_.store.Stats().commits;
   g.timers_in_memory = deps_.runtime.TimersInMemory();
   g.timers_fired = timers_fired_.load();
-  // Bounded counts: a scrape never walks more than 10000 index entries.
-  Page page;
-  page.limit = 1000;
-  for (int i = 0; i < 10; ++i) {
-    auto list = deps_.runtime.ListOverdue(page);
-    if (!list.ok()) break;
-    g.overdue_cases += list->cases.size();
-    if (list->next.empty()) break;
-    page.after = list->next;
-  }
-  if (auto outbox = deps_.runtime.Outbox(10'000); outbox.ok()) {
-    g.outbox_depth = outbox->size();
+  // Read from the store's indexes, each count bounded (shouhu/queue_gauges.h).
+  if (auto queues = CountQueues(deps_.store, deps_.clock.Now()); queues.ok()) {
+    g.queues = *queues;
   }
   return g;
 }

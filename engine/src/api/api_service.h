@@ -63,6 +63,8 @@ struct ApiDeps {
   const AccessRules& access;  // who may do and see what
   // The data key's online rotation; null when the store is not encrypted.
   KeyRotationService* key_rotation = nullptr;
+  // Simulated time only (tests): the clock POST /api/v1/clock moves.
+  FakeClock* simulated_clock = nullptr;
 };
 
 // The cookie that holds a browser session's secret (session_routes.cc).
@@ -131,7 +133,8 @@ class ApiService {
   void AddSessionRoutes();  // session_routes.cc: sign-in, sessions, invitations
   void AddDirectoryRoutes();  // directory_routes.cc: units, people, stats
   void AddAttachmentRoutes();  // attachment_routes.cc: uploads, files of a case
-  void AddKeyRoutes();  // key_routes.cc: the data key's online rotation
+  void AddKeyRoutes();         // key_routes.cc: the data key's online rotation
+  void AddClockRoutes();       // clock_routes.cc: simulated time (tests only)
   void AddBackupRoutes();      // backup_routes.cc: online backups
   void AddOrgRoutes();         // org_routes.cc: units and users changed at run time
   void AddReportRoutes();      // report_routes.cc: reports, their exports, spot checks

@@ -172,6 +172,7 @@ StatusOr<std::unique_ptr<ApiEndpoint>> ApiEndpoint::Start(
   ServerOptions server_options;
   server_options.address = config.address;
   server_options.port = config.port;
+  server_options.clock = &clock;
   ApiOptions api_options;
   std::string tokens_path;
   SHOUHU_RETURN_IF_ERROR(ParseSection(config, &server_options, &api_options, &tokens_path));
@@ -179,7 +180,8 @@ StatusOr<std::unique_ptr<ApiEndpoint>> ApiEndpoint::Start(
   e->parts_->tokens = std::make_unique<TokenStore>(tokens_path);
   e->parts_->service = std::make_unique<ApiService>(
       ApiDeps{runtime, catalog, orgs, *e->parts_->tokens, store, clock,
-              config.access ? *config.access : e->parts_->no_rules, config.key_rotation},
+              config.access ? *config.access : e->parts_->no_rules, config.key_rotation,
+              config.simulated_clock},
       api_options);
   auto server = ApiServer::Start(*e->parts_->service, server_options);
   if (!server.ok()) return server.status();

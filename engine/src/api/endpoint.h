@@ -52,6 +52,9 @@ struct EndpointConfig {
   // The data key's online rotation; null when the store is not encrypted.
   KeyRotationService* key_rotation = nullptr;
   BackupOptions backup;                 // online backups (POST /api/v1/backups)
+  // The daemon's clock when it runs on simulated time (--simulated-time):
+  // POST /api/v1/clock moves it. Null (always, in production): no such route.
+  FakeClock* simulated_clock = nullptr;
 };
 
 class ApiEndpoint {

@@ -17,7 +17,7 @@ class RateLimiter {
   RateLimiter(double per_second, double burst);
 
   // Takes one request from the client's bucket; false when it is empty.
-  // `now` is a steady time so tests can drive it.
+  // `now` is the clock's steady reading (Clock::Steady): simulated in tests.
   bool Allow(const std::string& client, std::chrono::steady_clock::time_point now);
 
  private:

@@ -97,6 +97,22 @@ HttpRequest ToPlain(const http::request<http::string_body>& in,
   return out;
 }
 
+}  // namespace
+
+bool ParseRequestBytes(std::string_view bytes, size_t max_body_bytes, HttpRequest* out) {
+  http::request_parser<http::string_body> parser;
+  parser.body_limit(max_body_bytes);
+  parser.eager(true);
+  beast::error_code ec;
+  parser.put(net::buffer(bytes.data(), bytes.size()), ec);
+  if (ec || !parser.is_done()) return false;
+  bool target_ok = false;
+  *out = ToPlain(parser.get(), "127.0.0.1:5000", &target_ok);
+  return target_ok;
+}
+
+namespace {
+
 template <class Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
@@ -129,6 +145,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
  private:
   std::chrono::milliseconds Timeout() const { return shared_.options.request_timeout; }
+  // The time a request's wait in the queue is measured in.
+  Clock::time_point QueueNow() const {
+    return shared_.options.clock ? shared_.options.clock->Steady() : Clock::now();
+  }
   std::chrono::milliseconds IoTimeout() const { return shared_.options.io_timeout; }
   // A connection that sends nothing (new, or idle between requests) is
   // closed after this, so idle sockets do not pile up.
@@ -186,11 +206,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
                                      " open); nothing was done, retry"));
     }
     auto self = this->shared_from_this();
-    Clock::time_point queued = started_;
+    auto queued = QueueNow();
     head_ = plain.method == "HEAD";
     bool accepted = shared_.queue.TryPush([self, queued, plain = std::move(plain)] {
       HttpResponse response;
-      if (Clock::now() - queued > self->Timeout()) {
+      if (self->QueueNow() - queued > self->Timeout()) {
         response = ErrorResponse(503, kTimeout,
                                  "the server was too busy to start the request in time; "
                                  "nothing was done, retry");

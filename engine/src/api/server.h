@@ -20,6 +20,7 @@
 #include <string>
 
 #include "api/api_service.h"
+#include "shouhu/clock.h"
 #include "shouhu/status.h"
 
 namespace shouhu::api {
@@ -31,8 +32,11 @@ struct ServerOptions {
   int workers = 8;              // ApiService::Handle in parallel
   size_t queue_capacity = 256;  // requests waiting for a worker
   size_t max_body_bytes = 1 << 20;
-  // Longest wait in the queue before a request is answered 503 "timeout".
+  // Longest wait in the queue before a request is answered 503 "timeout",
+  // measured on `clock` (simulated time in tests; null: the steady clock).
+  // Socket deadlines below are always real time: they guard real sockets.
   std::chrono::milliseconds request_timeout{10'000};
+  const Clock* clock = nullptr;
   // Deadline of every socket read and write.
   std::chrono::milliseconds io_timeout{30'000};
   // Deadline for a request's header, from the connection's start or the end
@@ -57,6 +61,11 @@ struct ServerHooks {
                      std::chrono::microseconds latency)>
       count;
 };
+
+// Reads one request from `bytes` as a connection reads it (the same parser,
+// body limit and conversion); false where the server would answer 400 or
+// 413, or when the bytes end before the request does. For fuzzing.
+bool ParseRequestBytes(std::string_view bytes, size_t max_body_bytes, HttpRequest* out);
 
 class ApiServer {
  public:

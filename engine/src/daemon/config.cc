@@ -31,7 +31,7 @@ StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
   };
   static const char* kKnown[] = {"data_dir", "workflows", "organisation", "access",
                                  "listen", "notifiers", "api", "retention",
-                                 "min_free_mb", "web_root", "encryption", "backup"};
+                                 "min_free_mb", "web_root", "encryption", "backup", "log"};
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     if (std::find(std::begin(kKnown), std::end(kKnown), it.key()) ==
         std::end(kKnown)) {
@@ -107,6 +107,23 @@ StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
                    it.key() == "dir"    ? "expected a folder as a string"
                    : it.key() == "keep" ? "expected how many backups to keep, 1 to 1000"
                                         : "unknown member \"" + it.key() + "\"");
+      }
+    }
+  }
+  if (doc.contains("log")) {
+    const auto& l = doc["log"];
+    if (!l.is_object()) return bad("log", "expected {\"level\": \"info\", \"output\": \"auto\"}");
+    for (auto it = l.begin(); it != l.end(); ++it) {
+      std::string v = it.value().is_string() ? it.value().get<std::string>() : "";
+      if (it.key() == "level" && log::ParseLevel(v)) {
+        c.log.level = *log::ParseLevel(v);
+      } else if (it.key() == "output" && log::ParseOutput(v)) {
+        c.log.output = *log::ParseOutput(v);
+      } else {
+        return bad("log/" + it.key(),
+                   it.key() == "level"    ? "expected \"debug\", \"info\", \"warning\" or \"error\""
+                   : it.key() == "output" ? "expected \"auto\", \"stderr\" or \"journal\""
+                                          : "unknown member \"" + it.key() + "\"");
       }
     }
   }

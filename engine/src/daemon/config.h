@@ -14,6 +14,7 @@
 #include "daemon/notifiers.h"
 
 #include "shouhu/backup.h"
+#include "shouhu/log.h"
 #include "shouhu/status.h"
 
 namespace shouhu {
@@ -51,6 +52,10 @@ struct DaemonConfig {
   // "backup": {"dir": "backups", "keep": 7}: where online backups go (default
   // "backups" beside the data directory) and how many are kept.
   BackupOptions backup;
+  // "log": {"level": "info", "output": "auto"}: the least level written
+  // (debug, info, warning, error) and where (auto: the journal under
+  // systemd, else standard error; stderr; journal). See shouhu/log.h.
+  log::Options log;
 };
 
 // Reads and checks the file; every problem is an InvalidArgument naming the

@@ -30,6 +30,7 @@
 #include "shouhu/clock.h"
 #include "shouhu/data_store.h"
 #include "shouhu/key_rotation.h"
+#include "shouhu/log.h"
 #include "shouhu/org.h"
 #include "shouhu/org_directory.h"
 #include "shouhu/runtime.h"
@@ -38,13 +39,20 @@
 
 namespace {
 
-void Say(const std::string& line) { std::fprintf(stderr, "shouhud: %s\n", line.c_str()); }
+void Say(const std::string& line) { shouhu::log::Info(line); }
+
+// A refused start-up: logged as an error with its event, and exit code 1.
+int Refuse(const std::string& why) {
+  shouhu::log::Error(why, {{"event", "startup_refused"}});
+  return 1;
+}
 
 shouhu::api::EndpointConfig EndpointConfigOf(const shouhu::DaemonConfig& c,
                                              const shouhu::AccessRules* access,
-                                             shouhu::KeyRotationService* key_rotation) {
-  return {c.api,         c.config_dir, c.data_dir, c.web_root, c.listen_address,
-          c.listen_port, access,       key_rotation, c.backup};
+                                             shouhu::KeyRotationService* key_rotation,
+                                             shouhu::FakeClock* simulated = nullptr) {
+  return {c.api,         c.config_dir, c.data_dir,    c.web_root, c.listen_address,
+          c.listen_port, access,       key_rotation, c.backup,   simulated};
 }
 
 // Everything start-up checks, reported in full. `out` gets the facts.
@@ -83,7 +91,8 @@ int main(int argc, char** argv) {
   shouhu::DaemonOptions flags;
   if (auto exit_code = shouhu::ParseDaemonOptions(argc, argv, &flags)) return *exit_code;
   const std::string &config_path = flags.config_path, &check_path = flags.check_path,
-                    &data_dir = flags.data_dir, &listen = flags.listen;
+                    &data_dir = flags.data_dir, &listen = flags.listen,
+                    &simulated_time = flags.simulated_time;
   if (!check_path.empty()) {
     size_t problems = 0;
     auto start = Check(check_path, stdout, data_dir, listen, &problems);
@@ -95,15 +104,38 @@ int main(int argc, char** argv) {
     std::printf("the configuration is valid 配置有效: %s\n", check_path.c_str());
     return 0;
   }
+  // The clock: the system's, or for tests a simulated one that moves only
+  // when told to. A service manager's daemon is production: never simulated.
+  std::unique_ptr<shouhu::Clock> clock_owner = std::make_unique<shouhu::SystemClock>();
+  shouhu::FakeClock* simulated = nullptr;
+  if (!simulated_time.empty()) {
+    if (std::getenv("NOTIFY_SOCKET")) {
+      Say("refusing to start 拒绝启动: --simulated-time is for tests, not for a service");
+      return 2;
+    }
+    auto at = simulated_time == "now" ? shouhu::StatusOr<shouhu::Instant>(clock_owner->Now())
+                                      : shouhu::ParseInstant(simulated_time);
+    if (!at.ok()) {
+      Say("--simulated-time: " + at.status().message());
+      return 2;
+    }
+    auto fake = std::make_unique<shouhu::FakeClock>(*at);
+    simulated = fake.get();
+    clock_owner = std::move(fake);
+    Say("SIMULATED TIME 模拟时间 from " + shouhu::FormatInstant(*at) +
+        ": for tests only; time moves only through POST /api/v1/clock");
+  }
+  const shouhu::Clock& clock = *clock_owner;
+
   // The data key is read once; without one (or with a wrong one, checked when
   // the store opens) shouhud starts nothing and changes nothing on disk.
   size_t problems = 0;
   auto start = Check(config_path, stderr, data_dir, listen, &problems);
   if (!start) {
-    Say("refusing to start 拒绝启动: " + std::to_string(problems) + " problem(s) above");
-    return 1;
+    return Refuse("refusing to start 拒绝启动: " + std::to_string(problems) + " problem(s) above");
   }
   shouhu::DaemonConfig* config = &start->config;
+  shouhu::log::Configure(config->log);
   shouhu::Catalog& catalog = start->catalog;
   std::optional<shouhu::Organisation>& org = start->org;
   shouhu::AccessRules& access = start->access;
@@ -118,9 +150,8 @@ int main(int argc, char** argv) {
                                  std::filesystem::perm_options::replace, mkdir_error);
   }
   if (mkdir_error) {
-    std::fprintf(stderr, "shouhud: cannot create the data directory %s: %s\n",
-                 config->data_dir.c_str(), mkdir_error.message().c_str());
-    return 1;
+    return Refuse("cannot create the data directory " + config->data_dir + ": " +
+                  mkdir_error.message());
   }
   shouhu::StoreOptions store_options;
   store_options.min_free_bytes = config->min_free_bytes;
@@ -136,32 +167,33 @@ int main(int argc, char** argv) {
   };
   auto store = open_store();
   // On a full disk, wait for space instead of exiting (and being restarted
-  // in a loop by systemd); SIGTERM ends the wait.
+  // in a loop by systemd), looking again each second; SIGTERM ends the wait.
+  auto disk_wait = clock.NewAlarm();
   for (bool said = false; !store.ok() && store.status().code() == shouhu::StatusCode::kUnavailable &&
                           store.status().message().find("disk full") != std::string::npos;) {
     if (!said) {
-      std::fprintf(stderr, "shouhud: waiting for disk space 等待磁盘空间: %s\n",
-                   store.status().message().c_str());
+      shouhu::log::Warning("waiting for disk space 等待磁盘空间: " + store.status().message(),
+                           {{"event", "disk_full"}});
       said = true;
     }
-    std::this_thread::sleep_for(std::chrono::seconds(1));
+    disk_wait->WaitUntil(clock.Now() + std::chrono::seconds(1));
     store = open_store();
   }
   if (!store.ok()) {
-    std::fprintf(stderr, "shouhud: cannot open the data directory %s: %s\n",
-                 config->data_dir.c_str(), store.status().ToString().c_str());
+    shouhu::log::Error("cannot open the data directory " + config->data_dir + ": " +
+                       store.status().ToString());
     if (store.status().code() == shouhu::StatusCode::kPermissionDenied ||
         store.status().code() == shouhu::StatusCode::kFailedPrecondition) {
-      std::fprintf(stderr, "shouhud: refusing to start: the data key does not fit the store\n");
+      return Refuse("refusing to start: the data key does not fit the store");
     }
-    return 1;
+    return Refuse("refusing to start: the store cannot be opened");
   }
   if (data_key) {
-    std::fprintf(stderr, "shouhud: data encrypted at rest under key %s (%s)\n",
-                 shouhu::DataKeyIdText(data_key->id).c_str(), data_key->source.c_str());
+    Say("data encrypted at rest under key " + shouhu::DataKeyIdText(data_key->id) + " (" +
+        data_key->source + ")");
   }
 
-  shouhu::SystemClock clock;
+  disk_wait.reset();
   // The organisation: the file seeds the store on first start; from then on
   // the store holds it and administrators change it through the API.
   std::unique_ptr<shouhu::OrganisationDirectory> orgs;
@@ -169,9 +201,8 @@ int main(int argc, char** argv) {
     auto opened = shouhu::OrganisationDirectory::Open(
         **store, clock, *org, {shouhu::KnownRoles(*org, catalog), config->organisation_path});
     if (!opened.ok()) {
-      std::fprintf(stderr, "shouhud: cannot read the organisation from the store: %s\n",
-                   opened.status().ToString().c_str());
-      return 1;
+      return Refuse("cannot read the organisation from the store: " +
+                    opened.status().ToString());
     }
     orgs = std::move(*opened);
     if (orgs->seeded()) {
@@ -188,6 +219,7 @@ int main(int argc, char** argv) {
     orgs = std::make_unique<shouhu::OrganisationDirectory>(shouhu::Organisation{});
   }
   shouhu::TimerLoop* loop_ptr = nullptr;
+  std::atomic<shouhu::Dispatcher*> dispatcher_ptr{nullptr};
   std::atomic<shouhu::api::ApiEndpoint*> api_ptr{nullptr};
   shouhu::RuntimeOptions options;
   options.request_retention = config->request_retention;
@@ -195,9 +227,12 @@ int main(int argc, char** argv) {
   options.on_timer_armed = [&](shouhu::Instant due) {
     if (loop_ptr) loop_ptr->Wake(due);
   };
+  options.on_outbox_filled = [&] {
+    if (auto* d = dispatcher_ptr.load()) d->Wake();
+  };
   options.on_timers_fired = [&](const std::vector<shouhu::Instant>& dues) {
     if (auto* api = api_ptr.load()) api->CountTimersFired(dues.size());
-    std::fprintf(stderr, "shouhud: fired %zu timer(s)\n", dues.size());
+    Say("fired " + std::to_string(dues.size()) + " timer(s)");
   };
   if (org) {
     options.unit_type = [&orgs](std::string_view unit) {
@@ -207,9 +242,7 @@ int main(int argc, char** argv) {
   }
   auto runtime = shouhu::Runtime::Create(**store, catalog, clock, options);
   if (!runtime.ok()) {
-    std::fprintf(stderr, "shouhud: cannot start the runtime: %s\n",
-                 runtime.status().ToString().c_str());
-    return 1;
+    return Refuse("cannot start the runtime: " + runtime.status().ToString());
   }
   // An online key rotation the store was left in goes on now.
   std::unique_ptr<shouhu::KeyRotationService> key_rotation;
@@ -219,9 +252,7 @@ int main(int argc, char** argv) {
                    shouhu::DataKeyIdText(rotatable->Progress().key_id).c_str());
     }
     key_rotation = shouhu::StartKeyRotation(
-        *rotatable, **runtime, {config->rotation_batch, [](const std::string& line) {
-                                  std::fprintf(stderr, "shouhud: %s\n", line.c_str());
-                                }});
+        *rotatable, **runtime, {config->rotation_batch, Say});
   }
   // Timers that came due while the daemon was down fire first, oldest first.
   shouhu::TimerLoop timers(**runtime, clock);
@@ -230,25 +261,21 @@ int main(int argc, char** argv) {
   auto dispatcher = shouhu::StartDispatcher(config->notifiers, std::move(start->channels), **runtime,
                                             catalog, org ? orgs.get() : nullptr, access, clock);
   if (!dispatcher.ok()) {
-    std::fprintf(stderr, "shouhud: refusing to start: %s\n",
-                 dispatcher.status().message().c_str());
-    return 1;
+    return Refuse("refusing to start: " + dispatcher.status().message());
   }
+  dispatcher_ptr = dispatcher->get();
 
   // The HTTP API (api/endpoint.h); tests read the bound port from this line.
   auto api = shouhu::api::ApiEndpoint::Start(
       **runtime, catalog, *orgs, **store, clock,
-      EndpointConfigOf(*config, &access, key_rotation.get()));
+      EndpointConfigOf(*config, &access, key_rotation.get(), simulated));
   if (!api.ok()) {
-    std::fprintf(stderr, "shouhud: cannot start the API: %s\n",
-                 api.status().message().c_str());
     if (*dispatcher) (*dispatcher)->Stop();
     timers.Stop();
-    return 1;
+    return Refuse("cannot start the API: " + api.status().message());
   }
   api_ptr = api->get();
-  std::fprintf(stderr, "shouhud: listening on %s%s\n", (*api)->BoundAddress().c_str(),
-               (*api)->tls() ? " (TLS)" : "");
+  Say("listening on " + (*api)->BoundAddress() + ((*api)->tls() ? " (TLS)" : ""));
 
   boost::asio::io_context io;
   boost::asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
@@ -267,15 +294,19 @@ int main(int argc, char** argv) {
           auto next = Check(config_path, stderr, data_dir, listen, &reload_problems);
           std::vector<std::string> refused;
           if (next) refused = catalog.Adopt(next->catalog);
-          for (const std::string& why : refused) Say("reload refused 拒绝重新加载: " + why);
+          for (const std::string& why : refused) {
+            shouhu::log::Warning("reload refused 拒绝重新加载: " + why,
+                                 {{"event", "reload_refused"}});
+          }
           if (next && refused.empty()) {
             Say("reloaded 已重新加载: " + std::to_string(catalog.All().size()) +
                 " workflow version(s); the access rules, the organisation seed and the "
                 "notifiers apply at the next restart (访问规则等在重启后生效)");
           } else {
-            Say("the configuration on disk has " +
-                std::to_string(next ? refused.size() : reload_problems) +
-                " problem(s) 配置有误; the running one is kept 继续使用当前配置");
+            shouhu::log::Warning("the configuration on disk has " +
+                                     std::to_string(next ? refused.size() : reload_problems) +
+                                     " problem(s) 配置有误; the running one is kept 继续使用当前配置",
+                                 {{"event", "reload_refused"}});
           }
           shouhu::service_manager::Ready("serving on " + (*api)->BoundAddress());
           signals.async_wait(on_signal);
@@ -297,19 +328,19 @@ int main(int argc, char** argv) {
     });
   };
   if (shouhu::service_manager::WatchdogInterval()) keep_alive();
-  std::fprintf(stderr, "shouhud: ready, data in %s\n",
-               config->data_dir.c_str());
+  Say("ready, data in " + config->data_dir);
   shouhu::service_manager::Ready("serving on " + (*api)->BoundAddress() + ", " +
                                  std::to_string(catalog.All().size()) + " workflow(s)");
   io.run();
   (*api)->Stop();
   api_ptr = nullptr;
+  dispatcher_ptr = nullptr;
   if (*dispatcher) (*dispatcher)->Stop();
   timers.Stop();
   loop_ptr = nullptr;
   key_rotation.reset();
   runtime->reset();
   store->reset();  // flush and close RocksDB before exiting
-  std::fprintf(stderr, "shouhud: stopped\n");
+  Say("stopped");
   return 0;
 }

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "shouhu/log.h"
 #include "shouhu/notifier.h"
 
 namespace shouhu {
@@ -249,15 +250,12 @@ StatusOr<std::unique_ptr<Dispatcher>> StartDispatcher(
   }
   DispatcherOptions options;
   options.retry = config->retry;
-  options.log = [](const std::string& line) {
-    std::fprintf(stderr, "shouhud: %s\n", line.c_str());
-  };
+  options.log = [](const std::string& line) { log::Error(line); };
   auto d = Dispatcher::Create(runtime, catalog, *orgs, rules, clock,
                               std::move(channels), options);
   if (!d.ok()) return d.status();
   (*d)->Start();
-  std::fprintf(stderr, "shouhud: dispatching notifications: %s\n",
-               names.empty() ? "no channel enabled" : names.c_str());
+  log::Info("dispatching notifications: " + (names.empty() ? "no channel enabled" : names));
   return std::move(*d);
 }
 

@@ -9,6 +9,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: shouhud --config <file.json> [--data-dir <dir>] [--listen <addr:port>]\n"
+    "       shouhud --config <file.json> --simulated-time <RFC 3339 instant|now>\n"
     "       shouhud --check-config <file.json>\n"
     "       shouhud --version\n"
     "\n"
@@ -20,6 +21,9 @@ constexpr const char* kUsage =
     "workflows, the organisation and access rules, the notifier plugins and\n"
     "their settings, the API section and its TLS files, the data key) and\n"
     "exits, 0 when all is well, without opening the store.\n"
+    "--simulated-time is for tests: the daemon's clock starts at the instant\n"
+    "given and moves only when an administrator moves it (POST /api/v1/clock);\n"
+    "refused under systemd, and no configuration file can set it.\n"
     "Options are written `--name value` or `--name=value`.\n";
 
 }  // namespace
@@ -50,6 +54,9 @@ std::optional<int> ParseDaemonOptions(int argc, char** argv, DaemonOptions* out)
             return "「" + v + "」须为 地址:端口 / \"" + v + "\" is not address:port";
           },
           "ADDR:PORT"));
+  app.add_option("--simulated-time", out->simulated_time,
+                 "模拟时间（仅测试）/ a simulated clock from this instant (tests only)")
+      ->type_name("INSTANT|now");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForVersion& e) {

@@ -13,6 +13,7 @@ struct DaemonOptions {
   std::string check_path;    // --check-config FILE: check and exit
   std::string data_dir;      // --data-dir DIR: overrides the file's
   std::string listen;        // --listen ADDRESS:PORT: overrides the file's
+  std::string simulated_time;  // --simulated-time INSTANT|now: tests only
 };
 
 // Parses argv into `out`. Returns an exit code when shouhud should exit

@@ -13,6 +13,8 @@
 
 #include "dispatch/channel_limits.h"
 #include "dispatch/message.h"
+#include "shouhu/log.h"
+#include "shouhu/telemetry.h"
 
 namespace shouhu {
 namespace {
@@ -69,11 +71,13 @@ class DispatcherImpl : public Dispatcher {
   std::chrono::milliseconds Backoff(int attempt) override;
   void Start() override;
   void Stop() override;
+  void Wake() override;
 
  private:
   std::vector<Delivery> Expand(const OutboxEntry& entry, Instant now);
   DeliveryOutcome Decide(const Delivery& d, const SendResult& r, Instant now);
-  void Record(const DeliveryOutcome& outcome, DispatchRound& round);
+  void Record(const Delivery& d, const DeliveryOutcome& outcome, DispatchRound& round,
+              std::string_view reason = "");
   void Log(const std::string& line) {
     if (options_.log) options_.log(line);
   }
@@ -89,9 +93,10 @@ class DispatcherImpl : public Dispatcher {
   std::mt19937_64 random_;
   std::mutex round_mu_;  // one round at a time; guards the round's counters
 
-  std::mutex loop_mu_;
-  std::condition_variable loop_cv_;
-  bool stopping_ = false;
+  std::mutex loop_mu_;  // guards alarm_ and loop_
+  // The loop's place to wait on the clock; made by Start, gone after Stop.
+  std::unique_ptr<Alarm> alarm_;
+  std::atomic<bool> stopping_{false};
   std::thread loop_;
 };
 
@@ -201,8 +206,12 @@ DeliveryOutcome DispatcherImpl::Decide(const Delivery& d, const SendResult& r,
   return o;
 }
 
-void DispatcherImpl::Record(const DeliveryOutcome& outcome,
-                            DispatchRound& round) {
+// Records the outcome, counts it for /metrics and logs failures. The log
+// names the case, delivery, channel and recipient by id only: the address,
+// the message and the peer's answer (which may echo either) stay in the
+// delivery's record, for those allowed to read it (shouhu/log.h).
+void DispatcherImpl::Record(const Delivery& d, const DeliveryOutcome& outcome,
+                            DispatchRound& round, std::string_view reason) {
   Status s = runtime_.RecordDelivery(outcome);
   if (!s.ok()) {
     ++round.errors;
@@ -210,6 +219,25 @@ void DispatcherImpl::Record(const DeliveryOutcome& outcome,
         std::string(DeliveryOutcomeName(outcome.kind)) + " of delivery " +
         outcome.delivery_id + ": " + s.ToString());
     return;
+  }
+  telemetry::EngineTelemetry::Get().CountDelivery(d.channel, DeliveryOutcomeName(outcome.kind));
+  const int attempt = d.attempts + 1;
+  if (outcome.kind == Kind::kRetry) {
+    log::Warning("delivery failed, will retry 投递失败，将重试",
+                 {{"event", "delivery_failed"}, {"case", d.case_id}, {"delivery", d.id},
+                  {"channel", d.channel}, {"recipient", d.recipient}, {"attempt", attempt},
+                  {"code", "retry"},
+                  {"retry_in_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      outcome.next_at - clock_.Now()).count()}});
+  } else if (outcome.kind == Kind::kDead) {
+    log::Error("dead letter 死信",
+               {{"event", "dead_letter"}, {"case", d.case_id}, {"delivery", d.id},
+                {"channel", d.channel}, {"recipient", d.recipient}, {"attempt", attempt},
+                {"reason", reason}});
+  } else if (outcome.kind == Kind::kDelivered) {
+    log::Debug("delivered 已送达", {{"event", "delivered"}, {"case", d.case_id},
+                                  {"delivery", d.id}, {"channel", d.channel},
+                                  {"attempt", attempt}});
   }
   switch (outcome.kind) {
     case Kind::kDelivered:
@@ -257,13 +285,14 @@ StatusOr<DispatchRound> DispatcherImpl::RunOnce() {
           !d.problem.empty()
               ? d.problem
               : "渠道未配置 / channel \"" + d.channel + "\" is not configured";
-      Record({d.id, Kind::kDead, why, {}}, round);
+      Record(d, {d.id, Kind::kDead, why, {}}, round,
+             !d.problem.empty() ? "undeliverable" : "channel_not_configured");
       continue;
     }
     Channel& c = ch->second;
     if (!d.urgent && c.options.quiet_hours &&
         c.options.quiet_hours->Contains(now)) {
-      Record({d.id, Kind::kDeferred, "", c.options.quiet_hours->End(now)},
+      Record(d, {d.id, Kind::kDeferred, "", c.options.quiet_hours->End(now)},
              round);
       continue;
     }
@@ -305,7 +334,8 @@ StatusOr<DispatchRound> DispatcherImpl::RunOnce() {
           SendResult r = sender->Send(m);
           DeliveryOutcome outcome = Decide(d, r, clock_.Now());
           DispatchRound mine;
-          Record(outcome, mine);
+          Record(d, outcome, mine,
+                 r.code == SendResult::Code::kPermanent ? "permanent" : "retries_exhausted");
           std::lock_guard<std::mutex> lock(mu);
           round.delivered += mine.delivered;
           round.retried += mine.retried;
@@ -323,33 +353,36 @@ void DispatcherImpl::Start() {
   std::lock_guard<std::mutex> lock(loop_mu_);
   if (loop_.joinable()) return;
   stopping_ = false;
-  loop_ = std::thread([this] {
-    std::unique_lock<std::mutex> lock(loop_mu_);
+  alarm_ = clock_.NewAlarm();
+  loop_ = std::thread([this, alarm = alarm_.get()] {
     while (!stopping_) {
-      lock.unlock();
       auto round = RunOnce();
       if (!round.ok())
         Log("dispatch: round failed: " + round.status().ToString());
-      auto wait = options_.poll;
+      // Until the next delivery is due, or at most one poll: new outbox
+      // entries wake the loop (Wake), deliveries waiting for a channel's
+      // rate or the end of quiet hours are found by the poll.
+      Instant until = clock_.Now() + options_.poll;
       auto next = runtime_.NextDeliveryDue();
-      if (next.ok() && *next) {
-        auto until = std::chrono::duration_cast<std::chrono::milliseconds>(
-            **next - clock_.Now());
-        wait = std::clamp(until, std::chrono::milliseconds(0), options_.poll);
-      }
-      lock.lock();
-      loop_cv_.wait_for(lock, wait, [this] { return stopping_; });
+      if (next.ok() && *next) until = std::min(until, **next);
+      if (stopping_) break;
+      alarm->WaitUntil(until);
     }
   });
 }
 
 void DispatcherImpl::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(loop_mu_);
-    stopping_ = true;
-  }
-  loop_cv_.notify_all();
-  if (loop_.joinable()) loop_.join();
+  std::lock_guard<std::mutex> lock(loop_mu_);
+  if (!loop_.joinable()) return;
+  stopping_ = true;
+  alarm_->Wake();
+  loop_.join();
+  alarm_.reset();
+}
+
+void DispatcherImpl::Wake() {
+  std::lock_guard<std::mutex> lock(loop_mu_);
+  if (alarm_) alarm_->Wake();
 }
 
 }  // namespace

@@ -89,6 +89,8 @@ class CaseChange {
 
   // Timers armed by this change (to add to the in-memory window).
   const std::vector<ArmedTimer>& newly_armed() const { return armed_; }
+  // The history entries this change adds (escalations fired, for the log).
+  const std::vector<HistoryEntry>& history() const { return history_; }
 
   // Renders everything as mutations. `outbox_ids` hands out outbox ids; the
   // audit record is a chained append (the store numbers it). `extra` is

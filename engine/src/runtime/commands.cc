@@ -161,13 +161,20 @@ Status ApplyEvent(const Workflow& w, const EventDef& e, const json& data,
 Status RuntimeImpl::CommitChange(CaseChange& change,
                                  const std::string& audit_action,
                                  std::vector<Mutation> extra) {
+  const uint64_t outbox_before = next_outbox_.load();
   auto mutations = change.Render(next_outbox_, audit_action, std::move(extra));
+  const bool notifies = next_outbox_.load() != outbox_before;
   SHOUHU_RETURN_IF_ERROR(store_.Commit(std::move(mutations)));
+  if (notifies) OutboxFilled();
   for (const ArmedTimer& t : change.newly_armed()) {
     TimerArmed(codec::TimerKey(t.due, change.record().id, t.name));
   }
   for (const std::string& key : change.armed_keys()) TimerArmed(key);
   return Status::Ok();
+}
+
+void RuntimeImpl::OutboxFilled() {
+  if (options_.on_outbox_filled) options_.on_outbox_filled();
 }
 
 void RuntimeImpl::TimerArmed(const std::string& timer_key) {

@@ -268,6 +268,7 @@ StatusOr<CommandResult> RuntimeImpl::Redrive(const RedriveDeadLetter& cmd) {
       Mutation::Put(codec::RequestKey(cmd.request_id),
                     codec::EncodeResult(result, fingerprint, now))};
   SHOUHU_RETURN_IF_ERROR(CommitChange(change, "redrive", std::move(batch)));
+  OutboxFilled();  // the delivery is due now
   return result;
 }
 

@@ -157,6 +157,7 @@ class RuntimeImpl : public Runtime, public ChildRegister, public ReportIndex {
   // A committed change armed this timer: add it to the in-memory window and
   // tell the timer thread, which may be waiting for a later one.
   void TimerArmed(const std::string& timer_key);
+  void OutboxFilled();  // the on_outbox_filled hook
 
   size_t CaseStripe(std::string_view case_id) const {
     return std::hash<std::string_view>()(case_id) % case_locks_.size();

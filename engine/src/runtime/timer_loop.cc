@@ -1,5 +1,6 @@
 #include "shouhu/timer_loop.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace shouhu {
@@ -9,47 +10,57 @@ namespace {
 constexpr auto kMaxWait = std::chrono::milliseconds(1000);
 // After a storage error, wait before trying again.
 constexpr auto kErrorBackoff = std::chrono::milliseconds(200);
+
+int64_t Ms(Instant t) { return t.time_since_epoch().count(); }
 }  // namespace
 
 TimerLoop::TimerLoop(Runtime& runtime, const Clock& clock, int threads)
-    : runtime_(runtime), clock_(clock), threads_(threads < 1 ? 1 : threads) {}
+    : runtime_(runtime), clock_(clock) {
+  threads = std::max(threads, 1);
+  for (int i = 0; i < threads; ++i) {
+    auto s = std::make_unique<Shard>();
+    s->shard = {static_cast<unsigned>(i), static_cast<unsigned>(threads)};
+    s->alarm = clock_.NewAlarm();
+    shards_.push_back(std::move(s));
+  }
+}
 
 TimerLoop::~TimerLoop() { Stop(); }
 
 void TimerLoop::Start() {
   std::lock_guard<std::mutex> lock(mu_);
+  if (running_) return;
+  running_ = true;
   stop_ = false;
-  for (int i = 0; i < threads_; ++i) {
-    TimerShard shard{static_cast<unsigned>(i), static_cast<unsigned>(threads_)};
-    workers_.emplace_back([this, shard] { Run(shard); });
-  }
+  for (auto& s : shards_) s->thread = std::thread([this, shard = s.get()] { Run(*shard); });
 }
 
 void TimerLoop::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  for (std::thread& t : workers_) t.join();
-  workers_.clear();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!running_) return;
+  stop_ = true;
+  for (auto& s : shards_) s->alarm->Wake();
+  for (auto& s : shards_) s->thread.join();
+  running_ = false;
 }
 
 void TimerLoop::Wake(Instant due) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (due >= wait_until_) return;
-    wait_until_ = due;
-    ++wake_generation_;
+  for (auto& s : shards_) {
+    if (Ms(due) < s->waits_until.load()) s->alarm->Wake();
   }
-  cv_.notify_all();
 }
 
-void TimerLoop::Run(TimerShard shard) {
+std::vector<uint64_t> TimerLoop::fired_by_shard() const {
+  std::vector<uint64_t> out;
+  for (const auto& s : shards_) out.push_back(s->fired.load());
+  return out;
+}
+
+void TimerLoop::Run(Shard& s) {
   Instant next_sweep = clock_.Now();
-  for (;;) {
+  while (!stop_) {
     // Retention: the first thread deletes expired idempotency records hourly.
-    if (shard.index == 0 && clock_.Now() >= next_sweep) {
+    if (s.shard.index == 0 && clock_.Now() >= next_sweep) {
       next_sweep = clock_.Now() + std::chrono::hours(1);
       auto expired = runtime_.ExpireRequests();
       if (!expired.ok()) {
@@ -59,31 +70,27 @@ void TimerLoop::Run(TimerShard shard) {
         std::fprintf(stderr, "shouhud: expired %zu idempotency record(s)\n", *expired);
       }
     }
-    auto fired = runtime_.FireDueTimers(shard);
-    auto wait = kMaxWait;
+    // From here a newly armed timer earlier than the longest wait wakes this
+    // thread, even one armed while it fires or looks for the next.
+    Instant deadline = clock_.Now() + kMaxWait;
+    s.waits_until = Ms(deadline);
+    auto fired = runtime_.FireDueTimers(s.shard);
     if (fired.ok()) {
       fired_ += *fired;
+      s.fired += *fired;
       if (*fired > 0) continue;  // more may be due: drain before waiting
-      Instant now = clock_.Now();
-      if (auto next = runtime_.NextDue(shard)) {
-        wait = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(
-                              *next - now),
-                          std::chrono::milliseconds(0), kMaxWait);
-      }
+      if (auto next = runtime_.NextDue(s.shard)) deadline = std::min(deadline, *next);
     } else {
       ++errors_;
       std::fprintf(stderr, "shouhud: firing timers failed: %s\n",
                    fired.status().ToString().c_str());
-      wait = kErrorBackoff;
+      deadline = std::min(deadline, clock_.Now() + kErrorBackoff);
     }
-    std::unique_lock<std::mutex> lock(mu_);
-    if (stop_) return;
-    if (wait.count() == 0) continue;
-    wait_until_ = clock_.Now() + wait;
-    uint64_t generation = wake_generation_;
-    cv_.wait_for(lock, wait, [&] { return stop_ || wake_generation_ != generation; });
-    if (stop_) return;
+    if (stop_) break;
+    s.waits_until = Ms(deadline);
+    s.alarm->WaitUntil(deadline);
   }
+  s.waits_until = 0;
 }
 
 }  // namespace shouhu

@@ -9,6 +9,8 @@
 
 #include "runtime/codec.h"
 #include "runtime/runtime_impl.h"
+#include "shouhu/log.h"
+#include "shouhu/telemetry.h"
 
 namespace shouhu {
 
@@ -36,12 +38,10 @@ void RuntimeImpl::Quarantine(const std::string& case_id,
                            {"due", FormatInstant(p.due)},
                            {"reason", why.ToString()},
                            {"at", FormatInstant(now)}})));
-    std::fprintf(stderr,
-                 "shouhud: case %s is unreadable (%s); its timer \"%s\" due %s is "
-                 "quarantined (under q/) and will not fire until the case is "
-                 "repaired\n",
-                 case_id.c_str(), why.ToString().c_str(), p.timer.c_str(),
-                 FormatInstant(p.due).c_str());
+    log::Error("case " + case_id + " is unreadable (" + why.ToString() + "); its timer \"" +
+                   p.timer + "\" due " + FormatInstant(p.due) +
+                   " is quarantined (under q/) and will not fire until the case is repaired",
+               {{"event", "timer_quarantined"}, {"case", case_id}, {"timer", p.timer}});
   }
   AuditRecord audit;
   audit.at = now;
@@ -104,10 +104,17 @@ StatusOr<size_t> RuntimeImpl::FireDueTimers(TimerShard shard) {
     // land in a case's history after a command that happened later.
     now = clock_.Now();
 
+    const uint64_t outbox_before = next_outbox_.load();
     std::vector<Mutation> batch;
     batch.reserve(keys.size() * 10);  // about 8 writes per firing
     std::vector<std::string> armed;
     std::vector<Instant> fired_dues;
+    // Escalation steps fired, logged and counted once committed.
+    struct Escalated {
+      std::string case_id, workflow, chain;
+      int step;
+    };
+    std::vector<Escalated> escalated;
     size_t fired = 0;
     for (const std::string& case_id : case_order) {
       auto c = GetCase(case_id);
@@ -172,6 +179,11 @@ StatusOr<size_t> RuntimeImpl::FireDueTimers(TimerShard shard) {
         }
       }
       if (!any) continue;
+      for (const HistoryEntry& h : change.history()) {
+        if (h.kind == "escalation") {
+          escalated.push_back({case_id, c->workflow_id, h.name, h.data.value("step", 0)});
+        }
+      }
       auto m = change.Render(next_outbox_, "timer", {});
       batch.insert(batch.end(), std::make_move_iterator(m.begin()),
                    std::make_move_iterator(m.end()));
@@ -179,12 +191,20 @@ StatusOr<size_t> RuntimeImpl::FireDueTimers(TimerShard shard) {
         armed.push_back(codec::TimerKey(t.due, case_id, t.name));
       }
     }
+    const bool notifies = next_outbox_.load() != outbox_before;
     Status s = store_.Commit(std::move(batch));
     if (!s.ok()) {
       for (const std::string& k : keys) window_.Add(k);  // try again later
       return s;
     }
+    if (notifies) OutboxFilled();
     for (const std::string& k : armed) TimerArmed(k);
+    telemetry::EngineTelemetry::Get().CountEscalations(escalated.size());
+    for (const Escalated& e : escalated) {
+      log::Info("escalation fired 已升级督办",
+                {{"event", "escalation_fired"}, {"case", e.case_id}, {"workflow", e.workflow},
+                 {"escalation", e.chain}, {"step", e.step}});
+    }
     if (options_.on_timers_fired && !fired_dues.empty()) {
       options_.on_timers_fired(fired_dues);
     }

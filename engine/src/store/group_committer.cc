@@ -1,9 +1,17 @@
 #include "store/group_committer.h"
 
+#include <chrono>
 #include <utility>
+
+#include "shouhu/log.h"
+#include "shouhu/telemetry.h"
 
 namespace shouhu {
 namespace {
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
 
 size_t PayloadBytes(const GroupCommitter::Batch& batch) {
   size_t bytes = 0;
@@ -13,9 +21,11 @@ size_t PayloadBytes(const GroupCommitter::Batch& batch) {
 
 }  // namespace
 
-GroupCommitter::GroupCommitter(WriteGroupFn write, size_t max_group_bytes)
+GroupCommitter::GroupCommitter(WriteGroupFn write, size_t max_group_bytes,
+                               std::chrono::milliseconds slow_write)
     : write_(std::move(write)),
       max_group_bytes_(max_group_bytes),
+      slow_write_(slow_write),
       thread_([this] { Run(); }) {}
 
 GroupCommitter::~GroupCommitter() {
@@ -34,6 +44,7 @@ void GroupCommitter::BeginShutdown() {
 Status GroupCommitter::Commit(const Batch& batch) {
   // One small allocation (the future's shared state) per commit; nothing
   // compared to a sync, and it is what makes the hand-off lifetime-safe.
+  const auto submitted = std::chrono::steady_clock::now();
   std::promise<Status> done;
   std::future<Status> result = done.get_future();
   const size_t bytes = PayloadBytes(batch);
@@ -45,7 +56,9 @@ Status GroupCommitter::Commit(const Batch& batch) {
   // Waking an already busy committer is a cheap no-op; it re-checks the queue
   // after every write anyway.
   work_cv_.notify_one();
-  return result.get();
+  Status status = result.get();
+  if (status.ok()) telemetry::EngineTelemetry::Get().ObserveCommit(SecondsSince(submitted));
+  return status;
 }
 
 StoreStats GroupCommitter::Stats() const {
@@ -96,8 +109,17 @@ void GroupCommitter::Run() {
       group_batches_.push_back(p.batch);
       bytes += p.bytes;
     }
+    const auto started = std::chrono::steady_clock::now();
     const Status status = write_(group_batches_);
+    const double seconds = SecondsSince(started);
+    if (seconds * 1000 >= static_cast<double>(slow_write_.count())) {
+      log::Warning("slow commit 写入缓慢",
+                   {{"event", "slow_commit"}, {"ms", static_cast<int64_t>(seconds * 1000)},
+                    {"commits", group_.size()}, {"bytes", bytes},
+                    {"ok", status.ok() ? "true" : "false"}});
+    }
     if (status.ok()) {
+      telemetry::EngineTelemetry::Get().ObserveGroup(group_.size());
       commits_.fetch_add(group_.size(), std::memory_order_relaxed);
       groups_.fetch_add(1, std::memory_order_relaxed);
       bytes_.fetch_add(bytes, std::memory_order_relaxed);

@@ -95,8 +95,33 @@ class ApiDaemon {
   }
   // Starts shouhud without waiting for anything.
   void Launch() {
-    process_ = std::make_unique<Subprocess>(
-        std::vector<std::string>{kDaemonPath, "--config", config_path_});
+    std::vector<std::string> args{kDaemonPath, "--config", config_path_};
+    if (!simulated_start_.empty()) {
+      args.insert(args.end(), {"--simulated-time", simulated_start_});
+    }
+    process_ = std::make_unique<Subprocess>(args);
+  }
+
+  // Runs the daemon on simulated time from `start` ("now" or an RFC 3339
+  // instant), with the bundled mandatory report's own deadlines (hours and
+  // days, not the seconds WriteQuickWorkflow makes them); call before Start.
+  // ClientFor's tokens then last ten years, so moving the clock days on keeps
+  // them valid.
+  void SimulateTime(std::string start = "now") {
+    simulated_start_ = std::move(start);
+    std::filesystem::copy_file(SourceTree("/workflows/mandatory_report.json"),
+                               dir_ + "/workflows/mandatory_report.json",
+                               std::filesystem::copy_options::overwrite_existing);
+  }
+  // Moves the daemon's simulated clock on by `duration` (ISO 8601: "PT24H",
+  // "P3D") as its administrator (u0007); returns once every timer, escalation
+  // and delivery the new time made due is done. The daemon's new time.
+  std::string Advance(const std::string& duration) {
+    auto reply = ClientFor(kClockAdmin)->Send("POST", "/api/v1/clock",
+                                             nlohmann::json{{"advance", duration}}.dump());
+    EXPECT_EQ(reply.status, 200) << reply.body;
+    auto body = nlohmann::json::parse(reply.body, nullptr, false);
+    return body.is_object() ? body.value("now", "") : "";
   }
   bool WaitForLine(const std::string& text) { return process_->WaitForLine(text); }
 
@@ -112,6 +137,21 @@ class ApiDaemon {
     return true;
   }
 
+  // Reads the daemon's output on a thread of its own until it exits, so a
+  // busy daemon never blocks on a full pipe; Kill or Stop ends it.
+  void KeepReading() {
+    reader_ = std::thread([p = process_.get()] { p->ReadAll(); });
+  }
+  // SIGKILL, as a power cut would; waits for the process and its output.
+  void Kill() {
+    if (!process_) return;
+    process_->Signal(SIGKILL);
+    if (reader_.joinable()) reader_.join();
+    output_ = process_->ReadAll();
+    process_->Wait();
+    process_.reset();
+  }
+
   // Waits for a daemon that exits by itself (a refused start); its code.
   int WaitForExit() {
     if (!process_) return -1;
@@ -124,6 +164,7 @@ class ApiDaemon {
   int Stop() {
     if (!process_) return 0;
     process_->Signal(SIGTERM);
+    if (reader_.joinable()) reader_.join();
     output_ = process_->ReadAll();
     int code = process_->Wait();
     process_.reset();
@@ -147,8 +188,13 @@ class ApiDaemon {
   }
 
   std::unique_ptr<cli::HttpClient> ClientFor(const std::string& user) {
-    return std::make_unique<cli::HttpClient>(base_url_,
-                                             user.empty() ? "" : TokenFor(user));
+    if (user.empty()) return std::make_unique<cli::HttpClient>(base_url_, "");
+    if (simulated_start_.empty()) return std::make_unique<cli::HttpClient>(base_url_, TokenFor(user));
+    auto it = long_tokens_.find(user);
+    if (it == long_tokens_.end()) {
+      it = long_tokens_.emplace(user, TokenFor(user, std::chrono::hours(24 * 3650))).first;
+    }
+    return std::make_unique<cli::HttpClient>(base_url_, it->second);
   }
 
   const std::string& base_url() const { return base_url_; }
@@ -169,9 +215,13 @@ class ApiDaemon {
   std::string dir_;
   std::string config_path_;
   std::string base_url_;
+  static constexpr const char* kClockAdmin = "u0007";  // administrator, county
   std::unique_ptr<Subprocess> process_;
+  std::thread reader_;  // KeepReading's
   std::string output_;
   std::map<std::string, std::string> tokens_;
+  std::string simulated_start_;                     // "" = the real clock
+  std::map<std::string, std::string> long_tokens_;  // simulated time's
 };
 
 // A report filed by a teacher of 城关镇中心小学 (chengguan-primary).

@@ -230,28 +230,45 @@ TEST_F(ApiTest, ListsPageAndStayInJurisdiction) {
   EXPECT_EQ(Body(by_owner)["cases"].size(), 0u);
 }
 
-TEST_F(ApiTest, OverdueEscalationReachesOwnerThenSupervisor) {
+// The daemon on simulated time with the bundled deadlines: a day of the
+// police's silence passes in one call, not in a day.
+class ApiOnSimulatedTime : public ApiTest {
+ protected:
+  void SetUp() override {
+    daemon_.SimulateTime();
+    daemon_.Start();
+  }
+};
+
+TEST_F(ApiOnSimulatedTime, OverdueEscalationReachesOwnerThenSupervisor) {
   std::string id = FileReport();
   auto police = daemon_.ClientFor(kPolice);
   ASSERT_EQ(police->Send("PUT", "/api/v1/cases/" + id + "/owner", json{{"owner", kPolice}}.dump()).status, 200);
   ASSERT_EQ(police->Send("POST", "/api/v1/cases/" + id + "/events",
                          json{{"event", "accept"}, {"data", testing::AcceptData("criminal")}}.dump())
                 .status, 200);
-  // The fixture's response deadline is 1 s, the supervisor step 2 s later.
   auto chief = daemon_.ClientFor(kPoliceChief);
-  ASSERT_TRUE(daemon_.WaitForFirings([&] {
-    return Body(chief->Send("GET", "/api/v1/escalations"))["escalations"].size() == 1;
-  })) << chief->Send("GET", "/api/v1/escalations").body;
-  // The officers owe the response and the township notice, both at the
-  // "first moment" level from acceptance (1 s here).
-  auto mine = Body(police->Send("GET", "/api/v1/escalations"))["escalations"];
-  ASSERT_EQ(mine.size(), 2u);
+  auto escalations = [&](const std::unique_ptr<cli::HttpClient>& who) {
+    return Body(who->Send("GET", "/api/v1/escalations"))["escalations"];
+  };
+  // The response and the township notice are owed at the "first moment"
+  // level: 24 hours from acceptance. A minute before, nobody is told.
+  daemon_.Advance("PT23H59M");
+  EXPECT_EQ(escalations(police).size(), 0u);
+  daemon_.Advance("PT1M");
+  auto mine = escalations(police);
+  ASSERT_EQ(mine.size(), 2u) << mine.dump();
   std::set<std::string> chains;
   for (const json& e : mine) {
     EXPECT_EQ(e["case_id"], id);
     chains.insert(e["escalation"].get<std::string>());
   }
   EXPECT_EQ(chains, (std::set<std::string>{"police_response_overdue", "township_notice_overdue"}));
+  EXPECT_EQ(escalations(chief).size(), 0u);
+  // Two hours on, the station's supervisor is told of the response.
+  daemon_.Advance("PT2H");
+  ASSERT_EQ(escalations(chief).size(), 1u) << escalations(chief).dump();
+  EXPECT_EQ(escalations(chief)[0]["escalation"], "police_response_overdue");
   auto overdue = Body(chief->Send("GET", "/api/v1/cases?overdue=true"));
   ASSERT_EQ(overdue["cases"].size(), 1u);
   EXPECT_EQ(overdue["cases"][0]["overdue"], true);
@@ -263,6 +280,34 @@ TEST_F(ApiTest, OverdueEscalationReachesOwnerThenSupervisor) {
             std::string::npos);
   EXPECT_NE(metrics.body.find("shouhu_http_request_duration_seconds_bucket"), std::string::npos);
   EXPECT_EQ(metrics.body.find("shouhu_timers_fired_total 0"), std::string::npos);
+  // Each escalation fired is counted and logged by its ids (issue 17).
+  EXPECT_NE(metrics.body.find("\nshouhu_escalations_fired_total "), std::string::npos);
+  EXPECT_EQ(metrics.body.find("\nshouhu_escalations_fired_total 0\n"), std::string::npos);
+  EXPECT_NE(daemon_.output().find("event=escalation_fired case=" + id +
+                                  " workflow=mandatory_report escalation=police_response_overdue"),
+            std::string::npos)
+      << daemon_.output();
+}
+
+TEST_F(ApiOnSimulatedTime, TheClockMovesOnlyForAnAdministratorAndOnlyForward) {
+  auto police = daemon_.ClientFor(kPolice);
+  EXPECT_EQ(police->Send("POST", "/api/v1/clock", json{{"advance", "PT1H"}}.dump()).status, 403);
+  auto admin = daemon_.ClientFor(kAdmin);
+  EXPECT_EQ(admin->Send("POST", "/api/v1/clock", json{{"advance", "P1M"}}.dump()).status, 422);
+  EXPECT_EQ(admin->Send("POST", "/api/v1/clock", json{{"advance", "-PT1H"}}.dump()).status, 422);
+  EXPECT_EQ(admin->Send("POST", "/api/v1/clock", json{{"when", "PT1H"}}.dump()).status, 400);
+  EXPECT_EQ(admin->Send("POST", "/api/v1/clock", json{{"to", "2020-01-01T00:00:00Z"}}.dump()).status,
+            422);
+  auto before = Body(admin->Send("POST", "/api/v1/clock", "{}"))["now"].get<std::string>();
+  auto after = daemon_.Advance("P2DT3H");
+  auto a = ParseInstant(before), b = ParseInstant(after);
+  ASSERT_TRUE(a.ok() && b.ok()) << before << " " << after;
+  EXPECT_EQ(*b - *a, std::chrono::hours(51));
+}
+
+TEST_F(ApiTest, OnTheRealClockThereIsNoClockToMove) {
+  auto admin = daemon_.ClientFor(kAdmin);
+  EXPECT_EQ(admin->Send("POST", "/api/v1/clock", json{{"advance", "PT1H"}}.dump()).status, 404);
 }
 
 TEST_F(ApiTest, WorkflowsChildrenMeUsersDeadLetters) {

@@ -14,7 +14,10 @@
 #include <thread>
 #include <vector>
 
+#include <unistd.h>
+
 #include "shouhu/store.h"
+#include "shouhu/telemetry.h"
 #include "temp_dir.h"
 
 namespace shouhu {
@@ -119,6 +122,55 @@ TEST(GroupCommitterTest, LoneBatchIsWrittenAtOnceAsItsOwnGroup) {
   EXPECT_EQ(stats.commits, 1u);
   EXPECT_EQ(stats.groups, 1u);
   EXPECT_EQ(stats.bytes, 3u + 5u + 4u);
+}
+
+// What the process writes to standard error (where the log goes) while
+// `fn` runs.
+template <class F>
+std::string StderrDuring(F fn) {
+  std::fflush(stderr);
+  std::FILE* capture = std::tmpfile();
+  const int saved = dup(2);
+  dup2(fileno(capture), 2);
+  fn();
+  std::fflush(stderr);
+  dup2(saved, 2);
+  close(saved);
+  std::string text;
+  std::rewind(capture);
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, capture)) > 0;) text.append(buf, n);
+  std::fclose(capture);
+  return text;
+}
+
+// A group write over the threshold is logged with its figures, and counted
+// in the commit histograms; under it, nothing is logged. (The threshold is
+// 0 here so that no test waits for 200 ms of real time.)
+TEST(GroupCommitterTest, ASlowGroupWriteIsLoggedAndEveryCommitTimed) {
+  auto count_of = [](const std::string& name) {
+    std::string text = telemetry::EngineTelemetry::Get().Render();
+    auto at = text.find("\n" + name + " ");
+    return at == std::string::npos ? -1.0 : std::stod(text.substr(at + name.size() + 2));
+  };
+  const double commits = count_of("shouhu_store_commit_duration_seconds_count");
+  const double groups = count_of("shouhu_store_commit_group_size_count");
+  ScriptedWriter writer;
+  Batch batch{Mutation::Put("key", "value")};
+  std::string slow = StderrDuring([&] {
+    GroupCommitter committer(writer.Fn(), 1 << 20, std::chrono::milliseconds(0));
+    ASSERT_TRUE(committer.Commit(batch).ok());
+  });
+  EXPECT_NE(slow.find("shouhud: WARN slow commit"), std::string::npos) << slow;
+  EXPECT_NE(slow.find(" event=slow_commit ms="), std::string::npos) << slow;
+  EXPECT_NE(slow.find(" commits=1 bytes=8 ok=true\n"), std::string::npos) << slow;
+  std::string quick = StderrDuring([&] {
+    GroupCommitter committer(writer.Fn(), 1 << 20, std::chrono::hours(1));
+    ASSERT_TRUE(committer.Commit(batch).ok());
+  });
+  EXPECT_EQ(quick.find("slow_commit"), std::string::npos) << quick;
+  EXPECT_EQ(count_of("shouhu_store_commit_duration_seconds_count"), commits + 2);
+  EXPECT_EQ(count_of("shouhu_store_commit_group_size_count"), groups + 2);
 }
 
 TEST(GroupCommitterTest, CallersQueuedDuringAWriteShareOneGroupInArrivalOrder) {

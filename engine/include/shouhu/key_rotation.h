@@ -5,7 +5,9 @@
 // Thread safety: Begin and Progress from any thread.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -27,6 +29,11 @@ class KeyRotationService {
   virtual StatusOr<RotationProgress> Begin(const std::string& new_key_file,
                                            const Actor& by) = 0;
   virtual RotationProgress Progress() const = 0;
+  // Waits until `resealed_seen` records are no longer the count re-sealed
+  // (a batch went by), the rotation is over, or `limit` passed; then the
+  // progress. For a client that follows the rotation (a long poll).
+  virtual RotationProgress AwaitProgress(uint64_t resealed_seen,
+                                         std::chrono::milliseconds limit) = 0;
 };
 
 struct KeyRotationOptions {

@@ -1,6 +1,8 @@
 // The data key (数据密钥): its online rotation (administrators), as
 // `shouhu key rotate --online` drives it. The daemon reads the new key file
 // itself, so the key never travels over the API; the request names the file.
+#include <cstdlib>
+
 #include "api/api_service.h"
 #include "api/errors.h"
 #include "api/request_helpers.h"
@@ -30,13 +32,30 @@ void ApiService::AddKeyRoutes() {
                          "the store is not encrypted (\"encryption\": {\"none\": ...}); "
                          "encrypt it offline with `shouhu key rotate --from-clear`");
   };
+  // ?after=N&wait=PT20S: a long poll for a client following the rotation;
+  // answers once more than N records are re-sealed, the rotation ends, or
+  // the wait (at most 30 s) is over.
   AddAuthed("GET", "/api/v1/key", "key.show",
-            [=, this](const HttpRequest&, const RouteMatch&, const Principal& who) {
+            [=, this](const HttpRequest& req, const RouteMatch&, const Principal& who) {
               if (!PolicyOf(deps_, who).Can(Capability::kUsersAdmin)) {
                 return refused("only users.admin sees the data key's state");
               }
               if (!deps_.key_rotation) return unencrypted();
-              return JsonResponse(200, ProgressJson(deps_.key_rotation->Progress()));
+              const std::string after = req.Query("after"), wait = req.Query("wait");
+              if (after.empty() && wait.empty()) {
+                return JsonResponse(200, ProgressJson(deps_.key_rotation->Progress()));
+              }
+              char* end = nullptr;
+              unsigned long long seen = std::strtoull(after.c_str(), &end, 10);
+              auto limit = ParseDuration(wait);
+              if (after.empty() || *end != '\0' || !limit.ok() || limit->years ||
+                  limit->months || limit->days || limit->seconds > 30) {
+                return ErrorResponse(400, kMalformed,
+                                     "after=<records re-sealed>&wait=<ISO 8601 duration of at "
+                                     "most PT30S>, both or neither");
+              }
+              return JsonResponse(200, ProgressJson(deps_.key_rotation->AwaitProgress(
+                                           seen, std::chrono::seconds(limit->seconds))));
             });
 
   AddAuthed("POST", "/api/v1/key/rotation", "key.rotate",

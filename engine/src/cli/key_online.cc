@@ -2,10 +2,8 @@
 // while it serves, over the admin API (users.admin): the daemon reads the new
 // key file itself, re-encrypts in the background, and this command follows
 // it until it is done.
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <thread>
 
 #include "cli/admin.h"
 #include "cli/client.h"
@@ -38,10 +36,13 @@ int KeyRotateOnline(const ClientArgs& args) {
     return PrintReply(*client, args, begun, RenderProgress);
   }
   RenderProgress(json::parse(begun.body, nullptr, false));
-  // Followed until done; the daemon goes on by itself if this is stopped.
+  // Followed until done, each request waiting (up to 20 s) for the next
+  // batch; the daemon goes on by itself if this is stopped.
   long long shown = -1;
   for (;;) {
-    HttpReply now = client->Send("GET", "/api/v1/key", "", {});
+    HttpReply now = client->Send(
+        "GET", "/api/v1/key?after=" + std::to_string(shown < 0 ? 0 : shown) + "&wait=PT20S", "",
+        {});
     json p = json::parse(now.body, nullptr, false);
     if (now.status != 200 || !p.is_object()) return PrintReply(*client, args, now, RenderProgress);
     if (!p.value("rotating", false)) {
@@ -54,7 +55,6 @@ int KeyRotateOnline(const ClientArgs& args) {
       shown = p.value("resealed", 0LL);
       RenderProgress(p);
     }
-    std::this_thread::sleep_for(std::chrono::seconds(1));
   }
 }
 

@@ -26,6 +26,7 @@ class KeyRotation final : public KeyRotationService {
       stopping_ = true;
     }
     cv_.notify_all();
+    progress_cv_.notify_all();
     thread_.join();
   }
 
@@ -44,6 +45,16 @@ class KeyRotation final : public KeyRotationService {
 
   RotationProgress Progress() const override { return store_.Progress(); }
 
+  RotationProgress AwaitProgress(uint64_t resealed_seen,
+                                 std::chrono::milliseconds limit) override {
+    std::unique_lock<std::mutex> lock(mu_);
+    progress_cv_.wait_for(lock, limit, [&] {
+      RotationProgress p = store_.Progress();
+      return stopping_ || !p.rotating || p.resealed != resealed_seen;
+    });
+    return store_.Progress();
+  }
+
  private:
   void Log(const std::string& line) {
     if (options_.log) options_.log(line);
@@ -59,6 +70,7 @@ class KeyRotation final : public KeyRotationService {
       lock.unlock();
       bool failed = !Step();
       lock.lock();
+      progress_cv_.notify_all();
       if (failed) cv_.wait_for(lock, kRetryAfter, [this] { return stopping_; });
     }
   }
@@ -91,6 +103,7 @@ class KeyRotation final : public KeyRotationService {
   KeyRotationOptions options_;
   std::mutex mu_;
   std::condition_variable cv_;
+  std::condition_variable progress_cv_;  // a batch done: AwaitProgress
   bool stopping_ = false;
   std::thread thread_;
 };

@@ -1,7 +1,8 @@
 #include "shouhu/timer_loop.h"
 
 #include <algorithm>
-#include <cstdio>
+
+#include "shouhu/log.h"
 
 namespace shouhu {
 
@@ -64,10 +65,11 @@ void TimerLoop::Run(Shard& s) {
       next_sweep = clock_.Now() + std::chrono::hours(1);
       auto expired = runtime_.ExpireRequests();
       if (!expired.ok()) {
-        std::fprintf(stderr, "shouhud: expiring idempotency records failed: %s\n",
-                     expired.status().ToString().c_str());
+        log::Error("expiring idempotency records failed 幂等记录清理失败",
+                   {{"event", "expire_failed"}, {"status", expired.status().ToString()}});
       } else if (*expired > 0) {
-        std::fprintf(stderr, "shouhud: expired %zu idempotency record(s)\n", *expired);
+        log::Info("expired idempotency records 已清理幂等记录",
+                  {{"event", "requests_expired"}, {"count", *expired}});
       }
     }
     // From here a newly armed timer earlier than the longest wait wakes this
@@ -82,8 +84,9 @@ void TimerLoop::Run(Shard& s) {
       if (auto next = runtime_.NextDue(s.shard)) deadline = std::min(deadline, *next);
     } else {
       ++errors_;
-      std::fprintf(stderr, "shouhud: firing timers failed: %s\n",
-                   fired.status().ToString().c_str());
+      log::Error("firing timers failed 定时器触发失败",
+                 {{"event", "timers_failed"}, {"shard", s.shard.index},
+                  {"status", fired.status().ToString()}});
       deadline = std::min(deadline, clock_.Now() + kErrorBackoff);
     }
     if (stop_) break;

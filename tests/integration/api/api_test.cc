@@ -283,9 +283,8 @@ TEST_F(ApiOnSimulatedTime, OverdueEscalationReachesOwnerThenSupervisor) {
   // Each escalation fired is counted and logged by its ids (issue 17).
   EXPECT_NE(metrics.body.find("\nshouhu_escalations_fired_total "), std::string::npos);
   EXPECT_EQ(metrics.body.find("\nshouhu_escalations_fired_total 0\n"), std::string::npos);
-  EXPECT_NE(daemon_.output().find("event=escalation_fired case=" + id +
-                                  " workflow=mandatory_report escalation=police_response_overdue"),
-            std::string::npos)
+  EXPECT_TRUE(daemon_.WaitForLine("event=escalation_fired case=" + id +
+                                  " workflow=mandatory_report escalation=police_response_overdue"))
       << daemon_.output();
 }
 

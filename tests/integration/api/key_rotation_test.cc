@@ -182,5 +182,42 @@ TEST(KeyRotationTest, ADaemonKilledMidRotationGoesOnWhenStartedAgain) {
   ExpectEveryCaseReads(daemon, cases);
 }
 
+TEST(KeyRotationTest, TheCliFollowsTheRotationBatchByBatchToItsEnd) {
+  ApiDaemon daemon(json{{"rate_per_second", 0}}, kSlowRotation);
+  daemon.Start();
+  daemon.KeepReading();  // one log line per batch of one record
+  std::map<std::string, int> cases;
+  for (int n = 0; n < 6; ++n) cases[FileCase(daemon, n)] = n;
+  const std::string next = NewKey(daemon);
+  const std::string next_id = testing::ReadFile(next).substr(14, 8);
+  auto admin = daemon.ClientFor("u0007");
+  // The long poll's parameters come together, and waits are short.
+  EXPECT_EQ(admin->Send("GET", "/api/v1/key?after=3").status, 400);
+  EXPECT_EQ(admin->Send("GET", "/api/v1/key?after=x&wait=PT1S").status, 400);
+  EXPECT_EQ(admin->Send("GET", "/api/v1/key?after=0&wait=PT5M").status, 400);
+  // Not rotating: the poll answers at once.
+  auto idle = admin->Send("GET", "/api/v1/key?after=0&wait=PT30S");
+  ASSERT_EQ(idle.status, 200) << idle.body;
+  EXPECT_EQ(json::parse(idle.body)["rotating"], false);
+
+  // Without --no-wait the command follows each batch (a request waiting for
+  // the next, no polling interval) and ends when the daemon is done.
+  auto followed = Cli(daemon, {"key", "rotate", "--online", "--new-key", next, "--server",
+                               daemon.base_url(), "--token", daemon.TokenFor("u0007")});
+  ASSERT_EQ(followed.exit_code, 0) << followed.out << followed.err;
+  EXPECT_NE(followed.out.find("ok: every record is re-encrypted under key " + next_id),
+            std::string::npos)
+      << followed.out;
+  size_t shown = 0;
+  for (size_t at = 0; (at = followed.out.find("record(s) re-encrypted so far", at)) !=
+                      std::string::npos;
+       ++at) {
+    ++shown;
+  }
+  EXPECT_GE(shown, 3u) << followed.out;  // progress as it went, not one line at the end
+  EXPECT_EQ(json::parse(admin->Send("GET", "/api/v1/key").body)["key"], next_id);
+  ExpectEveryCaseReads(daemon, cases);
+}
+
 }  // namespace
 }  // namespace shouhu

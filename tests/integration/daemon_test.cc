@@ -226,7 +226,7 @@ TEST_F(DaemonTest, SighupChecksTheConfigurationAndKeepsServing) {
   Subprocess d({kDaemon, "--config", path});
   ASSERT_TRUE(d.WaitForLine("shouhud: ready")) << d.output();
   d.Signal(SIGHUP);
-  ASSERT_TRUE(d.WaitForLine("the configuration on disk is valid")) << d.output();
+  ASSERT_TRUE(d.WaitForLine("reloaded 已重新加载")) << d.output();
   std::ofstream(path) << R"({"data_dir": "data", "workflows": ["/nonexistent"],
                              "encryption": {"key_file": "shouhud.key"}})";
   d.Signal(SIGHUP);

@@ -76,8 +76,10 @@ for f in /usr/share/shouhu/workflows/mandatory_report.json /usr/share/shouhu/web
   [ -f "$f" ] || fail "missing $f"
 done
 dpkg-query -W -f='${Conffiles}\n' shouhu | grep -q /etc/shouhu/shouhud.json || fail "shouhud.json is no conffile"
-/usr/bin/shouhud --version
-/usr/bin/shouhu key status --key-file /etc/shouhu/shouhud.key >/dev/null 2>&1 || true
+# Both programs say the project's version, the package's upstream version.
+version=$(dpkg-query -W -f='${Version}' shouhu)
+[ "$(/usr/bin/shouhud --version)" = "shouhud ${version%-*}" ] || fail "shouhud --version"
+[ "$(/usr/bin/shouhu --version)" = "shouhu ${version%-*}" ] || fail "shouhu --version"
 
 # The credential systemd would hand the service (LoadCredential=).
 creds="$work/credentials"

@@ -1,7 +1,8 @@
 // The catalog: every workflow definition and calendar loaded from disk,
 // validated, with several versions of a workflow side by side.
 //
-// Thread safety: immutable after Load; safe to share between threads.
+// Thread safety: safe to share between threads; lookups may run while
+// Adopt (a reload) swaps the contents.
 #pragma once
 
 #include <map>
@@ -23,6 +24,8 @@ struct DefinitionError {
   std::string ToString() const;
 };
 
+struct CatalogContents;  // catalog.cc
+
 class Catalog {
  public:
   // Loads every `*.json` file under `paths` (files, or folders searched
@@ -33,6 +36,13 @@ class Catalog {
   static Catalog Load(const std::vector<std::string>& paths,
                       std::vector<DefinitionError>* errors);
 
+  Catalog();
+  Catalog(const Catalog& other);  // a copy of what `other` holds now
+  Catalog& operator=(const Catalog& other);
+  Catalog(Catalog&&) noexcept;
+  Catalog& operator=(Catalog&&) noexcept;
+  ~Catalog();
+
   // The exact version; nullptr when not loaded.
   std::shared_ptr<const Workflow> Find(std::string_view id, int version) const;
   // The highest version of `id`: what new cases start on. nullptr if none.
@@ -41,13 +51,20 @@ class Catalog {
   // Every loaded workflow, by id then version.
   std::vector<std::shared_ptr<const Workflow>> All() const;
 
- private:
-  void CheckLinkedCases(std::vector<DefinitionError>* errors);
+  // A reload (shouhud's SIGHUP): takes what `next` holds if every workflow
+  // version held now is in `next` from a file of the same content (cases
+  // run on it); new workflows and new versions come in. Returns the
+  // problems that refused it, in which case nothing changed. Lookups
+  // running meanwhile see the old catalog or the new one, never a mix;
+  // workflows and calendars handed out stay valid.
+  // REQUIRES: one Adopt at a time.
+  std::vector<std::string> Adopt(const Catalog& next);
 
-  std::map<std::pair<std::string, int>, std::shared_ptr<const Workflow>,
-           std::less<>>
-      workflows_;
-  std::map<std::string, Calendar, std::less<>> calendars_;
+ private:
+  struct Shared;
+  std::shared_ptr<const CatalogContents> Current() const;
+
+  std::unique_ptr<Shared> shared_;
 };
 
 }  // namespace shouhu

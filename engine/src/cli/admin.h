@@ -1,19 +1,21 @@
 // The offline admin commands of `shouhu` on a data directory: `audit verify`,
-// `audit show`, `backup` and `restore` (admin.cc). Each takes the arguments
-// after its command name and returns the process exit code: 0 success, 1
-// failure (a broken audit chain, a refused or failed operation), 2 usage.
+// `audit show`, `backup` and `restore`, `key`. Each returns the process exit
+// code: 0 success, 1 failure (a broken audit chain, a refused or failed
+// operation), 2 usage.
 #pragma once
 
 #include <string>
 
+#include "cli/command_line.h"
+
 namespace shouhu::cli {
 
-int AuditCommand(int argc, char** argv);
-int BackupCommand(int argc, char** argv);
-int RestoreCommand(int argc, char** argv);
-int KeyCommand(int argc, char** argv);  // key_cmd.cc
+// Each adds its commands to `command_line`.
+void AddAuditCommands(CommandLine& command_line);   // audit_cmd.cc
+void AddBackupCommands(CommandLine& command_line);  // backup_cmd.cc: backup, restore
+void AddKeyCommands(CommandLine& command_line);     // key_cmd.cc
 // `key rotate --online ...` against a running shouhud (key_online.cc).
-int KeyRotateOnline(int argc, char** argv);
+int KeyRotateOnline(const ClientArgs& args);
 // `validate --config FILE` (validate_config.cc).
 int ValidateConfig(const std::string& config_path);
 

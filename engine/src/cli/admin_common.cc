@@ -1,52 +1,11 @@
 #include "cli/admin_common.h"
 
-#include <cstring>
 #include <filesystem>
 #include <optional>
 
 #include "shouhu/data_store.h"
 
 namespace shouhu::cli {
-
-Options ParseOptions(int argc, char** argv, const std::set<std::string>& valued,
-                     const std::set<std::string>& flags) {
-  Options out;
-  for (int i = 0; i < argc; ++i) {
-    std::string arg = argv[i];
-    std::string value;
-    bool inline_value = false;
-    if (auto eq = arg.find('='); arg.starts_with("--") && eq != std::string::npos) {
-      value = arg.substr(eq + 1);
-      arg = arg.substr(0, eq);
-      inline_value = true;
-    }
-    if (valued.count(arg)) {
-      if (!inline_value) {
-        if (i + 1 >= argc) {
-          out.error = arg + " needs a value";
-          return out;
-        }
-        value = argv[++i];
-      }
-      out.values[arg] = value;
-    } else if (flags.count(arg) && !inline_value) {
-      out.flags.insert(arg);
-    } else {
-      out.error = "unknown argument \"" + std::string(argv[i]) + "\"";
-      return out;
-    }
-  }
-  return out;
-}
-
-bool WantsHelp(int argc, char** argv) {
-  for (int i = 0; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
-      return true;
-    }
-  }
-  return false;
-}
 
 bool IsDataDir(const std::string& dir) {
   std::error_code ec;

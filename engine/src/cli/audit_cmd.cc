@@ -73,10 +73,6 @@ std::string Row(const std::vector<std::string>& cells) {
   return row;
 }
 
-int Usage(const std::string& error) {
-  std::fprintf(stderr, "shouhu audit: %s\n\n%s", error.c_str(), kAuditUsage);
-  return 2;
-}
 
 json ReportJson(const AuditReport& r) {
   return {{"ok", r.ok()},
@@ -145,35 +141,30 @@ void PrintReport(const AuditReport& r) {
   std::printf("%s\n", r.ok() ? "ok 完好" : "FAILED 校验失败");
 }
 
-int Verify(int argc, char** argv) {
-  Options o = ParseOptions(argc, argv, {"--data-dir", "--key-file", "--expect-head"},
-                           {"--json"});
-  if (!o.error.empty()) return Usage(o.error);
-  if (o.get("--data-dir").empty()) return Usage("--data-dir is required");
+int Verify(const ClientArgs& o) {
   AuditAnchor anchor;
-  const bool anchored = !o.get("--expect-head").empty();
+  const bool anchored = !o.Get("expect-head").empty();
   if (anchored) {
-    const std::string text = o.get("--expect-head");
+    const std::string text = o.Get("expect-head");
     const size_t colon = text.find(':');
     // `end` points into seq_text, so seq_text must outlive the check below.
     const std::string seq_text = text.substr(0, colon);
     char* end = nullptr;
     anchor.seq = colon == std::string::npos ? 0 : std::strtoull(seq_text.c_str(), &end, 10);
     if (anchor.seq == 0 || *end != '\0' || text.size() - colon - 1 != 64) {
-      return Usage("--expect-head wants SEQ:HASH, e.g. 1024:<64 hex digits>");
+      PrintError("--expect-head 须为 序号:哈希", "--expect-head wants SEQ:HASH, e.g. 1024:<64 hex digits>");
+      return 2;
     }
     anchor.hash = text.substr(colon + 1);
   }
-  auto store = OpenDataDir(o.get("--data-dir"), o.get("--key-file"));
+  auto store = OpenDataDir(o.Get("data-dir"), o.Get("key-file"));
   if (!store.ok()) {
-    std::fprintf(stderr, "shouhu audit verify: %s\n",
-                 store.status().message().c_str());
+    PrintError("无法打开数据目录", store.status().message());
     return 1;
   }
   auto report = VerifyAuditLog(**store, anchored ? &anchor : nullptr);
   if (!report.ok()) {
-    std::fprintf(stderr, "shouhu audit verify: %s\n",
-                 report.status().ToString().c_str());
+    PrintError("无法读取审计日志", report.status().ToString());
     return 1;
   }
   // Evidence files: every stored file still hashes to the SHA-256 that its
@@ -181,10 +172,10 @@ int Verify(int argc, char** argv) {
   SystemClock clock;
   auto files = evidence::AttachmentStore(**store, clock, {}).VerifyAll();
   if (!files.ok()) {
-    std::fprintf(stderr, "shouhu audit verify: %s\n", files.status().ToString().c_str());
+    PrintError("无法校验证据文件", files.status().ToString());
     return 1;
   }
-  if (o.has("--json")) {
+  if (o.Has("json")) {
     json out = ReportJson(*report);
     out["files_checked"] = files->checked;
     out["file_problems"] = files->problems;
@@ -201,30 +192,21 @@ int Verify(int argc, char** argv) {
   return report->ok() && files->ok() ? 0 : 1;
 }
 
-int Show(int argc, char** argv) {
-  Options o = ParseOptions(argc, argv, {"--data-dir", "--key-file", "--case", "--limit"},
-                           {"--json"});
-  if (!o.error.empty()) return Usage(o.error);
-  if (o.get("--data-dir").empty()) return Usage("--data-dir is required");
-  size_t limit = 0;
-  if (!o.get("--limit").empty()) {
-    char* end = nullptr;
-    limit = std::strtoull(o.get("--limit").c_str(), &end, 10);
-    if (*end != '\0' || limit == 0) return Usage("--limit wants a positive number");
-  }
-  auto store = OpenDataDir(o.get("--data-dir"), o.get("--key-file"));
+int Show(const ClientArgs& o) {
+  // Checked by PositiveWholeNumber.
+  const size_t limit = o.Has("limit") ? std::strtoull(o.Get("limit").c_str(), nullptr, 10) : 0;
+  auto store = OpenDataDir(o.Get("data-dir"), o.Get("key-file"));
   if (!store.ok()) {
-    std::fprintf(stderr, "shouhu audit show: %s\n",
-                 store.status().message().c_str());
+    PrintError("无法打开数据目录", store.status().message());
     return 1;
   }
-  auto records = ReadAuditLog(**store, o.get("--case"), limit);
+  auto records = ReadAuditLog(**store, o.Get("case"), limit);
   if (!records.ok()) {
-    std::fprintf(stderr, "shouhu audit show: %s\n(run `shouhu audit verify`)\n",
-                 records.status().ToString().c_str());
+    PrintError("无法读取审计日志（请运行 shouhu audit verify）",
+               records.status().ToString() + " (run `shouhu audit verify`)");
     return 1;
   }
-  if (o.has("--json")) {
+  if (o.Has("json")) {
     json out = json::array();
     for (const AuditRecord& a : *records) {
       json j = {{"seq", a.seq},       {"hash", a.hash},     {"at", FormatInstant(a.at)},
@@ -258,16 +240,19 @@ int Show(int argc, char** argv) {
 
 }  // namespace
 
-int AuditCommand(int argc, char** argv) {
-  if (argc == 0) return Usage("verify or show?");
-  const std::string sub = argv[0];
-  if (sub == "--help" || sub == "-h" || WantsHelp(argc, argv)) {
-    std::fputs(kAuditUsage, stdout);
-    return 0;
+void AddAuditCommands(CommandLine& cl) {
+  CLI::App* audit = cl.Group(nullptr, "audit", "审计日志 / check or print the audit log (offline)",
+                             kAuditUsage);
+  auto verify = cl.Add(audit, "verify", "校验 / check the chain", kAuditUsage, Verify);
+  auto show = cl.Add(audit, "show", "查看 / print the records", kAuditUsage, Show);
+  for (const auto& c : {verify, show}) {
+    AddValue(c, "data-dir", "DIR", "数据目录 / the data directory")->required();
+    AddValue(c, "key-file", "FILE", "数据密钥 / its data key file");
+    AddFlag(c, "json", "输出 JSON / print JSON");
   }
-  if (sub == "verify") return Verify(argc - 1, argv + 1);
-  if (sub == "show") return Show(argc - 1, argv + 1);
-  return Usage("unknown audit command \"" + sub + "\"");
+  AddValue(verify, "expect-head", "SEQ:HASH", "预期链头 / the head noted earlier");
+  AddValue(show, "case", "ID", "案件 / only this case's records");
+  AddValue(show, "limit", "N", "条数 / at most N records")->check(PositiveWholeNumber());
 }
 
 }  // namespace shouhu::cli

@@ -8,6 +8,7 @@
 
 #include "cli/admin.h"
 #include "cli/admin_common.h"
+#include "cli/client.h"
 #include "shouhu/audit.h"
 
 namespace shouhu::cli {
@@ -16,8 +17,15 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kBackupUsage =
-    "usage: shouhu backup --data-dir DIR --to BACKUP [--key-file FILE]\n"
+    "usage: shouhu backup [--list]\n"
+    "       shouhu backup --data-dir DIR --to BACKUP [--key-file FILE]\n"
     "\n"
+    "Online (在线备份): asks the running shouhud for a checkpoint of its store in\n"
+    "the configuration's backup folder, opened and its audit chain verified\n"
+    "before it counts; the oldest beyond \"keep\" are deleted. --list lists the\n"
+    "backups. Needs system.backup.\n"
+    "\n"
+    "Offline, with --data-dir (离线备份):\n"
     "Copies the data directory DIR into the new directory BACKUP (备份) as a\n"
     "RocksDB checkpoint: a consistent, openable copy (SST files are hard-\n"
     "linked when BACKUP is on the same file system, so copy it elsewhere to\n"
@@ -50,11 +58,6 @@ constexpr const char* kRestoreUsage =
     "\n"
     "Offline: stop shouhud first; a data directory in use is refused.\n"
     "Exits 0 on success, 1 when refused or failed, 2 on a usage error.\n";
-
-int Usage(const char* command, const char* usage, const std::string& error) {
-  std::fprintf(stderr, "shouhu %s: %s\n\n%s", command, error.c_str(), usage);
-  return 2;
-}
 
 // Opens `dir`, verifies its audit log and counts its cases; prints one line
 // saying what was found, under `label`. True when it opens and verifies.
@@ -97,28 +100,19 @@ bool IsEmptyOrMissing(const std::string& dir) {
   return fs::is_directory(dir, ec) && fs::is_empty(dir, ec);
 }
 
-}  // namespace
-
-int BackupCommand(int argc, char** argv) {
-  if (WantsHelp(argc, argv)) {
-    std::fputs(kBackupUsage, stdout);
-    return 0;
-  }
-  Options o = ParseOptions(argc, argv, {"--data-dir", "--to", "--key-file"}, {});
-  if (!o.error.empty()) return Usage("backup", kBackupUsage, o.error);
-  const std::string dir = o.get("--data-dir"), to = o.get("--to");
-  if (dir.empty() || to.empty()) {
-    return Usage("backup", kBackupUsage, "--data-dir and --to are required");
-  }
+int Backup(const ClientArgs& o) {
+  // Without --data-dir: the running daemon's online backup.
+  if (!o.Has("data-dir")) return OnlineBackup(o);
+  if (int missing = RequireOptions(o, {"to"})) return missing;
+  const std::string dir = o.Get("data-dir"), to = o.Get("to");
   if (!IsEmptyOrMissing(to)) {
-    std::fprintf(stderr, "shouhu backup: %s exists and is not empty; nothing written\n",
-                 to.c_str());
+    PrintError(to + " 已存在且非空，未写入", to + " exists and is not empty; nothing written");
     return 1;
   }
   {
-    auto store = OpenDataDir(dir, o.get("--key-file"));
+    auto store = OpenDataDir(dir, o.Get("key-file"));
     if (!store.ok()) {
-      std::fprintf(stderr, "shouhu backup: %s\n", store.status().message().c_str());
+      PrintError("无法打开数据目录", store.status().message());
       return 1;
     }
     std::error_code ec;
@@ -126,46 +120,34 @@ int BackupCommand(int argc, char** argv) {
     fs::create_directories(parent, ec);
     Status s = (*store)->Checkpoint(to);
     if (!s.ok()) {
-      std::fprintf(stderr, "shouhu backup: %s\n", s.ToString().c_str());
+      PrintError("备份失败", s.ToString());
       return 1;
     }
   }  // closed: the source is no longer needed
   uint64_t cases = 0;
-  const bool intact = Check(to, o.get("--key-file"), "backup 备份", &cases);
+  const bool intact = Check(to, o.Get("key-file"), "backup 备份", &cases);
   std::printf("%s %s\n", intact ? "ok: backup written to" : "FAILED: backup written to",
               to.c_str());
   return intact ? 0 : 1;
 }
 
-int RestoreCommand(int argc, char** argv) {
-  if (WantsHelp(argc, argv)) {
-    std::fputs(kRestoreUsage, stdout);
-    return 0;
-  }
-  Options o = ParseOptions(argc, argv, {"--from", "--data-dir", "--key-file"}, {"--force"});
-  if (!o.error.empty()) return Usage("restore", kRestoreUsage, o.error);
-  const std::string from = o.get("--from"), dir = o.get("--data-dir");
-  if (from.empty() || dir.empty()) {
-    return Usage("restore", kRestoreUsage, "--from and --data-dir are required");
-  }
+int Restore(const ClientArgs& o) {
+  const std::string from = o.Get("from"), dir = o.Get("data-dir");
   if (!IsDataDir(from)) {
-    std::fprintf(stderr, "shouhu restore: %s is not a backup (no store in it)\n",
-                 from.c_str());
+    PrintError(from + " 不是备份", from + " is not a backup (no store in it)");
     return 1;
   }
   const bool replacing = !IsEmptyOrMissing(dir);
-  if (replacing && !o.has("--force")) {
-    std::fprintf(stderr,
-                 "shouhu restore: %s is not empty; refusing to replace it "
-                 "(use --force to move it aside)\n",
-                 dir.c_str());
+  if (replacing && !o.Has("force")) {
+    PrintError(dir + " 非空，拒绝替换（--force 将其移到一旁）",
+               dir + " is not empty; refusing to replace it (use --force to move it aside)");
     return 1;
   }
   if (replacing && IsDataDir(dir)) {
     // Never move a store from under a running daemon.
-    auto in_use = OpenDataDir(dir, o.get("--key-file"));
+    auto in_use = OpenDataDir(dir, o.Get("key-file"));
     if (!in_use.ok()) {
-      std::fprintf(stderr, "shouhu restore: %s\n", in_use.status().message().c_str());
+      PrintError("无法打开数据目录", in_use.status().message());
       return 1;
     }
   }
@@ -177,13 +159,12 @@ int RestoreCommand(int argc, char** argv) {
   fs::create_directories(fs::absolute(staging, ec).parent_path(), ec);
   fs::copy(from, staging, fs::copy_options::recursive, ec);
   if (ec) {
-    std::fprintf(stderr, "shouhu restore: cannot copy %s to %s: %s\n", from.c_str(),
-                 staging.c_str(), ec.message().c_str());
+    PrintError("无法复制备份", "cannot copy " + from + " to " + staging + ": " + ec.message());
     fs::remove_all(staging, ec);
     return 1;
   }
   uint64_t cases_before = 0, cases_after = 0;
-  if (!Check(staging, o.get("--key-file"), "backup 备份", &cases_before)) {
+  if (!Check(staging, o.Get("key-file"), "backup 备份", &cases_before)) {
     fs::remove_all(staging, ec);
     std::printf("FAILED: the backup was refused; %s is unchanged\n", dir.c_str());
     return 1;
@@ -195,8 +176,7 @@ int RestoreCommand(int argc, char** argv) {
     const std::string aside = dir + ".replaced-" + std::to_string(ms);
     fs::rename(dir, aside, ec);
     if (ec) {
-      std::fprintf(stderr, "shouhu restore: cannot move %s aside: %s\n", dir.c_str(),
-                   ec.message().c_str());
+      PrintError("无法移开原数据", "cannot move " + dir + " aside: " + ec.message());
       fs::remove_all(staging, ec);
       return 1;
     }
@@ -206,16 +186,34 @@ int RestoreCommand(int argc, char** argv) {
   }
   fs::rename(staging, dir, ec);
   if (ec) {
-    std::fprintf(stderr, "shouhu restore: cannot move %s to %s: %s\n", staging.c_str(),
-                 dir.c_str(), ec.message().c_str());
+    PrintError("无法移入恢复的数据",
+               "cannot move " + staging + " to " + dir + ": " + ec.message());
     return 1;
   }
-  if (!Check(dir, o.get("--key-file"), "restored 已恢复", &cases_after) || cases_after != cases_before) {
+  if (!Check(dir, o.Get("key-file"), "restored 已恢复", &cases_after) || cases_after != cases_before) {
     std::printf("FAILED: %s does not verify after the restore\n", dir.c_str());
     return 1;
   }
   std::printf("ok: restored %s into %s\n", from.c_str(), dir.c_str());
   return 0;
+}
+
+}  // namespace
+
+void AddBackupCommands(CommandLine& cl) {
+  auto backup = cl.Add(nullptr, "backup", "备份 / a backup: online, or offline with --data-dir",
+                       kBackupUsage, Backup);
+  AddFlag(backup, "list", "列出在线备份 / list the online backups");
+  AddValue(backup, "data-dir", "DIR", "离线：此数据目录 / offline: this data directory");
+  AddValue(backup, "to", "BACKUP", "离线：备份到 / offline: the new backup directory");
+  AddValue(backup, "key-file", "FILE", "数据密钥 / the data key file");
+  AddServerOptions(backup);
+  auto restore = cl.Add(nullptr, "restore", "恢复 / restore a backup (offline)", kRestoreUsage,
+                        Restore);
+  AddValue(restore, "from", "BACKUP", "备份 / the backup")->required();
+  AddValue(restore, "data-dir", "DIR", "数据目录 / the data directory")->required();
+  AddValue(restore, "key-file", "FILE", "数据密钥 / the data key file");
+  AddFlag(restore, "force", "替换已有数据（移到一旁）/ move data already there aside");
 }
 
 }  // namespace shouhu::cli

@@ -17,23 +17,10 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kCommonHelp =
-    "\ncommon options:\n"
-    "  --server URL    the daemon (env SHOUHU_SERVER; default http://127.0.0.1:8620)\n"
-    "  --token TOKEN   your API token (env SHOUHU_TOKEN)\n"
-    "  --cacert FILE   trust this CA for https; --insecure skips the check (testing)\n"
-    "  --json          print the server's JSON instead of a table\n";
+// Set once per command, before any table is printed (the CLI is one thread).
+bool local_times = false;
 
-const std::vector<std::string> kCommonValues = {"server", "token", "cacert"};
-const std::vector<std::string> kCommonFlags = {"insecure", "json", "help"};
-
-std::string Str(const json& j) {
-  if (j.is_null()) return "";
-  if (j.is_string()) return j.get<std::string>();
-  if (j.is_object() && j.value("redacted", false)) return "(保密 confidential)";
-  if (j.is_object() && j.contains("zh")) return j.value("zh", "") + " " + j.value("en", "");
-  return j.dump();
-}
+std::string Str(const json& j) { return CellText(j); }
 
 // key=value (a string) and key:=json, as httpie writes them.
 bool ParseFields(const std::vector<std::string>& items, size_t from, json* data) {
@@ -44,15 +31,17 @@ bool ParseFields(const std::vector<std::string>& items, size_t from, json* data)
     if (raw != std::string::npos && raw < eq) {
       StatusOr<json> v = ParseJson(item.substr(raw + 2), kMaxRequestJsonDepth);
       if (!v.ok()) {
-        std::fprintf(stderr, "shouhu: \"%s\": the value after := must be JSON (%s)\n",
-                     item.c_str(), v.status().message().c_str());
+        PrintError("「" + item + "」中 := 之后须为 JSON",
+                   "\"" + item + "\": the value after := must be JSON (" +
+                       v.status().message() + ")");
         return false;
       }
       (*data)[item.substr(0, raw)] = std::move(v).value();
     } else if (eq != std::string::npos && eq > 0) {
       (*data)[item.substr(0, eq)] = item.substr(eq + 1);
     } else {
-      std::fprintf(stderr, "shouhu: \"%s\": expected field=value or field:=json\n", item.c_str());
+      PrintError("「" + item + "」应为 字段=值 或 字段:=JSON",
+                 "\"" + item + "\": expected field=value or field:=json");
       return false;
     }
   }
@@ -69,34 +58,6 @@ std::map<std::string, std::string> KeyHeader(const ClientArgs& args) {
 void RenderResult(const json& r) {
   std::printf("%s  seq %s  state %s%s\n", Str(r["case_id"]).c_str(), r["seq"].dump().c_str(),
               Str(r["state"]).c_str(), r.value("replayed", false) ? "  (replayed)" : "");
-}
-
-// Times as people of the organisation read them: in its time zone (/me's
-// "time_zone", Asia/Shanghai in the sample), "2026-11-24 01:12:47 +0800".
-// Set once per command, before any table is printed (the CLI is one thread).
-bool local_times = false;
-
-void UseOrganisationTimeZone(HttpClient& c, const ClientArgs& a) {
-  if (a.json) return;
-  HttpReply me = c.Send("GET", "/api/v1/me");
-  json j = ParseJsonOrDiscarded(me.body, kMaxRecordJsonDepth);
-  if (me.status != 200 || !j.is_object() || !j.contains("time_zone")) return;
-  std::string zone = Str(j["time_zone"]);
-  if (zone.empty()) return;
-  setenv("TZ", zone.c_str(), 1);
-  tzset();
-  local_times = true;
-}
-
-std::string When(const json& v) {
-  std::string text = Str(v);
-  auto at = ParseInstant(text);
-  if (!local_times || !at.ok()) return text;
-  std::time_t t = std::chrono::system_clock::to_time_t(*at);
-  std::tm local{};
-  if (!localtime_r(&t, &local)) return text;
-  char out[40];
-  return std::strftime(out, sizeof out, "%Y-%m-%d %H:%M:%S %z", &local) ? out : text;
 }
 
 void RenderCase(const json& c) {
@@ -194,32 +155,7 @@ void RenderBackups(const json& r) {
   std::printf("(the newest %d are kept)\n", r.value("keep", 0));
 }
 
-void RenderUsers(const json& r) {
-  std::vector<std::vector<std::string>> rows;
-  for (const json& u : r["users"]) {
-    std::string roles;
-    for (const json& x : u["roles"]) roles += (roles.empty() ? "" : ",") + Str(x);
-    rows.push_back({Str(u["id"]), Str(u["name"]), Str(u["unit"]), roles});
-  }
-  PrintTable({"user", "name", "unit", "roles"}, rows);
-}
 
-struct Command {
-  const char* name;
-  const char* usage;  // full --help text
-  std::vector<std::string> values;  // options with a value, besides the common ones
-  std::vector<std::string> flags;
-  size_t min_positional;
-  int (*run)(HttpClient&, const ClientArgs&);
-};
-
-int Report(HttpClient& c, const ClientArgs& a) {
-  json data = json::object();
-  if (!ParseFields(a.positional, 0, &data)) return 2;
-  json body = {{"workflow", a.Get("workflow", "mandatory_report")}, {"data", data}};
-  if (a.Has("unit")) body["unit"] = a.Get("unit");
-  return SendAndPrint(c, a, "POST", "/api/v1/cases", body.dump(), KeyHeader(a), RenderResult);
-}
 // The case with its enum values as their labels, from the definition of
 // the workflow version the case runs on (--json keeps the codes).
 int Show(HttpClient& c, const ClientArgs& a) {
@@ -278,102 +214,78 @@ int Escalations(HttpClient& c, const ClientArgs& a) {
 int Whoami(HttpClient& c, const ClientArgs& a) {
   return SendAndPrint(c, a, "GET", "/api/v1/me", "", {}, RenderMe);
 }
-int Backup(HttpClient& c, const ClientArgs& a) {
-  if (a.Has("list")) return SendAndPrint(c, a, "GET", "/api/v1/backups", "", {}, RenderBackups);
-  return SendAndPrint(c, a, "POST", "/api/v1/backups", "", {}, RenderBackup);
-}
-int Users(HttpClient& c, const ClientArgs& a) {
-  std::string q = a.Has("unit") ? "?unit=" + UrlEncode(a.Get("unit")) : "";
-  return SendAndPrint(c, a, "GET", "/api/v1/users" + q, "", {}, RenderUsers);
+
+// The API's error codes (api/errors.h) in Chinese.
+std::string CodeInChinese(const std::string& code) {
+  static const std::map<std::string, std::string> kZh = {
+      {"malformed", "请求格式有误"},     {"unauthenticated", "未登录或令牌无效"},
+      {"forbidden", "无权执行此操作"},   {"csrf", "缺少 CSRF 令牌"},
+      {"not_found", "未找到"},           {"method_not_allowed", "不支持此方法"},
+      {"conflict", "与当前状态冲突"},    {"expired", "已过期"},
+      {"too_large", "内容过大"},         {"invalid_data", "数据无效"},
+      {"rate_limited", "请求过于频繁"},  {"internal", "服务器内部错误"},
+      {"unavailable", "服务暂不可用"},   {"timeout", "服务超时"},
+      {"overloaded", "服务繁忙"}};
+  auto it = kZh.find(code);
+  return it == kZh.end() ? "请求被拒绝" : it->second;
 }
 
-const Command kCommands[] = {
-    {"report",
-     "usage: shouhu report [--workflow ID] [--unit UNIT] [--key KEY] field=value... field:=json...\n"
-     "\nFiles a report (opens a case), in your unit unless --unit names one in your\n"
-     "jurisdiction. --key is an idempotency key: repeating the command with it files once.\n"
-     "e.g. shouhu report child_name=小明 category=living_alone reporter_kind=mandated \\\n"
-     "       reporter_category=school discovered_at=2026-03-02T08:00:00+08:00 \\\n"
-     "       'child_category:=[\"left_behind\"]'\n",
-     {"workflow", "unit", "key"}, {}, 0, Report},
-    {"show", "usage: shouhu show CASE\n\nShows a case: state, data, timers, the next events and the history\n"
-             "(your own report: its progress).\n", {}, {}, 1, Show},
-    {"fire", "usage: shouhu fire CASE EVENT [--if-match SEQ] [--key KEY] field=value... field:=json...\n"
-             "\nFires an event. --if-match refuses it (409) if the case changed since seq SEQ.\n",
-     {"if-match", "key"}, {}, 2, Fire},
-    {"note", "usage: shouhu note CASE TEXT [--key KEY]\n\nAdds a note to the case's history.\n",
-     {"key"}, {}, 2, Note},
-    {"assign", "usage: shouhu assign CASE USER [--key KEY]\n\nMakes USER the owner of the case's current step"
-               " (supervisors; others may take\na case themselves). USER \"\" unassigns.\n",
-     {"key"}, {}, 2, Assign},
-    {"list", "usage: shouhu list (--state S [--workflow W] | --unit U | --owner USER|me | --mine)\n"
-             "                   [--limit N] [--after CURSOR]\n\nLists cases in your jurisdiction, one page at a time.\n",
-     {"state", "workflow", "unit", "owner", "limit", "after"}, {"mine"}, 0, List},
-    {"overdue", "usage: shouhu overdue [--limit N] [--after CURSOR]\n\nLists the overdue (escalated) cases in your jurisdiction.\n",
-     {"limit", "after"}, {}, 0, Overdue},
-    {"escalations", "usage: shouhu escalations\n\nLists the escalations that reached you (督办).\n", {}, {}, 0, Escalations},
-    {"whoami", "usage: shouhu whoami\n\nShows the user, unit and roles of your token.\n", {}, {}, 0, Whoami},
-    {"users", "usage: shouhu users [--unit UNIT]\n\nLists users (administrators; supervisors see their subtree).\n",
-     {"unit"}, {}, 0, Users},
-    {"backup", "usage: shouhu backup [--list]\n\nAsks the running shouhud for an online backup (在线备份): a checkpoint of\n"
-               "its store in the configuration's backup folder, opened and its audit chain\n"
-               "verified before it counts; the oldest beyond \"keep\" are deleted.\n"
-               "--list lists the backups. Needs system.backup. (With --data-dir: the\n"
-               "offline backup of a stopped daemon's data directory; see --data-dir --help.)\n",
-     {}, {"list"}, 0, Backup},
-    {"reports", "usage: shouhu reports NAME [--unit UNIT] [--from YYYY-MM] [--to YYYY-MM]\n"
-                "                      [--format json|xlsx|csv --out FILE]\n"
-                "\nA report (统计报表) for UNIT's subtree (default your unit), its rows per child\n"
-                "unit and a total: registration (建档率), cases (open, overdue, closed per step),\n"
-                "measures (obligations met on time: the 3-day feedback, care-plan duties per\n"
-                "helper), monthly (reports by category and reporter kind). The months default\n"
-                "to this year. --format xlsx|csv --out FILE downloads it. Needs reports.read.\n",
-     {"unit", "from", "to", "format", "out"}, {}, 1, ReportsCommand},
-    {"spot-check", "usage: shouhu spot-check cases|files --size N [--unit UNIT] [--seed SEED]\n"
-                   "                         [--from YYYY-MM] [--to YYYY-MM]\n"
-                   "\nDraws a random sample (随机抽查) of the cases opened (in the months given) or\n"
-                   "the child files registered in UNIT's subtree. The same --seed draws the same\n"
-                   "sample; the seed and the sample are recorded in the audit log.\n",
-     {"size", "unit", "seed", "from", "to"}, {}, 1, SpotCheckCommand},
-};
+// A line of the API's message in Chinese where it has a known shape: a
+// field the event requires ("field \"x\" is required by \"e\"").
+std::string LineInChinese(const std::string& line) {
+  const std::string head = "field \"";
+  const std::string required = "\" is required by \"";
+  if (line.rfind(head, 0) == 0) {
+    auto end = line.find(required);
+    if (end != std::string::npos) {
+      return "缺少字段 " + line.substr(head.size(), end - head.size());
+    }
+    return "字段有误";
+  }
+  return "";
+}
+
+int Report(HttpClient& c, const ClientArgs& a) {
+  json data = json::object();
+  if (!ParseFields(a.positional, 0, &data)) return 2;
+  json body = {{"workflow", a.Get("workflow", "mandatory_report")}, {"data", data}};
+  if (a.Has("unit")) body["unit"] = a.Get("unit");
+  return SendAndPrint(c, a, "POST", "/api/v1/cases", body.dump(), KeyHeader(a), RenderResult);
+}
 
 }  // namespace
 
-std::string ClientArgs::Get(const std::string& name, const std::string& fallback) const {
-  auto it = options.find(name);
-  return it == options.end() ? fallback : it->second;
+std::string CellText(const json& j) {
+  if (j.is_null()) return "";
+  if (j.is_string()) return j.get<std::string>();
+  if (j.is_object() && j.value("redacted", false)) return "(保密 confidential)";
+  if (j.is_object() && j.contains("zh")) return j.value("zh", "") + " " + j.value("en", "");
+  return j.dump();
 }
 
-bool ParseClientArgs(int argc, char** argv, const std::vector<std::string>& with_value,
-                     const std::vector<std::string>& flags, ClientArgs* out) {
-  auto in = [](const std::vector<std::string>& v, const std::string& s) {
-    return std::find(v.begin(), v.end(), s) != v.end();
-  };
-  for (int i = 0; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "-h") a = "--help";
-    if (a.rfind("--", 0) != 0 || a == "--") {
-      out->positional.push_back(a);
-      continue;
-    }
-    std::string name = a.substr(2);
-    if (in(with_value, name) || in(kCommonValues, name)) {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "shouhu: %s needs a value\n", a.c_str());
-        return false;
-      }
-      out->options[name] = argv[++i];
-    } else if (in(flags, name) || in(kCommonFlags, name)) {
-      out->options[name] = "";
-    } else {
-      std::fprintf(stderr, "shouhu: unknown option %s (see --help)\n", a.c_str());
-      return false;
-    }
-  }
-  out->json = out->Has("json");
-  out->help = out->Has("help");
-  return true;
+void UseOrganisationTimeZone(HttpClient& c, const ClientArgs& a) {
+  if (a.json) return;
+  HttpReply me = c.Send("GET", "/api/v1/me");
+  json j = ParseJsonOrDiscarded(me.body, kMaxRecordJsonDepth);
+  if (me.status != 200 || !j.is_object() || !j.contains("time_zone")) return;
+  std::string zone = Str(j["time_zone"]);
+  if (zone.empty()) return;
+  setenv("TZ", zone.c_str(), 1);
+  tzset();
+  local_times = true;
 }
+
+std::string When(const json& v) {
+  std::string text = Str(v);
+  auto at = ParseInstant(text);
+  if (!local_times || !at.ok()) return text;
+  std::time_t t = std::chrono::system_clock::to_time_t(*at);
+  std::tm local{};
+  if (!localtime_r(&t, &local)) return text;
+  char out[40];
+  return std::strftime(out, sizeof out, "%Y-%m-%d %H:%M:%S %z", &local) ? out : text;
+}
+
 
 std::unique_ptr<HttpClient> MakeClient(const ClientArgs& args) {
   HttpClientOptions o;
@@ -387,6 +299,13 @@ std::unique_ptr<HttpClient> MakeClient(const ClientArgs& args) {
   return std::make_unique<HttpClient>(o);
 }
 
+CommandLine::Run WithClient(int (*run)(HttpClient&, const ClientArgs&)) {
+  return [run](const ClientArgs& args) {
+    auto client = MakeClient(args);
+    return run(*client, args);
+  };
+}
+
 int SendAndPrint(HttpClient& client, const ClientArgs& args, const std::string& method,
                  const std::string& path, const std::string& body,
                  const std::map<std::string, std::string>& headers,
@@ -397,19 +316,43 @@ int SendAndPrint(HttpClient& client, const ClientArgs& args, const std::string& 
 int PrintReply(const HttpClient& client, const ClientArgs& args, const HttpReply& reply,
                void (*render)(const json&)) {
   if (reply.status == 0) {
-    std::fprintf(stderr, "shouhu: cannot reach %s: %s\n", client.options().base_url.c_str(),
-                 reply.error.c_str());
+    PrintError("无法连接 " + client.options().base_url,
+               "cannot reach " + client.options().base_url + ": " + reply.error);
     return 3;
   }
   json j = ParseJsonOrDiscarded(reply.body, kMaxRecordJsonDepth);
   if (reply.status >= 300) {
     if (args.json) {
       std::printf("%s\n", reply.body.c_str());
-    } else if (!j.is_discarded() && j.contains("error")) {
-      std::fprintf(stderr, "shouhu: %s: %s (HTTP %ld)\n", Str(j["error"]["code"]).c_str(),
-                   Str(j["error"]["message"]).c_str(), reply.status);
-    } else {
-      std::fprintf(stderr, "shouhu: HTTP %ld\n", reply.status);
+      return 1;
+    }
+    const std::string status = " (HTTP " + std::to_string(reply.status) + ")";
+    if (j.is_discarded() || !j.contains("error")) {
+      PrintError("服务器拒绝了请求" + status, "the server refused the request" + status);
+      return 1;
+    }
+    const std::string code = Str(j["error"]["code"]);
+    const std::string message = Str(j["error"]["message"]);
+    // A message of several lines (every invalid field of a form): each on
+    // its own line, in Chinese where its shape is known; then the problems
+    // by field the message does not hold already.
+    const bool one_line = message.find('\n') == std::string::npos;
+    PrintError(CodeInChinese(code) + status, code + ":" + (one_line ? " " + message : ""));
+    for (size_t start = 0; !one_line && start < message.size();) {
+      size_t end = message.find('\n', start);
+      if (end == std::string::npos) end = message.size();
+      const std::string line = message.substr(start, end - start);
+      const std::string zh = LineInChinese(line);
+      std::fprintf(stderr, "  %s%s\n", zh.empty() ? "" : (zh + " / ").c_str(), line.c_str());
+      start = end + 1;
+    }
+    if (j["error"].contains("fields") && j["error"]["fields"].is_object()) {
+      for (auto& [field, problem] : j["error"]["fields"].items()) {
+        const std::string text = Str(problem);
+        if (message.find(text) == std::string::npos) {
+          std::fprintf(stderr, "  %s: %s\n", field.c_str(), text.c_str());
+        }
+      }
     }
     return 1;
   }
@@ -430,55 +373,101 @@ int PrintResult(const ClientArgs& args, const json& body, void (*render)(const j
   return 0;
 }
 
-bool IsClientCommand(const std::string& command) {
-  if (command == "token" || command == "user" || command == "unit") return true;
-  for (const Command& c : kCommands) {
-    if (command == c.name) return true;
-  }
-  return false;
+int OnlineBackup(const ClientArgs& a) {
+  auto c = MakeClient(a);
+  if (a.Has("list")) return SendAndPrint(*c, a, "GET", "/api/v1/backups", "", {}, RenderBackups);
+  return SendAndPrint(*c, a, "POST", "/api/v1/backups", "", {}, RenderBackup);
 }
 
-const char* ClientCommandsHelp() {
-  return "\ncommands that talk to a running shouhud (--server, --token or SHOUHU_TOKEN):\n"
-         "  report field=value...          file a report (open a case)\n"
-         "  show CASE                      a case: state, data, timers, history\n"
-         "  fire CASE EVENT field=value... fire an event\n"
-         "  note CASE TEXT                 add a note\n"
-         "  assign CASE USER               assign the current step's owner\n"
-         "  list --state|--unit|--owner|--mine   list cases in your jurisdiction\n"
-         "  overdue                        overdue (escalated) cases\n"
-         "  escalations                    escalations that reached you\n"
-         "  whoami | users                 your token's user; the users you may see\n"
-         "  backup [--list]                an online backup of the running daemon\n"
-         "  reports NAME [--unit U]        a report (统计报表) as a table, or --format xlsx\n"
-         "  spot-check cases|files --size N  a reproducible random sample (随机抽查)\n"
-         "  token issue|revoke|list        API tokens (offline with --data-dir)\n"
-         "  user invite --user ID          a one-time code to set a password (offline\n"
-         "                                 with --data-dir)\n"
-         "  user add|set|deactivate ID     users of the organisation, at once\n"
-         "  unit add|set|move|deactivate ID  units of the organisation, at once\n";
-}
+void AddCaseCommands(CommandLine& cl) {
+  auto report = cl.Add(
+      nullptr, "report", "报告（立案）/ file a report (open a case)",
+      "usage: shouhu report [--workflow ID] [--unit UNIT] [--key KEY] field=value... "
+      "field:=json...\n"
+      "\nFiles a report (强制报告, opens a case), in your unit unless --unit names one in\n"
+      "your jurisdiction. --key is an idempotency key: repeating the command with it\n"
+      "files once. Every field the workflow requires and is missing is named at once.\n"
+      "e.g. shouhu report child_name=小明 category=living_alone reporter_kind=mandated \\\n"
+      "       reporter_category=school discovered_at=2026-03-02T08:00:00+08:00 \\\n"
+      "       'child_category:=[\"left_behind\"]'\n",
+      WithClient(Report));
+  AddValue(report, "workflow", "ID", "流程 / the workflow (default mandatory_report)");
+  AddValue(report, "unit", "UNIT", "单位 / the unit the case belongs to");
+  AddValue(report, "key", "KEY", "幂等键 / idempotency key");
+  AddRest(report, "fields", "字段 / field=value or field:=json");
+  AddServerOptions(report);
 
-int RunClientCommand(const std::string& command, int argc, char** argv) {
-  if (command == "token") return RunTokenCommand(argc, argv);
-  if (command == "user") return RunUserCommand(argc, argv);
-  if (command == "unit") return RunUnitCommand(argc, argv);
-  for (const Command& c : kCommands) {
-    if (command != c.name) continue;
-    ClientArgs args;
-    if (!ParseClientArgs(argc, argv, c.values, c.flags, &args)) return 2;
-    if (args.help) {
-      std::printf("%s%s", c.usage, kCommonHelp);
-      return 0;
-    }
-    if (args.positional.size() < c.min_positional) {
-      std::fprintf(stderr, "%s", c.usage);
-      return 2;
-    }
-    auto client = MakeClient(args);
-    return c.run(*client, args);
-  }
-  return 2;
+  auto show = cl.Add(nullptr, "show", "查看案件 / a case: state, data, timers, history",
+                     "usage: shouhu show CASE\n\nShows a case: state, data, timers, the next "
+                     "events and the history\n(your own report: its progress).\n",
+                     WithClient(Show));
+  AddPositional(show, "CASE", "案件编号 / the case");
+  AddServerOptions(show);
+
+  auto fire = cl.Add(nullptr, "fire", "执行事件 / fire an event",
+                     "usage: shouhu fire CASE EVENT [--if-match SEQ] [--key KEY] field=value... "
+                     "field:=json...\n"
+                     "\nFires an event. --if-match refuses it (409) if the case changed since "
+                     "seq SEQ.\n",
+                     WithClient(Fire));
+  AddPositional(fire, "CASE", "案件编号 / the case");
+  AddPositional(fire, "EVENT", "事件 / the event");
+  AddRest(fire, "fields", "字段 / field=value or field:=json");
+  AddValue(fire, "if-match", "SEQ", "仅当案件仍为此序号 / only if the case is still at SEQ")
+      ->check(PositiveWholeNumber());
+  AddValue(fire, "key", "KEY", "幂等键 / idempotency key");
+  AddServerOptions(fire);
+
+  auto note = cl.Add(nullptr, "note", "添加备注 / add a note",
+                     "usage: shouhu note CASE TEXT [--key KEY]\n\nAdds a note to the case's "
+                     "history.\n",
+                     WithClient(Note));
+  AddPositional(note, "CASE", "案件编号 / the case");
+  AddPositional(note, "TEXT", "备注 / the note");
+  AddValue(note, "key", "KEY", "幂等键 / idempotency key");
+  AddServerOptions(note);
+
+  auto assign = cl.Add(nullptr, "assign", "指派负责人 / assign the current step's owner",
+                       "usage: shouhu assign CASE USER [--key KEY]\n\nMakes USER the owner of "
+                       "the case's current step (supervisors; others may take\na case "
+                       "themselves). USER \"\" unassigns.\n",
+                       WithClient(Assign));
+  AddPositional(assign, "CASE", "案件编号 / the case");
+  AddPositional(assign, "USER", "用户 / the new owner (\"\" unassigns)");
+  AddValue(assign, "key", "KEY", "幂等键 / idempotency key");
+  AddServerOptions(assign);
+
+  auto list = cl.Add(nullptr, "list", "案件列表 / list cases in your jurisdiction",
+                     "usage: shouhu list (--state S [--workflow W] | --unit U | --owner "
+                     "USER|me | --mine)\n"
+                     "                   [--limit N] [--after CURSOR]\n\nLists cases in your "
+                     "jurisdiction, one page at a time.\n",
+                     WithClient(List));
+  AddValue(list, "state", "STATE", "状态 / in this state");
+  AddValue(list, "workflow", "ID", "流程 / of this workflow (with --state)");
+  AddValue(list, "unit", "UNIT", "单位 / of this unit");
+  AddValue(list, "owner", "USER", "负责人 / owned by USER (me: you)");
+  AddFlag(list, "mine", "我的案件 / yours");
+  AddValue(list, "limit", "N", "每页条数 / at most N")->check(PositiveWholeNumber());
+  AddValue(list, "after", "CURSOR", "下一页 / the page after CURSOR");
+  AddServerOptions(list);
+
+  auto overdue = cl.Add(nullptr, "overdue", "逾期案件 / overdue (escalated) cases",
+                        "usage: shouhu overdue [--limit N] [--after CURSOR]\n\nLists the "
+                        "overdue (escalated) cases in your jurisdiction.\n",
+                        WithClient(Overdue));
+  AddValue(overdue, "limit", "N", "每页条数 / at most N")->check(PositiveWholeNumber());
+  AddValue(overdue, "after", "CURSOR", "下一页 / the page after CURSOR");
+  AddServerOptions(overdue);
+
+  AddServerOptions(cl.Add(nullptr, "escalations", "督办 / escalations that reached you",
+                          "usage: shouhu escalations\n\nLists the escalations that reached you "
+                          "(督办).\n",
+                          WithClient(Escalations)));
+  AddServerOptions(cl.Add(nullptr, "whoami", "我是谁 / your token's user, unit and roles",
+                          "usage: shouhu whoami\n\nShows the user, unit and roles of your "
+                          "token.\n",
+                          WithClient(Whoami)));
 }
 
 }  // namespace shouhu::cli

@@ -1,6 +1,7 @@
 // The CLI's client commands: talk to a running shouhud over HTTP(S).
-// `shouhu report|show|fire|note|assign|list|overdue|escalations|whoami|users|
-// token|user ...`; human-readable tables by default, --json for scripts.
+// `shouhu report|show|fire|note|assign|list|overdue|escalations|whoami|
+// token|user|unit|dead-letters|child ...`; human-readable tables by default,
+// --json for scripts.
 #pragma once
 
 #include <map>
@@ -10,33 +11,28 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/command_line.h"
 #include "cli/http_client.h"
 
 namespace shouhu::cli {
 
-// True for the commands RunClientCommand handles.
-bool IsClientCommand(const std::string& command);
-// Runs one; argv holds the arguments after the command name. Exit codes:
-// 0 done, 1 refused by the server (error printed), 2 usage, 3 no server.
-int RunClientCommand(const std::string& command, int argc, char** argv);
-// One line per client command, for `shouhu help`.
-const char* ClientCommandsHelp();
+// The commands that talk to a running daemon, each added to `command_line`
+// with its options (the files named).
+void AddCaseCommands(CommandLine& command_line);        // client.cc
+void AddReportCommands(CommandLine& command_line);      // report_command.cc
+void AddTokenCommands(CommandLine& command_line);       // token_command.cc
+void AddUserCommands(CommandLine& command_line);        // user_command.cc
+void AddUnitCommands(CommandLine& command_line);        // org_command.cc
+void AddDeadLetterCommands(CommandLine& command_line);  // dead_letter_command.cc
+void AddChildCommands(CommandLine& command_line);       // child_command.cc
+// `user add|set|deactivate|activate` under the `user` command (org_command.cc).
+void AddUserOrgCommands(CommandLine& command_line, CLI::App* user);
 
-// The parsed command line of a client command.
-struct ClientArgs {
-  std::vector<std::string> positional;
-  std::map<std::string, std::string> options;  // --name value ("" for flags)
-  bool json = false;
-  bool help = false;
+// Runs `run` with a client made from the command's --server/--token/...
+CommandLine::Run WithClient(int (*run)(HttpClient&, const ClientArgs&));
 
-  bool Has(const std::string& name) const { return options.count(name) > 0; }
-  std::string Get(const std::string& name, const std::string& fallback = "") const;
-};
-
-// Splits argv; `flags` are the options that take no value. False (with a
-// message on stderr) for an unknown option or a missing value.
-bool ParseClientArgs(int argc, char** argv, const std::vector<std::string>& with_value,
-                     const std::vector<std::string>& flags, ClientArgs* out);
+// `shouhu backup` without --data-dir: the running daemon's online backup.
+int OnlineBackup(const ClientArgs& args);
 
 // The client for --server/--token/--cacert/--insecure (or SHOUHU_SERVER,
 // SHOUHU_TOKEN); default server http://127.0.0.1:8620.
@@ -53,26 +49,23 @@ int SendAndPrint(HttpClient& client, const ClientArgs& args, const std::string& 
 int PrintReply(const HttpClient& client, const ClientArgs& args, const HttpReply& reply,
                void (*render)(const nlohmann::json&));
 
-// `shouhu reports NAME` and `shouhu spot-check KIND` (report_command.cc).
-int ReportsCommand(HttpClient& client, const ClientArgs& args);
-int SpotCheckCommand(HttpClient& client, const ClientArgs& args);
-
 // Replaces the enum values in `data` (a case's data) by their labels
 // ("脱离监护单独居住 Living alone") from `definition` (the workflow as
 // written), lists joined with "、". Values without a label stay as they are.
 void LabelValues(const nlohmann::json& definition, nlohmann::json* data);
 
+// A JSON value as a table cell: a string as it is, a label {"zh","en"} as
+// "zh en", a redacted value as "(保密 confidential)".
+std::string CellText(const nlohmann::json& value);
+
+// Times as people of the organisation read them: after
+// UseOrganisationTimeZone (a no-op with --json), When() prints an RFC 3339
+// instant in the organisation's time zone, "2026-11-24 01:12:47 +0800".
+void UseOrganisationTimeZone(HttpClient& client, const ClientArgs& args);
+std::string When(const nlohmann::json& value);
+
 // Prints a result made offline like SendAndPrint prints a reply; returns 0.
 int PrintResult(const ClientArgs& args, const nlohmann::json& body,
                 void (*render)(const nlohmann::json&));
-
-// `shouhu token issue|revoke|list` (token_command.cc).
-int RunTokenCommand(int argc, char** argv);
-// `shouhu user invite` (user_command.cc), and add|set|deactivate|activate.
-int RunUserCommand(int argc, char** argv);
-// `shouhu unit ...` and `shouhu user add|set|deactivate|activate`
-// (org_command.cc): the organisation changed through the daemon's API.
-int RunUnitCommand(int argc, char** argv);
-int RunUserOrgCommand(int argc, char** argv);
 
 }  // namespace shouhu::cli

@@ -49,75 +49,61 @@ constexpr const char* kKeyUsage =
     "\n"
     "Exits 0 on success, 1 when refused or failed, 2 on a usage error.\n";
 
-int Usage(const std::string& error) {
-  std::fprintf(stderr, "shouhu key: %s\n\n%s", error.c_str(), kKeyUsage);
-  return 2;
-}
 
-int Init(int argc, char** argv) {
-  const bool if_missing = argc == 2 && std::string(argv[0]) == "--if-missing";
-  if (if_missing) ++argv, --argc;
-  if (argc != 1 || argv[0][0] == '-') return Usage("key init takes one FILE");
+int Init(const ClientArgs& o) {
+  const std::string file = o.positional[0];
   std::error_code ec;
-  if (if_missing && std::filesystem::exists(argv[0], ec)) {
-    auto key = ReadDataKeyFile(argv[0]);
+  if (o.Has("if-missing") && std::filesystem::exists(file, ec)) {
+    auto key = ReadDataKeyFile(file);
     if (!key.ok()) {
-      std::fprintf(stderr, "shouhu key init: %s\n",
-                   key.status().message().c_str());
+      PrintError("密钥文件无效", key.status().message());
       return 1;
     }
-    std::printf("ok: %s holds data key %s already\n", argv[0],
+    std::printf("ok: %s holds data key %s already\n", file.c_str(),
                 DataKeyIdText(key->id).c_str());
     return 0;
   }
-  const auto parent = std::filesystem::absolute(argv[0], ec).parent_path();
+  const auto parent = std::filesystem::absolute(file, ec).parent_path();
   if (!std::filesystem::exists(parent, ec)) {
     std::filesystem::create_directories(parent, ec);
     std::filesystem::permissions(parent, std::filesystem::perms::owner_all,
                                  std::filesystem::perm_options::replace, ec);
   }
-  auto key = CreateDataKeyFile(argv[0]);
+  auto key = CreateDataKeyFile(file);
   if (!key.ok()) {
-    std::fprintf(stderr, "shouhu key init: %s\n",
-                 key.status().message().c_str());
+    PrintError("无法写入密钥文件", key.status().message());
     return 1;
   }
   std::printf(
       "ok: data key %s written to %s (mode 0600); keep a copy in a safe place "
       "请妥善"
       "保管副本: without it the data cannot be read\n",
-      DataKeyIdText(key->id).c_str(), argv[0]);
+      DataKeyIdText(key->id).c_str(), file.c_str());
   return 0;
 }
 
-int Rotate(int argc, char** argv) {
-  for (int i = 0; i < argc; ++i) {
-    if (std::string(argv[i]) == "--online") return KeyRotateOnline(argc, argv);
-  }
-  Options o = ParseOptions(
-      argc, argv, {"--data-dir", "--key-file", "--new-key"}, {"--from-clear"});
-  if (!o.error.empty()) return Usage(o.error);
-  const std::string dir = o.get("--data-dir"), old_file = o.get("--key-file"),
-                    new_file = o.get("--new-key");
-  if (dir.empty() || new_file.empty())
-    return Usage("--data-dir and --new-key are required");
-  if (old_file.empty() == !o.has("--from-clear")) {
-    return Usage("give either --key-file OLD or --from-clear");
+int Rotate(const ClientArgs& o) {
+  if (o.Has("online")) return KeyRotateOnline(o);
+  if (int missing = RequireOptions(o, {"data-dir", "new-key"})) return missing;
+  const std::string dir = o.Get("data-dir"), old_file = o.Get("key-file"),
+                    new_file = o.Get("new-key");
+  if (old_file.empty() == !o.Has("from-clear")) {
+    PrintError("须给出 --key-file 旧密钥 或 --from-clear 之一",
+               "give either --key-file OLD or --from-clear");
+    return 2;
   }
   std::optional<DataKey> old_key;
   if (!old_file.empty()) {
     auto read = ReadDataKeyFile(old_file);
     if (!read.ok()) {
-      std::fprintf(stderr, "shouhu key rotate: %s\n",
-                   read.status().message().c_str());
+      PrintError("旧密钥无效", read.status().message());
       return 1;
     }
     old_key = std::move(*read);
   }
   auto new_key = ReadDataKeyFile(new_file);
   if (!new_key.ok()) {
-    std::fprintf(stderr, "shouhu key rotate: %s\n",
-                 new_key.status().message().c_str());
+    PrintError("新密钥无效", new_key.status().message());
     return 1;
   }
   auto report = RotateDataKey(dir, old_key ? &*old_key : nullptr, *new_key);
@@ -126,8 +112,7 @@ int Rotate(int argc, char** argv) {
         report.status().code() == StatusCode::kUnavailable
             ? "\n  is shouhud running on it? stop it first (请先停止 shouhud)"
             : "";
-    std::fprintf(stderr, "shouhu key rotate: %s%s\n",
-                 report.status().message().c_str(), hint.c_str());
+    PrintError("密钥轮换失败", report.status().message() + hint);
     return 1;
   }
   std::printf(
@@ -142,14 +127,10 @@ int Rotate(int argc, char** argv) {
   return 0;
 }
 
-int Status_(int argc, char** argv) {
-  Options o = ParseOptions(argc, argv, {"--data-dir"}, {});
-  if (!o.error.empty()) return Usage(o.error);
-  if (o.get("--data-dir").empty()) return Usage("--data-dir is required");
-  auto state = ReadSealState(o.get("--data-dir"));
+int Status_(const ClientArgs& o) {
+  auto state = ReadSealState(o.Get("data-dir"));
   if (!state.ok()) {
-    std::fprintf(stderr, "shouhu key status: %s\n",
-                 state.status().message().c_str());
+    PrintError("无法读取数据目录", state.status().message());
     return 1;
   }
   if (state->sealed) {
@@ -173,17 +154,23 @@ int Status_(int argc, char** argv) {
 
 }  // namespace
 
-int KeyCommand(int argc, char** argv) {
-  if (argc == 0) return Usage("which key command?");
-  if (WantsHelp(argc, argv)) {
-    std::fputs(kKeyUsage, stdout);
-    return 0;
-  }
-  const std::string sub = argv[0];
-  if (sub == "init") return Init(argc - 1, argv + 1);
-  if (sub == "rotate") return Rotate(argc - 1, argv + 1);
-  if (sub == "status") return Status_(argc - 1, argv + 1);
-  return Usage("unknown key command \"" + sub + "\"");
+void AddKeyCommands(CommandLine& cl) {
+  CLI::App* key = cl.Group(nullptr, "key", "数据密钥 / the data key that encrypts the store",
+                           kKeyUsage);
+  auto init = cl.Add(key, "init", "生成 / write a new key file", kKeyUsage, Init);
+  AddPositional(init, "FILE", "密钥文件 / the key file");
+  AddFlag(init, "if-missing", "已有则检查并保留 / check and keep an existing one");
+  auto rotate = cl.Add(key, "rotate", "轮换 / re-encrypt under a new key", kKeyUsage, Rotate);
+  AddValue(rotate, "new-key", "NEW", "新密钥文件 / the new key file (required)");
+  AddValue(rotate, "data-dir", "DIR", "离线：数据目录 / offline: the data directory");
+  AddValue(rotate, "key-file", "OLD", "离线：当前密钥 / offline: the key in use");
+  AddFlag(rotate, "from-clear", "离线：原为明文 / offline: written without encryption");
+  AddFlag(rotate, "online", "在线：运行中的守护进程 / the running daemon, while it serves");
+  AddFlag(rotate, "no-wait", "在线：不等待完成 / online: do not follow the progress");
+  AddServerOptions(rotate);
+  auto status = cl.Add(key, "status", "状态 / which key a data directory needs", kKeyUsage,
+                       Status_);
+  AddValue(status, "data-dir", "DIR", "数据目录 / the data directory")->required();
 }
 
 }  // namespace shouhu::cli

@@ -25,15 +25,8 @@ void RenderProgress(const json& p) {
 
 }  // namespace
 
-int KeyRotateOnline(int argc, char** argv) {
-  ClientArgs args;
-  if (!ParseClientArgs(argc, argv, {"new-key"}, {"online", "no-wait"}, &args)) return 2;
-  if (!args.Has("new-key") || !args.positional.empty()) {
-    std::fputs("usage: shouhu key rotate --online --new-key NEW [--no-wait] "
-               "[--server URL] [--token TOKEN]\n",
-               stderr);
-    return 2;
-  }
+int KeyRotateOnline(const ClientArgs& args) {
+  if (int missing = RequireOptions(args, {"new-key"})) return missing;
   std::error_code ec;
   const std::string file = std::filesystem::absolute(args.Get("new-key"), ec).string();
   auto client = MakeClient(args);

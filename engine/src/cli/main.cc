@@ -1,10 +1,8 @@
 // shouhu: the command-line tool. Offline admin commands work on files and
 // data directories; the client commands (cli/client.h) talk to a running daemon.
-#include <algorithm>
-#include <cstdio>
 #include <sys/stat.h>
 
-#include <cstring>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -18,24 +16,41 @@ constexpr const char* kUsage =
     "shouhu — 守护 command-line tool\n"
     "\n"
     "usage: shouhu <command> [options]\n"
+    "       shouhu <command> --help       a command's options\n"
+    "       shouhu --version\n"
     "\n"
-    "commands:\n"
-    "  validate <file-or-folder>...  check workflow definitions and calendars;\n"
-    "                                prints file:json-pointer: message per error\n"
-    "  validate --config FILE        check what shouhud checks at start: the\n"
-    "                                configuration, workflows, organisation,\n"
-    "                                access rules and data key file\n"
-    "  audit verify|show --data-dir DIR [--key-file FILE]\n"
-    "                                check or print the audit log (offline)\n"
-    "  backup --data-dir DIR --to BACKUP [--key-file FILE]\n"
-    "                                copy a data directory (offline)\n"
-    "  restore --from BACKUP --data-dir DIR [--key-file FILE]\n"
-    "                                restore a backup (offline)\n"
-    "  key init FILE | key rotate ... | key status --data-dir DIR\n"
-    "                                the data key that encrypts the store\n"
+    "Options are written `--name value` or `--name=value`, anywhere after the\n"
+    "command. Errors are in Chinese with English beside.\n"
+    "\n"
+    "offline commands (on files and a stopped daemon's data directory):\n"
+    "  validate <file-or-folder>...  check workflow definitions and calendars\n"
+    "  validate --config FILE        check what shouhud checks at start\n"
+    "  audit verify|show --data-dir DIR   check or print the audit log\n"
+    "  backup --data-dir DIR --to BACKUP  copy a data directory\n"
+    "  restore --from BACKUP --data-dir DIR   restore a backup\n"
+    "  key init|rotate|status        the data key that encrypts the store\n"
     "  help                          this text\n"
     "\n"
-    "Run `shouhu <command> --help` for a command's options.\n";
+    "commands that talk to a running shouhud (--server, --token or SHOUHU_TOKEN):\n"
+    "  report field=value...          file a report (open a case)\n"
+    "  show CASE                      a case: state, data, timers, history\n"
+    "  fire CASE EVENT field=value... fire an event\n"
+    "  note CASE TEXT                 add a note\n"
+    "  assign CASE USER               assign the current step's owner\n"
+    "  list --state|--unit|--owner|--mine   list cases in your jurisdiction\n"
+    "  overdue                        overdue (escalated) cases\n"
+    "  escalations                    escalations that reached you\n"
+    "  whoami                         your token's user, unit and roles\n"
+    "  backup [--list]                an online backup of the running daemon\n"
+    "  reports NAME [--unit U]        a report (统计报表) as a table, or --format xlsx\n"
+    "  spot-check cases|files --size N  a reproducible random sample (随机抽查)\n"
+    "  dead-letters list|redrive      notifications given up on (死信), sent again\n"
+    "  child list|search|show|history children's files (儿童档案)\n"
+    "  token issue|revoke|list        API tokens (offline with --data-dir)\n"
+    "  user list|add|set|deactivate|activate ID   users of the organisation\n"
+    "  user invite --user ID          a one-time code to set a password (offline\n"
+    "                                 with --data-dir)\n"
+    "  unit list|add|set|move|deactivate|activate ID   units of the organisation\n";
 
 constexpr const char* kValidateUsage =
     "usage: shouhu validate <file-or-folder>...\n"
@@ -53,32 +68,20 @@ constexpr const char* kValidateUsage =
     "Exits 0 when every definition is valid; otherwise prints one line per\n"
     "error as `file:json-pointer: message` on standard error and exits 1.\n";
 
-bool WantsHelp(int argc, char** argv) {
-  for (int i = 0; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
-      return true;
-    }
-  }
-  return false;
-}
-
-int Validate(int argc, char** argv) {
-  if (WantsHelp(argc, argv)) {
-    std::fputs(kValidateUsage, stdout);
-    return 0;
-  }
-  if (argc == 0) {
-    std::fputs(kValidateUsage, stderr);
-    return 2;
-  }
-  if (!std::strcmp(argv[0], "--config")) {
-    if (argc != 2) {
-      std::fputs(kValidateUsage, stderr);
+int Validate(const shouhu::cli::ClientArgs& args) {
+  if (args.Has("config")) {
+    if (!args.positional.empty()) {
+      shouhu::cli::PrintError("--config 与文件路径只能给一个",
+                              "give --config FILE or workflow paths, not both");
       return 2;
     }
-    return shouhu::cli::ValidateConfig(argv[1]);
+    return shouhu::cli::ValidateConfig(args.Get("config"));
   }
-  std::vector<std::string> paths(argv, argv + argc);
+  if (args.positional.empty()) {
+    shouhu::cli::PrintError("缺少参数 PATH 或 --config", "missing PATH... or --config");
+    return 2;
+  }
+  const std::vector<std::string>& paths = args.positional;
   std::vector<std::string> load = paths;
   for (const std::string& p : paths) {
     // A lone workflow file still needs the calendars it names.
@@ -96,7 +99,7 @@ int Validate(int argc, char** argv) {
   shouhu::Catalog catalog = shouhu::Catalog::Load(load, &errors);
   for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.ToString().c_str());
   if (!errors.empty()) {
-    std::fprintf(stderr, "%zu error(s)\n", errors.size());
+    std::fprintf(stderr, "%zu error(s) 个错误\n", errors.size());
     return 1;
   }
   auto all = catalog.All();
@@ -114,28 +117,24 @@ int Validate(int argc, char** argv) {
 int main(int argc, char** argv) {
   // Tokens, backups and restored data directories are for their owner only.
   ::umask(0077);
-  if (argc < 2 || !std::strcmp(argv[1], "help") ||
-      !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
-    std::fputs(kUsage, argc < 2 ? stderr : stdout);
-    std::fputs(shouhu::cli::ClientCommandsHelp(), argc < 2 ? stderr : stdout);
-    return argc < 2 ? 2 : 0;
-  }
-  std::string cmd = argv[1];
-  // `backup --data-dir DIR` copies a stopped daemon's store; without it the
-  // running daemon takes an online backup.
-  const bool offline_backup =
-      cmd == "backup" && std::any_of(argv + 2, argv + argc, [](const char* a) {
-        return std::strncmp(a, "--data-dir", 10) == 0;
-      });
-  if (offline_backup) return shouhu::cli::BackupCommand(argc - 2, argv + 2);
-  if (shouhu::cli::IsClientCommand(cmd)) {
-    return shouhu::cli::RunClientCommand(cmd, argc - 2, argv + 2);
-  }
-  if (cmd == "validate") return Validate(argc - 2, argv + 2);
-  if (cmd == "audit") return shouhu::cli::AuditCommand(argc - 2, argv + 2);
-  if (cmd == "restore") return shouhu::cli::RestoreCommand(argc - 2, argv + 2);
-  if (cmd == "key") return shouhu::cli::KeyCommand(argc - 2, argv + 2);
-  std::fprintf(stderr, "shouhu: unknown command \"%s\"\n\n%s", cmd.c_str(),
-               kUsage);
-  return 2;
+  shouhu::cli::CommandLine cl("shouhu", kUsage);
+  auto validate = cl.Add(nullptr, "validate", "检查定义或配置 / check definitions or a configuration",
+                         kValidateUsage, Validate);
+  AddRest(validate, "PATH", "工作流定义文件或目录 / workflow definition files or folders");
+  AddValue(validate, "config", "FILE", "守护进程配置 / a shouhud configuration file");
+  cl.Add(nullptr, "help", "帮助 / this text", kUsage, [](const shouhu::cli::ClientArgs&) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  });
+  shouhu::cli::AddCaseCommands(cl);
+  shouhu::cli::AddReportCommands(cl);
+  shouhu::cli::AddDeadLetterCommands(cl);
+  shouhu::cli::AddChildCommands(cl);
+  shouhu::cli::AddUserCommands(cl);
+  shouhu::cli::AddUnitCommands(cl);
+  shouhu::cli::AddTokenCommands(cl);
+  shouhu::cli::AddBackupCommands(cl);
+  shouhu::cli::AddAuditCommands(cl);
+  shouhu::cli::AddKeyCommands(cl);
+  return cl.Main(argc, argv);
 }

@@ -1,9 +1,12 @@
 // `shouhu unit add|set|move|deactivate|activate` and `shouhu user
 // add|set|deactivate|activate`: the organisation changed through the running
 // daemon's API (org.manage), without a restart.
+#include <algorithm>
+#include <array>
 #include <cstdio>
 
 #include "cli/client.h"
+#include "cli/table.h"
 
 namespace shouhu::cli {
 namespace {
@@ -11,32 +14,16 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kUnitUsage =
-    "usage: shouhu unit add ID --name-zh 名称 [--name-en NAME] --type TYPE --parent UNIT\n"
+    "usage: shouhu unit list\n"
+    "       shouhu unit add ID --name-zh 名称 [--name-en NAME] --type TYPE --parent UNIT\n"
     "                       [--serves UNIT,UNIT]\n"
     "       shouhu unit set ID [--name-zh ..] [--name-en ..] [--type ..] [--serves ..]\n"
     "       shouhu unit move ID --parent UNIT\n"
     "       shouhu unit deactivate ID | shouhu unit activate ID\n"
     "\n"
-    "Adds or changes a unit of the organisation (单位) in the running daemon; the\n"
-    "change applies at once and is audited. A unit with active users, active\n"
-    "units below it or open cases is not deactivated. Needs org.manage.\n"
-    "\n"
-    "  --server, --token, --cacert, --insecure, --json  as for other commands\n";
-
-constexpr const char* kUserUsage =
-    "usage: shouhu user add ID --name 姓名 --unit UNIT --roles ROLE[,ROLE]\n"
-    "                       [--phone 138...] [--email ..] [--wecom ..] [--dingtalk ..]\n"
-    "       shouhu user set ID [--name ..] [--unit ..] [--roles ..] [--phone ..] ...\n"
-    "       shouhu user deactivate ID | shouhu user activate ID\n"
-    "       shouhu user invite --user ID [--ttl P3D] [--quiet]\n"
-    "\n"
-    "Adds or changes a user in the running daemon; the change applies at once and\n"
-    "is audited. A deactivated user's sessions end and tokens are revoked at once.\n"
-    "A phone is a mainland mobile number (1[3-9] and 9 digits, +86 allowed).\n"
-    "Needs org.manage. `user invite` (see `shouhu user invite --help`) gives the\n"
-    "new user a code to set their password.\n"
-    "\n"
-    "  --server, --token, --cacert, --insecure, --json  as for other commands\n";
+    "The units of the organisation (单位). Changes apply in the running daemon at\n"
+    "once and are audited. A unit with active users, active units below it or\n"
+    "open cases is not deactivated. Changes need org.manage.\n";
 
 std::vector<std::string> List(const std::string& csv) {
   std::vector<std::string> out;
@@ -50,6 +37,15 @@ std::vector<std::string> List(const std::string& csv) {
 }
 
 std::string Str(const json& j) { return j.is_string() ? j.get<std::string>() : ""; }
+
+void RenderUnits(const json& r) {
+  std::vector<std::vector<std::string>> rows;
+  for (const json& u : r["units"]) {
+    rows.push_back({Str(u["id"]), CellText(u["name"]), Str(u["type"]), Str(u["parent"]),
+                    u.value("active", true) ? "" : "已停用 deactivated"});
+  }
+  PrintTable({"unit 单位", "name 名称", "type 类型", "parent 上级", ""}, rows);
+}
 
 void RenderUnit(const json& r) {
   const json& u = r["unit"];
@@ -91,26 +87,9 @@ json BodyOf(const ClientArgs& args, bool unit) {
   return body;
 }
 
-int Run(const char* usage, bool unit, int argc, char** argv) {
-  ClientArgs args;
-  if (!ParseClientArgs(argc, argv,
-                       {"name", "name-zh", "name-en", "type", "parent", "serves", "unit",
-                        "roles", "phone", "email", "wecom", "dingtalk", "webhook"},
-                       {}, &args)) {
-    return 2;
-  }
-  if (args.help) {
-    std::fputs(usage, stdout);
-    return 0;
-  }
-  std::string action = args.positional.empty() ? "" : args.positional[0];
-  bool known = action == "add" || action == "set" || action == "deactivate" ||
-               action == "activate" || (unit && action == "move");
-  if (!known || args.positional.size() != 2 || (action == "move" && !args.Has("parent"))) {
-    std::fputs(usage, stderr);
-    return 2;
-  }
-  const std::string& id = args.positional[1];
+// `action` on the unit or user ID (positional[0]).
+int Change(const std::string& action, bool unit, const ClientArgs& args) {
+  const std::string& id = args.positional[0];
   json body = action == "deactivate" ? json{{"active", false}}
               : action == "activate" ? json{{"active", true}}
               : action == "move"     ? json{{"parent", args.Get("parent")}}
@@ -126,10 +105,73 @@ int Run(const char* usage, bool unit, int argc, char** argv) {
                       unit ? RenderUnit : RenderUser);
 }
 
+int Units(HttpClient& c, const ClientArgs& a) {
+  return SendAndPrint(c, a, "GET", "/api/v1/units", "", {}, RenderUnits);
+}
+
+// The actions common to units and users: add (its `required` options),
+// set, deactivate and activate; `fields` are the options of add and set.
+void AddChanges(CommandLine& cl, CLI::App* group, bool unit, const std::string& prose,
+                const std::vector<std::array<const char*, 3>>& fields,
+                const std::vector<std::string>& required) {
+  const std::string what = unit ? "单位 / the unit" : "用户 / the user";
+  for (const char* action : {"add", "set", "deactivate", "activate"}) {
+    const std::string a = action;
+    const std::string summary = a == "add"          ? "新增 / add"
+                                : a == "set"        ? "修改 / change"
+                                : a == "deactivate" ? "停用 / deactivate"
+                                                    : "启用 / activate";
+    auto c = cl.Add(group, a, summary, prose,
+                    [a, unit](const ClientArgs& args) { return Change(a, unit, args); });
+    AddPositional(c, "ID", what);
+    if (a == "add" || a == "set") {
+      for (const auto& [name, type, help] : fields) {
+        CLI::Option* o = AddValue(c, name, type, help);
+        if (a == "add" && std::count(required.begin(), required.end(), name)) o->required();
+      }
+    }
+    AddServerOptions(c);
+  }
+}
+
 }  // namespace
 
-int RunUnitCommand(int argc, char** argv) { return Run(kUnitUsage, true, argc, argv); }
+void AddUnitCommands(CommandLine& cl) {
+  CLI::App* unit = cl.Group(nullptr, "unit", "单位 / the units of the organisation", kUnitUsage);
+  AddServerOptions(cl.Add(unit, "list", "单位列表 / the units", kUnitUsage, WithClient(Units)));
+  AddChanges(cl, unit, true, kUnitUsage,
+             {{"name-zh", "名称", "中文名称 / the name in Chinese"},
+              {"name-en", "NAME", "英文名称 / the name in English"},
+              {"type", "TYPE", "类型 / the unit's type"},
+              {"parent", "UNIT", "上级单位 / the unit above"},
+              {"serves", "UNIT,UNIT", "服务的单位 / the units it serves"}},
+             {"name-zh", "type", "parent"});
+  auto move = cl.Add(unit, "move", "移动 / move under another unit", kUnitUsage,
+                     [](const ClientArgs& args) { return Change("move", true, args); });
+  AddPositional(move, "ID", "单位 / the unit");
+  AddValue(move, "parent", "UNIT", "新的上级单位 / the new unit above")->required();
+  AddServerOptions(move);
+}
 
-int RunUserOrgCommand(int argc, char** argv) { return Run(kUserUsage, false, argc, argv); }
+void AddUserOrgCommands(CommandLine& cl, CLI::App* user) {
+  AddChanges(cl, user, false, "usage: shouhu user add ID --name 姓名 --unit UNIT --roles ROLE[,ROLE]\n"
+             "                       [--phone 138...] [--email ..] [--wecom ..] [--dingtalk ..]\n"
+             "       shouhu user set ID [--name ..] [--unit ..] [--roles ..] [--phone ..] ...\n"
+             "       shouhu user deactivate ID | shouhu user activate ID\n"
+             "\nAdds or changes a user in the running daemon; the change applies at once and\n"
+             "is audited. A deactivated user's sessions end and tokens are revoked at once.\n"
+             "A phone is a mainland mobile number (1[3-9] and 9 digits, +86 allowed).\n"
+             "Needs org.manage. `shouhu user invite` gives the new user a code to set\n"
+             "their password.\n",
+             {{"name", "姓名", "姓名 / the user's name"},
+              {"unit", "UNIT", "单位 / the user's unit"},
+              {"roles", "ROLE,ROLE", "角色 / the user's roles"},
+              {"phone", "PHONE", "手机号 / mainland mobile number"},
+              {"email", "EMAIL", "邮箱 / e-mail address"},
+              {"wecom", "ID", "企业微信 / WeCom user id"},
+              {"dingtalk", "ID", "钉钉 / DingTalk user id"},
+              {"webhook", "URL", "回调地址 / webhook"}},
+             {"name", "unit", "roles"});
+}
 
 }  // namespace shouhu::cli

@@ -52,8 +52,6 @@ void RenderSpotCheck(const json& s) {
   for (const json& id : s["sample"]) std::printf("  %s\n", id.get<std::string>().c_str());
 }
 
-}  // namespace
-
 int ReportsCommand(HttpClient& c, const ClientArgs& a) {
   std::string q;
   for (const char* name : {"unit", "from", "to", "format"}) {
@@ -62,16 +60,13 @@ int ReportsCommand(HttpClient& c, const ClientArgs& a) {
   std::string path = "/api/v1/reports/" + UrlEncode(a.positional[0]) + q;
   std::string format = a.Get("format", "json");
   if (format == "json") return SendAndPrint(c, a, "GET", path, "", {}, RenderReport);
-  if (!a.Has("out")) {
-    std::fprintf(stderr, "shouhu reports: --format %s needs --out FILE\n", format.c_str());
-    return 2;
-  }
+  if (int missing = RequireOptions(a, {"out"})) return missing;
   HttpReply reply = c.Send("GET", path, "", {});
   if (reply.status != 200) return PrintReply(c, a, reply, RenderReport);
   std::ofstream out(a.Get("out"), std::ios::binary);
   out << reply.body;
   if (!out.flush()) {
-    std::fprintf(stderr, "shouhu reports: cannot write %s\n", a.Get("out").c_str());
+    PrintError("无法写入 " + a.Get("out"), "cannot write " + a.Get("out"));
     return 1;
   }
   std::printf("%s: %zu bytes\n", a.Get("out").c_str(), reply.body.size());
@@ -88,6 +83,45 @@ int SpotCheckCommand(HttpClient& c, const ClientArgs& a) {
     if (a.Has(name)) body[name] = a.Get(name);
   }
   return SendAndPrint(c, a, "POST", "/api/v1/spot-checks", body.dump(), {}, RenderSpotCheck);
+}
+
+}  // namespace
+
+void AddReportCommands(CommandLine& cl) {
+  auto reports = cl.Add(
+      nullptr, "reports", "统计报表 / a report as a table, or --format xlsx|csv",
+      "usage: shouhu reports NAME [--unit UNIT] [--from YYYY-MM] [--to YYYY-MM]\n"
+      "                      [--format json|xlsx|csv --out FILE]\n"
+      "\nA report (统计报表) for UNIT's subtree (default your unit), its rows per child\n"
+      "unit and a total: registration (建档率), cases (open, overdue, closed per step),\n"
+      "measures (obligations met on time: the 3-day feedback, care-plan duties per\n"
+      "helper), monthly (reports by category and reporter kind). The months default\n"
+      "to this year. --format xlsx|csv --out FILE downloads it. Needs reports.read.\n",
+      WithClient(ReportsCommand));
+  AddPositional(reports, "NAME", "报表 / registration, cases, measures or monthly");
+  AddValue(reports, "unit", "UNIT", "单位 / the subtree of this unit");
+  AddValue(reports, "from", "YYYY-MM", "起始月份 / the first month");
+  AddValue(reports, "to", "YYYY-MM", "截止月份 / the last month");
+  AddValue(reports, "format", "FORMAT", "格式 / json (a table), xlsx or csv")
+      ->check(CLI::IsMember({"json", "xlsx", "csv"}));
+  AddValue(reports, "out", "FILE", "下载到 / the file to write (with xlsx or csv)");
+  AddServerOptions(reports);
+
+  auto spot = cl.Add(
+      nullptr, "spot-check", "随机抽查 / a reproducible random sample",
+      "usage: shouhu spot-check cases|files --size N [--unit UNIT] [--seed SEED]\n"
+      "                         [--from YYYY-MM] [--to YYYY-MM]\n"
+      "\nDraws a random sample (随机抽查) of the cases opened (in the months given) or\n"
+      "the child files registered in UNIT's subtree. The same --seed draws the same\n"
+      "sample; the seed and the sample are recorded in the audit log.\n",
+      WithClient(SpotCheckCommand));
+  AddPositional(spot, "KIND", "抽查对象 / cases or files");
+  AddValue(spot, "size", "N", "样本量 / how many")->required();
+  AddValue(spot, "unit", "UNIT", "单位 / the subtree of this unit");
+  AddValue(spot, "seed", "SEED", "随机种子 / the seed (the same one draws the same sample)");
+  AddValue(spot, "from", "YYYY-MM", "起始月份 / the first month");
+  AddValue(spot, "to", "YYYY-MM", "截止月份 / the last month");
+  AddServerOptions(spot);
 }
 
 }  // namespace shouhu::cli

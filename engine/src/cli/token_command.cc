@@ -18,14 +18,11 @@ constexpr const char* kUsage =
     "       shouhu token revoke TOKEN_ID\n"
     "       shouhu token list\n"
     "\n"
-    "API tokens. Through the running daemon (an administrator's --token), or\n"
-    "offline with --data-dir DIR, writing the daemon's tokens file\n"
+    "API tokens (API 令牌). Through the running daemon (an administrator's --token),\n"
+    "or offline with --data-dir DIR, writing the daemon's tokens file\n"
     "(DIR/tokens.json, salted SHA-256 hashes only) directly: that is how the first\n"
     "administrator's token is issued. The daemon sees offline changes at once.\n"
-    "A token is shown once, when issued; --quiet prints only the token.\n"
-    "\n"
-    "  --data-dir DIR  work offline on this data directory\n"
-    "  --server, --token, --cacert, --insecure, --json  as for other commands\n";
+    "A token is shown once, when issued; --quiet prints only the token.\n";
 
 void RenderIssued(const json& t) {
   std::printf("token    %s\nid       %s\nuser     %s\nexpires  %s\n",
@@ -49,12 +46,13 @@ int Offline(const std::string& action, const ClientArgs& args) {
   if (action == "issue") {
     auto ttl = LifetimeOf(args.Get("ttl", "P90D"), now);
     if (!ttl) {
-      std::fprintf(stderr, "shouhu: --ttl must be an ISO 8601 duration such as P90D\n");
+      PrintError("--ttl 须为 ISO 8601 时长，如 P90D",
+                 "--ttl must be an ISO 8601 duration such as P90D");
       return 2;
     }
     auto issued = store.Issue(args.Get("user"), *ttl, args.Get("label"), now);
     if (!issued.ok()) {
-      std::fprintf(stderr, "shouhu: %s\n", issued.status().message().c_str());
+      PrintError("无法签发令牌", issued.status().message());
       return 1;
     }
     json out = TokenInfoJson(issued->info);
@@ -62,16 +60,16 @@ int Offline(const std::string& action, const ClientArgs& args) {
     return PrintResult(args, out, args.Has("quiet") ? RenderQuiet : RenderIssued);
   }
   if (action == "revoke") {
-    Status s = store.Revoke(args.positional[1], now);
+    Status s = store.Revoke(args.positional[0], now);
     if (!s.ok()) {
-      std::fprintf(stderr, "shouhu: %s\n", s.message().c_str());
+      PrintError("无法吊销令牌", s.message());
       return 1;
     }
-    return PrintResult(args, {{"id", args.positional[1]}, {"revoked", true}}, RenderRevoked);
+    return PrintResult(args, {{"id", args.positional[0]}, {"revoked", true}}, RenderRevoked);
   }
   auto list = store.List();
   if (!list.ok()) {
-    std::fprintf(stderr, "shouhu: %s\n", list.status().message().c_str());
+    PrintError("无法读取令牌", list.status().message());
     return 1;
   }
   json tokens = json::array();
@@ -79,24 +77,7 @@ int Offline(const std::string& action, const ClientArgs& args) {
   return PrintResult(args, {{"tokens", tokens}}, RenderList);
 }
 
-}  // namespace
-
-int RunTokenCommand(int argc, char** argv) {
-  ClientArgs args;
-  if (!ParseClientArgs(argc, argv, {"user", "ttl", "label", "data-dir"}, {"quiet"}, &args)) {
-    return 2;
-  }
-  if (args.help) {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
-  std::string action = args.positional.empty() ? "" : args.positional[0];
-  bool usage_ok = (action == "issue" && args.Has("user")) ||
-                  (action == "revoke" && args.positional.size() == 2) || action == "list";
-  if (!usage_ok) {
-    std::fputs(kUsage, stderr);
-    return 2;
-  }
+int Run(const std::string& action, const ClientArgs& args) {
   if (args.Has("data-dir")) return Offline(action, args);
   auto client = MakeClient(args);
   if (action == "issue") {
@@ -106,10 +87,34 @@ int RunTokenCommand(int argc, char** argv) {
                         args.Has("quiet") ? RenderQuiet : RenderIssued);
   }
   if (action == "revoke") {
-    return SendAndPrint(*client, args, "DELETE", "/api/v1/tokens/" + UrlEncode(args.positional[1]),
+    return SendAndPrint(*client, args, "DELETE", "/api/v1/tokens/" + UrlEncode(args.positional[0]),
                         "", {}, RenderRevoked);
   }
   return SendAndPrint(*client, args, "GET", "/api/v1/tokens", "", {}, RenderList);
+}
+
+}  // namespace
+
+void AddTokenCommands(CommandLine& cl) {
+  CLI::App* token = cl.Group(nullptr, "token", "API 令牌 / API tokens (offline with --data-dir)",
+                             kUsage);
+  auto both = [](const CommandLine::Command& c) {
+    AddValue(c, "data-dir", "DIR", "离线：此数据目录 / work offline on this data directory");
+    AddServerOptions(c);
+  };
+  auto issue = cl.Add(token, "issue", "签发 / issue a token", kUsage,
+                      [](const ClientArgs& a) { return Run("issue", a); });
+  AddValue(issue, "user", "USER", "用户 / the token's user")->required();
+  AddValue(issue, "ttl", "DURATION", "有效期 / valid for (ISO 8601, default P90D)");
+  AddValue(issue, "label", "TEXT", "备注 / a label");
+  AddFlag(issue, "quiet", "只输出令牌 / print only the token");
+  both(issue);
+  auto revoke = cl.Add(token, "revoke", "吊销 / revoke a token", kUsage,
+                       [](const ClientArgs& a) { return Run("revoke", a); });
+  AddPositional(revoke, "TOKEN_ID", "令牌编号 / the token's id");
+  both(revoke);
+  both(cl.Add(token, "list", "列表 / list the tokens", kUsage,
+              [](const ClientArgs& a) { return Run("list", a); }));
 }
 
 }  // namespace shouhu::cli

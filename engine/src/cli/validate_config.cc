@@ -15,7 +15,7 @@ namespace shouhu::cli {
 int ValidateConfig(const std::string& path) {
   auto config = LoadDaemonConfig(path);
   if (!config.ok()) {
-    std::fprintf(stderr, "%s\n1 error(s)\n", config.status().message().c_str());
+    std::fprintf(stderr, "%s\n1 error(s) 个错误\n", config.status().message().c_str());
     return 1;
   }
   StartUpReport report;
@@ -24,7 +24,7 @@ int ValidateConfig(const std::string& path) {
   for (const auto& w : report.warnings) std::printf("warning: %s\n", w.c_str());
   for (const auto& p : report.problems) std::fprintf(stderr, "%s\n", p.c_str());
   if (!report.problems.empty()) {
-    std::fprintf(stderr, "%zu error(s)\n", report.problems.size());
+    std::fprintf(stderr, "%zu error(s) 个错误\n", report.problems.size());
     return 1;
   }
   return 0;

@@ -22,6 +22,7 @@
 #include "api/policy.h"
 #include "daemon/config.h"
 #include "daemon/notifiers.h"
+#include "daemon/options.h"
 #include "daemon/service_manager.h"
 #include "daemon/start_up.h"
 #include "shouhu/access.h"
@@ -37,24 +38,6 @@
 #include "shouhu/timer_loop.h"
 
 namespace {
-
-constexpr const char* kUsage =
-    "usage: shouhud --config <file.json> [--data-dir <dir>] [--listen <addr:port>]\n"
-    "       shouhud --config <file.json> --simulated-time <RFC 3339 instant|now>\n"
-    "       shouhud --check-config <file.json>\n"
-    "       shouhud --version\n"
-    "\n"
-    "Starts the shouhu (守护) daemon. The configuration names the data\n"
-    "directory, the workflow definition files or folders and the listen\n"
-    "address; see deploy/shouhud.json. --data-dir and --listen override the\n"
-    "file's (port 0 = any free port; the bound address is printed).\n"
-    "--check-config checks everything start-up checks (the configuration, the\n"
-    "workflows, the organisation and access rules, the notifier plugins and\n"
-    "their settings, the API section and its TLS files, the data key) and\n"
-    "exits, 0 when all is well, without opening the store.\n"
-    "--simulated-time is for tests: the daemon's clock starts at the instant\n"
-    "given and moves only when an administrator moves it (POST /api/v1/clock);\n"
-    "refused under systemd, and no configuration file can set it.\n";
 
 void Say(const std::string& line) { shouhu::log::Info(line); }
 
@@ -105,39 +88,11 @@ int main(int argc, char** argv) {
   // Children's data: what shouhud creates (RocksDB's files, tokens, backups)
   // is for its own user only, whatever the caller's umask.
   ::umask(0077);
-  std::string config_path, check_path, data_dir, listen, simulated_time;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    std::string value;
-    bool has_value = false;
-    if (auto eq = a.find('='); a.rfind("--", 0) == 0 && eq != std::string::npos) {
-      value = a.substr(eq + 1);
-      a.resize(eq);
-      has_value = true;
-    }
-    std::string* target = a == "--config"         ? &config_path
-                          : a == "--check-config" ? &check_path
-                          : a == "--data-dir"     ? &data_dir
-                          : a == "--listen"       ? &listen
-                          : a == "--simulated-time" ? &simulated_time
-                                                  : nullptr;
-    if (target && (has_value || i + 1 < argc)) {
-      *target = has_value ? value : argv[++i];
-    } else if (a == "--version" && !has_value) {
-      std::printf("shouhud %s\n", SHOUHU_VERSION);
-      return 0;
-    } else if ((a == "--help" || a == "-h") && !has_value) {
-      std::fputs(kUsage, stdout);
-      return 0;
-    } else {
-      std::fprintf(stderr, "shouhud: unknown argument \"%s\" 未知参数\n\n%s", a.c_str(), kUsage);
-      return 2;
-    }
-  }
-  if (!listen.empty() && listen.rfind(':') == std::string::npos) {
-    std::fprintf(stderr, "shouhud: --listen expects address:port\n");
-    return 2;
-  }
+  shouhu::DaemonOptions flags;
+  if (auto exit_code = shouhu::ParseDaemonOptions(argc, argv, &flags)) return *exit_code;
+  const std::string &config_path = flags.config_path, &check_path = flags.check_path,
+                    &data_dir = flags.data_dir, &listen = flags.listen,
+                    &simulated_time = flags.simulated_time;
   if (!check_path.empty()) {
     size_t problems = 0;
     auto start = Check(check_path, stdout, data_dir, listen, &problems);
@@ -148,10 +103,6 @@ int main(int argc, char** argv) {
     }
     std::printf("the configuration is valid 配置有效: %s\n", check_path.c_str());
     return 0;
-  }
-  if (config_path.empty()) {
-    std::fputs(kUsage, stderr);
-    return 2;
   }
   // The clock: the system's, or for tests a simulated one that moves only
   // when told to. A service manager's daemon is production: never simulated.
@@ -332,17 +283,31 @@ int main(int argc, char** argv) {
       [&](const boost::system::error_code& ec, int sig) {
         if (ec) return;
         if (sig == SIGHUP) {
-          // The running workflows and organisation stay as they are; the
-          // files are checked so the operator learns now whether a restart
-          // would take them.
-          shouhu::service_manager::Reloading("checking the configuration 检查配置");
-          Say("SIGHUP received: checking " + config_path);
+          // Everything start-up checks, checked again; if all is well the
+          // workflows (new ones, new versions) are swapped in between two
+          // lookups: requests in flight finish on what they started with.
+          // A bad configuration, or a loaded version changed or gone, is
+          // refused and the running catalog kept.
+          shouhu::service_manager::Reloading("reloading the workflows 重新加载工作流");
+          Say("SIGHUP received: reloading " + config_path);
           size_t reload_problems = 0;
           auto next = Check(config_path, stderr, data_dir, listen, &reload_problems);
-          Say(next ? "the configuration on disk is valid 配置有效; it applies at the next restart "
-                     "(the running one is kept 继续使用当前配置)"
-                   : "the configuration on disk has " + std::to_string(reload_problems) +
-                         " problem(s) 配置有误; the running one is kept 继续使用当前配置");
+          std::vector<std::string> refused;
+          if (next) refused = catalog.Adopt(next->catalog);
+          for (const std::string& why : refused) {
+            shouhu::log::Warning("reload refused 拒绝重新加载: " + why,
+                                 {{"event", "reload_refused"}});
+          }
+          if (next && refused.empty()) {
+            Say("reloaded 已重新加载: " + std::to_string(catalog.All().size()) +
+                " workflow version(s); the access rules, the organisation seed and the "
+                "notifiers apply at the next restart (访问规则等在重启后生效)");
+          } else {
+            shouhu::log::Warning("the configuration on disk has " +
+                                     std::to_string(next ? refused.size() : reload_problems) +
+                                     " problem(s) 配置有误; the running one is kept 继续使用当前配置",
+                                 {{"event", "reload_refused"}});
+          }
           shouhu::service_manager::Ready("serving on " + (*api)->BoundAddress());
           signals.async_wait(on_signal);
           return;

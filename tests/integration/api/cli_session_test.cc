@@ -136,11 +136,19 @@ TEST(CliSessionTest, TeacherReportsPoliceAcceptsSupervisorSeesTheEscalation) {
 
 TEST(CliSessionTest, HelpEverywhereAndClearErrors) {
   for (std::string cmd : {"report", "show", "fire", "note", "assign", "list", "overdue",
-                          "escalations", "whoami", "users", "token"}) {
+                          "escalations", "whoami", "token", "user", "unit", "dead-letters",
+                          "child", "backup", "restore", "audit", "key", "reports",
+                          "spot-check"}) {
     CliRun help = Cli({cmd, "--help"});
     EXPECT_EQ(help.code, 0) << cmd;
     EXPECT_NE(help.out.find("usage: shouhu " + cmd), std::string::npos) << help.out;
   }
+  // Each action of a command has its own --help, with its options.
+  CliRun add = Cli({"user", "add", "--help"});
+  EXPECT_EQ(add.code, 0);
+  EXPECT_NE(add.out.find("usage: shouhu user add"), std::string::npos) << add.out;
+  EXPECT_NE(add.out.find("--roles ROLE,ROLE"), std::string::npos) << add.out;
+  EXPECT_NE(Cli({"users", "--help"}).out.find("shouhu users [--unit UNIT]"), std::string::npos);
   CliRun top = Cli({"help"});
   EXPECT_NE(top.out.find("token issue|revoke|list"), std::string::npos) << top.out;
   EXPECT_EQ(Cli({"show"}).code, 2);

@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const auto* plugins = [] {
     auto* out = new std::vector<std::shared_ptr<shouhu::NotifierPlugin>>();
     for (const char* name : {"email", "sms", "webhook", "wecom"}) {
-      auto p = shouhu::NotifierPlugin::Open(shouhu::BuildTree("/plugins"), name);
+      auto p = shouhu::NotifierPlugin::Open(BuildTree("/plugins"), name);
       if (!p.ok()) std::abort();
       out->push_back(std::move(*p));
     }

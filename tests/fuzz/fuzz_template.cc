@@ -22,8 +22,8 @@ struct Fixture {
   std::vector<std::pair<const shouhu::Workflow*, const shouhu::TemplateDef*>> templates;
   Fixture() {
     std::vector<shouhu::DefinitionError> errors;
-    catalog = shouhu::Catalog::Load({shouhu::SourceTree("/workflows")}, &errors);
-    auto loaded = shouhu::Organisation::Load(shouhu::SourceTree("/deploy/county/organisation.json"));
+    catalog = shouhu::Catalog::Load({SourceTree("/workflows")}, &errors);
+    auto loaded = shouhu::Organisation::Load(SourceTree("/deploy/county/organisation.json"));
     if (!errors.empty() || !loaded.ok()) std::abort();
     org = std::move(*loaded);
     for (const auto& w : catalog.All()) {

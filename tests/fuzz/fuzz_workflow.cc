@@ -22,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       .write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
   std::vector<shouhu::DefinitionError> errors;
   shouhu::Catalog catalog =
-      shouhu::Catalog::Load({file, shouhu::SourceTree("/workflows/calendars")}, &errors);
+      shouhu::Catalog::Load({file, SourceTree("/workflows/calendars")}, &errors);
   // A loaded workflow is usable: every state is reachable by its id.
   for (const auto& w : catalog.All()) {
     for (const auto& s : w->states) {

@@ -372,11 +372,18 @@ void DispatcherImpl::Start() {
 }
 
 void DispatcherImpl::Stop() {
+  std::thread loop;
+  {
+    std::lock_guard<std::mutex> lock(loop_mu_);
+    if (!loop_.joinable()) return;
+    stopping_ = true;
+    alarm_->Wake();
+    loop = std::move(loop_);
+  }
+  // Joined without loop_mu_: a commit of the loop's own that woke it
+  // (Wake takes loop_mu_) must not wait for this.
+  loop.join();
   std::lock_guard<std::mutex> lock(loop_mu_);
-  if (!loop_.joinable()) return;
-  stopping_ = true;
-  alarm_->Wake();
-  loop_.join();
   alarm_.reset();
 }
 

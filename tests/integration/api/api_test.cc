@@ -244,8 +244,13 @@ TEST_F(ApiOnSimulatedTime, OverdueEscalationReachesOwnerThenSupervisor) {
   std::string id = FileReport();
   auto police = daemon_.ClientFor(kPolice);
   ASSERT_EQ(police->Send("PUT", "/api/v1/cases/" + id + "/owner", json{{"owner", kPolice}}.dump()).status, 200);
+  // Accepted at the daemon's (simulated) now: the township notice is owed
+  // 24 hours from accepted_at, the response 24 hours from entering intake.
+  const std::string now = daemon_.Advance("PT0S");
   ASSERT_EQ(police->Send("POST", "/api/v1/cases/" + id + "/events",
-                         json{{"event", "accept"}, {"data", testing::AcceptData("criminal")}}.dump())
+                         json{{"event", "accept"},
+                              {"data", {{"intake_kind", "criminal"}, {"accepted_at", now}}}}
+                             .dump())
                 .status, 200);
   auto chief = daemon_.ClientFor(kPoliceChief);
   auto escalations = [&](const std::unique_ptr<cli::HttpClient>& who) {

@@ -10,6 +10,7 @@ packages=(
   libzip-dev libexpat1-dev libxlsxwriter-dev python3-openpyxl
   libspdlog-dev libcli11-dev clang libclang-rt-dev
   chromium fonts-wqy-microhei
+  libpq-dev postgresql-15
 )
 # The web app builds with node and npm. Debian's `npm` conflicts with
 # NodeSource's nodejs (which bundles npm), so Debian's are installed only

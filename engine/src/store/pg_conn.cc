@@ -52,9 +52,13 @@ Conn::~Conn() { PQfinish(conn_); }
 
 bool Conn::Alive() {
   if (PQstatus(conn_) != CONNECTION_OK) return false;
-  // Reads whatever the server sent while we were idle: a shutdown notice
-  // and the end of the stream mark the connection bad.
-  if (PQconsumeInput(conn_) == 0) return false;
+  // Reads whatever the server sent while we were idle. A server that ends
+  // the session sends an error, then closes: the first read may take only
+  // the error, the second meets the end of the stream and marks the
+  // connection bad (neither blocks: libpq's socket is non-blocking).
+  for (int i = 0; i < 2; ++i) {
+    if (PQconsumeInput(conn_) == 0) return false;
+  }
   return PQstatus(conn_) == CONNECTION_OK;
 }
 

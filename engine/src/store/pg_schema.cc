@@ -18,9 +18,10 @@ const char* const kMigrations[] = {
 constexpr const char* kLockId = "115104111117104117";
 
 StatusOr<int> CurrentVersion(Conn& conn) {
-  auto r = conn.Exec("schema",
-                     "SELECT CASE WHEN to_regclass('shouhu_schema') IS NULL THEN 0 ELSE "
-                     "(SELECT coalesce(max(version), 0) FROM shouhu_schema) END");
+  auto exists = conn.Exec("schema", "SELECT to_regclass('shouhu_schema') IS NOT NULL");
+  if (!exists.ok()) return exists.status();
+  if (Value(exists->get(), 0, 0) != "t") return 0;
+  auto r = conn.Exec("schema", "SELECT coalesce(max(version), 0) FROM shouhu_schema");
   if (!r.ok()) return r.status();
   return std::stoi(std::string(Value(r->get(), 0, 0)));
 }

@@ -15,6 +15,9 @@
 
 #include "../../support/assert_ok.h"
 #include "backend_fixture.h"
+#include "sealing_fixture.h"
+#include "store/cipher.h"
+#include "shouhu/sealed_store.h"
 #include "shouhu/chain.h"
 #include "shouhu/store.h"
 #include "store/pg_store.h"
@@ -165,6 +168,38 @@ TEST_F(PgStoreTest, ADatabaseOfANewerSchemaIsRefused) {
   EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(store.status().message().find("1000"), std::string::npos)
       << store.status().ToString();
+}
+
+// Encryption of personal data sits above the store: on PostgreSQL the rows
+// hold sealed values and hashed identity keys, and the key checks refuse a
+// missing or wrong key before anything is written.
+TEST_F(PgStoreTest, SealedStoreSitsOnPostgres) {
+  TempDir dir;
+  DataKey key = NewKey(dir, "key"), other = NewKey(dir, "other");
+  {
+    auto sealed = SealOpenStore(Open(), "pg", &key, kLayout);
+    ASSERT_OK(sealed.status());
+    ASSERT_OK((*sealed)->Commit({Mutation::Put("c/1", "\x01小明"), Mutation::Put("k/i/110101", "c/1"),
+                                 Mutation::Put("t/9", "clear")}));
+    EXPECT_EQ(GetOr(**sealed, "c/1", "-"), "\x01小明");
+    EXPECT_EQ(ScanAll(**sealed, "k/i/", ""), (KeyValues{{"k/i/110101", "c/1"}}));
+  }
+  auto raw = Open();
+  ASSERT_NE(raw, nullptr);
+  const std::string row = GetOr(*raw, "c/1", "-");
+  EXPECT_EQ(row.find("小明"), std::string::npos);
+  EXPECT_EQ(SealedKeyId(row), key.id);
+  EXPECT_EQ(GetOr(*raw, "t/9", "-"), "clear") << "the layout's clear prefix";
+  for (const auto& [k, v] : ScanAll(*raw, "k/i/", "")) {
+    EXPECT_EQ(k.find("110101"), std::string::npos) << "identity keys are hashed";
+  }
+  EXPECT_EQ(SealOpenStore(std::move(raw), "pg", nullptr, kLayout).status().code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(SealOpenStore(Open(), "pg", &other, kLayout).status().code(),
+            StatusCode::kPermissionDenied);
+  auto rotatable = SealOpenStoreRotatable(Open(), "pg", key, kLayout);
+  ASSERT_OK(rotatable.status());
+  EXPECT_EQ(GetOr(**rotatable, "c/1", "-"), "\x01小明");
 }
 
 TEST_F(PgStoreTest, BadDsnsAreRefusedClearly) {

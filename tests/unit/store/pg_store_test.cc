@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
@@ -139,6 +140,22 @@ TEST_F(PgStoreTest, ReadOnlyServerIsNamedAndWritesResumeAfterIt) {
   ChainReport report = Verify(*store);
   EXPECT_TRUE(report.ok) << report.problem;
   EXPECT_EQ(report.records, 2u);
+}
+
+// A standby (in recovery: after a failover, the old primary come back as a
+// replica): reads work, WriteHealth names it, commits fail kUnavailable.
+TEST_F(PgStoreTest, StandbyIsNamedByWriteHealth) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_OK(store->Commit({Mutation::Put("k", "1")}));
+  ASSERT_TRUE(pg_.Stop()) << pg_.error();
+  std::ofstream(pg_.dir() + "/data/standby.signal").flush();
+  ASSERT_TRUE(pg_.Start()) << pg_.error() << pg_.Log();
+  Status health = store->WriteHealth();
+  EXPECT_EQ(health.code(), StatusCode::kUnavailable);
+  EXPECT_NE(health.message().find("standby"), std::string::npos) << health.ToString();
+  EXPECT_EQ(GetOr(*store, "k", "-"), "1");
+  EXPECT_EQ(store->Commit({Mutation::Put("k", "2")}).code(), StatusCode::kUnavailable);
 }
 
 // Two nodes starting together on an empty database: the advisory lock makes

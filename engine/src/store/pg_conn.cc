@@ -197,7 +197,7 @@ StatusOr<Pool::Lease> Pool::Take() {
   for (;;) {
     std::unique_ptr<Conn> conn;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       if (idle_.empty()) break;
       conn = std::move(idle_.back());
       idle_.pop_back();
@@ -212,7 +212,7 @@ StatusOr<Pool::Lease> Pool::Take() {
 }
 
 void Pool::Give(std::unique_ptr<Conn> conn) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (idle_.size() < max_idle_) idle_.push_back(std::move(conn));
 }
 

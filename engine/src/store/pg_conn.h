@@ -9,13 +9,13 @@
 
 #include <cstddef>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "shouhu/mutex.h"
 #include "shouhu/status.h"
 
 struct pg_conn;
@@ -113,16 +113,16 @@ class Pool {
   };
 
   // An idle connection that is still alive, else a new one.
-  StatusOr<Lease> Take();
+  StatusOr<Lease> Take() SHOUHU_EXCLUDES(mu_);
   const std::string& dsn() const { return dsn_; }
 
  private:
-  void Give(std::unique_ptr<Conn> conn);
+  void Give(std::unique_ptr<Conn> conn) SHOUHU_EXCLUDES(mu_);
 
   const std::string dsn_;
   const size_t max_idle_;
-  std::mutex mu_;
-  std::vector<std::unique_ptr<Conn>> idle_;  // guarded by mu_
+  Mutex mu_;
+  std::vector<std::unique_ptr<Conn>> idle_ SHOUHU_GUARDED_BY(mu_);
 };
 
 // InvalidArgument naming what is wrong when `dsn` is not a connection string

@@ -6,7 +6,6 @@
 #include <deque>
 #include <filesystem>
 #include <limits>
-#include <mutex>
 #include <span>
 #include <string_view>
 #include <utility>

@@ -10,6 +10,8 @@ packages=(
   libzip-dev libexpat1-dev libxlsxwriter-dev python3-openpyxl
   libspdlog-dev libcli11-dev clang libclang-rt-dev
   chromium fonts-wqy-microhei
+  # The PostgreSQL store (libpq) and the server its tests start.
+  libpq-dev postgresql-15
   # The sample high-availability cluster (deploy/ha) and its failover test.
   patroni etcd-server etcd-client
 )

@@ -2,15 +2,19 @@
 // baseline, measured in the same run on the same disk (this machine is shared
 // and noisy: compare the ratios, not lone absolute numbers).
 //
-//   shouhu-bench [--dir DIR] [--quick] [--only 123] [--keep] [--plain]
-//   (--only: the sections to run; --keep: leave the data directory behind;
-//   --plain: the store without encryption at rest, to measure its cost)
+//   shouhu-bench [--dir DIR] [--quick] [--only 1234] [--keep] [--plain]
+//                [--pg-dsn DSN]
+//   (--only: the sections to run, 1 to 3 by default; --keep: leave the data
+//   directory behind; --plain: the store without encryption at rest, to
+//   measure its cost; --pg-dsn: section 4's server, else a throw-away one)
 //
 // 1. durable transitions/s at 1, 16 and 64 clients vs raw RocksDB synced
 //    WriteBatches of the same size and concurrency; p50/p99 commit latency;
 // 2. start-up time and resident memory with 10^3 and 10^6 pending timers;
 // 3. firing lateness p50/p99 for 10^4 and 10^5 timers due at once, with live
-//    commands served meanwhile.
+//    commands served meanwhile;
+// 4. durable transitions/s at 16 and 64 clients on the PostgreSQL store vs
+//    raw PostgreSQL doing a case transaction (pgbench, pg_bench.cc).
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,6 +34,7 @@
 #include "shouhu/runtime.h"
 #include "shouhu/timer_loop.h"
 #include "store/raw_bench.h"
+#include "pg_bench.h"
 #include "../support/test_paths.h"
 
 namespace shouhu {
@@ -76,9 +81,7 @@ Catalog LoadBenchCatalog() {
 // SHOUHU_BENCH_KEY names.
 std::optional<DataKey> g_key;
 
-std::unique_ptr<Store> MustOpen(const std::string& dir, bool sync = true) {
-  StoreOptions o;
-  o.sync = sync;
+const DataKey* BenchKey() {
   if (const char* path = std::getenv("SHOUHU_BENCH_KEY"); path && !g_key) {
     auto key = ReadDataKeyFile(path);
     if (!key.ok()) {
@@ -87,6 +90,13 @@ std::unique_ptr<Store> MustOpen(const std::string& dir, bool sync = true) {
     }
     g_key = std::move(*key);
   }
+  return g_key ? &*g_key : nullptr;
+}
+
+std::unique_ptr<Store> MustOpen(const std::string& dir, bool sync = true) {
+  StoreOptions o;
+  o.sync = sync;
+  BenchKey();
   auto s = OpenDataStore(dir, o, g_key ? &*g_key : nullptr);
   if (!s.ok()) {
     std::fprintf(stderr, "open %s: %s\n", dir.c_str(), s.status().ToString().c_str());
@@ -424,6 +434,20 @@ void Burst(const std::string& root, size_t n) {
               lean.ops_per_sec > 0 ? 1000.0 * kWriters * lean_batches / lean.ops_per_sec : 0);
 }
 
+// Section 4's side of ours: the runtime on the PostgreSQL store at `dsn`,
+// sealed under the bench's data key as shouhud would seal it.
+bench::Figures FlipsOnPostgres(const std::string& dsn, int clients, int ops) {
+  StoreOptions o;
+  auto store = OpenPostgresDataStore(dsn, o, BenchKey());
+  if (!store.ok()) Die(store.status(), "open the PostgreSQL store");
+  Catalog catalog = LoadBenchCatalog();
+  SystemClock clock;
+  auto rt = Runtime::Create(**store, catalog, clock);
+  if (!rt.ok()) Die(rt.status(), "runtime");
+  FlipResult r = RunFlips(**rt, clients, ops, "pg" + std::to_string(clients));
+  return {r.ops_per_sec, r.p50_ms, r.p99_ms};
+}
+
 }  // namespace
 }  // namespace shouhu
 
@@ -437,6 +461,7 @@ int main(int argc, char** argv) {
   bool keep = false;  // leave the data behind, to inspect RocksDB's LOG
   bool plain = false;
   std::string only = "123";
+  std::string pg_dsn;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--dir" && i + 1 < argc) {
@@ -447,11 +472,14 @@ int main(int argc, char** argv) {
       quick = true;
     } else if (a == "--keep") {
       keep = true;
+    } else if (a == "--pg-dsn" && i + 1 < argc) {
+      pg_dsn = argv[++i];
     } else if (a == "--plain") {
       plain = true;
     } else {
       std::fprintf(stderr,
-                   "usage: shouhu-bench [--dir DIR] [--quick] [--only 123] [--keep] [--plain]\n");
+                   "usage: shouhu-bench [--dir DIR] [--quick] [--only 1234] [--keep] [--plain]"
+                   " [--pg-dsn DSN]\n");
       return a == "--help" ? 0 : 2;
     }
   }
@@ -479,6 +507,9 @@ int main(int argc, char** argv) {
     std::printf("\n== 3. firing lateness for bursts of timers due at once ==\n");
     shouhu::Burst(dir, 10'000);
     shouhu::Burst(dir, quick ? 20'000 : 100'000);
+  }
+  if (only.find('4') != std::string::npos) {
+    shouhu::bench::PostgresThroughput(dir, quick, pg_dsn, shouhu::FlipsOnPostgres);
   }
   if (!keep) std::filesystem::remove_all(dir);
   return 0;

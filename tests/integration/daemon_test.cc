@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../support/data_key.h"
+#include "../support/pg_cluster.h"
 #include "../support/subprocess.h"
 #include "../support/test_paths.h"
 
@@ -217,6 +218,48 @@ TEST_F(DaemonTest, ChecksItsConfigurationWithoutOpeningTheStore) {
   out = version.ReadAll();
   EXPECT_EQ(version.Wait(), 0);
   EXPECT_EQ(out.rfind("shouhud ", 0), 0u) << out;
+}
+
+// "store": {"kind": "postgres", "dsn": ...}: shouhud runs on the PostgreSQL
+// store (sealed under its data key as on RocksDB), restarts on it, and
+// `--check-config` names bad store settings.
+TEST_F(DaemonTest, RunsOnThePostgresStoreAndChecksItsSettings) {
+  auto write = [&](const std::string& store) {
+    WriteConfig(SourceTree("/workflows"));
+    std::string path = dir_ + "/shouhud.json";
+    std::ofstream(path) << R"({"data_dir": "data", "workflows": [")" << SourceTree("/workflows")
+                        << R"("], "listen": "127.0.0.1:0", "store": )" << store
+                        << R"(, "encryption": {"key_file": "shouhud.key"}})";
+    return path;
+  };
+  const std::pair<std::string, std::string> bad[] = {
+      {R"({"kind": "postgresql", "dsn": "x"})", "store/kind: expected \"rocksdb\" or \"postgres\""},
+      {R"({"kind": "postgres"})", "store/dsn: expected the PostgreSQL connection string"},
+      {R"({"kind": "postgres", "dsn": "host=db dbname"})", "store/dsn: not a PostgreSQL connection"},
+      {R"({"kind": "rocksdb", "dsn": "host=db"})", "store/dsn: unknown member"},
+  };
+  for (const auto& [store, message] : bad) {
+    Subprocess check({kDaemon, "--check-config", write(store)});
+    std::string out = check.ReadAll();
+    EXPECT_EQ(check.Wait(), 1) << out;
+    EXPECT_NE(out.find(message), std::string::npos) << store << "\n" << out;
+  }
+
+  testing::PgCluster pg;
+  ASSERT_TRUE(pg.ok()) << pg.error();
+  const std::string path = write(R"({"kind": "postgres", "dsn": ")" + pg.Dsn() + "\"}");
+  Subprocess check({kDaemon, "--check-config", path});
+  std::string out = check.ReadAll();
+  EXPECT_EQ(check.Wait(), 0) << out;
+  for (int run = 0; run < 2; ++run) {
+    Subprocess d({kDaemon, "--config", path});
+    ASSERT_TRUE(d.WaitForLine("shouhud: ready")) << d.output();
+    d.Signal(SIGTERM);
+    out = d.ReadAll();
+    EXPECT_EQ(d.Wait(), 0) << out;
+  }
+  EXPECT_FALSE(fs::exists(dir_ + "/data/CURRENT")) << "no RocksDB store beside PostgreSQL";
+  EXPECT_TRUE(pg.Sql("SELECT 1/count(*) FROM shouhu_kv")) << "the store's rows: " << pg.error();
 }
 
 // SIGHUP (systemctl reload) no longer ends the daemon: it checks the

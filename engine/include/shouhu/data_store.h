@@ -23,6 +23,14 @@ StatusOr<std::unique_ptr<RotatableStore>> OpenRotatableDataStore(const std::stri
                                                                  const StoreOptions& options,
                                                                  const DataKey& key);
 
+// The same on the PostgreSQL store at `dsn` (store/pg_store.h), opened and
+// migrated first.
+StatusOr<std::unique_ptr<Store>> OpenPostgresDataStore(const std::string& dsn,
+                                                       const StoreOptions& options,
+                                                       const DataKey* key);
+StatusOr<std::unique_ptr<RotatableStore>> OpenRotatablePostgresDataStore(
+    const std::string& dsn, const StoreOptions& options, const DataKey& key);
+
 // See RotateSealedStore.
 StatusOr<RotationReport> RotateDataKey(const std::string& dir,
                                        const DataKey* old_key,

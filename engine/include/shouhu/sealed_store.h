@@ -159,6 +159,18 @@ StatusOr<std::unique_ptr<RotatableStore>> OpenRotatableStore(const std::string& 
                                                              const DataKey& key,
                                                              const SealingLayout& layout);
 
+// OpenSealedStore and OpenRotatableStore on a store already open that is not
+// a RocksDB directory (the PostgreSQL store): the same key checks, made on
+// `base` before anything is written to it, and the same errors; `name`
+// names the store in messages (not the DSN: it may hold a password).
+StatusOr<std::unique_ptr<Store>> SealOpenStore(std::unique_ptr<Store> base,
+                                               const std::string& name, const DataKey* key,
+                                               const SealingLayout& layout);
+StatusOr<std::unique_ptr<RotatableStore>> SealOpenStoreRotatable(std::unique_ptr<Store> base,
+                                                                 const std::string& name,
+                                                                 const DataKey& key,
+                                                                 const SealingLayout& layout);
+
 // Whether `dir` holds a store sealed under some key (its check value), and
 // that key's id. kNotFound when `dir` holds no store. Reads only.
 struct SealState {

@@ -14,6 +14,7 @@ namespace shouhu::cli {
 void AddAuditCommands(CommandLine& command_line);   // audit_cmd.cc
 void AddBackupCommands(CommandLine& command_line);  // backup_cmd.cc: backup, restore
 void AddKeyCommands(CommandLine& command_line);     // key_cmd.cc
+void AddMigrateCommands(CommandLine& command_line);  // migrate_cmd.cc: RocksDB <-> PostgreSQL
 // `key rotate --online ...` against a running shouhud (key_online.cc).
 int KeyRotateOnline(const ClientArgs& args);
 // `validate --config FILE` (validate_config.cc).

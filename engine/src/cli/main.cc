@@ -29,6 +29,7 @@ constexpr const char* kUsage =
     "  backup --data-dir DIR --to BACKUP  copy a data directory\n"
     "  restore --from BACKUP --data-dir DIR   restore a backup\n"
     "  key init|rotate|status        the data key that encrypts the store\n"
+    "  migrate --from DIR --to-postgres DSN   copy a store to PostgreSQL (and back)\n"
     "  help                          this text\n"
     "\n"
     "commands that talk to a running shouhud (--server, --token or SHOUHU_TOKEN):\n"
@@ -136,5 +137,6 @@ int main(int argc, char** argv) {
   shouhu::cli::AddBackupCommands(cl);
   shouhu::cli::AddAuditCommands(cl);
   shouhu::cli::AddKeyCommands(cl);
+  shouhu::cli::AddMigrateCommands(cl);
   return cl.Main(argc, argv);
 }

@@ -9,6 +9,7 @@
 
 #include "shouhu/duration.h"
 #include "shouhu/json_parse.h"
+#include "store/pg_store.h"
 
 namespace shouhu {
 namespace fs = std::filesystem;
@@ -31,7 +32,8 @@ StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
   };
   static const char* kKnown[] = {"data_dir", "workflows", "organisation", "access",
                                  "listen", "notifiers", "api", "retention",
-                                 "min_free_mb", "web_root", "encryption", "backup", "log"};
+                                 "min_free_mb", "web_root", "encryption", "backup", "log",
+                                 "store"};
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     if (std::find(std::begin(kKnown), std::end(kKnown), it.key()) ==
         std::end(kKnown)) {
@@ -125,6 +127,33 @@ StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
                    : it.key() == "output" ? "expected \"auto\", \"stderr\" or \"journal\""
                                           : "unknown member \"" + it.key() + "\"");
       }
+    }
+  }
+  if (doc.contains("store")) {
+    const nlohmann::json& st = doc["store"];
+    const char* expected =
+        "expected {\"kind\": \"rocksdb\"} or {\"kind\": \"postgres\", \"dsn\": \"...\"}";
+    if (!st.is_object() || !st.contains("kind") || !st["kind"].is_string()) {
+      return bad("store", expected);
+    }
+    const std::string kind = st["kind"].get<std::string>();
+    if (kind != "rocksdb" && kind != "postgres") {
+      return bad("store/kind", "expected \"rocksdb\" or \"postgres\", not \"" + kind + "\"");
+    }
+    for (auto it = st.begin(); it != st.end(); ++it) {
+      if (it.key() != "kind" && !(kind == "postgres" && it.key() == "dsn")) {
+        return bad("store/" + it.key(), "unknown member \"" + it.key() + "\" (" + expected + ")");
+      }
+    }
+    if (kind == "postgres") {
+      if (!st.contains("dsn") || !st["dsn"].is_string()) {
+        return bad("store/dsn",
+                   "expected the PostgreSQL connection string, e.g. \"host=db1,db2 dbname=shouhu "
+                   "target_session_attrs=read-write\"");
+      }
+      c.postgres_dsn = st["dsn"].get<std::string>();
+      Status dsn = CheckPostgresDsn(c.postgres_dsn);
+      if (!dsn.ok()) return bad("store/dsn", dsn.message());
     }
   }
   if (doc.contains("min_free_mb")) {

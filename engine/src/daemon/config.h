@@ -21,6 +21,11 @@ namespace shouhu {
 
 struct DaemonConfig {
   std::string data_dir;                   // the RocksDB data directory
+  // "store": {"kind": "rocksdb"} (the default: RocksDB in data_dir) or
+  // {"kind": "postgres", "dsn": "..."}: the PostgreSQL store
+  // (store/pg_store.h) at a libpq connection string or URI; data_dir then
+  // holds no case data (backups still go beside it by default).
+  std::string postgres_dsn;  // "" = RocksDB
   std::vector<std::string> workflow_paths;  // definition files or folders
   std::string organisation_path;  // units and users; "" = none configured
   // The access rules (shouhu/access.h): the "access" member, else

@@ -159,8 +159,14 @@ int main(int argc, char** argv) {
   // rotation, shouhu/key_rotation.h).
   shouhu::RotatableStore* rotatable = nullptr;
   auto open_store = [&]() -> shouhu::StatusOr<std::unique_ptr<shouhu::Store>> {
-    if (!data_key) return shouhu::OpenDataStore(config->data_dir, store_options, nullptr);
-    auto opened = shouhu::OpenRotatableDataStore(config->data_dir, store_options, *data_key);
+    const std::string& dsn = config->postgres_dsn;
+    if (!data_key) {
+      return dsn.empty() ? shouhu::OpenDataStore(config->data_dir, store_options, nullptr)
+                         : shouhu::OpenPostgresDataStore(dsn, store_options, nullptr);
+    }
+    auto opened =
+        dsn.empty() ? shouhu::OpenRotatableDataStore(config->data_dir, store_options, *data_key)
+                    : shouhu::OpenRotatablePostgresDataStore(dsn, store_options, *data_key);
     if (!opened.ok()) return opened.status();
     rotatable = opened->get();
     return std::unique_ptr<shouhu::Store>(std::move(*opened));
@@ -180,8 +186,10 @@ int main(int argc, char** argv) {
     store = open_store();
   }
   if (!store.ok()) {
-    shouhu::log::Error("cannot open the data directory " + config->data_dir + ": " +
-                       store.status().ToString());
+    shouhu::log::Error(std::string(config->postgres_dsn.empty()
+                                       ? "cannot open the data directory " + config->data_dir
+                                       : "cannot open the PostgreSQL store") +
+                       ": " + store.status().ToString());
     if (store.status().code() == shouhu::StatusCode::kPermissionDenied ||
         store.status().code() == shouhu::StatusCode::kFailedPrecondition) {
       return Refuse("refusing to start: the data key does not fit the store");

@@ -295,28 +295,52 @@ struct Marks {
   bool empty = false;
 };
 
+const std::vector<std::string>& MarkKeys() {
+  static const std::vector<std::string> keys = {
+      std::string(kCheckKey), std::string(kRotatingKey), std::string(kRotatingFileKey)};
+  return keys;
+}
+
+Marks MarksFrom(std::vector<std::optional<std::string>> values, bool empty) {
+  return {std::move(values[0]), std::move(values[1]), std::move(values[2]), empty};
+}
+
 StatusOr<Marks> PeekMarks(const std::string& dir) {
-  Marks m;
   std::vector<std::optional<std::string>> values;
-  SHOUHU_RETURN_IF_ERROR(PeekRocksStore(
-      dir,
-      {std::string(kCheckKey), std::string(kRotatingKey), std::string(kRotatingFileKey)},
-      &values, &m.empty));
-  m.check = values[0];
-  m.rotating = values[1];
-  m.rotating_file = values[2];
-  return m;
+  bool empty = false;
+  SHOUHU_RETURN_IF_ERROR(PeekRocksStore(dir, MarkKeys(), &values, &empty));
+  return MarksFrom(std::move(values), empty);
+}
+
+// The marks of a store already open (one that is not a directory: the
+// PostgreSQL store), read before anything is written to it.
+StatusOr<Marks> MarksOf(Store& store) {
+  std::vector<std::optional<std::string>> values;
+  for (const std::string& key : MarkKeys()) {
+    auto value = store.Get(key);
+    if (value.ok()) {
+      values.emplace_back(std::move(*value));
+    } else if (value.status().code() == StatusCode::kNotFound) {
+      values.emplace_back();
+    } else {
+      return value.status();
+    }
+  }
+  bool empty = true;
+  SHOUHU_RETURN_IF_ERROR(store.Scan("", "", [&](std::string_view, std::string_view) {
+    empty = false;
+    return false;
+  }));
+  return MarksFrom(std::move(values), empty);
 }
 
 const char* kNothing = "; nothing was changed 数据未作任何改动";
 
-// Refuses `key` for the store in `dir` before anything opens it for writing.
-// `online` accepts a store left mid-way through an online rotation.
-Status CheckKey(const std::string& dir, const DataKey* key, bool online) {
-  if (!IsDataDir(dir)) return Status::Ok();  // a new store
-  auto marks = PeekMarks(dir);
-  if (!marks.ok()) return marks.status();
-  const Marks& m = *marks;
+// Refuses `key` for the store `where` (its data directory or its name)
+// with marks `m`, before anything opens it for writing. `online` accepts a
+// store left mid-way through an online rotation.
+Status CheckMarks(const Marks& m, const std::string& where, const DataKey* key, bool online) {
+  const std::string& dir = where;
   if (m.rotating && !(online && m.rotating_file)) {
     return FailedPrecondition(
         "数据密钥轮换未完成 a key rotation of " + dir + " to key " + *m.rotating +
@@ -357,19 +381,53 @@ Status CheckKey(const std::string& dir, const DataKey* key, bool online) {
   return Status::Ok();
 }
 
+// Refuses `key` for the store in `dir` before anything opens it for writing.
+Status CheckKey(const std::string& dir, const DataKey* key, bool online) {
+  if (!IsDataDir(dir)) return Status::Ok();  // a new store
+  auto marks = PeekMarks(dir);
+  if (!marks.ok()) return marks.status();
+  return CheckMarks(*marks, dir, key, online);
+}
+
+// Writes the check value of `key` into a store that has none yet.
+Status EnsureCheckValue(Store& base, const DataKey& key) {
+  auto check = base.Get(kCheckKey);
+  if (check.status().code() == StatusCode::kNotFound) {
+    return base.Commit(
+        {Mutation::Put(std::string(kCheckKey), Cipher(key).Seal(kCheckKey, kCheckText))});
+  }
+  return check.status();
+}
+
 // The base store of `dir`, its check value written under `key` when new.
 StatusOr<std::unique_ptr<Store>> OpenBase(const std::string& dir, const StoreOptions& options,
                                           const DataKey& key) {
   auto base = OpenRocksStore(dir, options);
   if (!base.ok()) return base;
-  auto check = (*base)->Get(kCheckKey);
-  if (check.status().code() == StatusCode::kNotFound) {
-    SHOUHU_RETURN_IF_ERROR((*base)->Commit(
-        {Mutation::Put(std::string(kCheckKey), Cipher(key).Seal(kCheckKey, kCheckText))}));
-  } else if (!check.ok()) {
-    return check.status();
-  }
+  SHOUHU_RETURN_IF_ERROR(EnsureCheckValue(**base, key));
   return base;
+}
+
+// A store left mid-way through an online rotation goes on with the new key
+// from the file the rotation was started with.
+Status NextKey(const Marks& marks, const std::string& where, std::optional<DataKey>* next,
+               std::string* next_file) {
+  if (!marks.rotating_file) return Status::Ok();
+  *next_file = *marks.rotating_file;
+  auto read = ReadDataKeyFile(*next_file);
+  if (!read.ok()) {
+    return FailedPrecondition("数据密钥轮换未完成 the online key rotation of " + where +
+                              " to key " + marks.rotating.value_or("?") +
+                              " cannot go on: " + read.status().message() + kNothing);
+  }
+  if (DataKeyIdText(read->id) != marks.rotating.value_or("")) {
+    return FailedPrecondition("数据密钥轮换未完成 " + *next_file + " holds key " +
+                              DataKeyIdText(read->id) + ", not key " +
+                              marks.rotating.value_or("?") + " that the rotation of " + where +
+                              " is to" + kNothing);
+  }
+  *next = std::move(*read);
+  return Status::Ok();
 }
 
 }  // namespace
@@ -396,29 +454,39 @@ StatusOr<std::unique_ptr<RotatableStore>> OpenRotatableStore(const std::string& 
   if (IsDataDir(dir)) {
     auto marks = PeekMarks(dir);
     if (!marks.ok()) return marks.status();
-    if (marks->rotating_file) {
-      // Left mid-way through an online rotation: it goes on, with the new
-      // key from the file it was started with.
-      next_file = *marks->rotating_file;
-      auto read = ReadDataKeyFile(next_file);
-      if (!read.ok()) {
-        return FailedPrecondition("数据密钥轮换未完成 the online key rotation of " + dir +
-                                  " to key " + marks->rotating.value_or("?") +
-                                  " cannot go on: " + read.status().message() + kNothing);
-      }
-      if (DataKeyIdText(read->id) != marks->rotating.value_or("")) {
-        return FailedPrecondition("数据密钥轮换未完成 " + next_file + " holds key " +
-                                  DataKeyIdText(read->id) + ", not key " +
-                                  marks->rotating.value_or("?") + " that the rotation of " +
-                                  dir + " is to" + kNothing);
-      }
-      next = std::move(*read);
-    }
+    SHOUHU_RETURN_IF_ERROR(NextKey(*marks, dir, &next, &next_file));
   }
   auto base = OpenBase(dir, options, key);
   if (!base.ok()) return base.status();
   return std::unique_ptr<RotatableStore>(std::make_unique<SealedStore>(
       std::move(*base), key, std::move(next), std::move(next_file), layout));
+}
+
+StatusOr<std::unique_ptr<Store>> SealOpenStore(std::unique_ptr<Store> base,
+                                               const std::string& name, const DataKey* key,
+                                               const SealingLayout& layout) {
+  auto marks = MarksOf(*base);
+  if (!marks.ok()) return marks.status();
+  SHOUHU_RETURN_IF_ERROR(CheckMarks(*marks, name, key, /*online=*/false));
+  if (key == nullptr) return base;
+  SHOUHU_RETURN_IF_ERROR(EnsureCheckValue(*base, *key));
+  return std::unique_ptr<Store>(
+      std::make_unique<SealedStore>(std::move(base), *key, std::nullopt, "", layout));
+}
+
+StatusOr<std::unique_ptr<RotatableStore>> SealOpenStoreRotatable(std::unique_ptr<Store> base,
+                                                                 const std::string& name,
+                                                                 const DataKey& key,
+                                                                 const SealingLayout& layout) {
+  auto marks = MarksOf(*base);
+  if (!marks.ok()) return marks.status();
+  SHOUHU_RETURN_IF_ERROR(CheckMarks(*marks, name, &key, /*online=*/true));
+  std::optional<DataKey> next;
+  std::string next_file;
+  SHOUHU_RETURN_IF_ERROR(NextKey(*marks, name, &next, &next_file));
+  SHOUHU_RETURN_IF_ERROR(EnsureCheckValue(*base, key));
+  return std::unique_ptr<RotatableStore>(std::make_unique<SealedStore>(
+      std::move(base), key, std::move(next), std::move(next_file), layout));
 }
 
 StatusOr<SealState> ReadSealState(const std::string& dir) {

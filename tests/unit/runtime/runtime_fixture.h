@@ -25,6 +25,10 @@
 #include "shouhu/runtime.h"
 #include "shouhu/store.h"
 #include "../../support/test_paths.h"
+#ifdef SHOUHU_TEST_ON_POSTGRES
+#include "../../support/pg_cluster.h"
+#include "store/pg_store.h"
+#endif
 
 // Asserts that a StatusOr / Status-returning call failed with `code`.
 #define EXPECT_CODE(expr, want)                                   \
@@ -137,7 +141,17 @@ class RuntimeTest : public ::testing::Test {
   }
 
   void OpenStore() {
+#ifdef SHOUHU_TEST_ON_POSTGRES
+    // runtime_pg_test: the same tests on the PostgreSQL store, on a
+    // throw-away cluster that lives as long as the test.
+    if (!pg_) {
+      pg_ = std::make_unique<shouhu::testing::PgCluster>();
+      ASSERT_TRUE(pg_->ok()) << pg_->error();
+    }
+    auto base = OpenPostgresStore(pg_->Dsn(), store_options_);
+#else
     auto base = OpenRocksStore(dir_.Sub("db"), store_options_);
+#endif
     ASSERT_TRUE(base.ok()) << base.status().ToString();
     store_ = std::make_unique<FaultInjectingStore>(std::move(base).value());
   }
@@ -273,6 +287,9 @@ class RuntimeTest : public ::testing::Test {
   }
 
   TempDir dir_;
+#ifdef SHOUHU_TEST_ON_POSTGRES
+  std::unique_ptr<shouhu::testing::PgCluster> pg_;  // outlives the store
+#endif
   FakeClock clock_;
   StoreOptions store_options_;
   RuntimeOptions options_;

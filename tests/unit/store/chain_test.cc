@@ -1,14 +1,11 @@
-// Hash-chained appends (Mutation::ChainedAppend, shouhu/chain.h) on the real
-// RocksDB store: numbering and links in commit order under concurrency, no
-// gap after a failed group, continuation after reopen, and what a walk of
-// the chain detects (and does not).
+// Hash chains (shouhu/chain.h): the sealer's numbering after a failed group,
+// and what a walk of the chain detects (and does not), on a RocksDB store.
+// The chain on every backend (commit order under concurrency, no gap after a
+// failed commit, reopening) is in store_conformance_test.cc.
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <map>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "../../support/assert_ok.h"
@@ -35,108 +32,10 @@ Mutation Append(std::string payload) {
   return Mutation::ChainedAppend(std::string(kChain), std::move(payload));
 }
 
-// The chain's records in key order, decoded.
-std::vector<ChainRecord> Records(Store& store) {
-  std::vector<ChainRecord> out;
-  Status s = store.Scan(kChain, "", [&](std::string_view k, std::string_view v) {
-    auto r = DecodeChainRecord(kChain, k, v);
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    if (r.ok()) out.push_back(std::move(*r));
-    return true;
-  });
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  return out;
-}
-
 ChainReport Verify(Store& store) {
   auto report = VerifyChain(store, kChain);
   EXPECT_TRUE(report.ok()) << report.status().ToString();
   return report.ok() ? *report : ChainReport{};
-}
-
-std::vector<std::string> Payloads(Store& store) {
-  std::vector<std::string> out;
-  for (const ChainRecord& r : Records(store)) out.push_back(r.payload);
-  return out;
-}
-
-TEST(ChainTest, AppendsAreNumberedFromOneAndLinked) {
-  TempDir dir;
-  auto store = Open(dir.path());
-  ASSERT_NE(store, nullptr);
-  ASSERT_OK(store->Commit({Mutation::Put("x", "1"), Append("first")}));
-  ASSERT_OK(store->Commit({Append("second"), Append("third")}));
-
-  std::vector<ChainRecord> r = Records(*store);
-  ASSERT_EQ(r.size(), 3u);
-  EXPECT_EQ(r[0].seq, 1u);
-  EXPECT_EQ(r[0].prev_hash, std::string(kChainHashBytes, '\0'));
-  EXPECT_EQ(r[1].prev_hash, r[0].hash);
-  EXPECT_EQ(r[2].prev_hash, r[1].hash);
-  EXPECT_EQ(Payloads(*store), (std::vector<std::string>{"first", "second", "third"}));
-  // The stored key is the chain key of its seq.
-  EXPECT_TRUE(store->Get(ChainKey(kChain, 3)).ok());
-
-  ChainReport report = Verify(*store);
-  EXPECT_TRUE(report.ok) << report.problem;
-  EXPECT_EQ(report.records, 3u);
-  EXPECT_EQ(report.head_seq, 3u);
-  EXPECT_EQ(report.head_hash, HexOf(r[2].hash));
-  EXPECT_EQ(report.head_hash.size(), 64u);
-}
-
-// Many threads commit at once through group commit; each thread's records
-// must appear in the order its commits were acknowledged, and the chain must
-// be one unbroken line with no number skipped or repeated.
-TEST(ChainTest, ConcurrentCommitsFormOneChainInCommitOrder) {
-  constexpr int kThreads = 16, kPerThread = 60;
-  TempDir dir;
-  // Synced, so that each group's fsync keeps the others waiting and commits
-  // share groups even on a loaded machine (unsynced, 16 starved threads
-  // could each find the committer idle and the last check below failed).
-  auto store = Open(dir.path());
-  ASSERT_NE(store, nullptr);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kPerThread; ++i) {
-        const std::string id = std::to_string(t) + ":" + std::to_string(i);
-        Status s = store->Commit({Mutation::Put("data/" + id, id), Append(id)});
-        EXPECT_TRUE(s.ok()) << s.ToString();
-      }
-    });
-  }
-  for (std::thread& t : threads) t.join();
-
-  ChainReport report = Verify(*store);
-  EXPECT_TRUE(report.ok) << report.problem;
-  EXPECT_EQ(report.records, uint64_t{kThreads * kPerThread});
-  std::map<int, int> next;  // thread -> the next i expected
-  for (const std::string& p : Payloads(*store)) {
-    const int t = std::stoi(p.substr(0, p.find(':')));
-    const int i = std::stoi(p.substr(p.find(':') + 1));
-    EXPECT_EQ(i, next[t]) << "thread " << t << " out of commit order";
-    next[t] = i + 1;
-  }
-  EXPECT_LT(store->Stats().groups, store->Stats().commits)
-      << "the commits were expected to share groups";
-}
-
-TEST(ChainTest, ReopenedStoreContinuesTheChain) {
-  TempDir dir;
-  {
-    auto store = Open(dir.path());
-    ASSERT_NE(store, nullptr);
-    ASSERT_OK(store->Commit({Append("a"), Append("b")}));
-  }
-  auto store = Open(dir.path());
-  ASSERT_NE(store, nullptr);
-  ASSERT_OK(store->Commit({Append("c")}));
-  std::vector<ChainRecord> r = Records(*store);
-  ASSERT_EQ(r.size(), 3u);
-  EXPECT_EQ(r[2].seq, 3u);
-  EXPECT_EQ(r[2].prev_hash, r[1].hash);
-  EXPECT_TRUE(Verify(*store).ok);
 }
 
 // The sealer moves heads only for groups that were written: a discarded
@@ -162,39 +61,6 @@ TEST(ChainTest, SealerReusesNumbersOfAFailedGroup) {
   EXPECT_EQ(r2->prev_hash, r1->hash) << "linked to the written record";
   EXPECT_EQ(r2->payload, "two");
   EXPECT_EQ(loads, 1) << "the head is read from the store once";
-}
-
-// A commit that fails in the store (here a fault-injected one, as the
-// runtime sees it) consumes no number.
-TEST(ChainTest, FailedCommitLeavesNoGap) {
-  TempDir dir;
-  auto base = Open(dir.path());
-  ASSERT_NE(base, nullptr);
-  FaultInjectingStore store(std::move(base));
-  ASSERT_OK(store.Commit({Append("a")}));
-  store.FailNextCommits(2);
-  EXPECT_EQ(store.Commit({Append("x")}).code(), StatusCode::kUnavailable);
-  EXPECT_EQ(store.Commit({Append("y")}).code(), StatusCode::kUnavailable);
-  ASSERT_OK(store.Commit({Append("b")}));
-  EXPECT_EQ(Payloads(store), (std::vector<std::string>{"a", "b"}));
-  EXPECT_TRUE(Verify(store).ok);
-}
-
-TEST(ChainTest, UnreadableHeadRefusesAppendsAndWritesNothing) {
-  TempDir dir;
-  {
-    auto store = Open(dir.path());
-    ASSERT_NE(store, nullptr);
-    ASSERT_OK(store->Commit({Append("a")}));
-    ASSERT_OK(store->Commit({Mutation::Put(ChainKey(kChain, 2), "garbage")}));
-  }
-  auto store = Open(dir.path());
-  ASSERT_NE(store, nullptr);
-  Status s = store->Commit({Mutation::Put("other", "v"), Append("b")});
-  EXPECT_EQ(s.code(), StatusCode::kInternal) << s.ToString();
-  EXPECT_EQ(store->Get("other").status().code(), StatusCode::kNotFound);
-  // Commits without appends are not affected.
-  ASSERT_OK(store->Commit({Mutation::Put("other", "v")}));
 }
 
 // --- what a walk detects ---

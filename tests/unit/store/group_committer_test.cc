@@ -1,6 +1,6 @@
 // GroupCommitter with a scripted write function (deterministic grouping:
-// the first write is held open while callers queue behind it), and group
-// commit end to end through RocksStore.
+// the first write is held open while callers queue behind it). Group commit
+// end to end through each store is in store_conformance_test.cc.
 #include "store/group_committer.h"
 
 #include <gtest/gtest.h>
@@ -251,59 +251,6 @@ TEST(GroupCommitterTest, ShutdownFinishesTheWriteInFlightAndFailsTheQueue) {
   }
   committer.reset();
   EXPECT_EQ(writer.groups(), (std::vector<Group>{{"first"}}));
-}
-
-// End to end: many threads committing at once through RocksDB all succeed,
-// everything is there after a reopen, and the committer needed fewer synced
-// writes than there were commits.
-TEST(GroupCommitterTest, ConcurrentRocksCommitsAllSucceedInFewerWrites) {
-  constexpr int kThreads = 16;
-  constexpr int kCommitsPerThread = 40;
-  constexpr int kPutsPerCommit = 3;
-  TempDir dir;
-  StatusOr<std::unique_ptr<Store>> opened = OpenRocksStore(dir.path());
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  std::unique_ptr<Store> store = std::move(opened).value();
-
-  std::latch start(kThreads);
-  std::vector<int> failures(kThreads, 0);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      start.arrive_and_wait();
-      for (int i = 0; i < kCommitsPerThread; ++i) {
-        std::vector<Mutation> batch;
-        for (int p = 0; p < kPutsPerCommit; ++p) {
-          char key[32];
-          std::snprintf(key, sizeof key, "t%02d/%03d/%d", t, i, p);
-          batch.push_back(Mutation::Put(key, "value"));
-        }
-        if (!store->Commit(std::move(batch)).ok()) ++failures[t];
-      }
-    });
-  }
-  for (std::thread& th : threads) th.join();
-  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(failures[t], 0) << "thread " << t;
-
-  constexpr uint64_t kCommits = kThreads * kCommitsPerThread;
-  const StoreStats stats = store->Stats();
-  EXPECT_EQ(stats.commits, kCommits);
-  EXPECT_LT(stats.groups, kCommits);
-  EXPECT_EQ(stats.bytes, kCommits * kPutsPerCommit * (9 + 5));
-
-  store.reset();
-  opened = OpenRocksStore(dir.path());
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  store = std::move(opened).value();
-  size_t count = 0;
-  ASSERT_TRUE(store
-                  ->Scan("t", "",
-                         [&](std::string_view, std::string_view value) {
-                           count += value == "value";
-                           return true;
-                         })
-                  .ok());
-  EXPECT_EQ(count, kCommits * kPutsPerCommit);
 }
 
 }  // namespace

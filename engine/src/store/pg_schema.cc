@@ -1,0 +1,70 @@
+#include "store/pg_schema.h"
+
+#include <string>
+
+namespace shouhu::pg {
+namespace {
+
+// Append only: migration i takes the schema from version i to i + 1. A
+// released migration is never edited.
+const char* const kMigrations[] = {
+    // 1: the key/value table. The primary key's b-tree orders keys bytewise,
+    // as RocksDB does; the timer index (keys by due time) is a range of it.
+    "CREATE TABLE shouhu_kv (key bytea PRIMARY KEY, value bytea NOT NULL)",
+};
+
+// Any constant will do, as long as nothing else in the database uses it:
+// "shouhu" in ASCII.
+constexpr const char* kLockId = "115104111117104117";
+
+StatusOr<int> CurrentVersion(Conn& conn) {
+  auto exists = conn.Exec("schema", "SELECT to_regclass('shouhu_schema') IS NOT NULL");
+  if (!exists.ok()) return exists.status();
+  if (Value(exists->get(), 0, 0) != "t") return 0;
+  auto r = conn.Exec("schema", "SELECT coalesce(max(version), 0) FROM shouhu_schema");
+  if (!r.ok()) return r.status();
+  return std::stoi(std::string(Value(r->get(), 0, 0)));
+}
+
+}  // namespace
+
+int SchemaVersion() { return static_cast<int>(std::size(kMigrations)); }
+
+Status MigrateSchema(Conn& conn) {
+  auto version = CurrentVersion(conn);
+  if (!version.ok()) return version.status();
+  if (*version == SchemaVersion()) return Status::Ok();
+  auto migrate = [&]() -> Status {
+    auto begun = conn.Exec("schema", "BEGIN");
+    if (!begun.ok()) return begun.status();
+    auto locked = conn.Exec("schema", std::string("SELECT pg_advisory_xact_lock(") + kLockId + ")");
+    if (!locked.ok()) return locked.status();
+    auto created = conn.Exec("schema",
+                             "CREATE TABLE IF NOT EXISTS shouhu_schema (version integer PRIMARY "
+                             "KEY, applied_at timestamptz NOT NULL DEFAULT now())");
+    if (!created.ok()) return created.status();
+    // Another node may have migrated while we waited for the lock.
+    version = CurrentVersion(conn);
+    if (!version.ok()) return version.status();
+    for (int v = *version; v < SchemaVersion(); ++v) {
+      auto ran = conn.Exec("schema migration " + std::to_string(v + 1), kMigrations[v]);
+      if (!ran.ok()) return ran.status();
+      auto noted = conn.Exec("schema", "INSERT INTO shouhu_schema (version) VALUES (" +
+                                           std::to_string(v + 1) + ")");
+      if (!noted.ok()) return noted.status();
+    }
+    auto committed = conn.Exec("schema", "COMMIT");
+    return committed.ok() ? Status::Ok() : committed.status();
+  };
+  if (*version > SchemaVersion()) {
+    return FailedPrecondition("postgres: the database's schema is version " +
+                              std::to_string(*version) + ", newer than this shouhu knows (" +
+                              std::to_string(SchemaVersion()) +
+                              "): upgrade shouhu 数据库版本高于本程序");
+  }
+  Status s = migrate();
+  if (!s.ok() && conn.Alive()) (void)conn.Exec("schema", "ROLLBACK");
+  return s;
+}
+
+}  // namespace shouhu::pg

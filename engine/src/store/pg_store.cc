@@ -1,0 +1,306 @@
+// The PostgreSQL adapter (see pg_store.h). libpq is used directly through
+// pg_conn.h; this file holds the SQL, the group write and the snapshot scan.
+#include "store/pg_store.h"
+
+#include <algorithm>
+#include <deque>
+#include <filesystem>
+#include <limits>
+#include <span>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "store/chain_sealer.h"
+#include "store/group_committer.h"
+#include "store/pg_conn.h"
+#include "store/pg_schema.h"
+
+namespace shouhu {
+namespace {
+
+// Rows per page of a scan: big enough that a long scan is few round trips,
+// small enough that one page's result stays a few hundred KiB.
+constexpr int kScanPage = 512;
+
+const pg::Statement kGet{"shouhu_get", "SELECT value FROM shouhu_kv WHERE key = $1", 1};
+const pg::Statement kLast{"shouhu_last",
+                          "SELECT key FROM shouhu_kv WHERE key >= $1 AND key < $2 "
+                          "ORDER BY key DESC LIMIT 1",
+                          2};
+const pg::Statement kLastOpen{"shouhu_last_open",
+                              "SELECT key FROM shouhu_kv WHERE key >= $1 "
+                              "ORDER BY key DESC LIMIT 1",
+                              1};
+// A scan's pages: the first from `start` (>=), the next after the last key
+// seen (>); bounded by the prefix's successor unless it has none.
+#define SHOUHU_SCAN_SQL(op, bound) \
+  "SELECT key, value FROM shouhu_kv WHERE key " op " $1" bound " ORDER BY key LIMIT 512"
+const pg::Statement kScanFrom{"shouhu_scan_from", SHOUHU_SCAN_SQL(">=", " AND key < $2"), 2};
+const pg::Statement kScanAfter{"shouhu_scan_after", SHOUHU_SCAN_SQL(">", " AND key < $2"), 2};
+const pg::Statement kScanFromOpen{"shouhu_scan_from_open", SHOUHU_SCAN_SQL(">=", ""), 1};
+const pg::Statement kScanAfterOpen{"shouhu_scan_after_open", SHOUHU_SCAN_SQL(">", ""), 1};
+#undef SHOUHU_SCAN_SQL
+const pg::Statement kPut{"shouhu_put",
+                         "INSERT INTO shouhu_kv (key, value) VALUES ($1, $2) "
+                         "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                         2};
+// Sealed chain records are inserted: a second record with the same number
+// is an error, never a silent overwrite.
+const pg::Statement kInsert{"shouhu_insert",
+                            "INSERT INTO shouhu_kv (key, value) VALUES ($1, $2)", 2};
+const pg::Statement kDelete{"shouhu_delete", "DELETE FROM shouhu_kv WHERE key = $1", 1};
+
+// The smallest string greater than every string starting with `prefix`, or ""
+// when there is none (prefix empty or all 0xff).
+std::string PrefixSuccessor(std::string_view prefix) {
+  std::string s(prefix);
+  while (!s.empty()) {
+    auto& last = reinterpret_cast<unsigned char&>(s.back());
+    if (last != 0xff) {
+      ++last;
+      return s;
+    }
+    s.pop_back();
+  }
+  return s;
+}
+
+class PgStore final : public Store {
+ public:
+  PgStore(const std::string& dsn, const StoreOptions& options, std::unique_ptr<pg::Conn> writer)
+      : readers_(dsn, /*max_idle=*/8),
+        sync_(options.sync),
+        writer_(std::move(writer)),
+        sealer_(NewSealer()),
+        committer_(std::make_unique<GroupCommitter>(
+            [this](std::span<const GroupCommitter::Batch* const> group) {
+              return WriteGroup(group);
+            },
+            options.max_group_bytes)) {}
+
+  ~PgStore() override { committer_.reset(); }
+
+  Status Commit(std::vector<Mutation> batch) override {
+    if (batch.empty()) return Status::Ok();
+    // libpq passes lengths as int.
+    constexpr size_t kMaxLen = std::numeric_limits<int32_t>::max();
+    for (const Mutation& m : batch) {
+      if (m.key.empty()) return InvalidArgument("store: empty key");
+      if (m.key.size() > kMaxLen || m.value.size() > kMaxLen) {
+        return InvalidArgument("store: key or value longer than 2 GiB");
+      }
+    }
+    return committer_->Commit(batch);
+  }
+
+  StatusOr<std::string> Get(std::string_view key) override {
+    auto conn = readers_.Take();
+    if (!conn.ok()) return conn.status();
+    const std::string_view params[] = {key};
+    auto r = (*conn)->Run("get", kGet, params);
+    if (!r.ok()) return r.status();
+    if (pg::Rows(r->get()) == 0) return NotFound("store: no such key");
+    return std::string(pg::Value(r->get(), 0, 0));
+  }
+
+  Status Scan(std::string_view prefix, std::string_view start,
+              const std::function<bool(std::string_view, std::string_view)>& fn) override {
+    auto conn = readers_.Take();
+    if (!conn.ok()) return conn.status();
+    // The snapshot is taken at the first page's query and kept to the end.
+    auto begun = (*conn)->Exec("scan", "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    if (!begun.ok()) return begun.status();
+    const std::string upper = PrefixSuccessor(prefix);
+    std::string from(start > prefix ? start : prefix);
+    for (bool first = true;; first = false) {
+      const pg::Statement& stmt = upper.empty() ? (first ? kScanFromOpen : kScanAfterOpen)
+                                                : (first ? kScanFrom : kScanAfter);
+      const std::string_view params[] = {from, upper};
+      auto page = (*conn)->Run("scan", stmt, std::span(params, stmt.params));
+      if (!page.ok()) return page.status();  // the lease drops the connection
+      const int rows = pg::Rows(page->get());
+      for (int i = 0; i < rows; ++i) {
+        if (!fn(pg::Value(page->get(), i, 0), pg::Value(page->get(), i, 1))) {
+          return EndScan(**conn);
+        }
+      }
+      if (rows < kScanPage) break;
+      from = std::string(pg::Value(page->get(), rows - 1, 0));
+    }
+    return EndScan(**conn);
+  }
+
+  StatusOr<std::string> LastKeyWithPrefix(std::string_view prefix) override {
+    auto conn = readers_.Take();
+    if (!conn.ok()) return conn.status();
+    const std::string upper = PrefixSuccessor(prefix);
+    const std::string_view params[] = {prefix, upper};
+    const pg::Statement& stmt = upper.empty() ? kLastOpen : kLast;
+    auto r = (*conn)->Run("last key", stmt, std::span(params, stmt.params));
+    if (!r.ok()) return r.status();
+    if (pg::Rows(r->get()) == 0) return NotFound("store: no key with this prefix");
+    return std::string(pg::Value(r->get(), 0, 0));
+  }
+
+  // A RocksDB store holding every row of one snapshot: what `shouhu backup`
+  // and the online backup expect, restorable into either backend.
+  Status Checkpoint(const std::string& dir) override {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (fs::exists(dir, ec) && (!fs::is_directory(dir, ec) || !fs::is_empty(dir, ec))) {
+      return FailedPrecondition("store: checkpoint dir is not empty: " + dir);
+    }
+    auto copy = OpenRocksStore(dir, {});
+    if (!copy.ok()) return copy.status();
+    std::vector<Mutation> batch;
+    size_t bytes = 0;
+    Status written = Status::Ok();
+    auto flush = [&] {
+      written = (*copy)->Commit(std::move(batch));
+      batch.clear();
+      bytes = 0;
+      return written.ok();
+    };
+    Status scanned = Scan("", "", [&](std::string_view key, std::string_view value) {
+      batch.push_back(Mutation::Put(std::string(key), std::string(value)));
+      bytes += key.size() + value.size();
+      return bytes < (4 << 20) || flush();
+    });
+    if (scanned.ok() && written.ok()) flush();
+    copy->reset();
+    if (!scanned.ok() || !written.ok()) {
+      fs::remove_all(dir, ec);
+      return !scanned.ok() ? scanned : written;
+    }
+    return Status::Ok();
+  }
+
+  StoreStats Stats() const override { return committer_->Stats(); }
+
+  // Asks the server (one round trip): reachable, not a standby, and not
+  // read-only for new transactions.
+  Status WriteHealth() const override {
+    auto conn = readers_.Take();
+    if (!conn.ok()) return conn.status();
+    auto r = (*conn)->Exec(
+        "health", "SELECT pg_is_in_recovery()::text, current_setting('transaction_read_only')");
+    if (!r.ok()) return r.status();
+    if (pg::Value(r->get(), 0, 0) == "true") {
+      return Unavailable(
+          "postgres: the server is a standby (in recovery) and read-only 数据库为只读备库");
+    }
+    if (pg::Value(r->get(), 0, 1) == "on") {
+      return Unavailable(
+          "postgres: the server is read-only (default_transaction_read_only) 数据库只读");
+    }
+    return Status::Ok();
+  }
+
+ private:
+  static Status EndScan(pg::Conn& conn) {
+    auto r = conn.Exec("scan", "COMMIT");
+    return r.ok() ? Status::Ok() : r.status();
+  }
+
+  ChainSealer NewSealer() {
+    return ChainSealer([this](std::string_view prefix) { return LastRecord(prefix); });
+  }
+
+  // The writer's connection: kept open between groups, opened again when the
+  // server closed it.
+  Status EnsureWriter() {
+    if (writer_ && writer_->Reusable()) return Status::Ok();
+    writer_.reset();
+    auto conn = pg::Conn::Connect(readers_.dsn());
+    if (!conn.ok()) return conn.status();
+    if (!sync_) {
+      auto set = (*conn)->Exec("set", "SET synchronous_commit = off");
+      if (!set.ok()) return set.status();
+    }
+    for (const pg::Statement* s : {&kPut, &kInsert, &kDelete}) {
+      SHOUHU_RETURN_IF_ERROR((*conn)->Prepare(*s));
+    }
+    writer_ = std::move(*conn);
+    return Status::Ok();
+  }
+
+  // Runs on the committer thread only, so the members it uses need no lock.
+  // Every failure is kUnavailable, as the Store contract promises, except
+  // an unreadable chain head (kInternal, nothing sent).
+  Status WriteGroup(std::span<const GroupCommitter::Batch* const> group) {
+    SHOUHU_RETURN_IF_ERROR(EnsureWriter());
+    sealer_.Discard();
+    ops_.clear();
+    sealed_.clear();
+    for (const GroupCommitter::Batch* batch : group) {
+      for (const Mutation& m : *batch) {
+        if (m.kind != Mutation::Kind::kChainedAppend) {
+          ops_.push_back({m.kind == Mutation::Kind::kDelete ? &kDelete : &kPut, {m.key, m.value}});
+          continue;
+        }
+        auto& [key, value] = sealed_.emplace_back();
+        Status sealed = sealer_.Seal(m, &key, &value);
+        if (!sealed.ok()) {
+          sealer_.Discard();
+          return sealed;
+        }
+        ops_.push_back({&kInsert, {key, value}});
+      }
+    }
+    // In key order (stable: writes to one key keep theirs), so that writers
+    // of several nodes lock rows in one order and cannot deadlock.
+    std::stable_sort(ops_.begin(), ops_.end(), [](const pg::Step& a, const pg::Step& b) {
+      return a.params[0] < b.params[0];
+    });
+    bool in_doubt = false;
+    Status s = writer_->RunPipeline("commit", ops_, &in_doubt);
+    if (!s.ok()) {
+      // Forget every head, not only this group's: after a commit in doubt
+      // the records may be there after all, so they are read again.
+      sealer_ = NewSealer();
+      if (!writer_->Reusable()) writer_.reset();
+      return s.code() == StatusCode::kUnavailable ? s : Unavailable(s.message());
+    }
+    sealer_.Commit();
+    return Status::Ok();
+  }
+
+  // The newest record of a hash chain, for the sealer (committer thread).
+  StatusOr<std::pair<std::string, std::string>> LastRecord(std::string_view prefix) {
+    auto key = LastKeyWithPrefix(prefix);
+    if (!key.ok()) return key.status();
+    auto value = Get(*key);
+    if (!value.ok()) return value.status();
+    return std::pair{std::move(*key), std::move(*value)};
+  }
+
+  mutable pg::Pool readers_;
+  const bool sync_;
+  // Committer thread only.
+  std::unique_ptr<pg::Conn> writer_;
+  std::vector<pg::Step> ops_;
+  std::deque<std::pair<std::string, std::string>> sealed_;  // ops_ points into it
+  ChainSealer sealer_;
+  // Declared last: must stop before the members above go away.
+  std::unique_ptr<GroupCommitter> committer_;
+};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Store>> OpenPostgresStore(const std::string& dsn,
+                                                   const StoreOptions& options) {
+  SHOUHU_RETURN_IF_ERROR(CheckPostgresDsn(dsn));
+  auto conn = pg::Conn::Connect(dsn);
+  if (!conn.ok()) return conn.status();
+  SHOUHU_RETURN_IF_ERROR(pg::MigrateSchema(**conn));
+  // The committer opens its own connection on its first group.
+  return std::unique_ptr<Store>(std::make_unique<PgStore>(dsn, options, nullptr));
+}
+
+Status CheckPostgresDsn(const std::string& dsn) {
+  if (dsn.empty()) return InvalidArgument("empty PostgreSQL connection string 数据库连接串为空");
+  return pg::CheckDsn(dsn);
+}
+
+}  // namespace shouhu

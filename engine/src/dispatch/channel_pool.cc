@@ -4,7 +4,7 @@
 namespace shouhu::dispatch {
 
 void RoundTally::Done(const DispatchRound& done) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   sum_.attempted += done.attempted;
   sum_.delivered += done.delivered;
   sum_.retried += done.retried;
@@ -15,8 +15,11 @@ void RoundTally::Done(const DispatchRound& done) {
 }
 
 void RoundTally::Wait(DispatchRound& round) {
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait(lock, [&] { return pending_ == 0; });
+  MutexLock lock(mu_);
+  cv_.wait(lock.native(), [&] {
+    mu_.AssertHeld();
+    return pending_ == 0;
+  });
   round.attempted += sum_.attempted;
   round.delivered += sum_.delivered;
   round.retried += sum_.retried;
@@ -29,7 +32,7 @@ ChannelPool::ChannelPool(std::vector<std::unique_ptr<Sender>>& senders, const Cl
     : senders_(senders), clock_(clock), work_(std::move(work)), drained_(std::move(drained)) {}
 
 void ChannelPool::Start() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (!threads_.empty()) return;
   stopping_ = false;
   for (auto& sender : senders_) {
@@ -42,14 +45,14 @@ void ChannelPool::Start() {
 void ChannelPool::Stop() {
   std::vector<std::thread> threads;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (threads_.empty()) return;
     stopping_ = true;
     WakeAll();
     threads.swap(threads_);
   }
   for (std::thread& t : threads) t.join();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   for (Job& job : queue_) {
     in_hand_.erase(job.delivery.id);
     if (job.tally) job.tally->Done({});  // not attempted: still due
@@ -60,12 +63,12 @@ void ChannelPool::Stop() {
 }
 
 void ChannelPool::BeginScan() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   finished_.clear();
 }
 
 bool ChannelPool::Offer(Delivery d, std::shared_ptr<RoundTally> tally) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (threads_.empty() || in_hand_.count(d.id) || finished_.count(d.id)) return false;
   in_hand_.insert(d.id);
   if (tally) tally->Add();
@@ -75,12 +78,12 @@ bool ChannelPool::Offer(Delivery d, std::shared_ptr<RoundTally> tally) {
 }
 
 bool ChannelPool::Holds(const std::string& id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return in_hand_.count(id) || finished_.count(id);
 }
 
 size_t ChannelPool::InHand() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return in_hand_.size();
 }
 
@@ -92,7 +95,7 @@ void ChannelPool::Run(Sender& sender, Alarm& alarm) {
   for (;;) {
     Job job;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       if (stopping_) return;
       if (!queue_.empty()) {
         job = std::move(queue_.front());
@@ -109,7 +112,7 @@ void ChannelPool::Run(Sender& sender, Alarm& alarm) {
     work_(sender, job.delivery, done);
     bool drained;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       in_hand_.erase(job.delivery.id);
       finished_.insert(job.delivery.id);
       drained = in_hand_.empty();

@@ -32,6 +32,7 @@
 #include "shouhu/clock.h"
 #include "shouhu/delivery.h"
 #include "shouhu/dispatcher.h"
+#include "shouhu/mutex.h"
 
 namespace shouhu::dispatch {
 
@@ -40,7 +41,7 @@ namespace shouhu::dispatch {
 class RoundTally {
  public:
   void Add() {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     ++pending_;
   }
   // `done` holds what one delivery's worker did (attempted, outcomes).
@@ -49,10 +50,10 @@ class RoundTally {
   void Wait(DispatchRound& round);
 
  private:
-  std::mutex mu_;  // guards pending_ and sum_
+  Mutex mu_;
   std::condition_variable cv_;
-  size_t pending_ = 0;
-  DispatchRound sum_;
+  size_t pending_ SHOUHU_GUARDED_BY(mu_) = 0;
+  DispatchRound sum_ SHOUHU_GUARDED_BY(mu_);
 };
 
 class ChannelPool {
@@ -91,20 +92,20 @@ class ChannelPool {
     std::shared_ptr<RoundTally> tally;
   };
   void Run(Sender& sender, Alarm& alarm);
-  void WakeAll();
+  void WakeAll() SHOUHU_REQUIRES(mu_);
 
   std::vector<std::unique_ptr<Sender>>& senders_;
   const Clock& clock_;
   const Work work_;
   const std::function<void()> drained_;
 
-  mutable std::mutex mu_;  // guards everything below
-  std::deque<Job> queue_;
-  std::set<std::string> in_hand_;   // ids queued or being sent
-  std::set<std::string> finished_;  // ids finished since BeginScan
-  bool stopping_ = false;
-  std::vector<std::unique_ptr<Alarm>> alarms_;  // one per thread
-  std::vector<std::thread> threads_;
+  mutable Mutex mu_;
+  std::deque<Job> queue_ SHOUHU_GUARDED_BY(mu_);
+  std::set<std::string> in_hand_ SHOUHU_GUARDED_BY(mu_);   // ids queued or being sent
+  std::set<std::string> finished_ SHOUHU_GUARDED_BY(mu_);  // ids finished since BeginScan
+  bool stopping_ SHOUHU_GUARDED_BY(mu_) = false;
+  std::vector<std::unique_ptr<Alarm>> alarms_ SHOUHU_GUARDED_BY(mu_);  // one per thread
+  std::vector<std::thread> threads_ SHOUHU_GUARDED_BY(mu_);
 };
 
 }  // namespace shouhu::dispatch

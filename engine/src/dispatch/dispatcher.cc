@@ -4,7 +4,6 @@
 #include "shouhu/dispatcher.h"
 
 #include <map>
-#include <mutex>
 #include <random>
 #include <thread>
 #include <vector>
@@ -13,6 +12,7 @@
 #include "dispatch/channel_pool.h"
 #include "dispatch/message.h"
 #include "shouhu/log.h"
+#include "shouhu/mutex.h"
 #include "shouhu/telemetry.h"
 
 namespace shouhu {
@@ -96,17 +96,17 @@ class DispatcherImpl : public Dispatcher {
   const Clock& clock_;
   const DispatcherOptions options_;
   std::map<std::string, Channel, std::less<>> channels_;
-  std::mutex random_mu_;
-  std::mt19937_64 random_;
+  Mutex random_mu_;
+  std::mt19937_64 random_ SHOUHU_GUARDED_BY(random_mu_);
   // One round at a time: guards the channels' token buckets and the pools'
-  // scans (BeginScan .. Offer).
-  std::mutex round_mu_;
+  // scans (BeginScan .. Offer). Taken before a pool's lock.
+  Mutex round_mu_;
 
-  std::mutex loop_mu_;  // guards alarm_ and loop_
+  Mutex loop_mu_;
   // The loop's place to wait on the clock; made by Start, gone after Stop.
-  std::unique_ptr<Alarm> alarm_;
+  std::unique_ptr<Alarm> alarm_ SHOUHU_GUARDED_BY(loop_mu_);
   std::atomic<bool> stopping_{false};
-  std::thread loop_;
+  std::thread loop_ SHOUHU_GUARDED_BY(loop_mu_);
 };
 
 std::chrono::milliseconds DispatcherImpl::Backoff(int attempt) {
@@ -117,7 +117,7 @@ std::chrono::milliseconds DispatcherImpl::Backoff(int attempt) {
   base = std::min(base, static_cast<double>(p.max.count()));
   double cut;
   {
-    std::lock_guard<std::mutex> lock(random_mu_);
+    MutexLock lock(random_mu_);
     cut = std::uniform_real_distribution<double>(0.0, p.jitter)(random_);
   }
   return std::chrono::milliseconds(static_cast<int64_t>(base * (1.0 - cut)));
@@ -196,7 +196,7 @@ void DispatcherImpl::Record(const Delivery& d, const DeliveryOutcome& outcome,
 
 StatusOr<DispatchRound> DispatcherImpl::Schedule(
     const std::shared_ptr<dispatch::RoundTally>& tally) {
-  std::lock_guard<std::mutex> round_lock(round_mu_);
+  MutexLock round_lock(round_mu_);
   DispatchRound round;
   Instant now = clock_.Now();
 
@@ -303,7 +303,7 @@ void DispatcherImpl::StopPools() {
 
 void DispatcherImpl::Start() {
   StartPools();
-  std::lock_guard<std::mutex> lock(loop_mu_);
+  MutexLock lock(loop_mu_);
   if (loop_.joinable()) return;
   stopping_ = false;
   alarm_ = clock_.NewAlarm();
@@ -329,7 +329,7 @@ void DispatcherImpl::Start() {
 void DispatcherImpl::Stop() {
   std::thread loop;
   {
-    std::lock_guard<std::mutex> lock(loop_mu_);
+    MutexLock lock(loop_mu_);
     if (loop_.joinable()) {
       stopping_ = true;
       alarm_->Wake();
@@ -341,12 +341,12 @@ void DispatcherImpl::Stop() {
   // wakes the loop when it has sent all it held.
   if (loop.joinable()) loop.join();
   StopPools();
-  std::lock_guard<std::mutex> lock(loop_mu_);
+  MutexLock lock(loop_mu_);
   alarm_.reset();
 }
 
 void DispatcherImpl::Wake() {
-  std::lock_guard<std::mutex> lock(loop_mu_);
+  MutexLock lock(loop_mu_);
   if (alarm_) alarm_->Wake();
 }
 

@@ -1,12 +1,15 @@
 // Text with {{name}} placeholders (request bodies, URLs, headers, signed
 // strings), checked once at init against the names a plugin offers, and
-// rendered per message with an escaping chosen by the caller.
+// rendered per message with an escaping chosen by the caller. Parsed by the
+// engine's one placeholder parser (shouhu/text_template.h, header-only), the
+// same that reads the workflows' notification templates.
 #pragma once
 
 #include <functional>
 #include <set>
 #include <string>
-#include <vector>
+
+#include "shouhu/text_template.h"
 
 namespace shouhu::plugin {
 
@@ -21,16 +24,14 @@ class Template {
 
   // The text with each placeholder replaced by value(name).
   std::string Render(
-      const std::function<std::string(const std::string&)>& value) const;
+      const std::function<std::string(const std::string&)>& value) const {
+    return text_.Render(value);
+  }
 
-  bool Uses(const std::string& name) const;
+  bool Uses(const std::string& name) const { return text_.Uses(name); }
 
  private:
-  struct Part {
-    bool placeholder;
-    std::string text;  // literal text, or the placeholder's name
-  };
-  std::vector<Part> parts_;
+  TextTemplate text_;
 };
 
 }  // namespace shouhu::plugin

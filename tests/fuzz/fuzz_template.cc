@@ -1,5 +1,5 @@
-// libFuzzer: any outbox context (the JSON a transition leaves for the
-// dispatcher) rendered through each template of the bundled workflows, for a
+// libFuzzer: any outbox context (as JSON, read the way a format 1 outbox
+// entry's context is read) rendered through each template of the bundled workflows, for a
 // reader who may read everything and for one who may read nothing but the
 // case id and step. The first byte picks the template, the second the reader.
 #include <cstdint>
@@ -11,6 +11,7 @@
 
 #include "../support/test_paths.h"
 #include "dispatch/message.h"
+#include "runtime/codec.h"
 #include "shouhu/catalog.h"
 #include "shouhu/org.h"
 
@@ -45,7 +46,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   shouhu::dispatch::Shows shows = [everything](std::string_view name) {
     return everything || name == "case_id" || name == "state_label";
   };
-  auto m = shouhu::dispatch::RenderMessage(*w, *t, context, &f->org, shows);
+  // Read as an outbox entry of format 1 carried it: the typed context.
+  auto m = shouhu::dispatch::RenderMessage(*w, *t, shouhu::codec::DecodeContextV1(context),
+                                           &f->org, shows);
   // What is rendered is valid JSON for the provider's parameters.
   if (!nlohmann::json::accept(m.params_json)) std::abort();
   return 0;

@@ -98,9 +98,9 @@ SCENARIO(AnnualSurvey, ACommunitySurveysRegistersAndClosesWithItsCoverage) {
 
   EXPECT_EQ(s.Fire(id, kDirector, "close_survey"), "closed");
   OutboxEntry closed = s.ExpectNotice(s.TakeOutbox(), "survey_closed", {kTownshipHead}, {"sms"});
-  EXPECT_EQ(closed.context["data"].value("households_surveyed", json()), 40) << closed.context.dump();
-  EXPECT_EQ(closed.context["data"].value("children_found", json()), 14) << closed.context.dump();
-  EXPECT_EQ(closed.context["data"].value("children_registered", json()), 2) << closed.context.dump();
+  EXPECT_EQ(closed.context.data.value("households_surveyed", json()), 40) << closed.context.data.dump();
+  EXPECT_EQ(closed.context.data.value("children_found", json()), 14) << closed.context.data.dump();
+  EXPECT_EQ(closed.context.data.value("children_registered", json()), 2) << closed.context.data.dump();
   EXPECT_TRUE(s.TimerNames(id).empty());
 
   // The closed survey is the denominator of 建档率: one "children surveyed"

@@ -104,7 +104,7 @@ SCENARIO(DropoutReturn, FailedPersuasionWrittenReportMeasuresThenBack) {
   auto out = s.TakeOutbox();
   auto sent = s.ExpectNotice(out, "written_report", {kEducationBureau, kCaseWorker, kTownshipHead},
                              {"email", "sms"});
-  EXPECT_EQ(sent.context["data"]["report_recipients"], json({"education_bureau", "township"}));
+  EXPECT_EQ(sent.context.data["report_recipients"], json({"education_bureau", "township"}));
   // The bureau owns the measures; each measure restarts the monthly review.
   Instant review = *s.TimerDue(id, "measures_review");
   s.Advance(20 * 24h);

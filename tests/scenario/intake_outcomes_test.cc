@@ -45,7 +45,7 @@ SCENARIO(IntakeOutcomes, NotACaseClosesWithReasonsToTheReporter) {
             "not_a_case");
   auto out = s.TakeOutbox();
   auto notice = s.ExpectNotice(out, "not_a_case_notice", {kTeacher}, {"sms"});
-  EXPECT_EQ(notice.context["data"].value("not_a_case_reasons", ""),
+  EXPECT_EQ(notice.context.data.value("not_a_case_reasons", ""),
             "经核实系玩耍时意外摔伤，监护到位，无侵害");
   EXPECT_TRUE(s.Case(id).timers.empty());
   s.Refused(id, kOfficer, "accept", {{"intake_kind", "administrative"}, {"accepted_at", Now(s)}},
@@ -118,7 +118,7 @@ SCENARIO(IntakeOutcomes, TransferOnlyToACompetentUnit) {
   // The station serving another township, before acceptance.
   EXPECT_EQ(s.Fire(id, kOfficer, "transfer", {{"transfer_to", "dongfeng-police"}}), "transferred");
   auto notice = s.ExpectNotice(s.TakeOutbox(), "transfer_notice", {kTeacher}, {"sms"});
-  EXPECT_EQ(notice.context["data"].value("transfer_to", ""), "dongfeng-police");
+  EXPECT_EQ(notice.context.data.value("transfer_to", ""), "dongfeng-police");
   // The county bureau, after acceptance.
   std::string after = File(s, "unlawful_harm", "林小县");
   s.Fire(after, kOfficer, "accept", {{"intake_kind", "criminal"}, {"accepted_at", Now(s)}});

@@ -191,27 +191,21 @@ std::vector<OutboxEntry> Scenario::TakeOutbox() {
 
 std::vector<std::string> Scenario::Recipients(const OutboxEntry& e) const {
   std::set<std::string> users;
-  const json& ctx = e.context;
-  std::string unit = ctx.value("unit", "");
-  for (const json& r : e.recipients) {
-    std::string kind = r.value("kind", "");
-    if (kind == "reporter") {
-      users.insert(ctx.value("reporter", ""));
-      for (const json& j : ctx.value("joined_reporters", json::array())) users.insert(j);
-    } else if (kind == "owner") {
-      std::string owner = ctx.value("owner", "");
-      std::string role = ctx.value("owner_role", "");
-      if (owner.empty()) owner = ctx.value("previous_owner", "");
-      if (role.empty()) role = ctx.value("previous_owner_role", "");
+  const NotificationContext& ctx = e.context;
+  for (const Recipient& r : e.recipients) {
+    if (r.kind == Recipient::Kind::kReporter) {
+      users.insert(ctx.reporter);
+      for (const std::string& j : ctx.joined_reporters) users.insert(j);
+    } else if (r.kind == Recipient::Kind::kOwner) {
+      std::string owner = !ctx.owner.empty() ? ctx.owner : ctx.previous_owner;
+      std::string role = !ctx.owner_role.empty() ? ctx.owner_role : ctx.previous_owner_role;
       if (!owner.empty()) {
         users.insert(owner);
       } else {
-        for (const User* u : org_.Resolve(unit, role, 0)) users.insert(u->id);
+        for (const User* u : org_.Resolve(ctx.unit, role, 0)) users.insert(u->id);
       }
     } else {
-      for (const User* u : org_.Resolve(unit, r.value("role", ""), r.value("up", 0))) {
-        users.insert(u->id);
-      }
+      for (const User* u : org_.Resolve(ctx.unit, r.role, r.up)) users.insert(u->id);
     }
   }
   return {users.begin(), users.end()};

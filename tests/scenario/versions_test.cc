@@ -61,7 +61,8 @@ SCENARIO(Versions, RunningCasesStayOnTheDeployedV2) {
     ASSERT_EQ(e.recipients.size(), 1u);
     bool old = e.case_id == old_case;
     // v2 addressed the step's owner; v4 the police officers who owe it.
-    EXPECT_EQ(e.recipients[0].value("kind", ""), old ? "owner" : "role") << e.case_id;
+    EXPECT_EQ(e.recipients[0].kind, old ? Recipient::Kind::kOwner : Recipient::Kind::kRole)
+        << e.case_id;
   }
   EXPECT_EQ(late, 2);
   EXPECT_EQ(s.Case(old_case).unit, "chengguan-primary");

@@ -1,8 +1,22 @@
 // The outbox dispatcher: delivers the notifications that transitions and
 // escalations leave in the runtime's outbox.
 //
-// Thread safety: RunOnce must not be called from two threads at once; Start
-// runs it on a thread of its own until Stop. Everything else is immutable.
+// Threads: each channel has its own pool of sending threads, one per
+// Sender (its concurrency cap), kept from Create until the dispatcher is
+// destroyed (Stop ends them; Start or RunOnce starts them again). A
+// scheduler (RunOnce, or the loop Start runs until Stop) expands the outbox
+// and hands each due delivery to its channel's pool; a send is recorded by
+// the thread that made it. A channel whose peer stalls therefore holds up
+// none of the others. The loop waits on an alarm of the clock, woken by
+// Wake (the commit that fills the outbox), by a pool that has sent all it
+// was handed, or when the next delivery falls due.
+//
+// Thread safety: every method is safe from any thread; rounds (RunOnce and
+// the loop's) are serialised. Locks (dispatcher.cc, dispatch/channel_pool.h),
+// in the order taken: the round lock; then a pool's queue lock, then an
+// alarm's own lock. The loop lock (Start, Stop, Wake) is taken alone. No
+// lock of the dispatcher is held while a Sender sends or while the runtime
+// records an outcome.
 //
 // Each outbox entry is expanded, once, into deliveries: one per recipient
 // user and channel on which the user has an address (a user with an address
@@ -102,6 +116,9 @@ struct DispatcherOptions {
   // How long the background thread waits at most between rounds.
   std::chrono::milliseconds poll{250};
   std::function<void(const std::string&)> log;  // one line, no newline
+  // Called after each outcome the runtime recorded (from the thread that
+  // recorded it, no lock of the dispatcher held): for observers and tests.
+  std::function<void(const Delivery&, const DeliveryOutcome&)> on_recorded;
 };
 
 // What one round did.
@@ -128,16 +145,19 @@ class Dispatcher {
       DispatcherOptions options = {});
   virtual ~Dispatcher() = default;
 
-  // Expands the outbox, then attempts every delivery due at the clock's now
-  // (within rate limits and quiet hours, up to each channel's concurrency),
-  // waits for those attempts and records their outcomes.
+  // Expands the outbox, then hands every delivery due at the clock's now to
+  // its channel's pool (within rate limits and quiet hours; one the pools
+  // still hold is not handed over twice), waits until those it handed over
+  // are sent and their outcomes recorded, and says what they came to.
   virtual StatusOr<DispatchRound> RunOnce() = 0;
 
   // The delay before the attempt after failed attempt `attempt` (1-based).
   virtual std::chrono::milliseconds Backoff(int attempt) = 0;
 
   // Runs rounds on a thread until Stop (the daemon), waiting on the clock
-  // between them. Idempotent.
+  // between them; a round hands deliveries to the pools and does not wait
+  // for their sends. Idempotent. Stop lets each pool thread finish the send
+  // in hand; deliveries queued behind it stay due in the store.
   virtual void Start() = 0;
   virtual void Stop() = 0;
   // Starts the next round now (new outbox entries: the runtime's

@@ -23,6 +23,7 @@
 #include "shouhu/case.h"
 #include "shouhu/child.h"
 #include "shouhu/delivery.h"
+#include "shouhu/notification.h"
 #include "shouhu/catalog.h"
 #include "shouhu/clock.h"
 #include "shouhu/status.h"
@@ -130,19 +131,7 @@ struct CommandResult {
   uint64_t child_revision = 0;
 };
 
-// One notification waiting in the outbox for the dispatcher.
-struct OutboxEntry {
-  uint64_t id = 0;
-  std::string case_id;
-  uint64_t case_seq = 0;   // the history entry that produced it
-  std::string idempotency_key;  // stable across retries and restarts
-  std::string template_id;
-  nlohmann::json recipients;    // [{"kind": "role"|"owner"|"reporter", ...}]
-  std::vector<std::string> channels;
-  bool urgent = false;
-  Instant created_at;
-  nlohmann::json context;       // case id, unit, owner, reporter, state, data
-};
+// OutboxEntry: one notification waiting in the outbox (shouhu/notification.h).
 
 struct Page {
   std::string after;  // exclusive cursor: the last case id of the prior page

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "shouhu/duration.h"
+#include "shouhu/text_template.h"
 
 namespace shouhu {
 
@@ -26,6 +27,7 @@ namespace shouhu {
 struct Label {
   std::string zh;
   std::string en;
+  bool operator==(const Label&) const = default;
 };
 
 // kDate: a calendar date, "2015-03-02" (a birth date); kDatetime: an RFC 3339
@@ -99,6 +101,7 @@ struct Recipient {
   Kind kind = Kind::kRole;
   std::string role;  // kRole: users with this role...
   int up = 0;        // ...in the case's unit (0) or 1, 2 levels above it
+  bool operator==(const Recipient&) const = default;
 };
 
 struct Notification {
@@ -270,10 +273,17 @@ struct TemplateDef {
   // The names between {{ and }} in the subject and body, in both languages,
   // each once, in order of first appearance (filled by the loader).
   std::vector<std::string> placeholders;
+  // The four texts parsed once (filled by the loader, ParseTemplate): what
+  // the validator checks and the dispatcher renders for each reader.
+  struct Parsed {
+    TextTemplate subject_zh, subject_en, body_zh, body_en;
+  } parsed = {};
 };
 
 // The placeholders of `t`'s texts, as TemplateDef::placeholders holds them.
 std::vector<std::string> TemplatePlaceholders(const TemplateDef& t);
+// Fills t->parsed and t->placeholders from its texts.
+void ParseTemplate(TemplateDef* t);
 
 // A named, configurable deadline (立即 / 第一时间 / 及时): timers refer to it
 // by id, so a place changes the level once and every step using it follows.

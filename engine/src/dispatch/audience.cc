@@ -7,20 +7,16 @@
 namespace shouhu::dispatch {
 
 Shows ShownTo(const AccessRules& rules, const Organisation& org, const Catalog& catalog,
-              const Workflow& w, const nlohmann::json& context, const User* reader,
+              const Workflow& w, const NotificationContext& context, const User* reader,
               std::string_view contact) {
   CaseView view = CaseView::kNone;
   if (reader) {
     // The view depends on the case's unit and reporters, which the outbox
     // entry's context carries.
     CaseRecord c;
-    c.unit = context.value("unit", "");
-    c.reporter = context.value("reporter", "");
-    if (auto j = context.find("joined_reporters"); j != context.end() && j->is_array()) {
-      for (const auto& id : *j) {
-        if (id.is_string()) c.joined_reporters.push_back(id.get<std::string>());
-      }
-    }
+    c.unit = context.unit;
+    c.reporter = context.reporter;
+    c.joined_reporters = context.joined_reporters;
     view = ViewOfCase(rules, org, *reader, c);
   }
   return [&rules, &catalog, &w, reader, view,

@@ -1,19 +1,18 @@
-// The outbox dispatcher: expands outbox entries into deliveries, sends the
-// due ones through their channels within each channel's limits, and records
-// every outcome (see shouhu/dispatcher.h).
+// The outbox dispatcher: expands outbox entries into deliveries, hands the
+// due ones to their channels' pools within each channel's limits, and
+// records every outcome (see shouhu/dispatcher.h, which lists the locks).
 #include "shouhu/dispatcher.h"
 
-#include <condition_variable>
-#include <cstdio>
-#include <deque>
 #include <map>
-#include <mutex>
 #include <random>
 #include <thread>
+#include <vector>
 
 #include "dispatch/channel_limits.h"
+#include "dispatch/channel_pool.h"
 #include "dispatch/message.h"
 #include "shouhu/log.h"
+#include "shouhu/mutex.h"
 #include "shouhu/telemetry.h"
 
 namespace shouhu {
@@ -34,16 +33,10 @@ class PluginSender : public Sender {
   std::unique_ptr<Notifier> notifier_;
 };
 
-std::string DeliveryId(uint64_t outbox_id, size_t index) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%016llu-%03zu",
-                static_cast<unsigned long long>(outbox_id), index);
-  return buf;
-}
-
 struct Channel {
   ChannelOptions options;
-  dispatch::TokenBucket bucket;
+  dispatch::TokenBucket bucket;  // the scheduler's, under round_mu_
+  std::unique_ptr<dispatch::ChannelPool> pool;
 };
 
 class DispatcherImpl : public Dispatcher {
@@ -62,7 +55,15 @@ class DispatcherImpl : public Dispatcher {
     for (ChannelOptions& c : channels) {
       dispatch::TokenBucket bucket(c.rate_per_minute, c.burst);
       std::string name = c.name;
-      channels_.emplace(std::move(name), Channel{std::move(c), bucket});
+      auto [it, added] = channels_.emplace(std::move(name), Channel{std::move(c), bucket, nullptr});
+      Channel& channel = it->second;
+      channel.pool = std::make_unique<dispatch::ChannelPool>(
+          channel.options.senders, clock_,
+          [this, &channel](Sender& sender, const Delivery& d, DispatchRound& tally) {
+            Send(channel, sender, d, tally);
+          },
+          [this] { Wake(); });
+      channel.pool->Start();
     }
   }
   ~DispatcherImpl() override { Stop(); }
@@ -74,7 +75,13 @@ class DispatcherImpl : public Dispatcher {
   void Wake() override;
 
  private:
-  std::vector<Delivery> Expand(const OutboxEntry& entry, Instant now);
+  // Expands the outbox and hands the due deliveries to the pools; `tally`
+  // (may be null) hears of each handed over.
+  StatusOr<DispatchRound> Schedule(const std::shared_ptr<dispatch::RoundTally>& tally);
+  // One attempt of `d` on a pool thread, and its outcome recorded.
+  void Send(Channel& channel, Sender& sender, const Delivery& d, DispatchRound& tally);
+  void StartPools();
+  void StopPools();
   DeliveryOutcome Decide(const Delivery& d, const SendResult& r, Instant now);
   void Record(const Delivery& d, const DeliveryOutcome& outcome, DispatchRound& round,
               std::string_view reason = "");
@@ -89,15 +96,17 @@ class DispatcherImpl : public Dispatcher {
   const Clock& clock_;
   const DispatcherOptions options_;
   std::map<std::string, Channel, std::less<>> channels_;
-  std::mutex random_mu_;
-  std::mt19937_64 random_;
-  std::mutex round_mu_;  // one round at a time; guards the round's counters
+  Mutex random_mu_;
+  std::mt19937_64 random_ SHOUHU_GUARDED_BY(random_mu_);
+  // One round at a time: guards the channels' token buckets and the pools'
+  // scans (BeginScan .. Offer). Taken before a pool's lock.
+  Mutex round_mu_;
 
-  std::mutex loop_mu_;  // guards alarm_ and loop_
+  Mutex loop_mu_;
   // The loop's place to wait on the clock; made by Start, gone after Stop.
-  std::unique_ptr<Alarm> alarm_;
+  std::unique_ptr<Alarm> alarm_ SHOUHU_GUARDED_BY(loop_mu_);
   std::atomic<bool> stopping_{false};
-  std::thread loop_;
+  std::thread loop_ SHOUHU_GUARDED_BY(loop_mu_);
 };
 
 std::chrono::milliseconds DispatcherImpl::Backoff(int attempt) {
@@ -108,81 +117,10 @@ std::chrono::milliseconds DispatcherImpl::Backoff(int attempt) {
   base = std::min(base, static_cast<double>(p.max.count()));
   double cut;
   {
-    std::lock_guard<std::mutex> lock(random_mu_);
+    MutexLock lock(random_mu_);
     cut = std::uniform_real_distribution<double>(0.0, p.jitter)(random_);
   }
   return std::chrono::milliseconds(static_cast<int64_t>(base * (1.0 - cut)));
-}
-
-std::vector<Delivery> DispatcherImpl::Expand(const OutboxEntry& entry,
-                                             Instant now) {
-  const json& ctx = entry.context;
-  std::string problem;
-  auto w = catalog_.Find(ctx.value("workflow", ""), ctx.value("version", 0));
-  const TemplateDef* t = w ? w->FindTemplate(entry.template_id) : nullptr;
-  if (!t) {
-    problem = "模板不存在 / no template \"" + entry.template_id +
-              "\" in workflow \"" + ctx.value("workflow", "") + "\" v" +
-              std::to_string(ctx.value("version", 0));
-  }
-  std::vector<Delivery> out;
-  // Who is told, and what each may read, by the organisation as it is now.
-  const std::shared_ptr<const Organisation> org = orgs_.Current();
-  for (const dispatch::Addressee& a :
-       dispatch::ResolveRecipients(*org, entry.recipients, ctx)) {
-    // The user's address on each channel. Channels on which the user has no
-    // address are left out, unless none has one: then each is a dead letter.
-    struct Route {
-      std::string channel, contact, address;
-    };
-    std::vector<Route> routes;
-    bool any_address = false;
-    for (const std::string& channel : entry.channels) {
-      auto ch = channels_.find(channel);
-      std::string contact = ch != channels_.end() ? ch->second.options.contact
-                                                  : DefaultContact(channel);
-      std::string address =
-          a.found ? dispatch::ContactOf(*a.found, contact) : "";
-      any_address = any_address || !address.empty();
-      routes.push_back({channel, std::move(contact), std::move(address)});
-    }
-    for (const auto& [channel, contact, address] : routes) {
-      if (any_address && address.empty()) continue;
-      // Rendered for this reader: each placeholder they may not read, as
-      // the API would not show it to them, is masked.
-      dispatch::RenderedMessage message;
-      if (t) {
-        message = dispatch::RenderMessage(
-            *w, *t, ctx, org.get(),
-            dispatch::ShownTo(rules_, *org, catalog_, *w, ctx, a.found, contact));
-      }
-      Delivery d;
-      d.id = DeliveryId(entry.id, out.size());
-      d.outbox_id = entry.id;
-      d.case_id = entry.case_id;
-      d.unit = ctx.value("unit", "");
-      d.idempotency_key = entry.idempotency_key + "/" +
-                          (a.user.empty() ? "-" : a.user) + "/" + channel;
-      d.template_id = entry.template_id;
-      d.recipient = a.user;
-      d.address = address;
-      d.channel = channel;
-      d.urgent = entry.urgent;
-      d.subject = message.subject;
-      d.body = message.body;
-      d.params_json = message.params_json.empty() ? "{}" : message.params_json;
-      d.problem = !problem.empty() ? problem : a.problem;
-      if (d.problem.empty() && address.empty()) {
-        d.problem = "用户无联系方式 / user \"" + a.user +
-                    "\" has no address on any of the "
-                    "notification's channels";
-      }
-      d.next_at = now;
-      d.created_at = now;
-      out.push_back(std::move(d));
-    }
-  }
-  return out;
 }
 
 DeliveryOutcome DispatcherImpl::Decide(const Delivery& d, const SendResult& r,
@@ -221,6 +159,7 @@ void DispatcherImpl::Record(const Delivery& d, const DeliveryOutcome& outcome,
     return;
   }
   telemetry::EngineTelemetry::Get().CountDelivery(d.channel, DeliveryOutcomeName(outcome.kind));
+  if (options_.on_recorded) options_.on_recorded(d, outcome);
   const int attempt = d.attempts + 1;
   if (outcome.kind == Kind::kRetry) {
     log::Warning("delivery failed, will retry 投递失败，将重试",
@@ -255,116 +194,132 @@ void DispatcherImpl::Record(const Delivery& d, const DeliveryOutcome& outcome,
   }
 }
 
-StatusOr<DispatchRound> DispatcherImpl::RunOnce() {
-  std::lock_guard<std::mutex> round_lock(round_mu_);
+StatusOr<DispatchRound> DispatcherImpl::Schedule(
+    const std::shared_ptr<dispatch::RoundTally>& tally) {
+  MutexLock round_lock(round_mu_);
   DispatchRound round;
   Instant now = clock_.Now();
 
   auto outbox = runtime_.Outbox(options_.batch);
   if (!outbox.ok()) return outbox.status();
+  auto contact_of = [this](const std::string& channel) {
+    auto ch = channels_.find(channel);
+    return ch != channels_.end() ? ch->second.options.contact : DefaultContact(channel);
+  };
   for (const OutboxEntry& entry : *outbox) {
     // One entry that cannot be expanded (its case is being written, the
     // store failed) is tried again next round; it does not hold up the rest.
-    Status s = runtime_.ExpandOutbox(entry.id, Expand(entry, now));
+    // Who is told, and what each may read, by the organisation as it is now.
+    const std::shared_ptr<const Organisation> org = orgs_.Current();
+    Status s = runtime_.ExpandOutbox(
+        entry.id, dispatch::ExpandEntry(entry, now, catalog_, *org, rules_, contact_of));
     if (!s.ok()) {
       ++round.errors;
-      Log("dispatch: cannot expand outbox entry " + std::to_string(entry.id) +
-          ": " + s.ToString());
+      Log("dispatch: cannot expand outbox entry " + std::to_string(entry.id) + ": " +
+          s.ToString());
       continue;
     }
     ++round.expanded;
   }
 
-  auto due = runtime_.DueDeliveries(now, options_.batch);
+  // Deliveries the pools hold are still due in the store: the scan reaches
+  // past them to a batch of others.
+  size_t in_hand = 0;
+  for (auto& [name, c] : channels_) {
+    c.pool->BeginScan();
+    in_hand += c.pool->InHand();
+  }
+  auto due = runtime_.DueDeliveries(now, options_.batch + in_hand);
   if (!due.ok()) return due.status();
-  std::map<Channel*, std::deque<Delivery>> queues;
   for (Delivery& d : *due) {
     auto ch = channels_.find(d.channel);
     if (!d.problem.empty() || ch == channels_.end()) {
-      std::string why =
-          !d.problem.empty()
-              ? d.problem
-              : "渠道未配置 / channel \"" + d.channel + "\" is not configured";
+      std::string why = !d.problem.empty()
+                            ? d.problem
+                            : "渠道未配置 / channel \"" + d.channel + "\" is not configured";
       Record(d, {d.id, Kind::kDead, why, {}}, round,
              !d.problem.empty() ? "undeliverable" : "channel_not_configured");
       continue;
     }
     Channel& c = ch->second;
-    if (!d.urgent && c.options.quiet_hours &&
-        c.options.quiet_hours->Contains(now)) {
-      Record(d, {d.id, Kind::kDeferred, "", c.options.quiet_hours->End(now)},
-             round);
+    // Being sent, or sent since the scan began: not again.
+    if (c.pool->Holds(d.id)) continue;
+    // A channel's queue is kept to a batch: the rest stay due for later.
+    if (c.pool->InHand() >= options_.batch) continue;
+    if (!d.urgent && c.options.quiet_hours && c.options.quiet_hours->Contains(now)) {
+      Record(d, {d.id, Kind::kDeferred, "", c.options.quiet_hours->End(now)}, round);
       continue;
     }
     if (!c.bucket.Take(now)) {
       ++round.throttled;
       continue;
     }
-    queues[&c].push_back(std::move(d));
+    c.pool->Offer(std::move(d), tally);
   }
-
-  // Each channel sends with as many threads as it has senders, at most; the
-  // round waits for all of them, so its outcomes are recorded when it ends.
-  std::mutex mu;
-  std::vector<std::thread> workers;
-  for (auto& [channel, queue] : queues) {
-    size_t n = std::min(channel->options.senders.size(), queue.size());
-    for (size_t i = 0; i < n; ++i) {
-      Sender* sender = channel->options.senders[i].get();
-      workers.emplace_back([&, sender, channel = channel, q = &queue] {
-        for (;;) {
-          Delivery d;
-          {
-            std::lock_guard<std::mutex> lock(mu);
-            if (q->empty()) return;
-            d = std::move(q->front());
-            q->pop_front();
-            ++round.attempted;
-          }
-          auto mapped = channel->options.template_ids.find(d.template_id);
-          NotifierMessage m{d.idempotency_key,
-                            d.address,
-                            d.subject,
-                            d.body,
-                            mapped != channel->options.template_ids.end()
-                                ? mapped->second
-                                : d.template_id,
-                            d.params_json,
-                            d.urgent};
-          SendResult r = sender->Send(m);
-          DeliveryOutcome outcome = Decide(d, r, clock_.Now());
-          DispatchRound mine;
-          Record(d, outcome, mine,
-                 r.code == SendResult::Code::kPermanent ? "permanent" : "retries_exhausted");
-          std::lock_guard<std::mutex> lock(mu);
-          round.delivered += mine.delivered;
-          round.retried += mine.retried;
-          round.dead += mine.dead;
-          round.errors += mine.errors;
-        }
-      });
-    }
-  }
-  for (std::thread& t : workers) t.join();
   return round;
 }
 
+void DispatcherImpl::Send(Channel& channel, Sender& sender, const Delivery& d,
+                          DispatchRound& tally) {
+  ++tally.attempted;
+  auto mapped = channel.options.template_ids.find(d.template_id);
+  NotifierMessage m{d.idempotency_key,
+                    d.address,
+                    d.subject,
+                    d.body,
+                    mapped != channel.options.template_ids.end() ? mapped->second : d.template_id,
+                    d.params_json,
+                    d.urgent};
+  SendResult r = sender.Send(m);
+  DeliveryOutcome outcome = Decide(d, r, clock_.Now());
+  Record(d, outcome, tally,
+         r.code == SendResult::Code::kPermanent ? "permanent" : "retries_exhausted");
+}
+
+StatusOr<DispatchRound> DispatcherImpl::RunOnce() {
+  StartPools();
+  auto tally = std::make_shared<dispatch::RoundTally>();
+  auto round = Schedule(tally);
+  // The deliveries handed over are sent and recorded whatever the scan did
+  // afterwards: wait for them either way.
+  DispatchRound sent;
+  tally->Wait(sent);
+  if (!round.ok()) return round.status();
+  round->attempted += sent.attempted;
+  round->delivered += sent.delivered;
+  round->retried += sent.retried;
+  round->dead += sent.dead;
+  round->errors += sent.errors;
+  return round;
+}
+
+void DispatcherImpl::StartPools() {
+  for (auto& [name, c] : channels_) c.pool->Start();
+}
+
+void DispatcherImpl::StopPools() {
+  for (auto& [name, c] : channels_) c.pool->Stop();
+}
+
 void DispatcherImpl::Start() {
-  std::lock_guard<std::mutex> lock(loop_mu_);
+  StartPools();
+  MutexLock lock(loop_mu_);
   if (loop_.joinable()) return;
   stopping_ = false;
   alarm_ = clock_.NewAlarm();
   loop_ = std::thread([this, alarm = alarm_.get()] {
     while (!stopping_) {
-      auto round = RunOnce();
-      if (!round.ok())
-        Log("dispatch: round failed: " + round.status().ToString());
+      auto round = Schedule(nullptr);
+      if (!round.ok()) Log("dispatch: round failed: " + round.status().ToString());
       // Until the next delivery is due, or at most one poll: new outbox
-      // entries wake the loop (Wake), deliveries waiting for a channel's
-      // rate or the end of quiet hours are found by the poll.
-      Instant until = clock_.Now() + options_.poll;
+      // entries wake the loop (Wake), and so does a pool that has sent all
+      // it was handed; deliveries waiting for a channel's rate or the end of
+      // quiet hours are found by the poll. A due delivery a pool holds does
+      // not make the loop spin: its time has passed already.
+      Instant now = clock_.Now();
+      Instant until = now + options_.poll;
       auto next = runtime_.NextDeliveryDue();
-      if (next.ok() && *next) until = std::min(until, **next);
+      if (next.ok() && *next && **next > now) until = std::min(until, **next);
       if (stopping_) break;
       alarm->WaitUntil(until);
     }
@@ -374,21 +329,24 @@ void DispatcherImpl::Start() {
 void DispatcherImpl::Stop() {
   std::thread loop;
   {
-    std::lock_guard<std::mutex> lock(loop_mu_);
-    if (!loop_.joinable()) return;
-    stopping_ = true;
-    alarm_->Wake();
-    loop = std::move(loop_);
+    MutexLock lock(loop_mu_);
+    if (loop_.joinable()) {
+      stopping_ = true;
+      alarm_->Wake();
+      loop = std::move(loop_);
+    }
   }
   // Joined without loop_mu_: a commit of the loop's own that woke it
-  // (Wake takes loop_mu_) must not wait for this.
-  loop.join();
-  std::lock_guard<std::mutex> lock(loop_mu_);
+  // (Wake takes loop_mu_) must not wait for this; nor a pool thread that
+  // wakes the loop when it has sent all it held.
+  if (loop.joinable()) loop.join();
+  StopPools();
+  MutexLock lock(loop_mu_);
   alarm_.reset();
 }
 
 void DispatcherImpl::Wake() {
-  std::lock_guard<std::mutex> lock(loop_mu_);
+  MutexLock lock(loop_mu_);
   if (alarm_) alarm_->Wake();
 }
 

@@ -9,8 +9,6 @@
 namespace shouhu::dispatch {
 namespace {
 
-using json = nlohmann::json;
-
 void Add(std::vector<Addressee>& out, Addressee a) {
   bool seen = std::any_of(out.begin(), out.end(), [&](const Addressee& b) {
     return !a.user.empty() && b.user == a.user;
@@ -54,40 +52,38 @@ void AddRole(const Organisation& org, const std::string& unit,
 }  // namespace
 
 std::vector<Addressee> ResolveRecipients(const Organisation& org,
-                                         const json& recipients,
-                                         const json& context) {
+                                         const std::vector<Recipient>& recipients,
+                                         const NotificationContext& context) {
   std::vector<Addressee> out;
-  const std::string unit = context.value("unit", "");
-  for (const json& r : recipients) {
-    const std::string kind = r.value("kind", "");
-    if (kind == "role") {
-      AddRole(org, unit, r.value("role", ""), r.value("up", 0), out);
-    } else if (kind == "reporter") {
-      AddUser(org, context.value("reporter", ""), "reporter", out);
-      // Those whose later reports joined the case hear what the reporter hears.
-      if (auto j = context.find("joined_reporters"); j != context.end() && j->is_array()) {
-        for (const auto& joined : *j) {
-          if (joined.is_string()) AddUser(org, joined.get<std::string>(), "reporter", out);
+  const std::string& unit = context.unit;
+  for (const Recipient& r : recipients) {
+    switch (r.kind) {
+      case Recipient::Kind::kRole:
+        AddRole(org, unit, r.role, r.up, out);
+        break;
+      case Recipient::Kind::kReporter:
+        AddUser(org, context.reporter, "reporter", out);
+        // Those whose later reports joined the case hear what the reporter hears.
+        for (const std::string& joined : context.joined_reporters) {
+          AddUser(org, joined, "reporter", out);
         }
+        break;
+      case Recipient::Kind::kOwner: {
+        const std::string& owner =
+            !context.owner.empty() ? context.owner : context.previous_owner;
+        if (!owner.empty()) {
+          AddUser(org, owner, "owner", out);
+          break;
+        }
+        const std::string& role =
+            !context.owner_role.empty() ? context.owner_role : context.previous_owner_role;
+        if (role.empty()) {
+          Add(out, {"", nullptr, "此步骤无负责人 / the step has no owner and no owner role"});
+        } else {
+          AddRole(org, unit, role, 0, out);
+        }
+        break;
       }
-    } else if (kind == "owner") {
-      std::string owner = context.value("owner", "");
-      if (owner.empty()) owner = context.value("previous_owner", "");
-      if (!owner.empty()) {
-        AddUser(org, owner, "owner", out);
-        continue;
-      }
-      std::string role = context.value("owner_role", "");
-      if (role.empty()) role = context.value("previous_owner_role", "");
-      if (role.empty()) {
-        Add(out, {"", nullptr,
-                  "此步骤无负责人 / the step has no owner and no owner role"});
-      } else {
-        AddRole(org, unit, role, 0, out);
-      }
-    } else {
-      Add(out, {"", nullptr,
-                "未知收件人类型 / unknown recipient kind \"" + kind + "\""});
     }
   }
   return out;

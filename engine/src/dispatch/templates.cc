@@ -23,24 +23,21 @@ std::string Shown(const json& v, const FieldDef* field, std::string_view lang) {
 }
 
 // The value of placeholder `name` in language `lang` ("zh" or "en").
-std::string Value(std::string_view name, std::string_view lang, const json& ctx,
+std::string Value(std::string_view name, std::string_view lang, const NotificationContext& ctx,
                   const Workflow& w, const Organisation* org) {
-  if (name == "case_id") return Scalar(ctx.value("case_id", json()));
+  if (name == "case_id") return ctx.case_id.empty() ? "-" : ctx.case_id;
   if (name == "state_label") {
-    const json& label = ctx.value("state_label", json::object());
-    return label.is_object() ? Scalar(label.value(std::string(lang), json()))
-                             : Scalar(label);
+    if (!ctx.state_label) return "-";
+    return lang == "zh" ? ctx.state_label->zh : ctx.state_label->en;
   }
   if (name == "unit") {
-    std::string unit = ctx.value("unit", "");
-    const Unit* u = org ? org->FindUnit(unit) : nullptr;
-    if (!u) return unit.empty() ? "-" : unit;
+    const Unit* u = org ? org->FindUnit(ctx.unit) : nullptr;
+    if (!u) return ctx.unit.empty() ? "-" : ctx.unit;
     return lang == "zh" ? u->name.zh : u->name.en;
   }
-  if (name == "priority") return Scalar(ctx.value("priority", json()));
-  const json& data = ctx.value("data", json::object());
-  auto it = data.find(std::string(name));
-  if (it == data.end()) return "-";
+  if (name == "priority") return ctx.priority.empty() ? "-" : ctx.priority;
+  auto it = ctx.data.find(std::string(name));
+  if (it == ctx.data.end()) return "-";
   const FieldDef* field = w.FindField(name);
   // A unit id (a transfer's receiving unit) reads as the unit's name.
   if (const Unit* u = field && !field->unit_types.empty() && it->is_string() && org
@@ -60,52 +57,38 @@ std::string Value(std::string_view name, std::string_view lang, const json& ctx,
 }
 
 // Value(), or the mask when the reader may not read `name`.
-std::string Filled(std::string_view name, std::string_view lang, const json& ctx,
+std::string Filled(std::string_view name, std::string_view lang, const NotificationContext& ctx,
                    const Workflow& w, const Organisation* org, const Shows& shows) {
   if (!shows(name)) return std::string(lang == "zh" ? kMaskZh : kMaskEn);
   return Value(name, lang, ctx, w, org);
 }
 
-// Replaces every {{name}} in `text`; collects the names in `names`.
-std::string Fill(const std::string& text, std::string_view lang,
-                 const json& ctx, const Workflow& w, const Organisation* org,
-                 const Shows& shows, std::vector<std::string>* names) {
-  std::string out;
-  size_t pos = 0;
-  for (;;) {
-    size_t open = text.find("{{", pos);
-    size_t close = open == std::string::npos ? open : text.find("}}", open + 2);
-    if (close == std::string::npos) break;
-    out.append(text, pos, open - pos);
-    std::string name = text.substr(open + 2, close - open - 2);
-    name.erase(0, name.find_first_not_of(' '));
-    name.erase(name.find_last_not_of(' ') + 1);
-    out += Filled(name, lang, ctx, w, org, shows);
-    if (names &&
-        std::find(names->begin(), names->end(), name) == names->end()) {
-      names->push_back(name);
-    }
-    pos = close + 2;
-  }
-  out.append(text, pos);
-  return out;
+std::string Fill(const TextTemplate& text, std::string_view lang, const NotificationContext& ctx,
+                 const Workflow& w, const Organisation* org, const Shows& shows) {
+  return text.Render(
+      [&](const std::string& name) { return Filled(name, lang, ctx, w, org, shows); });
 }
 
 }  // namespace
 
 RenderedMessage RenderMessage(const Workflow& w, const TemplateDef& t,
-                              const json& context, const Organisation* org,
+                              const NotificationContext& context, const Organisation* org,
                               const Shows& shows) {
-  std::vector<std::string> names;
+  const TemplateDef::Parsed& p = t.parsed;
   RenderedMessage m;
-  std::string zh_subject = Fill(t.subject.zh, "zh", context, w, org, shows, &names);
-  std::string en_subject = Fill(t.subject.en, "en", context, w, org, shows, nullptr);
+  std::string zh_subject = Fill(p.subject_zh, "zh", context, w, org, shows);
+  std::string en_subject = Fill(p.subject_en, "en", context, w, org, shows);
   m.subject = en_subject.empty() ? zh_subject : zh_subject + " / " + en_subject;
-  std::string zh_body = Fill(t.body.zh, "zh", context, w, org, shows, &names);
-  std::string en_body = Fill(t.body.en, "en", context, w, org, shows, nullptr);
+  std::string zh_body = Fill(p.body_zh, "zh", context, w, org, shows);
+  std::string en_body = Fill(p.body_en, "en", context, w, org, shows);
   m.body = en_body.empty() ? zh_body : zh_body + "\n\n" + en_body;
+  // The provider's parameters: the Chinese texts' placeholders, in order.
   json params = json::object();
-  for (const std::string& n : names) params[n] = Filled(n, "zh", context, w, org, shows);
+  for (const TextTemplate* text : {&p.subject_zh, &p.body_zh}) {
+    for (const std::string& n : text->names()) {
+      if (!params.contains(n)) params[n] = Filled(n, "zh", context, w, org, shows);
+    }
+  }
   m.params_json = params.dump();
   return m;
 }

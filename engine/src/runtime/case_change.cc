@@ -213,45 +213,33 @@ void CaseChange::DropSatisfiedTimers() {
   }
 }
 
-json CaseChange::Context(const TemplateDef* shown) const {
-  // Built by assignment: a braced initializer list would copy every value
-  // once more, and this runs for every notification of every timer firing.
+NotificationContext CaseChange::Context(const TemplateDef* shown) const {
   const StateDef* s = wf_.FindState(after_.state);
   const StateDef* before_state = before_ ? wf_.FindState(before_->state) : nullptr;
-  json c = json::object();
-  c["case_id"] = after_.id;
-  c["workflow"] = wf_.id;
-  c["version"] = wf_.version;
-  c["state"] = after_.state;
-  json label = nullptr;
-  if (s) {
-    label = json::object();
-    label["zh"] = s->label.zh;
-    label["en"] = s->label.en;
-  }
-  c["state_label"] = std::move(label);
-  c["owner_role"] = s ? s->owner_role : "";
-  c["unit"] = after_.unit;
-  c["owner"] = after_.owner;
-  // Who held the step just left: a notification "to the owner" on a
-  // transition into an unowned state (e.g. closed) goes to them.
-  c["previous_owner"] = before_ ? before_->owner : "";
-  c["previous_owner_role"] = before_state ? before_state->owner_role : "";
-  c["reporter"] = after_.reporter;
-  if (!after_.joined_reporters.empty()) c["joined_reporters"] = after_.joined_reporters;
-  c["priority"] = PriorityName(after_.priority);
+  NotificationContext c;
+  c.case_id = after_.id;
+  c.workflow = wf_.id;
+  c.version = wf_.version;
+  c.state = after_.state;
+  if (s) c.state_label = s->label;
+  c.owner_role = s ? s->owner_role : "";
+  c.unit = after_.unit;
+  c.owner = after_.owner;
+  c.previous_owner = before_ ? before_->owner : "";
+  c.previous_owner_role = before_state ? before_state->owner_role : "";
+  c.reporter = after_.reporter;
+  c.joined_reporters = after_.joined_reporters;
+  c.priority = PriorityName(after_.priority);
   // Only the case data the template shows: the outbox is not a second copy
   // of the child's details (data minimisation), and a firing writes less.
-  json data = json::object();
   if (!shown) {
-    data = after_.data;  // no template (the dispatcher reports it): keep all
+    c.data = after_.data;  // no template (the dispatcher reports it): keep all
   } else if (after_.data.is_object()) {
     for (const std::string& name : shown->placeholders) {
       auto v = after_.data.find(name);
-      if (v != after_.data.end()) data[name] = *v;
+      if (v != after_.data.end()) c.data[name] = *v;
     }
   }
-  c["data"] = std::move(data);
   return c;
 }
 
@@ -269,8 +257,7 @@ void CaseChange::Notify(const Notification& n, uint64_t seq) {
   o.idempotency_key = after_.id + "/" + std::to_string(seq) + "/" +
                       std::to_string(outbox_.size());
   o.template_id = n.template_id;
-  o.recipients = json::array();
-  for (const Recipient& r : n.recipients) o.recipients.push_back(RecipientJson(r));
+  o.recipients = n.recipients;
   o.channels = n.channels;
   o.urgent = n.urgent;
   o.created_at = now_;

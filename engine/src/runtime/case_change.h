@@ -112,7 +112,7 @@ class CaseChange {
   // What a notification's message is rendered from: the case's ids, state,
   // unit, people and priority, and the data fields that `shown` (the
   // notification's template) names.
-  nlohmann::json Context(const TemplateDef* shown) const;
+  NotificationContext Context(const TemplateDef* shown) const;
   // The workflow's measures on timer `timer` (shouhu/reports.h): met on
   // time, or late (it fired first).
   void CountMeasure(const std::string& timer, bool on_time);

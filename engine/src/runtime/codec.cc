@@ -418,45 +418,6 @@ StatusOr<HistoryEntry> DecodeHistory(std::string_view value) {
   }
 }
 
-std::string EncodeOutbox(const OutboxEntry& o) {
-  std::string out(1, kFormatV1);
-  JsonWriter w(&out);
-  w.BeginObject();
-  w.Key("case"), w.String(o.case_id);
-  w.Key("case_seq"), w.UInt(o.case_seq);
-  w.Key("channels"), w.StringArray(o.channels);
-  w.Key("context"), w.Json(o.context);
-  w.Key("created_at"), w.Int(Ms(o.created_at));
-  w.Key("id"), w.UInt(o.id);
-  w.Key("key"), w.String(o.idempotency_key);
-  w.Key("recipients"), w.Json(o.recipients);
-  w.Key("template"), w.String(o.template_id);
-  w.Key("urgent"), w.Bool(o.urgent);
-  w.EndObject();
-  return out;
-}
-
-StatusOr<OutboxEntry> DecodeOutbox(std::string_view value) {
-  auto j = DecodeJson(value, "outbox");
-  if (!j.ok()) return j.status();
-  try {
-    OutboxEntry o;
-    o.id = j->at("id").get<uint64_t>();
-    o.case_id = j->at("case").get<std::string>();
-    o.case_seq = j->at("case_seq").get<uint64_t>();
-    o.idempotency_key = j->at("key").get<std::string>();
-    o.template_id = j->at("template").get<std::string>();
-    o.recipients = j->at("recipients");
-    o.channels = j->at("channels").get<std::vector<std::string>>();
-    o.urgent = j->at("urgent").get<bool>();
-    o.created_at = FromMs(j->at("created_at").get<int64_t>());
-    o.context = j->at("context");
-    return o;
-  } catch (const json::exception& e) {
-    return Internal(std::string("outbox: corrupt record: ") + e.what());
-  }
-}
-
 std::string EncodeResult(const CommandResult& r, std::string_view fingerprint,
                          Instant at) {
   json j = {{"case", r.case_id},

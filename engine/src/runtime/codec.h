@@ -7,7 +7,7 @@
 //   c/<case>                         CaseRecord
 //   h/<case>/<seq:be64>              HistoryEntry
 //   t/<due:be64><case>\0<timer>      due-time index (value: format byte)
-//   o/<id:be64>                      OutboxEntry
+//   o/<id:be64>                      OutboxEntry (format 2; format 1 read too)
 //   a/<seq:be64>                     audit record: a hash-chain envelope
 //                                    (shouhu/chain.h) around format byte + JSON
 //   r/<request id>                   idempotent command result
@@ -134,8 +134,17 @@ std::string EncodeCase(const CaseRecord& c);
 StatusOr<CaseRecord> DecodeCase(std::string_view value);
 std::string EncodeHistory(const HistoryEntry& h);
 StatusOr<HistoryEntry> DecodeHistory(std::string_view value);
+// Outbox entries (outbox_codec.cc). Written in format 2: the entry's typed
+// fields (shouhu/notification.h) under fixed names. Format 1 (a JSON object
+// with the recipients and a free-form context as the workflow runtime first
+// wrote them) is still read: entries left in a data directory by an older
+// shouhud are delivered as they were meant.
+inline constexpr char kOutboxFormatV2 = '\x02';
 std::string EncodeOutbox(const OutboxEntry& o);
 StatusOr<OutboxEntry> DecodeOutbox(std::string_view value);
+// A format 1 context object read into its typed form (members missing or of
+// another type read as empty, as the dispatcher of format 1 read them).
+NotificationContext DecodeContextV1(const nlohmann::json& context);
 // `at`: when the request was first answered (for retention); a record from
 // before records carried it decodes with *at unset.
 std::string EncodeResult(const CommandResult& r, std::string_view fingerprint, Instant at);

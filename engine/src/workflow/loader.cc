@@ -612,7 +612,7 @@ Workflow ParseWorkflow(const json& doc, JsonReader& r) {
               r.String(j, p, "id", &t.id, true);
               r.Label(j, p, "subject", &t.subject, true);
               r.Label(j, p, "body", &t.body, true);
-              t.placeholders = TemplatePlaceholders(t);
+              ParseTemplate(&t);
               return t;
             });
   ParseList(doc, "service_levels", "service levels", r, false,

@@ -47,6 +47,10 @@ class Validator {
   }
   // A placeholder that names nothing would reach people as "-".
   void Placeholders(const TemplateDef& t, const std::string& p) {
+    for (const TextTemplate* text : {&t.parsed.subject_zh, &t.parsed.subject_en,
+                                     &t.parsed.body_zh, &t.parsed.body_en}) {
+      if (!text->error().empty()) r_.Error(p, "malformed placeholder: " + text->error());
+    }
     for (const std::string& name : t.placeholders) {
       if (w_.FindField(name) ||
           std::ranges::find(kTemplateCasePlaceholders, name) !=

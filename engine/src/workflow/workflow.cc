@@ -72,20 +72,18 @@ const EscalationDef* Workflow::FindEscalation(std::string_view id) const {
 std::vector<std::string> TemplatePlaceholders(const TemplateDef& t) {
   std::vector<std::string> names;
   for (const std::string* text : {&t.subject.zh, &t.subject.en, &t.body.zh, &t.body.en}) {
-    for (size_t pos = 0;;) {
-      size_t open = text->find("{{", pos);
-      size_t close = open == std::string::npos ? open : text->find("}}", open + 2);
-      if (close == std::string::npos) break;
-      std::string name = text->substr(open + 2, close - open - 2);
-      name.erase(0, name.find_first_not_of(' '));
-      name.erase(name.find_last_not_of(' ') + 1);
-      if (std::find(names.begin(), names.end(), name) == names.end()) {
-        names.push_back(std::move(name));
-      }
-      pos = close + 2;
+    const TextTemplate parsed(*text);
+    for (const std::string& name : parsed.names()) {
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
     }
   }
   return names;
+}
+
+void ParseTemplate(TemplateDef* t) {
+  t->parsed = {TextTemplate(t->subject.zh), TextTemplate(t->subject.en),
+               TextTemplate(t->body.zh), TextTemplate(t->body.en)};
+  t->placeholders = TemplatePlaceholders(*t);
 }
 
 const TemplateDef* Workflow::FindTemplate(std::string_view id) const {

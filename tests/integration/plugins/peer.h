@@ -46,6 +46,9 @@ class Peer {
     return nullptr;
   }
 
+  // Sends the peer a signal (smtp_peer.py --stall: SIGUSR1 releases it).
+  void Signal(int sig) { process_.Signal(sig); }
+
   // Kills the peer and waits for it, so its port refuses connections.
   void Stop() {
     process_.Signal(SIGKILL);

@@ -14,6 +14,9 @@ Options:
   --reject RCPT=CODE           reply CODE to RCPT TO:<RCPT> (repeatable)
   --auth USER:PASS             require AUTH (PLAIN/LOGIN, allowed without TLS)
   --port N                     listen on port N (default 0: the kernel chooses)
+  --stall                      hold every DATA unanswered (after its EVENT,
+                               with "stalled": true) until the peer gets
+                               SIGUSR1; from then on answer at once
 """
 import argparse
 import asyncio
@@ -21,6 +24,7 @@ import email
 import email.header
 import email.policy
 import json
+import signal
 import sys
 
 from aiosmtpd.smtp import SMTP, AuthResult
@@ -43,6 +47,7 @@ class Handler:
         self.args = args
         self.data_count = 0
         self.reject = dict(r.split("=", 1) for r in args.reject)
+        self.release = asyncio.Event()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         code = self.reject.get(address)
@@ -68,8 +73,11 @@ class Handler:
             "body": decoded.get_content().replace("\r\n", "\n"),
             "seven_bit": all(b < 0x80 for b in raw),
             "reply": self.args.fail_code if fail else "250",
+            "stalled": self.args.stall and not self.release.is_set(),
         }
         say("EVENT " + json.dumps(event, ensure_ascii=False))
+        if self.args.stall:
+            await self.release.wait()
         if fail:
             return REPLIES.get(self.args.fail_code, self.args.fail_code + " failed")
         return "250 OK queued"
@@ -82,6 +90,7 @@ def main():
     p.add_argument("--reject", action="append", default=[])
     p.add_argument("--auth", default="")
     p.add_argument("--port", type=int, default=0)
+    p.add_argument("--stall", action="store_true")
     args = p.parse_args()
 
     kwargs = {}
@@ -98,6 +107,7 @@ def main():
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     handler = Handler(args)
+    loop.add_signal_handler(signal.SIGUSR1, handler.release.set)
     server = loop.run_until_complete(loop.create_server(
         lambda: SMTP(handler, hostname="peer.test", loop=loop, **kwargs),
         "127.0.0.1", args.port))

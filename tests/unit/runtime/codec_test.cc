@@ -161,23 +161,37 @@ TEST(CodecTest, HistoryOutboxAndResultRoundTrip) {
   o.case_seq = 7;
   o.idempotency_key = "C1/7/0";
   o.template_id = "overdue";
-  o.recipients = json::parse(R"([{"kind":"role","role":"police_supervisor","up":1}])");
+  o.recipients = {{Recipient::Kind::kRole, "police_supervisor", 1},
+                  {Recipient::Kind::kOwner, "", 0},
+                  {Recipient::Kind::kReporter, "", 0}};
   o.channels = {"sms", "email"};
   o.urgent = true;
   o.created_at = At("2026-03-02T09:00:00+08:00");
-  o.context = {{"case_id", "C1"}};
+  o.context.case_id = "C1";
+  o.context.workflow = "mandatory_report";
+  o.context.version = 3;
+  o.context.state = "police_intake";
+  o.context.state_label = Label{"公安受理", "Police intake"};
+  o.context.owner_role = "police_officer";
+  o.context.unit = "village-3";
+  o.context.owner = "officer-wang";
+  o.context.previous_owner = "";
+  o.context.previous_owner_role = "reporter";
+  o.context.reporter = "teacher-li";
+  o.context.joined_reporters = {"doctor-zhao"};
+  o.context.priority = "high";
+  o.context.data = {{"child_name", "小明"}, {"signs", {"alone"}}};
   auto od = codec::DecodeOutbox(codec::EncodeOutbox(o));
   ASSERT_TRUE(od.ok()) << od.status().ToString();
-  EXPECT_EQ(od->id, o.id);
-  EXPECT_EQ(od->case_id, o.case_id);
-  EXPECT_EQ(od->case_seq, o.case_seq);
-  EXPECT_EQ(od->idempotency_key, o.idempotency_key);
-  EXPECT_EQ(od->template_id, o.template_id);
-  EXPECT_EQ(od->recipients, o.recipients);
-  EXPECT_EQ(od->channels, o.channels);
-  EXPECT_EQ(od->urgent, o.urgent);
-  EXPECT_EQ(od->created_at, o.created_at);
-  EXPECT_EQ(od->context, o.context);
+  EXPECT_EQ(*od, o);
+  // A state without a label, no joined reporters and no data round-trip too.
+  o.context.state_label.reset();
+  o.context.joined_reporters.clear();
+  o.context.data = json::object();
+  o.recipients.clear();
+  od = codec::DecodeOutbox(codec::EncodeOutbox(o));
+  ASSERT_TRUE(od.ok()) << od.status().ToString();
+  EXPECT_EQ(*od, o);
 
   std::string fingerprint;
   auto r = codec::DecodeResult(
@@ -218,6 +232,59 @@ TEST(CodecTest, CorruptOrUnknownRecordsAreInternalErrors) {
     std::string fp;
     EXPECT_CODE(codec::DecodeResult(value, &fp), StatusCode::kInternal);
   }
+}
+
+// Outbox entries an older shouhud wrote (format 1: recipients as objects and
+// a free-form context) are read into the typed entry, member by member.
+TEST(CodecTest, AnOutboxEntryInFormatOneIsRead) {
+  const std::string v1 =
+      "\x01" R"({"case":"C0000000007","case_seq":4,"channels":["email","sms"],)"
+      R"("context":{"case_id":"C0000000007","data":{"child_name":"小明"},)"
+      R"("joined_reporters":["doctor-zhao"],"owner":"","owner_role":"police_officer",)"
+      R"("previous_owner":"teacher-li","previous_owner_role":"reporter",)"
+      R"("priority":"urgent","reporter":"teacher-li","state":"police_intake",)"
+      R"("state_label":{"en":"Police intake","zh":"公安受理"},"unit":"village-3",)"
+      R"("version":2,"workflow":"mandatory_report"},"created_at":1772413200000,)"
+      R"("id":12,"key":"C0000000007/4/0",)"
+      R"("recipients":[{"kind":"role","role":"police_officer","up":1},{"kind":"owner"},)"
+      R"({"kind":"reporter"}],"template":"new_report","urgent":true})";
+  auto o = codec::DecodeOutbox(v1);
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_EQ(o->id, 12u);
+  EXPECT_EQ(o->case_id, "C0000000007");
+  EXPECT_EQ(o->case_seq, 4u);
+  EXPECT_EQ(o->idempotency_key, "C0000000007/4/0");
+  EXPECT_EQ(o->template_id, "new_report");
+  EXPECT_EQ(o->channels, (std::vector<std::string>{"email", "sms"}));
+  EXPECT_TRUE(o->urgent);
+  EXPECT_EQ(o->created_at, Ms(1772413200000LL));
+  EXPECT_EQ(o->recipients, (std::vector<Recipient>{{Recipient::Kind::kRole, "police_officer", 1},
+                                                   {Recipient::Kind::kOwner, "", 0},
+                                                   {Recipient::Kind::kReporter, "", 0}}));
+  const NotificationContext& c = o->context;
+  EXPECT_EQ(c.case_id, "C0000000007");
+  EXPECT_EQ(c.workflow, "mandatory_report");
+  EXPECT_EQ(c.version, 2);
+  EXPECT_EQ(c.state, "police_intake");
+  EXPECT_EQ(c.state_label, (Label{"公安受理", "Police intake"}));
+  EXPECT_EQ(c.owner_role, "police_officer");
+  EXPECT_EQ(c.unit, "village-3");
+  EXPECT_EQ(c.owner, "");
+  EXPECT_EQ(c.previous_owner, "teacher-li");
+  EXPECT_EQ(c.previous_owner_role, "reporter");
+  EXPECT_EQ(c.reporter, "teacher-li");
+  EXPECT_EQ(c.joined_reporters, (std::vector<std::string>{"doctor-zhao"}));
+  EXPECT_EQ(c.priority, "urgent");
+  EXPECT_EQ(c.data, json({{"child_name", "小明"}}));
+  // Format 1's state_label was null for a state the workflow did not define.
+  json j = json::parse(v1.substr(1));
+  j["context"]["state_label"] = nullptr;
+  o = codec::DecodeOutbox("\x01" + j.dump());
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_FALSE(o->context.state_label.has_value());
+  // An unknown recipient kind was never written: the record is corrupt.
+  j["recipients"] = json::parse(R"([{"kind":"everyone"}])");
+  EXPECT_CODE(codec::DecodeOutbox("\x01" + j.dump()), StatusCode::kInternal);
 }
 
 // The case, history, outbox and audit records are written by a JsonWriter,
@@ -281,16 +348,31 @@ TEST(CodecTest, RecordsAreTheBytesThatDumpingAJsonTreeWrites) {
     o.case_seq = 3;
     o.idempotency_key = "C0000000042/3/0";
     o.template_id = text;
-    o.recipients = {{{"kind", "role"}, {"role", "police"}, {"up", 1}}};
+    o.recipients = {{Recipient::Kind::kRole, "police", 1}, {Recipient::Kind::kOwner, "", 0}};
     o.channels = {"sms", text};
     o.urgent = true;
     o.created_at = Ms(12);
-    o.context = {{"case_id", c.id}, {"data", c.data}, {"state_label", {{"zh", "甲"}}}};
+    o.context.case_id = c.id;
+    o.context.workflow = "w";
+    o.context.version = 2;
+    o.context.state = text;
+    o.context.state_label = Label{"甲", text};
+    o.context.unit = text;
+    o.context.priority = "normal";
+    o.context.data = c.data;
     EXPECT_EQ(codec::EncodeOutbox(o),
-              dumped({{"id", 104}, {"case", c.id}, {"case_seq", 3},
-                      {"key", o.idempotency_key}, {"template", text},
-                      {"recipients", o.recipients}, {"channels", o.channels},
-                      {"urgent", true}, {"created_at", 12}, {"context", o.context}}));
+              "\x02"s + json({{"id", 104}, {"case", c.id}, {"seq", 3},
+                              {"key", o.idempotency_key}, {"template", text},
+                              {"to", {{"role", "police", 1}, {"owner"}}},
+                              {"channels", o.channels}, {"urgent", true}, {"at", 12},
+                              {"context", {{"data", c.data},
+                                           {"label", {{"zh", "甲"}, {"en", text}}},
+                                           {"owner", ""}, {"owner_role", ""},
+                                           {"prev_owner", ""}, {"prev_owner_role", ""},
+                                           {"priority", "normal"}, {"reporter", ""},
+                                           {"state", text}, {"unit", text},
+                                           {"version", 2}, {"workflow", "w"}}}})
+                             .dump());
 
     for (std::optional<uint64_t> seq : {std::optional<uint64_t>(), std::optional<uint64_t>(5)}) {
       AuditRecord a;

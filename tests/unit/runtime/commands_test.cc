@@ -51,16 +51,16 @@ TEST_F(CommandsTest, OpenStartsInTheInitialStateWithHistoryOutboxAndIndexes) {
   EXPECT_EQ(outbox[0].case_id, r->case_id);
   EXPECT_EQ(outbox[0].case_seq, 1u);
   EXPECT_EQ(outbox[0].template_id, "new_report");
-  EXPECT_EQ(outbox[0].recipients,
+  EXPECT_EQ(RecipientsJson(outbox[0].recipients),
             json::parse(R"([{"kind":"role","role":"police_officer","up":0}])"));
   EXPECT_EQ(outbox[0].channels, (std::vector<std::string>{"sms", "webhook"}));
   EXPECT_TRUE(outbox[0].urgent);
   EXPECT_EQ(outbox[0].created_at, opened);
-  EXPECT_EQ(outbox[0].context["case_id"], r->case_id);
-  EXPECT_EQ(outbox[0].context["state"], "reported");
+  EXPECT_EQ(outbox[0].context.case_id, r->case_id);
+  EXPECT_EQ(outbox[0].context.state, "reported");
   // The notification keeps only the data its template shows ("new_report":
   // child_name and category), not the rest of the report.
-  EXPECT_EQ(outbox[0].context["data"],
+  EXPECT_EQ(outbox[0].context.data,
             json({{"child_name", "小明"}, {"category", "living_alone"}}));
 
   EXPECT_EQ(Ids(rt_->ListByState("mandatory_report", "reported", {})),
@@ -189,8 +189,8 @@ TEST_F(CommandsTest, FireMovesTheCaseMergesDataAndRecordsIt) {
   ASSERT_EQ(outbox.size(), 2u);
   EXPECT_EQ(outbox[1].template_id, "feedback_to_reporter");
   EXPECT_EQ(outbox[1].case_seq, 2u);
-  EXPECT_EQ(outbox[1].recipients, json::parse(R"([{"kind":"reporter"}])"));
-  EXPECT_EQ(outbox[1].context["state"], "police_intake");
+  EXPECT_EQ(RecipientsJson(outbox[1].recipients), json::parse(R"([{"kind":"reporter"}])"));
+  EXPECT_EQ(outbox[1].context.state, "police_intake");
 }
 
 TEST_F(CommandsTest, FireWithTheExpectedSeqIsAccepted) {

@@ -201,19 +201,19 @@ TEST_F(QueriesTest, OutboxHoldsEachNotificationOldestFirst) {
     EXPECT_EQ(o.case_id, want[i].case_id);
     EXPECT_EQ(o.case_seq, want[i].case_seq);
     EXPECT_EQ(o.template_id, want[i].template_id);
-    EXPECT_EQ(o.recipients, json::parse(want[i].recipients));
+    EXPECT_EQ(RecipientsJson(o.recipients), json::parse(want[i].recipients));
     EXPECT_EQ(o.channels, want[i].channels);
     EXPECT_EQ(o.urgent, want[i].urgent);
     EXPECT_FALSE(o.idempotency_key.empty());
     EXPECT_TRUE(keys.insert(o.idempotency_key).second) << o.idempotency_key;
-    EXPECT_EQ(o.context["case_id"], want[i].case_id);
-    EXPECT_EQ(o.context["unit"], "village-3");
-    EXPECT_EQ(o.context["reporter"], "teacher-li");
+    EXPECT_EQ(o.context.case_id, want[i].case_id);
+    EXPECT_EQ(o.context.unit, "village-3");
+    EXPECT_EQ(o.context.reporter, "teacher-li");
   }
   // The context is the case as it was after the change that queued it.
-  EXPECT_EQ(outbox[2].context["state"], "police_intake");
-  EXPECT_EQ(outbox[2].context["owner"], "");
-  EXPECT_EQ(outbox[3].context["state"], "reported");
+  EXPECT_EQ(outbox[2].context.state, "police_intake");
+  EXPECT_EQ(outbox[2].context.owner, "");
+  EXPECT_EQ(outbox[3].context.state, "reported");
   EXPECT_EQ(outbox[3].created_at, clock_.Now());
 
   auto two = rt_->Outbox(2);
@@ -237,11 +237,11 @@ TEST_F(QueriesTest, CloseNotifiesReporterAndOwner) {
   ASSERT_FALSE(outbox.empty());
   const OutboxEntry& o = outbox.back();
   EXPECT_EQ(o.template_id, "case_closed");
-  EXPECT_EQ(o.recipients, json::parse(R"([{"kind":"reporter"},{"kind":"owner"}])"));
+  EXPECT_EQ(RecipientsJson(o.recipients), json::parse(R"([{"kind":"reporter"},{"kind":"owner"}])"));
   // "case_closed" (v1) shows the case id and the closure reason: of the
   // case's data, only the reason goes with the notification.
-  EXPECT_EQ(o.context["data"], json({{"closure_reason", "safe with family"}}));
-  EXPECT_EQ(o.context["case_id"], id);
+  EXPECT_EQ(o.context.data, json({{"closure_reason", "safe with family"}}));
+  EXPECT_EQ(o.context.case_id, id);
 }
 
 }  // namespace

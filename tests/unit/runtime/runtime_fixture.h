@@ -49,6 +49,22 @@ inline Instant At(std::string_view rfc3339) {
   return at.ok() ? *at : Instant{};
 }
 
+// An outbox entry's recipients written out as the tests spell them:
+// [{"kind": "owner"}, {"kind": "role", "role": r, "up": n}, ...].
+inline json RecipientsJson(const std::vector<Recipient>& recipients) {
+  json out = json::array();
+  for (const Recipient& r : recipients) {
+    switch (r.kind) {
+      case Recipient::Kind::kOwner: out.push_back({{"kind", "owner"}}); break;
+      case Recipient::Kind::kReporter: out.push_back({{"kind", "reporter"}}); break;
+      case Recipient::Kind::kRole:
+        out.push_back({{"kind", "role"}, {"role", r.role}, {"up", r.up}});
+        break;
+    }
+  }
+  return out;
+}
+
 inline std::string SourcePath(const std::string& relative) {
   return SourceTree("/" + relative);
 }

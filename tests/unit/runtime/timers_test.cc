@@ -57,7 +57,7 @@ TEST_F(TimersTest, AcceptanceSlaEscalatesStepByStep) {
   auto outbox = Outbox();
   ASSERT_EQ(outbox.size(), outbox_before + 1);
   EXPECT_EQ(outbox.back().template_id, "overdue");
-  EXPECT_EQ(outbox.back().recipients, json::parse(R"([{"kind":"owner"}])"));
+  EXPECT_EQ(RecipientsJson(outbox.back().recipients), json::parse(R"([{"kind":"owner"}])"));
   EXPECT_EQ(outbox.back().channels, std::vector<std::string>{"sms"});
   EXPECT_EQ(outbox.back().case_seq, 3u);
 
@@ -85,7 +85,7 @@ TEST_F(TimersTest, AcceptanceSlaEscalatesStepByStep) {
   EXPECT_EQ(c.priority, Priority::kHigh);
   EXPECT_EQ(History(id).back().data["step"], 1);
   EXPECT_EQ(History(id).back().data["priority"], "high");
-  EXPECT_EQ(Outbox().back().recipients,
+  EXPECT_EQ(RecipientsJson(Outbox().back().recipients),
             json::parse(R"([{"kind":"role","role":"police_supervisor","up":1}])"));
   EXPECT_EQ(Outbox().back().channels, (std::vector<std::string>{"sms", "email"}));
   ASSERT_EQ(c.timers.size(), 1u);
@@ -98,7 +98,7 @@ TEST_F(TimersTest, AcceptanceSlaEscalatesStepByStep) {
   EXPECT_EQ(Fire(), 1u);
   c = Case(id);
   EXPECT_EQ(c.priority, Priority::kUrgent);
-  EXPECT_EQ(Outbox().back().recipients,
+  EXPECT_EQ(RecipientsJson(Outbox().back().recipients),
             json::parse(R"([{"kind":"role","role":"county_supervisor","up":2}])"));
   EXPECT_TRUE(c.timers.empty());
   EXPECT_EQ(rt_->NextDue(), std::nullopt);

@@ -79,7 +79,7 @@ TEST_F(VersioningTest, CasesStayOnTheirVersionAndNewCasesGetTheNewest) {
   EXPECT_EQ(Fire(), 1u);
   EXPECT_EQ(Case(old_timed).workflow_version, 1);
   EXPECT_EQ(Outbox().back().case_id, old_timed);
-  EXPECT_EQ(Outbox().back().recipients, json::parse(R"([{"kind":"owner"}])"));
+  EXPECT_EQ(RecipientsJson(Outbox().back().recipients), json::parse(R"([{"kind":"owner"}])"));
   EXPECT_EQ(Outbox().back().channels, std::vector<std::string>{"sms"});
 }
 

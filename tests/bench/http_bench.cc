@@ -19,6 +19,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
@@ -259,6 +260,7 @@ void HttpVsInProcess(const std::string& root, bool quick) {
   OrganisationDirectory orgs(*org);
 
   const std::string dir = root + "/http";
+  std::filesystem::create_directories(dir);
   auto store = MustOpen(dir + "/data");
   SystemClock clock;
   auto rt = Runtime::Create(*store, catalog, clock);

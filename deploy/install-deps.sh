@@ -10,6 +10,8 @@ packages=(
   libzip-dev libexpat1-dev libxlsxwriter-dev python3-openpyxl
   libspdlog-dev libcli11-dev clang libclang-rt-dev
   chromium fonts-wqy-microhei
+  # The sample high-availability cluster (deploy/ha) and its failover test.
+  patroni etcd-server etcd-client
 )
 # The web app builds with node and npm. Debian's `npm` conflicts with
 # NodeSource's nodejs (which bundles npm), so Debian's are installed only

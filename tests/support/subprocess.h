@@ -20,7 +20,8 @@ namespace shouhu::testing {
 
 class Subprocess {
  public:
-  explicit Subprocess(std::vector<std::string> argv) {
+  // `extra_env` ("NAME=value") is added to this process's environment.
+  explicit Subprocess(std::vector<std::string> argv, std::vector<std::string> extra_env = {}) {
     int fds[2];
     if (pipe(fds) != 0) return;
     posix_spawn_file_actions_t actions;
@@ -31,7 +32,11 @@ class Subprocess {
     std::vector<char*> args;
     for (std::string& a : argv) args.push_back(a.data());
     args.push_back(nullptr);
-    if (posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ) != 0) {
+    std::vector<char*> env;
+    for (char** e = environ; *e; ++e) env.push_back(*e);
+    for (std::string& e : extra_env) env.push_back(e.data());
+    env.push_back(nullptr);
+    if (posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), env.data()) != 0) {
       pid_ = -1;
     }
     posix_spawn_file_actions_destroy(&actions);

@@ -17,10 +17,10 @@
 #include <chrono>
 #include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <set>
 
 #include "shouhu/duration.h"
+#include "shouhu/mutex.h"
 
 namespace shouhu {
 
@@ -99,18 +99,18 @@ class FakeClock : public Clock {
  private:
   class FakeAlarm;
   friend class FakeAlarm;
-  void Ring();                   // wakes every due alarm
-  void Count(int alive, int idle) const;
+  void Ring() SHOUHU_EXCLUDES(alarms_mu_);  // wakes every due alarm
+  void Count(int alive, int idle) const SHOUHU_EXCLUDES(idle_mu_);
 
   std::atomic<int64_t> ms_;
   const int64_t start_ = ms_.load();
   // Lock order: alarms_mu_, then an alarm's own mutex, then idle_mu_.
-  mutable std::mutex alarms_mu_;  // guards alarms_
-  mutable std::set<FakeAlarm*> alarms_;
-  mutable std::mutex idle_mu_;  // guards alive_ and idle_
+  mutable Mutex alarms_mu_;
+  mutable std::set<FakeAlarm*> alarms_ SHOUHU_GUARDED_BY(alarms_mu_);
+  mutable Mutex idle_mu_;
   mutable std::condition_variable idle_cv_;
-  mutable size_t alive_ = 0;
-  mutable size_t idle_ = 0;
+  mutable size_t alive_ SHOUHU_GUARDED_BY(idle_mu_) = 0;
+  mutable size_t idle_ SHOUHU_GUARDED_BY(idle_mu_) = 0;
 };
 
 }  // namespace shouhu

@@ -13,13 +13,13 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "shouhu/clock.h"
+#include "shouhu/mutex.h"
 #include "shouhu/org.h"
 #include "shouhu/runtime.h"
 #include "shouhu/status.h"
@@ -126,10 +126,10 @@ class OrganisationDirectory {
   const Clock* clock_ = nullptr;
   Options options_;
   bool seeded_ = false;
-  std::mutex change_mu_;  // one change at a time
-  mutable std::mutex mu_;  // guards current_ and version_
-  std::shared_ptr<const Organisation> current_;
-  uint64_t version_ = 0;
+  Mutex change_mu_ SHOUHU_ACQUIRED_BEFORE(mu_);  // one change at a time
+  mutable Mutex mu_;  // guards current_ and version_
+  std::shared_ptr<const Organisation> current_ SHOUHU_GUARDED_BY(mu_);
+  uint64_t version_ SHOUHU_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace shouhu

@@ -15,11 +15,12 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "shouhu/mutex.h"
 
 namespace shouhu::telemetry {
 
@@ -34,10 +35,10 @@ class Histogram {
 
  private:
   const std::vector<double> bounds_;
-  mutable std::mutex mu_;
-  std::vector<uint64_t> counts_;  // per bucket, not cumulative; last is +Inf
-  uint64_t count_ = 0;
-  double sum_ = 0;
+  mutable Mutex mu_;
+  std::vector<uint64_t> counts_ SHOUHU_GUARDED_BY(mu_);  // per bucket, not cumulative; last is +Inf
+  uint64_t count_ SHOUHU_GUARDED_BY(mu_) = 0;
+  double sum_ SHOUHU_GUARDED_BY(mu_) = 0;
 };
 
 // "# HELP name help\n# TYPE name type\n"
@@ -69,8 +70,8 @@ class EngineTelemetry {
 
  private:
   EngineTelemetry();
-  mutable std::mutex mu_;
-  std::map<std::pair<std::string, std::string>, uint64_t, std::less<>> deliveries_;
+  mutable Mutex mu_;
+  std::map<std::pair<std::string, std::string>, uint64_t, std::less<>> deliveries_ SHOUHU_GUARDED_BY(mu_);
   std::atomic<uint64_t> escalations_fired_{0};
   Histogram commit_seconds_;
   Histogram group_size_;

@@ -8,11 +8,11 @@
 
 #include <atomic>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "shouhu/clock.h"
+#include "shouhu/mutex.h"
 #include "shouhu/runtime.h"
 
 namespace shouhu {
@@ -56,7 +56,7 @@ class TimerLoop {
   // Each shard's alarm lives as long as the loop: on a FakeClock, a loop
   // that is made counts as busy until its threads wait (FakeClock::AwaitIdle).
   std::vector<std::unique_ptr<Shard>> shards_;
-  std::mutex mu_;  // serialises Start and Stop
+  Mutex mu_;  // serialises Start and Stop
   bool running_ = false;
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> fired_{0};

@@ -42,7 +42,7 @@ void ApiService::AddDirectoryRoutes() {
   // may be assigned to), of the units above (the township office) and of
   // the units serving those (the police station). No contact details.
   AddAuthed("GET", "/api/v1/people", "people.list",
-            [this](const HttpRequest&, const RouteMatch&, const Principal& who) {
+            [](const HttpRequest&, const RouteMatch&, const Principal& who) {
     std::set<std::string, std::less<>> above;
     for (const Unit* u = who.org->FindUnit(who.user->unit); u && !u->parent.empty();) {
       above.insert(u->parent);

@@ -10,7 +10,7 @@ void Metrics::Record(const std::string& route, int status,
                      std::chrono::microseconds latency) {
   telemetry::Histogram* h;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     ++requests_[{route, status}];
     auto& slot = latency_[route];
     if (!slot) slot = std::make_unique<telemetry::Histogram>(telemetry::LatencyBuckets());
@@ -24,7 +24,7 @@ std::string Metrics::Render(const EngineGauges& g) const {
   RenderHeader(out, "shouhu_http_requests_total", "counter",
                "HTTP requests by route (its name, not the path) and status code.");
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     for (const auto& [key, n] : requests_) {
       RenderSample(out, "shouhu_http_requests_total",
                    "route=\"" + key.first + "\",code=\"" + std::to_string(key.second) + "\"",

@@ -12,11 +12,11 @@
 #include <chrono>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
 
+#include "shouhu/mutex.h"
 #include "shouhu/queue_gauges.h"
 #include "shouhu/telemetry.h"
 
@@ -37,9 +37,9 @@ class Metrics {
   std::string Render(const EngineGauges& gauges) const;
 
  private:
-  mutable std::mutex mu_;
-  std::map<std::pair<std::string, int>, uint64_t> requests_;
-  std::map<std::string, std::unique_ptr<telemetry::Histogram>> latency_;
+  mutable Mutex mu_;
+  std::map<std::pair<std::string, int>, uint64_t> requests_ SHOUHU_GUARDED_BY(mu_);
+  std::map<std::string, std::unique_ptr<telemetry::Histogram>> latency_ SHOUHU_GUARDED_BY(mu_);
 };
 
 }  // namespace shouhu::api

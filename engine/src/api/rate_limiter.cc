@@ -11,7 +11,7 @@ RateLimiter::RateLimiter(double per_second, double burst)
 bool RateLimiter::Allow(const std::string& client,
                         std::chrono::steady_clock::time_point now) {
   if (per_second_ <= 0) return true;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (buckets_.size() > 10'000) {
     std::erase_if(buckets_, [&](const auto& kv) {
       double refill = std::chrono::duration<double>(now - kv.second.updated).count() *

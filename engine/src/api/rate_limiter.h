@@ -5,9 +5,10 @@
 #pragma once
 
 #include <chrono>
-#include <mutex>
 #include <string>
 #include <unordered_map>
+
+#include "shouhu/mutex.h"
 
 namespace shouhu::api {
 
@@ -27,8 +28,8 @@ class RateLimiter {
   };
   double per_second_;
   double burst_;
-  std::mutex mu_;
-  std::unordered_map<std::string, Bucket> buckets_;
+  Mutex mu_;
+  std::unordered_map<std::string, Bucket> buckets_ SHOUHU_GUARDED_BY(mu_);
 };
 
 }  // namespace shouhu::api

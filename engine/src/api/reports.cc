@@ -170,7 +170,10 @@ Status Cases(const ReportScope& scope, const Organisation& org, const Labels& la
   };
   // (row unit, workflow, state) -> counts
   std::map<std::tuple<std::string, std::string, std::string>, Counts> by;
-  for (const auto& [unit, row] : rows.row_of) {
+  for (const auto& unit_row : rows.row_of) {
+    // Named, not a structured binding: lambdas capture it (clang 14).
+    const std::string& unit = unit_row.first;
+    const std::string& row = unit_row.second;
     Status s = index.ScanFacts(unit, 's', "", "", [&](const auto& p) {
       if (p.size() < 4) return;
       Counts& c = by[{row, std::string(p[0]), std::string(p[1])}];
@@ -224,7 +227,9 @@ Status Measures(const ReportScope& scope, const Organisation& org, const Labels&
   std::map<std::pair<std::string, std::string>,
            std::map<std::pair<std::string, std::string>, Counts>>
       by;
-  for (const auto& [unit, row] : rows.row_of) {
+  for (const auto& unit_row : rows.row_of) {
+    const std::string& unit = unit_row.first;  // not a binding: captured below
+    const std::string& row = unit_row.second;
     Status s = index.ScanFacts(unit, 'm', scope.from, scope.to, [&](const auto& p) {
       if (p.size() < 5) return;
       Counts& c = by[{std::string(p[1]), std::string(p[2])}][{row, std::string(p[4])}];

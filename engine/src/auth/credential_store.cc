@@ -188,7 +188,7 @@ StatusOr<IssuedInvitation> CredentialStore::Invite(const std::string& user,
   auto id = RandomHex(6);
   auto code = NewCode();
   if (!id.ok() || !code.ok()) return Internal("no randomness");
-  std::lock_guard<std::mutex> guard(mu_);
+  MutexLock guard(mu_);
   FileLock lock(path_);
   if (!lock.ok()) return Unavailable("cannot lock " + path_ + ".lock");
   loaded_.reset();
@@ -216,7 +216,7 @@ StatusOr<std::string> CredentialStore::Accept(std::string_view code,
   std::string digest = Sha256Hex(normalized);
   std::string user;
   {
-    std::lock_guard<std::mutex> guard(mu_);
+    MutexLock guard(mu_);
     SHOUHU_RETURN_IF_ERROR(ReloadIfChanged());
     auto it = std::find_if(invitations_.begin(), invitations_.end(), [&](const Invitation& i) {
       return ConstantTimeEquals(i.code_sha256, digest);
@@ -236,7 +236,7 @@ StatusOr<std::string> CredentialStore::Accept(std::string_view code,
   }
   auto hash = HashPassword(password);  // slow: outside the locks
   if (!hash.ok()) return hash.status();
-  std::lock_guard<std::mutex> guard(mu_);
+  MutexLock guard(mu_);
   FileLock lock(path_);
   if (!lock.ok()) return Unavailable("cannot lock " + path_ + ".lock");
   loaded_.reset();
@@ -256,7 +256,7 @@ StatusOr<std::string> CredentialStore::Accept(std::string_view code,
 bool CredentialStore::VerifyPassword(const std::string& user, std::string_view password) {
   std::string hash;
   {
-    std::lock_guard<std::mutex> guard(mu_);
+    MutexLock guard(mu_);
     if (ReloadIfChanged().ok()) {
       for (const Password& p : passwords_) {
         if (p.user == user) hash = p.hash;
@@ -272,14 +272,14 @@ bool CredentialStore::VerifyPassword(const std::string& user, std::string_view p
 }
 
 bool CredentialStore::HasPassword(const std::string& user) {
-  std::lock_guard<std::mutex> guard(mu_);
+  MutexLock guard(mu_);
   if (!ReloadIfChanged().ok()) return false;
   return std::any_of(passwords_.begin(), passwords_.end(),
                      [&](const Password& p) { return p.user == user; });
 }
 
 StatusOr<std::vector<InvitationInfo>> CredentialStore::Invitations() {
-  std::lock_guard<std::mutex> guard(mu_);
+  MutexLock guard(mu_);
   SHOUHU_RETURN_IF_ERROR(ReloadIfChanged());
   std::vector<InvitationInfo> out;
   for (const Invitation& i : invitations_) out.push_back(i.info);

@@ -16,7 +16,6 @@
 #pragma once
 
 #include <chrono>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +23,7 @@
 
 #include "auth/locked_file.h"
 #include "shouhu/duration.h"
+#include "shouhu/mutex.h"
 #include "shouhu/status.h"
 
 namespace shouhu {
@@ -85,14 +85,14 @@ class CredentialStore {
     InvitationInfo info;
     std::string code_sha256;
   };
-  Status ReloadIfChanged();  // REQUIRES: mu_ held
-  Status WriteLocked();      // REQUIRES: mu_ and the file lock held
+  Status ReloadIfChanged() SHOUHU_REQUIRES(mu_);
+  Status WriteLocked() SHOUHU_REQUIRES(mu_);  // and the file lock held
 
   std::string path_;
-  std::mutex mu_;
-  std::vector<Password> passwords_;
-  std::vector<Invitation> invitations_;
-  std::optional<FileStamp> loaded_;
+  Mutex mu_;
+  std::vector<Password> passwords_ SHOUHU_GUARDED_BY(mu_);
+  std::vector<Invitation> invitations_ SHOUHU_GUARDED_BY(mu_);
+  std::optional<FileStamp> loaded_ SHOUHU_GUARDED_BY(mu_);
 };
 
 // Default place of the credentials file: beside the tokens file.

@@ -20,7 +20,7 @@ StatusOr<StartedSession> SessionStore::Start(const std::string& user,
   auto csrf = RandomHex(32);
   if (!secret.ok() || !id.ok() || !csrf.ok()) return Internal("no randomness");
   Session s{*id, user, *csrf, origin, now, now};
-  std::lock_guard<std::mutex> guard(mu_);
+  MutexLock guard(mu_);
   if (by_secret_hash_.size() >= options_.max_sessions) {
     std::erase_if(by_secret_hash_, [&](const auto& e) { return Expired(e.second, now); });
   }
@@ -37,7 +37,7 @@ StatusOr<StartedSession> SessionStore::Start(const std::string& user,
 
 std::optional<Session> SessionStore::Touch(const std::string& secret, Instant now) {
   std::string key = Sha256Hex(secret);
-  std::lock_guard<std::mutex> guard(mu_);
+  MutexLock guard(mu_);
   auto it = by_secret_hash_.find(key);
   if (it == by_secret_hash_.end()) return std::nullopt;
   if (Expired(it->second, now)) {
@@ -49,17 +49,17 @@ std::optional<Session> SessionStore::Touch(const std::string& secret, Instant no
 }
 
 bool SessionStore::End(const std::string& id) {
-  std::lock_guard<std::mutex> guard(mu_);
+  MutexLock guard(mu_);
   return std::erase_if(by_secret_hash_, [&](const auto& e) { return e.second.id == id; }) > 0;
 }
 
 size_t SessionStore::EndForUser(const std::string& user) {
-  std::lock_guard<std::mutex> guard(mu_);
+  MutexLock guard(mu_);
   return std::erase_if(by_secret_hash_, [&](const auto& e) { return e.second.user == user; });
 }
 
 std::vector<Session> SessionStore::List(Instant now) {
-  std::lock_guard<std::mutex> guard(mu_);
+  MutexLock guard(mu_);
   std::erase_if(by_secret_hash_, [&](const auto& e) { return Expired(e.second, now); });
   std::vector<Session> out;
   for (const auto& [key, s] : by_secret_hash_) out.push_back(s);

@@ -15,12 +15,12 @@
 
 #include <chrono>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "shouhu/duration.h"
+#include "shouhu/mutex.h"
 #include "shouhu/status.h"
 
 namespace shouhu {
@@ -68,8 +68,8 @@ class SessionStore {
   bool Expired(const Session& s, Instant now) const;
 
   SessionOptions options_;
-  std::mutex mu_;
-  std::map<std::string, Session> by_secret_hash_;
+  Mutex mu_;
+  std::map<std::string, Session> by_secret_hash_ SHOUHU_GUARDED_BY(mu_);
 };
 
 }  // namespace shouhu

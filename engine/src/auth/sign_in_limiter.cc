@@ -54,20 +54,20 @@ void SignInLimiter::Count(std::map<std::string, Failures>& table, const std::str
 
 std::chrono::milliseconds SignInLimiter::WaitFor(const std::string& account,
                                                  const std::string& address, Instant now) {
-  std::lock_guard<std::mutex> guard(mu_);
+  MutexLock guard(mu_);
   return std::max(Wait(accounts_, account, limits_.account_failures, now),
                   Wait(addresses_, address, limits_.address_failures, now));
 }
 
 void SignInLimiter::Failed(const std::string& account, const std::string& address,
                            Instant now) {
-  std::lock_guard<std::mutex> guard(mu_);
+  MutexLock guard(mu_);
   Count(accounts_, account, now);
   Count(addresses_, address, now);
 }
 
 void SignInLimiter::Succeeded(const std::string& account) {
-  std::lock_guard<std::mutex> guard(mu_);
+  MutexLock guard(mu_);
   accounts_.erase(account);
 }
 

@@ -16,10 +16,10 @@
 
 #include <chrono>
 #include <map>
-#include <mutex>
 #include <string>
 
 #include "shouhu/duration.h"
+#include "shouhu/mutex.h"
 
 namespace shouhu {
 
@@ -55,9 +55,9 @@ class SignInLimiter {
              Instant now);
 
   SignInLimits limits_;
-  std::mutex mu_;
-  std::map<std::string, Failures> accounts_;
-  std::map<std::string, Failures> addresses_;
+  Mutex mu_;
+  std::map<std::string, Failures> accounts_ SHOUHU_GUARDED_BY(mu_);
+  std::map<std::string, Failures> addresses_ SHOUHU_GUARDED_BY(mu_);
 };
 
 }  // namespace shouhu

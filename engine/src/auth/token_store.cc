@@ -103,7 +103,7 @@ StatusOr<IssuedToken> TokenStore::Issue(const std::string& user,
   auto secret = RandomHex(32);
   auto salt = RandomHex(16);
   if (!id.ok() || !secret.ok() || !salt.ok()) return Internal("no randomness");
-  std::lock_guard<std::mutex> guard(mu_);
+  MutexLock guard(mu_);
   FileLock lock(path_);
   if (!lock.ok()) return Unavailable("cannot lock " + path_ + ".lock");
   loaded_.reset();
@@ -122,7 +122,7 @@ StatusOr<IssuedToken> TokenStore::Issue(const std::string& user,
 }
 
 Status TokenStore::Revoke(const std::string& id, Instant now) {
-  std::lock_guard<std::mutex> guard(mu_);
+  MutexLock guard(mu_);
   FileLock lock(path_);
   if (!lock.ok()) return Unavailable("cannot lock " + path_ + ".lock");
   loaded_.reset();
@@ -146,7 +146,7 @@ StatusOr<TokenInfo> TokenStore::Verify(std::string_view token, Instant now) {
   }
   std::string id(token.substr(4, 12));
   std::string_view secret = token.substr(17);
-  std::lock_guard<std::mutex> guard(mu_);
+  MutexLock guard(mu_);
   SHOUHU_RETURN_IF_ERROR(ReloadIfChanged());
   for (const Record& r : records_) {
     if (r.info.id != id) continue;
@@ -161,7 +161,7 @@ StatusOr<TokenInfo> TokenStore::Verify(std::string_view token, Instant now) {
 }
 
 StatusOr<std::vector<TokenInfo>> TokenStore::List() {
-  std::lock_guard<std::mutex> guard(mu_);
+  MutexLock guard(mu_);
   SHOUHU_RETURN_IF_ERROR(ReloadIfChanged());
   std::vector<TokenInfo> out;
   for (const Record& r : records_) out.push_back(r.info);

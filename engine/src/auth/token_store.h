@@ -14,7 +14,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +23,7 @@
 
 #include "auth/locked_file.h"
 #include "shouhu/duration.h"
+#include "shouhu/mutex.h"
 #include "shouhu/status.h"
 
 namespace shouhu {
@@ -70,13 +70,13 @@ class TokenStore {
     std::string salt_hex;
     std::string hash_hex;
   };
-  Status ReloadIfChanged();  // REQUIRES: mu_ held
-  Status WriteLocked();      // REQUIRES: mu_ and the file lock held
+  Status ReloadIfChanged() SHOUHU_REQUIRES(mu_);
+  Status WriteLocked() SHOUHU_REQUIRES(mu_);  // and the file lock held
 
   std::string path_;
-  std::mutex mu_;
-  std::vector<Record> records_;
-  std::optional<FileStamp> loaded_;  // the version in records_; none = re-read
+  Mutex mu_;
+  std::vector<Record> records_ SHOUHU_GUARDED_BY(mu_);
+  std::optional<FileStamp> loaded_ SHOUHU_GUARDED_BY(mu_);  // the version in records_; none = re-read
 };
 
 // A token's or invitation's lifetime from an ISO 8601 duration ("P90D"),

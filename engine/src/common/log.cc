@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <mutex>
 
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/ansicolor_sink.h>
@@ -14,6 +13,8 @@
 #include <spdlog/sinks/systemd_sink.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+
+#include "shouhu/mutex.h"
 
 namespace shouhu::log {
 namespace {
@@ -91,11 +92,11 @@ std::shared_ptr<spdlog::logger> MakeLogger(Output output) {
 }
 
 std::atomic<Level> g_level{Level::kInfo};
-std::mutex g_mu;
-std::shared_ptr<spdlog::logger> g_logger;  // guarded by g_mu
+Mutex g_mu;
+std::shared_ptr<spdlog::logger> g_logger SHOUHU_GUARDED_BY(g_mu);
 
 std::shared_ptr<spdlog::logger> Logger() {
-  std::lock_guard<std::mutex> lock(g_mu);
+  MutexLock lock(g_mu);
   if (!g_logger) g_logger = MakeLogger(Output::kStderr);
   return g_logger;
 }
@@ -164,7 +165,7 @@ std::optional<Output> ParseOutput(std::string_view name) {
 void Configure(const Options& options) {
   auto logger = MakeLogger(options.output);
   {
-    std::lock_guard<std::mutex> lock(g_mu);
+    MutexLock lock(g_mu);
     g_logger = std::move(logger);
   }
   g_level.store(options.level);

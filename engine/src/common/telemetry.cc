@@ -29,7 +29,7 @@ Histogram::Histogram(std::vector<double> bounds)
 void Histogram::Observe(double value) {
   size_t i = 0;
   while (i < bounds_.size() && value > bounds_[i]) ++i;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   ++counts_[i];
   ++count_;
   sum_ += value;
@@ -37,7 +37,7 @@ void Histogram::Observe(double value) {
 
 void Histogram::Render(std::string& out, std::string_view name,
                        std::string_view labels) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   const std::string bucket = std::string(name) + "_bucket";
   uint64_t cumulative = 0;
   for (size_t i = 0; i < bounds_.size(); ++i) {
@@ -77,7 +77,7 @@ EngineTelemetry& EngineTelemetry::Get() {
 }
 
 void EngineTelemetry::CountDelivery(std::string_view channel, std::string_view outcome) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto key = std::make_pair(std::string(channel), std::string(outcome));
   ++deliveries_[std::move(key)];
 }
@@ -89,7 +89,7 @@ std::string EngineTelemetry::Render() const {
                "deferred).");
   uint64_t dead = 0;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     for (const auto& [key, n] : deliveries_) {
       RenderSample(out, "shouhu_deliveries_total",
                    "channel=\"" + key.first + "\",outcome=\"" + key.second + "\"",

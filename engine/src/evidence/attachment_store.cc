@@ -185,7 +185,7 @@ StatusOr<AppendResult> AttachmentStore::Append(const std::string& id,
                                                const std::string& uploader, uint64_t offset,
                                                std::string_view bytes) {
   {
-    std::lock_guard lock(busy_mu_);
+    MutexLock lock(busy_mu_);
     if (!busy_.insert(id).second) {
       return Unavailable("upload " + id + " is receiving another chunk; retry");
     }
@@ -194,7 +194,7 @@ StatusOr<AppendResult> AttachmentStore::Append(const std::string& id,
     AttachmentStore* self;
     const std::string& id;
     ~Release() {
-      std::lock_guard lock(self->busy_mu_);
+      MutexLock lock(self->busy_mu_);
       self->busy_.erase(id);
     }
   } release{this, id};

@@ -22,7 +22,6 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -32,6 +31,7 @@
 
 #include "evidence/file_kind.h"
 #include "shouhu/clock.h"
+#include "shouhu/mutex.h"
 #include "shouhu/status.h"
 #include "shouhu/store.h"
 
@@ -125,8 +125,8 @@ class AttachmentStore {
   Store& store_;
   const Clock& clock_;
   AttachmentLimits limits_;
-  std::mutex busy_mu_;
-  std::set<std::string> busy_;  // uploads with an append running
+  Mutex busy_mu_;
+  std::set<std::string> busy_ SHOUHU_GUARDED_BY(busy_mu_);  // uploads with an append running
 };
 
 // JSON forms for the API and the case history.

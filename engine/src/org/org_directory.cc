@@ -99,8 +99,11 @@ StatusOr<std::unique_ptr<OrganisationDirectory>> OrganisationDirectory::Open(
         codec::EncodeJson(VersionRecord(1, seed.time_zone(), d->options_.seed_source, now))));
     batch.push_back(AuditOf({"system", "", {}, "start"}, "org.seed", now));
     SHOUHU_RETURN_IF_ERROR(store.Commit(std::move(batch)));
-    d->current_ = std::make_shared<const Organisation>(seed);
-    d->version_ = 1;
+    {
+      MutexLock lock(d->mu_);
+      d->current_ = std::make_shared<const Organisation>(seed);
+      d->version_ = 1;
+    }
     d->seeded_ = true;
     return d;
   }
@@ -111,18 +114,19 @@ StatusOr<std::unique_ptr<OrganisationDirectory>> OrganisationDirectory::Open(
   SHOUHU_RETURN_IF_ERROR(ReadRecords(store, codec::kOrgUserPrefix, &doc["users"]));
   auto org = Organisation::Parse(doc, "the organisation in the store");
   if (!org.ok()) return Internal(org.status().message());
+  MutexLock lock(d->mu_);
   d->current_ = std::make_shared<const Organisation>(std::move(*org));
   d->version_ = meta->value("version", uint64_t{1});
   return d;
 }
 
 std::shared_ptr<const Organisation> OrganisationDirectory::Current() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return current_;
 }
 
 uint64_t OrganisationDirectory::version() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return version_;
 }
 
@@ -130,7 +134,7 @@ StatusOr<OrgChangeResult> OrganisationDirectory::ChangeUnit(const Actor& by,
                                                             const UnitChange& change,
                                                             size_t open_cases) {
   if (!store_) return FailedPrecondition("the organisation is fixed here / 组织架构不可修改");
-  std::lock_guard<std::mutex> lock(change_mu_);
+  MutexLock lock(change_mu_);
   auto org = Current();
   auto doc = CheckUnitChange(*org, change, open_cases);
   if (!doc.ok()) return doc.status();
@@ -146,7 +150,7 @@ StatusOr<OrgChangeResult> OrganisationDirectory::ChangeUnit(const Actor& by,
 StatusOr<OrgChangeResult> OrganisationDirectory::ChangeUser(const Actor& by,
                                                             const UserChange& change) {
   if (!store_) return FailedPrecondition("the organisation is fixed here / 组织架构不可修改");
-  std::lock_guard<std::mutex> lock(change_mu_);
+  MutexLock lock(change_mu_);
   auto org = Current();
   auto doc = CheckUserChange(*org, change, options_.roles);
   if (!doc.ok()) return doc.status();
@@ -178,7 +182,7 @@ StatusOr<OrgChangeResult> OrganisationDirectory::Commit(const Actor& by, json do
   SHOUHU_RETURN_IF_ERROR(store_->Commit(std::move(batch)));
   auto published = std::make_shared<const Organisation>(std::move(*next));
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     current_ = published;
     version_ = version;
   }

@@ -6,15 +6,16 @@
 
 #include <cctype>
 #include <memory>
-#include <mutex>
 #include <utility>
+
+#include "shouhu/mutex.h"
 
 namespace shouhu {
 namespace {
 
 struct Transliterator {
-  std::mutex mu;
-  std::unique_ptr<icu::Transliterator> han_latin;  // null if ICU lacks it
+  Mutex mu;  // ICU's transliterator is not thread-safe
+  std::unique_ptr<icu::Transliterator> han_latin SHOUHU_PT_GUARDED_BY(mu);  // null if ICU lacks it
 };
 
 Transliterator& Shared() {
@@ -64,7 +65,7 @@ std::string PinyinInitials(std::string_view utf8) {
     if (!u_hasBinaryProperty(c, UCHAR_IDEOGRAPHIC)) continue;
     icu::UnicodeString one(c);
     {
-      std::lock_guard<std::mutex> lock(t.mu);
+      MutexLock lock(t.mu);
       t.han_latin->transliterate(one);
     }
     for (int32_t j = 0; j < one.length(); ++j) {

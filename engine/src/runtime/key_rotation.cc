@@ -3,8 +3,9 @@
 #include "shouhu/key_rotation.h"
 
 #include <condition_variable>
-#include <mutex>
 #include <thread>
+
+#include "shouhu/mutex.h"
 
 namespace shouhu {
 namespace {
@@ -22,7 +23,7 @@ class KeyRotation final : public KeyRotationService {
   }
   ~KeyRotation() override {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       stopping_ = true;
     }
     cv_.notify_all();
@@ -38,7 +39,7 @@ class KeyRotation final : public KeyRotationService {
     Log("key rotation to key " + id + " begun; re-encrypting in the background");
     Status audited = runtime_.RecordAccess({by, "key.rotate.begin:" + id, "", ""});
     if (!audited.ok()) Log("key rotation: cannot audit its start: " + audited.ToString());
-    { std::lock_guard<std::mutex> lock(mu_); }  // the thread waits or sees it
+    { MutexLock lock(mu_); }  // the thread waits or sees it
     cv_.notify_all();
     return store_.Progress();
   }
@@ -47,8 +48,9 @@ class KeyRotation final : public KeyRotationService {
 
   RotationProgress AwaitProgress(uint64_t resealed_seen,
                                  std::chrono::milliseconds limit) override {
-    std::unique_lock<std::mutex> lock(mu_);
-    progress_cv_.wait_for(lock, limit, [&] {
+    MutexLock lock(mu_);
+    progress_cv_.wait_for(lock.native(), limit, [&] {
+      mu_.AssertHeld();
       RotationProgress p = store_.Progress();
       return stopping_ || !p.rotating || p.resealed != resealed_seen;
     });
@@ -61,17 +63,25 @@ class KeyRotation final : public KeyRotationService {
   }
 
   void Run() {
-    std::unique_lock<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     while (!stopping_) {
       if (!store_.Progress().rotating) {
-        cv_.wait(lock, [this] { return stopping_ || store_.Progress().rotating; });
+        cv_.wait(lock.native(), [this] {
+          mu_.AssertHeld();
+          return stopping_ || store_.Progress().rotating;
+        });
         continue;
       }
-      lock.unlock();
+      lock.Unlock();
       bool failed = !Step();
-      lock.lock();
+      lock.Lock();
       progress_cv_.notify_all();
-      if (failed) cv_.wait_for(lock, kRetryAfter, [this] { return stopping_; });
+      if (failed) {
+        cv_.wait_for(lock.native(), kRetryAfter, [this] {
+          mu_.AssertHeld();
+          return stopping_;
+        });
+      }
     }
   }
 
@@ -101,10 +111,10 @@ class KeyRotation final : public KeyRotationService {
   RotatableStore& store_;
   Runtime& runtime_;
   KeyRotationOptions options_;
-  std::mutex mu_;
+  Mutex mu_;
   std::condition_variable cv_;
   std::condition_variable progress_cv_;  // a batch done: AwaitProgress
-  bool stopping_ = false;
+  bool stopping_ SHOUHU_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

@@ -29,7 +29,7 @@ TimerLoop::TimerLoop(Runtime& runtime, const Clock& clock, int threads)
 TimerLoop::~TimerLoop() { Stop(); }
 
 void TimerLoop::Start() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (running_) return;
   running_ = true;
   stop_ = false;
@@ -37,7 +37,7 @@ void TimerLoop::Start() {
 }
 
 void TimerLoop::Stop() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (!running_) return;
   stop_ = true;
   for (auto& s : shards_) s->alarm->Wake();

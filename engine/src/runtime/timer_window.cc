@@ -13,7 +13,7 @@ TimerWindow::TimerWindow(Store& store, std::chrono::milliseconds horizon,
           std::numeric_limits<int64_t>::min() / 2))) {}
 
 void TimerWindow::Add(const std::string& key) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (codec::TimerKeyDue(key) < loaded_until_) keys_.insert(key);
 }
 
@@ -26,6 +26,7 @@ Status TimerWindow::RefillLocked(Instant now) {
   std::optional<Instant> last_due;
   Status s = store_.Scan(codec::kTimerPrefix, start,
                          [&](std::string_view key, std::string_view) {
+                           mu_.AssertHeld();  // called within this scan
                            if (key >= end) return false;
                            Instant due = codec::TimerKeyDue(key);
                            // Stop at the cap, but never between two timers
@@ -46,7 +47,7 @@ Status TimerWindow::RefillLocked(Instant now) {
 Status TimerWindow::TakeDue(Instant now, size_t max,
                             std::vector<std::string>* out,
                             const KeyFilter& take) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (keys_.empty() || codec::TimerKeyDue(*keys_.begin()) > now) {
     SHOUHU_RETURN_IF_ERROR(RefillLocked(now));
   }
@@ -70,7 +71,7 @@ Status TimerWindow::TakeDue(Instant now, size_t max,
 
 StatusOr<std::optional<Instant>> TimerWindow::NextDue(Instant now,
                                                       const KeyFilter& take) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (keys_.empty()) {
     Status s = RefillLocked(now);
     if (!s.ok()) return s;
@@ -82,7 +83,7 @@ StatusOr<std::optional<Instant>> TimerWindow::NextDue(Instant now,
 }
 
 size_t TimerWindow::size() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return keys_.size();
 }
 

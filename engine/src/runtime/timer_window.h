@@ -11,13 +11,13 @@
 #pragma once
 
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "shouhu/duration.h"
+#include "shouhu/mutex.h"
 #include "shouhu/store.h"
 
 namespace shouhu {
@@ -43,14 +43,14 @@ class TimerWindow {
   size_t size() const;
 
  private:
-  Status RefillLocked(Instant now);
+  Status RefillLocked(Instant now) SHOUHU_REQUIRES(mu_);
 
   Store& store_;
   const std::chrono::milliseconds horizon_;
   const size_t cap_;
-  mutable std::mutex mu_;
-  std::set<std::string> keys_;  // timer keys; they sort by due time
-  Instant loaded_until_;        // every index key due before it was loaded
+  mutable Mutex mu_;
+  std::set<std::string> keys_ SHOUHU_GUARDED_BY(mu_);  // timer keys; they sort by due time
+  Instant loaded_until_ SHOUHU_GUARDED_BY(mu_);        // every index key due before it was loaded
 };
 
 }  // namespace shouhu

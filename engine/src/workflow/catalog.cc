@@ -4,11 +4,11 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
 #include <set>
 #include <sstream>
 
 #include "shouhu/json_parse.h"
+#include "shouhu/mutex.h"
 #include "workflow/json_reader.h"
 #include "workflow/loader.h"
 #include "workflow/validator.h"
@@ -66,8 +66,8 @@ struct Catalog::Shared {
   std::atomic<std::shared_ptr<const CatalogContents>> current;
   // Contents a reload replaced, kept while the catalog lives: FindCalendar
   // hands out plain pointers into them. Reloads are few and small.
-  std::mutex mu;
-  std::vector<std::shared_ptr<const CatalogContents>> superseded;
+  Mutex mu;
+  std::vector<std::shared_ptr<const CatalogContents>> superseded SHOUHU_GUARDED_BY(mu);
 };
 
 namespace {
@@ -260,7 +260,7 @@ std::vector<std::string> Catalog::Adopt(const Catalog& next) {
     }
   }
   if (!problems.empty()) return problems;
-  std::lock_guard<std::mutex> lock(shared_->mu);
+  MutexLock lock(shared_->mu);
   shared_->superseded.push_back(now);
   shared_->current.store(coming);
   return {};

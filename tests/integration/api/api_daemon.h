@@ -99,7 +99,7 @@ class ApiDaemon {
     if (!simulated_start_.empty()) {
       args.insert(args.end(), {"--simulated-time", simulated_start_});
     }
-    process_ = std::make_unique<Subprocess>(args);
+    process_ = std::make_unique<Subprocess>(args, environment_);
   }
 
   // Runs the daemon on simulated time from `start` ("now" or an RFC 3339
@@ -124,6 +124,10 @@ class ApiDaemon {
     return body.is_object() ? body.value("now", "") : "";
   }
   bool WaitForLine(const std::string& text) { return process_->WaitForLine(text); }
+  // Adds NAME=value to the daemon's environment from its next Launch.
+  void SetEnv(const std::string& name, const std::string& value) {
+    environment_.push_back(name + "=" + value);
+  }
 
   // SIGTERM and wait; returns the exit code.
   // Waits until `check` holds, checking again each time the daemon reports
@@ -221,6 +225,7 @@ class ApiDaemon {
   std::string output_;
   std::map<std::string, std::string> tokens_;
   std::string simulated_start_;                     // "" = the real clock
+  std::vector<std::string> environment_;            // added by SetEnv
   std::map<std::string, std::string> long_tokens_;  // simulated time's
 };
 

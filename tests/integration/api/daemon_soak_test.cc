@@ -20,6 +20,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <mutex>
@@ -240,6 +241,11 @@ TEST(DaemonSoak, SigkillUnderHttpLoadLosesNothingAcknowledged) {
       for (const std::string& e : errors) all += "  " + e + "\n";
       return all;
     }();
+    if (cycle % 100 == 0) {
+      std::printf("soak: %d of %d cycle(s), %zu write(s) acknowledged, %zu lost\n", cycle,
+                  cycles, writes, lost);
+      std::fflush(stdout);
+    }
   }
   std::printf("soak: %d cycle(s), %zu write(s) acknowledged, %zu lost, %zu case(s)\n", cycles,
               writes, lost, acked.size());

@@ -85,6 +85,10 @@ class SealedStore final : public RotatableStore {
     return s;
   }
 
+  // The base store first: its committer fails what is still queued, and
+  // those callbacks release holds of commits_, which must still exist.
+  ~SealedStore() override { base_.reset(); }
+
   // As Commit, with the shared hold released by the callback.
   void CommitAsync(std::vector<Mutation> batch,
                    std::function<void(const Status&)> done) override {

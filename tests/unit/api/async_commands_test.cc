@@ -4,10 +4,16 @@
 // worker waiting for its commit would never let happen), all are answered,
 // and all are there after the store is reopened. When that group's write
 // fails, every one of them is answered 503 and none is there.
+//
+// The runtime locks cases and request ids by stripe (runtime_impl.h: 4096
+// and 1024 stripes of std::hash): a command whose stripe is held by a commit
+// in flight waits for that commit. The test picks cases and keys of distinct
+// stripes, so that only the worker's own waiting could stop the 64th.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -81,6 +87,11 @@ class GatedStore : public Store {
 };
 
 constexpr int kRequests = 64;
+constexpr size_t kCaseStripes = 4096, kRequestStripes = 1024;  // runtime_impl.h
+
+size_t Stripe(const std::string& key, size_t stripes) {
+  return std::hash<std::string_view>()(key) % stripes;
+}
 
 class AsyncCommandsTest : public ::testing::Test {
  protected:
@@ -120,11 +131,20 @@ class AsyncCommandsTest : public ::testing::Test {
     auto started = ApiServer::Start(*service_, server);
     ASSERT_TRUE(started.ok()) << started.status().ToString();
     server_ = std::move(*started);
-    for (int i = 0; i < kRequests; ++i) {
+    std::set<size_t> case_stripes, key_stripes;
+    for (int i = 0; cases_.size() < size_t(kRequests); ++i) {
       auto c = runtime_->Open({"open-" + std::to_string(i), {"w1", "u1", {"worker"}, "t"},
                                "bench", "", json::object()});
       ASSERT_TRUE(c.ok()) << c.status().ToString();
-      cases_.push_back(c->case_id);
+      if (case_stripes.insert(Stripe(c->case_id, kCaseStripes)).second) {
+        cases_.push_back(c->case_id);
+      }
+    }
+    for (int i = 0; keys_.size() < size_t(kRequests); ++i) {
+      std::string key = "flip-" + std::to_string(i);
+      if (key_stripes.insert(Stripe("api/w1/" + key, kRequestStripes)).second) {
+        keys_.push_back(key);
+      }
     }
   }
   void TearDown() override {
@@ -156,7 +176,7 @@ class AsyncCommandsTest : public ::testing::Test {
         cli::HttpClient http("http://" + server_->BoundAddress(), token_);
         auto reply = http.Send("POST", "/api/v1/cases/" + cases_[i] + "/events",
                                 R"({"event": "flip"})",
-                                {{"Idempotency-Key", "flip-" + std::to_string(i)}});
+                                {{"Idempotency-Key", keys_[i]}});
         statuses[i] = reply.status;
         EXPECT_TRUE(reply.error.empty()) << reply.error;
       });
@@ -178,6 +198,7 @@ class AsyncCommandsTest : public ::testing::Test {
   std::unique_ptr<ApiService> service_;
   std::unique_ptr<ApiServer> server_;
   std::vector<std::string> cases_;
+  std::vector<std::string> keys_;  // Idempotency-Keys
 };
 
 TEST_F(AsyncCommandsTest, OneWorkerCarriesSixtyFourCommitsInFlightAllDurable) {

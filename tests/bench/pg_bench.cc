@@ -66,7 +66,7 @@ Figures RunPgbench(const std::string& dsn, const std::string& dir, int clients, 
 
 void PostgresThroughput(const std::string& root, bool quick, const std::string& dsn_given,
                         const RunOnPostgres& ours) {
-  std::printf("\n== 4. durable transitions on PostgreSQL vs raw PostgreSQL (pgbench) ==\n");
+  std::printf("\n== 5. durable transitions on PostgreSQL vs raw PostgreSQL (pgbench) ==\n");
   std::unique_ptr<testing::PgCluster> cluster;
   std::string dsn = dsn_given;
   if (dsn.empty()) {

@@ -1,4 +1,4 @@
-// shouhu-bench section 4: the runtime on the PostgreSQL store beside raw
+// shouhu-bench section 5: the runtime on the PostgreSQL store beside raw
 // PostgreSQL doing one case transition per transaction (pgbench with
 // pg_case_tx.sql), at 16 and 64 clients, in the same run on the same server.
 #pragma once

@@ -2,18 +2,21 @@
 // baseline, measured in the same run on the same disk (this machine is shared
 // and noisy: compare the ratios, not lone absolute numbers).
 //
-//   shouhu-bench [--dir DIR] [--quick] [--only 1234] [--keep] [--plain]
+//   shouhu-bench [--dir DIR] [--quick] [--only 12345] [--keep] [--plain]
 //                [--pg-dsn DSN]
-//   (--only: the sections to run, 1 to 3 by default; --keep: leave the data
+//   (--only: the sections to run, 1 to 4 by default; --keep: leave the data
 //   directory behind; --plain: the store without encryption at rest, to
-//   measure its cost; --pg-dsn: section 4's server, else a throw-away one)
+//   measure its cost; --pg-dsn: section 5's server, else a throw-away one)
 //
 // 1. durable transitions/s at 1, 16 and 64 clients vs raw RocksDB synced
 //    WriteBatches of the same size and concurrency; p50/p99 commit latency;
 // 2. start-up time and resident memory with 10^3 and 10^6 pending timers;
 // 3. firing lateness p50/p99 for 10^4 and 10^5 timers due at once, with live
 //    commands served meanwhile;
-// 4. durable transitions/s at 16 and 64 clients on the PostgreSQL store vs
+// 4. transitions/s and server CPU per transition over HTTP (the API as
+//    shouhud starts it, default configuration) vs in process, at 64 clients
+//    (http_bench.cc);
+// 5. durable transitions/s at 16 and 64 clients on the PostgreSQL store vs
 //    raw PostgreSQL doing a case transaction (pgbench, pg_bench.cc).
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -36,9 +39,9 @@
 #include "store/raw_bench.h"
 #include "pg_bench.h"
 #include "../support/test_paths.h"
+#include "bench_common.h"
 
-namespace shouhu {
-namespace {
+namespace shouhu::bench {
 
 namespace fs = std::filesystem;
 using Clock_ = std::chrono::steady_clock;
@@ -53,7 +56,6 @@ double Percentile(std::vector<double> v, double p) {
   return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
 }
 
-// CPU time used by this process so far, all threads, user and system.
 double CpuMs() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
@@ -93,7 +95,7 @@ const DataKey* BenchKey() {
   return g_key ? &*g_key : nullptr;
 }
 
-std::unique_ptr<Store> MustOpen(const std::string& dir, bool sync = true) {
+std::unique_ptr<Store> MustOpen(const std::string& dir, bool sync) {
   StoreOptions o;
   o.sync = sync;
   BenchKey();
@@ -140,13 +142,6 @@ void PrepareCases(Store& store, size_t n, DueFn due) {
     }
   }
 }
-
-// Runs `clients` threads, each flipping its own case `ops` times.
-struct FlipResult {
-  double ops_per_sec;
-  double p50_ms, p99_ms;
-  std::vector<double> latencies;
-};
 
 FlipResult RunFlips(Runtime& rt, int clients, int ops, const std::string& tag) {
   std::vector<std::string> cases;
@@ -434,9 +429,9 @@ void Burst(const std::string& root, size_t n) {
               lean.ops_per_sec > 0 ? 1000.0 * kWriters * lean_batches / lean.ops_per_sec : 0);
 }
 
-// Section 4's side of ours: the runtime on the PostgreSQL store at `dsn`,
+// Section 5's side of ours: the runtime on the PostgreSQL store at `dsn`,
 // sealed under the bench's data key as shouhud would seal it.
-bench::Figures FlipsOnPostgres(const std::string& dsn, int clients, int ops) {
+Figures FlipsOnPostgres(const std::string& dsn, int clients, int ops) {
   StoreOptions o;
   auto store = OpenPostgresDataStore(dsn, o, BenchKey());
   if (!store.ok()) Die(store.status(), "open the PostgreSQL store");
@@ -448,19 +443,21 @@ bench::Figures FlipsOnPostgres(const std::string& dsn, int clients, int ops) {
   return {r.ops_per_sec, r.p50_ms, r.p99_ms};
 }
 
-}  // namespace
-}  // namespace shouhu
+}  // namespace shouhu::bench
 
 int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures appear as measured
   if (argc == 3 && std::string(argv[1]) == "--startup-child") {
-    return shouhu::StartupChild(argv[2]);
+    return shouhu::bench::StartupChild(argv[2]);
+  }
+  if (argc > 1 && std::string(argv[1]) == "--http-load-child") {
+    return shouhu::bench::HttpLoadChild(argc, argv);
   }
   std::string root = "/tmp";
   bool quick = false;
   bool keep = false;  // leave the data behind, to inspect RocksDB's LOG
   bool plain = false;
-  std::string only = "123";
+  std::string only = "1234";
   std::string pg_dsn;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -478,7 +475,7 @@ int main(int argc, char** argv) {
       plain = true;
     } else {
       std::fprintf(stderr,
-                   "usage: shouhu-bench [--dir DIR] [--quick] [--only 1234] [--keep] [--plain]"
+                   "usage: shouhu-bench [--dir DIR] [--quick] [--only 12345] [--keep] [--plain]"
                    " [--pg-dsn DSN]\n");
       return a == "--help" ? 0 : 2;
     }
@@ -501,15 +498,16 @@ int main(int argc, char** argv) {
   }
   std::printf("shouhu-bench: data under %s%s, %s\n", dir.c_str(), quick ? " (quick)" : "",
               plain ? "not encrypted (--plain)" : "encrypted at rest");
-  if (only.find('1') != std::string::npos) shouhu::Throughput(dir, quick);
-  if (only.find('2') != std::string::npos) shouhu::Startup(dir, quick);
+  if (only.find('1') != std::string::npos) shouhu::bench::Throughput(dir, quick);
+  if (only.find('2') != std::string::npos) shouhu::bench::Startup(dir, quick);
   if (only.find('3') != std::string::npos) {
     std::printf("\n== 3. firing lateness for bursts of timers due at once ==\n");
-    shouhu::Burst(dir, 10'000);
-    shouhu::Burst(dir, quick ? 20'000 : 100'000);
+    shouhu::bench::Burst(dir, 10'000);
+    shouhu::bench::Burst(dir, quick ? 20'000 : 100'000);
   }
-  if (only.find('4') != std::string::npos) {
-    shouhu::bench::PostgresThroughput(dir, quick, pg_dsn, shouhu::FlipsOnPostgres);
+  if (only.find('4') != std::string::npos) shouhu::bench::HttpVsInProcess(dir, quick);
+  if (only.find('5') != std::string::npos) {
+    shouhu::bench::PostgresThroughput(dir, quick, pg_dsn, shouhu::bench::FlipsOnPostgres);
   }
   if (!keep) std::filesystem::remove_all(dir);
   return 0;

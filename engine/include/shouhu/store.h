@@ -98,6 +98,17 @@ class Store {
   // itself once space is freed. An empty batch returns OK at once.
   [[nodiscard]] virtual Status Commit(std::vector<Mutation> batch) = 0;
 
+  // Commit without waiting: `done` runs exactly once with what Commit would
+  // have returned, once the batch is durable (or has failed), possibly
+  // before CommitAsync returns and possibly on the store's committer
+  // thread. So `done` must be short and must not wait for the store (a
+  // Commit from it would wait for itself) nor for a lock that a thread may
+  // hold while it waits for a commit. The default commits synchronously.
+  virtual void CommitAsync(std::vector<Mutation> batch,
+                           std::function<void(const Status&)> done) {
+    done(Commit(std::move(batch)));
+  }
+
   // Point read of committed data. kNotFound when the key is absent.
   [[nodiscard]] virtual StatusOr<std::string> Get(std::string_view key) = 0;
 
@@ -143,8 +154,8 @@ class FaultInjectingStore : public Store {
   // REQUIRES: base != nullptr.
   explicit FaultInjectingStore(std::unique_ptr<Store> base);
 
-  // The next `n` Commit calls (non-empty or not) fail with kUnavailable and
-  // write nothing. Replaces any earlier count.
+  // The next `n` Commit or CommitAsync calls (non-empty or not) fail with
+  // kUnavailable and write nothing. Replaces any earlier count.
   void FailNextCommits(int n) { fail_next_.store(n); }
   // Commit calls seen, including failed ones.
   uint64_t commit_calls() const { return commit_calls_.load(); }
@@ -153,6 +164,8 @@ class FaultInjectingStore : public Store {
   Store& base() { return *base_; }
 
   [[nodiscard]] Status Commit(std::vector<Mutation> batch) override;
+  void CommitAsync(std::vector<Mutation> batch,
+                   std::function<void(const Status&)> done) override;
   [[nodiscard]] StatusOr<std::string> Get(std::string_view key) override;
   [[nodiscard]] Status Scan(
       std::string_view prefix, std::string_view start,

@@ -2,6 +2,9 @@
 // Also the service routes (health, readiness, metrics, OpenAPI, whoami).
 #include "api/api_service.h"
 
+#include <future>
+#include <memory>
+
 #include "api/errors.h"
 #include "api/policy.h"
 
@@ -27,6 +30,7 @@ bool IsWrite(const std::string& method) {
 
 ApiService::ApiService(ApiDeps deps, ApiOptions options)
     : deps_(deps),
+      async_(AsyncCommandsOf(deps.runtime)),
       options_(options),
       limiter_(options.rate_per_second, options.rate_burst),
       credentials_(CredentialsPathBeside(deps.tokens.path())),
@@ -53,8 +57,33 @@ ApiService::ApiService(ApiDeps deps, ApiOptions options)
 }
 
 HttpResponse ApiService::Handle(const HttpRequest& request) {
-  auto started = std::chrono::steady_clock::now();
+  // Shared with the callback: it may still be setting the value when this
+  // thread, woken, returns.
+  auto answer = std::make_shared<std::promise<HttpResponse>>();
+  auto response = answer->get_future();
+  HandleAsync(request, [answer](HttpResponse r) { answer->set_value(std::move(r)); });
+  return response.get();
+}
+
+void ApiService::HandleAsync(const HttpRequest& request, Respond respond) {
+  const auto started = std::chrono::steady_clock::now();
   std::string route_name = "unmatched";
+  // Counts the response in /metrics and sends it, once: a handler that
+  // throws after it answered is not answered again.
+  struct Answer {
+    ApiService* service;
+    std::chrono::steady_clock::time_point started;
+    Respond respond;
+    std::atomic<bool> sent{false};
+    void operator()(const std::string& route, HttpResponse response) {
+      if (sent.exchange(true)) return;
+      service->metrics_.Record(route, response.status,
+                               std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::steady_clock::now() - started));
+      respond(std::move(response));
+    }
+  };
+  auto answer = std::make_shared<Answer>(this, started, std::move(respond));
   HttpResponse response;
   try {
     // The client is its token's id when it sends one, else its address.
@@ -78,16 +107,19 @@ HttpResponse ApiService::Handle(const HttpRequest& request) {
     } else if (found == Router::Result::kWrongMethod) {
       response = ErrorResponse(405, kMethodNotAllowed,
                                request.method + " is not allowed on " + request.path);
+    } else if (match.route->async_handler) {
+      match.route->async_handler(request, match,
+                                 [answer, route_name](HttpResponse r) {
+                                   (*answer)(route_name, std::move(r));
+                                 });
+      return;
     } else {
       response = match.route->handler(request, match);
     }
   } catch (const std::exception& e) {
     response = ErrorResponse(500, kInternal, std::string("internal error: ") + e.what());
   }
-  metrics_.Record(route_name, response.status,
-                  std::chrono::duration_cast<std::chrono::microseconds>(
-                      std::chrono::steady_clock::now() - started));
-  return response;
+  (*answer)(route_name, std::move(response));
 }
 
 std::optional<Principal> ApiService::Authenticate(const HttpRequest& request,
@@ -190,6 +222,19 @@ void ApiService::AddAuthed(std::string method, std::string pattern,
                 if (!who) return error;
                 return handler(request, match, *who);
               });
+}
+
+void ApiService::AddAuthedAsync(std::string method, std::string pattern, std::string name,
+                                AuthedAsync handler) {
+  router_.AddAsync(std::move(method), std::move(pattern), std::move(name),
+                   [this, handler = std::move(handler)](const HttpRequest& request,
+                                                        const RouteMatch& match,
+                                                        Respond respond) {
+                     HttpResponse error;
+                     auto who = Authenticate(request, &error);
+                     if (!who) return respond(std::move(error));
+                     handler(request, match, *who, std::move(respond));
+                   });
 }
 
 EngineGauges ApiService::Gauges() {

@@ -2,8 +2,9 @@
 // handlers of every /api/v1 route, on plain requests and responses (no
 // Beast), so it is tested without sockets and compiles fast.
 //
-// Thread safety: Handle is safe from many threads at once (the server's
-// workers call it in parallel); the runtime serialises commands per case.
+// Thread safety: Handle and HandleAsync are safe from many threads at once
+// (the server's workers call them in parallel); the runtime serialises
+// commands per case.
 #pragma once
 
 #include <atomic>
@@ -22,6 +23,7 @@
 #include "auth/token_store.h"
 #include "evidence/attachment_store.h"
 #include "shouhu/access.h"
+#include "shouhu/async_commands.h"
 #include "shouhu/backup.h"
 #include "shouhu/catalog.h"
 #include "shouhu/clock.h"
@@ -89,6 +91,10 @@ class ApiService {
 
   // Answers one request. Never throws.
   HttpResponse Handle(const HttpRequest& request);
+  // Answers one request through `respond`, exactly once: at once, or for a
+  // command on a case, once its commit is durable (from the store's
+  // committer thread), without holding this thread meanwhile. Never throws.
+  void HandleAsync(const HttpRequest& request, Respond respond);
 
   // /readyz answers 503 until SetReady(true) and after SetReady(false).
   void SetReady(bool ready) { ready_.store(ready); }
@@ -110,6 +116,11 @@ class ApiService {
   // the CSRF header on writes).
   void AddAuthed(std::string method, std::string pattern, std::string name,
                  Authed handler);
+  using AuthedAsync = std::function<void(const HttpRequest&, const RouteMatch&,
+                                         const Principal&, Respond)>;
+  // The same for a handler that answers through Respond (router.h).
+  void AddAuthedAsync(std::string method, std::string pattern, std::string name,
+                      AuthedAsync handler);
   std::optional<Principal> Authenticate(const HttpRequest& request,
                                         HttpResponse* error);
   // The cookie's session, CSRF-checked for writes; nullopt with a 401 or
@@ -156,6 +167,7 @@ class ApiService {
   EngineGauges Gauges();
 
   ApiDeps deps_;
+  AsyncCommands* async_;  // the runtime's, or null: commands then wait
   ApiOptions options_;
   Router router_;
   Metrics metrics_;

@@ -29,6 +29,14 @@ HttpResponse CommandResponse(int status, const StatusOr<CommandResult>& r) {
   return out;
 }
 
+// Answers a command's result with `status` (when it succeeded) through
+// `respond`: the callback of an asynchronous command.
+AsyncCommands::Done AnswerWith(int status, Respond respond) {
+  return [status, respond = std::move(respond)](StatusOr<CommandResult> r) {
+    respond(CommandResponse(status, r));
+  };
+}
+
 // The case, if the caller holds `needed` in its unit; else the error
 // response: the not-found answer when the caller may not see the case at all
 // (no enumeration), 403 when they see it but may not do this.
@@ -196,82 +204,96 @@ void ApiService::AddCaseRoutes() {
               return out;
             });
 
-  AddAuthed("POST", "/api/v1/cases/{id}/events", "cases.fire",
-            [this](const HttpRequest& req, const RouteMatch& m, const Principal& who) {
-              HttpResponse error;
-              auto in = ReadCommand(req, who, "event", &error);
-              if (!in) return error;
-              if (in->member.empty()) {
-                return ErrorResponse(422, kInvalidData, "\"event\" is required");
-              }
-              auto data = CommandData(in->body, &error);
-              if (!data) return error;
-              auto expected = ExpectedSeq(req, in->body, &error);
-              if (!expected) return error;
-              auto c = CaseForCommand(deps_, who, m.Param("id"), Capability::kCaseFire, &error);
-              if (!c) return error;
-              if (!ResolveFileFields(
-                      deps_.catalog.Find(c->workflow_id, c->workflow_version).get(), who,
-                      &*data, &error)) {
-                return error;
-              }
-              FireEvent cmd;
-              cmd.request_id = in->request_id;
-              cmd.actor = who.actor;
-              cmd.case_id = m.Param("id");
-              cmd.event = in->member;
-              cmd.data = std::move(*data);
-              cmd.expected_seq = *expected;
-              return CommandResponse(200, deps_.runtime.Fire(cmd));
-            });
+  // The commands on a case answer once their commit is durable, without
+  // holding this thread meanwhile (AsyncCommands).
+  AddAuthedAsync(
+      "POST", "/api/v1/cases/{id}/events", "cases.fire",
+      [this](const HttpRequest& req, const RouteMatch& m, const Principal& who,
+             Respond respond) {
+        HttpResponse error;
+        auto cmd = [&]() -> std::optional<FireEvent> {
+          auto in = ReadCommand(req, who, "event", &error);
+          if (!in) return std::nullopt;
+          if (in->member.empty()) {
+            error = ErrorResponse(422, kInvalidData, "\"event\" is required");
+            return std::nullopt;
+          }
+          auto data = CommandData(in->body, &error);
+          if (!data) return std::nullopt;
+          auto expected = ExpectedSeq(req, in->body, &error);
+          if (!expected) return std::nullopt;
+          auto c = CaseForCommand(deps_, who, m.Param("id"), Capability::kCaseFire, &error);
+          if (!c) return std::nullopt;
+          if (!ResolveFileFields(deps_.catalog.Find(c->workflow_id, c->workflow_version).get(),
+                                 who, &*data, &error)) {
+            return std::nullopt;
+          }
+          FireEvent cmd;
+          cmd.request_id = in->request_id;
+          cmd.actor = who.actor;
+          cmd.case_id = m.Param("id");
+          cmd.event = in->member;
+          cmd.data = std::move(*data);
+          cmd.expected_seq = *expected;
+          return cmd;
+        }();
+        if (!cmd) return respond(std::move(error));
+        if (!async_) return respond(CommandResponse(200, deps_.runtime.Fire(*cmd)));
+        async_->FireAsync(*cmd, AnswerWith(200, std::move(respond)));
+      });
 
-  AddAuthed("POST", "/api/v1/cases/{id}/notes", "cases.note",
-            [this](const HttpRequest& req, const RouteMatch& m, const Principal& who) {
-              HttpResponse error;
-              auto in = ReadCommand(req, who, "text", &error);
-              if (!in) return error;
-              if (!CaseForCommand(deps_, who, m.Param("id"), Capability::kCaseWork, &error)) {
-                return error;
-              }
-              AddNote note{in->request_id, who.actor, m.Param("id"), in->member};
-              if (in->body.contains("attachments")) {
-                auto files = ResolveFiles(who, in->body["attachments"], "attachments", 0, &error);
-                if (!files) return error;
-                note.attachments = std::move(*files);
-              }
-              return CommandResponse(201, deps_.runtime.Note(note));
-            });
+  AddAuthedAsync(
+      "POST", "/api/v1/cases/{id}/notes", "cases.note",
+      [this](const HttpRequest& req, const RouteMatch& m, const Principal& who,
+             Respond respond) {
+        HttpResponse error;
+        auto in = ReadCommand(req, who, "text", &error);
+        if (!in) return respond(std::move(error));
+        if (!CaseForCommand(deps_, who, m.Param("id"), Capability::kCaseWork, &error)) {
+          return respond(std::move(error));
+        }
+        AddNote note{in->request_id, who.actor, m.Param("id"), in->member};
+        if (in->body.contains("attachments")) {
+          auto files = ResolveFiles(who, in->body["attachments"], "attachments", 0, &error);
+          if (!files) return respond(std::move(error));
+          note.attachments = std::move(*files);
+        }
+        if (!async_) return respond(CommandResponse(201, deps_.runtime.Note(note)));
+        async_->NoteAsync(note, AnswerWith(201, std::move(respond)));
+      });
 
-  AddAuthed("PUT", "/api/v1/cases/{id}/owner", "cases.assign",
-            [this](const HttpRequest& req, const RouteMatch& m, const Principal& who) {
-              HttpResponse error;
-              auto in = ReadCommand(req, who, "owner", &error);
-              if (!in) return error;
-              const std::string& owner = in->member;
-              auto c = CaseForCommand(deps_, who, m.Param("id"), Capability::kCaseWork, &error);
-              if (!c) return error;
-              if (!PolicyOf(deps_, who).CanIn(Capability::kSupervise, c->unit) &&
-                  owner != who.user->id) {
-                return ErrorResponse(403, kForbidden,
-                                     "only supervisors assign others; you may take "
-                                     "the case yourself");
-              }
-              if (!owner.empty()) {
-                const User* u = who.org->FindUser(owner);
-                if (!u || !u->active) {
-                  return ErrorResponse(422, kInvalidData,
-                                       "no active user \"" + owner + "\"");
-                }
-                if (!Policy(deps_.access, *who.org, *u).CanOn(Capability::kCaseWork, *c)) {
-                  return ErrorResponse(422, kInvalidData,
-                                       "user " + owner +
-                                           " cannot own this case: the case's unit is "
-                                           "outside their jurisdiction");
-                }
-              }
-              return CommandResponse(
-                  200, deps_.runtime.Assign({in->request_id, who.actor, m.Param("id"), owner}));
-            });
+  AddAuthedAsync(
+      "PUT", "/api/v1/cases/{id}/owner", "cases.assign",
+      [this](const HttpRequest& req, const RouteMatch& m, const Principal& who,
+             Respond respond) {
+        HttpResponse error;
+        auto in = ReadCommand(req, who, "owner", &error);
+        if (!in) return respond(std::move(error));
+        const std::string& owner = in->member;
+        auto c = CaseForCommand(deps_, who, m.Param("id"), Capability::kCaseWork, &error);
+        if (!c) return respond(std::move(error));
+        if (!PolicyOf(deps_, who).CanIn(Capability::kSupervise, c->unit) &&
+            owner != who.user->id) {
+          return respond(ErrorResponse(403, kForbidden,
+                                       "only supervisors assign others; you may take "
+                                       "the case yourself"));
+        }
+        if (!owner.empty()) {
+          const User* u = who.org->FindUser(owner);
+          if (!u || !u->active) {
+            return respond(ErrorResponse(422, kInvalidData, "no active user \"" + owner + "\""));
+          }
+          if (!Policy(deps_.access, *who.org, *u).CanOn(Capability::kCaseWork, *c)) {
+            return respond(ErrorResponse(422, kInvalidData,
+                                         "user " + owner +
+                                             " cannot own this case: the case's unit is "
+                                             "outside their jurisdiction"));
+          }
+        }
+        AssignOwner cmd{in->request_id, who.actor, m.Param("id"), owner};
+        if (!async_) return respond(CommandResponse(200, deps_.runtime.Assign(cmd)));
+        async_->AssignAsync(cmd, AnswerWith(200, std::move(respond)));
+      });
 }
 
 }  // namespace shouhu::api

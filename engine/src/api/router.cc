@@ -26,33 +26,41 @@ std::vector<std::string> SplitPath(const std::string& path) {
 
 void Router::Add(std::string method, std::string pattern, std::string name,
                  RouteHandler handler) {
+  std::vector<std::string> segments = SplitPath(pattern);
   routes_.push_back({std::move(method), std::move(pattern), std::move(name),
-                     std::move(handler)});
+                     std::move(handler), nullptr, std::move(segments)});
+}
+
+void Router::AddAsync(std::string method, std::string pattern, std::string name,
+                      AsyncRouteHandler handler) {
+  std::vector<std::string> segments = SplitPath(pattern);
+  routes_.push_back({std::move(method), std::move(pattern), std::move(name), nullptr,
+                     std::move(handler), std::move(segments)});
 }
 
 Router::Result Router::Match(const std::string& method, const std::string& path,
                              RouteMatch* out) const {
   std::vector<std::string> parts = SplitPath(path);
   bool path_found = false;
+  // Patterns are split once (Add); only the route found builds params.
+  auto IsParam = [](const std::string& p) {
+    return p.size() > 2 && p.front() == '{' && p.back() == '}';
+  };
   for (const Route& r : routes_) {
-    std::vector<std::string> pattern = SplitPath(r.pattern);
+    const std::vector<std::string>& pattern = r.segments;
     if (pattern.size() != parts.size()) continue;
-    std::map<std::string, std::string> params;
     bool ok = true;
     for (size_t i = 0; i < parts.size() && ok; ++i) {
-      const std::string& p = pattern[i];
-      if (p.size() > 2 && p.front() == '{' && p.back() == '}') {
-        if (parts[i].empty()) ok = false;
-        params[p.substr(1, p.size() - 2)] = parts[i];
-      } else {
-        ok = p == parts[i];
-      }
+      ok = IsParam(pattern[i]) ? !parts[i].empty() : pattern[i] == parts[i];
     }
     if (!ok) continue;
     path_found = true;
     if (r.method != method) continue;
     out->route = &r;
-    out->params = std::move(params);
+    out->params.clear();
+    for (size_t i = 0; i < parts.size(); ++i) {
+      if (IsParam(pattern[i])) out->params[pattern[i].substr(1, pattern[i].size() - 2)] = parts[i];
+    }
     return Result::kFound;
   }
   return path_found ? Result::kWrongMethod : Result::kNoPath;

@@ -17,12 +17,21 @@ namespace shouhu::api {
 struct RouteMatch;
 using RouteHandler = std::function<HttpResponse(const HttpRequest&,
                                                 const RouteMatch&)>;
+// Sends the response; called exactly once, from any thread.
+using Respond = std::function<void(HttpResponse)>;
+// A handler that answers later (once a command's commit is durable) through
+// `respond`, without holding the calling thread meanwhile. REQUIRES: it
+// keeps no reference to the request or the match past its return.
+using AsyncRouteHandler =
+    std::function<void(const HttpRequest&, const RouteMatch&, Respond respond)>;
 
 struct Route {
   std::string method;   // "GET", "POST", "DELETE"
   std::string pattern;  // "/api/v1/cases/{id}/events", as in openapi.json
   std::string name;     // metrics label, e.g. "cases.fire"
-  RouteHandler handler;
+  RouteHandler handler;         // one of these two is set
+  AsyncRouteHandler async_handler;
+  std::vector<std::string> segments;  // SplitPath(pattern), split once
 };
 
 struct RouteMatch {
@@ -35,6 +44,8 @@ class Router {
  public:
   void Add(std::string method, std::string pattern, std::string name,
            RouteHandler handler);
+  void AddAsync(std::string method, std::string pattern, std::string name,
+                AsyncRouteHandler handler);
 
   enum class Result { kFound, kNoPath, kWrongMethod };
   // Finds the route for the request's method and path.

@@ -66,11 +66,35 @@ class WorkQueue {
   bool stopping_ = false;
 };
 
+// Requests handed to handle_async and not answered yet: Stop waits for them,
+// since their answers post to the connections' executors.
+class InFlight {
+ public:
+  void Begin() {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++n_;
+  }
+  void End() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (--n_ == 0) cv_.notify_all();
+  }
+  void WaitForNone() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return n_ == 0; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  size_t n_ = 0;  // guarded by mu_
+};
+
 struct Shared {
   ServerHooks hooks;
   ServerOptions options;
   WorkQueue queue;
   std::atomic<size_t> connections{0};  // sessions alive
+  InFlight in_flight{};
 };
 
 // Over the connection cap a connection gets one request, with this much time
@@ -209,19 +233,32 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     auto queued = QueueNow();
     head_ = plain.method == "HEAD";
     bool accepted = shared_.queue.TryPush([self, queued, plain = std::move(plain)] {
-      HttpResponse response;
+      auto answer = [self](HttpResponse response) {
+        net::post(self->stream_.get_executor(),
+                  [self, response = std::move(response)]() mutable {
+                    self->Write(std::move(response));
+                  });
+      };
       if (self->QueueNow() - queued > self->Timeout()) {
-        response = ErrorResponse(503, kTimeout,
-                                 "the server was too busy to start the request in time; "
-                                 "nothing was done, retry");
         self->shared_.hooks.count("timeout", 503, {});
-      } else {
-        response = self->shared_.hooks.handle(plain);
+        return answer(ErrorResponse(503, kTimeout,
+                                    "the server was too busy to start the request in time; "
+                                    "nothing was done, retry"));
       }
-      net::post(self->stream_.get_executor(),
-                [self, response = std::move(response)]() mutable {
-                  self->Write(std::move(response));
-                });
+      if (!self->shared_.hooks.handle_async) return answer(self->shared_.hooks.handle(plain));
+      self->shared_.in_flight.Begin();
+      self->shared_.hooks.handle_async(plain, [self, answer](HttpResponse response) mutable {
+        Shared& shared = self->shared_;
+        {
+          // This callback may outlive the answer (a store keeps it until
+          // its group is done): drop its hold of the session now, before
+          // Stop may go on and the server go.
+          auto send = std::move(answer);
+          auto session = std::move(self);
+          send(std::move(response));
+        }
+        shared.in_flight.End();
+      });
     });
     if (!accepted) {
       Reply("overloaded", ErrorResponse(503, kOverloaded,
@@ -356,6 +393,7 @@ class BeastServer : public ApiServer {
     });
     shared_.queue.Stop();
     for (auto& t : workers_) t.join();
+    shared_.in_flight.WaitForNone();
     io_.stop();
     for (auto& t : io_threads_) t.join();
   }
@@ -424,6 +462,9 @@ StatusOr<std::unique_ptr<ApiServer>> ApiServer::Start(ApiService& service,
                                                       const ServerOptions& options) {
   ServerHooks hooks;
   hooks.handle = [&service](const HttpRequest& r) { return service.Handle(r); };
+  hooks.handle_async = [&service](const HttpRequest& r, std::function<void(HttpResponse)> respond) {
+    service.HandleAsync(r, std::move(respond));
+  };
   hooks.count = [&service](const std::string& route, int status,
                            std::chrono::microseconds latency) {
     service.CountServerResponse(route, status, latency);

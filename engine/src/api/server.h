@@ -1,7 +1,10 @@
 // The HTTP(S) server: Boost.Beast over Asio, the only part of shouhu that
 // sees Beast. I/O threads read and write; a bounded queue feeds worker
-// threads that run ApiService::Handle, so a slow disk never blocks I/O and
-// overload answers 503 ("overloaded") at once instead of piling up.
+// threads that run ApiService::HandleAsync, so a slow disk never blocks I/O
+// and overload answers 503 ("overloaded") at once instead of piling up. A
+// command hands its commit to the store and the worker takes the next
+// request: the commit's callback posts the answer to the connection, so
+// requests in flight are not bounded by the workers.
 //
 // Limits: request bodies over max_body_bytes get 413; every read and write
 // has a deadline; a request that waited in the queue longer than
@@ -54,12 +57,16 @@ struct ServerOptions {
 };
 
 // What the server calls: `handle` answers a request (from worker threads,
-// in parallel); `count` records responses the server makes itself.
+// in parallel), or `handle_async` when set: it answers through its callback,
+// now or later from any thread (a command once its commit is durable), so
+// a worker never waits for a commit; `count` records responses the server
+// makes itself.
 struct ServerHooks {
   std::function<HttpResponse(const HttpRequest&)> handle;
   std::function<void(const std::string& route, int status,
                      std::chrono::microseconds latency)>
       count;
+  std::function<void(const HttpRequest&, std::function<void(HttpResponse)>)> handle_async = {};
 };
 
 // Reads one request from `bytes` as a connection reads it (the same parser,
@@ -81,7 +88,8 @@ class ApiServer {
   // "127.0.0.1:41234": the address actually bound (port 0 resolved).
   virtual std::string BoundAddress() const = 0;
   virtual bool tls() const = 0;
-  // Stops accepting, finishes queued requests, joins every thread.
+  // Stops accepting, finishes queued requests and those waiting for their
+  // commit, joins every thread.
   virtual void Stop() = 0;
 };
 

@@ -102,7 +102,7 @@ StatusOr<ChildCommandResult> RuntimeImpl::CreateChild(const CreateChildFile& cmd
   }
   auto fingerprint = Fingerprint({"child_create", cmd.actor.user, cmd.unit, cmd.fields});
   if (!fingerprint.ok()) return fingerprint.status();
-  std::lock_guard<std::mutex> request_lock(RequestLock(cmd.request_id));
+  std::lock_guard request_lock(RequestLock(cmd.request_id));
   auto replay = ReplayChild(cmd.request_id, *fingerprint);
   if (!replay.ok()) return replay.status();
   if (*replay) return **replay;
@@ -171,7 +171,7 @@ StatusOr<ChildCommandResult> RuntimeImpl::MergeChildren(const MergeChildFiles& c
   if (cmd.into == cmd.from) return FailedPrecondition("a file is not merged into itself");
   auto fingerprint = Fingerprint({"child_merge", cmd.actor.user, cmd.into, cmd.from});
   if (!fingerprint.ok()) return fingerprint.status();
-  std::lock_guard<std::mutex> request_lock(RequestLock(cmd.request_id));
+  std::lock_guard request_lock(RequestLock(cmd.request_id));
   auto replay = ReplayChild(cmd.request_id, *fingerprint);
   if (!replay.ok()) return replay.status();
   if (*replay) return **replay;

@@ -255,7 +255,7 @@ StatusOr<CommandResult> RuntimeImpl::UpdateChild(const UpdateChildFields& cmd) {
   auto fingerprint =
       Fingerprint({"child_update", cmd.actor.user, cmd.child_id, cmd.fields});
   if (!fingerprint.ok()) return fingerprint.status();
-  std::lock_guard<std::mutex> request_lock(RequestLock(cmd.request_id));
+  std::lock_guard request_lock(RequestLock(cmd.request_id));
   auto replay = Replay(cmd.request_id, *fingerprint);
   if (!replay.ok()) return replay.status();
   if (*replay) return **replay;

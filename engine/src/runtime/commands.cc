@@ -1,6 +1,8 @@
 // The commands: open a case, fire an event, add a note, assign an owner.
 #include <algorithm>
 #include <cstdio>
+#include <future>
+#include <memory>
 
 #include "runtime/codec.h"
 #include "runtime/runtime_impl.h"
@@ -9,6 +11,17 @@ namespace shouhu {
 namespace {
 
 using json = nlohmann::json;
+
+// Runs `start` with a callback and waits for that callback's result: the
+// synchronous commands over the asynchronous ones.
+StatusOr<CommandResult> Await(const std::function<void(AsyncCommands::Done)>& start) {
+  // Shared with the callback: it may still be setting the value when this
+  // thread, woken, returns.
+  auto answer = std::make_shared<std::promise<StatusOr<CommandResult>>>();
+  auto result = answer->get_future();
+  start([answer](StatusOr<CommandResult> r) { answer->set_value(std::move(r)); });
+  return result.get();
+}
 
 }  // namespace
 
@@ -161,16 +174,33 @@ Status ApplyEvent(const Workflow& w, const EventDef& e, const json& data,
 Status RuntimeImpl::CommitChange(CaseChange& change,
                                  const std::string& audit_action,
                                  std::vector<Mutation> extra) {
+  Status out;
+  CommitChangeAsync(change, audit_action, std::move(extra), /*wait=*/true,
+                    [&out](const Status& s) { out = s; });
+  return out;
+}
+
+void RuntimeImpl::CommitChangeAsync(CaseChange& change, const std::string& audit_action,
+                                    std::vector<Mutation> extra, bool wait,
+                                    std::function<void(const Status&)> then) {
   const uint64_t outbox_before = next_outbox_.load();
   auto mutations = change.Render(next_outbox_, audit_action, std::move(extra));
   const bool notifies = next_outbox_.load() != outbox_before;
-  SHOUHU_RETURN_IF_ERROR(store_.Commit(std::move(mutations)));
-  if (notifies) OutboxFilled();
+  std::vector<std::string> armed;
   for (const ArmedTimer& t : change.newly_armed()) {
-    TimerArmed(codec::TimerKey(t.due, change.record().id, t.name));
+    armed.push_back(codec::TimerKey(t.due, change.record().id, t.name));
   }
-  for (const std::string& key : change.armed_keys()) TimerArmed(key);
-  return Status::Ok();
+  armed.insert(armed.end(), change.armed_keys().begin(), change.armed_keys().end());
+  auto after = [this, notifies, armed = std::move(armed),
+                then = std::move(then)](const Status& s) {
+    if (s.ok()) {
+      if (notifies) OutboxFilled();
+      for (const std::string& key : armed) TimerArmed(key);
+    }
+    then(s);
+  };
+  if (wait) return after(store_.Commit(std::move(mutations)));
+  store_.CommitAsync(std::move(mutations), std::move(after));
 }
 
 void RuntimeImpl::OutboxFilled() {
@@ -230,7 +260,7 @@ StatusOr<CommandResult> RuntimeImpl::Open(const OpenCase& cmd) {
   // it (after the locks below are released) or is flagged.
   std::string join;
   auto opened = [&]() -> StatusOr<CommandResult> {
-    std::lock_guard<std::mutex> request_lock(RequestLock(cmd.request_id));
+    std::lock_guard request_lock(RequestLock(cmd.request_id));
     auto replay = Replay(cmd.request_id, *fingerprint);
     if (!replay.ok()) return replay.status();
     if (*replay) return **replay;
@@ -288,82 +318,116 @@ StatusOr<CommandResult> RuntimeImpl::OnCase(const std::string& request_id,
                                             const std::string& audit_action,
                                             const Apply& apply,
                                             const std::function<void(CommandResult*)>& annotate) {
-  SHOUHU_RETURN_IF_ERROR(CheckRequestId(request_id));
-  std::lock_guard<std::mutex> request_lock(RequestLock(request_id));
-  auto replay = Replay(request_id, fingerprint);
-  if (!replay.ok()) return replay.status();
-  if (*replay) return **replay;
+  return Await([&](Done done) {
+    OnCaseAsync(request_id, fingerprint, case_id, actor, audit_action, apply, nullptr,
+                std::move(done), annotate);
+  });
+}
 
-  std::lock_guard<std::mutex> case_lock(CaseLock(case_id));
+void RuntimeImpl::OnCaseAsync(const std::string& request_id, const std::string& fingerprint,
+                              const std::string& case_id, const Actor& actor,
+                              const std::string& audit_action, const Apply& apply,
+                              std::unique_lock<std::mutex>* child_lock, Done done,
+                              const std::function<void(CommandResult*)>& annotate) {
+  if (Status s = CheckRequestId(request_id); !s.ok()) return done(s);
+  std::unique_lock request_lock(RequestLock(request_id));
+  auto replay = Replay(request_id, fingerprint);
+  if (!replay.ok()) return done(replay.status());
+  if (*replay) return done(**replay);
+
+  std::unique_lock case_lock(CaseLock(case_id));
   auto c = GetCase(case_id);
-  if (!c.ok()) return c.status();
+  if (!c.ok()) return done(c.status());
   auto w = catalog_.Find(c->workflow_id, c->workflow_version);
   if (!w) {
-    return Unavailable("workflow \"" + c->workflow_id + "\" version " +
-                       std::to_string(c->workflow_version) +
-                       " of this case is not loaded");
+    return done(Unavailable("workflow \"" + c->workflow_id + "\" version " +
+                            std::to_string(c->workflow_version) +
+                            " of this case is not loaded"));
   }
   CaseChange change(*w, CalendarOf(*w), *c, *c, clock_.Now(), actor);
-  SHOUHU_RETURN_IF_ERROR(apply(*w, change));
+  if (Status s = apply(*w, change); !s.ok()) return done(s);
   const CaseRecord& after = change.record();
   CommandResult result{after.id, after.last_seq, after.state, false, false, "", 0};
   if (annotate) annotate(&result);
-  SHOUHU_RETURN_IF_ERROR(CommitChange(
-      change, audit_action,
-      {Mutation::Put(codec::RequestKey(request_id),
-                     codec::EncodeResult(result, fingerprint, change.now()))}));
-  return result;
+  std::vector<Mutation> extra;
+  extra.push_back(Mutation::Put(codec::RequestKey(request_id),
+                                codec::EncodeResult(result, fingerprint, change.now())));
+  // From here the commit's callback owns the case's and the request id's
+  // locks: it releases them once the commit is over, whatever its outcome.
+  HandoffMutex* held_case = case_lock.release();
+  HandoffMutex* held_request = request_lock.release();
+  CommitChangeAsync(change, audit_action, std::move(extra),
+                    /*wait=*/child_lock && child_lock->owns_lock(),
+                    [held_case, held_request, result = std::move(result),
+                     done = std::move(done)](const Status& s) mutable {
+                      held_case->unlock();
+                      held_request->unlock();
+                      if (!s.ok()) return done(s);
+                      done(std::move(result));
+                    });
 }
 
 StatusOr<CommandResult> RuntimeImpl::Fire(const FireEvent& cmd) {
+  return Await([&](Done done) { FireAsync(cmd, std::move(done)); });
+}
+
+void RuntimeImpl::FireAsync(const FireEvent& cmd, Done done) {
   auto fingerprint = Fingerprint(
       {"fire", cmd.actor.user, cmd.case_id, cmd.event, cmd.data});
-  if (!fingerprint.ok()) return fingerprint.status();
+  if (!fingerprint.ok()) return done(fingerprint.status());
   std::unique_lock<std::mutex> child_lock;  // held until OnCase commits
-  return OnCase(cmd.request_id, *fingerprint, cmd.case_id, cmd.actor,
-                "fire:" + cmd.event,
-                [&](const Workflow& w, CaseChange& change) -> Status {
-                  const EventDef* e = w.FindEvent(cmd.event);
-                  if (!e) {
-                    return NotFound("workflow \"" + w.id + "\" has no event \"" +
-                                    cmd.event + "\"");
-                  }
-                  if (cmd.expected_seq &&
-                      *cmd.expected_seq != change.record().last_seq) {
-                    return FailedPrecondition(
-                        "version conflict: the case changed since seq " +
-                        std::to_string(*cmd.expected_seq));
-                  }
-                  SHOUHU_RETURN_IF_ERROR(
-                      CheckRoles(cmd.actor, e->roles, "fire \"" + e->id + "\""));
-                  SHOUHU_RETURN_IF_ERROR(
-                      ApplyEvent(w, *e, cmd.data, change, &options_.unit_type));
-                  SHOUHU_RETURN_IF_ERROR(UpdateChildFile(w, cmd.data, cmd.actor,
-                                                         change, &child_lock));
-                  if (!e->opens) return Status::Ok();
-                  return OpenLinkedCase(*e, cmd.actor, change, &child_lock);
-                });
+  OnCaseAsync(cmd.request_id, *fingerprint, cmd.case_id, cmd.actor,
+              "fire:" + cmd.event,
+              [&](const Workflow& w, CaseChange& change) -> Status {
+                const EventDef* e = w.FindEvent(cmd.event);
+                if (!e) {
+                  return NotFound("workflow \"" + w.id + "\" has no event \"" +
+                                  cmd.event + "\"");
+                }
+                if (cmd.expected_seq &&
+                    *cmd.expected_seq != change.record().last_seq) {
+                  return FailedPrecondition(
+                      "version conflict: the case changed since seq " +
+                      std::to_string(*cmd.expected_seq));
+                }
+                SHOUHU_RETURN_IF_ERROR(
+                    CheckRoles(cmd.actor, e->roles, "fire \"" + e->id + "\""));
+                SHOUHU_RETURN_IF_ERROR(
+                    ApplyEvent(w, *e, cmd.data, change, &options_.unit_type));
+                SHOUHU_RETURN_IF_ERROR(UpdateChildFile(w, cmd.data, cmd.actor,
+                                                       change, &child_lock));
+                if (!e->opens) return Status::Ok();
+                return OpenLinkedCase(*e, cmd.actor, change, &child_lock);
+              },
+              &child_lock, std::move(done));
 }
 
 StatusOr<CommandResult> RuntimeImpl::Note(const AddNote& cmd) {
-  if (cmd.text.empty()) return InvalidArgument("a note needs text");
-  if (cmd.actor.user.empty()) return PermissionDenied("no user given");
-  if (!cmd.attachments.is_array()) return InvalidArgument("a note's attachments must be a list");
+  return Await([&](Done done) { NoteAsync(cmd, std::move(done)); });
+}
+
+void RuntimeImpl::NoteAsync(const AddNote& cmd, Done done) {
+  if (cmd.text.empty()) return done(InvalidArgument("a note needs text"));
+  if (cmd.actor.user.empty()) return done(PermissionDenied("no user given"));
+  if (!cmd.attachments.is_array()) {
+    return done(InvalidArgument("a note's attachments must be a list"));
+  }
   json fingerprinted = {"note", cmd.actor.user, cmd.case_id, cmd.text};
   if (!cmd.attachments.empty()) fingerprinted.push_back(cmd.attachments);
   auto fingerprint = Fingerprint(fingerprinted);
-  if (!fingerprint.ok()) return fingerprint.status();
-  return OnCase(cmd.request_id, *fingerprint, cmd.case_id, cmd.actor,
-                "note", [&](const Workflow& w, CaseChange& change) -> Status {
-                  // Anyone with a role in the workflow may add a note.
-                  std::vector<std::string> roles;
-                  for (const RoleDef& r : w.roles) roles.push_back(r.id);
-                  SHOUHU_RETURN_IF_ERROR(CheckRoles(cmd.actor, roles, "add a note"));
-                  json data = {{"text", cmd.text}};
-                  if (!cmd.attachments.empty()) data["attachments"] = cmd.attachments;
-                  change.AddHistory("note", "note", std::move(data));
-                  return Status::Ok();
-                });
+  if (!fingerprint.ok()) return done(fingerprint.status());
+  OnCaseAsync(cmd.request_id, *fingerprint, cmd.case_id, cmd.actor,
+              "note", [&](const Workflow& w, CaseChange& change) -> Status {
+                // Anyone with a role in the workflow may add a note.
+                std::vector<std::string> roles;
+                for (const RoleDef& r : w.roles) roles.push_back(r.id);
+                SHOUHU_RETURN_IF_ERROR(CheckRoles(cmd.actor, roles, "add a note"));
+                json data = {{"text", cmd.text}};
+                if (!cmd.attachments.empty()) data["attachments"] = cmd.attachments;
+                change.AddHistory("note", "note", std::move(data));
+                return Status::Ok();
+              },
+              nullptr, std::move(done));
 }
 
 StatusOr<CommandResult> RuntimeImpl::DecideProposal(const DecideChildProposal& cmd) {
@@ -425,30 +489,39 @@ StatusOr<CommandResult> RuntimeImpl::DecideProposal(const DecideChildProposal& c
 }
 
 StatusOr<CommandResult> RuntimeImpl::Assign(const AssignOwner& cmd) {
+  return Await([&](Done done) { AssignAsync(cmd, std::move(done)); });
+}
+
+void RuntimeImpl::AssignAsync(const AssignOwner& cmd, Done done) {
   auto fingerprint = Fingerprint({"assign", cmd.actor.user, cmd.case_id, cmd.owner});
-  if (!fingerprint.ok()) return fingerprint.status();
-  return OnCase(cmd.request_id, *fingerprint, cmd.case_id, cmd.actor,
-                "assign", [&](const Workflow& w, CaseChange& change) -> Status {
-                  CaseRecord& c = change.record();
-                  const StateDef* s = w.FindState(c.state);
-                  if (s && s->terminal) {
-                    return FailedPrecondition("wrong state: a closed case has no owner");
-                  }
-                  // The step's owner role, or anyone allowed to fire its
-                  // events, may assign it.
-                  std::vector<std::string> roles;
-                  if (s && !s->owner_role.empty()) roles.push_back(s->owner_role);
-                  for (const EventDef* e : w.EventsFrom(c.state)) {
-                    roles.insert(roles.end(), e->roles.begin(), e->roles.end());
-                  }
-                  SHOUHU_RETURN_IF_ERROR(
-                      CheckRoles(cmd.actor, roles, "assign this step"));
-                  std::string before = c.owner;
-                  c.owner = cmd.owner;
-                  change.AddHistory("assigned", "assign",
-                                    {{"from", before}, {"to", cmd.owner}});
-                  return Status::Ok();
-                });
+  if (!fingerprint.ok()) return done(fingerprint.status());
+  OnCaseAsync(cmd.request_id, *fingerprint, cmd.case_id, cmd.actor,
+              "assign", [&](const Workflow& w, CaseChange& change) -> Status {
+                CaseRecord& c = change.record();
+                const StateDef* s = w.FindState(c.state);
+                if (s && s->terminal) {
+                  return FailedPrecondition("wrong state: a closed case has no owner");
+                }
+                // The step's owner role, or anyone allowed to fire its
+                // events, may assign it.
+                std::vector<std::string> roles;
+                if (s && !s->owner_role.empty()) roles.push_back(s->owner_role);
+                for (const EventDef* e : w.EventsFrom(c.state)) {
+                  roles.insert(roles.end(), e->roles.begin(), e->roles.end());
+                }
+                SHOUHU_RETURN_IF_ERROR(
+                    CheckRoles(cmd.actor, roles, "assign this step"));
+                std::string before = c.owner;
+                c.owner = cmd.owner;
+                change.AddHistory("assigned", "assign",
+                                  {{"from", before}, {"to", cmd.owner}});
+                return Status::Ok();
+              },
+              nullptr, std::move(done));
+}
+
+AsyncCommands* AsyncCommandsOf(Runtime& runtime) {
+  return dynamic_cast<AsyncCommands*>(&runtime);
 }
 
 }  // namespace shouhu

@@ -73,7 +73,7 @@ Status RuntimeImpl::ExpandOutbox(uint64_t outbox_id,
   auto o = codec::DecodeOutbox(*entry);
   if (!o.ok()) return o.status();
   // The case's lock keeps this batch apart from its attempts' batches.
-  std::lock_guard<std::mutex> case_lock(CaseLock(o->case_id));
+  std::lock_guard case_lock(CaseLock(o->case_id));
   std::vector<Mutation> batch;
   for (const Delivery& d : deliveries) {
     if (d.id.empty() || d.case_id != o->case_id || d.outbox_id != outbox_id) {
@@ -135,7 +135,7 @@ Status RuntimeImpl::RecordDelivery(const DeliveryOutcome& outcome) {
   using Kind = DeliveryOutcome::Kind;
   auto peek = ReadDelivery(store_, outcome.delivery_id);
   if (!peek.ok()) return peek.status();
-  std::lock_guard<std::mutex> case_lock(CaseLock(peek->case_id));
+  std::lock_guard case_lock(CaseLock(peek->case_id));
   auto d = ReadDelivery(store_, outcome.delivery_id);  // again, under the lock
   if (!d.ok()) return d.status();
   if (d->dead) return NotFound("delivery \"" + d->id + "\" is a dead letter");
@@ -228,7 +228,7 @@ StatusOr<CommandResult> RuntimeImpl::Redrive(const RedriveDeadLetter& cmd) {
   // The fingerprint is the command itself: ids are plain text.
   const std::string fingerprint =
       "redrive\n" + cmd.actor.user + "\n" + cmd.dead_letter_id;
-  std::lock_guard<std::mutex> request_lock(RequestLock(cmd.request_id));
+  std::lock_guard request_lock(RequestLock(cmd.request_id));
   auto replay = Replay(cmd.request_id, fingerprint);
   if (!replay.ok()) return replay.status();
   if (*replay) return **replay;
@@ -240,7 +240,7 @@ StatusOr<CommandResult> RuntimeImpl::Redrive(const RedriveDeadLetter& cmd) {
     }
     return NotFound("no dead letter \"" + cmd.dead_letter_id + "\"");
   }
-  std::lock_guard<std::mutex> case_lock(CaseLock(peek->case_id));
+  std::lock_guard case_lock(CaseLock(peek->case_id));
   auto d = ReadDelivery(store_, cmd.dead_letter_id);
   if (!d.ok() || !d->dead)
     return NotFound("no dead letter \"" + cmd.dead_letter_id + "\"");

@@ -5,17 +5,36 @@
 #include <array>
 #include <atomic>
 #include <mutex>
+#include <semaphore>
 #include <set>
 
 #include "runtime/case_change.h"
 #include "runtime/timer_window.h"
+#include "shouhu/async_commands.h"
 #include "shouhu/child_register.h"
 #include "shouhu/reports.h"
 #include "shouhu/runtime.h"
 
 namespace shouhu {
 
-class RuntimeImpl : public Runtime, public ChildRegister, public ReportIndex {
+// A lock that another thread may release (BasicLockable): the case and
+// request-id locks of a command that commits asynchronously are released by
+// its commit's callback, on the store's committer thread. A std::mutex must
+// be released by the thread that took it.
+class HandoffMutex {
+ public:
+  void lock() { sem_.acquire(); }
+  bool try_lock() { return sem_.try_acquire(); }
+  void unlock() { sem_.release(); }
+
+ private:
+  std::binary_semaphore sem_{1};
+};
+
+class RuntimeImpl : public Runtime,
+                    public ChildRegister,
+                    public ReportIndex,
+                    public AsyncCommands {
  public:
   RuntimeImpl(Store& store, const Catalog& catalog, const Clock& clock,
               RuntimeOptions options);
@@ -26,6 +45,9 @@ class RuntimeImpl : public Runtime, public ChildRegister, public ReportIndex {
   StatusOr<CommandResult> Fire(const FireEvent& cmd) override;
   StatusOr<CommandResult> Note(const AddNote& cmd) override;
   StatusOr<CommandResult> Assign(const AssignOwner& cmd) override;
+  void FireAsync(const FireEvent& cmd, Done done) override;
+  void NoteAsync(const AddNote& cmd, Done done) override;
+  void AssignAsync(const AssignOwner& cmd, Done done) override;
 
   StatusOr<size_t> FireDueTimers(TimerShard shard = {}) override;
   std::optional<Instant> NextDue(TimerShard shard = {}) override;
@@ -87,6 +109,14 @@ class RuntimeImpl : public Runtime, public ChildRegister, public ReportIndex {
                                  const std::string& audit_action,
                                  const Apply& apply,
                                  const std::function<void(CommandResult*)>& annotate = nullptr);
+  // OnCase answering through `done` (AsyncCommands::Done). `child_lock`
+  // (may be null): the identity lock `apply` may take; when it holds it,
+  // the commit is waited for on this thread, which then releases it.
+  void OnCaseAsync(const std::string& request_id, const std::string& fingerprint,
+                   const std::string& case_id, const Actor& actor,
+                   const std::string& audit_action, const Apply& apply,
+                   std::unique_lock<std::mutex>* child_lock, Done done,
+                   const std::function<void(CommandResult*)>& annotate = nullptr);
   // The open case of `w` about the child `data` identifies (see
   // EventDef::same_child), "" when there is none (duplicates.cc).
   StatusOr<std::string> OpenCaseOfChild(const Workflow& w, const nlohmann::json& data);
@@ -150,6 +180,12 @@ class RuntimeImpl : public Runtime, public ChildRegister, public ReportIndex {
   StatusOr<CaseList> ListIndex(const std::string& prefix, const Page& page);
   Status CommitChange(CaseChange& change, const std::string& audit_action,
                       std::vector<Mutation> extra);
+  // CommitChange without waiting (unless `wait`): `then` runs once with the
+  // commit's Status, after the hooks of a successful one, on the store's
+  // committer thread or on this one (Store::CommitAsync).
+  void CommitChangeAsync(CaseChange& change, const std::string& audit_action,
+                         std::vector<Mutation> extra, bool wait,
+                         std::function<void(const Status&)> then);
   // Takes the timers of `case_id` among `keys` out of the due-time index into
   // the quarantine area (codec.h), logs them, and audits it, in `batch`.
   void Quarantine(const std::string& case_id, const std::vector<std::string>& keys,
@@ -162,7 +198,7 @@ class RuntimeImpl : public Runtime, public ChildRegister, public ReportIndex {
   size_t CaseStripe(std::string_view case_id) const {
     return std::hash<std::string_view>()(case_id) % case_locks_.size();
   }
-  std::mutex& CaseLock(std::string_view case_id) {
+  HandoffMutex& CaseLock(std::string_view case_id) {
     return case_locks_[CaseStripe(case_id)];
   }
   // The window's filter for a shard: keys of cases whose lock stripe falls
@@ -174,7 +210,7 @@ class RuntimeImpl : public Runtime, public ChildRegister, public ReportIndex {
     return child_identity_locks_[std::hash<std::string>()(identity) %
                                  child_identity_locks_.size()];
   }
-  std::mutex& RequestLock(std::string_view request_id) {
+  HandoffMutex& RequestLock(std::string_view request_id) {
     return request_locks_[std::hash<std::string_view>()(request_id) %
                           request_locks_.size()];
   }
@@ -187,8 +223,8 @@ class RuntimeImpl : public Runtime, public ChildRegister, public ReportIndex {
   std::atomic<uint64_t> next_case_{0};
   std::atomic<uint64_t> next_outbox_{0};
   std::atomic<uint64_t> fact_rows_read_{0};
-  std::array<std::mutex, 4096> case_locks_;
-  std::array<std::mutex, 1024> request_locks_;
+  std::array<HandoffMutex, 4096> case_locks_;
+  std::array<HandoffMutex, 1024> request_locks_;
   std::array<std::mutex, 256> child_identity_locks_;
 };
 

@@ -88,13 +88,13 @@ StatusOr<size_t> RuntimeImpl::FireDueTimers(TimerShard shard) {
     }
     // Lock every case of the batch, in stripe order so that two batches
     // can never deadlock.
-    std::vector<std::mutex*> locks;
+    std::vector<HandoffMutex*> locks;
     for (const std::string& case_id : case_order) locks.push_back(&CaseLock(case_id));
     std::sort(locks.begin(), locks.end());
     locks.erase(std::unique(locks.begin(), locks.end()), locks.end());
-    for (std::mutex* m : locks) m->lock();
+    for (HandoffMutex* m : locks) m->lock();
     struct Unlock {
-      std::vector<std::mutex*>& locks;
+      std::vector<HandoffMutex*>& locks;
       ~Unlock() {
         for (auto it = locks.rbegin(); it != locks.rend(); ++it) (*it)->unlock();
       }

@@ -51,7 +51,10 @@ Status GroupCommitter::Commit(const Batch& batch) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return Unavailable("store is shutting down");
-    queue_.push_back({&batch, bytes, std::move(done)});
+    Pending& p = queue_.emplace_back();
+    p.batch = &batch;
+    p.bytes = bytes;
+    p.done = std::move(done);
   }
   // Waking an already busy committer is a cheap no-op; it re-checks the queue
   // after every write anyway.
@@ -59,6 +62,26 @@ Status GroupCommitter::Commit(const Batch& batch) {
   Status status = result.get();
   if (status.ok()) telemetry::EngineTelemetry::Get().ObserveCommit(SecondsSince(submitted));
   return status;
+}
+
+void GroupCommitter::CommitAsync(Batch batch, Done done) {
+  Pending p;
+  p.batch = nullptr;
+  p.bytes = PayloadBytes(batch);
+  p.owned = std::move(batch);
+  p.submitted = std::chrono::steady_clock::now();
+  p.callback = std::move(done);
+  bool queued = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!stopping_) {
+      queue_.push_back(std::move(p));
+      queued = true;
+    }
+  }
+  // Refused outside mu_: the callback may commit again (and fail at once).
+  if (!queued) return p.callback(Unavailable("store is shutting down"));
+  work_cv_.notify_one();
 }
 
 StoreStats GroupCommitter::Stats() const {
@@ -89,7 +112,16 @@ void GroupCommitter::ReleaseGroup(const Status& status) {
   // the caller's stack, unlike a per-caller mutex and condition variable
   // (which costs the committer two wake-ups per caller: one for the
   // condition, one for the mutex the woken caller then blocks on).
-  for (Pending& p : group_) p.done.set_value(status);
+  for (Pending& p : group_) {
+    if (!p.callback) {
+      p.done.set_value(status);
+      continue;
+    }
+    if (status.ok()) {
+      telemetry::EngineTelemetry::Get().ObserveCommit(SecondsSince(p.submitted));
+    }
+    p.callback(status);
+  }
   group_.clear();
 }
 
@@ -106,7 +138,7 @@ void GroupCommitter::Run() {
     group_batches_.clear();
     size_t bytes = 0;
     for (const Pending& p : group_) {
-      group_batches_.push_back(p.batch);
+      group_batches_.push_back(p.Get());
       bytes += p.bytes;
     }
     const auto started = std::chrono::steady_clock::now();

@@ -1,10 +1,12 @@
 // GroupCommitter: turns many concurrent commits into few synced writes.
 //
-// Thread safety: Commit may be called from any number of threads.
+// Thread safety: Commit and CommitAsync may be called from any number of
+// threads.
 //
-// Callers queue their batch and block. One committer thread takes everything
+// Callers queue their batch and block (Commit), or queue it with a callback
+// and go on (CommitAsync). One committer thread takes everything
 // queued (up to max_group_bytes, at least one batch), hands the group to the
-// write function as one unit, and wakes every caller in it with the result.
+// write function as one unit, and wakes every caller in it with the result (or runs its callback).
 // While a write (and its fsync) is in flight, new callers queue up, so the
 // next group forms for free and throughput grows with concurrency. An idle
 // committer writes a lone batch at once; the only added latency is the
@@ -59,6 +61,19 @@ class GroupCommitter {
   // that group's Status. REQUIRES: batch is non-empty and validated.
   [[nodiscard]] Status Commit(const Batch& batch);
 
+  // Runs when an asynchronous commit's group has been written (and synced)
+  // or has failed, with that group's Status.
+  using Done = std::function<void(const Status&)>;
+  // Queues `batch` (taken) and returns at once; `done` runs exactly once
+  // with the group's Status: on the committer thread after the group's
+  // write, or on this thread at once when the committer is shutting down.
+  // Callbacks of one group run in arrival order, before the next group is
+  // taken, so they should be short. REQUIRES: `done` never blocks on the
+  // store (a synchronous Commit from it would wait for itself) nor on a lock
+  // that a thread may hold while it waits for a commit. REQUIRES: batch is
+  // non-empty and validated.
+  void CommitAsync(Batch batch, Done done);
+
   // From now on Commit fails at once with kUnavailable. The write in flight
   // (if any) finishes normally; batches still queued behind it are failed
   // with kUnavailable, never written. Idempotent; does not block.
@@ -72,10 +87,15 @@ class GroupCommitter {
   // One queued batch. Owned by the committer side (queue_, then group_), so
   // that fulfilling `done` never races with the caller returning: the caller
   // holds only the future, which shares ownership of the result.
+  // An asynchronous one owns its batch and has a callback instead.
   struct Pending {
-    const Batch* batch;  // the caller's; valid until `done` is set
+    const Batch* batch;  // the caller's; valid until `done` is set (sync)
     size_t bytes;
-    std::promise<Status> done;
+    std::promise<Status> done;  // sync
+    Batch owned;                // async: the batch
+    Done callback;              // async: runs instead of `done`
+    std::chrono::steady_clock::time_point submitted;  // async
+    const Batch* Get() const { return callback ? &owned : batch; }
   };
 
   void Run();

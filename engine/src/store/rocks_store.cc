@@ -119,14 +119,15 @@ class RocksStore final : public Store {
 
   Status Commit(std::vector<Mutation> batch) override {
     if (batch.empty()) return Status::Ok();
-    constexpr size_t kMaxLen = std::numeric_limits<uint32_t>::max();
-    for (const Mutation& m : batch) {
-      if (m.key.empty()) return InvalidArgument("store: empty key");
-      if (m.key.size() > kMaxLen || m.value.size() > kMaxLen) {
-        return InvalidArgument("store: key or value longer than 4 GiB");
-      }
-    }
+    SHOUHU_RETURN_IF_ERROR(Check(batch));
     return committer_->Commit(batch);
+  }
+
+  void CommitAsync(std::vector<Mutation> batch,
+                   std::function<void(const Status&)> done) override {
+    if (batch.empty()) return done(Status::Ok());
+    if (Status s = Check(batch); !s.ok()) return done(s);
+    committer_->CommitAsync(std::move(batch), std::move(done));
   }
 
   StatusOr<std::string> Get(std::string_view key) override {
@@ -215,6 +216,17 @@ class RocksStore final : public Store {
   }
 
  private:
+  static Status Check(const std::vector<Mutation>& batch) {
+    constexpr size_t kMaxLen = std::numeric_limits<uint32_t>::max();
+    for (const Mutation& m : batch) {
+      if (m.key.empty()) return InvalidArgument("store: empty key");
+      if (m.key.size() > kMaxLen || m.value.size() > kMaxLen) {
+        return InvalidArgument("store: key or value longer than 4 GiB");
+      }
+    }
+    return Status::Ok();
+  }
+
   // Runs on the committer thread only, so batch_ and needs_resume_ need no
   // lock. Every failure is kUnavailable, as the Store contract promises.
   Status WriteGroup(std::span<const GroupCommitter::Batch* const> group) {

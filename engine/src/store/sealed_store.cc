@@ -2,6 +2,8 @@
 // values on their way in and opens them on their way out, changes its key
 // while it serves (online rotation), and the key checks made before a store
 // is opened for writing.
+#include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <utility>
@@ -17,22 +19,48 @@ using namespace sealing;
 // Commits share the store; a re-seal batch (and a rotation's start and end)
 // has it alone. A caller waiting to have it alone holds new commits back at
 // the gate, so a steady stream of commits cannot starve it (glibc's
-// read-write lock would let them).
+// read-write lock would let them). A shared hold is a count, not a thread's
+// lock, so an asynchronous commit's callback releases it on the committer
+// thread.
 class CommitLock {
  public:
-  std::shared_lock<std::shared_mutex> Shared() {
+  // Released by ReleaseShared, from any thread.
+  void AcquireShared() {
     std::lock_guard<std::mutex> gate(gate_);
-    return std::shared_lock<std::shared_mutex>(mu_);
+    std::unique_lock<std::mutex> lock(mu_);
+    idle_.wait(lock, [&] { return !alone_; });
+    ++shared_;
   }
-  // Destroyed in reverse: the lock, then the gate.
-  std::pair<std::unique_lock<std::mutex>, std::unique_lock<std::shared_mutex>> Alone() {
-    std::unique_lock<std::mutex> gate(gate_);
-    return {std::move(gate), std::unique_lock<std::shared_mutex>(mu_)};
+  void ReleaseShared() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (--shared_ == 0) idle_.notify_all();
   }
+  class Exclusive {
+   public:
+    explicit Exclusive(CommitLock& l) : l_(l), gate_(l.gate_) {
+      std::unique_lock<std::mutex> lock(l_.mu_);
+      l_.idle_.wait(lock, [&] { return l_.shared_ == 0; });
+      l_.alone_ = true;
+    }
+    ~Exclusive() {
+      std::lock_guard<std::mutex> lock(l_.mu_);
+      l_.alone_ = false;
+      l_.idle_.notify_all();
+    }
+
+   private:
+    CommitLock& l_;
+    std::lock_guard<std::mutex> gate_;  // held to the end: new commits wait
+  };
+  // Released when the result is destroyed, on this thread.
+  [[nodiscard]] std::unique_ptr<Exclusive> Alone() { return std::make_unique<Exclusive>(*this); }
 
  private:
   std::mutex gate_;
-  std::shared_mutex mu_;
+  std::mutex mu_;
+  std::condition_variable idle_;  // shared_ reached 0, or alone_ ended
+  size_t shared_ = 0;             // guarded by mu_
+  bool alone_ = false;            // guarded by mu_
 };
 
 class SealedStore final : public RotatableStore {
@@ -51,12 +79,34 @@ class SealedStore final : public RotatableStore {
   Status Commit(std::vector<Mutation> batch) override {
     // Shared with other commits, exclusive with a re-seal batch, so a
     // re-seal never writes over a newer value.
-    auto lock = commits_.Shared();
+    commits_.AcquireShared();
+    Status s = base_->Commit(Seal(std::move(batch)));
+    commits_.ReleaseShared();
+    return s;
+  }
+
+  // The base store first: its committer fails what is still queued, and
+  // those callbacks release holds of commits_, which must still exist.
+  ~SealedStore() override { base_.reset(); }
+
+  // As Commit, with the shared hold released by the callback.
+  void CommitAsync(std::vector<Mutation> batch,
+                   std::function<void(const Status&)> done) override {
+    commits_.AcquireShared();
+    base_->CommitAsync(Seal(std::move(batch)),
+                       [this, done = std::move(done)](const Status& s) {
+                         commits_.ReleaseShared();
+                         done(s);
+                       });
+  }
+
+  // The batch as stored. Sealed on the callers' threads, so concurrent
+  // commits seal in parallel and the committer thread only writes.
+  // REQUIRES: a shared hold of commits_.
+  std::vector<Mutation> Seal(std::vector<Mutation> batch) {
     auto cipher = Current();
     std::vector<Mutation> out;
     out.reserve(batch.size());
-    // Sealed here, on the callers' threads, so concurrent commits seal in
-    // parallel and the committer thread only writes.
     for (Mutation& m : batch) {
       if (m.kind == Mutation::Kind::kChainedAppend || IsClear(m.key, layout_)) {
         out.push_back(std::move(m));
@@ -78,7 +128,7 @@ class SealedStore final : public RotatableStore {
       m.key = std::move(stored);
       out.push_back(std::move(m));
     }
-    return base_->Commit(std::move(out));
+    return out;
   }
 
   StatusOr<std::string> Get(std::string_view key) override {

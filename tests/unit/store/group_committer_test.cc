@@ -9,6 +9,7 @@
 #include <latch>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <thread>
@@ -110,6 +111,72 @@ std::vector<std::unique_ptr<AsyncCommit>> QueueBehindFirstWrite(
     WaitUntil([&] { return committer.queued() == queued.size(); });
   }
   return queued;
+}
+
+// Asynchronous commits queued behind a held write form the next group, and
+// no thread waits for them: each callback runs once, on the committer
+// thread, after that group's write; a failed group fails every callback of
+// it and none of the group before or after.
+TEST(GroupCommitterTest, AsyncCommitsShareAGroupAndAFailedGroupFailsEachOfThem) {
+  ScriptedWriter writer(/*hold_first=*/true);
+  writer.FailWrite(1);
+  GroupCommitter committer(writer.Fn(), 1 << 20);
+  std::unique_ptr<AsyncCommit> first = std::make_unique<AsyncCommit>(committer, "first");
+  writer.WaitUntilFirstWriteStarts();
+  std::mutex mu;
+  std::vector<std::pair<std::string, Status>> done;
+  std::vector<std::thread::id> threads;
+  auto callback = [&](std::string key) {
+    return [&, key](const Status& s) {
+      std::lock_guard<std::mutex> lock(mu);
+      done.push_back({key, s});
+      threads.push_back(std::this_thread::get_id());
+    };
+  };
+  for (const char* key : {"a", "b", "c"}) {
+    committer.CommitAsync({Mutation::Put(key, "v")}, callback(key));
+  }
+  EXPECT_EQ(committer.queued(), 3u);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    EXPECT_TRUE(done.empty());  // nothing answered before its write
+  }
+  writer.ReleaseFirstWrite();
+  EXPECT_TRUE(first->Join().ok());
+  WaitUntil([&] {
+    std::lock_guard<std::mutex> lock(mu);
+    return done.size() == 3;
+  });
+  // A later commit is its own group, and succeeds.
+  Status later;
+  std::latch later_done{1};
+  committer.CommitAsync({Mutation::Put("d", "v")}, [&](const Status& s) {
+    later = s;
+    later_done.count_down();
+  });
+  later_done.wait();
+  EXPECT_TRUE(later.ok());
+  EXPECT_EQ(writer.groups(), (std::vector<Group>{{"first"}, {"a", "b", "c"}, {"d"}}));
+  std::lock_guard<std::mutex> lock(mu);
+  for (size_t i = 0; i < done.size(); ++i) {
+    EXPECT_EQ(done[i].first, std::string(1, char('a' + i)));  // arrival order
+    EXPECT_EQ(done[i].second.code(), StatusCode::kUnavailable);
+    EXPECT_NE(threads[i], std::this_thread::get_id());
+  }
+  EXPECT_EQ(committer.Stats().commits, 2u);  // "first" and "d"
+}
+
+// After shutdown begins, an asynchronous commit is refused at once, on the
+// caller's thread, and never written.
+TEST(GroupCommitterTest, AsyncCommitAfterShutdownFailsAtOnce) {
+  ScriptedWriter writer;
+  GroupCommitter committer(writer.Fn(), 1 << 20);
+  committer.BeginShutdown();
+  std::optional<Status> result;
+  committer.CommitAsync({Mutation::Put("late", "v")}, [&](const Status& s) { result = s; });
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(result->code(), StatusCode::kUnavailable);
+  EXPECT_TRUE(writer.groups().empty());
 }
 
 TEST(GroupCommitterTest, LoneBatchIsWrittenAtOnceAsItsOwnGroup) {

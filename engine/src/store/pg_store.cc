@@ -13,6 +13,7 @@
 
 #include "store/chain_sealer.h"
 #include "store/group_committer.h"
+#include "store/key_range.h"
 #include "store/pg_conn.h"
 #include "store/pg_schema.h"
 
@@ -50,21 +51,6 @@ const pg::Statement kPut{"shouhu_put",
 const pg::Statement kInsert{"shouhu_insert",
                             "INSERT INTO shouhu_kv (key, value) VALUES ($1, $2)", 2};
 const pg::Statement kDelete{"shouhu_delete", "DELETE FROM shouhu_kv WHERE key = $1", 1};
-
-// The smallest string greater than every string starting with `prefix`, or ""
-// when there is none (prefix empty or all 0xff).
-std::string PrefixSuccessor(std::string_view prefix) {
-  std::string s(prefix);
-  while (!s.empty()) {
-    auto& last = reinterpret_cast<unsigned char&>(s.back());
-    if (last != 0xff) {
-      ++last;
-      return s;
-    }
-    s.pop_back();
-  }
-  return s;
-}
 
 class PgStore final : public Store {
  public:

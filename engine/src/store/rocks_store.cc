@@ -29,6 +29,7 @@
 
 #include "store/chain_sealer.h"
 #include "store/group_committer.h"
+#include "store/key_range.h"
 
 namespace shouhu {
 namespace {
@@ -77,21 +78,6 @@ Status CheckFreeSpace(const std::string& dir, uint64_t min_free) {
   return Unavailable("store: disk full 磁盘已满: " + mib(free) + " MiB free in " + dir +
                      ", writes need " + mib(min_free) +
                      " MiB; they resume by themselves once space is freed");
-}
-
-// The smallest string greater than every string starting with `prefix`, or ""
-// when there is none (prefix empty or all 0xff).
-std::string PrefixSuccessor(std::string_view prefix) {
-  std::string s(prefix);
-  while (!s.empty()) {
-    auto& last = reinterpret_cast<unsigned char&>(s.back());
-    if (last != 0xff) {
-      ++last;
-      return s;
-    }
-    s.pop_back();
-  }
-  return s;
 }
 
 class RocksStore final : public Store {

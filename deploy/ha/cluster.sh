@@ -21,8 +21,29 @@ here=$(cd "$(dirname "$0")" && pwd)
 base=${SHOUHU_HA_PORT:-24000}
 etcd_hosts="127.0.0.1:$base,127.0.0.1:$((base + 1)),127.0.0.1:$((base + 2))"
 
-as_postgres() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+# The command as the postgres user when run as root. setpriv execs it (runuser
+# would stay as its parent), so a background server's recorded pid is its own.
+as_postgres() {  # run it in a subshell: it execs
+  if [ "$(id -u)" = 0 ]; then
+    HOME=/var/lib/postgresql exec setpriv --reuid=postgres --regid=postgres --init-groups -- "$@"
+  fi
+  exec "$@"
+}
+
+# Starts a server in the background: `start NAME [--as-postgres] COMMAND...`,
+# its output in DIR/NAME.log and its pid in DIR/NAME.pid. The subshell execs
+# the server, so the pid is the server's and no shell of this script stays
+# behind holding the caller's descriptors.
+start() {
+  local name=$1
+  shift
+  if [ "$1" = --as-postgres ]; then
+    shift
+    (as_postgres "$@") </dev/null >"$dir/$name.log" 2>&1 &
+  else
+    (exec "$@") </dev/null >"$dir/$name.log" 2>&1 &
+  fi
+  echo $! >"$dir/$name.pid"
 }
 
 dsn() {
@@ -35,14 +56,13 @@ start_etcd() {
   for i in 0 1 2; do cluster+="${cluster:+,}etcd$i=http://127.0.0.1:$((base + 10 + i))"; done
   for i in 0 1 2; do
     mkdir -p "$dir/etcd$i"
-    etcd --name "etcd$i" --data-dir "$dir/etcd$i" \
+    start "etcd$i" etcd --name "etcd$i" --data-dir "$dir/etcd$i" \
       --listen-client-urls "http://127.0.0.1:$((base + i))" \
       --advertise-client-urls "http://127.0.0.1:$((base + i))" \
       --listen-peer-urls "http://127.0.0.1:$((base + 10 + i))" \
       --initial-advertise-peer-urls "http://127.0.0.1:$((base + 10 + i))" \
       --initial-cluster "$cluster" --initial-cluster-state new \
-      --initial-cluster-token shouhu-sample >"$dir/etcd$i.log" 2>&1 &
-    echo $! >"$dir/etcd$i.pid"
+      --initial-cluster-token shouhu-sample
   done
   for _ in $(seq 100); do
     ETCDCTL_API=3 etcdctl --endpoints "$etcd_hosts" endpoint health >/dev/null 2>&1 && return
@@ -69,8 +89,7 @@ start_patroni() {
   chown -R postgres: "$dir" 2>/dev/null || true
   chmod 700 "$dir"
   for i in 0 1; do
-    as_postgres patroni "$dir/pg$i.yml" >"$dir/pg$i.log" 2>&1 &
-    echo $! >"$dir/pg$i.pid"
+    start "pg$i" --as-postgres patroni "$dir/pg$i.yml"
   done
 }
 
@@ -98,13 +117,13 @@ case $cmd in
     wait_for sync >/dev/null
     psql=(psql -h "$dir" -p $((base + 20 + leader)) -U postgres -d postgres -qAt -v ON_ERROR_STOP=1)
     if [ "$(as_postgres "${psql[@]}" -c "select count(*) from pg_roles where rolname = 'shouhu'")" = 0 ]; then
-      as_postgres "${psql[@]}" -c "create role shouhu login password '$(cat "$dir/shouhu-password")'"
-      as_postgres "${psql[@]}" -c "create database shouhu owner shouhu"
+      (as_postgres "${psql[@]}" -c "create role shouhu login password '$(cat "$dir/shouhu-password")'")
+      (as_postgres "${psql[@]}" -c "create database shouhu owner shouhu")
     fi
     echo "cluster.sh: up; leader pg$leader; dsn: $(dsn)"
     ;;
   status)
-    as_postgres patronictl -c "$dir/pg0.yml" list
+    (as_postgres patronictl -c "$dir/pg0.yml" list)
     ;;
   dsn)
     dsn

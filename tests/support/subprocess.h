@@ -4,6 +4,7 @@
 // own output open (ctest would wait for it if the test died first).
 #pragma once
 
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -22,8 +23,10 @@ class Subprocess {
  public:
   // `extra_env` ("NAME=value") is added to this process's environment.
   explicit Subprocess(std::vector<std::string> argv, std::vector<std::string> extra_env = {}) {
+    // Close-on-exec: the child keeps only its copies on 1 and 2, so its own
+    // background children cannot hold the pipe open past its exit.
     int fds[2];
-    if (pipe(fds) != 0) return;
+    if (pipe2(fds, O_CLOEXEC) != 0) return;
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, fds[1], 1);

@@ -83,7 +83,8 @@ void ApiService::HandleAsync(const HttpRequest& request, Respond respond) {
       respond(std::move(response));
     }
   };
-  auto answer = std::make_shared<Answer>(this, started, std::move(respond));
+  // Braced, not make_shared: clang 14 has no parenthesised aggregate init.
+  std::shared_ptr<Answer> answer(new Answer{this, started, std::move(respond)});
   HttpResponse response;
   try {
     // The client is its token's id when it sends one, else its address.

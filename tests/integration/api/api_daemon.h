@@ -28,6 +28,12 @@
 
 namespace shouhu::testing {
 
+// The users of the sample county (deploy/county/organisation.json) most
+// tests act as.
+inline constexpr const char* kTeacher = "u0021";  // reporter, chengguan-primary
+inline constexpr const char* kPolice = "u0008";   // police_officer, chengguan
+inline constexpr const char* kAdmin = "u0007";    // administrator, the county
+
 inline const std::string kDaemonPath = BuildTree("/engine/shouhud");
 inline const std::string kCliPath = BuildTree("/engine/shouhu");
 

@@ -12,15 +12,15 @@ namespace {
 
 using nlohmann::json;
 using testing::ApiDaemon;
+using testing::kTeacher;
+using testing::kPolice;
+using testing::kAdmin;
 using testing::ReportBody;
 
 // Users of the sample county (deploy/county/organisation.json).
-constexpr const char* kTeacher = "u0021";         // reporter, chengguan-primary
-constexpr const char* kPolice = "u0008";          // police_officer, chengguan
 constexpr const char* kPoliceChief = "u0010";     // police_supervisor, chengguan
 constexpr const char* kCaseWorker = "u0011";      // township_case_worker, chengguan
 constexpr const char* kOtherPolice = "u0034";     // police_officer, qingshi
-constexpr const char* kAdmin = "u0007";           // administrator, county
 constexpr const char* kCountySupervisor = "u0001";
 
 json Body(const cli::HttpReply& r) {

@@ -18,10 +18,10 @@ namespace {
 
 using nlohmann::json;
 using testing::ApiDaemon;
+using testing::kTeacher;
+using testing::kPolice;
 using testing::ProgramResult;
 
-constexpr const char* kTeacher = "u0021";     // reporter, 城关镇中心小学
-constexpr const char* kPolice = "u0008";      // police officer, 城关派出所
 constexpr const char* kSupervisor = "u0001";  // county supervisor
 constexpr const char* kCaseWorker = "u0011";  // township case worker, 城关镇
 

@@ -36,11 +36,11 @@ namespace {
 
 using nlohmann::json;
 using testing::ApiDaemon;
+using testing::kTeacher;
+using testing::kPolice;
 using testing::ReportBody;
 using SteadyClock = std::chrono::steady_clock;
 
-constexpr const char* kTeacher = "u0021";  // reporter, chengguan-primary
-constexpr const char* kPolice = "u0008";   // reads the whole file of its cases
 constexpr int kBasePort = 24100;           // cluster.sh's ports: 24100..24131
 
 std::string Run(std::vector<std::string> argv, int* code) {

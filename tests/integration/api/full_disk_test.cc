@@ -24,9 +24,9 @@ namespace {
 
 using nlohmann::json;
 using testing::ApiDaemon;
+using testing::kTeacher;
 using testing::ReportBody;
 
-constexpr const char* kTeacher = "u0021";  // reporter, chengguan-primary
 
 // Fills the file system holding `dir` with `dir`/filler until ENOSPC, in
 // ever smaller pieces down to one byte.

@@ -23,10 +23,10 @@ namespace {
 
 using nlohmann::json;
 using testing::ApiDaemon;
+using testing::kTeacher;
+using testing::kPolice;
 using testing::ReportBody;
 
-constexpr const char* kTeacher = "u0021";  // reporter, chengguan-primary
-constexpr const char* kPolice = "u0008";   // police_officer, chengguan
 
 // A blocking TCP connection to `address` ("127.0.0.1:port") whose reads and
 // writes give up after `timeout`. -1 when it cannot connect.

@@ -26,10 +26,10 @@ namespace {
 
 using nlohmann::json;
 using testing::ApiDaemon;
+using testing::kTeacher;
+using testing::kPolice;
 using testing::ReportBody;
 
-constexpr const char* kTeacher = "u0021";  // reporter, chengguan-primary
-constexpr const char* kPolice = "u0008";   // police_officer, chengguan
 
 json Body(const cli::HttpReply& r) { return json::parse(r.body, nullptr, false); }
 

@@ -16,8 +16,8 @@ namespace {
 
 using nlohmann::json;
 using testing::ApiDaemon;
+using testing::kAdmin;
 
-constexpr const char* kAdmin = "u0007";       // administrator, 青山县
 constexpr const char* kCaseWorker = "u0011";  // township case worker, 城关镇
 
 class OrgRuntimeTest : public ::testing::Test {

@@ -17,9 +17,9 @@ namespace {
 
 using nlohmann::json;
 using testing::ApiDaemon;
+using testing::kTeacher;
+using testing::kPolice;
 
-constexpr const char* kTeacher = "u0021";  // reporter, 城关镇中心小学
-constexpr const char* kPolice = "u0008";   // police officer, 城关派出所
 
 json Body(const cli::HttpReply& r) { return json::parse(r.body.empty() ? "{}" : r.body); }
 

@@ -18,10 +18,10 @@ namespace {
 
 using nlohmann::json;
 using testing::ApiDaemon;
+using testing::kTeacher;
+using testing::kPolice;
 
-constexpr const char* kTeacher = "u0021";      // reporter, 城关镇中心小学; 梁磊
 constexpr const char* kVolunteer = "u0278";    // voluntary reporter, 城关镇; 雷强
-constexpr const char* kPolice = "u0008";       // police officer, 城关派出所
 constexpr const char* kChief = "u0010";        // police supervisor, 城关派出所
 constexpr const char* kCaseWorker = "u0011";   // township case worker, 城关镇
 constexpr const char* kTownHead = "u0012";     // township supervisor, 城关镇

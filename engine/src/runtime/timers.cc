@@ -16,12 +16,6 @@ namespace shouhu {
 
 using json = nlohmann::json;
 
-namespace {
-
-// Timers act as the system, from the daemon itself.
-Actor SystemActor() { return {std::string(kSystemRole), "", {}, "timer"}; }
-
-}  // namespace
 
 void RuntimeImpl::Quarantine(const std::string& case_id,
                              const std::vector<std::string>& keys,
@@ -130,7 +124,7 @@ StatusOr<size_t> RuntimeImpl::FireDueTimers(TimerShard shard) {
       }
       auto w = catalog_.Find(c->workflow_id, c->workflow_version);
       if (!w) continue;  // version not loaded: keep the index entry for later
-      CaseChange change(*w, CalendarOf(*w), *c, *c, now, SystemActor());
+      CaseChange change(*w, CalendarOf(*w), *c, *c, now, SystemActor("timer"));
       bool any = false;
       // Every timer of the case due now fires here, oldest first, not only
       // those whose keys this batch took: another timer thread may hold the

@@ -143,7 +143,7 @@ void RuntimeImpl::RunOnCase(const CaseCommand& cmd, Done done) {
   }
   const std::string& case_id = cmd.locate ? located : cmd.case_id;
 
-  std::unique_lock case_lock(CaseLock(case_id));
+  HandoffLock case_lock(CaseLock(case_id));
   auto c = GetCase(case_id);
   if (!c.ok()) return done(c.status());
   auto w = catalog_.Find(c->workflow_id, c->workflow_version);
@@ -163,15 +163,19 @@ void RuntimeImpl::RunOnCase(const CaseCommand& cmd, Done done) {
   }
   // From here the commit's callback owns the case's and the request id's
   // locks: it releases them once the commit is over, whatever its outcome.
-  HandoffMutex* held_case = case_lock.release();
+  HandoffMutex* held_case = case_lock.HandOver();
   HandoffMutex* held_request = request_lock.release();
   CommitChangeAsync(change, cmd.audit_action, std::move(extra),
                     /*wait=*/cmd.child_lock && cmd.child_lock->owns_lock(),
                     [this, held_case, held_request, fills_outbox = cmd.fills_outbox,
                      result = std::move(result), done = std::move(done)](const Status& s) mutable {
                       if (s.ok() && fills_outbox) OutboxFilled();
+                      held_case->TakeOver();
                       held_case->unlock();
-                      if (held_request) held_request->unlock();
+                      if (held_request) {
+                        held_request->TakeOver();
+                        held_request->unlock();
+                      }
                       if (!s.ok()) return done(s);
                       done(std::move(result));
                     });

@@ -80,7 +80,7 @@ Status RuntimeImpl::ExpandOutbox(uint64_t outbox_id,
   auto o = codec::DecodeOutbox(*entry);
   if (!o.ok()) return o.status();
   // The case's lock keeps this batch apart from its attempts' batches.
-  std::lock_guard case_lock(CaseLock(o->case_id));
+  HandoffLock case_lock(CaseLock(o->case_id));
   std::vector<Mutation> batch;
   for (const Delivery& d : deliveries) {
     if (d.id.empty() || d.case_id != o->case_id || d.outbox_id != outbox_id) {
@@ -144,7 +144,7 @@ Status RuntimeImpl::RecordDelivery(const DeliveryOutcome& outcome) {
   if (!peek.ok()) return peek.status();
   if (outcome.kind == Kind::kDeferred) {
     // Only its place in the queue moves: no attempt, no history entry.
-    std::lock_guard case_lock(CaseLock(peek->case_id));
+    HandoffLock case_lock(CaseLock(peek->case_id));
     auto d = ReadDelivery(store_, outcome.delivery_id);  // again, under the lock
     if (!d.ok()) return d.status();
     if (d->dead) return NotFound("delivery \"" + d->id + "\" is a dead letter");

@@ -7,8 +7,10 @@
 #include <mutex>
 #include <semaphore>
 #include <set>
+#include <utility>
 
 #include "runtime/case_change.h"
+#include "shouhu/mutex.h"
 #include "runtime/timer_window.h"
 #include "shouhu/async_commands.h"
 #include "shouhu/child_register.h"
@@ -21,14 +23,43 @@ namespace shouhu {
 // request-id locks of a command that commits asynchronously are released by
 // its commit's callback, on the store's committer thread. A std::mutex must
 // be released by the thread that took it.
-class HandoffMutex {
+//
+// A capability for clang's -Wthread-safety, so that taking one twice on one
+// path, or releasing one not taken, is an error. A lock handed over to a
+// commit's callback leaves the analysis there (HandOver), and is released
+// by the callback (TakeOver, then unlock).
+class SHOUHU_CAPABILITY("mutex") HandoffMutex {
  public:
-  void lock() { sem_.acquire(); }
-  bool try_lock() { return sem_.try_acquire(); }
-  void unlock() { sem_.release(); }
+  void lock() SHOUHU_ACQUIRE() { sem_.acquire(); }
+  bool try_lock() SHOUHU_TRY_ACQUIRE(true) { return sem_.try_acquire(); }
+  void unlock() SHOUHU_RELEASE() { sem_.release(); }
+  // Tells the analysis this thread no longer holds it (another will release
+  // it), or that this thread now holds one taken elsewhere.
+  void HandOver() SHOUHU_RELEASE() SHOUHU_NO_THREAD_SAFETY_ANALYSIS {}
+  void TakeOver() SHOUHU_ACQUIRE() SHOUHU_NO_THREAD_SAFETY_ANALYSIS {}
 
  private:
   std::binary_semaphore sem_{1};
+};
+
+// Holds a HandoffMutex for its scope, or until it is handed over to the
+// callback that will release it.
+class SHOUHU_SCOPED_CAPABILITY HandoffLock {
+ public:
+  explicit HandoffLock(HandoffMutex& mu) SHOUHU_ACQUIRE(mu) : mu_(&mu) { mu.lock(); }
+  ~HandoffLock() SHOUHU_RELEASE() {
+    if (mu_) mu_->unlock();
+  }
+  HandoffLock(const HandoffLock&) = delete;
+  HandoffLock& operator=(const HandoffLock&) = delete;
+  // The mutex, still locked, for a callback to release (TakeOver, unlock).
+  [[nodiscard]] HandoffMutex* HandOver() SHOUHU_RELEASE() {
+    mu_->HandOver();
+    return std::exchange(mu_, nullptr);
+  }
+
+ private:
+  HandoffMutex* mu_;
 };
 
 class RuntimeImpl : public Runtime,
@@ -268,6 +299,19 @@ class RuntimeImpl : public Runtime,
   std::atomic<uint64_t> next_case_{0};
   std::atomic<uint64_t> next_outbox_{0};
   std::atomic<uint64_t> fact_rows_read_{0};
+  // The runtime's locks, in the order they are taken (never the reverse):
+  //   request_locks_         one command's request id, steps 1-6 of the
+  //                          pipeline; a command holds one;
+  //   case_locks_            a case's state, history, timers and deliveries
+  //                          (their store records); several only by a timer
+  //                          batch, in stripe (address) order (StripeLocks);
+  //   child_identity_locks_  a child's identity and file ("child <id>"),
+  //                          several only in address order (LockAll);
+  //   the window's lock (TimerWindow), a leaf.
+  // The request and case locks are HandoffMutexes: an asynchronous command's
+  // are released by its commit's callback. What they guard lives in the
+  // store, so clang cannot check it against members; it checks that each is
+  // released once on every path (HandoffLock, StripeLocks).
   std::array<HandoffMutex, 4096> case_locks_;
   std::array<HandoffMutex, 1024> request_locks_;
   std::array<std::mutex, 256> child_identity_locks_;

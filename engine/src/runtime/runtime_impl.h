@@ -1,5 +1,9 @@
-// The Runtime implementation, split by idea across commands.cc (open, fire,
-// note, assign), timers.cc (firing due timers) and queries.cc.
+// The Runtime implementation: one object that is every narrow service of
+// shouhu/runtime.h, the register and the report index, split by idea across
+// command_pipeline.cc (the steps every command takes), commands.cc (open,
+// fire, note, assign, proposals), event_rules.cc, timers.cc, queries.cc,
+// deliveries.cc, children.cc and child_register.cc, and the rest. Its locks
+// and their order are below, by the members they are.
 #pragma once
 
 #include <array>

@@ -128,7 +128,7 @@ StatusOr<CommandResult> RuntimeImpl::RunOnCase(const CaseCommand& cmd) {
 }
 
 void RuntimeImpl::RunOnCase(const CaseCommand& cmd, Done done) {
-  const bool answered = !cmd.request.id.empty();
+  const bool answered = !cmd.own;
   RequestLockHolder request_lock;
   if (answered) {
     auto replay = BeginRequest<CommandResult>(cmd.request, cmd.actor, &request_lock);

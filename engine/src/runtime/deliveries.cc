@@ -160,6 +160,7 @@ Status RuntimeImpl::RecordDelivery(const DeliveryOutcome& outcome) {
   // idempotent: a recorded attempt leaves it no longer pending).
   CaseCommand command{{}, SystemActor(""), peek->case_id};
   command.audit_action = "delivery";
+  command.own = true;
   command.apply = [&](const Workflow&, CaseChange& change) -> Status {
     auto d = ReadDelivery(store_, outcome.delivery_id);  // again, under the lock
     if (!d.ok()) return d.status();

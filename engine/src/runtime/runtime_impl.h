@@ -181,8 +181,7 @@ class RuntimeImpl : public Runtime,
   // or returns the refusal.
   using Apply = std::function<Status(const Workflow&, CaseChange&)>;
   struct CaseCommand {
-    // `request.id` empty: the runtime's own command (a delivery's record),
-    // which stores no answer; `actor` is then the system.
+    // Unless `own`, a user's command: its request id is required.
     Request request;
     Actor actor;
     std::string case_id = {};
@@ -199,6 +198,9 @@ class RuntimeImpl : public Runtime,
     // Deliveries fall due by this command (a re-drive): the dispatcher is
     // told once it commits.
     bool fills_outbox = false;
+    // The runtime's own command (a delivery's record): no request id, no
+    // answer stored (steps 1-3 skipped); `actor` is the system.
+    bool own = false;
   };
   // Steps 1-6, answering through `done` (AsyncCommands::Done).
   void RunOnCase(const CaseCommand& cmd, Done done);

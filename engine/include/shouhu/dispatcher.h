@@ -48,7 +48,7 @@
 #include "shouhu/clock.h"
 #include "shouhu/notifier.h"
 #include "shouhu/org_directory.h"
-#include "shouhu/runtime.h"
+#include "shouhu/outbox_service.h"
 #include "shouhu/status.h"
 
 namespace shouhu {
@@ -135,12 +135,12 @@ struct DispatchRound {
 
 class Dispatcher {
  public:
-  // REQUIRES: runtime, catalog, orgs, rules and clock outlive it. Each
+  // REQUIRES: outbox, catalog, orgs, rules and clock outlive it. Each
   // outbox entry is expanded with the organisation as it is then. Errors:
   // kInvalidArgument for a channel without senders, a duplicate channel, an
   // unknown contact or a bad retry policy.
   static StatusOr<std::unique_ptr<Dispatcher>> Create(
-      Runtime& runtime, const Catalog& catalog, const OrganisationDirectory& orgs,
+      OutboxService& outbox, const Catalog& catalog, const OrganisationDirectory& orgs,
       const AccessRules& rules, const Clock& clock, std::vector<ChannelOptions> channels,
       DispatcherOptions options = {});
   virtual ~Dispatcher() = default;

@@ -12,7 +12,7 @@
 #include <memory>
 #include <string>
 
-#include "shouhu/runtime.h"
+#include "shouhu/audit_trail.h"
 #include "shouhu/sealed_store.h"
 #include "shouhu/status.h"
 
@@ -44,8 +44,8 @@ struct KeyRotationOptions {
 // Starts the re-sealing thread over `store`; a rotation the store was left
 // in (a restart mid-way) goes on at once. When one finishes, it is audited
 // ("key.rotate.done:<id>", by "system") and logged. Stops when destroyed.
-// REQUIRES: store and runtime outlive the service.
-std::unique_ptr<KeyRotationService> StartKeyRotation(RotatableStore& store, Runtime& runtime,
+// REQUIRES: store and audit outlive the service.
+std::unique_ptr<KeyRotationService> StartKeyRotation(RotatableStore& store, AuditTrail& audit,
                                                      KeyRotationOptions options);
 
 }  // namespace shouhu

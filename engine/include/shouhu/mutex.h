@@ -30,6 +30,7 @@
 #define SHOUHU_EXCLUDES(...) SHOUHU_THREAD_ATTRIBUTE(locks_excluded(__VA_ARGS__))
 #define SHOUHU_ACQUIRE(...) SHOUHU_THREAD_ATTRIBUTE(acquire_capability(__VA_ARGS__))
 #define SHOUHU_RELEASE(...) SHOUHU_THREAD_ATTRIBUTE(release_capability(__VA_ARGS__))
+#define SHOUHU_TRY_ACQUIRE(...) SHOUHU_THREAD_ATTRIBUTE(try_acquire_capability(__VA_ARGS__))
 #define SHOUHU_ASSERT_HELD(x) SHOUHU_THREAD_ATTRIBUTE(assert_capability(x))
 #define SHOUHU_NO_THREAD_SAFETY_ANALYSIS SHOUHU_THREAD_ATTRIBUTE(no_thread_safety_analysis)
 

@@ -13,17 +13,17 @@
 
 #include "shouhu/clock.h"
 #include "shouhu/mutex.h"
-#include "shouhu/runtime.h"
+#include "shouhu/timer_service.h"
 
 namespace shouhu {
 
 class TimerLoop {
  public:
-  // REQUIRES: runtime and clock outlive the loop. `threads` fire batches in
+  // REQUIRES: timers and clock outlive the loop. `threads` fire batches in
   // parallel so a burst of due timers shares fsyncs; each thread owns one
   // shard of the cases (TimerShard), so their batches never wait for each
   // other's case locks.
-  TimerLoop(Runtime& runtime, const Clock& clock, int threads = 2);
+  TimerLoop(TimerService& timers, const Clock& clock, int threads = 2);
   ~TimerLoop();  // stops
 
   void Start();
@@ -50,7 +50,7 @@ class TimerLoop {
   };
   void Run(Shard& shard);
 
-  Runtime& runtime_;
+  TimerService& timers_;
   const Clock& clock_;
   // Made with the loop and never changed, so Wake reads it from any thread.
   // Each shard's alarm lives as long as the loop: on a FakeClock, a loop

@@ -239,7 +239,7 @@ StatusOr<std::vector<ChannelOptions>> LoadDaemonChannels(
 
 StatusOr<std::unique_ptr<Dispatcher>> StartDispatcher(
     const std::optional<NotifiersConfig>& config,
-    std::vector<ChannelOptions> channels, Runtime& runtime,
+    std::vector<ChannelOptions> channels, OutboxService& outbox,
     const Catalog& catalog, const OrganisationDirectory* orgs, const AccessRules& rules,
     const Clock& clock) {
   if (!config || !orgs) return std::unique_ptr<Dispatcher>();
@@ -251,7 +251,7 @@ StatusOr<std::unique_ptr<Dispatcher>> StartDispatcher(
   DispatcherOptions options;
   options.retry = config->retry;
   options.log = [](const std::string& line) { log::Error(line); };
-  auto d = Dispatcher::Create(runtime, catalog, *orgs, rules, clock,
+  auto d = Dispatcher::Create(outbox, catalog, *orgs, rules, clock,
                               std::move(channels), options);
   if (!d.ok()) return d.status();
   (*d)->Start();

@@ -66,7 +66,7 @@ StatusOr<std::vector<ChannelOptions>> LoadDaemonChannels(
     const std::optional<NotifiersConfig>& config, const Organisation* org);
 StatusOr<std::unique_ptr<Dispatcher>> StartDispatcher(
     const std::optional<NotifiersConfig>& config,
-    std::vector<ChannelOptions> channels, Runtime& runtime,
+    std::vector<ChannelOptions> channels, OutboxService& outbox,
     const Catalog& catalog, const OrganisationDirectory* orgs, const AccessRules& rules,
     const Clock& clock);
 

@@ -41,11 +41,11 @@ struct Channel {
 
 class DispatcherImpl : public Dispatcher {
  public:
-  DispatcherImpl(Runtime& runtime, const Catalog& catalog,
+  DispatcherImpl(OutboxService& outbox, const Catalog& catalog,
                  const OrganisationDirectory& orgs, const AccessRules& rules, const Clock& clock,
                  std::vector<ChannelOptions> channels,
                  DispatcherOptions options)
-      : runtime_(runtime),
+      : outbox_(outbox),
         catalog_(catalog),
         orgs_(orgs),
         rules_(rules),
@@ -89,7 +89,7 @@ class DispatcherImpl : public Dispatcher {
     if (options_.log) options_.log(line);
   }
 
-  Runtime& runtime_;
+  OutboxService& outbox_;
   const Catalog& catalog_;
   const OrganisationDirectory& orgs_;  // one snapshot per outbox entry
   const AccessRules& rules_;
@@ -150,7 +150,7 @@ DeliveryOutcome DispatcherImpl::Decide(const Delivery& d, const SendResult& r,
 // delivery's record, for those allowed to read it (shouhu/log.h).
 void DispatcherImpl::Record(const Delivery& d, const DeliveryOutcome& outcome,
                             DispatchRound& round, std::string_view reason) {
-  Status s = runtime_.RecordDelivery(outcome);
+  Status s = outbox_.RecordDelivery(outcome);
   if (!s.ok()) {
     ++round.errors;
     Log("dispatch: cannot record " +
@@ -200,7 +200,7 @@ StatusOr<DispatchRound> DispatcherImpl::Schedule(
   DispatchRound round;
   Instant now = clock_.Now();
 
-  auto outbox = runtime_.Outbox(options_.batch);
+  auto outbox = outbox_.Outbox(options_.batch);
   if (!outbox.ok()) return outbox.status();
   auto contact_of = [this](const std::string& channel) {
     auto ch = channels_.find(channel);
@@ -211,7 +211,7 @@ StatusOr<DispatchRound> DispatcherImpl::Schedule(
     // store failed) is tried again next round; it does not hold up the rest.
     // Who is told, and what each may read, by the organisation as it is now.
     const std::shared_ptr<const Organisation> org = orgs_.Current();
-    Status s = runtime_.ExpandOutbox(
+    Status s = outbox_.ExpandOutbox(
         entry.id, dispatch::ExpandEntry(entry, now, catalog_, *org, rules_, contact_of));
     if (!s.ok()) {
       ++round.errors;
@@ -229,7 +229,7 @@ StatusOr<DispatchRound> DispatcherImpl::Schedule(
     c.pool->BeginScan();
     in_hand += c.pool->InHand();
   }
-  auto due = runtime_.DueDeliveries(now, options_.batch + in_hand);
+  auto due = outbox_.DueDeliveries(now, options_.batch + in_hand);
   if (!due.ok()) return due.status();
   for (Delivery& d : *due) {
     auto ch = channels_.find(d.channel);
@@ -318,7 +318,7 @@ void DispatcherImpl::Start() {
       // not make the loop spin: its time has passed already.
       Instant now = clock_.Now();
       Instant until = now + options_.poll;
-      auto next = runtime_.NextDeliveryDue();
+      auto next = outbox_.NextDeliveryDue();
       if (next.ok() && *next && **next > now) until = std::min(until, **next);
       if (stopping_) break;
       alarm->WaitUntil(until);
@@ -357,7 +357,7 @@ std::unique_ptr<Sender> NotifierSender(std::unique_ptr<Notifier> notifier) {
 }
 
 StatusOr<std::unique_ptr<Dispatcher>> Dispatcher::Create(
-    Runtime& runtime, const Catalog& catalog, const OrganisationDirectory& orgs,
+    OutboxService& outbox, const Catalog& catalog, const OrganisationDirectory& orgs,
     const AccessRules& rules, const Clock& clock, std::vector<ChannelOptions> channels,
     DispatcherOptions options) {
   std::map<std::string, int> seen;
@@ -387,7 +387,7 @@ StatusOr<std::unique_ptr<Dispatcher>> Dispatcher::Create(
   }
   if (options.batch == 0) options.batch = 1;
   return std::unique_ptr<Dispatcher>(new DispatcherImpl(
-      runtime, catalog, orgs, rules, clock, std::move(channels), std::move(options)));
+      outbox, catalog, orgs, rules, clock, std::move(channels), std::move(options)));
 }
 
 }  // namespace shouhu

@@ -57,21 +57,6 @@ StatusOr<std::string> RuntimeImpl::MergedInto(const std::string& child_id) {
 
 ChildRegister& RegisterOf(Runtime& runtime) { return dynamic_cast<RuntimeImpl&>(runtime); }
 
-StatusOr<std::optional<ChildCommandResult>> RuntimeImpl::ReplayChild(
-    const std::string& request_id, const std::string& fingerprint) {
-  auto stored = store_.Get(codec::RequestKey(request_id));
-  if (stored.status().code() == StatusCode::kNotFound) return std::optional<ChildCommandResult>();
-  if (!stored.ok()) return stored.status();
-  std::string first_fingerprint;
-  auto result = codec::DecodeChildResult(*stored, &first_fingerprint);
-  if (!result.ok()) return result.status();
-  if (first_fingerprint != fingerprint) {
-    return FailedPrecondition("request id \"" + request_id +
-                              "\" was already used for a different command");
-  }
-  return std::optional<ChildCommandResult>(std::move(*result));
-}
-
 StatusOr<std::string> RuntimeImpl::NewChildId() {
   // Not counted: "KR" and 12 random hex digits, checked unused.
   static thread_local std::mt19937_64 random{std::random_device{}()};
@@ -102,8 +87,9 @@ StatusOr<ChildCommandResult> RuntimeImpl::CreateChild(const CreateChildFile& cmd
   }
   auto fingerprint = Fingerprint({"child_create", cmd.actor.user, cmd.unit, cmd.fields});
   if (!fingerprint.ok()) return fingerprint.status();
-  std::lock_guard request_lock(RequestLock(cmd.request_id));
-  auto replay = ReplayChild(cmd.request_id, *fingerprint);
+  const Request request{cmd.request_id, *fingerprint};
+  RequestLockHolder request_lock;
+  auto replay = BeginRequest<ChildCommandResult>(request, cmd.actor, &request_lock);
   if (!replay.ok()) return replay.status();
   if (*replay) return **replay;
 
@@ -154,9 +140,7 @@ StatusOr<ChildCommandResult> RuntimeImpl::CreateChild(const CreateChildFile& cmd
   batch.push_back(Mutation::Put(codec::ChildRevisionKey(id, now, "", 1),
                                 codec::EncodeChildRevision(r, cmd.unit)));
   AddChildAudit(cmd.actor, "child.create", id, now, &batch);
-  batch.push_back(Mutation::Put(codec::RequestKey(cmd.request_id),
-                                codec::EncodeChildResult(result, *fingerprint, now)));
-  SHOUHU_RETURN_IF_ERROR(store_.Commit(std::move(batch)));
+  SHOUHU_RETURN_IF_ERROR(CommitAnswered(request, result, now, std::move(batch)));
   return result;
 }
 
@@ -171,8 +155,9 @@ StatusOr<ChildCommandResult> RuntimeImpl::MergeChildren(const MergeChildFiles& c
   if (cmd.into == cmd.from) return FailedPrecondition("a file is not merged into itself");
   auto fingerprint = Fingerprint({"child_merge", cmd.actor.user, cmd.into, cmd.from});
   if (!fingerprint.ok()) return fingerprint.status();
-  std::lock_guard request_lock(RequestLock(cmd.request_id));
-  auto replay = ReplayChild(cmd.request_id, *fingerprint);
+  const Request request{cmd.request_id, *fingerprint};
+  RequestLockHolder request_lock;
+  auto replay = BeginRequest<ChildCommandResult>(request, cmd.actor, &request_lock);
   if (!replay.ok()) return replay.status();
   if (*replay) return **replay;
   auto locks = LockAll({&IdentityLock("child " + cmd.into), &IdentityLock("child " + cmd.from)});
@@ -243,9 +228,7 @@ StatusOr<ChildCommandResult> RuntimeImpl::MergeChildren(const MergeChildFiles& c
   batch.push_back(Mutation::Put(codec::ChildMergedKey(cmd.from), codec::EncodeChildId(cmd.into)));
   AddChildAudit(cmd.actor, "child.merge", cmd.into, now, &batch);
   AddChildAudit(cmd.actor, "child.merged_into:" + cmd.into, cmd.from, now, &batch);
-  batch.push_back(Mutation::Put(codec::RequestKey(cmd.request_id),
-                                codec::EncodeChildResult(result, *fingerprint, now)));
-  SHOUHU_RETURN_IF_ERROR(store_.Commit(std::move(batch)));
+  SHOUHU_RETURN_IF_ERROR(CommitAnswered(request, result, now, std::move(batch)));
   return result;
 }
 

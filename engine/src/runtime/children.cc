@@ -255,8 +255,9 @@ StatusOr<CommandResult> RuntimeImpl::UpdateChild(const UpdateChildFields& cmd) {
   auto fingerprint =
       Fingerprint({"child_update", cmd.actor.user, cmd.child_id, cmd.fields});
   if (!fingerprint.ok()) return fingerprint.status();
-  std::lock_guard request_lock(RequestLock(cmd.request_id));
-  auto replay = Replay(cmd.request_id, *fingerprint);
+  const Request request{cmd.request_id, *fingerprint};
+  RequestLockHolder request_lock;
+  auto replay = BeginRequest<CommandResult>(request, cmd.actor, &request_lock);
   if (!replay.ok()) return replay.status();
   if (*replay) return **replay;
   // One change of this child's file at a time: its revision number is its
@@ -299,9 +300,7 @@ StatusOr<CommandResult> RuntimeImpl::UpdateChild(const UpdateChildFields& cmd) {
       codec::ChildRevisionKey(cmd.child_id, now, "", result.child_revision),
       codec::EncodeChildRevision(r, current->file.unit)));
   AddChildAudit(cmd.actor, "child.update", cmd.child_id, now, &batch);
-  batch.push_back(Mutation::Put(codec::RequestKey(cmd.request_id),
-                                codec::EncodeResult(result, *fingerprint, now)));
-  SHOUHU_RETURN_IF_ERROR(store_.Commit(std::move(batch)));
+  SHOUHU_RETURN_IF_ERROR(CommitAnswered(request, result, now, std::move(batch)));
   return result;
 }
 

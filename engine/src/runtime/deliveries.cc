@@ -38,6 +38,13 @@ json HistoryData(const Delivery& d, std::string_view outcome) {
           {"outcome", outcome}};
 }
 
+// The fingerprint version 1 stored for a re-drive, before re-drives went
+// through the command pipeline: records it wrote (kept for
+// RuntimeOptions::request_retention) are still answered on a retry.
+std::string LegacyRedriveFingerprint(const RedriveDeadLetter& cmd) {
+  return "redrive\n" + cmd.actor.user + "\n" + cmd.dead_letter_id;
+}
+
 }  // namespace
 
 std::string_view DeliveryOutcomeName(DeliveryOutcome::Kind kind) {
@@ -73,7 +80,7 @@ Status RuntimeImpl::ExpandOutbox(uint64_t outbox_id,
   auto o = codec::DecodeOutbox(*entry);
   if (!o.ok()) return o.status();
   // The case's lock keeps this batch apart from its attempts' batches.
-  std::lock_guard case_lock(CaseLock(o->case_id));
+  HandoffLock case_lock(CaseLock(o->case_id));
   std::vector<Mutation> batch;
   for (const Delivery& d : deliveries) {
     if (d.id.empty() || d.case_id != o->case_id || d.outbox_id != outbox_id) {
@@ -135,65 +142,61 @@ Status RuntimeImpl::RecordDelivery(const DeliveryOutcome& outcome) {
   using Kind = DeliveryOutcome::Kind;
   auto peek = ReadDelivery(store_, outcome.delivery_id);
   if (!peek.ok()) return peek.status();
-  std::lock_guard case_lock(CaseLock(peek->case_id));
-  auto d = ReadDelivery(store_, outcome.delivery_id);  // again, under the lock
-  if (!d.ok()) return d.status();
-  if (d->dead) return NotFound("delivery \"" + d->id + "\" is a dead letter");
-
-  std::vector<Mutation> batch;
-  batch.push_back(Mutation::Delete(codec::DeliveryDueKey(d->next_at, d->id)));
-  Instant now = clock_.Now();
   if (outcome.kind == Kind::kDeferred) {
+    // Only its place in the queue moves: no attempt, no history entry.
+    HandoffLock case_lock(CaseLock(peek->case_id));
+    auto d = ReadDelivery(store_, outcome.delivery_id);  // again, under the lock
+    if (!d.ok()) return d.status();
+    if (d->dead) return NotFound("delivery \"" + d->id + "\" is a dead letter");
+    std::vector<Mutation> batch;
+    batch.push_back(Mutation::Delete(codec::DeliveryDueKey(d->next_at, d->id)));
     d->next_at = outcome.next_at;
-    batch.push_back(
-        Mutation::Put(codec::DeliveryDueKey(d->next_at, d->id), ""));
-    batch.push_back(
-        Mutation::Put(codec::DeliveryKey(d->id), codec::EncodeDelivery(*d)));
+    batch.push_back(Mutation::Put(codec::DeliveryDueKey(d->next_at, d->id), ""));
+    batch.push_back(Mutation::Put(codec::DeliveryKey(d->id), codec::EncodeDelivery(*d)));
     return store_.Commit(std::move(batch));
   }
 
-  auto c = GetCase(d->case_id);
-  if (!c.ok()) return c.status();
-  auto w = catalog_.Find(c->workflow_id, c->workflow_version);
-  if (!w) {
-    return Unavailable("workflow \"" + c->workflow_id + "\" version " +
-                       std::to_string(c->workflow_version) + " of case " +
-                       c->id + " is not loaded");
-  }
-  ++d->attempts;
-  d->last_error = outcome.error;
-  json data = HistoryData(*d, DeliveryOutcomeName(outcome.kind));
-  if (!outcome.error.empty()) data["error"] = outcome.error;
-  switch (outcome.kind) {
-    case Kind::kDelivered:
-      batch.push_back(Mutation::Delete(codec::DeliveryKey(d->id)));
-      break;
-    case Kind::kRetry:
-      d->next_at = outcome.next_at;
-      data["next_at"] = FormatInstant(d->next_at);
-      batch.push_back(
-          Mutation::Put(codec::DeliveryDueKey(d->next_at, d->id), ""));
-      batch.push_back(
-          Mutation::Put(codec::DeliveryKey(d->id), codec::EncodeDelivery(*d)));
-      break;
-    case Kind::kDead: {
-      d->dead = true;
-      batch.push_back(
-          Mutation::Put(codec::DeliveryKey(d->id), codec::EncodeDelivery(*d)));
-      DeadLetter dl{
-          d->id,          d->case_id,   d->outbox_id, d->idempotency_key,
-          d->template_id, d->recipient, d->unit,      d->channel,
-          outcome.error,  d->attempts,  now};
-      batch.push_back(Mutation::Put(codec::DeadLetterKey(d->id),
-                                    codec::EncodeDeadLetter(dl)));
-      break;
+  // The runtime's own command: no request id (the delivery's state makes it
+  // idempotent: a recorded attempt leaves it no longer pending).
+  CaseCommand command{{}, SystemActor(""), peek->case_id};
+  command.audit_action = "delivery";
+  command.own = true;
+  command.apply = [&](const Workflow&, CaseChange& change) -> Status {
+    auto d = ReadDelivery(store_, outcome.delivery_id);  // again, under the lock
+    if (!d.ok()) return d.status();
+    if (d->dead) return NotFound("delivery \"" + d->id + "\" is a dead letter");
+    change.AddMutation(Mutation::Delete(codec::DeliveryDueKey(d->next_at, d->id)));
+    ++d->attempts;
+    d->last_error = outcome.error;
+    json data = HistoryData(*d, DeliveryOutcomeName(outcome.kind));
+    if (!outcome.error.empty()) data["error"] = outcome.error;
+    switch (outcome.kind) {
+      case Kind::kDelivered:
+        change.AddMutation(Mutation::Delete(codec::DeliveryKey(d->id)));
+        break;
+      case Kind::kRetry:
+        d->next_at = outcome.next_at;
+        data["next_at"] = FormatInstant(d->next_at);
+        change.AddMutation(Mutation::Put(codec::DeliveryDueKey(d->next_at, d->id), ""));
+        change.AddMutation(Mutation::Put(codec::DeliveryKey(d->id), codec::EncodeDelivery(*d)));
+        break;
+      case Kind::kDead: {
+        d->dead = true;
+        change.AddMutation(Mutation::Put(codec::DeliveryKey(d->id), codec::EncodeDelivery(*d)));
+        DeadLetter dl{d->id,          d->case_id,   d->outbox_id, d->idempotency_key,
+                      d->template_id, d->recipient, d->unit,      d->channel,
+                      outcome.error,  d->attempts,  change.now()};
+        change.AddMutation(
+            Mutation::Put(codec::DeadLetterKey(d->id), codec::EncodeDeadLetter(dl)));
+        break;
+      }
+      case Kind::kDeferred:
+        break;
     }
-    case Kind::kDeferred:
-      break;
-  }
-  CaseChange change(*w, CalendarOf(*w), *c, *c, now, std::string(kSystemRole));
-  change.AddHistory("delivery", d->channel, std::move(data));
-  return CommitChange(change, "delivery", std::move(batch));
+    change.AddHistory("delivery", d->channel, std::move(data));
+    return Status::Ok();
+  };
+  return RunOnCase(command).status();
 }
 
 StatusOr<std::vector<DeadLetter>> RuntimeImpl::DeadLetters(
@@ -218,58 +221,35 @@ StatusOr<std::vector<DeadLetter>> RuntimeImpl::DeadLetters(
 }
 
 StatusOr<CommandResult> RuntimeImpl::Redrive(const RedriveDeadLetter& cmd) {
-  if (cmd.request_id.empty()) {
-    return InvalidArgument("a request id (idempotency key) is required");
-  }
-  if (cmd.actor.user.empty()) return PermissionDenied("no user given");
-  if (std::count(cmd.actor.roles.begin(), cmd.actor.roles.end(), kSystemRole)) {
-    return PermissionDenied("no user may act as role \"system\"");
-  }
-  // The fingerprint is the command itself: ids are plain text.
-  const std::string fingerprint =
-      "redrive\n" + cmd.actor.user + "\n" + cmd.dead_letter_id;
-  std::lock_guard request_lock(RequestLock(cmd.request_id));
-  auto replay = Replay(cmd.request_id, fingerprint);
-  if (!replay.ok()) return replay.status();
-  if (*replay) return **replay;
-
-  auto peek = ReadDelivery(store_, cmd.dead_letter_id);
-  if (!peek.ok() || !peek->dead) {
-    if (!peek.ok() && peek.status().code() != StatusCode::kNotFound) {
-      return peek.status();
-    }
-    return NotFound("no dead letter \"" + cmd.dead_letter_id + "\"");
-  }
-  std::lock_guard case_lock(CaseLock(peek->case_id));
-  auto d = ReadDelivery(store_, cmd.dead_letter_id);
-  if (!d.ok() || !d->dead)
-    return NotFound("no dead letter \"" + cmd.dead_letter_id + "\"");
-  auto c = GetCase(d->case_id);
-  if (!c.ok()) return c.status();
-  auto w = catalog_.Find(c->workflow_id, c->workflow_version);
-  if (!w)
-    return Unavailable("the workflow of case " + c->id + " is not loaded");
-
-  Instant now = clock_.Now();
-  json data = HistoryData(*d, "redriven");
-  data["previous_error"] = d->last_error;
-  // Another round of attempts, with the same idempotency key.
-  d->dead = false;
-  d->attempts = 0;
-  d->last_error.clear();
-  d->next_at = now;
-  CaseChange change(*w, CalendarOf(*w), *c, *c, now, cmd.actor);
-  uint64_t seq = change.AddHistory("delivery", d->channel, std::move(data));
-  CommandResult result{c->id, seq, c->state, false, false, "", 0};
-  std::vector<Mutation> batch = {
-      Mutation::Delete(codec::DeadLetterKey(d->id)),
-      Mutation::Put(codec::DeliveryKey(d->id), codec::EncodeDelivery(*d)),
-      Mutation::Put(codec::DeliveryDueKey(d->next_at, d->id), ""),
-      Mutation::Put(codec::RequestKey(cmd.request_id),
-                    codec::EncodeResult(result, fingerprint, now))};
-  SHOUHU_RETURN_IF_ERROR(CommitChange(change, "redrive", std::move(batch)));
-  OutboxFilled();  // the delivery is due now
-  return result;
+  auto fingerprint = Fingerprint({"redrive", cmd.actor.user, cmd.dead_letter_id});
+  if (!fingerprint.ok()) return fingerprint.status();
+  auto not_found = [&] { return NotFound("no dead letter \"" + cmd.dead_letter_id + "\""); };
+  CaseCommand command{{cmd.request_id, *fingerprint, LegacyRedriveFingerprint(cmd)}, cmd.actor};
+  command.audit_action = "redrive";
+  command.fills_outbox = true;  // the delivery is due now
+  command.locate = [&]() -> StatusOr<std::string> {
+    auto d = ReadDelivery(store_, cmd.dead_letter_id);
+    if (d.ok() && d->dead) return d->case_id;
+    if (!d.ok() && d.status().code() != StatusCode::kNotFound) return d.status();
+    return not_found();
+  };
+  command.apply = [&](const Workflow&, CaseChange& change) -> Status {
+    auto d = ReadDelivery(store_, cmd.dead_letter_id);  // again, under the lock
+    if (!d.ok() || !d->dead) return not_found();
+    json data = HistoryData(*d, "redriven");
+    data["previous_error"] = d->last_error;
+    // Another round of attempts, with the same idempotency key.
+    d->dead = false;
+    d->attempts = 0;
+    d->last_error.clear();
+    d->next_at = change.now();
+    change.AddHistory("delivery", d->channel, std::move(data));
+    change.AddMutation(Mutation::Delete(codec::DeadLetterKey(d->id)));
+    change.AddMutation(Mutation::Put(codec::DeliveryKey(d->id), codec::EncodeDelivery(*d)));
+    change.AddMutation(Mutation::Put(codec::DeliveryDueKey(d->next_at, d->id), ""));
+    return Status::Ok();
+  };
+  return RunOnCase(command);
 }
 
 }  // namespace shouhu

@@ -43,10 +43,12 @@ StatusOr<std::string> RuntimeImpl::OpenCaseOfChild(const Workflow& w, const json
 StatusOr<CommandResult> RuntimeImpl::JoinCase(const OpenCase& cmd,
                                               const std::string& fingerprint,
                                               const std::string& case_id) {
-  std::unique_lock<std::mutex> child_lock;  // held until OnCase commits
-  return OnCase(
-      cmd.request_id, fingerprint, case_id, cmd.actor, "open:join",
-      [&](const Workflow& w, CaseChange& change) -> Status {
+  std::unique_lock<std::mutex> child_lock;  // held until the command commits
+  CaseCommand command{{cmd.request_id, fingerprint}, cmd.actor, case_id};
+  command.audit_action = "open:join";
+  command.annotate = [](CommandResult* r) { r->joined = true; };
+  command.child_lock = &child_lock;
+  command.apply = [&](const Workflow& w, CaseChange& change) -> Status {
         CaseRecord& c = change.record();
         const StateDef* s = w.FindState(c.state);
         if (s && s->terminal) {
@@ -64,8 +66,8 @@ StatusOr<CommandResult> RuntimeImpl::JoinCase(const OpenCase& cmd,
         uint64_t seq = change.AddHistory("report_joined", w.id, cmd.data);
         for (const Notification& n : w.open.notify) change.Notify(n, seq);
         return UpdateChildFile(w, cmd.data, cmd.actor, change, &child_lock);
-      },
-      [](CommandResult* r) { r->joined = true; });
+      };
+  return RunOnCase(command);
 }
 
 }  // namespace shouhu

@@ -16,8 +16,8 @@ constexpr auto kRetryAfter = std::chrono::seconds(5);
 
 class KeyRotation final : public KeyRotationService {
  public:
-  KeyRotation(RotatableStore& store, Runtime& runtime, KeyRotationOptions options)
-      : store_(store), runtime_(runtime), options_(std::move(options)) {
+  KeyRotation(RotatableStore& store, AuditTrail& audit, KeyRotationOptions options)
+      : store_(store), audit_(audit), options_(std::move(options)) {
     if (options_.batch == 0) options_.batch = 1;
     thread_ = std::thread([this] { Run(); });
   }
@@ -37,7 +37,7 @@ class KeyRotation final : public KeyRotationService {
     SHOUHU_RETURN_IF_ERROR(store_.BeginRotation(*key, new_key_file));
     const std::string id = DataKeyIdText(key->id);
     Log("key rotation to key " + id + " begun; re-encrypting in the background");
-    Status audited = runtime_.RecordAccess({by, "key.rotate.begin:" + id, "", ""});
+    Status audited = audit_.RecordAccess({by, "key.rotate.begin:" + id, "", ""});
     if (!audited.ok()) Log("key rotation: cannot audit its start: " + audited.ToString());
     { MutexLock lock(mu_); }  // the thread waits or sees it
     cv_.notify_all();
@@ -99,7 +99,7 @@ class KeyRotation final : public KeyRotationService {
     }
     if (!p->rotating) {
       const std::string id = DataKeyIdText(p->key_id);
-      Status audited = runtime_.RecordAccess(
+      Status audited = audit_.RecordAccess(
           {Actor{"system", "", {}, "key-rotation"}, "key.rotate.done:" + id, "", ""});
       if (!audited.ok()) Log("key rotation: cannot audit its end: " + audited.ToString());
       Log("key rotation finished: every record is under key " + id + " (" + before.key_file +
@@ -109,7 +109,7 @@ class KeyRotation final : public KeyRotationService {
   }
 
   RotatableStore& store_;
-  Runtime& runtime_;
+  AuditTrail& audit_;
   KeyRotationOptions options_;
   Mutex mu_;
   std::condition_variable cv_;
@@ -120,9 +120,9 @@ class KeyRotation final : public KeyRotationService {
 
 }  // namespace
 
-std::unique_ptr<KeyRotationService> StartKeyRotation(RotatableStore& store, Runtime& runtime,
+std::unique_ptr<KeyRotationService> StartKeyRotation(RotatableStore& store, AuditTrail& audit,
                                                      KeyRotationOptions options) {
-  return std::make_unique<KeyRotation>(store, runtime, std::move(options));
+  return std::make_unique<KeyRotation>(store, audit, std::move(options));
 }
 
 }  // namespace shouhu

@@ -1,7 +1,9 @@
 // The outbox entry's record (codec.h): format 2 written and read, format 1
 // read. The one place that knows how a notification's recipients and context
-// are spelled on disk; everything else sees shouhu/notification.h.
+// are spelled on disk; everything else sees shouhu/notification.h. Also the
+// records an entry is expanded into: deliveries and dead letters.
 #include "runtime/codec.h"
+#include "runtime/codec_util.h"
 #include "runtime/json_writer.h"
 #include "shouhu/json_parse.h"
 
@@ -9,9 +11,6 @@ namespace shouhu::codec {
 namespace {
 
 using json = nlohmann::json;
-
-int64_t Ms(Instant at) { return at.time_since_epoch().count(); }
-Instant FromMs(int64_t ms) { return Instant(std::chrono::milliseconds(ms)); }
 
 // Format 2 recipients: ["role", <role>, <up>], ["owner"], ["reporter"].
 void WriteRecipient(JsonWriter& w, const Recipient& r) {
@@ -187,6 +186,120 @@ StatusOr<OutboxEntry> DecodeOutbox(std::string_view value) {
     return o;
   } catch (const std::exception& e) {  // json::exception, or a bad recipient
     return Internal(std::string("outbox: corrupt record: ") + e.what());
+  }
+}
+
+std::string DeliveryKey(std::string_view id) {
+  return std::string(kDeliveryPrefix) + std::string(id);
+}
+
+std::string DeliveryDueKey(Instant due, std::string_view id) {
+  std::string k(kDeliveryDuePrefix);
+  AppendBigEndian(&k, OrderedMillis(due));
+  k.append(id);
+  return k;
+}
+
+std::string DeliveryDueKeyUpperBound(Instant due) {
+  std::string k(kDeliveryDuePrefix);
+  AppendBigEndian(&k, OrderedMillis(due) + 1);
+  return k;
+}
+
+Instant DeliveryDueKeyDue(std::string_view key) {
+  return FromOrderedMillis(
+      DecodeBigEndian(key.substr(kDeliveryDuePrefix.size(), 8)));
+}
+
+std::string DeadLetterKey(std::string_view id) {
+  return std::string(kDeadLetterPrefix) + std::string(id);
+}
+
+std::string EncodeDelivery(const Delivery& d) {
+  return EncodeJson({{"id", d.id},
+                     {"outbox", d.outbox_id},
+                     {"case", d.case_id},
+                     {"unit", d.unit},
+                     {"key", d.idempotency_key},
+                     {"template", d.template_id},
+                     {"recipient", d.recipient},
+                     {"address", d.address},
+                     {"channel", d.channel},
+                     {"urgent", d.urgent},
+                     {"subject", d.subject},
+                     {"body", d.body},
+                     {"params", d.params_json},
+                     {"problem", d.problem},
+                     {"attempts", d.attempts},
+                     {"next_at", Ms(d.next_at)},
+                     {"created_at", Ms(d.created_at)},
+                     {"dead", d.dead},
+                     {"last_error", d.last_error}});
+}
+
+StatusOr<Delivery> DecodeDelivery(std::string_view value) {
+  auto j = DecodeJson(value, "delivery");
+  if (!j.ok()) return j.status();
+  try {
+    Delivery d;
+    d.id = j->at("id").get<std::string>();
+    d.outbox_id = j->at("outbox").get<uint64_t>();
+    d.case_id = j->at("case").get<std::string>();
+    d.unit = j->at("unit").get<std::string>();
+    d.idempotency_key = j->at("key").get<std::string>();
+    d.template_id = j->at("template").get<std::string>();
+    d.recipient = j->at("recipient").get<std::string>();
+    d.address = j->at("address").get<std::string>();
+    d.channel = j->at("channel").get<std::string>();
+    d.urgent = j->at("urgent").get<bool>();
+    d.subject = j->at("subject").get<std::string>();
+    d.body = j->at("body").get<std::string>();
+    d.params_json = j->at("params").get<std::string>();
+    d.problem = j->at("problem").get<std::string>();
+    d.attempts = j->at("attempts").get<int>();
+    d.next_at = FromMs(j->at("next_at").get<int64_t>());
+    d.created_at = FromMs(j->at("created_at").get<int64_t>());
+    d.dead = j->at("dead").get<bool>();
+    d.last_error = j->at("last_error").get<std::string>();
+    return d;
+  } catch (const json::exception& e) {
+    return Internal(std::string("delivery: corrupt record: ") + e.what());
+  }
+}
+
+std::string EncodeDeadLetter(const DeadLetter& d) {
+  return EncodeJson({{"id", d.id},
+                     {"case", d.case_id},
+                     {"outbox", d.outbox_id},
+                     {"key", d.idempotency_key},
+                     {"template", d.template_id},
+                     {"recipient", d.recipient},
+                     {"unit", d.unit},
+                     {"channel", d.channel},
+                     {"reason", d.reason},
+                     {"attempts", d.attempts},
+                     {"failed_at", Ms(d.failed_at)}});
+}
+
+StatusOr<DeadLetter> DecodeDeadLetter(std::string_view value) {
+  auto j = DecodeJson(value, "dead letter");
+  if (!j.ok()) return j.status();
+  try {
+    DeadLetter d;
+    d.id = j->at("id").get<std::string>();
+    d.case_id = j->at("case").get<std::string>();
+    d.outbox_id = j->at("outbox").get<uint64_t>();
+    d.idempotency_key = j->at("key").get<std::string>();
+    d.template_id = j->at("template").get<std::string>();
+    d.recipient = j->at("recipient").get<std::string>();
+    d.unit = j->at("unit").get<std::string>();
+    d.channel = j->at("channel").get<std::string>();
+    d.reason = j->at("reason").get<std::string>();
+    d.attempts = j->at("attempts").get<int>();
+    d.failed_at = FromMs(j->at("failed_at").get<int64_t>());
+    return d;
+  } catch (const json::exception& e) {
+    return Internal(std::string("dead letter: corrupt record: ") + e.what());
   }
 }
 

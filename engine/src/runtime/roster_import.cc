@@ -43,7 +43,7 @@ StatusOr<RosterResult> RuntimeImpl::ImportRoster(const RosterImport& cmd) {
   }
   if (cmd.content_sha256.size() != 64) return InvalidArgument("the roster's SHA-256 is missing");
   const std::string record_key = codec::RosterImportKey(cmd.unit, cmd.content_sha256);
-  std::lock_guard request_lock(RequestLock(record_key));
+  HandoffLock request_lock(RequestLock(record_key));
   RosterResult result;
   auto problem = [&](size_t row, std::string column, std::string message) {
     result.problems.push_back({row, std::move(column), std::move(message)});

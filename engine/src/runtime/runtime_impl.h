@@ -1,5 +1,9 @@
-// The Runtime implementation, split by idea across commands.cc (open, fire,
-// note, assign), timers.cc (firing due timers) and queries.cc.
+// The Runtime implementation: one object that is every narrow service of
+// shouhu/runtime.h, the register and the report index, split by idea across
+// command_pipeline.cc (the steps every command takes), commands.cc (open,
+// fire, note, assign, proposals), event_rules.cc, timers.cc, queries.cc,
+// deliveries.cc, children.cc and child_register.cc, and the rest. Its locks
+// and their order are below, by the members they are.
 #pragma once
 
 #include <array>
@@ -7,8 +11,10 @@
 #include <mutex>
 #include <semaphore>
 #include <set>
+#include <utility>
 
 #include "runtime/case_change.h"
+#include "shouhu/mutex.h"
 #include "runtime/timer_window.h"
 #include "shouhu/async_commands.h"
 #include "shouhu/child_register.h"
@@ -21,14 +27,43 @@ namespace shouhu {
 // request-id locks of a command that commits asynchronously are released by
 // its commit's callback, on the store's committer thread. A std::mutex must
 // be released by the thread that took it.
-class HandoffMutex {
+//
+// A capability for clang's -Wthread-safety, so that taking one twice on one
+// path, or releasing one not taken, is an error. A lock handed over to a
+// commit's callback leaves the analysis there (HandOver), and is released
+// by the callback (TakeOver, then unlock).
+class SHOUHU_CAPABILITY("mutex") HandoffMutex {
  public:
-  void lock() { sem_.acquire(); }
-  bool try_lock() { return sem_.try_acquire(); }
-  void unlock() { sem_.release(); }
+  void lock() SHOUHU_ACQUIRE() { sem_.acquire(); }
+  bool try_lock() SHOUHU_TRY_ACQUIRE(true) { return sem_.try_acquire(); }
+  void unlock() SHOUHU_RELEASE() { sem_.release(); }
+  // Tells the analysis this thread no longer holds it (another will release
+  // it), or that this thread now holds one taken elsewhere.
+  void HandOver() SHOUHU_RELEASE() SHOUHU_NO_THREAD_SAFETY_ANALYSIS {}
+  void TakeOver() SHOUHU_ACQUIRE() SHOUHU_NO_THREAD_SAFETY_ANALYSIS {}
 
  private:
   std::binary_semaphore sem_{1};
+};
+
+// Holds a HandoffMutex for its scope, or until it is handed over to the
+// callback that will release it.
+class SHOUHU_SCOPED_CAPABILITY HandoffLock {
+ public:
+  explicit HandoffLock(HandoffMutex& mu) SHOUHU_ACQUIRE(mu) : mu_(&mu) { mu.lock(); }
+  ~HandoffLock() SHOUHU_RELEASE() {
+    if (mu_) mu_->unlock();
+  }
+  HandoffLock(const HandoffLock&) = delete;
+  HandoffLock& operator=(const HandoffLock&) = delete;
+  // The mutex, still locked, for a callback to release (TakeOver, unlock).
+  [[nodiscard]] HandoffMutex* HandOver() SHOUHU_RELEASE() {
+    mu_->HandOver();
+    return std::exchange(mu_, nullptr);
+  }
+
+ private:
+  HandoffMutex* mu_;
 };
 
 class RuntimeImpl : public Runtime,
@@ -98,34 +133,85 @@ class RuntimeImpl : public Runtime,
   Status RecordAccessWithDetail(const Access& access, const std::string& detail) override;
 
  private:
-  // A command on an existing case, after the idempotency check: `apply`
-  // validates and fills the change, or returns the refusal.
+  // ---- The command pipeline (command_pipeline.cc) ----
+  // Every command that changes state takes these steps, in this order:
+  //   1. the request id: checked (required, at most 200 bytes), its lock
+  //      taken (RequestLock);
+  //   2. the actor: a user, never the system (the runtime's own records,
+  //      which have no request id, act as the system);
+  //   3. replay: the stored answer to the request id is returned if its
+  //      fingerprint is this command's, refused (kFailedPrecondition) if it
+  //      is another's;
+  //   4. the case's lock (CaseLock), then the case and its workflow read
+  //      under it; then `apply` validates and fills the change, taking a
+  //      child's identity lock if it needs one;
+  //   5. one batch: the change, its audit record and the answer to store for
+  //      the request id;
+  //   6. commit; then the hooks (timers armed, outbox filled); then the
+  //      locks are released, in reverse order.
+  // Commands on no case (a child's file) take steps 1-3, their own identity
+  // locks, and step 5-6 through CommitAnswered.
+
+  // A command's idempotency: its request id and its fingerprint
+  // (Fingerprint() of the command, the one scheme). `legacy_fingerprint`,
+  // when set, is the fingerprint a released version stored for the same
+  // command, also accepted on replay.
+  struct Request {
+    std::string id;
+    std::string fingerprint;
+    std::string legacy_fingerprint = {};
+  };
+  using RequestLockHolder = std::unique_lock<HandoffMutex>;
+  // Steps 1-3: on success `*lock` holds the request id's lock and the
+  // result holds the stored answer, if there is one.
+  template <typename Result>
+  StatusOr<std::optional<Result>> BeginRequest(const Request& request, const Actor& actor,
+                                               RequestLockHolder* lock);
+  // Step 5: the record of `result` as the answer to `request`, in its batch.
+  static Mutation Answer(const Request& request, const CommandResult& result, Instant now);
+  static Mutation Answer(const Request& request, const ChildCommandResult& result,
+                         Instant now);
+  // Steps 5-6 for a command on no case: `batch` and the answer to `request`
+  // committed together.
+  template <typename Result>
+  Status CommitAnswered(const Request& request, const Result& result, Instant now,
+                        std::vector<Mutation> batch);
+
+  // A command on an existing case: `apply` validates and fills the change,
+  // or returns the refusal.
   using Apply = std::function<Status(const Workflow&, CaseChange&)>;
-  // `annotate` adds to the result before it is stored for replays.
-  StatusOr<CommandResult> OnCase(const std::string& request_id,
-                                 const std::string& fingerprint,
-                                 const std::string& case_id,
-                                 const Actor& actor,
-                                 const std::string& audit_action,
-                                 const Apply& apply,
-                                 const std::function<void(CommandResult*)>& annotate = nullptr);
-  // OnCase answering through `done` (AsyncCommands::Done). `child_lock`
-  // (may be null): the identity lock `apply` may take; when it holds it,
-  // the commit is waited for on this thread, which then releases it.
-  void OnCaseAsync(const std::string& request_id, const std::string& fingerprint,
-                   const std::string& case_id, const Actor& actor,
-                   const std::string& audit_action, const Apply& apply,
-                   std::unique_lock<std::mutex>* child_lock, Done done,
-                   const std::function<void(CommandResult*)>& annotate = nullptr);
+  struct CaseCommand {
+    // Unless `own`, a user's command: its request id is required.
+    Request request;
+    Actor actor;
+    std::string case_id = {};
+    // Set instead of `case_id`: finds the case under the request id's lock
+    // (a re-drive reads its dead letter's case).
+    std::function<StatusOr<std::string>()> locate = nullptr;
+    std::string audit_action = {};
+    Apply apply = nullptr;
+    // Adds to the result before it is stored for replays.
+    std::function<void(CommandResult*)> annotate = nullptr;
+    // The identity lock `apply` may take (may be null): when it holds it,
+    // the commit is waited for on this thread, which then releases it.
+    std::unique_lock<std::mutex>* child_lock = nullptr;
+    // Deliveries fall due by this command (a re-drive): the dispatcher is
+    // told once it commits.
+    bool fills_outbox = false;
+    // The runtime's own command (a delivery's record): no request id, no
+    // answer stored (steps 1-3 skipped); `actor` is the system.
+    bool own = false;
+  };
+  // Steps 1-6, answering through `done` (AsyncCommands::Done).
+  void RunOnCase(const CaseCommand& cmd, Done done);
+  // The same, waiting for the answer.
+  StatusOr<CommandResult> RunOnCase(const CaseCommand& cmd);
   // The open case of `w` about the child `data` identifies (see
   // EventDef::same_child), "" when there is none (duplicates.cc).
   StatusOr<std::string> OpenCaseOfChild(const Workflow& w, const nlohmann::json& data);
   // A report that joins the open case `case_id` (duplicates.cc).
   StatusOr<CommandResult> JoinCase(const OpenCase& cmd, const std::string& fingerprint,
                                    const std::string& case_id);
-  // The stored answer to `request_id`, if it was seen before.
-  StatusOr<std::optional<CommandResult>> Replay(const std::string& request_id,
-                                                const std::string& fingerprint);
   const Calendar* CalendarOf(const Workflow& w) const;
   // Writes the reporter index of cases from before it existed, once.
   Status IndexReportersOnce();
@@ -153,10 +239,6 @@ class RuntimeImpl : public Runtime,
                                  Instant now) const;
   // A new child id (child_register.cc).
   StatusOr<std::string> NewChildId();
-  // The stored answer to a register command's `request_id`, if it was seen
-  // before (child_register.cc).
-  StatusOr<std::optional<ChildCommandResult>> ReplayChild(const std::string& request_id,
-                                                          const std::string& fingerprint);
   // Points the identities `after` has and `before` lacks at `child_id`, in
   // `batch`; kFailedPrecondition naming the file when one is another's.
   Status ClaimIdentities(const std::string& child_id, const nlohmann::json& before,
@@ -223,6 +305,19 @@ class RuntimeImpl : public Runtime,
   std::atomic<uint64_t> next_case_{0};
   std::atomic<uint64_t> next_outbox_{0};
   std::atomic<uint64_t> fact_rows_read_{0};
+  // The runtime's locks, in the order they are taken (never the reverse):
+  //   request_locks_         one command's request id, steps 1-6 of the
+  //                          pipeline; a command holds one;
+  //   case_locks_            a case's state, history, timers and deliveries
+  //                          (their store records); several only by a timer
+  //                          batch, in stripe (address) order (StripeLocks);
+  //   child_identity_locks_  a child's identity and file ("child <id>"),
+  //                          several only in address order (LockAll);
+  //   the window's lock (TimerWindow), a leaf.
+  // The request and case locks are HandoffMutexes: an asynchronous command's
+  // are released by its commit's callback. What they guard lives in the
+  // store, so clang cannot check it against members; it checks that each is
+  // released once on every path (HandoffLock, StripeLocks).
   std::array<HandoffMutex, 4096> case_locks_;
   std::array<HandoffMutex, 1024> request_locks_;
   std::array<std::mutex, 256> child_identity_locks_;
@@ -231,11 +326,22 @@ class RuntimeImpl : public Runtime,
 // "C0000000042": case ids sort in the order they were handed out.
 std::string FormatCaseId(uint64_t n);
 
-// The idempotency fingerprint of a command (its JSON form); also the check
-// that all its text is valid UTF-8 (kInvalidArgument otherwise).
+// The idempotency fingerprint of a command (its JSON form: its name, then
+// its actor's user, then its arguments), the one scheme of every command;
+// also the check that all its text is valid UTF-8 (kInvalidArgument
+// otherwise).
 StatusOr<std::string> Fingerprint(const nlohmann::json& command);
 // A request id is required and at most 200 bytes.
 Status CheckRequestId(const std::string& id);
+// A command's actor is a user, and never acts as the system.
+Status CheckUser(const Actor& actor);
+// The runtime's own actor (timers, deliveries' records), from `origin`.
+inline Actor SystemActor(std::string origin) {
+  return {std::string(kSystemRole), "", {}, std::move(origin)};
+}
+// Runs `start` with a callback and waits for that callback's result: the
+// synchronous commands over the asynchronous ones.
+StatusOr<CommandResult> AwaitAnswer(const std::function<void(AsyncCommands::Done)>& start);
 
 // The identity fields' values of `def` in `data`, joined; "" when one is
 // missing (children.cc).

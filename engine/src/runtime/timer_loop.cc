@@ -15,8 +15,8 @@ constexpr auto kErrorBackoff = std::chrono::milliseconds(200);
 int64_t Ms(Instant t) { return t.time_since_epoch().count(); }
 }  // namespace
 
-TimerLoop::TimerLoop(Runtime& runtime, const Clock& clock, int threads)
-    : runtime_(runtime), clock_(clock) {
+TimerLoop::TimerLoop(TimerService& timers, const Clock& clock, int threads)
+    : timers_(timers), clock_(clock) {
   threads = std::max(threads, 1);
   for (int i = 0; i < threads; ++i) {
     auto s = std::make_unique<Shard>();
@@ -63,7 +63,7 @@ void TimerLoop::Run(Shard& s) {
     // Retention: the first thread deletes expired idempotency records hourly.
     if (s.shard.index == 0 && clock_.Now() >= next_sweep) {
       next_sweep = clock_.Now() + std::chrono::hours(1);
-      auto expired = runtime_.ExpireRequests();
+      auto expired = timers_.ExpireRequests();
       if (!expired.ok()) {
         log::Error("expiring idempotency records failed 幂等记录清理失败",
                    {{"event", "expire_failed"}, {"status", expired.status().ToString()}});
@@ -76,12 +76,12 @@ void TimerLoop::Run(Shard& s) {
     // thread, even one armed while it fires or looks for the next.
     Instant deadline = clock_.Now() + kMaxWait;
     s.waits_until = Ms(deadline);
-    auto fired = runtime_.FireDueTimers(s.shard);
+    auto fired = timers_.FireDueTimers(s.shard);
     if (fired.ok()) {
       fired_ += *fired;
       s.fired += *fired;
       if (*fired > 0) continue;  // more may be due: drain before waiting
-      if (auto next = runtime_.NextDue(s.shard)) deadline = std::min(deadline, *next);
+      if (auto next = timers_.NextDue(s.shard)) deadline = std::min(deadline, *next);
     } else {
       ++errors_;
       log::Error("firing timers failed 定时器触发失败",

@@ -18,10 +18,29 @@ using json = nlohmann::json;
 
 namespace {
 
-// Timers act as the system, from the daemon itself.
-Actor SystemActor() { return {std::string(kSystemRole), "", {}, "timer"}; }
+// Holds the case locks of a batch, taken in stripe order (the order of the
+// array) so that two batches, or a batch and a command, never deadlock. A
+// set known only at run time, which clang's analysis cannot follow.
+class StripeLocks {
+ public:
+  explicit StripeLocks(std::vector<HandoffMutex*> locks) SHOUHU_NO_THREAD_SAFETY_ANALYSIS
+      : locks_(std::move(locks)) {
+    std::sort(locks_.begin(), locks_.end());
+    locks_.erase(std::unique(locks_.begin(), locks_.end()), locks_.end());
+    for (HandoffMutex* m : locks_) m->lock();
+  }
+  ~StripeLocks() SHOUHU_NO_THREAD_SAFETY_ANALYSIS {
+    for (auto it = locks_.rbegin(); it != locks_.rend(); ++it) (*it)->unlock();
+  }
+  StripeLocks(const StripeLocks&) = delete;
+  StripeLocks& operator=(const StripeLocks&) = delete;
+
+ private:
+  std::vector<HandoffMutex*> locks_;
+};
 
 }  // namespace
+
 
 void RuntimeImpl::Quarantine(const std::string& case_id,
                              const std::vector<std::string>& keys,
@@ -86,19 +105,9 @@ StatusOr<size_t> RuntimeImpl::FireDueTimers(TimerShard shard) {
         case_order.push_back(std::move(p.case_id));
       }
     }
-    // Lock every case of the batch, in stripe order so that two batches
-    // can never deadlock.
-    std::vector<HandoffMutex*> locks;
-    for (const std::string& case_id : case_order) locks.push_back(&CaseLock(case_id));
-    std::sort(locks.begin(), locks.end());
-    locks.erase(std::unique(locks.begin(), locks.end()), locks.end());
-    for (HandoffMutex* m : locks) m->lock();
-    struct Unlock {
-      std::vector<HandoffMutex*>& locks;
-      ~Unlock() {
-        for (auto it = locks.rbegin(); it != locks.rend(); ++it) (*it)->unlock();
-      }
-    } unlock{locks};
+    std::vector<HandoffMutex*> stripes;
+    for (const std::string& case_id : case_order) stripes.push_back(&CaseLock(case_id));
+    StripeLocks locks(std::move(stripes));
     // Read the time again now that the cases are locked: waiting for a lock
     // may take a while, and a firing stamped with the earlier time would
     // land in a case's history after a command that happened later.
@@ -130,7 +139,7 @@ StatusOr<size_t> RuntimeImpl::FireDueTimers(TimerShard shard) {
       }
       auto w = catalog_.Find(c->workflow_id, c->workflow_version);
       if (!w) continue;  // version not loaded: keep the index entry for later
-      CaseChange change(*w, CalendarOf(*w), *c, *c, now, SystemActor());
+      CaseChange change(*w, CalendarOf(*w), *c, *c, now, SystemActor("timer"));
       bool any = false;
       // Every timer of the case due now fires here, oldest first, not only
       // those whose keys this batch took: another timer thread may hold the

@@ -35,7 +35,7 @@ GroupCommitter::~GroupCommitter() {
 
 void GroupCommitter::BeginShutdown() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
   work_cv_.notify_one();
@@ -49,7 +49,7 @@ Status GroupCommitter::Commit(const Batch& batch) {
   std::future<Status> result = done.get_future();
   const size_t bytes = PayloadBytes(batch);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (stopping_) return Unavailable("store is shutting down");
     Pending& p = queue_.emplace_back();
     p.batch = &batch;
@@ -73,7 +73,7 @@ void GroupCommitter::CommitAsync(Batch batch, Done done) {
   p.callback = std::move(done);
   bool queued = false;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (!stopping_) {
       queue_.push_back(std::move(p));
       queued = true;
@@ -91,7 +91,7 @@ StoreStats GroupCommitter::Stats() const {
 }
 
 size_t GroupCommitter::queued() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return queue_.size();
 }
 
@@ -126,14 +126,17 @@ void GroupCommitter::ReleaseGroup(const Status& status) {
 }
 
 void GroupCommitter::Run() {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   for (;;) {
-    work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    work_cv_.wait(lock.native(), [&] {
+      mu_.AssertHeld();
+      return stopping_ || !queue_.empty();
+    });
     if (stopping_) break;
     TakeGroupLocked();
     // The write runs without mu_, so callers keep queueing behind it: that
     // queue is the next group.
-    lock.unlock();
+    lock.Unlock();
 
     group_batches_.clear();
     size_t bytes = 0;
@@ -158,7 +161,7 @@ void GroupCommitter::Run() {
     }
     ReleaseGroup(status);
 
-    lock.lock();
+    lock.Lock();
   }
   // Stopping: whatever is still queued was never written.
   for (Pending& p : queue_) group_.push_back(std::move(p));

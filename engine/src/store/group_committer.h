@@ -1,7 +1,11 @@
 // GroupCommitter: turns many concurrent commits into few synced writes.
 //
 // Thread safety: Commit and CommitAsync may be called from any number of
-// threads.
+// threads. One lock, mu_, guards the queue and the stopping flag; it is a
+// leaf (nothing else is locked while it is held) and is never held while a
+// group is written or its callers are answered, so an asynchronous
+// commit's callback may take any lock of its own (the runtime's case and
+// request-id locks are released from there).
 //
 // Callers queue their batch and block (Commit), or queue it with a callback
 // and go on (CommitAsync). One committer thread takes everything
@@ -29,6 +33,7 @@
 #include <thread>
 #include <vector>
 
+#include "shouhu/mutex.h"
 #include "shouhu/status.h"
 #include "shouhu/store.h"
 
@@ -99,9 +104,8 @@ class GroupCommitter {
   };
 
   void Run();
-  // Moves the next group from queue_ to group_. REQUIRES: mu_ held, queue_
-  // non-empty.
-  void TakeGroupLocked();
+  // Moves the next group from queue_ to group_. REQUIRES: queue_ non-empty.
+  void TakeGroupLocked() SHOUHU_REQUIRES(mu_);
   // Fulfils and drops every entry of group_.
   void ReleaseGroup(const Status& status);
 
@@ -109,10 +113,10 @@ class GroupCommitter {
   const size_t max_group_bytes_;
   const std::chrono::milliseconds slow_write_;
 
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::condition_variable work_cv_;  // signalled on enqueue and on stop
-  std::deque<Pending> queue_;        // guarded by mu_
-  bool stopping_ = false;            // guarded by mu_
+  std::deque<Pending> queue_ SHOUHU_GUARDED_BY(mu_);
+  bool stopping_ SHOUHU_GUARDED_BY(mu_) = false;
 
   // Touched only by the committer thread; kept to reuse their capacity.
   std::vector<Pending> group_;

@@ -27,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "shouhu/mutex.h"
 #include "store/chain_sealer.h"
 #include "store/group_committer.h"
 #include "store/key_range.h"
@@ -196,7 +197,7 @@ class RocksStore final : public Store {
   // write succeeds again.
   Status WriteHealth() const override {
     SHOUHU_RETURN_IF_ERROR(CheckFreeSpace(dir_, min_free_bytes_));
-    std::lock_guard<std::mutex> lock(write_error_mu_);
+    MutexLock lock(write_error_mu_);
     if (!write_error_.empty()) return Unavailable(write_error_);
     return Status::Ok();
   }
@@ -219,7 +220,7 @@ class RocksStore final : public Store {
     // Refuse before RocksDB meets ENOSPC: see StoreOptions::min_free_bytes.
     SHOUHU_RETURN_IF_ERROR(CheckFreeSpace(dir_, min_free_bytes_));
     Status s = WriteToRocks(group);
-    std::lock_guard<std::mutex> lock(write_error_mu_);
+    MutexLock lock(write_error_mu_);
     write_error_ = needs_resume_ ? s.message() : "";
     return s;
   }
@@ -316,8 +317,10 @@ class RocksStore final : public Store {
   const std::string dir_;
   const uint64_t min_free_bytes_;
   // The RocksDB error that disabled writes, "" once a write succeeds again.
-  mutable std::mutex write_error_mu_;
-  std::string write_error_;
+  // A leaf lock: taken by the committer thread after a group's write and by
+  // health checks, with no other lock of the store held.
+  mutable Mutex write_error_mu_;
+  std::string write_error_ SHOUHU_GUARDED_BY(write_error_mu_);
   const rocksdb::WriteOptions write_options_;
   const size_t max_group_bytes_;
   rocksdb::WriteBatch batch_;  // committer thread only

@@ -8,6 +8,7 @@
 #include <shared_mutex>
 #include <utility>
 
+#include "shouhu/mutex.h"
 #include "store/rocks_store.h"
 #include "store/sealing.h"
 
@@ -25,42 +26,53 @@ using namespace sealing;
 class CommitLock {
  public:
   // Released by ReleaseShared, from any thread.
-  void AcquireShared() {
-    std::lock_guard<std::mutex> gate(gate_);
-    std::unique_lock<std::mutex> lock(mu_);
-    idle_.wait(lock, [&] { return !alone_; });
+  void AcquireShared() SHOUHU_EXCLUDES(gate_, mu_) {
+    MutexLock gate(gate_);
+    MutexLock lock(mu_);
+    idle_.wait(lock.native(), [&] {
+      mu_.AssertHeld();
+      return !alone_;
+    });
     ++shared_;
   }
-  void ReleaseShared() {
-    std::lock_guard<std::mutex> lock(mu_);
+  void ReleaseShared() SHOUHU_EXCLUDES(mu_) {
+    MutexLock lock(mu_);
     if (--shared_ == 0) idle_.notify_all();
   }
-  class Exclusive {
+  // Holds the gate from construction to destruction: new commits wait.
+  class SHOUHU_SCOPED_CAPABILITY Exclusive {
    public:
-    explicit Exclusive(CommitLock& l) : l_(l), gate_(l.gate_) {
-      std::unique_lock<std::mutex> lock(l_.mu_);
-      l_.idle_.wait(lock, [&] { return l_.shared_ == 0; });
+    explicit Exclusive(CommitLock& l) SHOUHU_ACQUIRE(l.gate_) : l_(l) {
+      l_.gate_.Lock();
+      MutexLock lock(l_.mu_);
+      l_.idle_.wait(lock.native(), [&] {
+        l_.mu_.AssertHeld();
+        return l_.shared_ == 0;
+      });
       l_.alone_ = true;
     }
-    ~Exclusive() {
-      std::lock_guard<std::mutex> lock(l_.mu_);
-      l_.alone_ = false;
-      l_.idle_.notify_all();
+    ~Exclusive() SHOUHU_RELEASE() {
+      {
+        MutexLock lock(l_.mu_);
+        l_.alone_ = false;
+        l_.idle_.notify_all();
+      }
+      l_.gate_.Unlock();
     }
 
    private:
     CommitLock& l_;
-    std::lock_guard<std::mutex> gate_;  // held to the end: new commits wait
   };
   // Released when the result is destroyed, on this thread.
   [[nodiscard]] std::unique_ptr<Exclusive> Alone() { return std::make_unique<Exclusive>(*this); }
 
  private:
-  std::mutex gate_;
-  std::mutex mu_;
+  // Lock order: gate_, then mu_.
+  Mutex gate_ SHOUHU_ACQUIRED_BEFORE(mu_);
+  Mutex mu_;
   std::condition_variable idle_;  // shared_ reached 0, or alone_ ended
-  size_t shared_ = 0;             // guarded by mu_
-  bool alone_ = false;            // guarded by mu_
+  size_t shared_ SHOUHU_GUARDED_BY(mu_) = 0;
+  bool alone_ SHOUHU_GUARDED_BY(mu_) = false;
 };
 
 class SealedStore final : public RotatableStore {
@@ -213,24 +225,24 @@ class SealedStore final : public RotatableStore {
   Status BeginRotation(const DataKey& next, const std::string& next_file) override;
   StatusOr<RotationProgress> ContinueRotation(size_t max) override;
   RotationProgress Progress() const override {
-    std::lock_guard<std::mutex> lock(rotation_mu_);
+    MutexLock lock(rotation_mu_);
     return ProgressLocked();
   }
 
  private:
-  std::shared_ptr<const Cipher> Current() const {
-    std::lock_guard<std::mutex> lock(cipher_mu_);
+  std::shared_ptr<const Cipher> Current() const SHOUHU_EXCLUDES(cipher_mu_) {
+    MutexLock lock(cipher_mu_);
     return cipher_;
   }
-  void Use(std::shared_ptr<const Cipher> cipher) {
-    std::lock_guard<std::mutex> lock(cipher_mu_);
+  void Use(std::shared_ptr<const Cipher> cipher) SHOUHU_EXCLUDES(cipher_mu_) {
+    MutexLock lock(cipher_mu_);
     cipher_ = std::move(cipher);
   }
   std::string StoredKey(const Cipher& cipher, uint32_t id, std::string_view key,
                         std::string_view hashed) const {
     return StoredKeyOf(cipher, id, key, hashed, layout_);
   }
-  RotationProgress ProgressLocked() const {
+  RotationProgress ProgressLocked() const SHOUHU_REQUIRES(rotation_mu_) {
     RotationProgress p;
     p.key_id = next_ ? next_->id : key_.id;
     p.rotating = next_.has_value();
@@ -240,23 +252,28 @@ class SealedStore final : public RotatableStore {
     return p;
   }
   // The check value under the new key, the marks gone, the old key forgotten.
-  Status FinishLocked();
+  Status FinishLocked() SHOUHU_REQUIRES(rotation_mu_);
 
   std::unique_ptr<Store> base_;
-  mutable std::mutex rotation_mu_;  // guards the rotation's state below
-  DataKey key_;                     // the key the store was opened under
-  std::optional<DataKey> next_;     // while rotating: the new key
-  std::string next_file_;
-  std::string cursor_;              // re-sealed up to here (this process)
-  uint64_t resealed_ = 0;
+  // Lock order: rotation_mu_, then the commit lock (commits_: its gate,
+  // then its count), then cipher_mu_; the base store's own locks below them
+  // all. A commit takes the commit lock (shared), then cipher_mu_ for a moment.
+  mutable Mutex rotation_mu_;  // guards the rotation's state below
+  // The key the store was opened under. Also read, without the lock, by the
+  // cipher made with it (Cipher keeps its address).
+  DataKey key_ SHOUHU_GUARDED_BY(rotation_mu_);
+  std::optional<DataKey> next_ SHOUHU_GUARDED_BY(rotation_mu_);  // while rotating: the new key
+  std::string next_file_ SHOUHU_GUARDED_BY(rotation_mu_);
+  std::string cursor_ SHOUHU_GUARDED_BY(rotation_mu_);  // re-sealed up to here (this process)
+  uint64_t resealed_ SHOUHU_GUARDED_BY(rotation_mu_) = 0;
   CommitLock commits_;
-  mutable std::mutex cipher_mu_;  // guards cipher_ (the pointer, not the Cipher)
-  std::shared_ptr<const Cipher> cipher_;
+  mutable Mutex cipher_mu_;
+  std::shared_ptr<const Cipher> cipher_ SHOUHU_GUARDED_BY(cipher_mu_);  // the pointer, not the Cipher
   const SealingLayout layout_;
 };
 
 Status SealedStore::BeginRotation(const DataKey& next, const std::string& next_file) {
-  std::lock_guard<std::mutex> lock(rotation_mu_);
+  MutexLock lock(rotation_mu_);
   if (next_) {
     return FailedPrecondition("a rotation to key " + DataKeyIdText(next_->id) +
                               " is under way; it must finish first");
@@ -279,7 +296,7 @@ Status SealedStore::BeginRotation(const DataKey& next, const std::string& next_f
 }
 
 StatusOr<RotationProgress> SealedStore::ContinueRotation(size_t max) {
-  std::lock_guard<std::mutex> lock(rotation_mu_);
+  MutexLock lock(rotation_mu_);
   if (!next_) return ProgressLocked();
   const uint32_t old_id = key_.id;
   // Which records after the cursor are still under the old key: from a

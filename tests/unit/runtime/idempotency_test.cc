@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "runtime_fixture.h"
+#include "shouhu/child_register.h"
 
 namespace shouhu::runtime_test {
 namespace {
@@ -133,6 +134,32 @@ TEST_F(IdempotencyTest, ReusingARequestIdForAnotherCommandIsRefused) {
       {"note with other text", [&] { return rt_->Note({"req-n", Officer(), id, "second"}).status(); }},
       {"assign with a note's id",
        [&] { return rt_->Assign({"req-n", Officer(), id, "officer-wang"}).status(); }},
+      // Every command goes through the one pipeline: a request id is one
+      // command whichever service it was given to.
+      {"re-drive with an open's id",
+       [&] { return rt_->Redrive({"req-x", Officer(), "no-such-letter"}).status(); }},
+      {"decide a proposal with a note's id",
+       [&] {
+         return rt_->DecideProposal({"req-n", Officer(), "K0000000001", "C0000000001-1", true})
+             .status();
+       }},
+      {"change a child's file with an open's id",
+       [&] {
+         return rt_->UpdateChild({"req-x", Officer(), "K0000000001", {{"child_name", "x"}}})
+             .status();
+       }},
+      {"make a child's file with a note's id",
+       [&] {
+         return RegisterOf(*rt_)
+             .CreateChild({"req-n", Officer(), "village-3", {{"child_name", "x"}}})
+             .status();
+       }},
+      {"merge files with an open's id",
+       [&] {
+         return RegisterOf(*rt_)
+             .MergeChildren({"req-x", Officer(), "K0000000001", "K0000000002"})
+             .status();
+       }},
   };
   for (const Reuse& r : reuses) {
     SCOPED_TRACE(r.what);

@@ -1,0 +1,49 @@
+// What the codec's files (codec.cc, outbox_codec.cc, child_codec.cc) share:
+// big-endian numbers, instants in keys and records, the JSON record frame.
+// The formats themselves are declared in codec.h; nothing outside the codec
+// includes this.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "runtime/codec.h"
+#include "shouhu/json_parse.h"
+
+namespace shouhu::codec {
+
+inline void AppendBigEndian(std::string* out, uint64_t v) {
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    out->push_back(static_cast<char>((v >> shift) & 0xff));
+  }
+}
+
+// Instants are signed; flipping the sign bit keeps big-endian order.
+inline uint64_t OrderedMillis(Instant at) {
+  return static_cast<uint64_t>(at.time_since_epoch().count()) ^ (1ULL << 63);
+}
+inline Instant FromOrderedMillis(uint64_t v) {
+  return Instant(std::chrono::milliseconds(static_cast<int64_t>(v ^ (1ULL << 63))));
+}
+
+inline int64_t Ms(Instant at) { return at.time_since_epoch().count(); }
+inline Instant FromMs(int64_t ms) { return Instant(std::chrono::milliseconds(ms)); }
+
+// A record's JSON object, after its format byte; kInternal naming `what`
+// when the record is of an unknown format or corrupt.
+inline StatusOr<nlohmann::json> DecodeJson(std::string_view value, std::string_view what) {
+  if (value.empty() || value[0] != kFormatV1) {
+    return Internal(std::string(what) + ": unknown record format");
+  }
+  StatusOr<nlohmann::json> j = ParseJson(value.substr(1), kMaxRecordJsonDepth);
+  if (!j.ok() || !j->is_object()) {
+    return Internal(std::string(what) + ": corrupt record" +
+                    (j.ok() ? "" : ": " + j.status().message()));
+  }
+  return j;
+}
+
+}  // namespace shouhu::codec

@@ -135,18 +135,6 @@ class ApiDaemon {
     environment_.push_back(name + "=" + value);
   }
 
-  // SIGTERM and wait; returns the exit code.
-  // Waits until `check` holds, checking again each time the daemon reports
-  // a committed batch of timer firings on its log ("shouhud: fired"): no
-  // sleeps. False when the daemon exits first.
-  template <class F>
-  bool WaitForFirings(F check) {
-    while (!check()) {
-      if (!process_ || !process_->WaitForLine("shouhud: fired")) return check();
-    }
-    return true;
-  }
-
   // Reads the daemon's output on a thread of its own until it exits, so a
   // busy daemon never blocks on a full pipe; Kill or Stop ends it.
   void KeepReading() {
@@ -171,6 +159,7 @@ class ApiDaemon {
     return code;
   }
 
+  // SIGTERM and wait; returns the exit code.
   int Stop() {
     if (!process_) return 0;
     process_->Signal(SIGTERM);

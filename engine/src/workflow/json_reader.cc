@@ -142,4 +142,17 @@ const nlohmann::json* JsonReader::Array(const json& obj, const std::string& ptr,
   return &*it;
 }
 
+std::string Idx(const std::string& ptr, const char* key, size_t i) {
+  return ptr + "/" + key + "/" + std::to_string(i);
+}
+
+void CheckUnique(JsonReader& r, std::set<std::string>& seen,
+                 const std::string& id, const std::string& ptr,
+                 const char* what) {
+  if (!id.empty() && !seen.insert(id).second) {
+    r.Error(ptr + "/id", std::string("duplicate id \"") + id + "\" among " +
+                             what);
+  }
+}
+
 }  // namespace shouhu

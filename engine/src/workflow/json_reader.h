@@ -5,6 +5,7 @@
 #pragma once
 
 #include <initializer_list>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -56,5 +57,11 @@ class JsonReader {
   std::vector<DefinitionError>* errors_;
   int count_ = 0;
 };
+
+// "<ptr>/<key>/<i>": the pointer of item i of the array `key`.
+std::string Idx(const std::string& ptr, const char* key, size_t i);
+// Reports a duplicate `id` among the items already seen at `ptr`.
+void CheckUnique(JsonReader& r, std::set<std::string>& seen, const std::string& id,
+                 const std::string& ptr, const char* what);
 
 }  // namespace shouhu

@@ -16,10 +16,6 @@ const std::set<std::string, std::less<>> kChannels = {"sms", "email",
 
 std::string Q(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
-std::string At(const std::string& p, const char* key, size_t i) {
-  return p + "/" + key + "/" + std::to_string(i);
-}
-
 class Validator {
  public:
   Validator(const Workflow& w, JsonReader& r) : w_(w), r_(r) {}
@@ -64,106 +60,12 @@ class Validator {
   void Notify(const Notification& n, const std::string& p) {
     Template(n.template_id, p + "/template");
     for (size_t i = 0; i < n.recipients.size(); ++i) {
-      RecipientAt(n.recipients[i], At(p, "to", i));
+      RecipientAt(n.recipients[i], Idx(p, "to", i));
     }
     Channels(n.channels, p + "/channels");
-    if (n.when) GuardAt(*n.when, p + "/when");
+    if (n.when) CheckGuard(w_, *n.when, p + "/when", r_);
   }
 
-  // A guard value must have the field's type: "wrong field type" otherwise.
-  void Value(const FieldDef& f, FieldType type,
-             const std::vector<std::string>& allowed, const json& v,
-             const std::string& p) {
-    auto wrong = [&](const char* expected) {
-      r_.Error(p, "wrong field type: " + Q(f.id) + " is " +
-                      std::string(FieldTypeName(f.type)) + ", so " + v.dump() +
-                      " cannot be compared with it (expected " + expected + ")");
-    };
-    switch (type) {
-      case FieldType::kString:
-        if (!v.is_string()) wrong("a string");
-        break;
-      case FieldType::kEnum:
-        if (!v.is_string()) {
-          wrong("one of its values");
-        } else if (std::find(allowed.begin(), allowed.end(),
-                             v.get<std::string>()) == allowed.end()) {
-          r_.Error(p, "value " + v.dump() + " is not one of the values of " +
-                          Q(f.id));
-        }
-        break;
-      case FieldType::kInteger:
-        if (!v.is_number_integer()) wrong("an integer");
-        break;
-      case FieldType::kBoolean:
-        if (!v.is_boolean()) wrong("true or false");
-        break;
-      case FieldType::kDatetime:
-        if (!v.is_string() || !ParseInstant(v.get<std::string>()).ok()) {
-          wrong("an RFC 3339 datetime");
-        }
-        break;
-      case FieldType::kDate:
-        if (!FieldInstant(FieldType::kDate, v)) wrong("a date like 2015-03-02");
-        break;
-      case FieldType::kList:
-        wrong("an item");
-        break;
-      case FieldType::kAttachments:
-        wrong("nothing: files are only tested with exists");
-        break;
-    }
-  }
-
-  void GuardAt(const Guard& g, const std::string& p) {
-    using Op = Guard::Op;
-    switch (g.op) {
-      case Op::kAll:
-      case Op::kAny:
-        for (size_t i = 0; i < g.children.size(); ++i) {
-          GuardAt(g.children[i], At(p, g.op == Op::kAll ? "all" : "any", i));
-        }
-        return;
-      case Op::kNot:
-        GuardAt(g.children[0], p + "/not");
-        return;
-      default:
-        break;
-    }
-    const FieldDef* f = w_.FindField(g.field);
-    if (!f) {
-      r_.Error(p + "/field", "guard on undeclared field " + Q(g.field));
-      return;
-    }
-    static const char* kNames[] = {"all", "any", "not", "eq", "ne", "in",
-                                   "not_in", "lt", "le", "gt", "ge",
-                                   "exists", "contains"};
-    std::string vp = p + "/" + kNames[static_cast<int>(g.op)];
-    if (g.op == Op::kExists) return;
-    bool ordered = g.op == Op::kLt || g.op == Op::kLe || g.op == Op::kGt ||
-                   g.op == Op::kGe;
-    if (ordered && f->type != FieldType::kInteger &&
-        f->type != FieldType::kDatetime) {
-      r_.Error(vp, "wrong field type: " + Q(f->id) + " is " +
-                       std::string(FieldTypeName(f->type)) +
-                       " and cannot be ordered");
-      return;
-    }
-    if (g.op == Op::kContains) {
-      if (f->type != FieldType::kList) {
-        r_.Error(vp, "wrong field type: contains needs a list field, " +
-                         Q(f->id) + " is " + std::string(FieldTypeName(f->type)));
-        return;
-      }
-      Value(*f, f->item_type, f->item_values, g.values[0], vp);
-      return;
-    }
-    bool many = g.op == Op::kIn || g.op == Op::kNotIn;
-    for (size_t i = 0; i < g.values.size(); ++i) {
-      Value(*f, f->type, f->values, g.values[i],
-            many ? vp + "/" + std::to_string(i) : vp);
-    }
-  }
 
   void Reachability() {
     std::set<std::string, std::less<>> seen;
@@ -219,7 +121,7 @@ class Validator {
       int64_t last = -1;
       for (size_t k = 0; k < e.steps.size(); ++k) {
         const EscalationStep& s = e.steps[k];
-        std::string sp = At(p, "steps", k);
+        std::string sp = Idx(p, "steps", k);
         RecipientAt(s.to, sp + "/to");
         Template(s.template_id, sp + "/template");
         Channels(s.channels, sp + "/channels");
@@ -330,7 +232,7 @@ class Validator {
     if (!s.owner_role.empty()) Role(s.owner_role, p + "/owner_role");
     for (size_t k = 0; k < s.timers.size(); ++k) {
       const TimerDef& t = s.timers[k];
-      std::string tp = At(p, "timers", k);
+      std::string tp = Idx(p, "timers", k);
       if (t.units == TimerDef::Units::kWorkingDays && w_.calendar_id.empty()) {
         r_.Error(tp + "/in", "a working-day timer needs the workflow's "
                              "\"calendar\"");
@@ -361,7 +263,7 @@ class Validator {
       if (!t.until_field.empty() && !w_.FindField(t.until_field)) {
         r_.Error(tp + "/until", "unknown field " + Q(t.until_field));
       }
-      if (t.when) GuardAt(*t.when, tp + "/when");
+      if (t.when) CheckGuard(w_, *t.when, tp + "/when", r_);
       if (!t.from_field.empty()) {
         const FieldDef* f = w_.FindField(t.from_field);
         if (!f) {
@@ -405,7 +307,7 @@ class Validator {
   void ChildFile(const ChildFileDef& c) {
     for (size_t k = 0; k < c.fields.size(); ++k) {
       if (!w_.FindField(c.fields[k])) {
-        r_.Error(At("/child", "fields", k), "unknown field " + Q(c.fields[k]));
+        r_.Error(Idx("/child", "fields", k), "unknown field " + Q(c.fields[k]));
       }
     }
     if (c.identity.empty()) {
@@ -415,7 +317,7 @@ class Validator {
     for (size_t k = 0; k < c.identity.size(); ++k) {
       if (std::find(c.fields.begin(), c.fields.end(), c.identity[k]) ==
           c.fields.end()) {
-        r_.Error(At("/child", "identity", k),
+        r_.Error(Idx("/child", "identity", k),
                  "identity field " + Q(c.identity[k]) +
                      " is not among the child's file \"fields\"");
       }
@@ -423,7 +325,7 @@ class Validator {
   }
 
   void Events(const EventDef& e, const std::string& p) {
-    for (size_t k = 0; k < e.from.size(); ++k) State(e.from[k], At(p, "from", k));
+    for (size_t k = 0; k < e.from.size(); ++k) State(e.from[k], Idx(p, "from", k));
     if (&e == &w_.open || e.stay) {
       // The open block's target is initial_state, checked on its own; a
       // staying event has none.
@@ -431,9 +333,9 @@ class Validator {
       State(e.to[0].state, p + "/to");
     } else {
       for (size_t k = 0; k < e.to.size(); ++k) {
-        std::string tp = At(p, "to", k);
+        std::string tp = Idx(p, "to", k);
         State(e.to[k].state, tp + "/state");
-        if (e.to[k].when) GuardAt(*e.to[k].when, tp + "/when");
+        if (e.to[k].when) CheckGuard(w_, *e.to[k].when, tp + "/when", r_);
       }
     }
     for (size_t k = 0; k < e.restart.size(); ++k) {
@@ -443,7 +345,7 @@ class Validator {
         bool has = std::any_of(s->timers.begin(), s->timers.end(),
                                [&](const TimerDef& t) { return t.id == e.restart[k]; });
         if (!has) {
-          r_.Error(At(p, "restart", k), "unknown timer " + Q(e.restart[k]) +
+          r_.Error(Idx(p, "restart", k), "unknown timer " + Q(e.restart[k]) +
                                             " in state " + Q(from));
         }
       }
@@ -470,11 +372,11 @@ class Validator {
       }
     }
     for (const Addition& a : e.adds) Adds(e, a, p + "/adds/" + a.total);
-    for (size_t k = 0; k < e.roles.size(); ++k) Role(e.roles[k], At(p, "roles", k));
+    for (size_t k = 0; k < e.roles.size(); ++k) Role(e.roles[k], Idx(p, "roles", k));
     auto fields = [&](const std::vector<std::string>& ids, const char* key) {
       for (size_t k = 0; k < ids.size(); ++k) {
         if (!w_.FindField(ids[k])) {
-          r_.Error(At(p, key, k), "unknown field " + Q(ids[k]));
+          r_.Error(Idx(p, key, k), "unknown field " + Q(ids[k]));
         }
       }
     };
@@ -488,13 +390,13 @@ class Validator {
                      std::count(e.optional_fields.begin(), e.optional_fields.end(), c);
       bool child = w_.child && std::count(w_.child->fields.begin(), w_.child->fields.end(), c);
       if (carried || child || c == w_.open.unit_field) {
-        r_.Error(At(p, "clears", k), "event " + Q(e.id) + " may not clear " + Q(c) +
+        r_.Error(Idx(p, "clears", k), "event " + Q(e.id) + " may not clear " + Q(c) +
                      (carried ? ": it also carries it"
                               : child ? ": the child's file keeps it" : ": the case's unit"));
       }
     }
-    if (e.guard) GuardAt(*e.guard, p + "/guard");
-    for (size_t k = 0; k < e.notify.size(); ++k) Notify(e.notify[k], At(p, "notify", k));
+    if (e.guard) CheckGuard(w_, *e.guard, p + "/guard", r_);
+    for (size_t k = 0; k < e.notify.size(); ++k) Notify(e.notify[k], Idx(p, "notify", k));
   }
 
   // An `adds` entry: an integer total the event does not carry itself, grown

@@ -17,4 +17,8 @@ void ValidateWorkflow(const Workflow& w,
                       const std::set<std::string, std::less<>>& calendars,
                       JsonReader& r);
 
+// One guard at `p` (guard_validator.cc): its fields are declared and each
+// value it compares has the field's type; "wrong field type" otherwise.
+void CheckGuard(const Workflow& w, const Guard& g, const std::string& p, JsonReader& r);
+
 }  // namespace shouhu

@@ -190,30 +190,57 @@ Status Conn::RunPipeline(std::string_view what, std::span<const Step> steps,
 }
 
 Pool::Lease::~Lease() {
-  if (conn_ && pool_ && conn_->Reusable()) pool_->Give(std::move(conn_));
+  if (!pool_ || !counted_) return;  // moved from, or an overflow: closed here
+  pool_->Give(std::move(conn_));
 }
 
 StatusOr<Pool::Lease> Pool::Take() {
+  MutexLock lock(mu_);
+  const auto give_up = std::chrono::steady_clock::now() + overflow_after_;
   for (;;) {
-    std::unique_ptr<Conn> conn;
-    {
-      MutexLock lock(mu_);
-      if (idle_.empty()) break;
-      conn = std::move(idle_.back());
+    while (!idle_.empty()) {
+      std::unique_ptr<Conn> conn = std::move(idle_.back());
       idle_.pop_back();
+      // One the server closed while it sat idle is dropped, not handed out:
+      // after a server restart the next call works at once.
+      if (conn->Alive()) return Lease(this, std::move(conn), true);
+      --open_;
     }
-    // One the server closed while it sat idle is dropped, not handed out:
-    // after a server restart the next call works at once.
-    if (conn->Alive()) return Lease(this, std::move(conn));
+    if (open_ < size_) break;
+    if (returned_.wait_until(lock.native(), give_up) == std::cv_status::timeout &&
+        idle_.empty()) {
+      lock.Unlock();
+      auto extra = Conn::Connect(dsn_);
+      if (!extra.ok()) return extra.status();
+      return Lease(nullptr, std::move(*extra), false);
+    }
   }
+  ++open_;  // counted before connecting, so others wait rather than open more
+  lock.Unlock();
   auto conn = Conn::Connect(dsn_);
-  if (!conn.ok()) return conn.status();
-  return Lease(this, std::move(*conn));
+  if (!conn.ok()) {
+    lock.Lock();
+    --open_;
+    returned_.notify_one();
+    return conn.status();
+  }
+  return Lease(this, std::move(*conn), true);
 }
 
 void Pool::Give(std::unique_ptr<Conn> conn) {
+  const bool fit = conn && conn->Reusable();
   MutexLock lock(mu_);
-  if (idle_.size() < max_idle_) idle_.push_back(std::move(conn));
+  if (fit) {
+    idle_.push_back(std::move(conn));
+  } else {
+    --open_;
+  }
+  returned_.notify_one();
+}
+
+size_t Pool::open() const {
+  MutexLock lock(mu_);
+  return open_;
 }
 
 Status CheckDsn(const std::string& dsn) {

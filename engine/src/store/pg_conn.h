@@ -7,12 +7,15 @@
 // thread-safe.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <memory>
 #include <set>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "shouhu/mutex.h"
@@ -92,17 +95,30 @@ class Conn {
 };
 
 // Connections to one DSN for the store's readers: taken for a call and given
-// back after it; at most `max_idle` are kept open while unused.
+// back after it. At most `size` are open for the pool at once: a caller that
+// finds them all taken waits for one to come back (a new connection is a new
+// server process, and opening one per read under load costs more than the
+// read). A caller that waited `overflow_after` without one opens an extra
+// connection, closed when it is given back: a scan's callback may read the
+// store while its scan holds a connection, so a full pool must never make
+// readers wait for each other in a circle.
 class Pool {
  public:
-  Pool(std::string dsn, size_t max_idle) : dsn_(std::move(dsn)), max_idle_(max_idle) {}
+  Pool(std::string dsn, size_t size,
+       std::chrono::milliseconds overflow_after = std::chrono::milliseconds(20))
+      : dsn_(std::move(dsn)), size_(size), overflow_after_(overflow_after) {}
 
   // A connection of this pool; goes back to it when the Lease ends, if it is
   // still fit for use.
   class Lease {
    public:
-    Lease(Pool* pool, std::unique_ptr<Conn> conn) : pool_(pool), conn_(std::move(conn)) {}
-    Lease(Lease&&) = default;
+    Lease(Pool* pool, std::unique_ptr<Conn> conn, bool counted)
+        : pool_(pool), conn_(std::move(conn)), counted_(counted) {}
+    Lease(Lease&& other) noexcept
+        : pool_(std::exchange(other.pool_, nullptr)),
+          conn_(std::move(other.conn_)),
+          counted_(other.counted_) {}
+    Lease& operator=(Lease&&) = delete;
     ~Lease();
     Conn* operator->() { return conn_.get(); }
     Conn& operator*() { return *conn_; }
@@ -110,19 +126,26 @@ class Pool {
    private:
     Pool* pool_;
     std::unique_ptr<Conn> conn_;
+    bool counted_;  // one of the pool's `size`, not an overflow
   };
 
-  // An idle connection that is still alive, else a new one.
+  // An idle connection that is still alive, else a new one (see above).
   StatusOr<Lease> Take() SHOUHU_EXCLUDES(mu_);
   const std::string& dsn() const { return dsn_; }
+  // Connections open for the pool now, taken or idle (not overflows).
+  size_t open() const SHOUHU_EXCLUDES(mu_);
 
  private:
+  // A counted connection comes back: kept when fit for use, else closed.
   void Give(std::unique_ptr<Conn> conn) SHOUHU_EXCLUDES(mu_);
 
   const std::string dsn_;
-  const size_t max_idle_;
-  Mutex mu_;
+  const size_t size_;
+  const std::chrono::milliseconds overflow_after_;
+  mutable Mutex mu_;
+  std::condition_variable returned_;
   std::vector<std::unique_ptr<Conn>> idle_ SHOUHU_GUARDED_BY(mu_);
+  size_t open_ SHOUHU_GUARDED_BY(mu_) = 0;  // counted connections, taken or idle
 };
 
 // InvalidArgument naming what is wrong when `dsn` is not a connection string

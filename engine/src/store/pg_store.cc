@@ -23,6 +23,10 @@ namespace {
 // Rows per page of a scan: big enough that a long scan is few round trips,
 // small enough that one page's result stays a few hundred KiB.
 constexpr int kScanPage = 512;
+// Reader connections a node keeps: enough for the API's and the runtime's
+// concurrent reads, few enough that several nodes stay well inside the
+// server's max_connections (100 by default). Each is a server process.
+constexpr size_t kReaders = 16;
 
 const pg::Statement kGet{"shouhu_get", "SELECT value FROM shouhu_kv WHERE key = $1", 1};
 const pg::Statement kLast{"shouhu_last",
@@ -55,7 +59,7 @@ const pg::Statement kDelete{"shouhu_delete", "DELETE FROM shouhu_kv WHERE key = 
 class PgStore final : public Store {
  public:
   PgStore(const std::string& dsn, const StoreOptions& options, std::unique_ptr<pg::Conn> writer)
-      : readers_(dsn, /*max_idle=*/8),
+      : readers_(dsn, kReaders),
         sync_(options.sync),
         writer_(std::move(writer)),
         sealer_(NewSealer()),

@@ -6,6 +6,7 @@
 // in store_conformance_test.cc.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <map>
@@ -21,6 +22,7 @@
 #include "shouhu/sealed_store.h"
 #include "shouhu/chain.h"
 #include "shouhu/store.h"
+#include "store/pg_conn.h"
 #include "store/pg_store.h"
 
 namespace shouhu {
@@ -229,6 +231,55 @@ TEST_F(PgStoreTest, BadDsnsAreRefusedClearly) {
   // A server that is not there: kUnavailable, worth retrying.
   auto absent = OpenPostgresStore("host=" + pg_.dir() + "/nowhere port=5432 user=postgres");
   EXPECT_EQ(absent.status().code(), StatusCode::kUnavailable) << absent.status().ToString();
+}
+
+// Readers share a few connections instead of opening one per read (a new
+// server process each): under 32 threads, never more than the pool's size
+// are open, and every read is answered.
+TEST_F(PgStoreTest, ManyReadersShareABoundedPool) {
+  pg::Pool pool(pg_.Dsn(), 4, std::chrono::seconds(30));
+  std::atomic<size_t> most{0}, answered{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 32; ++t) {
+    readers.emplace_back([&] {
+      for (int i = 0; i < 20; ++i) {
+        auto conn = pool.Take();
+        ASSERT_OK(conn.status());
+        size_t open = pool.open();
+        for (size_t m = most.load(); open > m && !most.compare_exchange_weak(m, open);) {
+        }
+        auto r = (*conn)->Exec("test", "SELECT 1");
+        ASSERT_OK(r.status());
+        ++answered;
+      }
+    });
+  }
+  for (std::thread& t : readers) t.join();
+  EXPECT_EQ(answered.load(), 32u * 20u);
+  EXPECT_LE(most.load(), 4u);
+  EXPECT_GE(most.load(), 1u);
+}
+
+// A scan's callback may read while its scan holds a connection: with every
+// connection taken, a reader opens an extra one after a short wait rather
+// than wait for ever, and the extra one is closed when given back.
+TEST_F(PgStoreTest, AFullPoolLendsAnExtraConnectionRatherThanWaitForEver) {
+  pg::Pool pool(pg_.Dsn(), 1, std::chrono::milliseconds(10));
+  auto held = pool.Take();
+  ASSERT_OK(held.status());
+  {
+    auto extra = pool.Take();
+    ASSERT_OK(extra.status());
+    ASSERT_OK((*extra)->Exec("test", "SELECT 1").status());
+    EXPECT_EQ(pool.open(), 1u);
+  }
+  EXPECT_EQ(pool.open(), 1u);
+  {
+    auto moved = std::move(*held);
+  }  // given back: the next taker gets it without opening another
+  auto again = pool.Take();
+  ASSERT_OK(again.status());
+  EXPECT_EQ(pool.open(), 1u);
 }
 
 }  // namespace

@@ -4,8 +4,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
-#include <deque>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -21,6 +19,7 @@
 
 #include "api/errors.h"
 #include "api/static_files.h"
+#include "api/work_queue.h"
 
 namespace shouhu::api {
 namespace {
@@ -31,63 +30,6 @@ namespace http = beast::http;
 namespace ssl = boost::asio::ssl;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
-
-// Jobs for the workers; TryPush refuses when `capacity` jobs are waiting.
-class WorkQueue {
- public:
-  explicit WorkQueue(size_t capacity) : capacity_(capacity) {}
-  bool TryPush(std::function<void()> job) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_ || jobs_.size() >= capacity_) return false;
-    jobs_.push_back(std::move(job));
-    cv_.notify_one();
-    return true;
-  }
-  // Blocks for the next job; false once stopping and drained.
-  bool Pop(std::function<void()>* job) {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
-    if (jobs_.empty()) return false;
-    *job = std::move(jobs_.front());
-    jobs_.pop_front();
-    return true;
-  }
-  void Stop() {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-    cv_.notify_all();
-  }
-
- private:
-  size_t capacity_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> jobs_;
-  bool stopping_ = false;
-};
-
-// Requests handed to handle_async and not answered yet: Stop waits for them,
-// since their answers post to the connections' executors.
-class InFlight {
- public:
-  void Begin() {
-    std::lock_guard<std::mutex> lock(mu_);
-    ++n_;
-  }
-  void End() {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (--n_ == 0) cv_.notify_all();
-  }
-  void WaitForNone() {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return n_ == 0; });
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  size_t n_ = 0;  // guarded by mu_
-};
 
 struct Shared {
   ServerHooks hooks;

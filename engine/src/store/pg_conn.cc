@@ -62,6 +62,8 @@ bool Conn::Alive() {
   return PQstatus(conn_) == CONNECTION_OK;
 }
 
+int Conn::BackendPid() { return PQbackendPID(conn_); }
+
 bool Conn::Reusable() {
   return PQtransactionStatus(conn_) == PQTRANS_IDLE && Alive();
 }

@@ -65,6 +65,8 @@ class Conn {
   bool Alive();
   // Idle, outside any transaction, and alive: fit to go back to a pool.
   bool Reusable();
+  // The server process serving this connection (0 when not connected).
+  int BackendPid();
 
   // Runs `sql` (no parameters) and returns its result.
   StatusOr<Result> Exec(std::string_view what, const std::string& sql);

@@ -3,11 +3,13 @@
 #include "store/pg_store.h"
 
 #include <algorithm>
+#include <chrono>
 #include <deque>
 #include <filesystem>
 #include <limits>
 #include <span>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -27,6 +29,10 @@ constexpr int kScanPage = 512;
 // concurrent reads, few enough that several nodes stay well inside the
 // server's max_connections (100 by default). Each is a server process.
 constexpr size_t kReaders = 16;
+// The longest a commit in doubt waits for its server backend to end
+// (SettleDoubt): a backend finishing a received transaction takes a commit's
+// time; one stuck longer is left to the server.
+constexpr auto kSettleAtMost = std::chrono::seconds(10);
 
 const pg::Statement kGet{"shouhu_get", "SELECT value FROM shouhu_kv WHERE key = $1", 1};
 const pg::Statement kLast{"shouhu_last",
@@ -244,16 +250,39 @@ class PgStore final : public Store {
       return a.params[0] < b.params[0];
     });
     bool in_doubt = false;
+    const int backend = writer_->BackendPid();
     Status s = writer_->RunPipeline("commit", ops_, &in_doubt);
     if (!s.ok()) {
       // Forget every head, not only this group's: after a commit in doubt
       // the records may be there after all, so they are read again.
       sealer_ = NewSealer();
+      if (in_doubt) SettleDoubt(backend);
       if (!writer_->Reusable()) writer_.reset();
       return s.code() == StatusCode::kUnavailable ? s : Unavailable(s.message());
     }
     sealer_.Commit();
     return Status::Ok();
+  }
+
+  // A commit cut off in doubt may still be running on the server: its
+  // backend received the whole transaction and commits it unless the server
+  // dies first. Callers retry at once by request id, and the retry must read
+  // the settled outcome (else a report the server did commit would be filed
+  // again), so the failure is answered only once that backend has ended. If
+  // the server cannot be asked (it died, or failed over: the new primary
+  // holds the outcome already), there is nothing to wait for.
+  void SettleDoubt(int backend) {
+    if (backend <= 0) return;
+    const auto give_up = std::chrono::steady_clock::now() + kSettleAtMost;
+    const std::string sql =
+        "SELECT count(*) FROM pg_stat_activity WHERE pid = " + std::to_string(backend);
+    while (std::chrono::steady_clock::now() < give_up) {
+      auto conn = readers_.Take();
+      if (!conn.ok()) return;
+      auto r = (*conn)->Exec("settle", sql);
+      if (!r.ok() || pg::Value(r->get(), 0, 0) == "0") return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
   }
 
   // The newest record of a hash chain, for the sealer (committer thread).

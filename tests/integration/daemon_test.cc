@@ -237,6 +237,9 @@ TEST_F(DaemonTest, RunsOnThePostgresStoreAndChecksItsSettings) {
       {R"({"kind": "postgres"})", "store/dsn: expected the PostgreSQL connection string"},
       {R"({"kind": "postgres", "dsn": "host=db dbname"})", "store/dsn: not a PostgreSQL connection"},
       {R"({"kind": "rocksdb", "dsn": "host=db"})", "store/dsn: unknown member"},
+      {R"({"kind": "postgres", "dsn": "host=db", "lease": {"ttl": "PT3S", "renew": "PT3S"}})",
+       "store/lease: expected"},
+      {R"({"kind": "postgres", "dsn": "host=db", "lease": {"ttl": "10"}})", "store/lease: expected"},
   };
   for (const auto& [store, message] : bad) {
     Subprocess check({kDaemon, "--check-config", write(store)});
@@ -247,7 +250,8 @@ TEST_F(DaemonTest, RunsOnThePostgresStoreAndChecksItsSettings) {
 
   testing::PgCluster pg;
   ASSERT_TRUE(pg.ok()) << pg.error();
-  const std::string path = write(R"({"kind": "postgres", "dsn": ")" + pg.Dsn() + "\"}");
+  const std::string path = write(R"({"kind": "postgres", "dsn": ")" + pg.Dsn() +
+                                  R"(", "lease": {"ttl": "PT10S", "renew": "PT3S"}})");
   Subprocess check({kDaemon, "--check-config", path});
   std::string out = check.ReadAll();
   EXPECT_EQ(check.Wait(), 0) << out;
@@ -260,6 +264,10 @@ TEST_F(DaemonTest, RunsOnThePostgresStoreAndChecksItsSettings) {
   }
   EXPECT_FALSE(fs::exists(dir_ + "/data/CURRENT")) << "no RocksDB store beside PostgreSQL";
   EXPECT_TRUE(pg.Sql("SELECT 1/count(*) FROM shouhu_kv")) << "the store's rows: " << pg.error();
+  // It held the timer shards' and the outbox's leases, and handed them over
+  // when it stopped (expired at once: another node need not wait).
+  EXPECT_TRUE(pg.Sql("SELECT 1/(count(*) = 3)::int FROM shouhu_leases WHERE expires_at <= now()"))
+      << "three leases, released: " << pg.error();
 }
 
 // SIGHUP (systemctl reload) no longer ends the daemon: it checks the

@@ -46,6 +46,7 @@
 #include "shouhu/access.h"
 #include "shouhu/catalog.h"
 #include "shouhu/clock.h"
+#include "shouhu/leases.h"
 #include "shouhu/notifier.h"
 #include "shouhu/org_directory.h"
 #include "shouhu/outbox_service.h"
@@ -119,6 +120,12 @@ struct DispatcherOptions {
   // Called after each outcome the runtime recorded (from the thread that
   // recorded it, no lock of the dispatcher held): for observers and tests.
   std::function<void(const Delivery&, const DeliveryOutcome&)> on_recorded;
+  // Several nodes on one store (shouhu/leases.h): rounds run and sends are
+  // made only while this node holds the outbox's lease (kOutboxLease); the
+  // runtime fences each expansion and record with it. Null: always. A send
+  // made just before the lease moved may be made again by the next holder,
+  // with the same idempotency key. REQUIRES: outlives the dispatcher.
+  const Leases* leases = nullptr;
 };
 
 // What one round did.

@@ -35,6 +35,7 @@
 #include "shouhu/child_files.h"
 #include "shouhu/clock.h"
 #include "shouhu/delivery.h"
+#include "shouhu/leases.h"
 #include "shouhu/notification.h"
 #include "shouhu/outbox_service.h"
 #include "shouhu/status.h"
@@ -79,6 +80,15 @@ struct RuntimeOptions {
   // some unit types (a transfer to a competent unit) when it names another.
   // Unset: not checked.
   std::function<std::string(std::string_view unit)> unit_type;
+  // The leases of the work one node at a time may do (shouhu/leases.h):
+  // timer shards and the outbox. Null: this runtime is the store's only
+  // writer (RocksDB), holds everything and fences nothing. When shared(),
+  // each batch of firings and each outbox expansion and delivery record
+  // commits fenced by its lease, and a timer shard's window is read again
+  // from the store's index at each FireDueTimers call, so a timer armed
+  // by another node fires within about one poll (a second) of its due time.
+  // REQUIRES: outlives the runtime.
+  const Leases* leases = nullptr;
 };
 
 class Runtime : public CaseCommands,

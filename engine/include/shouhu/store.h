@@ -31,8 +31,19 @@ namespace shouhu {
 // succeeded, so a failed commit leaves no gap and no fork. A batch may hold
 // several appends (to one chain or more), sealed in batch order.
 // REQUIRES: nothing else writes keys under a chain's prefix.
+//
+// kInsert writes `value` under `key` only if the key is absent when the
+// batch commits (create-only): the guard that two writers of one record (a
+// case's next history entry, from two nodes) never overwrite each other.
+// kFence writes nothing: the batch commits only while the lease named `key`
+// still has the epoch `value` (decimal), so a node that lost a lease cannot
+// commit under it (see shouhu/leases.h). A batch whose guard fails is
+// refused alone, kFailedPrecondition (a conflict: another writer came
+// first; re-read before trying again), and the other batches of its group
+// commit. The RocksDB store is one process's: it checks kInsert, and holds
+// every lease, so kFence always passes there.
 struct Mutation {
-  enum class Kind { kPut, kDelete, kChainedAppend };
+  enum class Kind { kPut, kDelete, kChainedAppend, kInsert, kFence };
   Kind kind = Kind::kPut;
   std::string key;    // REQUIRES: non-empty (the chain prefix for appends)
   std::string value;  // ignored for kDelete; the payload for appends
@@ -45,6 +56,12 @@ struct Mutation {
   }
   static Mutation ChainedAppend(std::string chain_prefix, std::string payload) {
     return {Kind::kChainedAppend, std::move(chain_prefix), std::move(payload)};
+  }
+  static Mutation Insert(std::string key, std::string value) {
+    return {Kind::kInsert, std::move(key), std::move(value)};
+  }
+  static Mutation Fence(std::string lease, uint64_t epoch) {
+    return {Kind::kFence, std::move(lease), std::to_string(epoch)};
   }
 };
 
@@ -86,6 +103,8 @@ class Store {
   // in arrival order.
   //
   // Errors: kInvalidArgument for an empty key (nothing is written).
+  // kFailedPrecondition when the batch's kInsert or kFence guard fails
+  // (nothing of this batch is written; the rest of its group is).
   // kInternal when a chained append finds its chain's newest record
   // unreadable (nothing of the group is written).
   // kUnavailable when the write fails or the store is closing: every caller

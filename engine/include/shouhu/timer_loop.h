@@ -4,6 +4,14 @@
 //
 // Thread safety: thread-safe. On a FakeClock the threads wait in simulated
 // time: a test advances the clock and calls FakeClock::AwaitIdle.
+//
+// Several nodes on one store (shouhu/leases.h): a thread fires its shard
+// only while this node holds the shard's lease (TimerLeaseName), and
+// otherwise looks again each poll (a second). Its node's runtime then reads
+// the shard's timers from the store's index at each poll, so a timer armed
+// on another node fires within about a second of its due time, and a
+// node's shards are taken by another within the lease's ttl (plus a renew
+// interval) of it stopping. Every node must run as many timer threads.
 #pragma once
 
 #include <atomic>
@@ -12,6 +20,7 @@
 #include <vector>
 
 #include "shouhu/clock.h"
+#include "shouhu/leases.h"
 #include "shouhu/mutex.h"
 #include "shouhu/timer_service.h"
 
@@ -23,7 +32,9 @@ class TimerLoop {
   // parallel so a burst of due timers shares fsyncs; each thread owns one
   // shard of the cases (TimerShard), so their batches never wait for each
   // other's case locks.
-  TimerLoop(TimerService& timers, const Clock& clock, int threads = 2);
+  // `leases` (may be null: every shard is this node's) outlives the loop.
+  TimerLoop(TimerService& timers, const Clock& clock, int threads = 2,
+            const Leases* leases = nullptr);
   ~TimerLoop();  // stops
 
   void Start();
@@ -52,6 +63,7 @@ class TimerLoop {
 
   TimerService& timers_;
   const Clock& clock_;
+  const Leases* const leases_;
   // Made with the loop and never changed, so Wake reads it from any thread.
   // Each shard's alarm lives as long as the loop: on a FakeClock, a loop
   // that is made counts as busy until its threads wait (FakeClock::AwaitIdle).

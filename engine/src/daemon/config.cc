@@ -141,7 +141,8 @@ StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
       return bad("store/kind", "expected \"rocksdb\" or \"postgres\", not \"" + kind + "\"");
     }
     for (auto it = st.begin(); it != st.end(); ++it) {
-      if (it.key() != "kind" && !(kind == "postgres" && it.key() == "dsn")) {
+      if (it.key() != "kind" &&
+          !(kind == "postgres" && (it.key() == "dsn" || it.key() == "lease"))) {
         return bad("store/" + it.key(), "unknown member \"" + it.key() + "\" (" + expected + ")");
       }
     }
@@ -154,6 +155,28 @@ StatusOr<DaemonConfig> LoadDaemonConfig(const std::string& path) {
       c.postgres_dsn = st["dsn"].get<std::string>();
       Status dsn = CheckPostgresDsn(c.postgres_dsn);
       if (!dsn.ok()) return bad("store/dsn", dsn.message());
+      if (st.contains("lease")) {
+        const nlohmann::json& l = st["lease"];
+        const char* want = "expected {\"ttl\": \"PT10S\", \"renew\": \"PT3S\"} (ISO 8601, whole "
+                           "seconds; renew + ttl/5 below ttl)";
+        auto seconds = [&](const char* key, std::chrono::milliseconds* out) {
+          if (!l.contains(key)) return true;
+          if (!l[key].is_string()) return false;
+          auto d = ParseDuration(l[key].get<std::string>());
+          if (!d.ok() || d->years || d->months || d->days || d->seconds <= 0) return false;
+          *out = std::chrono::seconds(d->seconds);
+          return true;
+        };
+        if (!l.is_object() || !seconds("ttl", &c.leases.ttl) ||
+            !seconds("renew", &c.leases.renew)) {
+          return bad("store/lease", want);
+        }
+        for (auto it = l.begin(); it != l.end(); ++it) {
+          if (it.key() != "ttl" && it.key() != "renew") return bad("store/lease", want);
+        }
+        c.leases.margin = c.leases.ttl / 5;
+        if (c.leases.renew + c.leases.margin >= c.leases.ttl) return bad("store/lease", want);
+      }
     }
   }
   if (doc.contains("min_free_mb")) {

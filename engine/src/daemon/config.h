@@ -14,6 +14,7 @@
 #include "daemon/notifiers.h"
 
 #include "shouhu/backup.h"
+#include "shouhu/leases.h"
 #include "shouhu/log.h"
 #include "shouhu/status.h"
 
@@ -26,6 +27,10 @@ struct DaemonConfig {
   // (store/pg_store.h) at a libpq connection string or URI; data_dir then
   // holds no case data (backups still go beside it by default).
   std::string postgres_dsn;  // "" = RocksDB
+  // "store": {..., "lease": {"ttl": "PT10S", "renew": "PT3S"}}: how the
+  // nodes sharing a PostgreSQL store hold the timer shards and the outbox
+  // (shouhu/leases.h); the margin is a fifth of the ttl.
+  LeaseOptions leases;
   std::vector<std::string> workflow_paths;  // definition files or folders
   std::string organisation_path;  // units and users; "" = none configured
   // The access rules (shouhu/access.h): the "access" member, else

@@ -30,6 +30,7 @@
 #include "shouhu/clock.h"
 #include "shouhu/data_store.h"
 #include "shouhu/key_rotation.h"
+#include "shouhu/leases.h"
 #include "shouhu/log.h"
 #include "shouhu/org.h"
 #include "shouhu/org_directory.h"
@@ -202,6 +203,21 @@ int main(int argc, char** argv) {
   }
 
   disk_wait.reset();
+  // Several nodes may share a PostgreSQL store: the timer shards and the
+  // outbox go by leases there (shouhu/leases.h). RocksDB: one process.
+  constexpr int kTimerThreads = 2;  // the same on every node: the shards' leases
+  std::unique_ptr<shouhu::LeaseHolder> leases;
+  if (!config->postgres_dsn.empty()) {
+    std::vector<std::string> names{std::string(shouhu::kOutboxLease)};
+    for (int i = 0; i < kTimerThreads; ++i) names.push_back(shouhu::TimerLeaseName(i, kTimerThreads));
+    auto held = shouhu::OpenPostgresLeases(config->postgres_dsn, clock, shouhu::UniqueLeaseOwner(),
+                                           names, config->leases);
+    if (!held.ok()) return Refuse("cannot take part in the leases: " + held.status().ToString());
+    leases = std::move(*held);
+    leases->Start();
+    Say("leases as " + leases->owner() + " (ttl " + std::to_string(config->leases.ttl.count()) +
+        " ms, renewed every " + std::to_string(config->leases.renew.count()) + " ms)");
+  }
   // The organisation: the file seeds the store on first start; from then on
   // the store holds it and administrators change it through the API.
   std::unique_ptr<shouhu::OrganisationDirectory> orgs;
@@ -231,6 +247,7 @@ int main(int argc, char** argv) {
   std::atomic<shouhu::api::ApiEndpoint*> api_ptr{nullptr};
   shouhu::RuntimeOptions options;
   options.request_retention = config->request_retention;
+  options.leases = leases.get();
   if (org) options.child_in_reach = shouhu::api::ChildInReach(*orgs);
   options.on_timer_armed = [&](shouhu::Instant due) {
     if (loop_ptr) loop_ptr->Wake(due);
@@ -263,11 +280,12 @@ int main(int argc, char** argv) {
         *rotatable, **runtime, {config->rotation_batch, Say});
   }
   // Timers that came due while the daemon was down fire first, oldest first.
-  shouhu::TimerLoop timers(**runtime, clock);
+  shouhu::TimerLoop timers(**runtime, clock, kTimerThreads, leases.get());
   loop_ptr = &timers;
   timers.Start();
   auto dispatcher = shouhu::StartDispatcher(config->notifiers, std::move(start->channels), **runtime,
-                                            catalog, org ? orgs.get() : nullptr, access, clock);
+                                            catalog, org ? orgs.get() : nullptr, access, clock,
+                                            leases.get());
   if (!dispatcher.ok()) {
     return Refuse("refusing to start: " + dispatcher.status().message());
   }
@@ -346,6 +364,8 @@ int main(int argc, char** argv) {
   if (*dispatcher) (*dispatcher)->Stop();
   timers.Stop();
   loop_ptr = nullptr;
+  // Nothing runs under the leases now: hand them over at once.
+  if (leases) leases->Stop(/*release=*/true);
   key_rotation.reset();
   runtime->reset();
   store->reset();  // flush and close RocksDB before exiting

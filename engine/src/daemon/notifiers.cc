@@ -241,7 +241,7 @@ StatusOr<std::unique_ptr<Dispatcher>> StartDispatcher(
     const std::optional<NotifiersConfig>& config,
     std::vector<ChannelOptions> channels, OutboxService& outbox,
     const Catalog& catalog, const OrganisationDirectory* orgs, const AccessRules& rules,
-    const Clock& clock) {
+    const Clock& clock, const Leases* leases) {
   if (!config || !orgs) return std::unique_ptr<Dispatcher>();
   std::string names;
   for (const ChannelOptions& c : channels) {
@@ -250,6 +250,7 @@ StatusOr<std::unique_ptr<Dispatcher>> StartDispatcher(
   }
   DispatcherOptions options;
   options.retry = config->retry;
+  options.leases = leases;
   options.log = [](const std::string& line) { log::Error(line); };
   auto d = Dispatcher::Create(outbox, catalog, *orgs, rules, clock,
                               std::move(channels), options);

@@ -68,6 +68,6 @@ StatusOr<std::unique_ptr<Dispatcher>> StartDispatcher(
     const std::optional<NotifiersConfig>& config,
     std::vector<ChannelOptions> channels, OutboxService& outbox,
     const Catalog& catalog, const OrganisationDirectory* orgs, const AccessRules& rules,
-    const Clock& clock);
+    const Clock& clock, const Leases* leases = nullptr);
 
 }  // namespace shouhu

@@ -199,6 +199,8 @@ StatusOr<DispatchRound> DispatcherImpl::Schedule(
   MutexLock round_lock(round_mu_);
   DispatchRound round;
   Instant now = clock_.Now();
+  // Another node dispatches the outbox while it holds the lease.
+  if (options_.leases && !options_.leases->Held(kOutboxLease)) return round;
 
   auto outbox = outbox_.Outbox(options_.batch);
   if (!outbox.ok()) return outbox.status();
@@ -261,6 +263,9 @@ StatusOr<DispatchRound> DispatcherImpl::Schedule(
 
 void DispatcherImpl::Send(Channel& channel, Sender& sender, const Delivery& d,
                           DispatchRound& tally) {
+  // The outbox's lease went to another node since the round handed this
+  // over: it stays due in the store for that node to send.
+  if (options_.leases && !options_.leases->Held(kOutboxLease)) return;
   ++tally.attempted;
   auto mapped = channel.options.template_ids.find(d.template_id);
   NotifierMessage m{d.idempotency_key,

@@ -16,9 +16,13 @@ std::vector<Mutation> CaseChange::Render(std::atomic<uint64_t>& outbox_ids,
   std::vector<Mutation> m;
   m.reserve(8 + history_.size() + outbox_.size() + extra.size());
   m.push_back(Mutation::Put(codec::CaseKey(after_.id), codec::EncodeCase(after_)));
+  // History entries are written create-only: two changes of one case made
+  // at once (on two nodes sharing the store) both number their entry after
+  // the same last_seq, and the store refuses the second, so neither
+  // overwrites the other (a conflict, kFailedPrecondition).
   for (const HistoryEntry& h : history_) {
-    m.push_back(Mutation::Put(codec::HistoryKey(after_.id, h.seq),
-                              codec::EncodeHistory(h)));
+    m.push_back(Mutation::Insert(codec::HistoryKey(after_.id, h.seq),
+                                 codec::EncodeHistory(h)));
   }
   // The due-time index follows the case's armed timers exactly.
   const std::vector<ArmedTimer> none;
@@ -82,7 +86,9 @@ std::vector<Mutation> CaseChange::Render(std::atomic<uint64_t>& outbox_ids,
   }
   for (OutboxEntry& o : outbox_) {
     o.id = outbox_ids.fetch_add(1) + 1;
-    m.push_back(Mutation::Put(codec::OutboxKey(o.id), codec::EncodeOutbox(o)));
+    // Create-only too: an id another node handed out is refused, never
+    // overwritten (a lost notification).
+    m.push_back(Mutation::Insert(codec::OutboxKey(o.id), codec::EncodeOutbox(o)));
   }
   AuditRecord audit;
   audit.at = now_;

@@ -193,6 +193,7 @@ Status RuntimeImpl::CommitChange(CaseChange& change,
 void RuntimeImpl::CommitChangeAsync(CaseChange& change, const std::string& audit_action,
                                     std::vector<Mutation> extra, bool wait,
                                     std::function<void(const Status&)> then) {
+  MaybeResyncCounters();
   const uint64_t outbox_before = next_outbox_.load();
   auto mutations = change.Render(next_outbox_, audit_action, std::move(extra));
   const bool notifies = next_outbox_.load() != outbox_before;
@@ -203,6 +204,7 @@ void RuntimeImpl::CommitChangeAsync(CaseChange& change, const std::string& audit
   armed.insert(armed.end(), change.armed_keys().begin(), change.armed_keys().end());
   auto after = [this, notifies, armed = std::move(armed),
                 then = std::move(then)](const Status& s) {
+    NoteConflict(s);
     if (s.ok()) {
       if (notifies) OutboxFilled();
       for (const std::string& key : armed) TimerArmed(key);

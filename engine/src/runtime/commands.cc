@@ -83,6 +83,7 @@ StatusOr<CommandResult> RuntimeImpl::Open(const OpenCase& cmd) {
 
     Instant now = checked_at;
     CaseRecord c;
+    SyncCaseCounterIfShared();
     c.id = FormatCaseId(next_case_.fetch_add(1) + 1);
     c.workflow_id = w->id;
     c.workflow_version = w->version;

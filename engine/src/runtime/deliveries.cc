@@ -93,6 +93,9 @@ Status RuntimeImpl::ExpandOutbox(uint64_t outbox_id,
     batch.push_back(Mutation::Put(codec::DeliveryDueKey(d.next_at, d.id), ""));
   }
   batch.push_back(Mutation::Delete(codec::OutboxKey(outbox_id)));
+  auto fence = OutboxFence();
+  if (!fence.ok()) return fence.status();
+  if (*fence) batch.push_back(std::move(**fence));
   // Outbox ids are recovered from the greatest remaining o/ key; this keeps
   // an expanded entry's id from being handed out again after a restart.
   batch.push_back(Mutation::Put(std::string(codec::kOutboxHighWaterKey),
@@ -153,6 +156,9 @@ Status RuntimeImpl::RecordDelivery(const DeliveryOutcome& outcome) {
     d->next_at = outcome.next_at;
     batch.push_back(Mutation::Put(codec::DeliveryDueKey(d->next_at, d->id), ""));
     batch.push_back(Mutation::Put(codec::DeliveryKey(d->id), codec::EncodeDelivery(*d)));
+    auto fence = OutboxFence();
+    if (!fence.ok()) return fence.status();
+    if (*fence) batch.push_back(std::move(**fence));
     return store_.Commit(std::move(batch));
   }
 
@@ -165,6 +171,9 @@ Status RuntimeImpl::RecordDelivery(const DeliveryOutcome& outcome) {
     auto d = ReadDelivery(store_, outcome.delivery_id);  // again, under the lock
     if (!d.ok()) return d.status();
     if (d->dead) return NotFound("delivery \"" + d->id + "\" is a dead letter");
+    auto fence = OutboxFence();
+    if (!fence.ok()) return fence.status();
+    if (*fence) change.AddMutation(std::move(**fence));
     change.AddMutation(Mutation::Delete(codec::DeliveryDueKey(d->next_at, d->id)));
     ++d->attempts;
     d->last_error = outcome.error;

@@ -43,6 +43,7 @@ Status RuntimeImpl::OpenLinkedCase(const EventDef& e, const Actor& actor,
   }
 
   CaseRecord c;
+  SyncCaseCounterIfShared();
   c.id = FormatCaseId(next_case_.fetch_add(1) + 1);
   c.workflow_id = target->id;
   c.workflow_version = target->version;

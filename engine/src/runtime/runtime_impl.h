@@ -272,6 +272,21 @@ class RuntimeImpl : public Runtime,
   // the quarantine area (codec.h), logs them, and audits it, in `batch`.
   void Quarantine(const std::string& case_id, const std::vector<std::string>& keys,
                   const Status& why, Instant now, std::vector<Mutation>* batch);
+  // ---- Other nodes on the same store (shared_store.cc) ----
+  // After a commit refused by a guard (kFailedPrecondition: another node
+  // wrote first), the id counters may be behind the store's: the next
+  // MaybeResyncCounters reads them again. Cheap when nothing was refused.
+  void NoteConflict(const Status& s);
+  void MaybeResyncCounters();
+  // Before a new case id is handed out: with other nodes on the store, the
+  // counter is read again (one read), so ids seldom collide; the create-only
+  // history record refuses a collision that still happens.
+  void SyncCaseCounterIfShared();
+  // The outbox lease's fence for a batch, or nothing (one node);
+  // kFailedPrecondition when this node does not hold the outbox's lease.
+  StatusOr<std::optional<Mutation>> OutboxFence() const;
+  std::atomic<bool> resync_counters_{false};
+
   // A committed change armed this timer: add it to the in-memory window and
   // tell the timer thread, which may be waiting for a later one.
   void TimerArmed(const std::string& timer_key);

@@ -15,8 +15,9 @@ constexpr auto kErrorBackoff = std::chrono::milliseconds(200);
 int64_t Ms(Instant t) { return t.time_since_epoch().count(); }
 }  // namespace
 
-TimerLoop::TimerLoop(TimerService& timers, const Clock& clock, int threads)
-    : timers_(timers), clock_(clock) {
+TimerLoop::TimerLoop(TimerService& timers, const Clock& clock, int threads,
+                     const Leases* leases)
+    : timers_(timers), clock_(clock), leases_(leases) {
   threads = std::max(threads, 1);
   for (int i = 0; i < threads; ++i) {
     auto s = std::make_unique<Shard>();
@@ -76,6 +77,11 @@ void TimerLoop::Run(Shard& s) {
     // thread, even one armed while it fires or looks for the next.
     Instant deadline = clock_.Now() + kMaxWait;
     s.waits_until = Ms(deadline);
+    // Another node's shard for now: look again after the longest wait.
+    if (leases_ && !leases_->Held(TimerLeaseName(s.shard.index, s.shard.count))) {
+      s.alarm->WaitUntil(deadline);
+      continue;
+    }
     auto fired = timers_.FireDueTimers(s.shard);
     if (fired.ok()) {
       fired_ += *fired;

@@ -82,6 +82,12 @@ StatusOr<std::optional<Instant>> TimerWindow::NextDue(Instant now,
   return std::optional<Instant>();
 }
 
+void TimerWindow::Forget() {
+  MutexLock lock(mu_);
+  keys_.clear();
+  loaded_until_ = Instant(std::chrono::milliseconds(std::numeric_limits<int64_t>::min() / 2));
+}
+
 size_t TimerWindow::size() const {
   MutexLock lock(mu_);
   return keys_.size();

@@ -41,6 +41,10 @@ class TimerWindow {
   StatusOr<std::optional<Instant>> NextDue(Instant now,
                                            const KeyFilter& take = nullptr);
   size_t size() const;
+  // Drops what memory holds, so the next look reads the index again from
+  // its start: when other nodes share the store, a timer one of them armed
+  // is in the index but in no window of this node's until then.
+  void Forget();
 
  private:
   Status RefillLocked(Instant now) SHOUHU_REQUIRES(mu_);

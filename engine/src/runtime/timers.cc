@@ -88,8 +88,19 @@ std::optional<Instant> RuntimeImpl::NextDue(TimerShard shard) {
 
 StatusOr<size_t> RuntimeImpl::FireDueTimers(TimerShard shard) {
   const TimerWindow::KeyFilter take = ShardFilter(shard);
+  const std::string lease = TimerLeaseName(shard.index, shard.count);
+  const bool shared = options_.leases && options_.leases->shared();
+  // Timers another node armed are only in the store's index.
+  if (shared) window_.Forget();
+  MaybeResyncCounters();
+  constexpr int kConflictRetries = 4;
+  int conflicts = 0;
   size_t fired_total = 0;
   for (;;) {
+    // Fires only under the shard's lease, checked at each batch; the
+    // batch's fence makes the store refuse it if the lease moved on since.
+    std::optional<uint64_t> epoch = options_.leases ? options_.leases->Held(lease) : 0;
+    if (!epoch) return fired_total;
     Instant now = clock_.Now();
     std::vector<std::string> keys;
     SHOUHU_RETURN_IF_ERROR(window_.TakeDue(now, options_.timer_batch, &keys, take));
@@ -116,6 +127,7 @@ StatusOr<size_t> RuntimeImpl::FireDueTimers(TimerShard shard) {
     const uint64_t outbox_before = next_outbox_.load();
     std::vector<Mutation> batch;
     batch.reserve(keys.size() * 10);  // about 8 writes per firing
+    if (shared) batch.push_back(Mutation::Fence(lease, *epoch));
     std::vector<std::string> armed;
     std::vector<Instant> fired_dues;
     // Escalation steps fired, logged and counted once committed.
@@ -201,9 +213,18 @@ StatusOr<size_t> RuntimeImpl::FireDueTimers(TimerShard shard) {
       }
     }
     const bool notifies = next_outbox_.load() != outbox_before;
+    if (batch.size() == (shared ? 1u : 0u)) batch.clear();  // nothing fired: only the fence
     Status s = store_.Commit(std::move(batch));
     if (!s.ok()) {
       for (const std::string& k : keys) window_.Add(k);  // try again later
+      NoteConflict(s);
+      // Another node wrote first (one of these cases, or an outbox id it
+      // handed out too): read the cases and the counters again, and retry
+      // at once, a few times. A lease that moved on is refused each time.
+      if (s.code() == StatusCode::kFailedPrecondition && ++conflicts < kConflictRetries) {
+        MaybeResyncCounters();
+        continue;
+      }
       return s;
     }
     if (notifies) OutboxFilled();

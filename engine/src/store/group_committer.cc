@@ -1,5 +1,6 @@
 #include "store/group_committer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
@@ -112,17 +113,20 @@ void GroupCommitter::ReleaseGroup(const Status& status) {
   // the caller's stack, unlike a per-caller mutex and condition variable
   // (which costs the committer two wake-ups per caller: one for the
   // condition, one for the mutex the woken caller then blocks on).
-  for (Pending& p : group_) {
+  for (size_t i = 0; i < group_.size(); ++i) {
+    Pending& p = group_[i];
+    const Status& own = status.ok() && i < each_.size() ? each_[i] : status;
     if (!p.callback) {
-      p.done.set_value(status);
+      p.done.set_value(own);
       continue;
     }
-    if (status.ok()) {
+    if (own.ok()) {
       telemetry::EngineTelemetry::Get().ObserveCommit(SecondsSince(p.submitted));
     }
-    p.callback(status);
+    p.callback(own);
   }
   group_.clear();
+  each_.clear();
 }
 
 void GroupCommitter::Run() {
@@ -145,7 +149,8 @@ void GroupCommitter::Run() {
       bytes += p.bytes;
     }
     const auto started = std::chrono::steady_clock::now();
-    const Status status = write_(group_batches_);
+    each_.assign(group_.size(), Status::Ok());
+    const Status status = write_(group_batches_, each_);
     const double seconds = SecondsSince(started);
     if (seconds * 1000 >= static_cast<double>(slow_write_.count())) {
       log::Warning("slow commit 写入缓慢",
@@ -155,7 +160,9 @@ void GroupCommitter::Run() {
     }
     if (status.ok()) {
       telemetry::EngineTelemetry::Get().ObserveGroup(group_.size());
-      commits_.fetch_add(group_.size(), std::memory_order_relaxed);
+      const size_t refused = std::count_if(each_.begin(), each_.end(),
+                                           [](const Status& e) { return !e.ok(); });
+      commits_.fetch_add(group_.size() - refused, std::memory_order_relaxed);
       groups_.fetch_add(1, std::memory_order_relaxed);
       bytes_.fetch_add(bytes, std::memory_order_relaxed);
     }

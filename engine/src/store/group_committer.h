@@ -44,8 +44,12 @@ class GroupCommitter {
   using Batch = std::vector<Mutation>;
   // Writes all batches of one group atomically (all or none), in order.
   // Called only on the committer thread, one group at a time, never with an
-  // empty group. Its Status is returned to every caller in the group.
-  using WriteGroupFn = std::function<Status(std::span<const Batch* const>)>;
+  // empty group. A failed Status is returned to every caller in the group.
+  // On success, `each` (one OK per batch when called) says what each
+  // caller gets: a batch whose guard failed (Mutation::kInsert, kFence) is
+  // set to its error by the write, which then wrote the others without it.
+  using WriteGroupFn =
+      std::function<Status(std::span<const Batch* const> group, std::span<Status> each)>;
 
   // A group write slower than this is logged (event=slow_commit): on a
   // healthy disk it takes a few milliseconds; 200 ms means every request in
@@ -106,7 +110,8 @@ class GroupCommitter {
   void Run();
   // Moves the next group from queue_ to group_. REQUIRES: queue_ non-empty.
   void TakeGroupLocked() SHOUHU_REQUIRES(mu_);
-  // Fulfils and drops every entry of group_.
+  // Fulfils and drops every entry of group_: with `status` when it failed,
+  // else with each batch's own (each_).
   void ReleaseGroup(const Status& status);
 
   const WriteGroupFn write_;
@@ -121,6 +126,7 @@ class GroupCommitter {
   // Touched only by the committer thread; kept to reuse their capacity.
   std::vector<Pending> group_;
   std::vector<const Batch*> group_batches_;
+  std::vector<Status> each_;  // one per batch of group_
 
   std::atomic<uint64_t> commits_{0};
   std::atomic<uint64_t> groups_{0};

@@ -78,6 +78,10 @@ Status Conn::Error(std::string_view what, const pg_result* r) {
   const std::string sqlstate = state ? state : "";
   message += r ? Trimmed(PQresultErrorMessage(r)) : Trimmed(PQerrorMessage(conn_));
   if (!sqlstate.empty()) message += " (SQLSTATE " + sqlstate + ")";
+  // A batch's guard (shouhu/store.h): a create-only write met a record
+  // (unique violation), or its lease moved on (shouhu_fence).
+  if (sqlstate == "23505") return FailedPrecondition(message + "; a concurrent change came first");
+  if (sqlstate == "SH001") return FailedPrecondition(message + "; the lease moved on 租约已失效");
   if (sqlstate == "25006") {
     return Unavailable(message + "; the server is read-only 数据库只读");
   }
@@ -174,7 +178,8 @@ Status Conn::RunPipeline(std::string_view what, std::span<const Step> steps,
     Result r(PQgetResult(conn_));
     if (PQstatus(conn_) != CONNECTION_OK || !r) return lost();
     const ExecStatusType status = PQresultStatus(r.get());
-    if (status != PGRES_COMMAND_OK && status != PGRES_PIPELINE_ABORTED && first_error.ok()) {
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK &&
+        status != PGRES_PIPELINE_ABORTED && first_error.ok()) {
       first_error = Error(what, r.get());
     }
     Result end(PQgetResult(conn_));  // the NULL that ends each statement's results

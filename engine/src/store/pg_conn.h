@@ -87,7 +87,9 @@ class Conn {
 
   // The error of the last failed call, as a Status: kUnavailable for a lost
   // connection, a read-only server, a shutdown, a serialization failure or
-  // exhausted resources; kInternal for the rest (a bug, a schema mismatch).
+  // exhausted resources; kFailedPrecondition for a failed guard (a unique
+  // violation, a fence: shouhu/store.h); kInternal for the rest (a bug, a
+  // schema mismatch).
   Status Error(std::string_view what, const pg_result* r);
 
  private:

@@ -11,6 +11,21 @@ const char* const kMigrations[] = {
     // 1: the key/value table. The primary key's b-tree orders keys bytewise,
     // as RocksDB does; the timer index (keys by due time) is a range of it.
     "CREATE TABLE shouhu_kv (key bytea PRIMARY KEY, value bytea NOT NULL)",
+    // 2: leases of work that one node at a time may do (a timer shard, the
+    // outbox), held until expires_at by the server's clock; epoch grows at
+    // every change of owner. shouhu_fence(lease, epoch) is a batch's
+    // Mutation::kFence: it fails (SQLSTATE SH001) unless the lease is still
+    // at that epoch, and holds the row FOR SHARE until the commit, so a
+    // takeover waits for the commits under the old epoch to end.
+    "CREATE TABLE shouhu_leases (name text PRIMARY KEY, owner text NOT NULL, "
+    "epoch bigint NOT NULL, expires_at timestamptz NOT NULL);"
+    "CREATE FUNCTION shouhu_fence(p_lease bytea, p_epoch bytea) RETURNS void "
+    "LANGUAGE plpgsql AS $$ BEGIN "
+    "PERFORM 1 FROM shouhu_leases WHERE name = convert_from(p_lease, 'UTF8') "
+    "AND epoch = convert_from(p_epoch, 'UTF8')::bigint FOR SHARE; "
+    "IF NOT FOUND THEN RAISE EXCEPTION 'lease % is at another epoch than %', "
+    "convert_from(p_lease, 'UTF8'), convert_from(p_epoch, 'UTF8') USING ERRCODE = 'SH001'; "
+    "END IF; END $$",
 };
 
 // Any constant will do, as long as nothing else in the database uses it:

@@ -61,6 +61,9 @@ const pg::Statement kPut{"shouhu_put",
 const pg::Statement kInsert{"shouhu_insert",
                             "INSERT INTO shouhu_kv (key, value) VALUES ($1, $2)", 2};
 const pg::Statement kDelete{"shouhu_delete", "DELETE FROM shouhu_kv WHERE key = $1", 1};
+// Mutation::kFence: fails the transaction unless the lease is at the epoch
+// (migration 2).
+const pg::Statement kFence{"shouhu_fence", "SELECT shouhu_fence($1, $2)", 2};
 
 class PgStore final : public Store {
  public:
@@ -70,9 +73,8 @@ class PgStore final : public Store {
         writer_(std::move(writer)),
         sealer_(NewSealer()),
         committer_(std::make_unique<GroupCommitter>(
-            [this](std::span<const GroupCommitter::Batch* const> group) {
-              return WriteGroup(group);
-            },
+            [this](std::span<const GroupCommitter::Batch* const> group,
+                   std::span<Status> each) { return WriteGroup(group, each); },
             options.max_group_bytes)) {}
 
   ~PgStore() override { committer_.reset(); }
@@ -214,7 +216,7 @@ class PgStore final : public Store {
       auto set = (*conn)->Exec("set", "SET synchronous_commit = off");
       if (!set.ok()) return set.status();
     }
-    for (const pg::Statement* s : {&kPut, &kInsert, &kDelete}) {
+    for (const pg::Statement* s : {&kPut, &kInsert, &kDelete, &kFence}) {
       SHOUHU_RETURN_IF_ERROR((*conn)->Prepare(*s));
     }
     writer_ = std::move(*conn);
@@ -222,9 +224,22 @@ class PgStore final : public Store {
   }
 
   // Runs on the committer thread only, so the members it uses need no lock.
-  // Every failure is kUnavailable, as the Store contract promises, except
-  // an unreadable chain head (kInternal, nothing sent).
-  Status WriteGroup(std::span<const GroupCommitter::Batch* const> group) {
+  // The group is one transaction; when a batch's guard fails (kInsert,
+  // kFence: kFailedPrecondition) the transaction is rolled back and the
+  // batches are written again one by one, each answered for itself, so a
+  // conflict fails only the conflicting batch.
+  Status WriteGroup(std::span<const GroupCommitter::Batch* const> group,
+                    std::span<Status> each) {
+    Status s = WriteTransaction(group);
+    if (s.code() != StatusCode::kFailedPrecondition) return s;
+    for (size_t i = 0; i < group.size(); ++i) each[i] = WriteTransaction(group.subspan(i, 1));
+    return Status::Ok();
+  }
+
+  // One transaction of `group`. Every failure is kUnavailable, as the Store
+  // contract promises, except a failed guard (kFailedPrecondition) and an
+  // unreadable chain head (kInternal, nothing sent).
+  Status WriteTransaction(std::span<const GroupCommitter::Batch* const> group) {
     SHOUHU_RETURN_IF_ERROR(EnsureWriter());
     sealer_.Discard();
     ops_.clear();
@@ -232,7 +247,7 @@ class PgStore final : public Store {
     for (const GroupCommitter::Batch* batch : group) {
       for (const Mutation& m : *batch) {
         if (m.kind != Mutation::Kind::kChainedAppend) {
-          ops_.push_back({m.kind == Mutation::Kind::kDelete ? &kDelete : &kPut, {m.key, m.value}});
+          ops_.push_back({StatementOf(m.kind), {m.key, m.value}});
           continue;
         }
         auto& [key, value] = sealed_.emplace_back();
@@ -258,6 +273,7 @@ class PgStore final : public Store {
       sealer_ = NewSealer();
       if (in_doubt) SettleDoubt(backend);
       if (!writer_->Reusable()) writer_.reset();
+      if (s.code() == StatusCode::kFailedPrecondition) return s;
       return s.code() == StatusCode::kUnavailable ? s : Unavailable(s.message());
     }
     sealer_.Commit();
@@ -282,6 +298,15 @@ class PgStore final : public Store {
       auto r = (*conn)->Exec("settle", sql);
       if (!r.ok() || pg::Value(r->get(), 0, 0) == "0") return;
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+
+  static const pg::Statement* StatementOf(Mutation::Kind kind) {
+    switch (kind) {
+      case Mutation::Kind::kDelete: return &kDelete;
+      case Mutation::Kind::kInsert: return &kInsert;
+      case Mutation::Kind::kFence: return &kFence;
+      default: return &kPut;
     }
   }
 

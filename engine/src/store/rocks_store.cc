@@ -22,6 +22,7 @@
 #include <deque>
 #include <filesystem>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <span>
 #include <utility>
@@ -30,6 +31,7 @@
 #include "shouhu/mutex.h"
 #include "store/chain_sealer.h"
 #include "store/group_committer.h"
+#include "store/guards.h"
 #include "store/key_range.h"
 
 namespace shouhu {
@@ -91,9 +93,8 @@ class RocksStore final : public Store {
         max_group_bytes_(options.max_group_bytes),
         sealer_([this](std::string_view prefix) { return LastRecord(prefix); }),
         committer_(std::make_unique<GroupCommitter>(
-            [this](std::span<const GroupCommitter::Batch* const> group) {
-              return WriteGroup(group);
-            },
+            [this](std::span<const GroupCommitter::Batch* const> group,
+                   std::span<Status> each) { return WriteGroup(group, each); },
             options.max_group_bytes)) {}
 
   ~RocksStore() override {
@@ -216,16 +217,48 @@ class RocksStore final : public Store {
 
   // Runs on the committer thread only, so batch_ and needs_resume_ need no
   // lock. Every failure is kUnavailable, as the Store contract promises.
-  Status WriteGroup(std::span<const GroupCommitter::Batch* const> group) {
+  Status WriteGroup(std::span<const GroupCommitter::Batch* const> group,
+                    std::span<Status> each) {
     // Refuse before RocksDB meets ENOSPC: see StoreOptions::min_free_bytes.
     SHOUHU_RETURN_IF_ERROR(CheckFreeSpace(dir_, min_free_bytes_));
-    Status s = WriteToRocks(group);
+    Status s = WriteToRocks(group, each);
     MutexLock lock(write_error_mu_);
     write_error_ = needs_resume_ ? s.message() : "";
     return s;
   }
 
-  Status WriteToRocks(std::span<const GroupCommitter::Batch* const> group) {
+  // A batch's create-only writes (kInsert) against the store and the
+  // batches before it in the group (`written`: key -> present after them).
+  // This thread is the only writer, so nothing comes between the check and
+  // the write. kFence passes: one process holds every lease.
+  Status CheckInserts(const GroupCommitter::Batch& batch,
+                      std::map<std::string, bool, std::less<>>& written) {
+    for (const Mutation& m : batch) {
+      if (m.kind != Mutation::Kind::kInsert) continue;
+      auto it = written.find(m.key);
+      bool present = false;
+      if (it != written.end()) {
+        present = it->second;
+      } else {
+        std::string ignored;
+        rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), ToSlice(m.key), &ignored);
+        if (!s.ok() && !s.IsNotFound()) return Unavailable("store: get: " + s.ToString());
+        present = s.ok();
+      }
+      if (present) return FailedPrecondition(ConflictMessage(m.key));
+    }
+    for (const Mutation& m : batch) {
+      if (m.kind == Mutation::Kind::kPut || m.kind == Mutation::Kind::kInsert) {
+        written[m.key] = true;
+      } else if (m.kind == Mutation::Kind::kDelete) {
+        written[m.key] = false;
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status WriteToRocks(std::span<const GroupCommitter::Batch* const> group,
+                      std::span<Status> each) {
     if (needs_resume_) {
       // A failed write puts RocksDB in read-only mode. Recoverable errors
       // (disk full: RocksDB retries by itself and answers Busy meanwhile)
@@ -247,8 +280,19 @@ class RocksStore final : public Store {
     // so the chain follows the order in which batches commit).
     ops_.clear();
     sealed_.clear();
-    for (const GroupCommitter::Batch* batch : group) {
+    std::map<std::string, bool, std::less<>> written;
+    for (size_t i = 0; i < group.size(); ++i) {
+      const GroupCommitter::Batch* batch = group[i];
+      if (Status checked = CheckInserts(*batch, written); !checked.ok()) {
+        if (checked.code() == StatusCode::kUnavailable) {
+          sealer_.Discard();
+          return checked;
+        }
+        each[i] = checked;
+        continue;
+      }
       for (const Mutation& m : *batch) {
+        if (m.kind == Mutation::Kind::kFence) continue;
         if (m.kind != Mutation::Kind::kChainedAppend) {
           ops_.push_back({m.key, m.value, m.kind == Mutation::Kind::kDelete});
           continue;

@@ -112,6 +112,10 @@ class SealedStore final : public RotatableStore {
                        });
   }
 
+  static bool Writes(const Mutation& m) {
+    return m.kind == Mutation::Kind::kPut || m.kind == Mutation::Kind::kInsert;
+  }
+
   // The batch as stored. Sealed on the callers' threads, so concurrent
   // commits seal in parallel and the committer thread only writes.
   // REQUIRES: a shared hold of commits_.
@@ -120,13 +124,15 @@ class SealedStore final : public RotatableStore {
     std::vector<Mutation> out;
     out.reserve(batch.size());
     for (Mutation& m : batch) {
-      if (m.kind == Mutation::Kind::kChainedAppend || IsClear(m.key, layout_)) {
+      // A fence names a lease, not a record: it passes as it is.
+      if (m.kind == Mutation::Kind::kChainedAppend || m.kind == Mutation::Kind::kFence ||
+          IsClear(m.key, layout_)) {
         out.push_back(std::move(m));
         continue;
       }
       std::string_view hashed = HashedPrefixOf(m.key, layout_);
       if (hashed.empty()) {
-        if (m.kind == Mutation::Kind::kPut) m.value = cipher->Seal(m.key, m.value);
+        if (Writes(m)) m.value = cipher->Seal(m.key, m.value);
         out.push_back(std::move(m));
         continue;
       }
@@ -136,7 +142,7 @@ class SealedStore final : public RotatableStore {
         out.push_back(Mutation::Delete(StoredKey(*cipher, cipher->other_id(), m.key, hashed)));
       }
       std::string stored = StoredKey(*cipher, cipher->primary_id(), m.key, hashed);
-      if (m.kind == Mutation::Kind::kPut) m.value = cipher->Seal(stored, Frame(m.key, m.value));
+      if (Writes(m)) m.value = cipher->Seal(stored, Frame(m.key, m.value));
       m.key = std::move(stored);
       out.push_back(std::move(m));
     }

@@ -34,7 +34,9 @@ class ScriptedWriter {
   explicit ScriptedWriter(bool hold_first = false) : hold_first_(hold_first) {}
 
   GroupCommitter::WriteGroupFn Fn() {
-    return [this](std::span<const Batch* const> group) { return Write(group); };
+    return [this](std::span<const Batch* const> group, std::span<Status>) {
+      return Write(group);
+    };
   }
   void FailWrite(size_t index) { fail_index_ = index; }
   void WaitUntilFirstWriteStarts() { first_started_.wait(); }

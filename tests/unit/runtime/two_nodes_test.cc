@@ -1,0 +1,198 @@
+// Two runtimes (two shouhud nodes in effect) on one PostgreSQL database,
+// sharing its leases (shouhu/leases.h): timers armed on either node fire
+// once, on the node holding their shard; a node stopped abruptly has its
+// shards taken by the other once the ttl has passed, and its late firing
+// commit is refused by the lease's fence; two nodes changing one case at
+// once never overwrite each other's change.
+//
+// Each node's leases have a FakeClock of their own: node A's never moves,
+// as for a process paused mid-work that still believes it holds its lease.
+// The server's clock is real; the test moves a lease's expiry into the
+// past on the server instead of waiting out the ttl.
+#include <atomic>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "runtime_fixture.h"
+#include "shouhu/leases.h"
+
+namespace shouhu::runtime_test {
+namespace {
+
+const TimerShard kShard0{0, 2};
+const TimerShard kShard1{1, 2};
+
+class TwoNodesTest : public RuntimeTest {
+ protected:
+  struct Node {
+    std::unique_ptr<Store> store;
+    std::unique_ptr<LeaseHolder> leases;
+    std::unique_ptr<Runtime> rt;
+  };
+
+  void SetUp() override {
+    RuntimeTest::SetUp();  // node A's store is the fixture's; it makes the schema
+    Close();
+    a_ = MakeNode("node-a", lease_clock_a_, {TimerLeaseName(0, 2)});
+    b_ = MakeNode("node-b", lease_clock_b_, {TimerLeaseName(0, 2), TimerLeaseName(1, 2)});
+  }
+  void TearDown() override {
+    for (Node* n : {&a_, &b_}) {
+      n->rt.reset();
+      n->leases.reset();
+      n->store.reset();
+    }
+  }
+
+  Node MakeNode(const std::string& owner, FakeClock& lease_clock,
+                std::vector<std::string> leases) {
+    Node n;
+    auto store = OpenPostgresStore(pg_->Dsn());
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    if (!store.ok()) return n;
+    n.store = std::move(*store);
+    auto holder = OpenPostgresLeases(pg_->Dsn(), lease_clock, owner, std::move(leases));
+    EXPECT_TRUE(holder.ok()) << holder.status().ToString();
+    if (!holder.ok()) return n;
+    n.leases = std::move(*holder);
+    RuntimeOptions options = options_;
+    options.leases = n.leases.get();
+    auto rt = Runtime::Create(*n.store, catalog_, clock_, options);
+    EXPECT_TRUE(rt.ok()) << rt.status().ToString();
+    if (rt.ok()) n.rt = std::move(*rt);
+    return n;
+  }
+
+  std::string OpenOn(Node& n) {
+    auto r = n.rt->Open({NextRequestId(), Reporter(), "mandatory_report", "", Report()});
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->case_id : "";
+  }
+
+  // Both nodes fire both shards at once; how many each fired. A refusal by
+  // a fence or a conflict is counted, not failed.
+  std::pair<size_t, size_t> FireEverywhere() {
+    std::atomic<size_t> fired_a{0}, fired_b{0};
+    std::vector<std::thread> threads;
+    for (Node* n : {&a_, &b_}) {
+      for (TimerShard shard : {kShard0, kShard1}) {
+        threads.emplace_back([&, n, shard] {
+          auto fired = n->rt->FireDueTimers(shard);
+          if (!fired.ok()) {
+            EXPECT_EQ(fired.status().code(), StatusCode::kFailedPrecondition)
+                << fired.status().ToString();
+            ++refused_;
+            return;
+          }
+          (n == &a_ ? fired_a : fired_b) += *fired;
+        });
+      }
+    }
+    for (auto& t : threads) t.join();
+    return {fired_a.load(), fired_b.load()};
+  }
+
+  // History entries of `kind` named `name` on case `id`, read on node B.
+  int Count(const std::string& id, const std::string& kind, const std::string& name) {
+    auto h = b_.rt->History(id);
+    EXPECT_TRUE(h.ok()) << h.status().ToString();
+    int n = 0;
+    if (h.ok()) {
+      for (const HistoryEntry& e : *h) n += e.kind == kind && e.name == name;
+    }
+    return n;
+  }
+
+  void ExpireLeasesOnServer() {
+    ASSERT_TRUE(pg_->Sql("UPDATE shouhu_leases SET expires_at = now() - interval '1 second'"))
+        << pg_->error();
+  }
+
+  FakeClock lease_clock_a_{Instant(std::chrono::milliseconds(1'000'000))};
+  FakeClock lease_clock_b_{Instant(std::chrono::milliseconds(9'000'000))};
+  Node a_, b_;
+  std::atomic<int> refused_{0};
+};
+
+TEST_F(TwoNodesTest, EveryTimerFiresOnceAndAStoppedNodesShardsAreTakenAfterTheTtl) {
+  // A came first: it holds shard 0; B holds shard 1.
+  ASSERT_TRUE(a_.leases->Held(TimerLeaseName(0, 2)));
+  ASSERT_FALSE(b_.leases->Held(TimerLeaseName(0, 2)));
+  ASSERT_TRUE(b_.leases->Held(TimerLeaseName(1, 2)));
+
+  const Instant t0 = clock_.Now();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 40; ++i) ids.push_back(OpenOn(i % 2 ? a_ : b_));
+  ASSERT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), ids.size());
+
+  // The acceptance deadlines (2 h) fire, each once, on the node holding its
+  // shard, armed on either node.
+  clock_.Set(t0 + 2h);
+  auto [fired_a, fired_b] = FireEverywhere();
+  EXPECT_EQ(fired_a + fired_b, ids.size());
+  EXPECT_GT(fired_a, 0u);
+  EXPECT_GT(fired_b, 0u);
+  for (const std::string& id : ids) EXPECT_EQ(Count(id, "timer", "acceptance_sla"), 1) << id;
+
+  // A stops abruptly: it renews nothing more. Its lease's ttl passes on the
+  // server, and B takes shard 0.
+  ExpireLeasesOnServer();
+  ASSERT_OK(b_.leases->RenewOnce());
+  ASSERT_TRUE(b_.leases->Held(TimerLeaseName(0, 2)));
+  // A, paused, still believes it holds shard 0 and tries to fire the next
+  // escalation steps (due at 3 h) together with B: its commits are refused.
+  clock_.Set(t0 + 3h);
+  ASSERT_TRUE(a_.leases->Held(TimerLeaseName(0, 2)));
+  auto late = a_.rt->FireDueTimers(kShard0);
+  EXPECT_EQ(late.status().code(), StatusCode::kFailedPrecondition) << late.status().ToString();
+  std::tie(fired_a, fired_b) = FireEverywhere();
+  EXPECT_EQ(fired_a, 0u);
+  EXPECT_EQ(fired_b, ids.size());
+  for (const std::string& id : ids) {
+    auto h = b_.rt->History(id);
+    ASSERT_OK(h.status());
+    int steps = 0;
+    for (const HistoryEntry& e : *h) {
+      steps += e.kind == "escalation" && e.data.value("step", -1) == 1;
+    }
+    EXPECT_EQ(steps, 1) << id;
+  }
+}
+
+TEST_F(TwoNodesTest, ChangesOfOneCaseOnTwoNodesAtOnceNeverOverwriteEachOther) {
+  const std::string id = OpenOn(a_);
+  ASSERT_FALSE(id.empty());
+  std::atomic<int> accepted{0}, conflicts{0};
+  std::atomic<int> next{0};
+  auto notes = [&](Node& n) {
+    for (int i = 0; i < 30; ++i) {
+      const int k = next++;
+      auto r = n.rt->Note({"note-" + std::to_string(k), CaseWorker(), id,
+                           "note " + std::to_string(k)});
+      if (r.ok()) {
+        ++accepted;
+      } else {
+        EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition) << r.status().ToString();
+        ++conflicts;
+      }
+    }
+  };
+  std::thread on_a([&] { notes(a_); });
+  std::thread on_b([&] { notes(b_); });
+  on_a.join();
+  on_b.join();
+  // Every accepted note is in the history; none was lost to another.
+  auto h = b_.rt->History(id);
+  ASSERT_OK(h.status());
+  int kept = 0;
+  for (const HistoryEntry& e : *h) kept += e.kind == "note";
+  EXPECT_EQ(kept, accepted.load()) << conflicts.load() << " conflicts";
+  EXPECT_EQ(accepted + conflicts, 60);
+  std::printf("two nodes noting one case: %d accepted, %d refused as conflicts\n",
+              accepted.load(), conflicts.load());
+}
+
+}  // namespace
+}  // namespace shouhu::runtime_test

@@ -89,6 +89,9 @@ json ReportJson(const AuditReport& r) {
           {"unaudited_cases", r.unaudited_cases},
           {"unreadable_case_count", r.unreadable_case_count},
           {"first_unreadable_case", r.first_unreadable_case},
+          {"firing_records_checked", r.firing_records_checked},
+          {"firing_mismatch_count", r.firing_mismatch_count},
+          {"first_firing_mismatch", r.first_firing_mismatch},
           {"anchor_problem", r.anchor_problem}};
 }
 
@@ -123,6 +126,17 @@ void PrintReport(const AuditReport& r) {
                   static_cast<unsigned long long>(r.unaudited_count),
                   static_cast<unsigned long long>(r.cases_checked), ids.c_str(),
                   r.unaudited_count > r.unaudited_cases.size() ? " ..." : "");
+    }
+    if (r.firing_mismatch_count == 0) {
+      std::printf("firing records 定时触发记录: %llu checked, each matches the digest in "
+                  "the chain\n",
+                  static_cast<unsigned long long>(r.firing_records_checked));
+    } else {
+      std::printf("firing records 定时触发记录: %llu of %llu do not match the digest in "
+                  "the chain (first: %s)\n",
+                  static_cast<unsigned long long>(r.firing_mismatch_count),
+                  static_cast<unsigned long long>(r.firing_records_checked),
+                  r.first_firing_mismatch.c_str());
     }
   }
   if (r.unreadable_case_count > 0) {

@@ -330,6 +330,10 @@ std::string EncodeAudit(const AuditRecord& a) {
     w.Key("file"), w.String(a.file);
     w.Key("file_sha256"), w.String(a.file_sha256);
   }
+  if (a.firing_seq) {
+    w.Key("firing"), w.UInt(*a.firing_seq);
+    w.Key("firing_sha256"), w.String(a.firing_sha256);
+  }
   w.Key("origin"), w.String(a.origin);
   w.Key("unit"), w.String(a.unit);
   w.EndObject();
@@ -353,6 +357,10 @@ StatusOr<AuditRecord> DecodeAudit(std::string_view payload) {
     if (j->contains("file")) {
       a.file = j->at("file").get<std::string>();
       a.file_sha256 = j->at("file_sha256").get<std::string>();
+    }
+    if (j->contains("firing")) {
+      a.firing_seq = j->at("firing").get<uint64_t>();
+      a.firing_sha256 = j->at("firing_sha256").get<std::string>();
     }
     return a;
   } catch (const json::exception& e) {

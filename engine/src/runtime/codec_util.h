@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/codec.h"
+#include "runtime/json_writer.h"
 #include "shouhu/json_parse.h"
 
 namespace shouhu::codec {
@@ -45,5 +46,13 @@ inline StatusOr<nlohmann::json> DecodeJson(std::string_view value, std::string_v
   }
   return j;
 }
+
+// A notification as an outbox entry of format 2 writes it (outbox_codec.cc).
+// A firing record holds its notifications so too, without the members it
+// holds once or derives (at, case, id, key): `standalone` false.
+void WriteOutboxObject(JsonWriter& w, const OutboxEntry& o, bool standalone);
+// Reads the members both have (channels, context, seq, template, to,
+// urgent); o->case_id first. Throws json::exception or std::invalid_argument.
+void ReadOutboxObjectV2(const nlohmann::json& j, OutboxEntry* o);
 
 }  // namespace shouhu::codec

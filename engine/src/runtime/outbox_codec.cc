@@ -134,16 +134,18 @@ NotificationContext DecodeContextV1(const json& ctx) {
   return c;
 }
 
-std::string EncodeOutbox(const OutboxEntry& o) {
-  std::string out(1, kOutboxFormatV2);
-  JsonWriter w(&out);
+void WriteOutboxObject(JsonWriter& w, const OutboxEntry& o, bool standalone) {
   w.BeginObject();
-  w.Key("at"), w.Int(Ms(o.created_at));
-  w.Key("case"), w.String(o.case_id);
+  if (standalone) {
+    w.Key("at"), w.Int(Ms(o.created_at));
+    w.Key("case"), w.String(o.case_id);
+  }
   w.Key("channels"), w.StringArray(o.channels);
   w.Key("context"), WriteContext(w, o.context);
-  w.Key("id"), w.UInt(o.id);
-  w.Key("key"), w.String(o.idempotency_key);
+  if (standalone) {
+    w.Key("id"), w.UInt(o.id);
+    w.Key("key"), w.String(o.idempotency_key);
+  }
   w.Key("seq"), w.UInt(o.case_seq);
   w.Key("template"), w.String(o.template_id);
   w.Key("to");
@@ -152,10 +154,28 @@ std::string EncodeOutbox(const OutboxEntry& o) {
   w.EndArray();
   w.Key("urgent"), w.Bool(o.urgent);
   w.EndObject();
+}
+
+void ReadOutboxObjectV2(const json& j, OutboxEntry* o) {
+  o->template_id = j.at("template").get<std::string>();
+  o->channels = j.at("channels").get<std::vector<std::string>>();
+  o->urgent = j.at("urgent").get<bool>();
+  o->case_seq = j.at("seq").get<uint64_t>();
+  for (const json& r : j.at("to")) o->recipients.push_back(ReadRecipientV2(r));
+  o->context = ReadContextV2(j.at("context"), o->case_id);
+}
+
+std::string EncodeOutbox(const OutboxEntry& o) {
+  std::string out(1, kOutboxFormatV2);
+  JsonWriter w(&out);
+  WriteOutboxObject(w, o, /*standalone=*/true);
   return out;
 }
 
 StatusOr<OutboxEntry> DecodeOutbox(std::string_view value) {
+  if (!value.empty() && value[0] == kOutboxRefFormat) {
+    return Internal("outbox: a reference to a firing record (read it with OutboxEntryOfFiring)");
+  }
   if (value.empty() || (value[0] != kFormatV1 && value[0] != kOutboxFormatV2)) {
     return Internal("outbox: unknown record format");
   }
@@ -169,15 +189,13 @@ StatusOr<OutboxEntry> DecodeOutbox(std::string_view value) {
     o.id = j->at("id").get<uint64_t>();
     o.case_id = j->at("case").get<std::string>();
     o.idempotency_key = j->at("key").get<std::string>();
-    o.template_id = j->at("template").get<std::string>();
-    o.channels = j->at("channels").get<std::vector<std::string>>();
-    o.urgent = j->at("urgent").get<bool>();
     if (value[0] == kOutboxFormatV2) {
-      o.case_seq = j->at("seq").get<uint64_t>();
       o.created_at = FromMs(j->at("at").get<int64_t>());
-      for (const json& r : j->at("to")) o.recipients.push_back(ReadRecipientV2(r));
-      o.context = ReadContextV2(j->at("context"), o.case_id);
+      ReadOutboxObjectV2(*j, &o);
     } else {
+      o.template_id = j->at("template").get<std::string>();
+      o.channels = j->at("channels").get<std::vector<std::string>>();
+      o.urgent = j->at("urgent").get<bool>();
       o.case_seq = j->at("case_seq").get<uint64_t>();
       o.created_at = FromMs(j->at("created_at").get<int64_t>());
       for (const json& r : j->at("recipients")) o.recipients.push_back(ReadRecipientV1(r));

@@ -161,7 +161,9 @@ std::string EncodeCase(const CaseRecord& c) {
   std::string out(1, kFormatV1);
   JsonWriter w(&out);
   w.BeginObject();
-  w.Key("child"), w.String(c.child_id);
+  // Absent when empty (most cases have no child's file yet; a timer burst
+  // writes every case again), as in records from before child files.
+  if (!c.child_id.empty()) w.Key("child"), w.String(c.child_id);
   w.Key("data"), w.Json(c.data);
   w.Key("id"), w.String(c.id);
   if (!c.joined_reporters.empty()) {  // absent in records from before joins

@@ -47,12 +47,20 @@ inline StatusOr<nlohmann::json> DecodeJson(std::string_view value, std::string_v
   return j;
 }
 
-// A notification as an outbox entry of format 2 writes it (outbox_codec.cc).
-// A firing record holds its notifications so too, without the members it
-// holds once or derives (at, case, id, key): `standalone` false.
-void WriteOutboxObject(JsonWriter& w, const OutboxEntry& o, bool standalone);
-// Reads the members both have (channels, context, seq, template, to,
-// urgent); o->case_id first. Throws json::exception or std::invalid_argument.
+// A notification as an outbox entry of format 2 writes it (outbox_codec.cc),
+// or as a firing record holds it: without the members the record holds once
+// or derives (at, case, id, key), with the previous owner and role only when
+// they differ from the current ones, and, for a notification its escalation
+// entry describes whole, without its template, channels and recipient.
+enum class OutboxObject { kEntry, kInFiring, kInFiringAsItsEntrySays };
+void WriteOutboxObject(JsonWriter& w, const OutboxEntry& o, OutboxObject form);
+// Reads what both forms hold (for kInFiringAsItsEntrySays, the caller fills
+// in the template, channels and recipient); o->case_id first. Throws
+// json::exception or std::invalid_argument.
 void ReadOutboxObjectV2(const nlohmann::json& j, OutboxEntry* o);
+// A recipient as format 1 spells it, which is also how an escalation
+// history entry names its "to": {"kind": "role", "role", "up"} | {"kind":
+// "owner"} | {"kind": "reporter"}. Throws as above.
+Recipient ReadRecipientV1(const nlohmann::json& j);
 
 }  // namespace shouhu::codec

@@ -3,6 +3,8 @@
 // burst costs: the record holds the facts once (the entries' time, actor and
 // states; the notification's context) and derives what it can (the
 // entries' seqs, the notifications' keys and times).
+#include <stdexcept>
+
 #include "runtime/codec.h"
 #include "runtime/codec_util.h"
 #include "shouhu/chain.h"
@@ -22,6 +24,29 @@ StatusOr<json> ParseFormat(std::string_view value, char format, std::string_view
                     (j.ok() ? "" : ": " + j.status().message()));
   }
   return j;
+}
+
+// The escalation entry `seq` of `entries` (nullptr when it is not one).
+const HistoryEntry* EscalationEntry(const std::vector<HistoryEntry>& entries, uint64_t seq) {
+  for (const HistoryEntry& h : entries) {
+    if (h.seq == seq) return h.kind == "escalation" ? &h : nullptr;
+  }
+  return nullptr;
+}
+
+// True when the notification is the one its escalation entry describes
+// (template, channels, the one recipient), so the record need not say so
+// twice.
+bool AsItsEntrySays(const std::vector<HistoryEntry>& entries, const OutboxEntry& o) {
+  const HistoryEntry* e = EscalationEntry(entries, o.case_seq);
+  if (!e || o.recipients.size() != 1) return false;
+  try {
+    return e->data.at("template").get<std::string>() == o.template_id &&
+           e->data.at("channels").get<std::vector<std::string>>() == o.channels &&
+           ReadRecipientV1(e->data.at("to")) == o.recipients[0];
+  } catch (const std::exception&) {  // an entry of another shape
+    return false;
+  }
 }
 
 std::string IdempotencyKey(std::string_view case_id, uint64_t seq, size_t n) {
@@ -55,7 +80,11 @@ std::string EncodeFiring(const FiringRecord& f) {
   if (!f.notifications.empty()) {
     w.Key("notify");
     w.BeginArray();
-    for (const OutboxEntry& o : f.notifications) WriteOutboxObject(w, o, /*standalone=*/false);
+    for (const OutboxEntry& o : f.notifications) {
+      WriteOutboxObject(w, o,
+                        AsItsEntrySays(f.entries, o) ? OutboxObject::kInFiringAsItsEntrySays
+                                                     : OutboxObject::kInFiring);
+    }
     w.EndArray();
   }
   w.Key("seq"), w.UInt(first.seq);
@@ -93,6 +122,13 @@ StatusOr<FiringRecord> DecodeFiring(std::string_view value, std::string_view cas
         o.case_id = std::string(case_id);
         o.created_at = at;
         ReadOutboxObjectV2(nj, &o);
+        if (!nj.contains("template")) {
+          const HistoryEntry* e = EscalationEntry(f.entries, o.case_seq);
+          if (!e) throw std::invalid_argument("a notification without its escalation entry");
+          o.template_id = e->data.at("template").get<std::string>();
+          o.channels = e->data.at("channels").get<std::vector<std::string>>();
+          o.recipients = {ReadRecipientV1(e->data.at("to"))};
+        }
         o.idempotency_key = IdempotencyKey(case_id, o.case_seq, f.notifications.size());
         f.notifications.push_back(std::move(o));
       }

@@ -201,15 +201,46 @@ TEST(FiringCodecTest, ARecordRoundTripsWithStatesAndKeysDerived) {
   o.context.state = "closed";
   o.context.data = {{"name", "小明"}};
   f.notifications = {o, o};
+  // An escalation entry and its notification: the record says what is sent
+  // to whom once, in the entry.
+  f.entries.push_back({9, at, "system", "escalation", "late", "closed", "closed",
+                       {{"step", 0},
+                        {"to", {{"kind", "role"}, {"role", "boss"}, {"up", 1}}},
+                        {"template", "t_late"},
+                        {"channels", {"sms"}},
+                        {"priority", "high"}}});
+  OutboxEntry told = o;
+  told.case_seq = 9;
+  told.template_id = "t_late";
+  told.channels = {"sms"};
+  told.context.previous_owner = "someone";  // kept: not the current owner
+  f.notifications.push_back(told);
   const std::string value = codec::EncodeFiring(f);
+  EXPECT_EQ(value.find("t_late"), value.rfind("t_late")) << value;
+  // Written as nlohmann writes the same tree (sorted keys, compact).
+  EXPECT_EQ(value.substr(1), json::parse(value.substr(1)).dump());
+  AuditRecord a;
+  a.case_id = "C1";
+  a.case_seq = 8;
+  a.firing_seq = 7;
+  a.firing_sha256 = codec::FiringDigest(value);
+  const std::string audit = codec::EncodeAudit(a);
+  EXPECT_EQ(audit.substr(1), json::parse(audit.substr(1)).dump());
+  auto a_back = codec::DecodeAudit(audit);
+  ASSERT_TRUE(a_back.ok()) << a_back.status().ToString();
+  EXPECT_EQ(a_back->firing_seq, 7u);
+  EXPECT_EQ(a_back->firing_sha256, a.firing_sha256);
+  EXPECT_EQ(a.firing_sha256.size(), 64u);
 
   auto back = codec::DecodeFiring(value, "C1");
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   ExpectSameEntries(back->entries, f.entries);
-  ASSERT_EQ(back->notifications.size(), 2u);
+  ASSERT_EQ(back->notifications.size(), 3u);
   o.idempotency_key = "C1/8/0";
   EXPECT_EQ(back->notifications[0], o);
   EXPECT_EQ(back->notifications[1].idempotency_key, "C1/8/1");
+  told.idempotency_key = "C1/9/2";
+  EXPECT_EQ(back->notifications[2], told);
 
   const std::string ref = codec::EncodeOutboxRef({"C1", 7, 1});
   auto r = codec::DecodeOutboxRef(ref);
@@ -221,7 +252,7 @@ TEST(FiringCodecTest, ARecordRoundTripsWithStatesAndKeysDerived) {
   ASSERT_TRUE(entry.ok()) << entry.status().ToString();
   EXPECT_EQ(entry->id, 42u);
   EXPECT_EQ(entry->idempotency_key, "C1/8/1");
-  EXPECT_FALSE(codec::OutboxEntryOfFiring(value, {"C1", 7, 2}, 42).ok());
+  EXPECT_FALSE(codec::OutboxEntryOfFiring(value, {"C1", 7, 3}, 42).ok());
   // A reference is not an entry, nor an entry a reference.
   EXPECT_FALSE(codec::DecodeOutbox(ref).ok());
   auto not_ref = codec::DecodeOutboxRef(codec::EncodeOutbox(o));
@@ -230,7 +261,7 @@ TEST(FiringCodecTest, ARecordRoundTripsWithStatesAndKeysDerived) {
   // History readers take either format.
   auto entries = codec::DecodeHistoryRecord(value, "C1");
   ASSERT_TRUE(entries.ok());
-  EXPECT_EQ(entries->size(), 2u);
+  EXPECT_EQ(entries->size(), 3u);
   auto one = codec::DecodeHistoryRecord(codec::EncodeHistory(f.entries[0]), "C1");
   ASSERT_TRUE(one.ok());
   ExpectSameEntries(*one, {f.entries[0]});

@@ -127,17 +127,14 @@ void PrintReport(const AuditReport& r) {
                   static_cast<unsigned long long>(r.cases_checked), ids.c_str(),
                   r.unaudited_count > r.unaudited_cases.size() ? " ..." : "");
     }
-    if (r.firing_mismatch_count == 0) {
-      std::printf("firing records 定时触发记录: %llu checked, each matches the digest in "
-                  "the chain\n",
-                  static_cast<unsigned long long>(r.firing_records_checked));
-    } else {
-      std::printf("firing records 定时触发记录: %llu of %llu do not match the digest in "
-                  "the chain (first: %s)\n",
-                  static_cast<unsigned long long>(r.firing_mismatch_count),
-                  static_cast<unsigned long long>(r.firing_records_checked),
-                  r.first_firing_mismatch.c_str());
-    }
+    const std::string firings =
+        r.firing_mismatch_count == 0
+            ? std::string("each matches the digest in the chain")
+            : std::to_string(r.firing_mismatch_count) +
+                  " do NOT match the digest in the chain (first: " + r.first_firing_mismatch +
+                  ")";
+    std::printf("firing records 定时触发记录: %llu checked, %s\n",
+                static_cast<unsigned long long>(r.firing_records_checked), firings.c_str());
   }
   if (r.unreadable_case_count > 0) {
     std::printf("warning 警告: %llu case record(s) cannot be read (first: %s); "

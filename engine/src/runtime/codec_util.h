@@ -33,10 +33,11 @@ inline Instant FromOrderedMillis(uint64_t v) {
 inline int64_t Ms(Instant at) { return at.time_since_epoch().count(); }
 inline Instant FromMs(int64_t ms) { return Instant(std::chrono::milliseconds(ms)); }
 
-// A record's JSON object, after its format byte; kInternal naming `what`
-// when the record is of an unknown format or corrupt.
-inline StatusOr<nlohmann::json> DecodeJson(std::string_view value, std::string_view what) {
-  if (value.empty() || value[0] != kFormatV1) {
+// A record's JSON object, after its format byte (`format`); kInternal
+// naming `what` when the record is of another format or corrupt.
+inline StatusOr<nlohmann::json> DecodeJson(std::string_view value, std::string_view what,
+                                           char format = kFormatV1) {
+  if (value.empty() || value[0] != format) {
     return Internal(std::string(what) + ": unknown record format");
   }
   StatusOr<nlohmann::json> j = ParseJson(value.substr(1), kMaxRecordJsonDepth);

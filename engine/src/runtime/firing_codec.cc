@@ -14,18 +14,6 @@ namespace {
 
 using json = nlohmann::json;
 
-StatusOr<json> ParseFormat(std::string_view value, char format, std::string_view what) {
-  if (value.empty() || value[0] != format) {
-    return Internal(std::string(what) + ": unknown record format");
-  }
-  StatusOr<json> j = ParseJson(value.substr(1), kMaxRecordJsonDepth);
-  if (!j.ok() || !j->is_object()) {
-    return Internal(std::string(what) + ": corrupt record" +
-                    (j.ok() ? "" : ": " + j.status().message()));
-  }
-  return j;
-}
-
 // The escalation entry `seq` of `entries` (nullptr when it is not one).
 const HistoryEntry* EscalationEntry(const std::vector<HistoryEntry>& entries, uint64_t seq) {
   for (const HistoryEntry& h : entries) {
@@ -94,7 +82,7 @@ std::string EncodeFiring(const FiringRecord& f) {
 }
 
 StatusOr<FiringRecord> DecodeFiring(std::string_view value, std::string_view case_id) {
-  auto j = ParseFormat(value, kFiringFormat, "firing record");
+  auto j = DecodeJson(value, "firing record", kFiringFormat);
   if (!j.ok()) return j.status();
   try {
     FiringRecord f;
@@ -164,7 +152,7 @@ std::string EncodeOutboxRef(const OutboxRef& r) {
 
 StatusOr<std::optional<OutboxRef>> DecodeOutboxRef(std::string_view value) {
   if (value.empty() || value[0] != kOutboxRefFormat) return std::optional<OutboxRef>();
-  auto j = ParseFormat(value, kOutboxRefFormat, "outbox reference");
+  auto j = DecodeJson(value, "outbox reference", kOutboxRefFormat);
   if (!j.ok()) return j.status();
   try {
     OutboxRef r;

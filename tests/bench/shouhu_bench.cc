@@ -3,16 +3,19 @@
 // and noisy: compare the ratios, not lone absolute numbers).
 //
 //   shouhu-bench [--dir DIR] [--quick] [--only 12345] [--keep] [--plain]
-//                [--pg-dsn DSN]
+//                [--compare] [--pg-dsn DSN]
 //   (--only: the sections to run, 1 to 4 by default; --keep: leave the data
 //   directory behind; --plain: the store without encryption at rest, to
-//   measure its cost; --pg-dsn: section 5's server, else a throw-away one)
+//   measure its cost; --compare: section 3 also with the layout from before
+//   firing records, first, in the same run; --pg-dsn: section 5's server,
+//   else a throw-away one)
 //
 // 1. durable transitions/s at 1, 16 and 64 clients vs raw RocksDB synced
 //    WriteBatches of the same size and concurrency; p50/p99 commit latency;
 // 2. start-up time and resident memory with 10^3 and 10^6 pending timers;
 // 3. firing lateness p50/p99 for 10^4 and 10^5 timers due at once, with live
-//    commands served meanwhile;
+//    commands served meanwhile, and the bytes of a firing by record kind
+//    (burst_bench.cc);
 // 4. transitions/s and server CPU per transition over HTTP (the API as
 //    shouhud starts it, default configuration) vs in process, at 64 clients
 //    (http_bench.cc);
@@ -23,7 +26,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -35,7 +37,6 @@
 #include "runtime/codec.h"
 #include "shouhu/data_store.h"
 #include "shouhu/runtime.h"
-#include "shouhu/timer_loop.h"
 #include "store/raw_bench.h"
 #include "pg_bench.h"
 #include "../support/test_paths.h"
@@ -114,10 +115,9 @@ std::unique_ptr<Store> MustOpen(const std::string& dir, bool sync) {
 
 Actor Worker() { return {"w1", "u1", {"worker"}, "bench"}; }
 
-// Writes `n` cases in state "a", case i with its deadline due at due(i),
-// straight through the store (setup only; not what is measured).
-template <typename DueFn>
-void PrepareCases(Store& store, size_t n, DueFn due) {
+bool BenchSealed() { return BenchKey() != nullptr; }
+
+void PrepareCases(Store& store, size_t n, const std::function<Instant(size_t)>& due) {
   std::vector<Mutation> batch;
   for (size_t i = 0; i < n; ++i) {
     char id[24];
@@ -325,110 +325,6 @@ void Startup(const std::string& root, bool quick) {
                                 double(b.n - a.n)));
 }
 
-void Burst(const std::string& root, size_t n) {
-  std::string dir = root + "/burst-" + std::to_string(n);
-  Catalog catalog = LoadBenchCatalog();
-  SystemClock clock;
-  Instant due = clock.Now() + std::chrono::seconds(4);
-  {
-    auto store = MustOpen(dir, false);
-    PrepareCases(*store, n, [&](size_t) { return due; });
-  }
-  auto store = MustOpen(dir);
-  std::mutex mu;
-  std::condition_variable cv;
-  std::vector<double> lateness;
-  size_t fired = 0;
-  RuntimeOptions options;
-  TimerLoop* loop = nullptr;
-  options.on_timer_armed = [&](Instant at) {
-    if (loop) loop->Wake(at);
-  };
-  options.on_timers_fired = [&](const std::vector<Instant>& dues) {
-    double now_ms = clock.Now().time_since_epoch().count();
-    std::lock_guard<std::mutex> lock(mu);
-    for (Instant d : dues) lateness.push_back(now_ms - d.time_since_epoch().count());
-    fired += dues.size();
-    cv.notify_all();
-  };
-  auto rt = Runtime::Create(*store, catalog, clock, options);
-  if (!rt.ok()) Die(rt.status(), "runtime");
-  TimerLoop timers(**rt, clock);
-  loop = &timers;
-  const StoreStats before = store->Stats();
-  timers.Start();
-  // Live traffic: one client flipping its own cases while the burst fires.
-  // Its first command at or after the due time also notes the process's CPU
-  // time then, for the CPU the burst costs (before it, the client alone
-  // runs, a command well under a millisecond): a steadier figure than the
-  // lateness on a shared machine, taken without waiting on the wall clock.
-  std::atomic<bool> stop{false};
-  std::vector<double> live;
-  double cpu_before = 0;  // written by the client, read after it is joined
-  std::thread client([&] {
-    auto c = (*rt)->Open({"live-open", Worker(), "bench", "", {}});
-    if (!c.ok()) Die(c.status(), "open");
-    bool burst = false;
-    for (int i = 0; !stop; ++i) {
-      if (!burst && clock.Now() >= due) {
-        burst = true;
-        cpu_before = CpuMs();
-      }
-      auto t0 = Clock_::now();
-      auto r = (*rt)->Fire({"live-" + std::to_string(i), Worker(), c->case_id,
-                            i % 2 ? "flop" : "flip", {}, std::nullopt});
-      if (r.ok() && burst) live.push_back(Ms(Clock_::now() - t0));
-    }
-  });
-  {
-    std::unique_lock<std::mutex> lock(mu);
-    cv.wait_for(lock, std::chrono::seconds(120), [&] { return fired >= n; });
-  }
-  const double cpu_after = CpuMs();
-  stop = true;
-  client.join();
-  const double cpu_ms = cpu_after - cpu_before;
-  timers.Stop();
-  const StoreStats after = store->Stats();
-  std::lock_guard<std::mutex> lock(mu);
-  std::printf("%7zu due at once: %7zu fired, lateness p50 %7.1f ms, p99 %7.1f ms, max %7.1f ms;"
-              " live commands meanwhile: %zu, p50 %.1f ms, p99 %.1f ms\n",
-              n, fired, Percentile(lateness, 0.5), Percentile(lateness, 0.99),
-              Percentile(lateness, 1.0), live.size(), Percentile(live, 0.5),
-              Percentile(live, 0.99));
-  // Where the time goes: the bytes each firing writes (case, history,
-  // outbox, audit, index changes) and how many storage writes carried them.
-  const double bytes_per_firing = fired ? double(after.bytes - before.bytes) / fired : 0.0;
-  std::printf("         (%.0f bytes written per firing, incl. live commands; %llu storage writes;"
-              " %.1f us of CPU per firing, all threads)\n",
-              bytes_per_firing, static_cast<unsigned long long>(after.groups - before.groups),
-              fired ? 1000 * cpu_ms / double(fired) : 0.0);
-  // The floor: RocksDB alone writing the same bytes, already encoded, as 8
-  // puts per firing in synced batches as large as the runtime's, from two writers
-  // (one per timer thread). No implementation that writes these records
-  // can fire the burst sooner than this on this disk and CPU.
-  const int kBatch = int(RuntimeOptions().timer_batch);
-  constexpr int kWrites = 8, kWriters = 2;
-  const int batches = int((n + kBatch * kWriters - 1) / (kBatch * kWriters));
-  const size_t value_bytes =
-      static_cast<size_t>(std::max(16.0, bytes_per_firing / kWrites - 24));
-  WriteBenchResult raw = RunRawRocksSyncedWrites(root + "/raw-burst-" + std::to_string(n),
-                                                 kWriters, batches, value_bytes,
-                                                 kBatch * kWrites);
-  const double raw_ms = raw.ops_per_sec > 0 ? 1000.0 * kWriters * batches / raw.ops_per_sec : 0;
-  std::printf("         raw RocksDB writing the same bytes: %.1f ms for all; "
-              "p99 lateness / raw = %.2f\n",
-              raw_ms, raw_ms > 0 ? Percentile(lateness, 0.99) / raw_ms : 0.0);
-  // And the floor of a far leaner design, for scale: 4 writes of 60 bytes
-  // per firing (the case, the timer index delete and put, one record for
-  // history, notification and audit together), in batches of 1024.
-  const int lean_batches = int((n + 1024 * kWriters - 1) / (1024 * kWriters));
-  WriteBenchResult lean = RunRawRocksSyncedWrites(
-      root + "/raw-lean-" + std::to_string(n), kWriters, lean_batches, 60, 1024 * 4);
-  std::printf("         raw RocksDB writing 4 x 60 bytes per firing instead: %.1f ms for all\n",
-              lean.ops_per_sec > 0 ? 1000.0 * kWriters * lean_batches / lean.ops_per_sec : 0);
-}
-
 // Section 5's side of ours: the runtime on the PostgreSQL store at `dsn`,
 // sealed under the bench's data key as shouhud would seal it.
 Figures FlipsOnPostgres(const std::string& dsn, int clients, int ops) {
@@ -457,6 +353,7 @@ int main(int argc, char** argv) {
   bool quick = false;
   bool keep = false;  // leave the data behind, to inspect RocksDB's LOG
   bool plain = false;
+  bool compare = false;  // section 3: the layout before firing records too
   std::string only = "1234";
   std::string pg_dsn;
   for (int i = 1; i < argc; ++i) {
@@ -473,10 +370,12 @@ int main(int argc, char** argv) {
       pg_dsn = argv[++i];
     } else if (a == "--plain") {
       plain = true;
+    } else if (a == "--compare") {
+      compare = true;
     } else {
       std::fprintf(stderr,
                    "usage: shouhu-bench [--dir DIR] [--quick] [--only 12345] [--keep] [--plain]"
-                   " [--pg-dsn DSN]\n");
+                   " [--compare] [--pg-dsn DSN]\n");
       return a == "--help" ? 0 : 2;
     }
   }
@@ -500,11 +399,7 @@ int main(int argc, char** argv) {
               plain ? "not encrypted (--plain)" : "encrypted at rest");
   if (only.find('1') != std::string::npos) shouhu::bench::Throughput(dir, quick);
   if (only.find('2') != std::string::npos) shouhu::bench::Startup(dir, quick);
-  if (only.find('3') != std::string::npos) {
-    std::printf("\n== 3. firing lateness for bursts of timers due at once ==\n");
-    shouhu::bench::Burst(dir, 10'000);
-    shouhu::bench::Burst(dir, quick ? 20'000 : 100'000);
-  }
+  if (only.find('3') != std::string::npos) shouhu::bench::Bursts(dir, quick, compare);
   if (only.find('4') != std::string::npos) shouhu::bench::HttpVsInProcess(dir, quick);
   if (only.find('5') != std::string::npos) {
     shouhu::bench::PostgresThroughput(dir, quick, pg_dsn, shouhu::bench::FlipsOnPostgres);

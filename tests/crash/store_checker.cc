@@ -121,19 +121,26 @@ class Checker {
       if (codec::CaseKey(c->id) != key) Fail(k + ": holds case " + c->id);
       r_.cases[c->id] = std::move(*c);
     } else if (area == "h/") {
-      auto h = codec::DecodeHistory(value);
-      if (!h.ok()) return Fail(k + ": " + h.status().ToString());
       size_t slash = key.find('/', 2);
       std::string id(key.substr(2, slash - 2));
-      if (codec::HistoryKey(id, h->seq) != key)
-        Fail(k + ": holds seq " + std::to_string(h->seq));
-      r_.history[id].push_back(std::move(*h));  // keys sort by seq
+      auto h = codec::DecodeHistoryRecord(value, id);
+      if (!h.ok()) return Fail(k + ": " + h.status().ToString());
+      if (h->empty() || codec::HistoryKey(id, h->front().seq) != key)
+        return Fail(k + ": holds seq " + (h->empty() ? "none" : std::to_string(h->front().seq)));
+      if (value.starts_with(codec::kFiringFormat)) firings_[k] = std::string(value);
+      for (HistoryEntry& e : *h) r_.history[id].push_back(std::move(e));  // keys sort by seq
     } else if (area == "t/") {
       codec::TimerKeyParts p;
       if (!codec::ParseTimerKey(key, &p)) return Fail("bad timer key " + k);
       r_.timer_keys[p.case_id].insert({p.timer, p.due});
     } else if (area == "o/") {
-      auto o = codec::DecodeOutbox(value);
+      // A reference reads its firing record, loaded already (h/ sorts first).
+      auto ref = codec::DecodeOutboxRef(value);
+      if (!ref.ok()) return Fail(k + ": " + ref.status().ToString());
+      const uint64_t id = codec::DecodeBigEndian(key.substr(codec::kOutboxPrefix.size()));
+      auto o = *ref ? codec::OutboxEntryOfFiring(
+                          firings_[codec::HistoryKey((*ref)->case_id, (*ref)->seq)], **ref, id)
+                    : codec::DecodeOutbox(value);
       if (!o.ok()) return Fail(k + ": " + o.status().ToString());
       if (codec::OutboxKey(o->id) != key)
         Fail(k + ": holds outbox id " + std::to_string(o->id));
@@ -335,6 +342,7 @@ class Checker {
   Records r_;
   StoreSummary summary_;
   std::set<std::string> outbox_keys_;
+  std::map<std::string, std::string> firings_;  // firing records (h/ format 2), by key
 };
 
 }  // namespace

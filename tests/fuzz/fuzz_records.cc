@@ -17,8 +17,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string unit;
   switch (data[0] % 15) {
     case 0: (void)codec::DecodeCase(v); break;
-    case 1: (void)codec::DecodeHistory(v); break;
-    case 2: (void)codec::DecodeOutbox(v); break;
+    case 1:  // a history entry, or a firing record
+      (void)codec::DecodeHistory(v);
+      (void)codec::DecodeHistoryRecord(v, "C1");
+      break;
+    case 2:  // an outbox entry, a reference, or the firing record it names
+      (void)codec::DecodeOutbox(v);
+      (void)codec::DecodeOutboxRef(v);
+      (void)codec::OutboxEntryOfFiring(v, {"C1", 1, 0}, 1);
+      break;
     case 3: (void)codec::DecodeDelivery(v); break;
     case 4: (void)codec::DecodeDeadLetter(v); break;
     case 5: (void)codec::DecodeResult(v, &fingerprint); break;

@@ -40,6 +40,11 @@ struct AuditRecord {
   std::string detail;
   // For writes: the case's history seq after the change.
   std::optional<uint64_t> case_seq;
+  // For a timer's firing: the firing record it wrote (the case's history
+  // record at this seq; runtime/codec.h) and the SHA-256 of its value, hex,
+  // so the chain covers the record that history and the outbox read.
+  std::optional<uint64_t> firing_seq;
+  std::string firing_sha256;
 };
 
 struct AuditReport {
@@ -54,6 +59,13 @@ struct AuditReport {
   // worth knowing; their timers are quarantined): how many, and the first.
   uint64_t unreadable_case_count = 0;
   std::string first_unreadable_case;
+  // Firing records named by the intact chain (AuditRecord::firing_seq):
+  // how many were checked, and those missing or whose value no longer has
+  // the digest the chain holds (changed after the fact): how many, and the
+  // first, as "<case> seq <seq>: <why>".
+  uint64_t firing_records_checked = 0;
+  uint64_t firing_mismatch_count = 0;
+  std::string first_firing_mismatch;
   // Records whose payload is not an audit record (the chain is intact, so
   // they were written so): the first such seq, 0 if none.
   uint64_t unreadable_seq = 0;
@@ -64,7 +76,7 @@ struct AuditReport {
 
   bool ok() const {
     return chain.ok && unaudited_count == 0 && unreadable_seq == 0 &&
-           anchor_problem.empty();
+           firing_mismatch_count == 0 && anchor_problem.empty();
   }
 };
 
@@ -78,8 +90,10 @@ struct AuditAnchor {
 };
 
 // Verifies the audit chain and cross-checks it against the cases: every
-// case's newest change must have its write record; and, when given, the
-// anchor. A non-OK Status only when the store cannot be read.
+// case's newest change must have its write record, every firing record the
+// chain names must hold the digest the chain holds (so `store` must read
+// clear values: the sealed store, opened with its key); and, when given,
+// the anchor. A non-OK Status only when the store cannot be read.
 StatusOr<AuditReport> VerifyAuditLog(Store& store,
                                      const AuditAnchor* anchor = nullptr);
 

@@ -79,4 +79,8 @@ StatusOr<ChainReport> VerifyChain(Store& store, std::string_view prefix);
 
 std::string HexOf(std::string_view bytes);
 
+// SHA-256 of `bytes`, hex: how a chain record names a record kept outside
+// the chain (a firing record, codec.h), so that the chain covers it too.
+std::string DigestHex(std::string_view bytes);
+
 }  // namespace shouhu

@@ -55,6 +55,13 @@ struct RuntimeOptions {
   // burst of timers (shouhu-bench: p99 of live commands about 20-40 ms at 256
   // against 30-75 ms at 1024), at the same firing rate.
   size_t timer_batch = 256;
+  // A timer's firing is written as one firing record (its history entries
+  // and its notifications, codec.h) that the outbox entries and the audit
+  // record reference, instead of a history record per entry and an outbox
+  // entry carrying its own copy of the case's facts. False writes the
+  // layout from before firing records (the benchmark's before/after, and
+  // tests that readers still read it); both are always read.
+  bool firing_records = true;
   // Idempotency records (a request id and its first answer) are kept this
   // long, then deleted by ExpireRequests: a retry must come within it.
   std::chrono::hours request_retention{24 * 30};

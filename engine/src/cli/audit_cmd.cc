@@ -89,6 +89,9 @@ json ReportJson(const AuditReport& r) {
           {"unaudited_cases", r.unaudited_cases},
           {"unreadable_case_count", r.unreadable_case_count},
           {"first_unreadable_case", r.first_unreadable_case},
+          {"firing_records_checked", r.firing_records_checked},
+          {"firing_mismatch_count", r.firing_mismatch_count},
+          {"first_firing_mismatch", r.first_firing_mismatch},
           {"anchor_problem", r.anchor_problem}};
 }
 
@@ -124,6 +127,14 @@ void PrintReport(const AuditReport& r) {
                   static_cast<unsigned long long>(r.cases_checked), ids.c_str(),
                   r.unaudited_count > r.unaudited_cases.size() ? " ..." : "");
     }
+    const std::string firings =
+        r.firing_mismatch_count == 0
+            ? std::string("each matches the digest in the chain")
+            : std::to_string(r.firing_mismatch_count) +
+                  " do NOT match the digest in the chain (first: " + r.first_firing_mismatch +
+                  ")";
+    std::printf("firing records 定时触发记录: %llu checked, %s\n",
+                static_cast<unsigned long long>(r.firing_records_checked), firings.c_str());
   }
   if (r.unreadable_case_count > 0) {
     std::printf("warning 警告: %llu case record(s) cannot be read (first: %s); "

@@ -2,6 +2,7 @@
 // walk, and the cross-check that every case's newest change was audited.
 #include <set>
 #include <utility>
+#include <vector>
 
 #include "runtime/codec.h"
 #include "shouhu/audit.h"
@@ -42,8 +43,15 @@ StatusOr<AuditReport> VerifyAuditLog(Store& store, const AuditAnchor* anchor) {
     report.anchor_problem = std::move(*problem);
   }
 
-  // The write records of the intact part of the chain, as (case, seq).
+  // The write records of the intact part of the chain, as (case, seq), and
+  // the firing records they name.
   std::set<std::pair<std::string, uint64_t>, std::less<>> audited;
+  struct Named {
+    std::string case_id;
+    uint64_t seq;
+    std::string sha256;
+  };
+  std::vector<Named> firings;
   Status s = store.Scan(
       codec::kAuditPrefix, "", [&](std::string_view key, std::string_view value) {
         auto r = DecodeChainRecord(codec::kAuditPrefix, key, value);
@@ -55,11 +63,33 @@ StatusOr<AuditReport> VerifyAuditLog(Store& store, const AuditAnchor* anchor) {
           return false;
         }
         if (a->case_seq) audited.emplace(a->case_id, *a->case_seq);
+        if (a->firing_seq) {
+          firings.push_back({a->case_id, *a->firing_seq, std::move(a->firing_sha256)});
+        }
         return true;
       });
   SHOUHU_RETURN_IF_ERROR(s);
   // Only meaningful over an intact chain: a broken one is reported as such.
   if (!report.chain.ok || report.unreadable_seq != 0) return report;
+
+  // A firing record is outside the chain, which holds its digest: the
+  // history and the notification read from it are as the chain saw them.
+  for (const Named& f : firings) {
+    ++report.firing_records_checked;
+    auto value = store.Get(codec::HistoryKey(f.case_id, f.seq));
+    std::string problem;
+    if (!value.ok()) {
+      if (value.status().code() != StatusCode::kNotFound) return value.status();
+      problem = "missing";
+    } else if (codec::FiringDigest(*value) != f.sha256) {
+      problem = "changed since it was written (its digest is not the chain's)";
+    }
+    if (problem.empty()) continue;
+    if (report.firing_mismatch_count++ == 0) {
+      report.first_firing_mismatch =
+          "case " + f.case_id + " seq " + std::to_string(f.seq) + ": " + problem;
+    }
+  }
 
   s = store.Scan(codec::kCasePrefix, "",
                  [&](std::string_view key, std::string_view value) {

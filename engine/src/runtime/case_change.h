@@ -92,6 +92,11 @@ class CaseChange {
   // The history entries this change adds (escalations fired, for the log).
   const std::vector<HistoryEntry>& history() const { return history_; }
 
+  // Render writes the history entries and notifications as one firing
+  // record that the outbox entries and the audit record reference (codec.h):
+  // for a timer's firing, where a burst makes every byte count.
+  void UseFiringRecord() { firing_record_ = true; }
+
   // Renders everything as mutations. `outbox_ids` hands out outbox ids; the
   // audit record is a chained append (the store numbers it). `extra` is
   // appended (e.g. the idempotency record).
@@ -129,6 +134,7 @@ class CaseChange {
   std::vector<Mutation> extra_;
   std::vector<std::string> armed_keys_;
   std::vector<std::pair<const MeasureDef*, bool>> measured_;  // (measure, on time)
+  bool firing_record_ = false;
 };
 
 }  // namespace shouhu

@@ -16,13 +16,24 @@ std::vector<Mutation> CaseChange::Render(std::atomic<uint64_t>& outbox_ids,
   std::vector<Mutation> m;
   m.reserve(8 + history_.size() + outbox_.size() + extra.size());
   m.push_back(Mutation::Put(codec::CaseKey(after_.id), codec::EncodeCase(after_)));
+  // A firing record holds the history and the notifications once; the
+  // outbox entries point into it and the audit record holds its digest.
   // History entries are written create-only: two changes of one case made
   // at once (on two nodes sharing the store) both number their entry after
   // the same last_seq, and the store refuses the second, so neither
   // overwrites the other (a conflict, kFailedPrecondition).
-  for (const HistoryEntry& h : history_) {
-    m.push_back(Mutation::Insert(codec::HistoryKey(after_.id, h.seq),
-                                 codec::EncodeHistory(h)));
+  const bool firing = firing_record_ && !history_.empty();
+  std::string firing_digest;
+  if (firing) {
+    std::string record = codec::EncodeFiring({history_, outbox_});
+    firing_digest = codec::FiringDigest(record);
+    m.push_back(Mutation::Insert(codec::HistoryKey(after_.id, history_.front().seq),
+                                 std::move(record)));
+  } else {
+    for (const HistoryEntry& h : history_) {
+      m.push_back(Mutation::Insert(codec::HistoryKey(after_.id, h.seq),
+                                   codec::EncodeHistory(h)));
+    }
   }
   // The due-time index follows the case's armed timers exactly.
   const std::vector<ArmedTimer> none;
@@ -84,11 +95,15 @@ std::vector<Mutation> CaseChange::Render(std::atomic<uint64_t>& outbox_ids,
   for (size_t i = b ? b->joined_reporters.size() : 0; i < after_.joined_reporters.size(); ++i) {
     m.push_back(Mutation::Put(codec::ByReporterKey(after_.joined_reporters[i], after_.id), ""));
   }
-  for (OutboxEntry& o : outbox_) {
+  for (size_t n = 0; n < outbox_.size(); ++n) {
+    OutboxEntry& o = outbox_[n];
     o.id = outbox_ids.fetch_add(1) + 1;
     // Create-only too: an id another node handed out is refused, never
     // overwritten (a lost notification).
-    m.push_back(Mutation::Insert(codec::OutboxKey(o.id), codec::EncodeOutbox(o)));
+    m.push_back(Mutation::Insert(
+        codec::OutboxKey(o.id),
+        firing ? codec::EncodeOutboxRef({after_.id, history_.front().seq, n})
+               : codec::EncodeOutbox(o)));
   }
   AuditRecord audit;
   audit.at = now_;
@@ -98,6 +113,10 @@ std::vector<Mutation> CaseChange::Render(std::atomic<uint64_t>& outbox_ids,
   audit.action = audit_action;
   audit.case_id = after_.id;
   audit.case_seq = after_.last_seq;
+  if (firing) {
+    audit.firing_seq = history_.front().seq;
+    audit.firing_sha256 = std::move(firing_digest);
+  }
   m.push_back(Mutation::ChainedAppend(std::string(codec::kAuditPrefix),
                                       codec::EncodeAudit(audit)));
   for (Mutation& x : extra_) m.push_back(std::move(x));

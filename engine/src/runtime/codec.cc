@@ -161,7 +161,9 @@ std::string EncodeCase(const CaseRecord& c) {
   std::string out(1, kFormatV1);
   JsonWriter w(&out);
   w.BeginObject();
-  w.Key("child"), w.String(c.child_id);
+  // Absent when empty (most cases have no child's file yet; a timer burst
+  // writes every case again), as in records from before child files.
+  if (!c.child_id.empty()) w.Key("child"), w.String(c.child_id);
   w.Key("data"), w.Json(c.data);
   w.Key("id"), w.String(c.id);
   if (!c.joined_reporters.empty()) {  // absent in records from before joins
@@ -330,6 +332,10 @@ std::string EncodeAudit(const AuditRecord& a) {
     w.Key("file"), w.String(a.file);
     w.Key("file_sha256"), w.String(a.file_sha256);
   }
+  if (a.firing_seq) {
+    w.Key("firing"), w.UInt(*a.firing_seq);
+    w.Key("firing_sha256"), w.String(a.firing_sha256);
+  }
   w.Key("origin"), w.String(a.origin);
   w.Key("unit"), w.String(a.unit);
   w.EndObject();
@@ -353,6 +359,10 @@ StatusOr<AuditRecord> DecodeAudit(std::string_view payload) {
     if (j->contains("file")) {
       a.file = j->at("file").get<std::string>();
       a.file_sha256 = j->at("file_sha256").get<std::string>();
+    }
+    if (j->contains("firing")) {
+      a.firing_seq = j->at("firing").get<uint64_t>();
+      a.firing_sha256 = j->at("firing_sha256").get<std::string>();
     }
     return a;
   } catch (const json::exception& e) {

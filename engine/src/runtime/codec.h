@@ -5,9 +5,14 @@
 // Changing a format means a new version byte and a decoder for the old one.
 //
 //   c/<case>                         CaseRecord
-//   h/<case>/<seq:be64>              HistoryEntry
+//   h/<case>/<seq:be64>              HistoryEntry (format 1), or a firing
+//                                    record (format 2): the history entries
+//                                    seq, seq+1, ... of one timer firing and
+//                                    the notifications they queued
 //   t/<due:be64><case>\0<timer>      due-time index (value: format byte)
-//   o/<id:be64>                      OutboxEntry (format 2; format 1 read too)
+//   o/<id:be64>                      OutboxEntry (format 2; format 1 read too),
+//                                    or (format 3) a reference to one
+//                                    notification of a firing record
 //   a/<seq:be64>                     audit record: a hash-chain envelope
 //                                    (shouhu/chain.h) around format byte + JSON
 //   r/<request id>                   idempotent command result
@@ -55,8 +60,10 @@
 // the child id in clear (a term key, shouhu/sealed_store.h).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "shouhu/audit.h"
 #include "shouhu/case.h"
@@ -133,8 +140,44 @@ StatusOr<DeadLetter> DecodeDeadLetter(std::string_view value);
 std::string EncodeCase(const CaseRecord& c);
 StatusOr<CaseRecord> DecodeCase(std::string_view value);
 std::string EncodeHistory(const HistoryEntry& h);
+// Format 1 only; DecodeHistoryRecord reads both formats.
 StatusOr<HistoryEntry> DecodeHistory(std::string_view value);
-// Outbox entries (outbox_codec.cc). Written in format 2: the entry's typed
+
+// Firing records (firing_codec.cc). A timer firing writes its history
+// entries and its notifications once, in one record under the first entry's
+// history key, and each outbox entry (format 3) names the record and the
+// notification's place in it instead of carrying its own copy of the case's
+// facts; the firing's audit record names the record and its SHA-256, so the
+// audit chain covers it. The entries share their time and actor (one change
+// writes them); a notification's idempotency key and time are derived, not
+// stored.
+inline constexpr char kFiringFormat = '\x02';
+inline constexpr char kOutboxRefFormat = '\x03';
+struct FiringRecord {
+  std::vector<HistoryEntry> entries;  // REQUIRES: non-empty, seqs consecutive
+  std::vector<OutboxEntry> notifications;  // ids unset (the o/ keys hold them)
+};
+std::string EncodeFiring(const FiringRecord& f);
+StatusOr<FiringRecord> DecodeFiring(std::string_view value, std::string_view case_id);
+// The history entries in a value under h/: one (format 1) or a firing's.
+StatusOr<std::vector<HistoryEntry>> DecodeHistoryRecord(std::string_view value,
+                                                        std::string_view case_id);
+struct OutboxRef {
+  std::string case_id;
+  uint64_t seq = 0;  // the firing record's key: HistoryKey(case_id, seq)
+  size_t n = 0;      // the notification's place in it
+};
+std::string EncodeOutboxRef(const OutboxRef& r);
+// nullopt when `value` is an outbox entry of format 1 or 2 (DecodeOutbox).
+StatusOr<std::optional<OutboxRef>> DecodeOutboxRef(std::string_view value);
+// Notification r.n of the firing record `firing`, as outbox entry `id`.
+StatusOr<OutboxEntry> OutboxEntryOfFiring(std::string_view firing, const OutboxRef& r,
+                                          uint64_t id);
+// The digest the audit record names a firing record by: SHA-256 of the
+// record's value as encoded (clear), hex.
+std::string FiringDigest(std::string_view firing);
+// Outbox entries (outbox_codec.cc). Written in format 2 (format 3 for a
+// firing's, above): the entry's typed
 // fields (shouhu/notification.h) under fixed names. Format 1 (a JSON object
 // with the recipients and a free-form context as the workflow runtime first
 // wrote them) is still read: entries left in a data directory by an older

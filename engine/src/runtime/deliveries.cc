@@ -77,7 +77,7 @@ Status RuntimeImpl::ExpandOutbox(uint64_t outbox_id,
                                  const std::vector<Delivery>& deliveries) {
   auto entry = store_.Get(codec::OutboxKey(outbox_id));
   if (!entry.ok()) return entry.status();
-  auto o = codec::DecodeOutbox(*entry);
+  auto o = ReadOutboxEntry(outbox_id, *entry);
   if (!o.ok()) return o.status();
   // The case's lock keeps this batch apart from its attempts' batches.
   HandoffLock case_lock(CaseLock(o->case_id));

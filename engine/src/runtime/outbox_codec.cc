@@ -39,6 +39,8 @@ Recipient ReadRecipientV2(const json& j) {
   throw std::invalid_argument("unknown recipient kind \"" + kind + "\"");
 }
 
+}  // namespace
+
 // Format 1 recipients: {"kind": "role", "role", "up"} | {"kind": "owner"} |
 // {"kind": "reporter"}.
 Recipient ReadRecipientV1(const json& j) {
@@ -49,9 +51,13 @@ Recipient ReadRecipientV1(const json& j) {
   throw std::invalid_argument("unknown recipient kind \"" + kind + "\"");
 }
 
+namespace {
+
 // The context's members in sorted order (JsonWriter's rule; codec_test
-// compares with a dumped tree).
-void WriteContext(JsonWriter& w, const NotificationContext& c) {
+// compares with a dumped tree). In a firing record the previous owner and
+// role are left out when they are the current ones (a timer that does not
+// move the case): the reader takes the current ones.
+void WriteContext(JsonWriter& w, const NotificationContext& c, bool in_firing) {
   w.BeginObject();
   w.Key("data"), w.Json(c.data);
   if (!c.joined_reporters.empty()) w.Key("joined"), w.StringArray(c.joined_reporters);
@@ -64,8 +70,12 @@ void WriteContext(JsonWriter& w, const NotificationContext& c) {
   }
   w.Key("owner"), w.String(c.owner);
   w.Key("owner_role"), w.String(c.owner_role);
-  w.Key("prev_owner"), w.String(c.previous_owner);
-  w.Key("prev_owner_role"), w.String(c.previous_owner_role);
+  if (!in_firing || c.previous_owner != c.owner) {
+    w.Key("prev_owner"), w.String(c.previous_owner);
+  }
+  if (!in_firing || c.previous_owner_role != c.owner_role) {
+    w.Key("prev_owner_role"), w.String(c.previous_owner_role);
+  }
   w.Key("priority"), w.String(c.priority);
   w.Key("reporter"), w.String(c.reporter);
   w.Key("state"), w.String(c.state);
@@ -88,8 +98,10 @@ NotificationContext ReadContextV2(const json& j, const std::string& case_id) {
   }
   c.owner = j.at("owner").get<std::string>();
   c.owner_role = j.at("owner_role").get<std::string>();
-  c.previous_owner = j.at("prev_owner").get<std::string>();
-  c.previous_owner_role = j.at("prev_owner_role").get<std::string>();
+  // Always present in an outbox entry of format 2; absent in a firing
+  // record when they are the current ones.
+  c.previous_owner = j.value("prev_owner", c.owner);
+  c.previous_owner_role = j.value("prev_owner_role", c.owner_role);
   c.priority = j.at("priority").get<std::string>();
   c.reporter = j.at("reporter").get<std::string>();
   c.state = j.at("state").get<std::string>();
@@ -134,28 +146,55 @@ NotificationContext DecodeContextV1(const json& ctx) {
   return c;
 }
 
+void WriteOutboxObject(JsonWriter& w, const OutboxEntry& o, OutboxObject form) {
+  const bool standalone = form == OutboxObject::kEntry;
+  // Its escalation entry says the template, channels and recipient already.
+  const bool what_derived = form == OutboxObject::kInFiringAsItsEntrySays;
+  w.BeginObject();
+  if (standalone) {
+    w.Key("at"), w.Int(Ms(o.created_at));
+    w.Key("case"), w.String(o.case_id);
+  }
+  if (!what_derived) w.Key("channels"), w.StringArray(o.channels);
+  w.Key("context"), WriteContext(w, o.context, !standalone);
+  if (standalone) {
+    w.Key("id"), w.UInt(o.id);
+    w.Key("key"), w.String(o.idempotency_key);
+  }
+  w.Key("seq"), w.UInt(o.case_seq);
+  if (!what_derived) {
+    w.Key("template"), w.String(o.template_id);
+    w.Key("to");
+    w.BeginArray();
+    for (const Recipient& r : o.recipients) WriteRecipient(w, r);
+    w.EndArray();
+  }
+  w.Key("urgent"), w.Bool(o.urgent);
+  w.EndObject();
+}
+
+void ReadOutboxObjectV2(const json& j, OutboxEntry* o) {
+  if (j.contains("template")) {  // absent: as its escalation entry says
+    o->template_id = j.at("template").get<std::string>();
+    o->channels = j.at("channels").get<std::vector<std::string>>();
+    for (const json& r : j.at("to")) o->recipients.push_back(ReadRecipientV2(r));
+  }
+  o->urgent = j.at("urgent").get<bool>();
+  o->case_seq = j.at("seq").get<uint64_t>();
+  o->context = ReadContextV2(j.at("context"), o->case_id);
+}
+
 std::string EncodeOutbox(const OutboxEntry& o) {
   std::string out(1, kOutboxFormatV2);
   JsonWriter w(&out);
-  w.BeginObject();
-  w.Key("at"), w.Int(Ms(o.created_at));
-  w.Key("case"), w.String(o.case_id);
-  w.Key("channels"), w.StringArray(o.channels);
-  w.Key("context"), WriteContext(w, o.context);
-  w.Key("id"), w.UInt(o.id);
-  w.Key("key"), w.String(o.idempotency_key);
-  w.Key("seq"), w.UInt(o.case_seq);
-  w.Key("template"), w.String(o.template_id);
-  w.Key("to");
-  w.BeginArray();
-  for (const Recipient& r : o.recipients) WriteRecipient(w, r);
-  w.EndArray();
-  w.Key("urgent"), w.Bool(o.urgent);
-  w.EndObject();
+  WriteOutboxObject(w, o, OutboxObject::kEntry);
   return out;
 }
 
 StatusOr<OutboxEntry> DecodeOutbox(std::string_view value) {
+  if (!value.empty() && value[0] == kOutboxRefFormat) {
+    return Internal("outbox: a reference to a firing record (read it with OutboxEntryOfFiring)");
+  }
   if (value.empty() || (value[0] != kFormatV1 && value[0] != kOutboxFormatV2)) {
     return Internal("outbox: unknown record format");
   }
@@ -169,15 +208,13 @@ StatusOr<OutboxEntry> DecodeOutbox(std::string_view value) {
     o.id = j->at("id").get<uint64_t>();
     o.case_id = j->at("case").get<std::string>();
     o.idempotency_key = j->at("key").get<std::string>();
-    o.template_id = j->at("template").get<std::string>();
-    o.channels = j->at("channels").get<std::vector<std::string>>();
-    o.urgent = j->at("urgent").get<bool>();
     if (value[0] == kOutboxFormatV2) {
-      o.case_seq = j->at("seq").get<uint64_t>();
       o.created_at = FromMs(j->at("at").get<int64_t>());
-      for (const json& r : j->at("to")) o.recipients.push_back(ReadRecipientV2(r));
-      o.context = ReadContextV2(j->at("context"), o.case_id);
+      ReadOutboxObjectV2(*j, &o);
     } else {
+      o.template_id = j->at("template").get<std::string>();
+      o.channels = j->at("channels").get<std::vector<std::string>>();
+      o.urgent = j->at("urgent").get<bool>();
       o.case_seq = j->at("case_seq").get<uint64_t>();
       o.created_at = FromMs(j->at("created_at").get<int64_t>());
       for (const json& r : j->at("recipients")) o.recipients.push_back(ReadRecipientV1(r));

@@ -96,12 +96,12 @@ StatusOr<std::vector<HistoryEntry>> RuntimeImpl::History(const std::string& id) 
   Status decode_error;
   Status s = store_.Scan(codec::HistoryPrefix(id), "",
                          [&](std::string_view, std::string_view value) {
-                           auto h = codec::DecodeHistory(value);
+                           auto h = codec::DecodeHistoryRecord(value, id);
                            if (!h.ok()) {
                              decode_error = h.status();
                              return false;
                            }
-                           out.push_back(std::move(*h));
+                           for (HistoryEntry& e : *h) out.push_back(std::move(e));
                            return true;
                          });
   SHOUHU_RETURN_IF_ERROR(s);
@@ -157,6 +157,21 @@ StatusOr<CaseList> RuntimeImpl::ListOverdue(const Page& page) {
   return ListIndex(std::string(codec::kOverduePrefix), page);
 }
 
+StatusOr<OutboxEntry> RuntimeImpl::ReadOutboxEntry(uint64_t id, std::string_view value) {
+  auto ref = codec::DecodeOutboxRef(value);
+  if (!ref.ok()) return ref.status();
+  if (!*ref) return codec::DecodeOutbox(value);
+  // The firing record is history, never deleted: a reference that finds
+  // none is damage, quarantined like an unreadable entry.
+  auto firing = store_.Get(codec::HistoryKey((*ref)->case_id, (*ref)->seq));
+  if (!firing.ok()) {
+    if (firing.status().code() != StatusCode::kNotFound) return firing.status();
+    return Internal("outbox entry " + std::to_string(id) + ": its firing record (case " +
+                    (*ref)->case_id + ", seq " + std::to_string((*ref)->seq) + ") is missing");
+  }
+  return codec::OutboxEntryOfFiring(*firing, **ref, id);
+}
+
 StatusOr<std::vector<OutboxEntry>> RuntimeImpl::Outbox(size_t limit) {
   std::vector<OutboxEntry> out;
   if (limit == 0) return out;
@@ -164,9 +179,16 @@ StatusOr<std::vector<OutboxEntry>> RuntimeImpl::Outbox(size_t limit) {
   // queued after it: it is moved, byte for byte, to the quarantine area
   // (z/, codec.h) and logged, and the scan goes on.
   std::vector<std::pair<std::string, std::string>> corrupt;
+  Status read_error;  // a firing record that could not be read: not damage
   Status s = store_.Scan(codec::kOutboxPrefix, "",
                          [&](std::string_view key, std::string_view value) {
-                           auto o = codec::DecodeOutbox(value);
+                           auto o = ReadOutboxEntry(
+                               codec::DecodeBigEndian(key.substr(codec::kOutboxPrefix.size())),
+                               value);
+                           if (!o.ok() && o.status().code() != StatusCode::kInternal) {
+                             read_error = o.status();
+                             return false;
+                           }
                            if (!o.ok()) {
                              corrupt.emplace_back(key, value);
                              std::fprintf(stderr,
@@ -182,6 +204,7 @@ StatusOr<std::vector<OutboxEntry>> RuntimeImpl::Outbox(size_t limit) {
                            return out.size() < limit;
                          });
   SHOUHU_RETURN_IF_ERROR(s);
+  SHOUHU_RETURN_IF_ERROR(read_error);
   if (!corrupt.empty()) {
     std::vector<Mutation> batch;
     for (auto& [key, value] : corrupt) {

@@ -245,6 +245,10 @@ class RuntimeImpl : public Runtime,
                          const nlohmann::json& after, std::vector<Mutation>* batch);
   // Outbox ids resume after the greatest one ever expanded (deliveries.cc).
   Status RecoverOutboxHighWater();
+  // The outbox entry `id` whose stored value is `value`: decoded, or, for a
+  // reference (format 3, codec.h), read from the firing record it names
+  // (queries.cc).
+  StatusOr<OutboxEntry> ReadOutboxEntry(uint64_t id, std::string_view value);
   // The child's file (children.cc): links the change's case to its child
   // once the case has every identity field, and records the file fields the
   // command's `data` carries, as writes of the same batch. Holds `*lock`

@@ -152,6 +152,7 @@ StatusOr<size_t> RuntimeImpl::FireDueTimers(TimerShard shard) {
       auto w = catalog_.Find(c->workflow_id, c->workflow_version);
       if (!w) continue;  // version not loaded: keep the index entry for later
       CaseChange change(*w, CalendarOf(*w), *c, *c, now, SystemActor("timer"));
+      if (options_.firing_records) change.UseFiringRecord();
       bool any = false;
       // Every timer of the case due now fires here, oldest first, not only
       // those whose keys this batch took: another timer thread may hold the

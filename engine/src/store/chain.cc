@@ -49,6 +49,12 @@ std::string HexOf(std::string_view bytes) {
   return out;
 }
 
+std::string DigestHex(std::string_view bytes) {
+  unsigned char md[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), md);
+  return HexOf(std::string_view(reinterpret_cast<char*>(md), sizeof md));
+}
+
 std::string ChainKey(std::string_view prefix, uint64_t seq) {
   std::string key(prefix);
   AppendBigEndian(&key, seq);

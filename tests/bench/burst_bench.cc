@@ -94,9 +94,13 @@ class CountingStore : public Store {
       uint64_t n = m.key.size();
       switch (m.kind) {
         case Mutation::Kind::kPut:
+        case Mutation::Kind::kInsert:
           n += m.value.size() + (Sealed(m.key) ? kSealBytes : 0);
           break;
         case Mutation::Kind::kDelete:
+          break;
+        case Mutation::Kind::kFence:  // a check, nothing written (none on RocksDB)
+          n = 0;
           break;
         case Mutation::Kind::kChainedAppend:
           n += 8 + kChainEnvelopeBytes + m.value.size();

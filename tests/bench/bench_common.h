@@ -45,6 +45,9 @@ void Bursts(const std::string& root, bool quick, bool compare);
 
 // Section 4: HTTP vs in process (http_bench.cc).
 void HttpVsInProcess(const std::string& root, bool quick);
+// Section 6: the burst through shouhud (daemon_burst_bench.cc).
+void DaemonBursts(bool quick);
+
 // The load generator's process: shouhu-bench --http-load-child ...
 int HttpLoadChild(int argc, char** argv);
 

@@ -2,7 +2,7 @@
 // baseline, measured in the same run on the same disk (this machine is shared
 // and noisy: compare the ratios, not lone absolute numbers).
 //
-//   shouhu-bench [--dir DIR] [--quick] [--only 12345] [--keep] [--plain]
+//   shouhu-bench [--dir DIR] [--quick] [--only 123456] [--keep] [--plain]
 //                [--compare] [--pg-dsn DSN]
 //   (--only: the sections to run, 1 to 4 by default; --keep: leave the data
 //   directory behind; --plain: the store without encryption at rest, to
@@ -20,7 +20,9 @@
 //    shouhud starts it, default configuration) vs in process, at 64 clients
 //    (http_bench.cc);
 // 5. durable transitions/s at 16 and 64 clients on the PostgreSQL store vs
-//    raw PostgreSQL doing a case transaction (pgbench, pg_bench.cc).
+//    raw PostgreSQL doing a case transaction (pgbench, pg_bench.cc);
+// 6. the burst of section 3 through shouhud itself: reports filed over HTTP,
+//    their deadlines due at once on simulated time (daemon_burst_bench.cc).
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -374,7 +376,7 @@ int main(int argc, char** argv) {
       compare = true;
     } else {
       std::fprintf(stderr,
-                   "usage: shouhu-bench [--dir DIR] [--quick] [--only 12345] [--keep] [--plain]"
+                   "usage: shouhu-bench [--dir DIR] [--quick] [--only 123456] [--keep] [--plain]"
                    " [--compare] [--pg-dsn DSN]\n");
       return a == "--help" ? 0 : 2;
     }
@@ -404,6 +406,7 @@ int main(int argc, char** argv) {
   if (only.find('5') != std::string::npos) {
     shouhu::bench::PostgresThroughput(dir, quick, pg_dsn, shouhu::bench::FlipsOnPostgres);
   }
+  if (only.find('6') != std::string::npos) shouhu::bench::DaemonBursts(quick);
   if (!keep) std::filesystem::remove_all(dir);
   return 0;
 }

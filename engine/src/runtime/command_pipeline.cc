@@ -196,6 +196,7 @@ void RuntimeImpl::CommitChangeAsync(CaseChange& change, const std::string& audit
   MaybeResyncCounters();
   const uint64_t outbox_before = next_outbox_.load();
   auto mutations = change.Render(next_outbox_, audit_action, std::move(extra));
+  PutsUnlessShared(mutations);
   const bool notifies = next_outbox_.load() != outbox_before;
   std::vector<std::string> armed;
   for (const ArmedTimer& t : change.newly_armed()) {

@@ -286,6 +286,9 @@ class RuntimeImpl : public Runtime,
   // counter is read again (one read), so ids seldom collide; the create-only
   // history record refuses a collision that still happens.
   void SyncCaseCounterIfShared();
+  // Create-only writes (history, outbox) as plain puts when no other node
+  // shares the store (shared_store.cc).
+  void PutsUnlessShared(std::vector<Mutation>& batch) const;
   // The outbox lease's fence for a batch, or nothing (one node);
   // kFailedPrecondition when this node does not hold the outbox's lease.
   StatusOr<std::optional<Mutation>> OutboxFence() const;

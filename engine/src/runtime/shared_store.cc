@@ -36,6 +36,17 @@ void RuntimeImpl::SyncCaseCounterIfShared() {
   MaybeResyncCounters();
 }
 
+void RuntimeImpl::PutsUnlessShared(std::vector<Mutation>& batch) const {
+  // A case's history and outbox entries are written create-only so that two
+  // nodes changing one case at once cannot overwrite each other. On a store
+  // this node alone writes, the case's lock already makes them new, and a
+  // create-only write costs the committer thread a read per entry.
+  if (options_.leases && options_.leases->shared()) return;
+  for (Mutation& m : batch) {
+    if (m.kind == Mutation::Kind::kInsert) m.kind = Mutation::Kind::kPut;
+  }
+}
+
 StatusOr<std::optional<Mutation>> RuntimeImpl::OutboxFence() const {
   if (!options_.leases || !options_.leases->shared()) return std::optional<Mutation>();
   std::optional<uint64_t> epoch = options_.leases->Held(kOutboxLease);

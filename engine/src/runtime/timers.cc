@@ -215,6 +215,7 @@ StatusOr<size_t> RuntimeImpl::FireDueTimers(TimerShard shard) {
     }
     const bool notifies = next_outbox_.load() != outbox_before;
     if (batch.size() == (shared ? 1u : 0u)) batch.clear();  // nothing fired: only the fence
+    PutsUnlessShared(batch);
     Status s = store_.Commit(std::move(batch));
     if (!s.ok()) {
       for (const std::string& k : keys) window_.Add(k);  // try again later

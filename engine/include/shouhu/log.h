@@ -61,6 +61,11 @@ struct Field {
 std::string Format(std::string_view message, std::initializer_list<Field> fields);
 
 void Write(Level level, std::string_view message, std::initializer_list<Field> fields = {});
+
+// Names the calling thread as `top -H`, `perf` and `gdb` show it ("shouhu-commit"):
+// an operator sees which of the daemon's threads is busy. At most 15 bytes
+// are kept (the kernel's limit).
+void NameThread(std::string_view name);
 inline void Debug(std::string_view m, std::initializer_list<Field> f = {}) {
   Write(Level::kDebug, m, f);
 }

@@ -20,6 +20,7 @@
 #include "api/errors.h"
 #include "api/static_files.h"
 #include "api/work_queue.h"
+#include "shouhu/log.h"
 
 namespace shouhu::api {
 namespace {
@@ -308,12 +309,16 @@ class BeastServer : public ApiServer {
     Accept();
     for (int i = 0; i < std::max(1, o.workers); ++i) {
       workers_.emplace_back([this] {
+        log::NameThread("shouhu-api");
         std::function<void()> job;
         while (shared_.queue.Pop(&job)) job();
       });
     }
     for (int i = 0; i < std::max(1, o.io_threads); ++i) {
-      io_threads_.emplace_back([this] { io_.run(); });
+      io_threads_.emplace_back([this] {
+        log::NameThread("shouhu-http");
+        io_.run();
+      });
     }
     return Status::Ok();
   }

@@ -12,6 +12,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/sinks/systemd_sink.h>
 #include <spdlog/spdlog.h>
+#include <pthread.h>
 #include <sys/stat.h>
 
 #include "shouhu/mutex.h"
@@ -188,6 +189,10 @@ void Write(Level level, std::string_view message, std::initializer_list<Field> f
   if (!Enabled(level)) return;
   std::string line = Format(message, fields);
   Logger()->log(SpdLevel(level), "{}", line);
+}
+
+void NameThread(std::string_view name) {
+  pthread_setname_np(pthread_self(), std::string(name.substr(0, 15)).c_str());
 }
 
 }  // namespace shouhu::log

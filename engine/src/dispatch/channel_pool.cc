@@ -1,6 +1,8 @@
 // A channel's persistent senders (see channel_pool.h).
 #include "dispatch/channel_pool.h"
 
+#include "shouhu/log.h"
+
 namespace shouhu::dispatch {
 
 void RoundTally::Done(const DispatchRound& done) {
@@ -38,7 +40,10 @@ void ChannelPool::Start() {
   for (auto& sender : senders_) {
     alarms_.push_back(clock_.NewAlarm());
     threads_.emplace_back(
-        [this, s = sender.get(), a = alarms_.back().get()] { Run(*s, *a); });
+        [this, s = sender.get(), a = alarms_.back().get()] {
+          log::NameThread("shouhu-send");
+          Run(*s, *a);
+        });
   }
 }
 

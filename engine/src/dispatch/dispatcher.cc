@@ -313,6 +313,7 @@ void DispatcherImpl::Start() {
   stopping_ = false;
   alarm_ = clock_.NewAlarm();
   loop_ = std::thread([this, alarm = alarm_.get()] {
+    log::NameThread("shouhu-outbox");
     while (!stopping_) {
       auto round = Schedule(nullptr);
       if (!round.ok()) Log("dispatch: round failed: " + round.status().ToString());

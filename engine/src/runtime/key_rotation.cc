@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <thread>
 
+#include "shouhu/log.h"
 #include "shouhu/mutex.h"
 
 namespace shouhu {
@@ -19,7 +20,10 @@ class KeyRotation final : public KeyRotationService {
   KeyRotation(RotatableStore& store, AuditTrail& audit, KeyRotationOptions options)
       : store_(store), audit_(audit), options_(std::move(options)) {
     if (options_.batch == 0) options_.batch = 1;
-    thread_ = std::thread([this] { Run(); });
+    thread_ = std::thread([this] {
+      log::NameThread("shouhu-rekey");
+      Run();
+    });
   }
   ~KeyRotation() override {
     {

@@ -34,7 +34,12 @@ void TimerLoop::Start() {
   if (running_) return;
   running_ = true;
   stop_ = false;
-  for (auto& s : shards_) s->thread = std::thread([this, shard = s.get()] { Run(*shard); });
+  for (size_t i = 0; i < shards_.size(); ++i) {
+    shards_[i]->thread = std::thread([this, i, shard = shards_[i].get()] {
+      log::NameThread("shouhu-timer-" + std::to_string(i));
+      Run(*shard);
+    });
+  }
 }
 
 void TimerLoop::Stop() {

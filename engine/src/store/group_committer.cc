@@ -27,7 +27,10 @@ GroupCommitter::GroupCommitter(WriteGroupFn write, size_t max_group_bytes,
     : write_(std::move(write)),
       max_group_bytes_(max_group_bytes),
       slow_write_(slow_write),
-      thread_([this] { Run(); }) {}
+      thread_([this] {
+        log::NameThread("shouhu-commit");
+        Run();
+      }) {}
 
 GroupCommitter::~GroupCommitter() {
   BeginShutdown();

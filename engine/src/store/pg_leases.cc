@@ -72,7 +72,10 @@ class PgLeases final : public LeaseHolder {
     MutexLock lock(run_mu_);
     if (thread_.joinable()) return;
     stop_ = false;
-    thread_ = std::thread([this] { Run(); });
+    thread_ = std::thread([this] {
+      log::NameThread("shouhu-leases");
+      Run();
+    });
   }
 
   void Stop(bool release) override SHOUHU_EXCLUDES(run_mu_, renew_mu_, mu_) {

@@ -4,11 +4,12 @@
 //
 // Thread safety: DataKey is an immutable value; the sealed store is safe to
 // call from many threads at once, like every Store. Its locks
-// (store/sealed_store.cc, checked by clang's -Wthread-safety), in the order
-// taken: the rotation's lock (BeginRotation, ContinueRotation, Progress);
-// then the commit lock (a commit holds it shared until its write is over, a
-// re-seal batch alone; its gate, then its count); then the cipher's lock, a
-// leaf; the wrapped store's locks below them all.
+// (store/sealed_store.cc, store/commit_lock.h; checked by clang's
+// -Wthread-safety), in the order taken: the rotation's lock (BeginRotation,
+// ContinueRotation, Progress); then the commit lock (a commit holds it
+// shared until its write is over, a re-seal batch alone; its gate, then its
+// count); then the cipher's lock, a leaf; the wrapped store's locks below
+// them all.
 //
 // A sealed value is
 //   0xE5 | key id (4 bytes, big-endian) | nonce (24 bytes) | ciphertext+tag

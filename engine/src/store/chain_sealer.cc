@@ -4,6 +4,16 @@
 
 namespace shouhu {
 
+ChainSealer::ChainSealer(Store& store)
+    : ChainSealer([&store](std::string_view prefix)
+                      -> StatusOr<std::pair<std::string, std::string>> {
+        auto key = store.LastKeyWithPrefix(prefix);
+        if (!key.ok()) return key.status();
+        auto value = store.Get(*key);
+        if (!value.ok()) return value.status();
+        return std::pair{std::move(*key), std::move(*value)};
+      }) {}
+
 StatusOr<ChainSealer::Head> ChainSealer::LoadHead(std::string_view prefix) {
   if (auto it = tentative_.find(prefix); it != tentative_.end()) {
     return it->second;
@@ -42,6 +52,7 @@ Status ChainSealer::Seal(const Mutation& append, std::string* key,
 void ChainSealer::Commit() {
   for (auto& [prefix, head] : tentative_) heads_[prefix] = std::move(head);
   tentative_.clear();
+  sealed_.clear();
 }
 
 }  // namespace shouhu

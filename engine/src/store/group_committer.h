@@ -17,7 +17,7 @@
 // hand-off to the committer thread and back (two context switches).
 //
 // The committer knows nothing of the storage engine: the write function (see
-// rocks_store.cc) builds the engine's batch and writes it.
+// rocks_writer.cc, pg_store.cc) builds the engine's batch and writes it.
 #pragma once
 
 #include <atomic>

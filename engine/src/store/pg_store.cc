@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <deque>
 #include <filesystem>
 #include <limits>
 #include <span>
@@ -71,7 +70,7 @@ class PgStore final : public Store {
       : readers_(dsn, kReaders),
         sync_(options.sync),
         writer_(std::move(writer)),
-        sealer_(NewSealer()),
+        sealer_(*this),
         committer_(std::make_unique<GroupCommitter>(
             [this](std::span<const GroupCommitter::Batch* const> group,
                    std::span<Status> each) { return WriteGroup(group, each); },
@@ -201,10 +200,6 @@ class PgStore final : public Store {
     return r.ok() ? Status::Ok() : r.status();
   }
 
-  ChainSealer NewSealer() {
-    return ChainSealer([this](std::string_view prefix) { return LastRecord(prefix); });
-  }
-
   // The writer's connection: kept open between groups, opened again when the
   // server closed it.
   Status EnsureWriter() {
@@ -243,21 +238,11 @@ class PgStore final : public Store {
     SHOUHU_RETURN_IF_ERROR(EnsureWriter());
     sealer_.Discard();
     ops_.clear();
-    sealed_.clear();
     for (const GroupCommitter::Batch* batch : group) {
-      for (const Mutation& m : *batch) {
-        if (m.kind != Mutation::Kind::kChainedAppend) {
-          ops_.push_back({StatementOf(m.kind), {m.key, m.value}});
-          continue;
-        }
-        auto& [key, value] = sealed_.emplace_back();
-        Status sealed = sealer_.Seal(m, &key, &value);
-        if (!sealed.ok()) {
-          sealer_.Discard();
-          return sealed;
-        }
-        ops_.push_back({&kInsert, {key, value}});
-      }
+      SHOUHU_RETURN_IF_ERROR(sealer_.SealBatch(
+          *batch, [&](Mutation::Kind kind, std::string_view key, std::string_view value) {
+            ops_.push_back({StatementOf(kind), {key, value}});
+          }));
     }
     // In key order (stable: writes to one key keep theirs), so that writers
     // of several nodes lock rows in one order and cannot deadlock.
@@ -269,8 +254,9 @@ class PgStore final : public Store {
     Status s = writer_->RunPipeline("commit", ops_, &in_doubt);
     if (!s.ok()) {
       // Forget every head, not only this group's: after a commit in doubt
-      // the records may be there after all, so they are read again.
-      sealer_ = NewSealer();
+      // the records may be there after all, and after a conflict another
+      // node may have moved a chain on, so they are read again.
+      sealer_.Forget();
       if (in_doubt) SettleDoubt(backend);
       if (!writer_->Reusable()) writer_.reset();
       if (s.code() == StatusCode::kFailedPrecondition) return s;
@@ -310,21 +296,11 @@ class PgStore final : public Store {
     }
   }
 
-  // The newest record of a hash chain, for the sealer (committer thread).
-  StatusOr<std::pair<std::string, std::string>> LastRecord(std::string_view prefix) {
-    auto key = LastKeyWithPrefix(prefix);
-    if (!key.ok()) return key.status();
-    auto value = Get(*key);
-    if (!value.ok()) return value.status();
-    return std::pair{std::move(*key), std::move(*value)};
-  }
-
   mutable pg::Pool readers_;
   const bool sync_;
   // Committer thread only.
   std::unique_ptr<pg::Conn> writer_;
-  std::vector<pg::Step> ops_;
-  std::deque<std::pair<std::string, std::string>> sealed_;  // ops_ points into it
+  std::vector<pg::Step> ops_;  // points into the group's batches and sealer_
   ChainSealer sealer_;
   // Declared last: must stop before the members above go away.
   std::unique_ptr<GroupCommitter> committer_;

@@ -1,100 +1,39 @@
-// The RocksDB adapter. This is the only file that turns RocksDB results into
-// shouhu Status; no RocksDB type crosses the Store interface. RocksDB reports
-// errors through rocksdb::Status, never by throwing (std::bad_alloc aside,
-// which we let terminate as everywhere else).
+// The RocksDB store: the Store interface on one RocksDB instance -- reads,
+// scans and checkpoints here; the committer thread's group write in
+// store/rocks_writer.cc; the tuning in store/rocks_options.cc -- and the
+// functions that open a store directory (for serving, read-only to peek at
+// it, or offline to compact it). RocksDB results become shouhu Status only
+// through store/rocks_status.h; no RocksDB type crosses the Store interface.
 #include "store/rocks_store.h"
 
-#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
-#include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
-#include <rocksdb/table.h>
 #include <rocksdb/utilities/checkpoint.h>
-#include <rocksdb/write_batch.h>
 
-#include <sys/statvfs.h>
-
-#include <algorithm>
-#include <cstdarg>
 #include <cstdint>
-#include <cstdio>
-#include <deque>
 #include <filesystem>
 #include <limits>
-#include <map>
-#include <mutex>
 #include <span>
 #include <utility>
 #include <vector>
 
-#include "shouhu/mutex.h"
-#include "store/chain_sealer.h"
 #include "store/group_committer.h"
-#include "store/guards.h"
 #include "store/key_range.h"
+#include "store/rocks_status.h"
+#include "store/rocks_writer.h"
 
 namespace shouhu {
 namespace {
-
-rocksdb::Slice ToSlice(std::string_view s) { return {s.data(), s.size()}; }
-std::string_view ToView(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
-
-// Maps a failed RocksDB call to what the caller should do next: I/O trouble
-// is worth retrying, corruption is not.
-Status FromRocks(const rocksdb::Status& s, std::string_view what) {
-  std::string message = std::string(what) + ": " + s.ToString();
-  if (s.IsNotFound()) return NotFound(std::move(message));
-  if (s.IsCorruption()) return Internal(std::move(message));
-  if (s.IsInvalidArgument()) return InvalidArgument(std::move(message));
-  if (s.IsNotSupported()) return Internal(std::move(message));
-  // IOError, Busy, TimedOut, TryAgain, Incomplete, ShutdownInProgress,
-  // Aborted, and the rest: transient as far as we can tell.
-  return Unavailable(std::move(message));
-}
-
-Status FromRocksOrOk(const rocksdb::Status& s, std::string_view what) {
-  return s.ok() ? Status::Ok() : FromRocks(s, what);
-}
-
-// RocksDB's logger, as "shouhud: rocksdb: [LEVEL] message" lines on stderr.
-class StderrLogger : public rocksdb::Logger {
- public:
-  StderrLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
-  using rocksdb::Logger::Logv;
-  void Logv(const char* format, va_list ap) override {
-    char line[1024];
-    std::vsnprintf(line, sizeof line, format, ap);
-    std::fprintf(stderr, "shouhud: rocksdb: %s\n", line);
-  }
-};
-
-// kUnavailable "disk full" when the file system holding `dir` has less than
-// `min_free` bytes available to us (0: no check).
-Status CheckFreeSpace(const std::string& dir, uint64_t min_free) {
-  if (min_free == 0) return Status::Ok();
-  struct statvfs st {};
-  if (statvfs(dir.c_str(), &st) != 0) return Status::Ok();  // RocksDB will say
-  const uint64_t free = uint64_t(st.f_bavail) * st.f_frsize;
-  if (free >= min_free) return Status::Ok();
-  auto mib = [](uint64_t bytes) { return std::to_string((bytes + (1 << 19)) >> 20); };
-  return Unavailable("store: disk full 磁盘已满: " + mib(free) + " MiB free in " + dir +
-                     ", writes need " + mib(min_free) +
-                     " MiB; they resume by themselves once space is freed");
-}
 
 class RocksStore final : public Store {
  public:
   RocksStore(rocksdb::DB* db, std::string dir, const StoreOptions& options)
       : db_(db),
-        dir_(std::move(dir)),
-        min_free_bytes_(options.min_free_bytes),
-        write_options_(MakeWriteOptions(options)),
-        max_group_bytes_(options.max_group_bytes),
-        sealer_([this](std::string_view prefix) { return LastRecord(prefix); }),
+        writer_(db, *this, std::move(dir), options),
         committer_(std::make_unique<GroupCommitter>(
             [this](std::span<const GroupCommitter::Batch* const> group,
-                   std::span<Status> each) { return WriteGroup(group, each); },
+                   std::span<Status> each) { return writer_.WriteGroup(group, each); },
             options.max_group_bytes)) {}
 
   ~RocksStore() override {
@@ -194,14 +133,7 @@ class RocksStore final : public Store {
 
   StoreStats Stats() const override { return committer_->Stats(); }
 
-  // The disk is checked now; a RocksDB write error is remembered until a
-  // write succeeds again.
-  Status WriteHealth() const override {
-    SHOUHU_RETURN_IF_ERROR(CheckFreeSpace(dir_, min_free_bytes_));
-    MutexLock lock(write_error_mu_);
-    if (!write_error_.empty()) return Unavailable(write_error_);
-    return Status::Ok();
-  }
+  Status WriteHealth() const override { return writer_.Health(); }
 
  private:
   static Status Check(const std::vector<Mutation>& batch) {
@@ -215,225 +147,13 @@ class RocksStore final : public Store {
     return Status::Ok();
   }
 
-  // Runs on the committer thread only, so batch_ and needs_resume_ need no
-  // lock. Every failure is kUnavailable, as the Store contract promises.
-  Status WriteGroup(std::span<const GroupCommitter::Batch* const> group,
-                    std::span<Status> each) {
-    // Refuse before RocksDB meets ENOSPC: see StoreOptions::min_free_bytes.
-    SHOUHU_RETURN_IF_ERROR(CheckFreeSpace(dir_, min_free_bytes_));
-    Status s = WriteToRocks(group, each);
-    MutexLock lock(write_error_mu_);
-    write_error_ = needs_resume_ ? s.message() : "";
-    return s;
-  }
-
-  // A batch's create-only writes (kInsert) against the store and the
-  // batches before it in the group (`written`: key -> present after them).
-  // This thread is the only writer, so nothing comes between the check and
-  // the write. kFence passes: one process holds every lease.
-  Status CheckInserts(const GroupCommitter::Batch& batch,
-                      std::map<std::string, bool, std::less<>>& written) {
-    for (const Mutation& m : batch) {
-      if (m.kind != Mutation::Kind::kInsert) continue;
-      auto it = written.find(m.key);
-      bool present = false;
-      if (it != written.end()) {
-        present = it->second;
-      } else {
-        std::string ignored;
-        rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), ToSlice(m.key), &ignored);
-        if (!s.ok() && !s.IsNotFound()) return Unavailable("store: get: " + s.ToString());
-        present = s.ok();
-      }
-      if (present) return FailedPrecondition(ConflictMessage(m.key));
-    }
-    for (const Mutation& m : batch) {
-      if (m.kind == Mutation::Kind::kPut || m.kind == Mutation::Kind::kInsert) {
-        written[m.key] = true;
-      } else if (m.kind == Mutation::Kind::kDelete) {
-        written[m.key] = false;
-      }
-    }
-    return Status::Ok();
-  }
-
-  Status WriteToRocks(std::span<const GroupCommitter::Batch* const> group,
-                      std::span<Status> each) {
-    if (needs_resume_) {
-      // A failed write puts RocksDB in read-only mode. Recoverable errors
-      // (disk full: RocksDB retries by itself and answers Busy meanwhile)
-      // clear with Resume(). A failed WAL write or sync is fatal to this DB
-      // instance: only reopening (restarting the daemon) clears it, and
-      // Resume() keeps returning the error.
-      rocksdb::Status s = db_->Resume();
-      if (!s.ok()) {
-        return Unavailable(
-            "store: writes disabled after a storage error (a restart is "
-            "needed if this persists): " +
-            s.ToString());
-      }
-      needs_resume_ = false;
-    }
-    batch_.Clear();
-    sealer_.Discard();
-    // The group's writes, with every chained append sealed (in group order,
-    // so the chain follows the order in which batches commit).
-    ops_.clear();
-    sealed_.clear();
-    std::map<std::string, bool, std::less<>> written;
-    for (size_t i = 0; i < group.size(); ++i) {
-      const GroupCommitter::Batch* batch = group[i];
-      if (Status checked = CheckInserts(*batch, written); !checked.ok()) {
-        if (checked.code() == StatusCode::kUnavailable) {
-          sealer_.Discard();
-          return checked;
-        }
-        each[i] = checked;
-        continue;
-      }
-      for (const Mutation& m : *batch) {
-        if (m.kind == Mutation::Kind::kFence) continue;
-        if (m.kind != Mutation::Kind::kChainedAppend) {
-          ops_.push_back({m.key, m.value, m.kind == Mutation::Kind::kDelete});
-          continue;
-        }
-        auto& [key, value] = sealed_.emplace_back();
-        Status sealed = sealer_.Seal(m, &key, &value);
-        if (!sealed.ok()) {
-          sealer_.Discard();
-          return sealed;
-        }
-        ops_.push_back({key, value, false});
-      }
-    }
-    // Into the batch in key order. The memtable is a skip list that starts
-    // each insert where the last one ended, so sorted inserts touch only the
-    // few levels where neighbours differ, instead of searching from the top
-    // for every key (that search was a large part of the committer thread's
-    // time in a burst of timers). The sort is stable: writes to the same key
-    // keep their order; and the batch is applied atomically either way.
-    std::stable_sort(ops_.begin(), ops_.end(),
-                     [](const Op& a, const Op& b) { return a.key < b.key; });
-    for (const Op& op : ops_) {
-      rocksdb::Status s = op.erase ? batch_.Delete(ToSlice(op.key))
-                                   : batch_.Put(ToSlice(op.key), ToSlice(op.value));
-      if (!s.ok()) {
-        sealer_.Discard();
-        return Unavailable("store: batch: " + s.ToString());
-      }
-    }
-    rocksdb::Status s = db_->Write(write_options_, &batch_);
-    // Clear() keeps the buffer for reuse; do not keep one that a single
-    // oversized batch blew up.
-    if (batch_.GetDataSize() > 2 * max_group_bytes_) {
-      batch_ = rocksdb::WriteBatch();
-    }
-    if (!s.ok()) {
-      // Nothing of the group is visible, so the chains' heads stay where
-      // they were. (After a failed sync the group may still turn up after
-      // a restart; the heads are read from disk again then.)
-      sealer_.Discard();
-      needs_resume_ = true;
-      return Unavailable("store: write: " + s.ToString());
-    }
-    sealer_.Commit();
-    return Status::Ok();
-  }
-
-  // The newest record of a hash chain, for the sealer (committer thread).
-  StatusOr<std::pair<std::string, std::string>> LastRecord(
-      std::string_view prefix) {
-    auto key = LastKeyWithPrefix(prefix);
-    if (!key.ok()) return key.status();
-    auto value = Get(*key);
-    if (!value.ok()) return value.status();
-    return std::pair{std::move(*key), std::move(*value)};
-  }
-
-  static rocksdb::WriteOptions MakeWriteOptions(const StoreOptions& options) {
-    rocksdb::WriteOptions write_options;
-    write_options.sync = options.sync;  // fsync the WAL before acking
-    write_options.disableWAL = false;
-    return write_options;
-  }
-
   std::unique_ptr<rocksdb::DB> db_;
-  const std::string dir_;
-  const uint64_t min_free_bytes_;
-  // The RocksDB error that disabled writes, "" once a write succeeds again.
-  // A leaf lock: taken by the committer thread after a group's write and by
-  // health checks, with no other lock of the store held.
-  mutable Mutex write_error_mu_;
-  std::string write_error_ SHOUHU_GUARDED_BY(write_error_mu_);
-  const rocksdb::WriteOptions write_options_;
-  const size_t max_group_bytes_;
-  rocksdb::WriteBatch batch_;  // committer thread only
-  // One write of a group, pointing into the group's mutations or sealed_.
-  struct Op {
-    std::string_view key, value;
-    bool erase;
-  };
-  std::vector<Op> ops_;  // committer thread only
-  // The keys and values of the group's sealed appends (a deque: ops_ points
-  // into them, so they must not move as more are added).
-  std::deque<std::pair<std::string, std::string>> sealed_;  // committer thread only
-  bool needs_resume_ = false;  // committer thread only
-  ChainSealer sealer_;         // committer thread only
+  RocksWriter writer_;  // used by the committer thread only, and by WriteHealth
   // Declared last: must stop before the members above go away.
   std::unique_ptr<GroupCommitter> committer_;
 };
 
 }  // namespace
-
-rocksdb::Options MakeRocksOptions() {
-  rocksdb::Options options;
-  options.create_if_missing = true;
-  // A small daemon on a small machine: two background threads for flushes
-  // and compactions are plenty for our write rate.
-  options.IncreaseParallelism(2);
-  // Cold data compresses well and is rarely read.
-  options.bottommost_compression = rocksdb::kZSTD;
-  // RocksDB's messages go to our standard error, not to its LOG file in the
-  // data directory: on a full disk a failed LOG write left that file's
-  // writer in an error state, and the next message (the error handler
-  // reporting the failed write) hit an assertion that Debian's librocksdb
-  // keeps (AssertFalseAndGetStatusForPrevError, `sync_without_flush_called_`)
-  // and aborted the daemon. Warnings and errors only.
-  options.info_log = std::make_shared<StderrLogger>();
-  // kPointInTimeRecovery (the default) is what we want: after a crash, a
-  // torn WAL tail is dropped and every group synced before it is kept.
-  options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
-  // Start-up must not grow with the data: do not read every SST file's
-  // statistics and sizes at open (they are only compaction hints).
-  options.skip_stats_update_on_db_open = true;
-  options.skip_checking_sst_file_sizes_on_db_open = true;
-
-  // Large values (the chunks of evidence photos and video) go to blob files
-  // beside the SST files, so compactions do not rewrite them again and
-  // again; cases, events and index entries stay far below the threshold.
-  // Checkpoints (backups) copy the blob files with the rest.
-  options.enable_blob_files = true;
-  options.min_blob_size = 16 << 10;
-  options.enable_blob_garbage_collection = true;
-
-  rocksdb::BlockBasedTableOptions table;
-  // Bounded memory: the working set (open cases) is small.
-  table.block_cache = rocksdb::NewLRUCache(32 << 20);
-  table.cache_index_and_filter_blocks = true;
-  table.pin_l0_filter_and_index_blocks_in_cache = true;
-  // Most reads are point gets of a case by id; a bloom filter skips the
-  // SST files that do not hold the key.
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  // Partitioned index and filters: a first read loads one small top-level
-  // block per file, not the whole index and filter, so start-up and the
-  // first reads after it do not grow with the number of cases and timers.
-  table.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
-  table.partition_filters = true;
-  table.metadata_block_size = 4096;
-  table.cache_index_and_filter_blocks_with_high_priority = true;
-  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  return options;
-}
 
 StatusOr<std::unique_ptr<Store>> OpenRocksStoreWithEnv(
     const std::string& dir, const StoreOptions& options, rocksdb::Env* env) {

@@ -1,4 +1,4 @@
-// Internal to the store area (rocks_store.cc, raw_bench.cc and store tests):
+// Internal to the store area (store/rocks_*.cc, raw_bench.cc and store tests):
 // the RocksDB tuning and an open function with an injectable Env.
 #pragma once
 

@@ -10,6 +10,7 @@ namespace shouhu::bench {
 
 struct Figures {
   double per_sec = 0, p50_ms = 0, p99_ms = 0;
+  double groups_per_sec = 0;  // ours: the store's transactions (groups of changes) per second
 };
 // Runs `clients` clients doing `ops` transitions each through the runtime on
 // the PostgreSQL store at `dsn`.

@@ -337,8 +337,12 @@ Figures FlipsOnPostgres(const std::string& dsn, int clients, int ops) {
   SystemClock clock;
   auto rt = Runtime::Create(**store, catalog, clock);
   if (!rt.ok()) Die(rt.status(), "runtime");
+  const StoreStats before = (*store)->Stats();
+  const auto start = BenchClock::now();
   FlipResult r = RunFlips(**rt, clients, ops, "pg" + std::to_string(clients));
-  return {r.ops_per_sec, r.p50_ms, r.p99_ms};
+  const double secs = Ms(BenchClock::now() - start) / 1000;
+  const double groups = double((*store)->Stats().groups - before.groups);
+  return {r.ops_per_sec, r.p50_ms, r.p99_ms, secs > 0 ? groups / secs : 0};
 }
 
 }  // namespace shouhu::bench

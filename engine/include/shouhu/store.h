@@ -157,6 +157,19 @@ class Store {
   // full, or a storage error not yet recovered from). For readiness checks:
   // cheap, and it writes nothing.
   virtual Status WriteHealth() const { return Status::Ok(); }
+
+  // Ids that no other writer of the store hands out, for a store that
+  // several nodes write at once (PostgreSQL: a sequence per counter): `n`
+  // new ids of `counter` ("case", "outbox"), increasing, each greater than
+  // `floor` (the greatest id of that counter the caller has seen in the
+  // store, so ids go on after data copied in from elsewhere). Not
+  // transactional: an id taken by a change that is then refused is never
+  // handed out again. None at all (an empty list) where one process writes
+  // the store (RocksDB): the caller counts for itself.
+  [[nodiscard]] virtual StatusOr<std::vector<uint64_t>> TakeIds(std::string_view counter,
+                                                                size_t n, uint64_t floor) {
+    return std::vector<uint64_t>();
+  }
 };
 
 // Opens (creating if missing) a RocksDB store in `dir`. kUnavailable when the
@@ -195,6 +208,10 @@ class FaultInjectingStore : public Store {
   [[nodiscard]] Status Checkpoint(const std::string& dir) override;
   StoreStats Stats() const override { return base_->Stats(); }
   Status WriteHealth() const override { return base_->WriteHealth(); }
+  StatusOr<std::vector<uint64_t>> TakeIds(std::string_view counter, size_t n,
+                                          uint64_t floor) override {
+    return base_->TakeIds(counter, n, floor);
+  }
 
  private:
   std::unique_ptr<Store> base_;

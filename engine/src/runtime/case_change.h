@@ -97,10 +97,13 @@ class CaseChange {
   // for a timer's firing, where a burst makes every byte count.
   void UseFiringRecord() { firing_record_ = true; }
 
-  // Renders everything as mutations. `outbox_ids` hands out outbox ids; the
-  // audit record is a chained append (the store numbers it). `extra` is
-  // appended (e.g. the idempotency record).
-  std::vector<Mutation> Render(std::atomic<uint64_t>& outbox_ids,
+  // The notifications this change queues (each takes an outbox id).
+  size_t notifications() const { return outbox_.size(); }
+
+  // Renders everything as mutations. `next_outbox_id` hands out an outbox id
+  // for each notification, in order; the audit record is a chained append
+  // (the store numbers it). `extra` is appended (e.g. the idempotency record).
+  std::vector<Mutation> Render(const std::function<uint64_t()>& next_outbox_id,
                                const std::string& audit_action,
                                std::vector<Mutation> extra);
 

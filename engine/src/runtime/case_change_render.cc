@@ -10,7 +10,7 @@
 
 namespace shouhu {
 
-std::vector<Mutation> CaseChange::Render(std::atomic<uint64_t>& outbox_ids,
+std::vector<Mutation> CaseChange::Render(const std::function<uint64_t()>& next_outbox_id,
                                          const std::string& audit_action,
                                          std::vector<Mutation> extra) {
   std::vector<Mutation> m;
@@ -97,7 +97,7 @@ std::vector<Mutation> CaseChange::Render(std::atomic<uint64_t>& outbox_ids,
   }
   for (size_t n = 0; n < outbox_.size(); ++n) {
     OutboxEntry& o = outbox_[n];
-    o.id = outbox_ids.fetch_add(1) + 1;
+    o.id = next_outbox_id();
     // Create-only too: an id another node handed out is refused, never
     // overwritten (a lost notification).
     m.push_back(Mutation::Insert(

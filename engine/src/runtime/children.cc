@@ -96,8 +96,10 @@ Status RuntimeImpl::UpdateChildFile(const Workflow& w, const json& data,
       // A new child: named after the case that first reports it, so ids
       // are unique without a counter of their own.
       c.child_id = "K" + c.id.substr(1);
-      change.AddMutation(Mutation::Put(codec::ChildIdentityKey(identity),
-                                       codec::EncodeChildId(c.child_id)));
+      // Create-only: a node sharing the store that claimed the same child
+      // at the same moment wins, and this report is opened again (Open).
+      change.AddMutation(Mutation::Insert(codec::ChildIdentityKey(identity),
+                                          codec::EncodeChildId(c.child_id)));
     } else {
       return known.status();
     }

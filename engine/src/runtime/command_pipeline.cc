@@ -194,10 +194,11 @@ void RuntimeImpl::CommitChangeAsync(CaseChange& change, const std::string& audit
                                     std::vector<Mutation> extra, bool wait,
                                     std::function<void(const Status&)> then) {
   MaybeResyncCounters();
-  const uint64_t outbox_before = next_outbox_.load();
-  auto mutations = change.Render(next_outbox_, audit_action, std::move(extra));
+  auto outbox_ids = OutboxIds(change.notifications());
+  if (!outbox_ids.ok()) return then(outbox_ids.status());
+  auto mutations = change.Render(*outbox_ids, audit_action, std::move(extra));
   PutsUnlessShared(mutations);
-  const bool notifies = next_outbox_.load() != outbox_before;
+  const bool notifies = change.notifications() > 0;
   std::vector<std::string> armed;
   for (const ArmedTimer& t : change.newly_armed()) {
     armed.push_back(codec::TimerKey(t.due, change.record().id, t.name));

@@ -83,8 +83,9 @@ StatusOr<CommandResult> RuntimeImpl::Open(const OpenCase& cmd) {
 
     Instant now = checked_at;
     CaseRecord c;
-    SyncCaseCounterIfShared();
-    c.id = FormatCaseId(next_case_.fetch_add(1) + 1);
+    auto id = NewCaseId();
+    if (!id.ok()) return id.status();
+    c.id = std::move(*id);
     c.workflow_id = w->id;
     c.workflow_version = w->version;
     c.data = cmd.data.is_null() ? json::object() : cmd.data;
@@ -105,9 +106,28 @@ StatusOr<CommandResult> RuntimeImpl::Open(const OpenCase& cmd) {
     SHOUHU_RETURN_IF_ERROR(CommitChange(change, "open", {Answer(request, result, now)}));
     return result;
   };
-  auto result = opened();
-  if (!result.ok() || join.empty()) return result;
-  return JoinCase(cmd, *fingerprint, join);
+  auto open_or_join = [&]() -> StatusOr<CommandResult> {
+    join.clear();
+    auto result = opened();
+    if (!result.ok() || join.empty()) return result;
+    return JoinCase(cmd, *fingerprint, join);
+  };
+  auto result = open_or_join();
+  // With other nodes on the store, another node may open a case at the same
+  // moment under the same id, or claim the same new child, or change the
+  // case this report joins: the store refuses this commit whole (a
+  // create-only record is there already) and nothing of it is written.
+  // Filed again, the report reads what the other node wrote (a new id; the
+  // child's case, which it joins), as it would have on one node, so a
+  // reporter never meets another node's work as a conflict. (A refusal for
+  // any other reason comes back the same.)
+  const bool shared = options_.leases && options_.leases->shared();
+  for (int attempt = 1; shared && attempt < 4 && !result.ok() &&
+                        result.status().code() == StatusCode::kFailedPrecondition;
+       ++attempt) {
+    result = open_or_join();
+  }
+  return result;
 }
 
 StatusOr<CommandResult> RuntimeImpl::Fire(const FireEvent& cmd) {

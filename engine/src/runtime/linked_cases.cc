@@ -43,8 +43,9 @@ Status RuntimeImpl::OpenLinkedCase(const EventDef& e, const Actor& actor,
   }
 
   CaseRecord c;
-  SyncCaseCounterIfShared();
-  c.id = FormatCaseId(next_case_.fetch_add(1) + 1);
+  auto id = NewCaseId();
+  if (!id.ok()) return id.status();
+  c.id = std::move(*id);
   c.workflow_id = target->id;
   c.workflow_version = target->version;
   c.data = data;
@@ -68,7 +69,9 @@ Status RuntimeImpl::OpenLinkedCase(const EventDef& e, const Actor& actor,
     change.DropSatisfiedTimers();
   }
   change.AddHistory("opened_case", c.id, {{"case_id", c.id}, {"workflow", target->id}});
-  for (Mutation& m : opened.Render(next_outbox_, "open:" + e.id, {})) {
+  auto outbox_ids = OutboxIds(opened.notifications());
+  if (!outbox_ids.ok()) return outbox_ids.status();
+  for (Mutation& m : opened.Render(*outbox_ids, "open:" + e.id, {})) {
     change.AddMutation(std::move(m));
   }
   for (const ArmedTimer& t : opened.newly_armed()) {

@@ -282,10 +282,12 @@ class RuntimeImpl : public Runtime,
   // MaybeResyncCounters reads them again. Cheap when nothing was refused.
   void NoteConflict(const Status& s);
   void MaybeResyncCounters();
-  // Before a new case id is handed out: with other nodes on the store, the
-  // counter is read again (one read), so ids seldom collide; the create-only
-  // history record refuses a collision that still happens.
-  void SyncCaseCounterIfShared();
+  // A new case's id, and `n` outbox ids (handed out in order by the
+  // function): from the process's counters, or, with other nodes on the
+  // store, from the store (Store::TakeIds), so no two nodes hand out one id
+  // (shared_store.cc).
+  StatusOr<std::string> NewCaseId();
+  StatusOr<std::function<uint64_t()>> OutboxIds(size_t n);
   // Create-only writes (history, outbox) as plain puts when no other node
   // shares the store (shared_store.cc).
   void PutsUnlessShared(std::vector<Mutation>& batch) const;

@@ -1,6 +1,8 @@
 // What the runtime does when other shouhud nodes share its store
 // (RuntimeOptions::leases): id counters read again after a conflict, and
 // the outbox's lease fence. The timer shards' fences are in timers.cc.
+#include <memory>
+
 #include "runtime/codec.h"
 #include "runtime/runtime_impl.h"
 
@@ -31,9 +33,38 @@ void RuntimeImpl::MaybeResyncCounters() {
   }
 }
 
-void RuntimeImpl::SyncCaseCounterIfShared() {
-  if (options_.leases && options_.leases->shared()) resync_counters_ = true;
-  MaybeResyncCounters();
+namespace {
+
+// Moves `counter` on to at least `to`.
+void RaiseTo(std::atomic<uint64_t>& counter, uint64_t to) {
+  uint64_t have = counter.load();
+  while (have < to && !counter.compare_exchange_weak(have, to)) {
+  }
+}
+
+}  // namespace
+
+StatusOr<std::string> RuntimeImpl::NewCaseId() {
+  if (!options_.leases || !options_.leases->shared()) {
+    return FormatCaseId(next_case_.fetch_add(1) + 1);
+  }
+  auto ids = store_.TakeIds("case", 1, next_case_.load());
+  if (!ids.ok()) return ids.status();
+  if (ids->empty()) return FormatCaseId(next_case_.fetch_add(1) + 1);  // one writer after all
+  RaiseTo(next_case_, ids->back());
+  return FormatCaseId(ids->front());
+}
+
+StatusOr<std::function<uint64_t()>> RuntimeImpl::OutboxIds(size_t n) {
+  std::function<uint64_t()> local = [this] { return next_outbox_.fetch_add(1) + 1; };
+  if (n == 0 || !options_.leases || !options_.leases->shared()) return local;
+  auto ids = store_.TakeIds("outbox", n, next_outbox_.load());
+  if (!ids.ok()) return ids.status();
+  if (ids->empty()) return local;
+  RaiseTo(next_outbox_, ids->back());
+  return std::function<uint64_t()>(
+      [taken = std::make_shared<std::vector<uint64_t>>(std::move(*ids)), next = size_t(0),
+       local]() mutable { return next < taken->size() ? (*taken)[next++] : local(); });
 }
 
 void RuntimeImpl::PutsUnlessShared(std::vector<Mutation>& batch) const {

@@ -124,7 +124,7 @@ StatusOr<size_t> RuntimeImpl::FireDueTimers(TimerShard shard) {
     // land in a case's history after a command that happened later.
     now = clock_.Now();
 
-    const uint64_t outbox_before = next_outbox_.load();
+    bool notifies = false;
     std::vector<Mutation> batch;
     batch.reserve(keys.size() * 10);  // about 8 writes per firing
     if (shared) batch.push_back(Mutation::Fence(lease, *epoch));
@@ -206,14 +206,19 @@ StatusOr<size_t> RuntimeImpl::FireDueTimers(TimerShard shard) {
           escalated.push_back({case_id, c->workflow_id, h.name, h.data.value("step", 0)});
         }
       }
-      auto m = change.Render(next_outbox_, "timer", {});
+      auto outbox_ids = OutboxIds(change.notifications());
+      if (!outbox_ids.ok()) {
+        for (const std::string& k : keys) window_.Add(k);
+        return outbox_ids.status();
+      }
+      notifies = notifies || change.notifications() > 0;
+      auto m = change.Render(*outbox_ids, "timer", {});
       batch.insert(batch.end(), std::make_move_iterator(m.begin()),
                    std::make_move_iterator(m.end()));
       for (const ArmedTimer& t : change.newly_armed()) {
         armed.push_back(codec::TimerKey(t.due, case_id, t.name));
       }
     }
-    const bool notifies = next_outbox_.load() != outbox_before;
     if (batch.size() == (shared ? 1u : 0u)) batch.clear();  // nothing fired: only the fence
     PutsUnlessShared(batch);
     Status s = store_.Commit(std::move(batch));

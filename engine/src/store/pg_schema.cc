@@ -26,6 +26,9 @@ const char* const kMigrations[] = {
     "IF NOT FOUND THEN RAISE EXCEPTION 'lease % is at another epoch than %', "
     "convert_from(p_lease, 'UTF8'), convert_from(p_epoch, 'UTF8') USING ERRCODE = 'SH001'; "
     "END IF; END $$",
+    // 3: ids that every node takes from one place (Store::TakeIds): a
+    // sequence per counter.
+    "CREATE SEQUENCE shouhu_ids_case; CREATE SEQUENCE shouhu_ids_outbox",
 };
 
 // Any constant will do, as long as nothing else in the database uses it:

@@ -63,6 +63,12 @@ const pg::Statement kDelete{"shouhu_delete", "DELETE FROM shouhu_kv WHERE key = 
 // Mutation::kFence: fails the transaction unless the lease is at the epoch
 // (migration 2).
 const pg::Statement kFence{"shouhu_fence", "SELECT shouhu_fence($1, $2)", 2};
+// The chains' lock: every write transaction of every node takes it first,
+// so one node's appends to the audit chain never run beside another's. It
+// is held until the transaction ends.
+#define SHOUHU_CHAIN_LOCK "pg_advisory_xact_lock(126892383758453)"  // "shouhu"
+const pg::Statement kChainLock{"shouhu_chain_lock", "SELECT " SHOUHU_CHAIN_LOCK, 0};
+const pg::Statement kCommit{"shouhu_commit", "COMMIT", 0};
 
 class PgStore final : public Store {
  public:
@@ -175,6 +181,38 @@ class PgStore final : public Store {
 
   StoreStats Stats() const override { return committer_->Stats(); }
 
+  // From the counter's sequence (migration 3), on a reader's connection. A
+  // sequence behind `floor` (data copied in by `shouhu migrate`, whose ids
+  // came from no sequence) is moved on first; in a store whose ids all came
+  // from the sequence that never happens, so no node can move it back under
+  // another's feet.
+  StatusOr<std::vector<uint64_t>> TakeIds(std::string_view counter, size_t n,
+                                          uint64_t floor) override {
+    if (counter != "case" && counter != "outbox") {
+      return InvalidArgument("postgres: no id counter \"" + std::string(counter) + "\"");
+    }
+    const std::string seq = "shouhu_ids_" + std::string(counter);
+    auto conn = readers_.Take();
+    if (!conn.ok()) return conn.status();
+    std::vector<uint64_t> ids;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      auto r = (*conn)->Exec("ids", "SELECT nextval('" + seq + "') FROM generate_series(1, " +
+                                        std::to_string(n) + ")");
+      if (!r.ok()) return r.status();
+      ids.clear();
+      for (int row = 0; row < pg::Rows(r->get()); ++row) {
+        ids.push_back(std::stoull(std::string(pg::Value(r->get(), row, 0))));
+      }
+      std::sort(ids.begin(), ids.end());
+      if (ids.empty() || ids.front() > floor) return ids;
+      auto moved = (*conn)->Exec(
+          "ids", "SELECT setval('" + seq + "', " + std::to_string(floor) + ") FROM " + seq +
+                     " WHERE last_value < " + std::to_string(floor));
+      if (!moved.ok()) return moved.status();
+    }
+    return Internal("postgres: sequence " + seq + " does not move past " + std::to_string(floor));
+  }
+
   // Asks the server (one round trip): reachable, not a standby, and not
   // read-only for new transactions.
   Status WriteHealth() const override {
@@ -211,7 +249,7 @@ class PgStore final : public Store {
       auto set = (*conn)->Exec("set", "SET synchronous_commit = off");
       if (!set.ok()) return set.status();
     }
-    for (const pg::Statement* s : {&kPut, &kInsert, &kDelete, &kFence}) {
+    for (const pg::Statement* s : {&kPut, &kInsert, &kDelete, &kFence, &kChainLock, &kCommit}) {
       SHOUHU_RETURN_IF_ERROR((*conn)->Prepare(*s));
     }
     writer_ = std::move(*conn);
@@ -219,51 +257,81 @@ class PgStore final : public Store {
   }
 
   // Runs on the committer thread only, so the members it uses need no lock.
-  // The group is one transaction; when a batch's guard fails (kInsert,
-  // kFence: kFailedPrecondition) the transaction is rolled back and the
-  // batches are written again one by one, each answered for itself, so a
-  // conflict fails only the conflicting batch.
+  // The group is one transaction, sealed from the chain heads this node
+  // knows. When it is refused (kFailedPrecondition) another node may have
+  // moved a chain on since, or a batch's guard failed (kInsert, kFence): the
+  // group is written again under the chains' lock with the heads read
+  // afresh, which no other node can move meanwhile; if that is refused too,
+  // a guard failed, and the batches are written one by one (each under the
+  // lock), each answered for itself, so a conflict fails only its batch.
   Status WriteGroup(std::span<const GroupCommitter::Batch* const> group,
                     std::span<Status> each) {
-    Status s = WriteTransaction(group);
+    Status s = WriteTransaction(group, /*heads_under_lock=*/false);
     if (s.code() != StatusCode::kFailedPrecondition) return s;
-    for (size_t i = 0; i < group.size(); ++i) each[i] = WriteTransaction(group.subspan(i, 1));
+    s = WriteTransaction(group, /*heads_under_lock=*/true);
+    if (s.code() != StatusCode::kFailedPrecondition || group.size() == 1) return s;
+    for (size_t i = 0; i < group.size(); ++i) {
+      each[i] = WriteTransaction(group.subspan(i, 1), /*heads_under_lock=*/true);
+    }
     return Status::Ok();
   }
 
-  // One transaction of `group`. Every failure is kUnavailable, as the Store
-  // contract promises, except a failed guard (kFailedPrecondition) and an
-  // unreadable chain head (kInternal, nothing sent).
-  Status WriteTransaction(std::span<const GroupCommitter::Batch* const> group) {
+  // One transaction of `group`, the chains' lock taken first. With
+  // `heads_under_lock`, the lock is taken before the records are sealed (a
+  // round trip more) and the heads are read while it is held, so no other
+  // node's append can make them stale. Every failure is kUnavailable, as the
+  // Store contract promises, except a failed guard or a chain moved on
+  // (kFailedPrecondition) and an unreadable chain head (kInternal).
+  Status WriteTransaction(std::span<const GroupCommitter::Batch* const> group,
+                          bool heads_under_lock) {
     SHOUHU_RETURN_IF_ERROR(EnsureWriter());
     sealer_.Discard();
     ops_.clear();
+    if (heads_under_lock) {
+      auto locked = writer_->Exec("lock", "BEGIN; SELECT " SHOUHU_CHAIN_LOCK);
+      if (!locked.ok()) return Abandon(locked.status(), true, false, 0);
+      sealer_.Forget();  // read through the readers: every commit is visible
+    } else {
+      ops_.push_back({&kChainLock, {}});
+    }
     for (const GroupCommitter::Batch* batch : group) {
-      SHOUHU_RETURN_IF_ERROR(sealer_.SealBatch(
+      Status sealed = sealer_.SealBatch(
           *batch, [&](Mutation::Kind kind, std::string_view key, std::string_view value) {
             ops_.push_back({StatementOf(kind), {key, value}});
-          }));
+          });
+      if (!sealed.ok()) return heads_under_lock ? Abandon(sealed, true, false, 0) : sealed;
     }
     // In key order (stable: writes to one key keep theirs), so that writers
     // of several nodes lock rows in one order and cannot deadlock.
-    std::stable_sort(ops_.begin(), ops_.end(), [](const pg::Step& a, const pg::Step& b) {
-      return a.params[0] < b.params[0];
-    });
+    std::stable_sort(ops_.begin() + (heads_under_lock ? 0 : 1), ops_.end(),
+                     [](const pg::Step& a, const pg::Step& b) {
+                       return a.params[0] < b.params[0];
+                     });
+    if (heads_under_lock) ops_.push_back({&kCommit, {}});
     bool in_doubt = false;
     const int backend = writer_->BackendPid();
     Status s = writer_->RunPipeline("commit", ops_, &in_doubt);
-    if (!s.ok()) {
-      // Forget every head, not only this group's: after a commit in doubt
-      // the records may be there after all, and after a conflict another
-      // node may have moved a chain on, so they are read again.
-      sealer_.Forget();
-      if (in_doubt) SettleDoubt(backend);
-      if (!writer_->Reusable()) writer_.reset();
-      if (s.code() == StatusCode::kFailedPrecondition) return s;
-      return s.code() == StatusCode::kUnavailable ? s : Unavailable(s.message());
-    }
+    if (!s.ok()) return Abandon(s, heads_under_lock, in_doubt, backend);
     sealer_.Commit();
     return Status::Ok();
+  }
+
+  // After a failed transaction: every head forgotten, not only this
+  // group's (after a commit in doubt the records may be there after all,
+  // and after a conflict another node may have moved a chain on, so they
+  // are read again); an explicit transaction (`began`) rolled back; the
+  // connection dropped when it cannot be used again.
+  Status Abandon(const Status& s, bool began, bool in_doubt, int backend) {
+    sealer_.Forget();
+    if (in_doubt) SettleDoubt(backend);
+    if (began && writer_->Reusable() && !writer_->Exec("rollback", "ROLLBACK").ok()) {
+      writer_.reset();
+    }
+    if (writer_ && !writer_->Reusable()) writer_.reset();
+    if (s.code() == StatusCode::kFailedPrecondition || s.code() == StatusCode::kInternal) {
+      return s;
+    }
+    return s.code() == StatusCode::kUnavailable ? s : Unavailable(s.message());
   }
 
   // A commit cut off in doubt may still be running on the server: its

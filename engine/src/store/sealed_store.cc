@@ -169,6 +169,10 @@ class SealedStore final : public RotatableStore {
   }
   StoreStats Stats() const override { return base_->Stats(); }
   Status WriteHealth() const override { return base_->WriteHealth(); }
+  StatusOr<std::vector<uint64_t>> TakeIds(std::string_view counter, size_t n,
+                                          uint64_t floor) override {
+    return base_->TakeIds(counter, n, floor);
+  }
 
   Status BeginRotation(const DataKey& next, const std::string& next_file) override;
   StatusOr<RotationProgress> ContinueRotation(size_t max) override;

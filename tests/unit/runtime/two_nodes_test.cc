@@ -3,13 +3,19 @@
 // once, on the node holding their shard; a node stopped abruptly has its
 // shards taken by the other once the ttl has passed, and its late firing
 // commit is refused by the lease's fence; two nodes changing one case at
-// once never overwrite each other's change.
+// once never overwrite each other's change; reports filed on both nodes at
+// once are all opened, and reports about one child join one case.
 //
 // Each node's leases have a FakeClock of their own: node A's never moves,
 // as for a process paused mid-work that still believes it holds its lease.
 // The server's clock is real; the test moves a lease's expiry into the
 // past on the server instead of waiting out the ttl.
+#include <unistd.h>
+
 #include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <latch>
 #include <set>
 #include <string>
 #include <thread>
@@ -35,6 +41,8 @@ class TwoNodesTest : public RuntimeTest {
   void SetUp() override {
     RuntimeTest::SetUp();  // node A's store is the fixture's; it makes the schema
     Close();
+    catalog_ = LoadCatalog({SourcePath("workflows/versions/mandatory_report.v1.json"),
+                            WriteReportWithChild(), SourcePath("workflows/calendars")});
     a_ = MakeNode("node-a", lease_clock_a_, {TimerLeaseName(0, 2)});
     b_ = MakeNode("node-b", lease_clock_b_, {TimerLeaseName(0, 2), TimerLeaseName(1, 2)});
   }
@@ -44,6 +52,26 @@ class TwoNodesTest : public RuntimeTest {
       n->leases.reset();
       n->store.reset();
     }
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+
+  // Mandatory report v1 as "report_with_child": reports about one child (by
+  // name and date of birth) join its open case and share its file.
+  std::string WriteReportWithChild() {
+    std::ifstream in(SourcePath("workflows/versions/mandatory_report.v1.json"));
+    json w = json::parse(in);
+    w["id"] = "report_with_child";
+    w["open"]["optional"].push_back("child_birth_date");
+    w["open"]["same_child"] = "join";
+    w["fields"].push_back({{"id", "child_birth_date"},
+                           {"label", {{"zh", "出生日期"}, {"en", "Date of birth"}}},
+                           {"type", "date"}});
+    w["child"] = {{"identity", {"child_name", "child_birth_date"}},
+                  {"fields", {"child_name", "child_birth_date"}}};
+    dir_ = ::testing::TempDir() + "/two-nodes-" + std::to_string(::getpid());
+    std::filesystem::create_directories(dir_);
+    std::ofstream(dir_ + "/report_with_child.json") << w.dump(1);
+    return dir_ + "/report_with_child.json";
   }
 
   Node MakeNode(const std::string& owner, FakeClock& lease_clock,
@@ -114,6 +142,7 @@ class TwoNodesTest : public RuntimeTest {
   FakeClock lease_clock_b_{Instant(std::chrono::milliseconds(9'000'000))};
   Node a_, b_;
   std::atomic<int> refused_{0};
+  std::string dir_;  // the test's workflow
 };
 
 TEST_F(TwoNodesTest, EveryTimerFiresOnceAndAStoppedNodesShardsAreTakenAfterTheTtl) {
@@ -192,6 +221,70 @@ TEST_F(TwoNodesTest, ChangesOfOneCaseOnTwoNodesAtOnceNeverOverwriteEachOther) {
   EXPECT_EQ(accepted + conflicts, 60);
   std::printf("two nodes noting one case: %d accepted, %d refused as conflicts\n",
               accepted.load(), conflicts.load());
+}
+
+// Teachers file reports on both nodes at once. Each node numbers its new
+// cases from the counter it read, so both may hand out one id; and each
+// node's lock on a child's identity is its own, so both may find no case of
+// a child reported on both at once. Every report must still be opened
+// (never refused as another node's conflict), under an id of its own, and
+// the reports about one child must make one case and one child's file.
+TEST_F(TwoNodesTest, ReportsFiledOnTwoNodesAtOnceAreAllOpenedAndOneChildHasOneCase) {
+  auto report = [&](Node& n, const std::string& request, const std::string& child,
+                    const std::string& born) {
+    json data = Report();
+    data["child_name"] = child;
+    data["child_birth_date"] = born;
+    return n.rt->Open({request, Reporter(), "report_with_child", "", data});
+  };
+  // 1. Thirty children each way, all different.
+  std::vector<std::string> ids(60);
+  std::atomic<int> refused{0};
+  auto file = [&](Node& n, int first) {
+    for (int i = first; i < first + 30; ++i) {
+      auto r = report(n, "many-" + std::to_string(i), "童" + std::to_string(i), "2015-03-01");
+      if (r.ok()) {
+        ids[i] = r->case_id;
+      } else {
+        ADD_FAILURE() << r.status().ToString();
+        ++refused;
+      }
+    }
+  };
+  std::thread on_a([&] { file(a_, 0); });
+  std::thread on_b([&] { file(b_, 30); });
+  on_a.join();
+  on_b.join();
+  EXPECT_EQ(refused.load(), 0);
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 60u);
+
+  // 2. One child reported on both nodes at the same moment, ten times over.
+  int joined = 0;
+  for (int k = 0; k < 10; ++k) {
+    const std::string child = "同童" + std::to_string(k), born = "2014-05-1" + std::to_string(k);
+    std::latch start(2);
+    StatusOr<CommandResult> on[2] = {Unavailable("not run"), Unavailable("not run")};
+    std::thread t0([&] {
+      start.arrive_and_wait();
+      on[0] = report(a_, "same-a-" + std::to_string(k), child, born);
+    });
+    std::thread t1([&] {
+      start.arrive_and_wait();
+      on[1] = report(b_, "same-b-" + std::to_string(k), child, born);
+    });
+    t0.join();
+    t1.join();
+    ASSERT_OK(on[0].status());
+    ASSERT_OK(on[1].status());
+    EXPECT_EQ(on[0]->case_id, on[1]->case_id) << child << ": two cases for one child";
+    EXPECT_NE(on[0]->joined, on[1]->joined) << child << ": one opens, the other joins";
+    joined += on[0]->joined + on[1]->joined;
+    auto c = b_.rt->GetCase(on[0]->case_id);
+    ASSERT_OK(c.status());
+    EXPECT_EQ(Count(on[0]->case_id, "report_joined", "report_with_child"), 1) << child;
+    EXPECT_FALSE(c->child_id.empty()) << child;
+  }
+  EXPECT_EQ(joined, 10);
 }
 
 }  // namespace

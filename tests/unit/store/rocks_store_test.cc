@@ -100,6 +100,17 @@ class WalFaultFs : public rocksdb::FileSystemWrapper {
   };
 };
 
+// One process writes a RocksDB store: it hands out no ids of its own (the
+// runtime counts them).
+TEST(RocksStoreTest, HandsOutNoIds) {
+  TempDir dir;
+  auto store = Open(dir.path() + "/db");
+  ASSERT_NE(store, nullptr);
+  auto ids = store->TakeIds("case", 3, 0);
+  ASSERT_OK(ids.status());
+  EXPECT_TRUE(ids->empty());
+}
+
 TEST(RocksStoreTest, SecondOpenOfTheSameDirIsUnavailable) {
   TempDir dir;
   std::unique_ptr<Store> store = Open(dir.path());

@@ -97,6 +97,8 @@ class CaseChange {
   // for a timer's firing, where a burst makes every byte count.
   void UseFiringRecord() { firing_record_ = true; }
 
+  // Whether this change opens its case (there was no case before it).
+  bool opening() const { return !before_; }
   // The notifications this change queues (each takes an outbox id).
   size_t notifications() const { return outbox_.size(); }
 

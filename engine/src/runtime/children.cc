@@ -92,6 +92,18 @@ Status RuntimeImpl::UpdateChildFile(const Workflow& w, const json& data,
       auto id = codec::DecodeChildId(*known);
       if (!id.ok()) return id.status();
       c.child_id = *id;
+      // The identity lock is this node's only: another node sharing the
+      // store may have opened this child's case after the opening looked for
+      // one. Look again, and have the report filed again to join it (Open).
+      if (change.opening() && w.open.same_child == EventDef::SameChild::kJoin &&
+          options_.leases && options_.leases->shared()) {
+        auto open_case = OpenCaseOfChild(w, c.data);
+        if (!open_case.ok()) return open_case.status();
+        if (!open_case->empty()) {
+          return FailedPrecondition("case " + *open_case +
+                                    " about this child was opened just now on another node");
+        }
+      }
     } else if (known.status().code() == StatusCode::kNotFound) {
       // A new child: named after the case that first reports it, so ids
       // are unique without a counter of their own.

@@ -11,6 +11,11 @@ namespace shouhu::pg {
 namespace {
 
 constexpr Oid kByteaOid = 17;
+constexpr Oid kByteaArrayOid = 1001;
+
+void PutInt32(std::string& out, uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
+}
 
 // libpq prints server notices (e.g. "relation already exists, skipping") on
 // standard error by default; the store has nothing to say about them.
@@ -102,9 +107,29 @@ StatusOr<Result> Conn::Exec(std::string_view what, const std::string& sql) {
   return r;
 }
 
+std::string ByteaArray(std::span<const std::string_view> elements) {
+  // array_send: dimensions, a has-nulls flag, the element type; each
+  // dimension's size and lower bound; then each element's length and bytes.
+  size_t bytes = 20;
+  for (std::string_view e : elements) bytes += 4 + e.size();
+  std::string out;
+  out.reserve(bytes);
+  PutInt32(out, 1);
+  PutInt32(out, 0);
+  PutInt32(out, kByteaOid);
+  PutInt32(out, static_cast<uint32_t>(elements.size()));
+  PutInt32(out, 1);
+  for (std::string_view e : elements) {
+    PutInt32(out, static_cast<uint32_t>(e.size()));
+    out.append(e);
+  }
+  return out;
+}
+
 Status Conn::Prepare(const Statement& stmt) {
   if (prepared_.contains(stmt.name)) return Status::Ok();
-  const Oid types[] = {kByteaOid, kByteaOid, kByteaOid};
+  const Oid element = stmt.arrays ? kByteaArrayOid : kByteaOid;
+  const Oid types[] = {element, element, element};
   Result r(PQprepare(conn_, stmt.name, stmt.sql, stmt.params, types));
   if (!r || PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
     return Error(std::string("prepare ") + stmt.name, r.get());

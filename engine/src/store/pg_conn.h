@@ -41,7 +41,11 @@ struct Statement {
   const char* name;
   const char* sql;
   int params;
+  bool arrays = false;  // its parameters are bytea[] (ByteaArray), not bytea
 };
+
+// A bytea[] parameter in PostgreSQL's binary array format.
+std::string ByteaArray(std::span<const std::string_view> elements);
 
 // One statement of a pipeline: a prepared statement and its parameters.
 struct Step {

@@ -16,6 +16,7 @@
 #include "store/group_committer.h"
 #include "store/key_range.h"
 #include "store/pg_conn.h"
+#include "store/pg_group.h"
 #include "store/pg_schema.h"
 
 namespace shouhu {
@@ -249,9 +250,9 @@ class PgStore final : public Store {
       auto set = (*conn)->Exec("set", "SET synchronous_commit = off");
       if (!set.ok()) return set.status();
     }
-    for (const pg::Statement* s : {&kPut, &kInsert, &kDelete, &kFence, &kChainLock, &kCommit}) {
-      SHOUHU_RETURN_IF_ERROR((*conn)->Prepare(*s));
-    }
+    std::vector<const pg::Statement*> statements = pg::FoldedGroup::Statements();
+    statements.insert(statements.end(), {&kPut, &kInsert, &kDelete, &kFence, &kChainLock, &kCommit});
+    for (const pg::Statement* s : statements) SHOUHU_RETURN_IF_ERROR((*conn)->Prepare(*s));
     writer_ = std::move(*conn);
     return Status::Ok();
   }
@@ -294,19 +295,32 @@ class PgStore final : public Store {
     } else {
       ops_.push_back({&kChainLock, {}});
     }
+    // The group's writes folded into a few set statements (pg_group.h), or,
+    // when they do not fold, one statement each in key order.
+    folded_.Clear();
+    each_.clear();
+    bool folds = true;
     for (const GroupCommitter::Batch* batch : group) {
       Status sealed = sealer_.SealBatch(
           *batch, [&](Mutation::Kind kind, std::string_view key, std::string_view value) {
-            ops_.push_back({StatementOf(kind), {key, value}});
+            if (kind == Mutation::Kind::kFence) {
+              ops_.push_back({&kFence, {key, value}});
+              return;
+            }
+            each_.push_back({StatementOf(kind), {key, value}});
+            folds = folds && folded_.Add(kind, key, value);
           });
       if (!sealed.ok()) return heads_under_lock ? Abandon(sealed, true, false, 0) : sealed;
     }
-    // In key order (stable: writes to one key keep theirs), so that writers
-    // of several nodes lock rows in one order and cannot deadlock.
-    std::stable_sort(ops_.begin() + (heads_under_lock ? 0 : 1), ops_.end(),
-                     [](const pg::Step& a, const pg::Step& b) {
-                       return a.params[0] < b.params[0];
-                     });
+    if (folds) {
+      folded_.AppendSteps(&ops_);
+    } else {
+      // In key order (stable: writes to one key keep theirs).
+      std::stable_sort(each_.begin(), each_.end(), [](const pg::Step& a, const pg::Step& b) {
+        return a.params[0] < b.params[0];
+      });
+      ops_.insert(ops_.end(), each_.begin(), each_.end());
+    }
     if (heads_under_lock) ops_.push_back({&kCommit, {}});
     bool in_doubt = false;
     const int backend = writer_->BackendPid();
@@ -368,7 +382,9 @@ class PgStore final : public Store {
   const bool sync_;
   // Committer thread only.
   std::unique_ptr<pg::Conn> writer_;
-  std::vector<pg::Step> ops_;  // points into the group's batches and sealer_
+  std::vector<pg::Step> ops_;   // the transaction's statements
+  std::vector<pg::Step> each_;  // the group's writes one by one
+  pg::FoldedGroup folded_;      // ... and folded  // points into the group's batches and sealer_
   ChainSealer sealer_;
   // Declared last: must stop before the members above go away.
   std::unique_ptr<GroupCommitter> committer_;

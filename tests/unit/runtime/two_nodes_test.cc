@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <latch>
@@ -138,8 +139,39 @@ class TwoNodesTest : public RuntimeTest {
         << pg_->error();
   }
 
+  void HandOutOutboxIdsTwice(bool firing_records);
+
+  // Expands every outbox entry on `n` into one pending delivery each, as the
+  // dispatcher does (an id of the entry's id, a key of the entry's key);
+  // entries it could not expand are tried again, up to three rounds. How
+  // many it expanded.
+  size_t ExpandAll(Node& n) {
+    size_t expanded = 0;
+    for (int round = 0; round < 3; ++round) {
+      auto outbox = n.rt->Outbox(1000);
+      EXPECT_TRUE(outbox.ok()) << outbox.status().ToString();
+      if (!outbox.ok() || outbox->empty()) break;
+      for (const OutboxEntry& o : *outbox) {
+        Delivery d;
+        char id[32];
+        std::snprintf(id, sizeof id, "%016llu-000", static_cast<unsigned long long>(o.id));
+        d.id = id;
+        d.outbox_id = o.id;
+        d.case_id = o.case_id;
+        d.idempotency_key = o.idempotency_key + "/u/sms";
+        d.recipient = "u";
+        d.channel = "sms";
+        d.next_at = clock_.Now();
+        d.created_at = clock_.Now();
+        expanded += n.rt->ExpandOutbox(o.id, {d}).ok();
+      }
+    }
+    return expanded;
+  }
+
   FakeClock lease_clock_a_{Instant(std::chrono::milliseconds(1'000'000))};
   FakeClock lease_clock_b_{Instant(std::chrono::milliseconds(9'000'000))};
+  FakeClock lease_clock_c_{Instant(std::chrono::milliseconds(5'000'000))};
   Node a_, b_;
   std::atomic<int> refused_{0};
   std::string dir_;  // the test's workflow
@@ -285,6 +317,63 @@ TEST_F(TwoNodesTest, ReportsFiledOnTwoNodesAtOnceAreAllOpenedAndOneChildHasOneCa
     EXPECT_FALSE(c->child_id.empty()) << child;
   }
   EXPECT_EQ(joined, 10);
+}
+
+// Node A fires timers after B opened cases, and the outbox's holder has
+// expanded B's entries while their deliveries are pending. When outbox ids
+// were numbered per node, A (its counter behind B's) handed out B's ids
+// again; expanding A's entries overwrote B's pending deliveries: one
+// notification never sent, another recorded delivered on the wrong case
+// (seen in failover_nodes_test). Every delivery must stay, under its own key.
+// A's entries are references into its firing records, or (`firing_records`
+// off) entries of their own, which hold their id.
+void TwoNodesTest::HandOutOutboxIdsTwice(bool firing_records) {
+  RuntimeOptions options = options_;
+  options.leases = a_.leases.get();
+  options.firing_records = firing_records;
+  a_.rt.reset();
+  auto rt = Runtime::Create(*a_.store, catalog_, clock_, options);
+  ASSERT_OK(rt.status());
+  a_.rt = std::move(*rt);
+  Node c = MakeNode("node-c", lease_clock_c_, {std::string(kOutboxLease)});
+  ASSERT_TRUE(c.leases->Held(kOutboxLease));
+  const Instant t0 = clock_.Now();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 10; ++i) ids.push_back(OpenOn(a_));
+  for (int i = 0; i < 10; ++i) ids.push_back(OpenOn(b_));  // after A's ids
+  size_t expanded = ExpandAll(c);
+  EXPECT_GE(expanded, ids.size());  // each report's notification at least
+
+  // A fires its shard's acceptance deadlines: their notifications take ids
+  // from A's counter, which is behind B's.
+  clock_.Set(t0 + 2h);
+  auto fired = a_.rt->FireDueTimers(kShard0);
+  ASSERT_OK(fired.status());
+  ASSERT_GT(*fired, 0u);
+  expanded += ExpandAll(c);
+  ASSERT_TRUE(c.rt->Outbox(10)->empty());
+
+  // Every expanded entry's delivery is pending, under its own key.
+  auto due = c.rt->DueDeliveries(clock_.Now(), 1000);
+  ASSERT_OK(due.status());
+  std::set<std::string> keys;
+  for (const Delivery& d : *due) {
+    EXPECT_EQ(d.idempotency_key.substr(0, d.case_id.size()), d.case_id) << d.id;
+    keys.insert(d.idempotency_key);
+  }
+  EXPECT_EQ(keys.size(), expanded);
+  EXPECT_EQ(due->size(), expanded);
+  c.rt.reset();
+  c.leases.reset();
+  c.store.reset();
+}
+
+TEST_F(TwoNodesTest, FiringsOnANodeBehindNeverOverwritePendingDeliveries) {
+  HandOutOutboxIdsTwice(/*firing_records=*/true);
+}
+
+TEST_F(TwoNodesTest, FiringsWithoutFiringRecordsNeverOverwritePendingDeliveries) {
+  HandOutOutboxIdsTwice(/*firing_records=*/false);
 }
 
 }  // namespace

@@ -100,6 +100,9 @@ class Reporters {
  public:
   explicit Reporters(std::vector<ApiDaemon*> nodes)
       : nodes_(std::move(nodes)), down_(nodes_.size()) {}
+  // A test that failed before Stop still ends its workers (a joinable
+  // thread's destructor would abort every later test).
+  ~Reporters() { Stop(); }
   // Starts `n` workers, each filing its next report `pace` after the last
   // was acknowledged. Their clients are made here, on the caller's thread
   // (ApiDaemon::ClientFor is not thread-safe).
@@ -125,7 +128,9 @@ class Reporters {
   // Stops once every report in flight is acknowledged.
   void Stop() {
     stop_ = true;
-    for (std::thread& t : threads_) t.join();
+    for (std::thread& t : threads_) {
+      if (t.joinable()) t.join();
+    }
   }
   // Marks the moment something died; outage() is from then until the first
   // report acknowledged that was first sent after it.

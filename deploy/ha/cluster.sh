@@ -120,6 +120,16 @@ case $cmd in
       (as_postgres "${psql[@]}" -c "create role shouhu login password '$(cat "$dir/shouhu-password")'")
       (as_postgres "${psql[@]}" -c "create database shouhu owner shouhu")
     fi
+    # The replica applies the new database a moment after the primary has
+    # it, and a client trying the hosts in order stops at the first that
+    # answers "no such database": wait until both have it.
+    for i in 0 1; do
+      for _ in $(seq 150); do
+        (as_postgres psql -h "$dir" -p $((base + 20 + i)) -U postgres -d shouhu -qAt \
+          -c "select 1") >/dev/null 2>&1 && break
+        sleep 0.2
+      done
+    done
     echo "cluster.sh: up; leader pg$leader; dsn: $(dsn)"
     ;;
   status)

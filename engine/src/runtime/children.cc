@@ -96,7 +96,7 @@ Status RuntimeImpl::UpdateChildFile(const Workflow& w, const json& data,
       // store may have opened this child's case after the opening looked for
       // one. Look again, and have the report filed again to join it (Open).
       if (change.opening() && w.open.same_child == EventDef::SameChild::kJoin &&
-          options_.leases && options_.leases->shared()) {
+          StoreShared()) {
         auto open_case = OpenCaseOfChild(w, c.data);
         if (!open_case.ok()) return open_case.status();
         if (!open_case->empty()) {

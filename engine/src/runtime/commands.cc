@@ -121,8 +121,7 @@ StatusOr<CommandResult> RuntimeImpl::Open(const OpenCase& cmd) {
   // child's case, which it joins), as it would have on one node, so a
   // reporter never meets another node's work as a conflict. (A refusal for
   // any other reason comes back the same.)
-  const bool shared = options_.leases && options_.leases->shared();
-  for (int attempt = 1; shared && attempt < 4 && !result.ok() &&
+  for (int attempt = 1; StoreShared() && attempt < 4 && !result.ok() &&
                         result.status().code() == StatusCode::kFailedPrecondition;
        ++attempt) {
     result = open_or_join();

@@ -288,6 +288,8 @@ class RuntimeImpl : public Runtime,
   // (shared_store.cc).
   StatusOr<std::string> NewCaseId();
   StatusOr<std::function<uint64_t()>> OutboxIds(size_t n);
+  // Whether other nodes share the store (RuntimeOptions::leases).
+  bool StoreShared() const { return options_.leases && options_.leases->shared(); }
   // Create-only writes (history, outbox) as plain puts when no other node
   // shares the store (shared_store.cc).
   void PutsUnlessShared(std::vector<Mutation>& batch) const;

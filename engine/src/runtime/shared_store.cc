@@ -45,7 +45,7 @@ void RaiseTo(std::atomic<uint64_t>& counter, uint64_t to) {
 }  // namespace
 
 StatusOr<std::string> RuntimeImpl::NewCaseId() {
-  if (!options_.leases || !options_.leases->shared()) {
+  if (!StoreShared()) {
     return FormatCaseId(next_case_.fetch_add(1) + 1);
   }
   auto ids = store_.TakeIds("case", 1, next_case_.load());
@@ -57,7 +57,7 @@ StatusOr<std::string> RuntimeImpl::NewCaseId() {
 
 StatusOr<std::function<uint64_t()>> RuntimeImpl::OutboxIds(size_t n) {
   std::function<uint64_t()> local = [this] { return next_outbox_.fetch_add(1) + 1; };
-  if (n == 0 || !options_.leases || !options_.leases->shared()) return local;
+  if (n == 0 || !StoreShared()) return local;
   auto ids = store_.TakeIds("outbox", n, next_outbox_.load());
   if (!ids.ok()) return ids.status();
   if (ids->empty()) return local;
@@ -72,14 +72,14 @@ void RuntimeImpl::PutsUnlessShared(std::vector<Mutation>& batch) const {
   // nodes changing one case at once cannot overwrite each other. On a store
   // this node alone writes, the case's lock already makes them new, and a
   // create-only write costs the committer thread a read per entry.
-  if (options_.leases && options_.leases->shared()) return;
+  if (StoreShared()) return;
   for (Mutation& m : batch) {
     if (m.kind == Mutation::Kind::kInsert) m.kind = Mutation::Kind::kPut;
   }
 }
 
 StatusOr<std::optional<Mutation>> RuntimeImpl::OutboxFence() const {
-  if (!options_.leases || !options_.leases->shared()) return std::optional<Mutation>();
+  if (!StoreShared()) return std::optional<Mutation>();
   std::optional<uint64_t> epoch = options_.leases->Held(kOutboxLease);
   if (!epoch) {
     return FailedPrecondition("this node does not hold the outbox's lease now 本节点未持有发件租约");

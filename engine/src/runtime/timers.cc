@@ -89,7 +89,7 @@ std::optional<Instant> RuntimeImpl::NextDue(TimerShard shard) {
 StatusOr<size_t> RuntimeImpl::FireDueTimers(TimerShard shard) {
   const TimerWindow::KeyFilter take = ShardFilter(shard);
   const std::string lease = TimerLeaseName(shard.index, shard.count);
-  const bool shared = options_.leases && options_.leases->shared();
+  const bool shared = StoreShared();
   // Timers another node armed are only in the store's index.
   if (shared) window_.Forget();
   MaybeResyncCounters();

@@ -9,6 +9,8 @@ packages=(
   libcurl4-openssl-dev libssl-dev libsodium-dev libicu-dev python3-aiosmtpd
   libzip-dev libexpat1-dev libxlsxwriter-dev python3-openpyxl
   libspdlog-dev libcli11-dev clang libclang-rt-dev
+  # The daemon's allocator (RocksDB recommends it).
+  libjemalloc-dev
   chromium fonts-wqy-microhei
   # The PostgreSQL store (libpq) and the server its tests start.
   libpq-dev postgresql-15

@@ -22,12 +22,12 @@ constexpr char kKdfContext[crypto_kdf_CONTEXTBYTES] = {'s', 'h', 'o', 'u',
                                                        'h', 'u', 'd', 'k'};
 constexpr uint64_t kSealSubkey = 1, kHashSubkey = 2;
 
-// Random nonces, drawn from the kernel 32 at a time: one getrandom call per
+// Random nonces, drawn from the kernel 256 at a time: one getrandom call per
 // seal was a third of a seal's cost on a busy machine. Per thread, so no
 // lock; emptied in a forked child (the forking thread is the child's only
 // thread), so a parent and its child never use the same nonce.
 struct NonceBuffer {
-  static constexpr size_t kNonces = 32;
+  static constexpr size_t kNonces = 256;
   unsigned char bytes[kNonces * crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
   size_t next = sizeof bytes;
 };

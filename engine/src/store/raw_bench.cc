@@ -123,6 +123,34 @@ WriteBenchResult RunRawRocksSyncedWrites(const std::string& dir, int clients,
   return result;
 }
 
+double RunRawRocksReplay(const std::string& dir, int writers,
+                         const std::vector<RawBatch>& batches) {
+  rocksdb::DB* raw = nullptr;
+  if (!rocksdb::DB::Open(MakeRocksOptions(), dir, &raw).ok()) return -1;
+  std::unique_ptr<rocksdb::DB> db(raw);
+  size_t largest = 0;
+  for (const RawBatch& b : batches) {
+    for (const RawWrite& w : b) largest = std::max(largest, w.value_bytes);
+  }
+  const std::string filler = BenchValue(0, largest);
+  rocksdb::WriteOptions write_options;
+  write_options.sync = true;
+  const int per_writer = static_cast<int>((batches.size() + writers - 1) / writers);
+  WriteBenchResult result = RunClients(writers, per_writer, [&](int writer, int op) {
+    const size_t i = static_cast<size_t>(op) * writers + writer;
+    if (i >= batches.size()) return true;
+    rocksdb::WriteBatch batch;
+    for (const RawWrite& w : batches[i]) {
+      rocksdb::Slice value(filler.data(), w.value_bytes);
+      if (!(w.erase ? batch.Delete(w.key) : batch.Put(w.key, value)).ok()) return false;
+    }
+    return db->Write(write_options, &batch).ok();
+  });
+  (void)db->Close();
+  if (result.failed_ops > 0 || result.ops_per_sec <= 0) return -1;
+  return 1000.0 * per_writer * writers / result.ops_per_sec;
+}
+
 Status CompactAll(const std::string& dir) {
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(MakeRocksOptions(), dir, &raw);

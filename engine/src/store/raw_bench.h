@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "shouhu/store.h"
 
@@ -29,6 +30,24 @@ WriteBenchResult RunRawRocksSyncedWrites(const std::string& dir, int clients,
                                          int ops_per_client,
                                          size_t value_bytes,
                                          int puts_per_batch);
+
+// One write of a recorded batch, for RunRawRocksReplay: a put of
+// `value_bytes` (of filler) under `key`, or a delete of `key`.
+struct RawWrite {
+  std::string key;
+  size_t value_bytes = 0;
+  bool erase = false;
+};
+using RawBatch = std::vector<RawWrite>;
+
+// Writes `batches` (recorded from a run of the runtime: its keys, its value
+// sizes, its grouping) straight into a fresh RocksDB in `dir` (REQUIRES:
+// absent or empty), each as one synced WriteBatch, from `writers` threads
+// taking the batches in turn (writer w writes batches w, w + writers, ...).
+// Returns the milliseconds from the start until the last batch is written,
+// or a negative number if a write failed.
+double RunRawRocksReplay(const std::string& dir, int writers,
+                         const std::vector<RawBatch>& batches);
 
 // Compacts the closed database in `dir` down to its last level, as its
 // background compactions would in time: what start-up opens then no longer

@@ -47,6 +47,9 @@ class CountingStore : public Store {
     inner_.CommitAsync(std::move(batch), std::move(done));
   }
   StatusOr<std::string> Get(std::string_view key) override { return inner_.Get(key); }
+  std::vector<StatusOr<std::string>> GetMany(std::span<const std::string> keys) override {
+    return inner_.GetMany(keys);
+  }
   Status Scan(std::string_view prefix, std::string_view start,
               const std::function<bool(std::string_view, std::string_view)>& fn) override {
     return inner_.Scan(prefix, start, fn);

@@ -80,8 +80,9 @@ const Calendar* RuntimeImpl::CalendarOf(const Workflow& w) const {
   return w.calendar_id.empty() ? nullptr : catalog_.FindCalendar(w.calendar_id);
 }
 
-StatusOr<CaseRecord> RuntimeImpl::GetCase(const std::string& id) {
-  auto v = store_.Get(codec::CaseKey(id));
+namespace {
+
+StatusOr<CaseRecord> DecodeStoredCase(const std::string& id, StatusOr<std::string> v) {
   if (!v.ok()) {
     if (v.status().code() == StatusCode::kNotFound) {
       return NotFound("no case \"" + id + "\"");
@@ -89,6 +90,25 @@ StatusOr<CaseRecord> RuntimeImpl::GetCase(const std::string& id) {
     return v.status();
   }
   return codec::DecodeCase(*v);
+}
+
+}  // namespace
+
+StatusOr<CaseRecord> RuntimeImpl::GetCase(const std::string& id) {
+  return DecodeStoredCase(id, store_.Get(codec::CaseKey(id)));
+}
+
+std::vector<StatusOr<CaseRecord>> RuntimeImpl::GetCases(const std::vector<std::string>& ids) {
+  std::vector<std::string> keys;
+  keys.reserve(ids.size());
+  for (const std::string& id : ids) keys.push_back(codec::CaseKey(id));
+  std::vector<StatusOr<std::string>> values = store_.GetMany(keys);
+  std::vector<StatusOr<CaseRecord>> out;
+  out.reserve(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    out.push_back(DecodeStoredCase(ids[i], std::move(values[i])));
+  }
+  return out;
 }
 
 StatusOr<std::vector<HistoryEntry>> RuntimeImpl::History(const std::string& id) {

@@ -133,6 +133,10 @@ class RuntimeImpl : public Runtime,
   Status RecordAccessWithDetail(const Access& access, const std::string& detail) override;
 
  private:
+  // The cases `ids`, in order, each as GetCase answers it, read from the
+  // store in one batch (a timer batch's cases; queries.cc).
+  std::vector<StatusOr<CaseRecord>> GetCases(const std::vector<std::string>& ids);
+
   // ---- The command pipeline (command_pipeline.cc) ----
   // Every command that changes state takes these steps, in this order:
   //   1. the request id: checked (required, at most 200 bytes), its lock

@@ -137,8 +137,10 @@ StatusOr<size_t> RuntimeImpl::FireDueTimers(TimerShard shard) {
     };
     std::vector<Escalated> escalated;
     size_t fired = 0;
-    for (const std::string& case_id : case_order) {
-      auto c = GetCase(case_id);
+    std::vector<StatusOr<CaseRecord>> cases = GetCases(case_order);
+    for (size_t ci = 0; ci < case_order.size(); ++ci) {
+      const std::string& case_id = case_order[ci];
+      StatusOr<CaseRecord>& c = cases[ci];
       if (!c.ok()) {
         if (c.status().code() == StatusCode::kNotFound) continue;  // stale
         if (c.status().code() == StatusCode::kInternal) {

@@ -67,6 +67,28 @@ class RocksStore final : public Store {
     return std::string(ToView(value));
   }
 
+  std::vector<StatusOr<std::string>> GetMany(std::span<const std::string> keys) override {
+    std::vector<rocksdb::Slice> slices;
+    slices.reserve(keys.size());
+    for (const std::string& key : keys) slices.push_back(ToSlice(key));
+    std::vector<rocksdb::PinnableSlice> values(keys.size());
+    std::vector<rocksdb::Status> statuses(keys.size());
+    db_->MultiGet(rocksdb::ReadOptions(), db_->DefaultColumnFamily(), keys.size(),
+                  slices.data(), values.data(), statuses.data());
+    std::vector<StatusOr<std::string>> out;
+    out.reserve(keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (statuses[i].IsNotFound()) {
+        out.push_back(NotFound("store: no such key"));
+      } else if (!statuses[i].ok()) {
+        out.push_back(FromRocks(statuses[i], "store: get"));
+      } else {
+        out.push_back(std::string(ToView(values[i])));
+      }
+    }
+    return out;
+  }
+
   Status Scan(std::string_view prefix, std::string_view start,
               const std::function<bool(std::string_view, std::string_view)>&
                   fn) override {

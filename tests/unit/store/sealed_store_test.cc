@@ -85,6 +85,47 @@ TEST(SealedStoreTest, ASealedValueMovedToAnotherKeyDoesNotOpen) {
       << "handed on sealed, so decoders refuse it";
 }
 
+TEST(SealedStoreTest, GetManyOpensEachValueAsGetDoes) {
+  TempDir dir;
+  DataKey key = NewKey(dir, "key");
+  const std::string db = dir.Sub("db");
+  const std::string identity = "k/i/小明\x1f";
+  {
+    auto store = Open(db, &key);
+    ASSERT_OK(store->Commit({Mutation::Put("c/1", "\x01one"), Mutation::Put("c/2", "\x01two"),
+                             Mutation::Put("t/9", "\x01"), Mutation::Put(identity, "\x01K1")}));
+  }
+  {
+    auto raw = OpenRocksStore(db);
+    ASSERT_OK(raw.status());
+    auto one = (*raw)->Get("c/1");
+    ASSERT_OK(one.status());
+    ASSERT_OK((*raw)->Commit({Mutation::Put("c/3", *one)}));  // moved to another key
+  }
+  auto store = Open(db, &key);
+  // Sealed under their own names: read in one batch.
+  const std::vector<std::string> cases = {"c/2", "c/absent", "c/3", "c/1"};
+  std::vector<StatusOr<std::string>> got = store->GetMany(cases);
+  ASSERT_EQ(got.size(), cases.size());
+  for (size_t i = 0; i < cases.size(); ++i) {
+    auto one = store->Get(cases[i]);
+    EXPECT_EQ(got[i].status().code(), one.status().code()) << cases[i];
+    if (got[i].ok() && one.ok()) {
+      EXPECT_EQ(*got[i], *one) << cases[i];
+    }
+  }
+  EXPECT_EQ(got[0].ok() ? *got[0] : "-", "\x01two");
+  ASSERT_OK(got[2].status());
+  EXPECT_EQ(SealedKeyId(*got[2]), key.id) << "handed on sealed, so decoders refuse it";
+  // With a clear key and an identity (hashed) key among them.
+  const std::vector<std::string> mixed = {"t/9", identity, "c/1"};
+  got = store->GetMany(mixed);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0].ok() ? *got[0] : "-", "\x01");
+  EXPECT_EQ(got[1].ok() ? *got[1] : "-", "\x01K1");
+  EXPECT_EQ(got[2].ok() ? *got[2] : "-", "\x01one");
+}
+
 TEST(SealedStoreTest, IdentityKeysAreStoredAsKeyedHashes) {
   TempDir dir;
   DataKey key = NewKey(dir, "key");

@@ -72,6 +72,23 @@ TEST_P(StoreConformanceTest, PutGetDelete) {
   ASSERT_OK(store->Commit({Mutation::Delete("never")}));
 }
 
+TEST_P(StoreConformanceTest, GetManyAnswersEachKeyAsGetDoesInOrder) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  ASSERT_OK(store->Commit({Mutation::Put("m/2", "two"), Mutation::Put("m/1", "one"),
+                           Mutation::Put("m/3", "")}));
+  ASSERT_OK(store->Commit({Mutation::Delete("m/3")}));
+  const std::vector<std::string> keys = {"m/2", "m/absent", "m/1", "m/3", "m/2"};
+  std::vector<StatusOr<std::string>> got = store->GetMany(keys);
+  ASSERT_EQ(got.size(), keys.size());
+  EXPECT_EQ(got[0].ok() ? *got[0] : "-", "two");
+  EXPECT_EQ(got[1].status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(got[2].ok() ? *got[2] : "-", "one");
+  EXPECT_EQ(got[3].status().code(), StatusCode::kNotFound) << "deleted";
+  EXPECT_EQ(got[4].ok() ? *got[4] : "-", "two") << "a key asked twice is answered twice";
+  EXPECT_TRUE(store->GetMany({}).empty());
+}
+
 TEST_P(StoreConformanceTest, KeysAndValuesAreBytes) {
   auto store = Open();
   ASSERT_NE(store, nullptr);
